@@ -1,0 +1,1 @@
+"""Store hardware: receipt printers, scanners, camera decoding. Knows nothing of Flask."""

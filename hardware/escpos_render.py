@@ -1,0 +1,63 @@
+"""Receipt model -> ESC/POS bytes through python-escpos, width-aware for the printer profile."""
+
+from __future__ import annotations
+
+import textwrap
+
+from escpos.printer import Dummy
+
+from kiosk.receipts import Receipt, Row
+
+QR_MODULE_SIZE = 6
+
+
+def _row(label: str, value: str, columns: int) -> list[str]:
+    """Label left, value right on one line when it fits; else label, then value right-aligned."""
+    if len(label) + len(value) + 1 <= columns:
+        return [label + " " * (columns - len(label) - len(value)) + value]
+    lines = textwrap.wrap(label, columns) or [""]
+    return lines + [line.rjust(columns) for line in textwrap.wrap(value, columns)]
+
+
+def _rows(printer: Dummy, rows: tuple[Row, ...], columns: int) -> None:
+    for label, value in rows:
+        for line in _row(label, value, columns):
+            printer.textln(line)
+
+
+def _header(printer: Dummy, receipt: Receipt, columns: int) -> None:
+    printer.set(align="center", bold=True, double_height=True, double_width=True)
+    printer.textln(receipt.title[: columns // 2])
+    printer.set(align="center", normal_textsize=True)
+    for line in receipt.header:
+        for part in textwrap.wrap(line, columns) or [""]:
+            printer.textln(part)
+    printer.ln()
+    printer.set(align="center", bold=True, double_height=True)
+    printer.textln(receipt.code)
+    printer.set(align="center", normal_textsize=True)
+    printer.qr(receipt.code, native=True, size=QR_MODULE_SIZE, center=False)
+
+
+def render(receipt: Receipt, profile: str) -> bytes:
+    """The whole receipt as the bytes sent to the printer (cut included)."""
+    printer = Dummy(profile=profile)
+    columns = printer.profile.get_columns("a")
+    _header(printer, receipt, columns)
+    for title, rows in receipt.sections:
+        printer.set(align="left", bold=True)
+        printer.textln(title.upper())
+        printer.set(align="left", bold=False)
+        _rows(printer, rows, columns)
+        printer.textln("-" * columns)
+    _rows(printer, receipt.totals, columns)
+    printer.set(align="left", bold=True, double_height=True)
+    _rows(printer, (receipt.total,), columns)
+    printer.set(align="center", normal_textsize=True)
+    printer.barcode("{B" + receipt.barcode, "CODE128", function_type="B", height=64, width=2)
+    printer.set(align="left")
+    for line in receipt.footer:
+        for part in textwrap.wrap(line, columns) or [""]:
+            printer.textln(part)
+    printer.cut()
+    return printer.output

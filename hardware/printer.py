@@ -1,0 +1,146 @@
+"""Printer sinks: one interface, drivers chosen by name from config.
+
+Rendering (hardware.escpos_render) and delivery are apart: the bytes of a job are made once,
+then handed to a sink. A sink raises PrinterError with a clerk-readable reason on any failure.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import tempfile
+from abc import ABC, abstractmethod
+from pathlib import Path
+
+DEFAULT_NETWORK_PORT = 9100
+
+
+class PrinterError(RuntimeError):
+    """The job did not reach the printer; str(err) says why in words a clerk understands."""
+
+
+class PrinterSink(ABC):
+    driver: str = ""
+
+    @abstractmethod
+    def send(self, data: bytes, job_name: str) -> str:
+        """Deliver one job; returns a reference (file path, host:port) for the print-job row."""
+
+    def state(self) -> str:
+        """A short word for /healthz: ready, offline, unknown..."""
+        return "ready"
+
+
+class DummySink(PrinterSink):
+    """Keeps jobs in memory: for tests and terminals without a printer."""
+
+    driver = "dummy"
+
+    def __init__(self) -> None:
+        self.jobs: list[tuple[str, bytes]] = []
+
+    def send(self, data: bytes, job_name: str) -> str:
+        self.jobs.append((job_name, data))
+        return f"memory:{len(self.jobs)}"
+
+
+class FileSink(PrinterSink):
+    """Writes each job to its own file (the embedded default): the bytes a printer would get."""
+
+    driver = "file"
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+
+    def send(self, data: bytes, job_name: str) -> str:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            target = self.folder / f"{job_name}.escpos"
+            # Write-then-rename: a power cut leaves either no file or a whole one.
+            with tempfile.NamedTemporaryFile(dir=self.folder, delete=False, suffix=".part") as tmp:
+                tmp.write(data)
+                tmp.flush()
+                os.fsync(tmp.fileno())
+            os.replace(tmp.name, target)
+        except OSError as err:
+            raise PrinterError(f"Could not write the print file ({err.strerror}).") from err
+        return str(target)
+
+    def state(self) -> str:
+        return "ready" if os.access(self.folder if self.folder.exists() else self.folder.parent, os.W_OK) else "error"
+
+
+class NetworkSink(PrinterSink):
+    """Raw TCP (port 9100), as Ethernet receipt printers speak it."""
+
+    driver = "network"
+
+    def __init__(self, target: str, timeout: float) -> None:
+        host, _, port = target.rpartition(":") if ":" in target else (target, "", str(DEFAULT_NETWORK_PORT))
+        if not host:
+            raise ValueError(f"network printer target must be host or host:port, got {target!r}")
+        self.host, self.port, self.timeout = host, int(port), timeout
+
+    def send(self, data: bytes, job_name: str) -> str:
+        try:
+            with socket.create_connection((self.host, self.port), timeout=self.timeout) as conn:
+                conn.sendall(data)
+        except TimeoutError as err:
+            raise PrinterError(f"The printer at {self.host}:{self.port} did not answer in time.") from err
+        except OSError as err:
+            raise PrinterError(
+                f"The printer at {self.host}:{self.port} is unreachable ({err.strerror or err}): "
+                "check it is on and its cable is plugged in."
+            ) from err
+        return f"{self.host}:{self.port}"
+
+    def state(self) -> str:
+        try:
+            with socket.create_connection((self.host, self.port), timeout=min(self.timeout, 1.0)):
+                return "ready"
+        except OSError:
+            return "offline"
+
+
+class EscposDeviceSink(PrinterSink):
+    """USB and serial printers through python-escpos' own drivers (optional extras)."""
+
+    def __init__(self, driver: str, target: str, profile: str) -> None:
+        self.driver, self.target, self.profile = driver, target, profile
+
+    def _open(self):
+        from escpos import printer as escpos_printer  # imported here: pyusb/pyserial are optional
+
+        try:
+            if self.driver == "usb":
+                vendor, product = (int(part, 16) for part in self.target.split(":"))
+                return escpos_printer.Usb(vendor, product, profile=self.profile)
+            return escpos_printer.Serial(devfile=self.target, profile=self.profile)
+        except ImportError as err:
+            raise PrinterError(f"The {self.driver} printer driver needs an extra package: {err}") from err
+
+    def send(self, data: bytes, job_name: str) -> str:
+        device = self._open()
+        try:
+            device._raw(data)  # bytes are already rendered; python-escpos exposes no public raw writer
+        except Exception as err:  # drivers raise their own error types (USBError, SerialException)
+            raise PrinterError(f"The {self.driver} printer failed: {err}") from err
+        finally:
+            device.close()
+        return f"{self.driver}:{self.target}"
+
+    def state(self) -> str:
+        return "unknown"
+
+
+def make_sink(driver: str, target: str, data_dir: str | Path, profile: str, timeout: float) -> PrinterSink:
+    """The sink named in the config (PRINTER_DRIVER / PRINTER_TARGET)."""
+    if driver == "dummy":
+        return DummySink()
+    if driver == "file":
+        return FileSink(target or Path(data_dir) / "prints")
+    if driver == "network":
+        return NetworkSink(target, timeout)
+    if driver in ("usb", "serial"):
+        return EscposDeviceSink(driver, target, profile)
+    raise ValueError(f"unknown printer driver {driver!r}: use dummy, file, network, usb or serial")

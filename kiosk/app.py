@@ -1,0 +1,76 @@
+"""create_app(): settings, database, printer, blueprints."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, render_template
+from flask_wtf.csrf import CSRFError
+
+from hardware.printer import make_sink
+from kiosk import __version__, auth, db_request, formatting
+from kiosk.extensions import csrf, htmx
+from kiosk.grading import load_spec
+from kiosk.settings import load_settings
+
+
+def _secret_key(data_dir: str) -> str:
+    """Kept beside the database, created once, readable by the kiosk user only: never in the repo."""
+    path = Path(data_dir) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    settings = load_settings(config)
+    app = Flask(__name__)
+    app.config.update(settings)
+    app.config["SECRET_KEY"] = settings["SECRET_KEY"] or _secret_key(settings["DATA_DIR"])
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", WTF_CSRF_TIME_LIMIT=None,
+        MAX_CONTENT_LENGTH=64 * 1024,  # no form of ours is bigger; refuse floods early (413)
+    )
+    app.extensions["kiosk.spec"] = load_spec()
+    app.extensions["kiosk.printer"] = make_sink(
+        settings["PRINTER_DRIVER"], settings["PRINTER_TARGET"], settings["DATA_DIR"],
+        settings["PRINTER_PROFILE"], settings["PRINTER_TIMEOUT"],
+    )
+    app.config["CANCEL_WINDOW"] = timedelta(hours=settings["CANCEL_WINDOW_HOURS"])
+    csrf.init_app(app)
+    htmx.init_app(app)
+    db_request.init_app(app)
+    auth.init_app(app)
+    formatting.init_app(app)
+    _register_blueprints(app)
+    _register_errors(app)
+    app.config["VERSION"] = __version__
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from kiosk.views import health, today, tradein
+
+    app.register_blueprint(health.bp)
+    app.register_blueprint(today.bp)
+    app.register_blueprint(tradein.bp)
+
+
+def _register_errors(app: Flask) -> None:
+    def page(status: int, title: str, message: str):
+        return render_template("error.html", title=title, message=message, staff=g.get("staff")), status
+
+    app.register_error_handler(CSRFError, lambda e: page(
+        400, "Form expired", "This form was open too long or came from elsewhere. Reload the page and try again."))
+    app.register_error_handler(404, lambda e: page(404, "Not found", "There is nothing at this address."))
+    app.register_error_handler(405, lambda e: page(405, "Not allowed", "This action is not available here."))
+    app.register_error_handler(413, lambda e: page(413, "Too large", "What was sent is too large."))
+    app.register_error_handler(500, lambda e: page(
+        500, "Something went wrong", "Nothing was half-saved. Try again; if it repeats, call support."))

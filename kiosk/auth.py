@@ -1,0 +1,70 @@
+"""Staff login by PIN (argon2 hashes, never plain) and the guard every staff page uses."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import timedelta
+
+from flask import Blueprint, Flask, flash, g, redirect, render_template, request, session, url_for
+
+from kiosk.db_request import get_db
+from kiosk.pins import verify_pin
+
+bp = Blueprint("auth", __name__)
+PIN_LENGTHS = range(4, 13)
+
+
+def login_required(view: Callable) -> Callable:
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        if g.get("staff") is None:
+            return redirect(url_for("auth.login", next=request.full_path))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _load_staff() -> None:
+    staff_id = session.get("staff_id")
+    g.staff = None
+    if staff_id:
+        rows = list(get_db().query("SELECT * FROM staff WHERE id = ? AND active = 1", [staff_id]))
+        g.staff = rows[0] if rows else None
+
+
+def _safe_next(target: str | None) -> str:
+    # Only same-site paths: an open redirect after login would be a phishing aid.
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("today.today")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    staff = list(get_db().query("SELECT id, name FROM staff WHERE active = 1 ORDER BY name"))
+    if request.method == "GET":
+        return render_template("login.html", staff=staff, error=None)
+    staff_id, pin = request.form.get("staff_id", ""), request.form.get("pin", "").strip()
+    row = next(iter(get_db().query("SELECT * FROM staff WHERE id = ? AND active = 1", [staff_id])), None)
+    if row is None or len(pin) not in PIN_LENGTHS or not verify_pin(row["pin_hash"], pin):
+        error = "Choose your name and enter your PIN." if row is None else "Wrong PIN. Try again."
+        return render_template("login.html", staff=staff, error=error, selected=staff_id), 401
+    session.clear()  # a new session id on login: no fixation
+    session.permanent = True
+    session["staff_id"] = row["id"]
+    flash(f"Signed in as {row['name']}.")
+    return redirect(_safe_next(request.args.get("next")))
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    session.clear()
+    flash("Signed out.")
+    return redirect(url_for("auth.login"))
+
+
+def init_app(app: Flask) -> None:
+    app.permanent_session_lifetime = timedelta(minutes=app.config["SESSION_MINUTES"])
+    app.before_request(_load_staff)
+    app.register_blueprint(bp)

@@ -1,0 +1,126 @@
+"""Reference data in the kiosk database: device catalog, TAC table, price grids, promos.
+
+Loaders turn rows into the pure pricing types; importers apply a whole version in one transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import sqlite_utils
+
+from kiosk.db import utcnow, write_transaction
+from kiosk.pricing import PriceGrid, Promo
+
+DATA = Path(__file__).parent / "data"
+
+
+@dataclass(frozen=True)
+class CatalogDevice:
+    id: int
+    kind: str
+    brand: str
+    model: str
+    storages_gb: tuple[int, ...]
+
+    @property
+    def name(self) -> str:
+        return f"{self.brand} {self.model}"
+
+
+def _device(row: dict) -> CatalogDevice:
+    return CatalogDevice(row["id"], row["kind"], row["brand"], row["model"], tuple(json.loads(row["storages_gb"])))
+
+
+def get_device(db: sqlite_utils.Database, device_id: int) -> CatalogDevice | None:
+    rows = list(db.query("SELECT * FROM devices WHERE id = ?", [device_id]))
+    return _device(rows[0]) if rows else None
+
+
+def device_for_tac(db: sqlite_utils.Database, tac: str) -> CatalogDevice | None:
+    rows = list(db.query("SELECT d.* FROM devices d JOIN device_tacs t ON t.device_id = d.id WHERE t.tac = ?", [tac]))
+    return _device(rows[0]) if rows else None
+
+
+def devices_of_kind(db: sqlite_utils.Database, kind: str) -> list[CatalogDevice]:
+    return [_device(r) for r in db.query("SELECT * FROM devices WHERE kind = ? ORDER BY brand, model", [kind])]
+
+
+def import_catalog(db: sqlite_utils.Database, version: str, catalog_csv: Path, tac_csv: Path) -> int:
+    """Insert or update every model and TAC row of a catalog version, atomically."""
+    with catalog_csv.open(encoding="utf-8") as f:
+        models = list(csv.DictReader(f))
+    with tac_csv.open(encoding="utf-8") as f:
+        tacs = list(csv.DictReader(f))
+    with write_transaction(db):
+        for m in models:
+            storages = json.dumps(sorted(int(s) for s in m["storages_gb"].split(";")))
+            db.execute(
+                "INSERT INTO devices (kind, brand, model, storages_gb, release_year, catalog_version) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (brand, model) DO UPDATE SET kind = excluded.kind, "
+                "storages_gb = excluded.storages_gb, catalog_version = excluded.catalog_version",
+                [m["kind"], m["brand"], m["model"], storages, int(m["release_year"]), version],
+            )
+        for t in tacs:
+            db.execute(
+                "INSERT OR REPLACE INTO device_tacs (tac, device_id) "
+                "SELECT ?, id FROM devices WHERE brand = ? AND model = ?",
+                [t["tac"], t["brand"], t["model"]],
+            )
+    return len(models)
+
+
+def active_grid(db: sqlite_utils.Database) -> PriceGrid | None:
+    row = db.execute("SELECT version FROM price_grids WHERE active = 1").fetchone()
+    return load_grid(db, row[0]) if row else None
+
+
+def load_grid(db: sqlite_utils.Database, version: str) -> PriceGrid:
+    meta = next(db.query("SELECT * FROM price_grids WHERE version = ?", [version]))
+    values = {
+        (r["device_id"], r["storage_gb"], r["cosmetic"], r["functional_band"]): r["base_minor"]
+        for r in db.query("SELECT * FROM price_grid_values WHERE grid_version = ?", [version])
+    }
+    return PriceGrid(
+        version, meta["currency"], date.fromisoformat(meta["valid_from"]), date.fromisoformat(meta["valid_until"]),
+        values,
+    )
+
+
+def import_grid(
+    db: sqlite_utils.Database, grid: PriceGrid, promos: list[Promo], activate: bool = True
+) -> None:
+    """Store an immutable grid version (and the promos shipped with it) and make it active."""
+    with write_transaction(db):
+        if db.execute("SELECT 1 FROM price_grids WHERE version = ?", [grid.version]).fetchone():
+            raise ValueError(f"price grid {grid.version} exists already: grids are immutable, use a new version")
+        db.execute(
+            "INSERT INTO price_grids (version, currency, valid_from, valid_until, imported_at, active) "
+            "VALUES (?, ?, ?, ?, ?, 0)",
+            [grid.version, grid.currency, grid.valid_from.isoformat(), grid.valid_until.isoformat(), utcnow()],
+        )
+        db["price_grid_values"].insert_all(
+            {"grid_version": grid.version, "device_id": k[0], "storage_gb": k[1], "cosmetic": k[2],
+             "functional_band": k[3], "base_minor": v}
+            for k, v in grid.values.items()
+        )
+        for p in promos:
+            db.execute(
+                "INSERT OR REPLACE INTO promos VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [p.code, p.label, p.bonus_minor, p.starts.isoformat(), p.ends.isoformat(), p.brand, p.device_id],
+            )
+        if activate:
+            db.execute("UPDATE price_grids SET active = 0 WHERE active = 1")
+            db.execute("UPDATE price_grids SET active = 1 WHERE version = ?", [grid.version])
+
+
+def load_promos(db: sqlite_utils.Database) -> list[Promo]:
+    return [
+        Promo(r["code"], r["label"], r["bonus_minor"], date.fromisoformat(r["starts"]),
+              date.fromisoformat(r["ends"]), r["brand"], r["device_id"])
+        for r in db.query("SELECT * FROM promos ORDER BY code")
+    ]

@@ -1,0 +1,154 @@
+"""Numbered schema migrations. Append only: never edit a migration that has shipped.
+The applied number is kept in PRAGMA user_version, set in the same transaction as the DDL."""
+
+MIGRATIONS: tuple[tuple[int, str, str], ...] = (
+    (1, "initial schema", """
+CREATE TABLE stores (
+    id TEXT PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    address TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    locale TEXT NOT NULL,
+    timezone TEXT NOT NULL
+);
+CREATE TABLE terminals (
+    id TEXT PRIMARY KEY,
+    store_id TEXT NOT NULL REFERENCES stores(id),
+    name TEXT NOT NULL,
+    mode TEXT NOT NULL DEFAULT 'staff' CHECK (mode IN ('staff', 'customer'))
+);
+CREATE TABLE staff (
+    id TEXT PRIMARY KEY,
+    store_id TEXT NOT NULL REFERENCES stores(id),
+    name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('clerk', 'manager', 'admin')),
+    pin_hash TEXT NOT NULL,
+    active INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE devices (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('phone', 'tablet', 'watch', 'console')),
+    brand TEXT NOT NULL,
+    model TEXT NOT NULL,
+    storages_gb TEXT NOT NULL,            -- JSON list of storage options in GB
+    release_year INTEGER,
+    catalog_version TEXT NOT NULL,
+    UNIQUE (brand, model)
+);
+CREATE TABLE device_tacs (
+    tac TEXT PRIMARY KEY CHECK (length(tac) = 8),
+    device_id INTEGER NOT NULL REFERENCES devices(id)
+);
+CREATE TABLE price_grids (
+    version TEXT PRIMARY KEY,
+    currency TEXT NOT NULL,
+    valid_from TEXT NOT NULL,
+    valid_until TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    active INTEGER NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX one_active_grid ON price_grids(active) WHERE active = 1;
+CREATE TABLE price_grid_values (
+    grid_version TEXT NOT NULL REFERENCES price_grids(version),
+    device_id INTEGER NOT NULL REFERENCES devices(id),
+    storage_gb INTEGER NOT NULL,
+    cosmetic TEXT NOT NULL CHECK (cosmetic IN ('A', 'B', 'C', 'D')),
+    functional_band TEXT NOT NULL,
+    base_minor INTEGER NOT NULL CHECK (base_minor >= 0),
+    PRIMARY KEY (grid_version, device_id, storage_gb, cosmetic, functional_band)
+);
+CREATE TABLE promos (
+    code TEXT PRIMARY KEY,
+    label TEXT NOT NULL,
+    bonus_minor INTEGER NOT NULL CHECK (bonus_minor > 0),
+    starts TEXT NOT NULL,
+    ends TEXT NOT NULL,
+    brand TEXT NOT NULL DEFAULT '',
+    device_id INTEGER REFERENCES devices(id)
+);
+CREATE TABLE tradeins (
+    uuid TEXT PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE,
+    store_id TEXT NOT NULL REFERENCES stores(id),
+    terminal_id TEXT NOT NULL REFERENCES terminals(id),
+    staff_id TEXT NOT NULL REFERENCES staff(id),
+    state TEXT NOT NULL,
+    device_kind TEXT NOT NULL,
+    imei TEXT,
+    imei2 TEXT,
+    serial TEXT,
+    device_id INTEGER REFERENCES devices(id),
+    storage_gb INTEGER,
+    spec_version TEXT,
+    cosmetic_grade TEXT,
+    functional_grade INTEGER,
+    gate_reasons TEXT,                    -- JSON list, empty when eligible
+    grid_version TEXT REFERENCES price_grids(version),
+    currency TEXT,
+    base_minor INTEGER,
+    bonus_minor INTEGER,
+    total_minor INTEGER,
+    bonuses TEXT,                         -- JSON list of [label, minor]
+    quote_valid_until TEXT,
+    payout_method TEXT,
+    seller_surname TEXT,
+    seller_first_names TEXT,
+    seller_birth_date TEXT,
+    seller_address TEXT,
+    id_doc_type TEXT,
+    id_doc_number TEXT,
+    id_doc_issuer TEXT,
+    id_doc_issued_on TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    accepted_at TEXT,
+    CHECK ((imei IS NULL) <> (serial IS NULL))
+);
+-- One device can be taken once: a second accepted trade-in of the same IMEI/serial fails here.
+CREATE UNIQUE INDEX tradeins_imei_taken ON tradeins(imei)
+    WHERE state IN ('accepted', 'printed', 'bagged', 'shipped', 'received');
+CREATE UNIQUE INDEX tradeins_serial_taken ON tradeins(serial)
+    WHERE state IN ('accepted', 'printed', 'bagged', 'shipped', 'received');
+CREATE INDEX tradeins_created ON tradeins(created_at);
+CREATE TABLE tradein_answers (
+    tradein_uuid TEXT NOT NULL REFERENCES tradeins(uuid),
+    question_id TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    answered_at TEXT NOT NULL,
+    PRIMARY KEY (tradein_uuid, question_id)
+);
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    staff_id TEXT,
+    tradein_uuid TEXT REFERENCES tradeins(uuid),
+    action TEXT NOT NULL,
+    from_state TEXT,
+    to_state TEXT,
+    detail TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE print_jobs (
+    id INTEGER PRIMARY KEY,
+    tradein_uuid TEXT NOT NULL REFERENCES tradeins(uuid),
+    kind TEXT NOT NULL CHECK (kind IN ('receipt', 'label')),
+    status TEXT NOT NULL CHECK (status IN ('pending', 'printed', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    output_ref TEXT,
+    created_at TEXT NOT NULL,
+    printed_at TEXT
+);
+CREATE TABLE outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    record_uuid TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE sync_state (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""),
+)

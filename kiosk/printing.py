@@ -1,0 +1,67 @@
+"""Print jobs: gather a receipt's facts from the database, render, deliver, record the outcome.
+
+A job row exists before any byte is sent (it is written in the accept transaction), so a printer
+fault leaves a failed job to reprint, never a lost or half-saved trade-in.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+import sqlite_utils
+
+from hardware import escpos_render
+from hardware.printer import PrinterError, PrinterSink
+from kiosk import catalog, tradeins
+from kiosk.db import utcnow, write_transaction
+from kiosk.grading import Spec
+from kiosk.receipts import Receipt, ReceiptFacts, build_tradein_receipt
+from kiosk.seller import PAYOUT_METHODS
+
+
+def receipt_facts(db: sqlite_utils.Database, tradein_uuid: str, spec: Spec, cancel_window: timedelta) -> ReceiptFacts:
+    ti = dict(next(db.query("SELECT * FROM tradeins WHERE uuid = ?", [tradein_uuid])))
+    store = next(db.query("SELECT * FROM stores WHERE id = ?", [ti["store_id"]]))
+    terminal = next(db.query("SELECT name FROM terminals WHERE id = ?", [ti["terminal_id"]]))["name"]
+    clerk = next(db.query("SELECT name FROM staff WHERE id = ?", [ti["staff_id"]]))["name"]
+    answers = {r["question_id"]: r["answer"] for r in
+               db.query("SELECT * FROM tradein_answers WHERE tradein_uuid = ?", [tradein_uuid])}
+    checklist = tuple(
+        (q.text, q.label_of(answers[q.id])) for q in spec.questions_for(ti["device_kind"]) if q.id in answers
+    )
+    ti["bonuses"] = json.loads(ti["bonuses"] or "[]")
+    accepted = datetime.fromisoformat(ti["accepted_at"])
+    return ReceiptFacts(
+        store_name=store["name"], store_address=store["address"], terminal=terminal, clerk=clerk,
+        locale=store["locale"], timezone=store["timezone"], tradein=ti,
+        device_name=catalog.get_device(db, ti["device_id"]).name, checklist=checklist,
+        payout_label=PAYOUT_METHODS.get(ti["payout_method"], ti["payout_method"]),
+        seller_name=f"{ti['seller_first_names']} {ti['seller_surname']}",
+        cancel_until=accepted + cancel_window if ti["state"] != "cancelled" else None,
+    )
+
+
+def tradein_receipt(db, tradein_uuid: str, spec: Spec, cancel_window: timedelta) -> Receipt:
+    return build_tradein_receipt(receipt_facts(db, tradein_uuid, spec, cancel_window))
+
+
+def run_job(db, job_id: int, sink: PrinterSink, receipt: Receipt, profile: str) -> dict:
+    """Deliver one job and record printed/failed; moves an accepted trade-in to printed."""
+    job = next(db.query("SELECT * FROM print_jobs WHERE id = ?", [job_id]))
+    try:
+        ref = sink.send(escpos_render.render(receipt, profile), f"{job['id']:06d}-{receipt.code}-{job['kind']}")
+    except PrinterError as err:
+        with write_transaction(db):
+            db.execute("UPDATE print_jobs SET status = 'failed', attempts = attempts + 1, last_error = ? "
+                       "WHERE id = ?", [str(err), job_id])
+        return {**job, "status": "failed", "last_error": str(err)}
+    with write_transaction(db):
+        db.execute("UPDATE print_jobs SET status = 'printed', attempts = attempts + 1, last_error = NULL, "
+                   "output_ref = ?, printed_at = ? WHERE id = ?", [ref, utcnow(), job_id])
+        tradeins.mark_printed(db, job["tradein_uuid"])
+    return {**job, "status": "printed", "output_ref": ref}
+
+
+def jobs_for(db, tradein_uuid: str) -> list[dict]:
+    return list(db.query("SELECT * FROM print_jobs WHERE tradein_uuid = ? ORDER BY id DESC", [tradein_uuid]))

@@ -1,0 +1,270 @@
+"""Trade-in records: every write to a trade-in goes through here, with its audit row, and the
+business writes that HQ must see carry their outbox row in the same transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+import sqlite3
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlite_utils
+
+from kiosk import catalog
+from kiosk.db import utcnow, write_transaction
+from kiosk.grading import Grade, Spec, grade
+from kiosk.imei import IDENTIFIER_FOR_KIND, Imei
+from kiosk.pricing import Device, PricingError, Quote, quote
+from kiosk.seller import Seller
+from kiosk.states import EDITABLE, TAKEN, IllegalTransition, check_cancel, check_transition
+from sync import outbox
+
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U to misread
+
+
+class TradeInError(ValueError):
+    """A request the trade-in cannot take in its current state; str(err) is shown to the clerk."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    staff_id: str
+    store_id: str
+    terminal_id: str
+
+
+def new_code() -> str:
+    chars = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    return f"TI-{chars[:4]}-{chars[4:]}"
+
+
+def get(db: sqlite_utils.Database, tradein_uuid: str) -> dict | None:
+    return next(iter(db.query("SELECT * FROM tradeins WHERE uuid = ?", [tradein_uuid])), None)
+
+
+def answers_of(db: sqlite_utils.Database, tradein_uuid: str) -> dict[str, str]:
+    rows = db.query("SELECT question_id, answer FROM tradein_answers WHERE tradein_uuid = ?", [tradein_uuid])
+    return {r["question_id"]: r["answer"] for r in rows}
+
+
+def taken_by(db: sqlite_utils.Database, column: str, value: str) -> dict | None:
+    """The trade-in that already owns this IMEI/serial, if any."""
+    placeholders = ",".join("?" for _ in TAKEN)
+    sql = f"SELECT * FROM tradeins WHERE {column} = ? AND state IN ({placeholders})"  # column is ours, not input
+    return next(iter(db.query(sql, [value, *TAKEN])), None)
+
+
+def _audit(db, actor: Actor | None, tradein_uuid: str, action: str, from_state=None, to_state=None, **detail):
+    db["audit_log"].insert({
+        "at": utcnow(), "staff_id": actor.staff_id if actor else None, "tradein_uuid": tradein_uuid,
+        "action": action, "from_state": from_state, "to_state": to_state,
+        "detail": json.dumps(detail, sort_keys=True, default=str),
+    })
+
+
+def _set_state(db, ti: dict, target: str, actor: Actor | None, action: str, **fields) -> None:
+    check_transition(ti["state"], target)
+    fields.update(state=target, updated_at=utcnow())
+    assignments = ", ".join(f"{name} = ?" for name in fields)
+    db.execute(f"UPDATE tradeins SET {assignments} WHERE uuid = ?", [*fields.values(), ti["uuid"]])
+    _audit(db, actor, ti["uuid"], action, ti["state"], target)
+
+
+def _fresh(db, tradein_uuid: str) -> dict:
+    ti = get(db, tradein_uuid)
+    if ti is None:
+        raise TradeInError("This trade-in does not exist.")
+    return ti
+
+
+def _editable(db, tradein_uuid: str) -> dict:
+    ti = _fresh(db, tradein_uuid)
+    if ti["state"] not in EDITABLE:
+        raise TradeInError(f"This trade-in is {ti['state']}: its device and answers can no longer change.")
+    return ti
+
+
+def create_draft(db, actor: Actor, device_kind: str, imei: Imei | None = None, serial: str | None = None) -> dict:
+    device = catalog.device_for_tac(db, imei.tac) if imei else None
+    now = utcnow()
+    row = {
+        "uuid": str(uuid.uuid4()), "code": new_code(), "store_id": actor.store_id,
+        "terminal_id": actor.terminal_id, "staff_id": actor.staff_id, "state": "draft",
+        "device_kind": device.kind if device else device_kind, "imei": imei.number if imei else None,
+        "serial": serial, "device_id": device.id if device else None, "created_at": now, "updated_at": now,
+    }
+    with write_transaction(db):
+        db["tradeins"].insert(row)
+        _audit(db, actor, row["uuid"], "created", None, "draft", from_imeisv=bool(imei and imei.from_imeisv))
+    return row
+
+
+def set_device(db, actor: Actor, tradein_uuid: str, device_id: int, storage_gb: int) -> None:
+    with write_transaction(db):
+        ti = _editable(db, tradein_uuid)
+        device = catalog.get_device(db, device_id)
+        if device is None:
+            raise TradeInError("Choose a model from the list.")
+        if storage_gb not in device.storages_gb:
+            raise TradeInError(f"The {device.name} comes with {', '.join(map(str, device.storages_gb))} GB.")
+        if IDENTIFIER_FOR_KIND[device.kind] != ("imei" if ti["imei"] else "serial"):
+            needed = "an IMEI" if IDENTIFIER_FOR_KIND[device.kind] == "imei" else "a serial number"
+            raise TradeInError(f"A {device.kind} is identified by {needed}: start a new trade-in with it.")
+        _set_state(db, ti, "draft", actor, "device_set", device_id=device_id, storage_gb=storage_gb,
+                   device_kind=device.kind)
+
+
+def save_answer(db, actor: Actor, spec: Spec, tradein_uuid: str, question_id: str, value: str) -> Grade:
+    """Record one checklist answer (validated against the spec); returns the grade so far."""
+    question = spec.question(question_id)
+    question.effect_of(value)  # raises AnswerError with the clerk's message
+    with write_transaction(db):
+        ti = _editable(db, tradein_uuid)
+        db.execute(
+            "INSERT INTO tradein_answers VALUES (?, ?, ?, ?) ON CONFLICT (tradein_uuid, question_id) "
+            "DO UPDATE SET answer = excluded.answer, answered_at = excluded.answered_at",
+            [tradein_uuid, question_id, value.strip(), utcnow()],
+        )
+        result = grade(answers_of(db, tradein_uuid), spec, ti["device_kind"])
+        target = "graded" if result.complete else "draft"
+        _set_state(db, ti, target, actor, "answered", cosmetic_grade=result.cosmetic,
+                   functional_grade=result.functional, spec_version=spec.version)
+    return result
+
+
+def _device(db, ti: dict) -> Device:
+    if ti["device_id"] is None or ti["storage_gb"] is None:
+        raise TradeInError("Choose the model and storage first.")
+    d = catalog.get_device(db, ti["device_id"])
+    return Device(d.id, d.kind, d.brand, d.model, ti["storage_gb"])
+
+
+def _store_gates(db, ti: dict) -> tuple[str, ...]:
+    column, value = ("imei", ti["imei"]) if ti["imei"] else ("serial", ti["serial"])
+    other = taken_by(db, column, value)
+    if other and other["uuid"] != ti["uuid"]:
+        return (f"This {column.upper() if column == 'imei' else 'serial number'} was already traded in "
+                f"({other['code']}, {other['created_at'][:10]}): the same device cannot be bought twice.",)
+    return ()
+
+
+def prepare_quote(db, actor: Actor, spec: Spec, tradein_uuid: str, today: date) -> Quote:
+    """Grade, check the gates and price with the active grid; the quote is stored with its grid version."""
+    with write_transaction(db):
+        ti = _editable(db, tradein_uuid)
+        result = grade(answers_of(db, tradein_uuid), spec, ti["device_kind"])
+        result = Grade(result.cosmetic, result.functional, result.gates + _store_gates(db, ti), result.missing)
+        grid = catalog.active_grid(db)
+        if grid is None:
+            raise PricingError("No price grid is installed: sync with HQ before quoting.")
+        offer = quote(_device(db, ti), result, grid, catalog.load_promos(db), today)
+        _set_state(
+            db, ti, "quoted", actor, "quoted", cosmetic_grade=result.cosmetic, functional_grade=result.functional,
+            gate_reasons=json.dumps(list(offer.reasons)), grid_version=offer.grid_version, currency=offer.currency,
+            base_minor=offer.base_minor, bonus_minor=offer.bonus_minor, total_minor=offer.total_minor,
+            bonuses=json.dumps([list(b) for b in offer.bonuses]),
+            quote_valid_until=offer.valid_until.isoformat() if offer.valid_until else None,
+        )
+    return offer
+
+
+def seller_ref(secret: str, seller: Seller) -> str:
+    """A pseudonymous seller id for HQ: stable per ID document, meaningless without the store's key."""
+    message = f"{seller.id_doc_type}:{seller.id_doc_number}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:32]
+
+
+def accept(db, actor: Actor, tradein_uuid: str, seller: Seller, today: date, secret: str) -> int:
+    """Trade-in + seller + audit + outbox + print job commit together, or nothing does.
+    Returns the receipt's print job id; printing happens after the commit."""
+    try:
+        with write_transaction(db):
+            ti = _fresh(db, tradein_uuid)
+            _check_acceptable(db, ti, today)
+            _set_state(
+                db, ti, "accepted", actor, "accepted", accepted_at=utcnow(), payout_method=seller.payout_method,
+                seller_surname=seller.surname, seller_first_names=seller.first_names,
+                seller_birth_date=seller.birth_date.isoformat(), seller_address=seller.address,
+                id_doc_type=seller.id_doc_type, id_doc_number=seller.id_doc_number,
+                id_doc_issuer=seller.id_doc_issuer, id_doc_issued_on=seller.id_doc_issued_on.isoformat(),
+            )
+            payload = hq_payload(db, tradein_uuid, seller_ref(secret, seller))
+            outbox.append(db, tradein_uuid, "tradein.accepted", payload)
+            return _queue_print(db, tradein_uuid, "receipt")
+    except sqlite3.IntegrityError as err:  # the partial unique index: another terminal took this device first
+        raise TradeInError("This device was traded in on another terminal a moment ago: nothing was saved.") from err
+
+
+def _check_acceptable(db, ti: dict, today: date) -> None:
+    if ti["state"] != "quoted":
+        raise IllegalTransition("Only a quoted trade-in can be accepted: finish the checklist and quote first.")
+    reasons = json.loads(ti["gate_reasons"] or "[]") or list(_store_gates(db, ti))
+    if reasons:
+        raise TradeInError("Not eligible: " + " ".join(reasons))
+    if date.fromisoformat(ti["quote_valid_until"]) < today:
+        raise TradeInError("The quote has expired: quote again with the current price grid.")
+
+
+def _queue_print(db, tradein_uuid: str, kind: str) -> int:
+    cursor = db.execute(
+        "INSERT INTO print_jobs (tradein_uuid, kind, status, created_at) VALUES (?, ?, 'pending', ?)",
+        [tradein_uuid, kind, utcnow()],
+    )
+    return cursor.lastrowid
+
+
+def queue_reprint(db, actor: Actor, tradein_uuid: str) -> int:
+    with write_transaction(db):
+        ti = _fresh(db, tradein_uuid)
+        if ti["state"] not in TAKEN and ti["state"] != "cancelled":
+            raise TradeInError("Only an accepted trade-in has a receipt to print.")
+        _audit(db, actor, tradein_uuid, "reprint_requested")
+        return _queue_print(db, tradein_uuid, "receipt")
+
+
+def mark_printed(db, tradein_uuid: str) -> None:
+    """Inside the print outcome's transaction: the first printed receipt moves accepted -> printed."""
+    ti = _fresh(db, tradein_uuid)
+    if ti["state"] == "accepted":
+        _set_state(db, ti, "printed", None, "printed")
+
+
+def decline(db, actor: Actor, tradein_uuid: str) -> None:
+    with write_transaction(db):
+        ti = _fresh(db, tradein_uuid)
+        _set_state(db, ti, "declined", actor, "declined")
+        outbox.append(db, tradein_uuid, "tradein.declined", hq_payload(db, tradein_uuid, None))
+
+
+def check_cancellable(ti: dict, now: datetime, window: timedelta) -> None:
+    if ti["accepted_at"] is None:
+        raise IllegalTransition("Only an accepted trade-in can be cancelled; decline a quote instead.")
+    check_cancel(ti["state"], datetime.fromisoformat(ti["accepted_at"]), now, window)
+
+
+def cancel(db, actor: Actor, tradein_uuid: str, now: datetime, window: timedelta) -> None:
+    with write_transaction(db):
+        ti = _fresh(db, tradein_uuid)
+        check_cancellable(ti, now, window)
+        _set_state(db, ti, "cancelled", actor, "cancelled")
+        outbox.append(db, tradein_uuid, "tradein.cancelled", {"uuid": tradein_uuid, "cancelled_at": utcnow()})
+
+
+def hq_payload(db, tradein_uuid: str, seller_reference: str | None) -> dict:
+    """What HQ needs, and nothing of the seller's identity (that stays in the store's register)."""
+    ti = get(db, tradein_uuid)
+    device = catalog.get_device(db, ti["device_id"]) if ti["device_id"] else None
+    keep = ("uuid", "code", "store_id", "terminal_id", "staff_id", "state", "device_kind", "imei", "imei2",
+            "serial", "storage_gb", "spec_version", "cosmetic_grade", "functional_grade", "grid_version",
+            "currency", "base_minor", "bonus_minor", "total_minor", "payout_method", "created_at", "accepted_at")
+    payload = {k: ti[k] for k in keep}
+    payload.update(
+        brand=device.brand if device else None, model=device.model if device else None,
+        answers=answers_of(db, tradein_uuid), bonuses=json.loads(ti["bonuses"] or "[]"),
+        gate_reasons=json.loads(ti["gate_reasons"] or "[]"), seller_ref=seller_reference,
+    )
+    return payload

@@ -1,0 +1,49 @@
+"""Blueprints, one per feature, and the helpers they share."""
+
+from __future__ import annotations
+
+import json
+
+from flask import abort, current_app, g, make_response, redirect, render_template
+
+from kiosk import tradeins
+from kiosk.db_request import get_db
+from kiosk.extensions import htmx
+
+
+def wants_fragment() -> bool:
+    """An htmx request for a part of the page (not a boosted navigation) gets just the partial."""
+    return bool(htmx) and not htmx.boosted
+
+
+def page_or_fragment(page: str, fragment: str, status: int = 200, **context):
+    template = fragment if wants_fragment() else page
+    return render_template(template, **context), status
+
+
+def current_actor() -> tradeins.Actor:
+    """Who acts, on which terminal: the signed-in clerk on this terminal (TERMINAL_ID or the first staff one)."""
+    terminal_id = current_app.config["TERMINAL_ID"]
+    sql = "SELECT id FROM terminals WHERE store_id = ? AND " + ("id = ?" if terminal_id else "mode = 'staff'")
+    params = [g.staff["store_id"], terminal_id] if terminal_id else [g.staff["store_id"]]
+    row = get_db().execute(sql + " ORDER BY rowid LIMIT 1", params).fetchone()
+    if row is None:
+        abort(500, "This terminal is not registered for the store.")
+    return tradeins.Actor(g.staff["id"], g.staff["store_id"], row[0])
+
+
+def load_tradein(tradein_uuid: str) -> dict:
+    ti = tradeins.get(get_db(), tradein_uuid)
+    if ti is None or ti["store_id"] != g.staff["store_id"]:
+        abort(404)
+    return ti
+
+
+def see_other(url: str):
+    """Where to go after a successful POST. A plain form (or a boosted one) gets a 303; an htmx
+    fragment request gets HX-Location, so htmx navigates instead of swapping a page into a fragment."""
+    if wants_fragment():
+        response = make_response("", 200)
+        response.headers["HX-Location"] = json.dumps({"path": url, "target": "body"})
+        return response
+    return redirect(url, 303)

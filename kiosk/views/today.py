@@ -1,0 +1,58 @@
+"""The clerk's home: start a trade-in by scanning, today's trade-ins, search by IMEI or code."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, redirect, request, url_for
+
+from kiosk.auth import login_required
+from kiosk.db_request import get_db
+from kiosk.formatting import current_store
+from kiosk.imei import clean
+from kiosk.views import page_or_fragment
+
+bp = Blueprint("today", __name__)
+SEARCH_LIMIT = 50
+
+
+def _today_bounds_utc() -> tuple[str, str]:
+    zone = ZoneInfo(current_store()["timezone"])
+    start = datetime.combine(datetime.now(zone).date(), time.min, zone)
+    return start.astimezone(ZoneInfo("UTC")).isoformat(), (start + timedelta(days=1)).astimezone(
+        ZoneInfo("UTC")).isoformat()
+
+
+def find_tradeins(query: str) -> list[dict]:
+    """Today's trade-ins, or with a query any trade-in whose code, IMEI or serial contains it."""
+    db = get_db()
+    sql = ("SELECT t.*, d.brand || ' ' || d.model AS device_name FROM tradeins t "
+           "LEFT JOIN devices d ON d.id = t.device_id WHERE t.store_id = ? AND ")
+    store_id = current_store()["id"]
+    if query:
+        needle = f"%{clean(query)}%"
+        rows = db.query(sql + "(t.code LIKE ? OR t.imei LIKE ? OR t.serial LIKE ? OR replace(t.code, '-', '') "
+                        "LIKE ?) ORDER BY t.created_at DESC LIMIT ?", [store_id, needle, needle, needle, needle,
+                                                                       SEARCH_LIMIT])
+    else:
+        start, end = _today_bounds_utc()
+        rows = db.query(sql + "t.created_at >= ? AND t.created_at < ? ORDER BY t.created_at DESC",
+                        [store_id, start, end])
+    return list(rows)
+
+
+def today_context(**extra) -> dict:
+    query = request.args.get("q", "").strip()[:64]
+    return {"tradeins": find_tradeins(query), "q": query, "error": None, "value": "", "kind": "phone", **extra}
+
+
+@bp.get("/")
+def home():
+    return redirect(url_for("today.today"))
+
+
+@bp.get("/tradeins")
+@login_required
+def today():
+    return page_or_fragment("today.html", "_tradein_rows.html", **today_context())

@@ -1,0 +1,223 @@
+"""The staff trade-in flow: identify -> device -> checklist -> quote -> seller & accept -> receipt."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+
+from flask import Blueprint, current_app, flash, render_template, request, url_for
+
+from kiosk import catalog, printing, tradeins
+from kiosk.auth import login_required
+from kiosk.db_request import get_db
+from kiosk.grading import AnswerError, grade
+from kiosk.imei import IDENTIFIER_FOR_KIND, IdentifierError, parse_imei, parse_serial
+from kiosk.pricing import PricingError
+from kiosk.seller import ID_DOCUMENT_TYPES, PAYOUT_METHODS, SellerErrors, parse_seller
+from kiosk.states import IllegalTransition
+from kiosk.views import current_actor, load_tradein, page_or_fragment, see_other
+from kiosk.views.today import today_context
+
+bp = Blueprint("tradein", __name__, url_prefix="/tradeins")
+bp.before_request(login_required(lambda: None))  # every page of the flow is staff-only
+
+# Refusals the clerk can act on: shown on the page with a 422, never a 500.
+FlowError = (tradeins.TradeInError, IllegalTransition, PricingError, AnswerError)
+
+
+def _spec():
+    return current_app.extensions["kiosk.spec"]
+
+
+def _questions(ti: dict):
+    return _spec().questions_for(ti["device_kind"])
+
+
+@bp.post("")
+def start():
+    kind = request.form.get("device_kind", "phone")
+    raw = request.form.get("identifier", "")
+    if kind not in IDENTIFIER_FOR_KIND:
+        kind = "phone"
+    try:
+        if IDENTIFIER_FOR_KIND[kind] == "imei":
+            ti = tradeins.create_draft(get_db(), current_actor(), kind, imei=parse_imei(raw))
+        else:
+            ti = tradeins.create_draft(get_db(), current_actor(), kind, serial=parse_serial(raw))
+    except IdentifierError as err:
+        context = today_context(error=str(err), value=raw[:64], kind=kind)
+        return page_or_fragment("today.html", "_start_form.html", 422, **context)
+    return see_other(url_for(".device", tradein_uuid=ti["uuid"]))
+
+
+def _device_page(ti: dict, status: int = 200, error: str | None = None, chosen_id: int | None = None):
+    db = get_db()
+    kinds = [k for k, ident in IDENTIFIER_FOR_KIND.items() if ident == ("imei" if ti["imei"] else "serial")]
+    chosen = catalog.get_device(db, chosen_id or ti["device_id"]) if (chosen_id or ti["device_id"]) else None
+    models = [d for kind in kinds for d in catalog.devices_of_kind(db, kind)]
+    context = {"ti": ti, "models": models, "chosen": chosen, "error": error,
+               "suggested": bool(ti["device_id"]) and chosen_id is None}
+    return page_or_fragment("device.html", "_storage_choice.html", status, **context)
+
+
+@bp.route("/<tradein_uuid>/device", methods=["GET", "POST"])
+def device(tradein_uuid: str):
+    ti = load_tradein(tradein_uuid)
+    if request.method == "GET":
+        chosen = request.args.get("device_id", type=int)
+        return _device_page(ti, chosen_id=chosen)
+    device_id = request.form.get("device_id", type=int)
+    storage = request.form.get("storage_gb", type=int)
+    if device_id is None:
+        return _device_page(ti, 422, "Choose the model.")
+    if storage is None:
+        return _device_page(ti, 422, "Choose the storage.", chosen_id=device_id)
+    try:
+        tradeins.set_device(get_db(), current_actor(), tradein_uuid, device_id, storage)
+    except FlowError as err:
+        return _device_page(ti, 422, str(err), chosen_id=device_id)
+    return see_other(url_for(".question", tradein_uuid=tradein_uuid, step=1))
+
+
+def _question_page(ti: dict, step: int, status: int = 200, error: str | None = None):
+    questions = _questions(ti)
+    answers = tradeins.answers_of(get_db(), ti["uuid"])
+    context = {"ti": ti, "step": step, "total": len(questions), "question": questions[step - 1],
+               "current": answers.get(questions[step - 1].id), "error": error}
+    return page_or_fragment("question.html", "_question.html", status, **context)
+
+
+@bp.route("/<tradein_uuid>/checklist/<int:step>", methods=["GET", "POST"])
+def question(tradein_uuid: str, step: int):
+    ti = load_tradein(tradein_uuid)
+    questions = _questions(ti)
+    if ti["device_id"] is None:
+        return see_other(url_for(".device", tradein_uuid=tradein_uuid))
+    if not 1 <= step <= len(questions):
+        return see_other(url_for(".question", tradein_uuid=tradein_uuid, step=1))
+    if request.method == "GET":
+        return _question_page(ti, step)
+    try:
+        result = tradeins.save_answer(get_db(), current_actor(), _spec(), tradein_uuid, questions[step - 1].id,
+                                      request.form.get("answer", ""))
+        if step < len(questions) or result.missing:
+            first_missing = next((i + 1 for i, q in enumerate(questions) if q.id in result.missing), step + 1)
+            next_step = step + 1 if step < len(questions) else first_missing
+            return see_other(url_for(".question", tradein_uuid=tradein_uuid, step=next_step))
+        tradeins.prepare_quote(get_db(), current_actor(), _spec(), tradein_uuid, date.today())
+    except FlowError as err:
+        return _question_page(load_tradein(tradein_uuid), step, 422, str(err))
+    return see_other(url_for(".quote", tradein_uuid=tradein_uuid))
+
+
+@bp.get("/<tradein_uuid>/quote")
+def quote(tradein_uuid: str):
+    ti = load_tradein(tradein_uuid)
+    if ti["state"] in ("draft", "graded"):
+        return see_other(url_for(".question", tradein_uuid=tradein_uuid, step=1))
+    answers = tradeins.answers_of(get_db(), tradein_uuid)
+    summary = [(q, q.label_of(answers[q.id])) for q in _questions(ti) if q.id in answers]
+    return render_template("quote.html", ti=ti, summary=summary, gates=json.loads(ti["gate_reasons"] or "[]"),
+                           bonuses=json.loads(ti["bonuses"] or "[]"),
+                           device=catalog.get_device(get_db(), ti["device_id"]))
+
+
+def _seller_page(ti: dict, status: int = 200, errors: dict | None = None, message: str | None = None):
+    return render_template("seller.html", ti=ti, errors=errors or {}, message=message, form=request.form,
+                           doc_types=ID_DOCUMENT_TYPES, payouts=PAYOUT_METHODS), status
+
+
+@bp.route("/<tradein_uuid>/seller", methods=["GET", "POST"])
+def seller(tradein_uuid: str):
+    ti = load_tradein(tradein_uuid)
+    if ti["state"] != "quoted":
+        return see_other(url_for(".detail", tradein_uuid=tradein_uuid) if ti["accepted_at"]
+                         else url_for(".quote", tradein_uuid=tradein_uuid))
+    if request.method == "GET":
+        return _seller_page(ti)
+    try:
+        seller = parse_seller(request.form, date.today())
+        job_id = tradeins.accept(get_db(), current_actor(), tradein_uuid, seller, date.today(),
+                                 current_app.config["SECRET_KEY"])
+    except SellerErrors as err:
+        return _seller_page(ti, 422, err.errors, "Some details are missing or wrong: nothing was saved.")
+    except FlowError as err:
+        return _seller_page(ti, 422, None, f"{err} Nothing was saved.")
+    flash("Trade-in accepted and saved.")
+    _print(tradein_uuid, job_id)
+    return see_other(url_for(".detail", tradein_uuid=tradein_uuid))
+
+
+def _print(tradein_uuid: str, job_id: int) -> dict:
+    """After the commit: the trade-in is safe whatever the printer does."""
+    db = get_db()
+    receipt = printing.tradein_receipt(db, tradein_uuid, _spec(), current_app.config["CANCEL_WINDOW"])
+    job = printing.run_job(db, job_id, current_app.extensions["kiosk.printer"], receipt,
+                           current_app.config["PRINTER_PROFILE"])
+    if job["status"] == "failed":
+        flash(f"The receipt did not print: {job['last_error']} The trade-in is saved; use Reprint.", "error")
+    return job
+
+
+@bp.get("/<tradein_uuid>")
+def detail(tradein_uuid: str):
+    ti = load_tradein(tradein_uuid)
+    db = get_db()
+    receipt = (printing.tradein_receipt(db, tradein_uuid, _spec(), current_app.config["CANCEL_WINDOW"])
+               if ti["accepted_at"] else None)
+    result = grade(tradeins.answers_of(db, tradein_uuid), _spec(), ti["device_kind"])
+    return render_template("detail.html", ti=ti, receipt=receipt, jobs=printing.jobs_for(db, tradein_uuid),
+                           grade=result, can_cancel=_can_cancel(ti))
+
+
+def _can_cancel(ti: dict) -> bool:
+    try:
+        tradeins.check_cancellable(ti, datetime.now(UTC), current_app.config["CANCEL_WINDOW"])
+    except IllegalTransition:
+        return False
+    return True
+
+
+@bp.get("/<tradein_uuid>/receipt")
+def receipt(tradein_uuid: str):
+    ti = load_tradein(tradein_uuid)
+    if not ti["accepted_at"]:
+        return render_template("error.html", title="No receipt", message="This trade-in was not accepted."), 404
+    return render_template("receipt.html", ti=ti, receipt=printing.tradein_receipt(
+        get_db(), tradein_uuid, _spec(), current_app.config["CANCEL_WINDOW"]))
+
+
+@bp.post("/<tradein_uuid>/reprint")
+def reprint(tradein_uuid: str):
+    load_tradein(tradein_uuid)
+    try:
+        job_id = tradeins.queue_reprint(get_db(), current_actor(), tradein_uuid)
+    except FlowError as err:
+        flash(str(err), "error")
+        return see_other(url_for(".detail", tradein_uuid=tradein_uuid))
+    if _print(tradein_uuid, job_id)["status"] == "printed":
+        flash("Receipt printed again.")
+    return see_other(url_for(".detail", tradein_uuid=tradein_uuid))
+
+
+@bp.post("/<tradein_uuid>/decline")
+def decline(tradein_uuid: str):
+    return _state_action(tradein_uuid, lambda: tradeins.decline(get_db(), current_actor(), tradein_uuid),
+                         "Trade-in declined: nothing was bought.")
+
+
+@bp.post("/<tradein_uuid>/cancel")
+def cancel(tradein_uuid: str):
+    return _state_action(tradein_uuid, lambda: tradeins.cancel(
+        get_db(), current_actor(), tradein_uuid, datetime.now(UTC), current_app.config["CANCEL_WINDOW"]),
+        "Trade-in cancelled: give the device back and take back the payment.")
+
+
+def _state_action(tradein_uuid: str, action, done_message: str):
+    load_tradein(tradein_uuid)
+    try:
+        action()
+        flash(done_message)
+    except FlowError as err:
+        flash(str(err), "error")
+    return see_other(url_for(".detail", tradein_uuid=tradein_uuid))

@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""Start the kiosk on its embedded defaults: SQLite file, file printer, demo store on first run.
+
+    python run_kiosk.py [--host 127.0.0.1] [--port 8080] [--data-dir ./instance]
+
+The data dir also comes from KIOSK_DATA_DIR; every other setting from KIOSK_<NAME> or
+<data dir>/kiosk.toml (see --help-settings). `flask --app kiosk ...` uses the same settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    from kiosk.settings import settings_help
+
+    parser = argparse.ArgumentParser(
+        description="Trade-in kiosk (staff terminal) served by waitress.",
+        epilog="Settings (environment variables, or the same names in <data dir>/kiosk.toml):\n" + settings_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
+    parser.add_argument("--data-dir", default=os.environ.get("KIOSK_DATA_DIR", "instance"),
+                        help="folder for the database, prints and config (default ./instance, or KIOSK_DATA_DIR)")
+    parser.add_argument("--threads", type=int, default=4, help="waitress worker threads (default 4)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    data_dir = str(Path(args.data_dir).resolve())
+    os.environ["KIOSK_DATA_DIR"] = data_dir  # so `flask --app kiosk` and this process agree
+
+    import waitress
+
+    from kiosk import create_app
+    from kiosk.db_request import prepare_database
+
+    app = create_app({"DATA_DIR": data_dir})
+    new_pin = prepare_database(app.config["DATABASE"], app.config["DEMO_PIN"])
+    login_file = Path(data_dir) / "DEMO_LOGIN.txt"
+    if new_pin:
+        login_file.write_text(f"Demo staff (Camille Martin, Sacha Leroy) PIN: {new_pin}\n")
+        login_file.chmod(0o600)
+    url = f"http://{args.host}:{args.port}/"
+    print(f"Trade-in kiosk {app.config['VERSION']} on {url}", flush=True)
+    print(f"  database: {app.config['DATABASE']}", flush=True)
+    print(f"  printer:  {app.config['PRINTER_DRIVER']} -> receipts in {Path(data_dir) / 'prints'}"
+          if app.config["PRINTER_DRIVER"] == "file" else f"  printer:  {app.config['PRINTER_DRIVER']}", flush=True)
+    if login_file.exists():
+        print(f"  sign in:  {login_file.read_text().strip()}  (kept in {login_file})", flush=True)
+    waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="tradein-kiosk")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Command 1 of the README: install what the kiosk needs and start it on its embedded defaults.
+# Extra arguments go to run_kiosk.py (e.g. --port 8081, --data-dir /srv/kiosk).
+source "$(dirname "$0")/setup.sh"
+ensure_venv "camera"
+ensure_apt libzbar0
+exec "$VENV/bin/python" "$ROOT/run_kiosk.py" "$@"

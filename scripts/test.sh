@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Command 2 of the README: install everything the tests need (system packages included) and run the whole suite.
+# Extra arguments go to pytest (e.g. -k imei, -x).
+source "$(dirname "$0")/setup.sh"
+ensure_apt libzbar0 chromium fonts-dejavu-core
+ensure_venv "camera,dev"
+cd "$ROOT"
+"$VENV/bin/ruff" check .
+exec "$VENV/bin/python" -m pytest "$@"

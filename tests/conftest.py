@@ -1,0 +1,115 @@
+"""Shared fixtures: a real SQLite file per test, the app factory, a signed-in client."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from kiosk import create_app
+from kiosk.db import open_database
+from kiosk.db_request import prepare_database
+
+PIN = "246810"
+# Valid IMEIs (Luhn-checked): one whose TAC is in the demo table (iPhone 13), one unknown.
+IMEI_KNOWN_TAC = "490154203237518"
+IMEI_UNKNOWN_TAC = "352099001761481"
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+# Answers that give a flawless phone (cosmetic A, functional 9).
+PERFECT_PHONE = {
+    "powers_on": "yes", "activation_lock": "off", "factory_reset": "yes", "screen": "flawless",
+    "display_works": "yes", "body": "like_new", "camera_lens": "yes", "buttons_ports": "yes",
+    "liquid_damage": "no", "battery_health": "92",
+}
+ADULT_SELLER = {
+    "surname": "Dupont", "first_names": "Élodie Marie", "birth_date": "1990-04-12",
+    "address": "3 place de la République, 75003 Paris", "id_doc_type": "national_id",
+    "id_doc_number": "X4RTBPFW4", "id_doc_issuer": "Préfecture de Paris", "id_doc_issued_on": "2021-06-01",
+    "payout_method": "store_credit",
+}
+
+
+def make_app(data_dir: Path, **overrides) -> Flask:
+    app = create_app({"DATA_DIR": str(data_dir), "PRINTER_DRIVER": "file", **overrides})
+    app.config["TESTING"] = True
+    prepare_database(app.config["DATABASE"], PIN)
+    return app
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Flask:
+    return make_app(tmp_path / "instance")
+
+
+@pytest.fixture
+def db(app: Flask) -> Iterator:
+    database = open_database(app.config["DATABASE"])
+    yield database
+    database.close()
+
+
+class KioskClient:
+    """A test client that carries the CSRF token like the browser does."""
+
+    def __init__(self, client: FlaskClient):
+        self.client = client
+        self.token = ""
+
+    def get(self, url: str, **kw):
+        response = self.client.get(url, **kw)
+        if match := CSRF_FIELD.search(response.get_data(as_text=True)):
+            self.token = match.group(1)
+        return response
+
+    def post(self, url: str, data: dict | None = None, **kw):
+        if not self.token:
+            self.get("/login")
+        return self.client.post(url, data={"csrf_token": self.token, **(data or {})}, **kw)
+
+    def login(self, app: Flask, name: str = "Camille Martin", pin: str = PIN):
+        with app.app_context():
+            from kiosk.db_request import get_db
+
+            staff_id = get_db().execute("SELECT id FROM staff WHERE name = ?", [name]).fetchone()[0]
+        response = self.post("/login", {"staff_id": staff_id, "pin": pin})
+        self.get("/tradeins")  # signing in starts a new session, with a new CSRF token
+        return response
+
+
+@pytest.fixture
+def client(app: Flask) -> KioskClient:
+    return KioskClient(app.test_client())
+
+
+@pytest.fixture
+def staff(app: Flask, client: KioskClient) -> KioskClient:
+    assert client.login(app).status_code == 302
+    return client
+
+
+def tradein_uuid_from(response) -> str:
+    match = re.search(r"/tradeins/([0-9a-f-]{36})/", response.headers.get("Location", ""))
+    assert match, f"no trade-in in redirect {response.headers.get('Location')!r}"
+    return match.group(1)
+
+
+def run_to_quote(staff: KioskClient, imei: str = IMEI_KNOWN_TAC, answers: dict | None = None,
+                 device_id: int | None = None, storage_gb: int = 128) -> str:
+    """Drive the flow through the HTTP routes up to the quote; returns the trade-in uuid."""
+    uuid = tradein_uuid_from(staff.post("/tradeins", {"device_kind": "phone", "identifier": imei}))
+    form = {"storage_gb": storage_gb}
+    if device_id is not None:
+        form["device_id"] = device_id
+    else:
+        page = staff.get(f"/tradeins/{uuid}/device").get_data(as_text=True)
+        form["device_id"] = re.search(r'<option value="(\d+)" selected', page).group(1)
+    assert staff.post(f"/tradeins/{uuid}/device", form).status_code == 303
+    for step, (_, value) in enumerate((answers or PERFECT_PHONE).items(), start=1):
+        response = staff.post(f"/tradeins/{uuid}/checklist/{step}", {"answer": value})
+        assert response.status_code == 303, response.get_data(as_text=True)
+    return uuid

@@ -1,0 +1,199 @@
+"""The staff trade-in flow through app.test_client() over a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import (
+    ADULT_SELLER,
+    IMEI_KNOWN_TAC,
+    IMEI_UNKNOWN_TAC,
+    PERFECT_PHONE,
+    run_to_quote,
+    tradein_uuid_from,
+)
+
+
+def count(db, table: str) -> int:
+    return db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def test_pages_need_a_signed_in_clerk(client):
+    for url in ("/tradeins", "/tradeins/00000000-0000-0000-0000-000000000000/quote"):
+        response = client.get(url)
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_wrong_pin_is_refused_and_says_so(app, client):
+    response = client.login(app, pin="000000")
+    assert response.status_code == 401
+    assert "Wrong PIN" in response.get_data(as_text=True)
+    assert client.get("/tradeins").status_code == 302
+
+
+def test_post_without_csrf_token_is_refused(app, staff):
+    response = staff.client.post("/tradeins", data={"device_kind": "phone", "identifier": IMEI_KNOWN_TAC})
+    assert response.status_code == 400
+    assert "Reload the page" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("raw, message", [
+    ("49015420323751", "Too short: 14 digits"),
+    ("490154203237519", "check digit"),
+    ("49015420323751A", "contains “A”"),
+    ("", "Enter or scan the IMEI"),
+])
+def test_invalid_imei_is_named_inline_and_nothing_is_stored(staff, db, raw, message):
+    response = staff.post("/tradeins", {"device_kind": "phone", "identifier": raw})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert message in page and 'id="identifier-error"' in page
+    assert count(db, "tradeins") == 0 and count(db, "audit_log") == 0
+
+
+def test_invalid_imei_answers_a_fragment_to_htmx(staff):
+    response = staff.post("/tradeins", {"device_kind": "phone", "identifier": "12"}, headers={"HX-Request": "true"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert page.lstrip().startswith('<form id="start-form"') and "<html" not in page
+
+
+def test_scanner_noise_and_imeisv_are_accepted(staff, db):
+    response = staff.post("/tradeins", {"device_kind": "phone", "identifier": "IMEI: 49-015420-323751-8"})
+    assert response.status_code == 303
+    staff.post("/tradeins", {"device_kind": "phone", "identifier": "4901542032375186"})  # IMEISV
+    assert [r[0] for r in db.execute("SELECT imei FROM tradeins")] == [IMEI_KNOWN_TAC, IMEI_KNOWN_TAC]
+
+
+def test_known_tac_suggests_the_model_unknown_tac_asks(staff):
+    known = tradein_uuid_from(staff.post("/tradeins", {"device_kind": "phone", "identifier": IMEI_KNOWN_TAC}))
+    page = staff.get(f"/tradeins/{known}/device").get_data(as_text=True)
+    assert "Identified from the IMEI: <strong>Apple iPhone 13</strong>" in page
+    unknown = tradein_uuid_from(staff.post("/tradeins", {"device_kind": "phone", "identifier": IMEI_UNKNOWN_TAC}))
+    page = staff.get(f"/tradeins/{unknown}/device").get_data(as_text=True)
+    assert "not in the catalog" in page and "selected" not in page
+
+
+def test_full_trade_in_commits_everything_together_then_prints(app, staff, db):
+    uuid = run_to_quote(staff)
+    quote_page = staff.get(f"/tradeins/{uuid}/quote").get_data(as_text=True)
+    ti = db["tradeins"].get(uuid)
+    assert ti["state"] == "quoted" and ti["cosmetic_grade"] == "A" and ti["functional_grade"] == 9
+    assert ti["total_minor"] == ti["base_minor"] > 0 and ti["grid_version"].startswith("DEMO-")
+    assert "Price grid " + ti["grid_version"] in quote_page
+
+    response = staff.post(f"/tradeins/{uuid}/seller", ADULT_SELLER)
+    assert response.status_code == 303
+    ti = db["tradeins"].get(uuid)
+    assert ti["state"] == "printed" and ti["seller_surname"] == "Dupont"
+    [row] = db.execute("SELECT kind, payload FROM outbox WHERE record_uuid = ?", [uuid]).fetchall()
+    payload = json.loads(row[1])
+    assert row[0] == "tradein.accepted" and payload["imei"] == IMEI_KNOWN_TAC
+    assert payload["answers"] == PERFECT_PHONE and payload["total_minor"] == ti["total_minor"]
+    assert "Dupont" not in row[1] and "X4RTBPFW4" not in row[1]  # identity stays in the store
+    [job] = db.execute("SELECT status, output_ref FROM print_jobs WHERE tradein_uuid = ?", [uuid]).fetchall()
+    assert job[0] == "printed"
+    receipt = open(job[1], "rb").read()
+    assert IMEI_KNOWN_TAC.encode() in receipt and ti["code"].encode() in receipt
+    actions = [r[0] for r in db.execute("SELECT action FROM audit_log WHERE tradein_uuid = ? ORDER BY id", [uuid])]
+    assert actions[0] == "created" and actions[-2:] == ["accepted", "printed"]
+
+
+def test_receipt_preview_shows_what_was_printed(staff, db):
+    uuid = run_to_quote(staff)
+    staff.post(f"/tradeins/{uuid}/seller", ADULT_SELLER)
+    ti = db["tradeins"].get(uuid)
+    page = staff.get(f"/tradeins/{uuid}/receipt").get_data(as_text=True)
+    assert ti["code"] in page and IMEI_KNOWN_TAC in page and "Élodie Marie Dupont" in page
+    assert "\u00a0€" in page or " €" in page  # Babel's French money format
+
+
+def test_samsung_promo_is_listed_apart_from_the_base(app, staff, db):
+    s24 = db.execute("SELECT id FROM devices WHERE model = 'Galaxy S24'").fetchone()[0]
+    uuid = run_to_quote(staff, imei=IMEI_UNKNOWN_TAC, device_id=s24, storage_gb=256)
+    ti = db["tradeins"].get(uuid)
+    assert ti["bonus_minor"] == 2000 and ti["total_minor"] == ti["base_minor"] + 2000
+    assert "Bonus: Samsung trade-in bonus" in staff.get(f"/tradeins/{uuid}/quote").get_data(as_text=True)
+
+
+def test_activation_lock_gate_blocks_acceptance(staff, db):
+    uuid = run_to_quote(staff, answers={**PERFECT_PHONE, "activation_lock": "on"})
+    page = staff.get(f"/tradeins/{uuid}/quote").get_data(as_text=True)
+    assert "Not eligible" in page and "Activation lock is still on" in page
+    response = staff.post(f"/tradeins/{uuid}/seller", ADULT_SELLER)
+    assert response.status_code == 422 and "Nothing was saved" in response.get_data(as_text=True)
+    assert db["tradeins"].get(uuid)["state"] == "quoted" and count(db, "outbox") == 0
+
+
+def test_same_imei_cannot_be_bought_twice(staff, db):
+    first = run_to_quote(staff)
+    staff.post(f"/tradeins/{first}/seller", ADULT_SELLER)
+    second = run_to_quote(staff)
+    page = staff.get(f"/tradeins/{second}/quote").get_data(as_text=True)
+    assert "already traded in" in page and db["tradeins"].get(first)["code"] in page
+
+
+def test_under_18_seller_is_refused_with_the_reason(staff, db):
+    uuid = run_to_quote(staff)
+    response = staff.post(f"/tradeins/{uuid}/seller", {**ADULT_SELLER, "birth_date": "2012-01-01"})
+    assert response.status_code == 422
+    assert "must be 18 or older" in response.get_data(as_text=True)
+    assert db["tradeins"].get(uuid)["state"] == "quoted" and count(db, "outbox") == 0
+
+
+def test_seller_form_reports_every_bad_field(staff):
+    uuid = run_to_quote(staff)
+    response = staff.post(f"/tradeins/{uuid}/seller", {"birth_date": "12/04/1990", "surname": "x" * 500})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    for message in ("At most 80 characters", "YYYY-MM-DD", "Choose the type of ID document", "Choose how"):
+        assert message in page
+
+
+def test_bad_answer_is_refused_with_a_message(staff, db):
+    uuid = run_to_quote(staff, answers={"powers_on": "yes"})
+    response = staff.post(f"/tradeins/{uuid}/checklist/2", {"answer": "maybe"})
+    assert response.status_code == 422 and "Choose one of the answers" in response.get_data(as_text=True)
+    response = staff.post(f"/tradeins/{uuid}/checklist/10", {"answer": "150"})
+    assert response.status_code == 422 and "0 to 100" in response.get_data(as_text=True)
+
+
+def test_decline_then_accept_is_an_illegal_transition(staff, db):
+    uuid = run_to_quote(staff)
+    staff.post(f"/tradeins/{uuid}/decline")
+    assert db["tradeins"].get(uuid)["state"] == "declined"
+    response = staff.post(f"/tradeins/{uuid}/seller", ADULT_SELLER)
+    assert response.status_code == 303 and db["tradeins"].get(uuid)["state"] == "declined"
+    assert [r[0] for r in db.execute("SELECT kind FROM outbox")] == ["tradein.declined"]
+
+
+def test_cancel_inside_the_window_writes_audit_and_outbox(staff, db):
+    uuid = run_to_quote(staff)
+    staff.post(f"/tradeins/{uuid}/seller", ADULT_SELLER)
+    staff.post(f"/tradeins/{uuid}/cancel")
+    assert db["tradeins"].get(uuid)["state"] == "cancelled"
+    assert [r[0] for r in db.execute("SELECT kind FROM outbox ORDER BY seq")] == [
+        "tradein.accepted", "tradein.cancelled"]
+
+
+def test_today_list_and_search(staff, db):
+    uuid = run_to_quote(staff)
+    code = db["tradeins"].get(uuid)["code"]
+    assert code in staff.get("/tradeins").get_data(as_text=True)
+    fragment = staff.get("/tradeins?q=" + code.lower().replace("-", ""), headers={"HX-Request": "true"})
+    text = fragment.get_data(as_text=True)
+    assert text.startswith('<div id="tradein-rows">') and code in text
+    assert "No trade-in matches" in staff.get("/tradeins?q=999999").get_data(as_text=True)
+
+
+def test_healthz(client):
+    body = client.get("/healthz").get_json()
+    assert body["status"] == "ok" and body["database"]["ok"] is True
+    assert body["printer"] == {"driver": "file", "state": "ready"} and body["outbox"] == {"pending": 0}
+
+
+def test_unknown_trade_in_is_a_clear_404(staff):
+    response = staff.get("/tradeins/not-a-uuid/quote")
+    assert response.status_code == 404 and "nothing at this address" in response.get_data(as_text=True)
