@@ -35,6 +35,7 @@ class Question:
     text: str
     applies_to: tuple[str, ...]
     kind: str = "choice"  # choice | percent
+    short: str = ""  # receipt label
     help: str = ""
     answers: dict[str, Effect] = field(default_factory=dict)  # value -> effect (choice)
     bands: tuple[tuple[int, Effect], ...] = ()  # (min, effect), highest min first (percent)
@@ -106,6 +107,7 @@ def _question(raw: dict) -> Question:
         text=raw["text"],
         applies_to=tuple(raw["applies_to"]),
         kind=raw.get("kind", "choice"),
+        short=raw.get("short", raw["text"]),
         help=raw.get("help", ""),
         answers={a["value"]: _effect(a) for a in raw.get("answers", [])},
         bands=bands,

@@ -28,7 +28,7 @@ def receipt_facts(db: sqlite_utils.Database, tradein_uuid: str, spec: Spec, canc
     answers = {r["question_id"]: r["answer"] for r in
                db.query("SELECT * FROM tradein_answers WHERE tradein_uuid = ?", [tradein_uuid])}
     checklist = tuple(
-        (q.text, q.label_of(answers[q.id])) for q in spec.questions_for(ti["device_kind"]) if q.id in answers
+        (q.short, q.label_of(answers[q.id])) for q in spec.questions_for(ti["device_kind"]) if q.id in answers
     )
     ti["bonuses"] = json.loads(ti["bonuses"] or "[]")
     accepted = datetime.fromisoformat(ti["accepted_at"])

@@ -80,13 +80,13 @@ def build_tradein_receipt(facts: ReceiptFacts) -> Receipt:
         totals=totals,
         total=total,
         barcode=identifier[1],
-        footer=tuple(line for line in (
+        footer=(
             cancel_line,
-            "The seller declares owning this device and",
-            "transfers its ownership to the store.",
+            "The seller declares owning this device and transfers its ownership to the store.",
             "",
             "Seller signature:",
             "",
+            "",
             "Clerk signature:",
-        ) if line is not None),
+        ),
     )

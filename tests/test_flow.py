@@ -54,7 +54,8 @@ def test_invalid_imei_is_named_inline_and_nothing_is_stored(staff, db, raw, mess
 
 
 def test_invalid_imei_answers_a_fragment_to_htmx(staff):
-    response = staff.post("/tradeins", {"device_kind": "phone", "identifier": "12"}, headers={"HX-Request": "true"})
+    response = staff.post("/tradeins", {"device_kind": "phone", "identifier": "12"},
+                          headers={"HX-Request": "true", "HX-Target": "start-form"})
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert page.lstrip().startswith('<form id="start-form"') and "<html" not in page
@@ -95,7 +96,8 @@ def test_full_trade_in_commits_everything_together_then_prints(app, staff, db):
     assert "Dupont" not in row[1] and "X4RTBPFW4" not in row[1]  # identity stays in the store
     [job] = db.execute("SELECT status, output_ref FROM print_jobs WHERE tradein_uuid = ?", [uuid]).fetchall()
     assert job[0] == "printed"
-    receipt = open(job[1], "rb").read()
+    with open(job[1], "rb") as printed:
+        receipt = printed.read()
     assert IMEI_KNOWN_TAC.encode() in receipt and ti["code"].encode() in receipt
     actions = [r[0] for r in db.execute("SELECT action FROM audit_log WHERE tradein_uuid = ? ORDER BY id", [uuid])]
     assert actions[0] == "created" and actions[-2:] == ["accepted", "printed"]
@@ -182,7 +184,7 @@ def test_today_list_and_search(staff, db):
     uuid = run_to_quote(staff)
     code = db["tradeins"].get(uuid)["code"]
     assert code in staff.get("/tradeins").get_data(as_text=True)
-    fragment = staff.get("/tradeins?q=" + code.lower().replace("-", ""), headers={"HX-Request": "true"})
+    fragment = staff.get("/tradeins?q=" + code.lower().replace("-", ""), headers={"HX-Request": "true", "HX-Target": "tradein-rows"})
     text = fragment.get_data(as_text=True)
     assert text.startswith('<div id="tradein-rows">') and code in text
     assert "No trade-in matches" in staff.get("/tradeins?q=999999").get_data(as_text=True)

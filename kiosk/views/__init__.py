@@ -12,8 +12,9 @@ from kiosk.extensions import htmx
 
 
 def wants_fragment() -> bool:
-    """An htmx request for a part of the page (not a boosted navigation) gets just the partial."""
-    return bool(htmx) and not htmx.boosted
+    """An htmx request aimed at a named part of the page gets just the partial; a boosted navigation
+    or an HX-Location follow-up (both target <body>, which has no id) gets the whole page."""
+    return bool(htmx) and not htmx.boosted and bool(htmx.target)
 
 
 def page_or_fragment(page: str, fragment: str, status: int = 200, **context):

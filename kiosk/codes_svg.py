@@ -1,0 +1,27 @@
+"""QR and Code128 as inline SVG for the on-screen receipt, so the preview scans like the paper."""
+
+from __future__ import annotations
+
+import io
+
+import barcode
+import qrcode
+import qrcode.image.svg
+from barcode.writer import SVGWriter
+
+
+def _inline(svg: bytes) -> str:
+    text = svg.decode("utf-8")
+    return text[text.index("<svg"):]  # drop the XML prolog: it is not allowed inside HTML
+
+
+def qr_svg(data: str) -> str:
+    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=6, border=2)
+    return _inline(image.to_string())
+
+
+def code128_svg(data: str) -> str:
+    out = io.BytesIO()
+    barcode.Code128(data, writer=SVGWriter()).write(
+        out, options={"module_height": 10, "module_width": 0.38, "font_size": 0, "quiet_zone": 2})
+    return _inline(out.getvalue())

@@ -1,0 +1,112 @@
+"""End to end in a real headless Chromium: sign in, scan, grade, accept, receipt on file."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser import chromium_page, live_server, screenshot
+from tests.conftest import ADULT_SELLER, IMEI_KNOWN_TAC, PIN, PERFECT_PHONE
+
+pytestmark = pytest.mark.browser
+
+
+def sign_in(page, base: str) -> None:
+    page.goto(base + "/tradeins")
+    page.get_by_label("Camille Martin").check()
+    page.get_by_label("PIN").fill(PIN)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/tradeins$"))
+
+
+def scan(page, text: str) -> None:
+    """A keyboard-wedge scanner types fast into the focused field and ends with Enter."""
+    page.keyboard.type(text, delay=5)
+    page.keyboard.press("Enter")
+
+
+def answer_checklist(page) -> None:
+    for question_id, value in PERFECT_PHONE.items():
+        if question_id == "battery_health":
+            page.get_by_label("Percent (0–100)").fill(value)
+            page.get_by_role("button", name="Next").click()
+        else:
+            page.locator(f'button[name="answer"][value="{value}"]').click()
+        page.wait_for_load_state("networkidle")
+
+
+def fill_seller(page) -> None:
+    for name, value in ADULT_SELLER.items():
+        field = page.locator(f'[name="{name}"]')
+        if name in ("id_doc_type", "payout_method"):
+            field.select_option(value)
+        else:
+            field.fill(value)
+
+
+def test_a_clerk_completes_a_trade_in_in_the_browser(app, db):
+    with live_server(app) as base, chromium_page() as page:
+        sign_in(page, base)
+        # The IMEI field has focus on arrival: the scanner needs no click first.
+        page.wait_for_function("document.activeElement && document.activeElement.id === 'identifier'")
+        scan(page, "1234")
+        expect_error = page.locator("#identifier-error")
+        expect_error.wait_for()
+        assert "Too short: 4 digits" in expect_error.inner_text()
+        assert db.execute("SELECT count(*) FROM tradeins").fetchone()[0] == 0
+        screenshot(page, "01-today-invalid-imei")
+
+        page.wait_for_function("document.activeElement && document.activeElement.id === 'identifier'")
+        page.locator("#identifier").fill("")
+        scan(page, "IMEI " + IMEI_KNOWN_TAC)
+        page.wait_for_url(re.compile(r"/device$"))
+        assert "Apple iPhone 13" in page.locator(".notice").inner_text()
+        page.get_by_label("128 GB").check()
+        screenshot(page, "02-device")
+        page.get_by_role("button", name="Continue to the checklist").click()
+        page.wait_for_url(re.compile(r"/checklist/1$"))
+        screenshot(page, "03-question")
+        answer_checklist(page)
+        page.wait_for_url(re.compile(r"/quote$"))
+        total = page.locator("#offer-total").inner_text()
+        assert "€" in total
+        screenshot(page, "04-quote")
+
+        page.get_by_role("link", name="Customer accepts: seller details").click()
+        page.wait_for_url(re.compile(r"/seller$"))
+        fill_seller(page)
+        screenshot(page, "05-seller")
+        page.get_by_role("button", name="Accept and save the trade-in").click()
+        page.wait_for_url(re.compile(r"/tradeins/[0-9a-f-]{36}$"))
+        assert page.locator("#state").inner_text() == "Receipt printed"
+        screenshot(page, "06-detail")
+
+    ti = db.execute("SELECT uuid, code, total_minor FROM tradeins").fetchone()
+    job = db.execute("SELECT status, output_ref FROM print_jobs WHERE tradein_uuid = ?", [ti[0]]).fetchone()
+    assert job[0] == "printed"
+    with open(job[1], "rb") as printed:
+        receipt = printed.read()
+    assert IMEI_KNOWN_TAC.encode() in receipt and ti[1].encode() in receipt
+    assert db.execute("SELECT count(*) FROM outbox WHERE record_uuid = ?", [ti[0]]).fetchone()[0] == 1
+
+
+def test_the_flow_works_without_javascript(app, db):
+    """Every form keeps action/method: a browser with JavaScript off can still take a trade-in to the quote."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS
+
+    with live_server(app) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_context(java_script_enabled=False).new_page()
+        sign_in(page, base)
+        page.locator("#identifier").fill(IMEI_KNOWN_TAC)
+        page.get_by_role("button", name="Start").click()
+        page.wait_for_url(re.compile(r"/device$"))
+        page.get_by_label("128 GB").check()
+        page.get_by_role("button", name="Continue to the checklist").click()
+        answer_checklist(page)
+        page.wait_for_url(re.compile(r"/quote$"))
+        assert "€" in page.locator("#offer-total").inner_text()
+        browser.close()
