@@ -11,7 +11,7 @@ from kiosk.receipts import Receipt, Row
 QR_MODULE_SIZE = 6
 
 
-def _row(label: str, value: str, columns: int) -> list[str]:
+def fit_row(label: str, value: str, columns: int) -> list[str]:
     """Label left, value right on one line when it fits; else label, then value right-aligned."""
     if len(label) + len(value) + 1 <= columns:
         return [label + " " * (columns - len(label) - len(value)) + value]
@@ -21,7 +21,7 @@ def _row(label: str, value: str, columns: int) -> list[str]:
 
 def _rows(printer: Dummy, rows: tuple[Row, ...], columns: int) -> None:
     for label, value in rows:
-        for line in _row(label, value, columns):
+        for line in fit_row(label, value, columns):
             printer.textln(line)
 
 

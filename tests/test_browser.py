@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests.browser import chromium_page, live_server, screenshot
-from tests.conftest import ADULT_SELLER, IMEI_KNOWN_TAC, PIN, PERFECT_PHONE
+from tests.conftest import ADULT_SELLER, IMEI_KNOWN_TAC, PERFECT_PHONE, PIN
 
 pytestmark = pytest.mark.browser
 

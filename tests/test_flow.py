@@ -184,7 +184,8 @@ def test_today_list_and_search(staff, db):
     uuid = run_to_quote(staff)
     code = db["tradeins"].get(uuid)["code"]
     assert code in staff.get("/tradeins").get_data(as_text=True)
-    fragment = staff.get("/tradeins?q=" + code.lower().replace("-", ""), headers={"HX-Request": "true", "HX-Target": "tradein-rows"})
+    fragment = staff.get("/tradeins?q=" + code.lower().replace("-", ""),
+                         headers={"HX-Request": "true", "HX-Target": "tradein-rows"})
     text = fragment.get_data(as_text=True)
     assert text.startswith('<div id="tradein-rows">') and code in text
     assert "No trade-in matches" in staff.get("/tradeins?q=999999").get_data(as_text=True)

@@ -1,0 +1,62 @@
+"""Receipts over a real TCP socket; a printer fault never touches the trade-in."""
+
+from __future__ import annotations
+
+import time
+
+from tests.conftest import ADULT_SELLER, IMEI_KNOWN_TAC, KioskClient, make_app, run_to_quote
+from tests.printer_emulator import PrinterEmulator, free_port
+
+
+def wait_for(predicate, timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def signed_in(app) -> KioskClient:
+    client = KioskClient(app.test_client())
+    client.login(app)
+    return client
+
+
+def test_receipt_reaches_a_network_printer(tmp_path):
+    with PrinterEmulator() as printer:
+        app = make_app(tmp_path, PRINTER_DRIVER="network", PRINTER_TARGET=f"127.0.0.1:{printer.port}")
+        staff = signed_in(app)
+        uuid = run_to_quote(staff)
+        staff.post(f"/tradeins/{uuid}/seller", ADULT_SELLER)
+        assert wait_for(lambda: printer.jobs)
+        assert IMEI_KNOWN_TAC.encode() in printer.jobs[0] and printer.jobs[0].endswith(b"\x1dV\x00")
+        assert staff.get("/healthz").get_json()["printer"] == {"driver": "network", "state": "ready"}
+
+
+def test_printer_offline_keeps_the_trade_in_and_reprint_recovers(tmp_path):
+    port = free_port()
+    app = make_app(tmp_path, PRINTER_DRIVER="network", PRINTER_TARGET=f"127.0.0.1:{port}", PRINTER_TIMEOUT=1)
+    staff = signed_in(app)
+    uuid = run_to_quote(staff)
+    response = staff.post(f"/tradeins/{uuid}/seller", ADULT_SELLER, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "Trade-in accepted and saved" in page and "did not print" in page and "unreachable" in page
+    with app.app_context():
+        from kiosk.db_request import get_db
+
+        db = get_db()
+        assert db["tradeins"].get(uuid)["state"] == "accepted"
+        assert db.execute("SELECT count(*) FROM outbox").fetchone()[0] == 1
+        assert db.execute("SELECT status FROM print_jobs").fetchall() == [("failed",)]
+    health = staff.get("/healthz").get_json()
+    assert health["status"] == "degraded" and health["printer"]["state"] == "offline"
+
+    with PrinterEmulator(port) as printer:  # the printer is back on
+        staff.get(f"/tradeins/{uuid}")
+        staff.post(f"/tradeins/{uuid}/reprint")
+        assert wait_for(lambda: printer.jobs)
+    with app.app_context():
+        from kiosk.db_request import get_db
+
+        assert get_db()["tradeins"].get(uuid)["state"] == "printed"
