@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable
 from datetime import timedelta
 
 from flask import Blueprint, Flask, flash, g, redirect, render_template, request, session, url_for
 
+from kiosk.db import fetch_all, fetch_one
 from kiosk.db_request import get_db
 from kiosk.pins import verify_pin
 
 bp = Blueprint("auth", __name__)
+# The session cookie is re-issued at most this often rather than on every request (re-signing
+# it was a fifth of an htmx fragment's cost); the lifetime still slides with activity.
+SESSION_TOUCH_SECONDS = 60
 PIN_LENGTHS = range(4, 13)
 
 
@@ -28,9 +33,11 @@ def login_required(view: Callable) -> Callable:
 def _load_staff() -> None:
     staff_id = session.get("staff_id")
     g.staff = None
+    now = int(time.time())
+    if staff_id and now - session.get("seen", 0) >= SESSION_TOUCH_SECONDS:
+        session["seen"] = now  # re-signs the cookie, so its expiry slides with activity
     if staff_id:
-        rows = list(get_db().query("SELECT * FROM staff WHERE id = ? AND active = 1", [staff_id]))
-        g.staff = rows[0] if rows else None
+        g.staff = fetch_one(get_db(), "SELECT * FROM staff WHERE id = ? AND active = 1", [staff_id])
 
 
 def _safe_next(target: str | None) -> str:
@@ -42,11 +49,11 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    staff = list(get_db().query("SELECT id, name FROM staff WHERE active = 1 ORDER BY name"))
+    staff = fetch_all(get_db(), "SELECT id, name FROM staff WHERE active = 1 ORDER BY name")
     if request.method == "GET":
         return render_template("login.html", staff=staff, error=None)
     staff_id, pin = request.form.get("staff_id", ""), request.form.get("pin", "").strip()
-    row = next(iter(get_db().query("SELECT * FROM staff WHERE id = ? AND active = 1", [staff_id])), None)
+    row = fetch_one(get_db(), "SELECT * FROM staff WHERE id = ? AND active = 1", [staff_id])
     if row is None or len(pin) not in PIN_LENGTHS or not verify_pin(row["pin_hash"], pin):
         error = "Choose your name and enter your PIN." if row is None else "Wrong PIN. Try again."
         return render_template("login.html", staff=staff, error=error, selected=staff_id), 401
@@ -66,5 +73,6 @@ def logout():
 
 def init_app(app: Flask) -> None:
     app.permanent_session_lifetime = timedelta(minutes=app.config["SESSION_MINUTES"])
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = False
     app.before_request(_load_staff)
     app.register_blueprint(bp)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from kiosk.db import utcnow, write_transaction
+from kiosk.db import fetch_all, fetch_one, utcnow, write_transaction
 from kiosk.pricing import PriceGrid, Promo
 
 DATA = Path(__file__).parent / "data"
@@ -37,17 +37,17 @@ def _device(row: dict) -> CatalogDevice:
 
 
 def get_device(db: sqlite_utils.Database, device_id: int) -> CatalogDevice | None:
-    rows = list(db.query("SELECT * FROM devices WHERE id = ?", [device_id]))
-    return _device(rows[0]) if rows else None
+    row = fetch_one(db, "SELECT * FROM devices WHERE id = ?", [device_id])
+    return _device(row) if row else None
 
 
 def device_for_tac(db: sqlite_utils.Database, tac: str) -> CatalogDevice | None:
-    rows = list(db.query("SELECT d.* FROM devices d JOIN device_tacs t ON t.device_id = d.id WHERE t.tac = ?", [tac]))
-    return _device(rows[0]) if rows else None
+    row = fetch_one(db, "SELECT d.* FROM devices d JOIN device_tacs t ON t.device_id = d.id WHERE t.tac = ?", [tac])
+    return _device(row) if row else None
 
 
 def devices_of_kind(db: sqlite_utils.Database, kind: str) -> list[CatalogDevice]:
-    return [_device(r) for r in db.query("SELECT * FROM devices WHERE kind = ? ORDER BY brand, model", [kind])]
+    return [_device(r) for r in fetch_all(db, "SELECT * FROM devices WHERE kind = ? ORDER BY brand, model", [kind])]
 
 
 def import_catalog(db: sqlite_utils.Database, version: str, catalog_csv: Path, tac_csv: Path) -> int:
@@ -74,16 +74,18 @@ def import_catalog(db: sqlite_utils.Database, version: str, catalog_csv: Path, t
     return len(models)
 
 
-def active_grid(db: sqlite_utils.Database) -> PriceGrid | None:
+def active_grid(db: sqlite_utils.Database, device_id: int | None = None) -> PriceGrid | None:
     row = db.execute("SELECT version FROM price_grids WHERE active = 1").fetchone()
-    return load_grid(db, row[0]) if row else None
+    return load_grid(db, row[0], device_id) if row else None
 
 
-def load_grid(db: sqlite_utils.Database, version: str) -> PriceGrid:
-    meta = next(db.query("SELECT * FROM price_grids WHERE version = ?", [version]))
+def load_grid(db: sqlite_utils.Database, version: str, device_id: int | None = None) -> PriceGrid:
+    """A grid version; with device_id, only that model's cells (all a quote reads)."""
+    meta = fetch_one(db, "SELECT * FROM price_grids WHERE version = ?", [version])
+    sql = "SELECT * FROM price_grid_values WHERE grid_version = ?" + (" AND device_id = ?" if device_id else "")
     values = {
         (r["device_id"], r["storage_gb"], r["cosmetic"], r["functional_band"]): r["base_minor"]
-        for r in db.query("SELECT * FROM price_grid_values WHERE grid_version = ?", [version])
+        for r in fetch_all(db, sql, [version, device_id] if device_id else [version])
     }
     return PriceGrid(
         version, meta["currency"], date.fromisoformat(meta["valid_from"]), date.fromisoformat(meta["valid_until"]),
@@ -122,5 +124,5 @@ def load_promos(db: sqlite_utils.Database) -> list[Promo]:
     return [
         Promo(r["code"], r["label"], r["bonus_minor"], date.fromisoformat(r["starts"]),
               date.fromisoformat(r["ends"]), r["brand"], r["device_id"])
-        for r in db.query("SELECT * FROM promos ORDER BY code")
+        for r in fetch_all(db, "SELECT * FROM promos ORDER BY code")
     ]

@@ -29,6 +29,19 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
     return sqlite_utils.Database(conn)
 
 
+def fetch_all(db: sqlite_utils.Database, sql: str, params: list | tuple = ()) -> list[dict]:
+    """Rows as dicts straight from the connection. (sqlite-utils' query() wraps every read in a
+    savepoint; reads inside our own transactions do not need that, and the accept path is hot.)"""
+    cursor = db.conn.execute(sql, params)
+    keys = [column[0] for column in cursor.description]
+    return [dict(zip(keys, row, strict=True)) for row in cursor]
+
+
+def fetch_one(db: sqlite_utils.Database, sql: str, params: list | tuple = ()) -> dict | None:
+    rows = fetch_all(db, sql, params)
+    return rows[0] if rows else None
+
+
 @contextmanager
 def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     """BEGIN IMMEDIATE: take the write lock up front, so read-then-write never deadlocks

@@ -10,6 +10,7 @@ from flask import Flask, g
 from markupsafe import Markup
 
 from kiosk.codes_svg import code128_svg, qr_svg
+from kiosk.db import fetch_one
 from kiosk.db_request import get_db
 from kiosk.money import format_money
 from kiosk.states import LABELS
@@ -17,7 +18,7 @@ from kiosk.states import LABELS
 
 def current_store() -> dict:
     if "store" not in g:
-        g.store = next(get_db().query("SELECT * FROM stores ORDER BY rowid LIMIT 1"), None)
+        g.store = fetch_one(get_db(), "SELECT * FROM stores ORDER BY rowid LIMIT 1")
     return g.store
 
 

@@ -14,19 +14,18 @@ import sqlite_utils
 from hardware import escpos_render
 from hardware.printer import PrinterError, PrinterSink
 from kiosk import catalog, tradeins
-from kiosk.db import utcnow, write_transaction
+from kiosk.db import fetch_all, fetch_one, utcnow, write_transaction
 from kiosk.grading import Spec
 from kiosk.receipts import Receipt, ReceiptFacts, build_tradein_receipt
 from kiosk.seller import PAYOUT_METHODS
 
 
 def receipt_facts(db: sqlite_utils.Database, tradein_uuid: str, spec: Spec, cancel_window: timedelta) -> ReceiptFacts:
-    ti = dict(next(db.query("SELECT * FROM tradeins WHERE uuid = ?", [tradein_uuid])))
-    store = next(db.query("SELECT * FROM stores WHERE id = ?", [ti["store_id"]]))
-    terminal = next(db.query("SELECT name FROM terminals WHERE id = ?", [ti["terminal_id"]]))["name"]
-    clerk = next(db.query("SELECT name FROM staff WHERE id = ?", [ti["staff_id"]]))["name"]
-    answers = {r["question_id"]: r["answer"] for r in
-               db.query("SELECT * FROM tradein_answers WHERE tradein_uuid = ?", [tradein_uuid])}
+    ti = fetch_one(db, "SELECT * FROM tradeins WHERE uuid = ?", [tradein_uuid])
+    store = fetch_one(db, "SELECT * FROM stores WHERE id = ?", [ti["store_id"]])
+    terminal = fetch_one(db, "SELECT name FROM terminals WHERE id = ?", [ti["terminal_id"]])["name"]
+    clerk = fetch_one(db, "SELECT name FROM staff WHERE id = ?", [ti["staff_id"]])["name"]
+    answers = tradeins.answers_of(db, tradein_uuid)
     checklist = tuple(
         (q.short, q.label_of(answers[q.id])) for q in spec.questions_for(ti["device_kind"]) if q.id in answers
     )
@@ -48,7 +47,7 @@ def tradein_receipt(db, tradein_uuid: str, spec: Spec, cancel_window: timedelta)
 
 def run_job(db, job_id: int, sink: PrinterSink, receipt: Receipt, profile: str) -> dict:
     """Deliver one job and record printed/failed; moves an accepted trade-in to printed."""
-    job = next(db.query("SELECT * FROM print_jobs WHERE id = ?", [job_id]))
+    job = fetch_one(db, "SELECT * FROM print_jobs WHERE id = ?", [job_id])
     try:
         ref = sink.send(escpos_render.render(receipt, profile), f"{job['id']:06d}-{receipt.code}-{job['kind']}")
     except PrinterError as err:
@@ -64,4 +63,4 @@ def run_job(db, job_id: int, sink: PrinterSink, receipt: Receipt, profile: str) 
 
 
 def jobs_for(db, tradein_uuid: str) -> list[dict]:
-    return list(db.query("SELECT * FROM print_jobs WHERE tradein_uuid = ? ORDER BY id DESC", [tradein_uuid]))
+    return fetch_all(db, "SELECT * FROM print_jobs WHERE tradein_uuid = ? ORDER BY id DESC", [tradein_uuid])

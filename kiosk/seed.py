@@ -11,7 +11,7 @@ from pathlib import Path
 import sqlite_utils
 
 from kiosk.catalog import DATA, import_catalog, import_grid
-from kiosk.db import write_transaction
+from kiosk.db import fetch_all, write_transaction
 from kiosk.grading import COSMETIC_GRADES
 from kiosk.pins import hash_pin
 from kiosk.pricing import FUNCTIONAL_BANDS, PriceGrid, Promo
@@ -55,7 +55,7 @@ def _round_down_to_unit(minor: int) -> int:
 def demo_grid(db: sqlite_utils.Database, today: date) -> PriceGrid:
     reference = _reference_values(DATA / "catalog.csv")
     values = {}
-    for device in db.query("SELECT id, brand, model, storages_gb FROM devices"):
+    for device in fetch_all(db, "SELECT id, brand, model, storages_gb FROM devices"):
         ref_minor = reference[(device["brand"], device["model"])] * 100
         for step, storage in enumerate(sorted(int(s) for s in device["storages_gb"].strip("[]").split(","))):
             for cosmetic, c_pct in COSMETIC_PCT.items():

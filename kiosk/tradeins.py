@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 import sqlite_utils
 
 from kiosk import catalog
-from kiosk.db import utcnow, write_transaction
+from kiosk.db import fetch_all, fetch_one, utcnow, write_transaction
 from kiosk.grading import Grade, Spec, grade
 from kiosk.imei import IDENTIFIER_FOR_KIND, Imei
 from kiosk.pricing import Device, PricingError, Quote, quote
@@ -43,11 +43,11 @@ def new_code() -> str:
 
 
 def get(db: sqlite_utils.Database, tradein_uuid: str) -> dict | None:
-    return next(iter(db.query("SELECT * FROM tradeins WHERE uuid = ?", [tradein_uuid])), None)
+    return fetch_one(db, "SELECT * FROM tradeins WHERE uuid = ?", [tradein_uuid])
 
 
 def answers_of(db: sqlite_utils.Database, tradein_uuid: str) -> dict[str, str]:
-    rows = db.query("SELECT question_id, answer FROM tradein_answers WHERE tradein_uuid = ?", [tradein_uuid])
+    rows = fetch_all(db, "SELECT question_id, answer FROM tradein_answers WHERE tradein_uuid = ?", [tradein_uuid])
     return {r["question_id"]: r["answer"] for r in rows}
 
 
@@ -55,15 +55,16 @@ def taken_by(db: sqlite_utils.Database, column: str, value: str) -> dict | None:
     """The trade-in that already owns this IMEI/serial, if any."""
     placeholders = ",".join("?" for _ in TAKEN)
     sql = f"SELECT * FROM tradeins WHERE {column} = ? AND state IN ({placeholders})"  # column is ours, not input
-    return next(iter(db.query(sql, [value, *TAKEN])), None)
+    return fetch_one(db, sql, [value, *TAKEN])
 
 
 def _audit(db, actor: Actor | None, tradein_uuid: str, action: str, from_state=None, to_state=None, **detail):
-    db["audit_log"].insert({
-        "at": utcnow(), "staff_id": actor.staff_id if actor else None, "tradein_uuid": tradein_uuid,
-        "action": action, "from_state": from_state, "to_state": to_state,
-        "detail": json.dumps(detail, sort_keys=True, default=str),
-    })
+    db.execute(
+        "INSERT INTO audit_log (at, staff_id, tradein_uuid, action, from_state, to_state, detail) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [utcnow(), actor.staff_id if actor else None, tradein_uuid, action, from_state, to_state,
+         json.dumps(detail, sort_keys=True, default=str)],
+    )
 
 
 def _set_state(db, ti: dict, target: str, actor: Actor | None, action: str, **fields) -> None:
@@ -158,10 +159,11 @@ def prepare_quote(db, actor: Actor, spec: Spec, tradein_uuid: str, today: date) 
         ti = _editable(db, tradein_uuid)
         result = grade(answers_of(db, tradein_uuid), spec, ti["device_kind"])
         result = Grade(result.cosmetic, result.functional, result.gates + _store_gates(db, ti), result.missing)
-        grid = catalog.active_grid(db)
+        device = _device(db, ti)
+        grid = catalog.active_grid(db, device.id)
         if grid is None:
             raise PricingError("No price grid is installed: sync with HQ before quoting.")
-        offer = quote(_device(db, ti), result, grid, catalog.load_promos(db), today)
+        offer = quote(device, result, grid, catalog.load_promos(db), today)
         _set_state(
             db, ti, "quoted", actor, "quoted", cosmetic_grade=result.cosmetic, functional_grade=result.functional,
             gate_reasons=json.dumps(list(offer.reasons)), grid_version=offer.grid_version, currency=offer.currency,

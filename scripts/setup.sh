@@ -22,7 +22,8 @@ ensure_apt() {
 # Re-installs only when pyproject.toml or the extras change (stamp file).
 ensure_venv() {
   local extras="$1" stamp
-  python3 -m venv --help >/dev/null 2>&1 || ensure_apt python3-venv
+  # Debian ships venv without ensurepip unless python3-venv is installed.
+  python3 -c "import ensurepip" >/dev/null 2>&1 || ensure_apt python3-venv
   [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
   stamp="$VENV/.installed-$(cat "$ROOT/pyproject.toml" | sha256sum | cut -c1-16)-${extras//,/_}"
   if [ ! -f "$stamp" ]; then

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, redirect, request, url_for
 
 from kiosk.auth import login_required
+from kiosk.db import fetch_all
 from kiosk.db_request import get_db
 from kiosk.formatting import current_store
 from kiosk.imei import clean
@@ -32,12 +33,12 @@ def find_tradeins(query: str) -> list[dict]:
     store_id = current_store()["id"]
     if query:
         needle = f"%{clean(query)}%"
-        rows = db.query(sql + "(t.code LIKE ? OR t.imei LIKE ? OR t.serial LIKE ? OR replace(t.code, '-', '') "
+        rows = fetch_all(db, sql + "(t.code LIKE ? OR t.imei LIKE ? OR t.serial LIKE ? OR replace(t.code, '-', '') "
                         "LIKE ?) ORDER BY t.created_at DESC LIMIT ?", [store_id, needle, needle, needle, needle,
                                                                        SEARCH_LIMIT])
     else:
         start, end = _today_bounds_utc()
-        rows = db.query(sql + "t.created_at >= ? AND t.created_at < ? ORDER BY t.created_at DESC",
+        rows = fetch_all(db, sql + "t.created_at >= ? AND t.created_at < ? ORDER BY t.created_at DESC",
                         [store_id, start, end])
     return list(rows)
 

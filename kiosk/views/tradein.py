@@ -15,7 +15,7 @@ from kiosk.imei import IDENTIFIER_FOR_KIND, IdentifierError, parse_imei, parse_s
 from kiosk.pricing import PricingError
 from kiosk.seller import ID_DOCUMENT_TYPES, PAYOUT_METHODS, SellerErrors, parse_seller
 from kiosk.states import IllegalTransition
-from kiosk.views import current_actor, load_tradein, page_or_fragment, see_other
+from kiosk.views import current_actor, load_tradein, page_or_fragment, see_other, wants_fragment
 from kiosk.views.today import today_context
 
 bp = Blueprint("tradein", __name__, url_prefix="/tradeins")
@@ -52,12 +52,14 @@ def start():
 
 def _device_page(ti: dict, status: int = 200, error: str | None = None, chosen_id: int | None = None):
     db = get_db()
-    kinds = [k for k, ident in IDENTIFIER_FOR_KIND.items() if ident == ("imei" if ti["imei"] else "serial")]
     chosen = catalog.get_device(db, chosen_id or ti["device_id"]) if (chosen_id or ti["device_id"]) else None
+    context = {"ti": ti, "chosen": chosen, "error": error, "suggested": bool(ti["device_id"]) and chosen_id is None}
+    if wants_fragment():
+        return render_template("_storage_choice.html", **context), status
+    identifier = "imei" if ti["imei"] else "serial"
+    kinds = [kind for kind, ident in IDENTIFIER_FOR_KIND.items() if ident == identifier]
     models = [d for kind in kinds for d in catalog.devices_of_kind(db, kind)]
-    context = {"ti": ti, "models": models, "chosen": chosen, "error": error,
-               "suggested": bool(ti["device_id"]) and chosen_id is None}
-    return page_or_fragment("device.html", "_storage_choice.html", status, **context)
+    return render_template("device.html", models=models, **context), status
 
 
 @bp.route("/<tradein_uuid>/device", methods=["GET", "POST"])

@@ -1,0 +1,35 @@
+"""Timing helpers: medians of repeated samples, floors measured in the same run, ratios."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+
+
+def sample(fn: Callable[[], object], runs: int, warmup: int = 20) -> list[float]:
+    """Seconds per call, one sample per call (so the median ignores the odd fsync stall)."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def summary(name: str, times: list[float]) -> dict:
+    ordered = sorted(times)
+    return {"name": name, "runs": len(times), "median_ms": statistics.median(times) * 1000,
+            "p90_ms": ordered[int(len(ordered) * 0.9)] * 1000}
+
+
+def report(title: str, measured: dict, floor: dict, limit: float) -> dict:
+    ratio = measured["median_ms"] / floor["median_ms"]
+    verdict = "OK" if ratio <= limit else "OVER"
+    print(f"\n{title}")
+    for row in (floor, measured):
+        print(f"  {row['name']:<46} median {row['median_ms']:8.3f} ms   p90 {row['p90_ms']:8.3f} ms")
+    print(f"  ratio {ratio:.2f}x (target <= {limit}x): {verdict}")
+    return {"title": title, "floor": floor, "measured": measured, "ratio": round(ratio, 3), "limit": limit}

@@ -1,0 +1,28 @@
+"""Run every benchmark and write the ratios to bench/results/latest.json.
+
+    .venv/bin/python -m bench.run
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench import bench_accept, bench_fragment
+
+
+def main() -> None:
+    results = [bench_accept.main(), *bench_fragment.main()]
+    out = Path(__file__).parent / "results"
+    out.mkdir(exist_ok=True)
+    record = {"at": datetime.now(UTC).isoformat(timespec="seconds"), "machine": platform.platform(),
+              "python": platform.python_version(), "results": results}
+    (out / "latest.json").write_text(json.dumps(record, indent=2))
+    over = [r["title"] for r in results if r["ratio"] > r["limit"]]
+    print(f"\n{len(results)} benchmarks, {len(over)} over their target" + (f": {over}" if over else ""))
+
+
+if __name__ == "__main__":
+    main()

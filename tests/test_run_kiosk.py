@@ -1,0 +1,67 @@
+"""README command 1's pieces: run_kiosk.py serves over real HTTP (waitress); the flask CLI finds the same data."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from tests.printer_emulator import free_port
+
+ROOT = Path(__file__).parent.parent
+FLASK = Path(sys.executable).parent / "flask"
+
+
+def get(url: str) -> tuple[int, str]:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.status, response.read().decode()
+
+
+def wait_until_serving(url: str, process: subprocess.Popen, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stdout.read()
+        try:
+            get(url)
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"{url} did not answer in {timeout} s")
+
+
+def test_help_lists_the_options_and_settings():
+    out = subprocess.run([sys.executable, "run_kiosk.py", "--help"], cwd=ROOT, capture_output=True, text=True,
+                         check=True).stdout
+    for word in ("--host", "--port", "--data-dir", "KIOSK_PRINTER_DRIVER", "KIOSK_LOCALE"):
+        assert word in out
+
+
+def test_run_kiosk_serves_seeds_once_and_the_cli_sees_the_same_database(tmp_path):
+    port = free_port()
+    env = {**os.environ, "KIOSK_DATA_DIR": str(tmp_path / "data")}
+    kiosk = subprocess.Popen([sys.executable, "run_kiosk.py", "--port", str(port)], cwd=ROOT, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_until_serving(f"http://127.0.0.1:{port}/healthz", kiosk)
+        status, body = get(f"http://127.0.0.1:{port}/healthz")
+        health = json.loads(body)
+        assert status == 200 and health["status"] == "ok" and health["database"]["ok"]
+        assert health["printer"]["driver"] == "file"
+        status, page = get(f"http://127.0.0.1:{port}/login")
+        assert status == 200 and "Camille Martin" in page
+    finally:
+        kiosk.terminate()
+        output = kiosk.communicate(timeout=10)[0]
+    assert "sign in:" in output and "PIN:" in output
+    assert (tmp_path / "data" / "kiosk.db").exists() and (tmp_path / "data" / "DEMO_LOGIN.txt").exists()
+    assert oct((tmp_path / "data" / "secret_key").stat().st_mode & 0o777) == "0o600"
+
+    cli = subprocess.run([str(FLASK), "--app", "kiosk", "seed"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert cli.returncode == 0 and "Already seeded" in cli.stdout
+    cli = subprocess.run([str(FLASK), "--app", "kiosk", "init-db"], cwd=ROOT, env=env, capture_output=True,
+                         text=True)
+    assert str(tmp_path / "data" / "kiosk.db") in cli.stdout and "schema version 1" in cli.stdout
