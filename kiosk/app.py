@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -72,5 +73,9 @@ def _register_errors(app: Flask) -> None:
     app.register_error_handler(404, lambda e: page(404, "Not found", "There is nothing at this address."))
     app.register_error_handler(405, lambda e: page(405, "Not allowed", "This action is not available here."))
     app.register_error_handler(413, lambda e: page(413, "Too large", "What was sent is too large."))
+    app.register_error_handler(sqlite3.Error, lambda e: page(
+        503, "Database unavailable", f"The terminal's database could not be read or written ({e}). "
+        "Each trade-in is saved whole or not at all: open today's list to see what was saved."))
+    app.register_error_handler(503, lambda e: page(503, "Unavailable", e.description))
     app.register_error_handler(500, lambda e: page(
         500, "Something went wrong", "Nothing was half-saved. Try again; if it repeats, call support."))

@@ -197,7 +197,10 @@ def accept(db, actor: Actor, tradein_uuid: str, seller: Seller, today: date, sec
             payload = hq_payload(db, tradein_uuid, seller_ref(secret, seller))
             outbox.append(db, tradein_uuid, "tradein.accepted", payload)
             return _queue_print(db, tradein_uuid, "receipt")
-    except sqlite3.IntegrityError as err:  # the partial unique index: another terminal took this device first
+    except sqlite3.IntegrityError as err:
+        if "tradeins.imei" not in str(err) and "tradeins.serial" not in str(err):
+            raise
+        # The partial unique index: another terminal took this device between quote and accept.
         raise TradeInError("This device was traded in on another terminal a moment ago: nothing was saved.") from err
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import pytest
 
+from kiosk.db import write_transaction
 from tests.conftest import (
     ADULT_SELLER,
     IMEI_KNOWN_TAC,
@@ -200,3 +202,35 @@ def test_healthz(client):
 def test_unknown_trade_in_is_a_clear_404(staff):
     response = staff.get("/tradeins/not-a-uuid/quote")
     assert response.status_code == 404 and "nothing at this address" in response.get_data(as_text=True)
+
+
+def fill_to_the_brim(db, pages: int) -> None:
+    """Cap the file at its current size and fill the last page of the tables an accept writes to,
+    so the accept's inserts meet a real SQLITE_FULL ("database or disk is full")."""
+    db.execute(f"PRAGMA max_page_count = {pages}")
+    for size in (2000, 400, 60, 1):
+        for table, sql in (("outbox", "INSERT INTO outbox (record_uuid, kind, payload, created_at) "
+                                      "VALUES ('filler', 'filler', ?, '')"),
+                           ("audit_log", "INSERT INTO audit_log (at, action, detail) VALUES ('', 'filler', ?)")):
+            try:
+                while True:
+                    with write_transaction(db):
+                        db.execute(sql, ["x" * size])
+            except sqlite3.OperationalError as err:
+                assert "full" in str(err), table
+
+
+def test_disk_full_during_accept_saves_nothing_and_says_so(app, staff, db):
+    uuid = run_to_quote(staff)
+    with app.app_context():
+        from kiosk.db_request import get_db
+
+        kept = get_db()  # the connection the next request uses (same thread)
+        fill_to_the_brim(kept, kept.execute("PRAGMA page_count").fetchone()[0])
+    before = {t: count(db, t) for t in ("outbox", "audit_log", "print_jobs")}
+    response = staff.post(f"/tradeins/{uuid}/seller", ADULT_SELLER)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503 and "NOT saved" in page and "full" in page
+    ti = db["tradeins"].get(uuid)
+    assert ti["state"] == "quoted" and ti["seller_surname"] is None and ti["accepted_at"] is None
+    assert {t: count(db, t) for t in before} == before

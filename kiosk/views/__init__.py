@@ -29,7 +29,7 @@ def current_actor() -> tradeins.Actor:
     params = [g.staff["store_id"], terminal_id] if terminal_id else [g.staff["store_id"]]
     row = get_db().execute(sql + " ORDER BY rowid LIMIT 1", params).fetchone()
     if row is None:
-        abort(500, "This terminal is not registered for the store.")
+        abort(503, f"Terminal {terminal_id or '(staff)'} is not registered for this store: check TERMINAL_ID.")
     return tradeins.Actor(g.staff["id"], g.staff["store_id"], row[0])
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import UTC, date, datetime
 
 from flask import Blueprint, current_app, flash, render_template, request, url_for
@@ -145,6 +146,9 @@ def seller(tradein_uuid: str):
         return _seller_page(ti, 422, err.errors, "Some details are missing or wrong: nothing was saved.")
     except FlowError as err:
         return _seller_page(ti, 422, None, f"{err} Nothing was saved.")
+    except sqlite3.OperationalError as err:  # disk full, I/O error: the transaction was rolled back
+        return _seller_page(ti, 503, None, f"The trade-in was NOT saved: the terminal could not write it ({err}). "
+                            "Nothing was recorded; free disk space or call support, then accept again.")
     flash("Trade-in accepted and saved.")
     _print(tradein_uuid, job_id)
     return see_other(url_for(".detail", tradein_uuid=tradein_uuid))
@@ -154,8 +158,13 @@ def _print(tradein_uuid: str, job_id: int) -> dict:
     """After the commit: the trade-in is safe whatever the printer does."""
     db = get_db()
     receipt = printing.tradein_receipt(db, tradein_uuid, _spec(), current_app.config["CANCEL_WINDOW"])
-    job = printing.run_job(db, job_id, current_app.extensions["kiosk.printer"], receipt,
-                           current_app.config["PRINTER_PROFILE"])
+    try:
+        job = printing.run_job(db, job_id, current_app.extensions["kiosk.printer"], receipt,
+                               current_app.config["PRINTER_PROFILE"])
+    except sqlite3.OperationalError as err:
+        flash(f"The trade-in is saved, but the print outcome could not be recorded ({err}): check the receipt "
+              "and use Reprint if it is missing.", "error")
+        return {"status": "unknown"}
     if job["status"] == "failed":
         flash(f"The receipt did not print: {job['last_error']} The trade-in is saved; use Reprint.", "error")
     return job
