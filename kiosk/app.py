@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 import secrets
+import sqlite3
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
