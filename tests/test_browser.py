@@ -20,6 +20,11 @@ def sign_in(page, base: str) -> None:
     page.wait_for_url(re.compile(r"/tradeins$"))
 
 
+def settled(page) -> None:
+    """Wait until htmx has swapped and processed the new content (a few ms after the URL changes)."""
+    page.wait_for_function("!document.querySelector('.htmx-added, .htmx-settling, .htmx-swapping, .htmx-request')")
+
+
 def scan(page, text: str) -> None:
     """A keyboard-wedge scanner types fast into the focused field and ends with Enter."""
     page.keyboard.type(text, delay=5)
@@ -61,8 +66,12 @@ def test_a_clerk_completes_a_trade_in_in_the_browser(app, db):
         page.locator("#identifier").fill("")
         scan(page, "IMEI " + IMEI_KNOWN_TAC)
         page.wait_for_url(re.compile(r"/device$"))
+        settled(page)
         assert "Apple iPhone 13" in page.locator(".notice").inner_text()
-        page.get_by_label("128 GB").check()
+        # Changing the model fetches that model's storage options as a fragment.
+        page.select_option("#device_id", label="Apple iPhone 12")
+        page.get_by_label("64 GB").wait_for()
+        page.get_by_label("64 GB").check()
         screenshot(page, "02-device")
         page.get_by_role("button", name="Continue to the checklist").click()
         page.wait_for_url(re.compile(r"/checklist/1$"))
