@@ -13,7 +13,7 @@ from flask import Flask, g, render_template
 from flask_wtf.csrf import CSRFError
 
 from hardware.printer import make_sink
-from kiosk import __version__, auth, db_request, formatting
+from kiosk import __version__, auth, db_request, formatting, sync_app
 from kiosk.extensions import csrf, htmx
 from kiosk.grading import load_spec
 from kiosk.settings import load_settings
@@ -50,6 +50,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db_request.init_app(app)
     auth.init_app(app)
     formatting.init_app(app)
+    sync_app.init_app(app)
     _register_blueprints(app)
     _register_errors(app)
     app.config["VERSION"] = __version__

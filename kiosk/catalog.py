@@ -50,20 +50,23 @@ def devices_of_kind(db: sqlite_utils.Database, kind: str) -> list[CatalogDevice]
     return [_device(r) for r in fetch_all(db, "SELECT * FROM devices WHERE kind = ? ORDER BY brand, model", [kind])]
 
 
-def import_catalog(db: sqlite_utils.Database, version: str, catalog_csv: Path, tac_csv: Path) -> int:
-    """Insert or update every model and TAC row of a catalog version, atomically."""
-    with catalog_csv.open(encoding="utf-8") as f:
-        models = list(csv.DictReader(f))
-    with tac_csv.open(encoding="utf-8") as f:
-        tacs = list(csv.DictReader(f))
+def read_csv(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def import_catalog(db: sqlite_utils.Database, version: str, models: list[dict], tacs: list[dict]) -> int:
+    """Insert or update every model and TAC row of a catalog version, atomically.
+    Storage options come as a list of GB or as "64;128" text (the shipped CSV)."""
     with write_transaction(db):
         for m in models:
-            storages = json.dumps(sorted(int(s) for s in m["storages_gb"].split(";")))
+            options = m["storages_gb"].split(";") if isinstance(m["storages_gb"], str) else m["storages_gb"]
             db.execute(
                 "INSERT INTO devices (kind, brand, model, storages_gb, release_year, catalog_version) "
                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (brand, model) DO UPDATE SET kind = excluded.kind, "
                 "storages_gb = excluded.storages_gb, catalog_version = excluded.catalog_version",
-                [m["kind"], m["brand"], m["model"], storages, int(m["release_year"]), version],
+                [m["kind"], m["brand"], m["model"], json.dumps(sorted(int(s) for s in options)),
+                 int(m["release_year"]) if m.get("release_year") else None, version],
             )
         for t in tacs:
             db.execute(
@@ -72,6 +75,10 @@ def import_catalog(db: sqlite_utils.Database, version: str, catalog_csv: Path, t
                 [t["tac"], t["brand"], t["model"]],
             )
     return len(models)
+
+
+def device_ids(db: sqlite_utils.Database) -> dict[tuple[str, str], int]:
+    return {(r["brand"], r["model"]): r["id"] for r in fetch_all(db, "SELECT id, brand, model FROM devices")}
 
 
 def active_grid(db: sqlite_utils.Database, device_id: int | None = None) -> PriceGrid | None:

@@ -45,7 +45,18 @@ def fetch_one(db: sqlite_utils.Database, sql: str, params: list | tuple = ()) ->
 @contextmanager
 def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     """BEGIN IMMEDIATE: take the write lock up front, so read-then-write never deadlocks
-    between terminals. Everything inside commits together or not at all."""
+    between terminals. Everything inside commits together or not at all. Nested use becomes a
+    savepoint of the outer transaction (e.g. a pulled catalog and its version mark)."""
+    if db.conn.in_transaction:
+        db.conn.execute("SAVEPOINT nested")
+        try:
+            yield db
+        except BaseException:
+            db.conn.execute("ROLLBACK TO SAVEPOINT nested")
+            db.conn.execute("RELEASE SAVEPOINT nested")
+            raise
+        db.conn.execute("RELEASE SAVEPOINT nested")
+        return
     db.conn.execute("BEGIN IMMEDIATE")
     try:
         yield db
@@ -54,6 +65,16 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Databa
             db.conn.execute("ROLLBACK")
         raise
     db.conn.execute("COMMIT")
+
+
+def get_state(db: sqlite_utils.Database, key: str, default: str = "") -> str:
+    row = db.execute("SELECT value FROM sync_state WHERE key = ?", [key]).fetchone()
+    return row[0] if row else default
+
+
+def set_state(db: sqlite_utils.Database, key: str, value: str) -> None:
+    db.execute("INSERT INTO sync_state VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+               [key, value])
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

@@ -141,14 +141,29 @@ CREATE TABLE print_jobs (
 );
 CREATE TABLE outbox (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    record_uuid TEXT NOT NULL,
+    record_uuid TEXT NOT NULL UNIQUE,      -- this event's id at HQ
+    entity_uuid TEXT NOT NULL,             -- the trade-in (sale, ...) the event is about
     kind TEXT NOT NULL,
     payload TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
+CREATE INDEX outbox_entity ON outbox(entity_uuid);
 CREATE TABLE sync_state (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
+);
+"""),
+    (2, "sync: rejections from HQ, IMEI blocklist", """
+CREATE TABLE sync_rejections (
+    seq INTEGER PRIMARY KEY REFERENCES outbox(seq),
+    record_uuid TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    rejected_at TEXT NOT NULL
+);
+CREATE TABLE blocklist (
+    imei TEXT PRIMARY KEY CHECK (length(imei) = 15),
+    reason TEXT NOT NULL,
+    version TEXT NOT NULL
 );
 """),
 )

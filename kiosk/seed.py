@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import secrets
 import uuid
 from datetime import date, timedelta
@@ -10,7 +9,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from kiosk.catalog import DATA, import_catalog, import_grid
+from kiosk.catalog import DATA, import_catalog, import_grid, read_csv
 from kiosk.db import fetch_all, write_transaction
 from kiosk.grading import COSMETIC_GRADES
 from kiosk.pins import hash_pin
@@ -42,7 +41,7 @@ def seed_demo(db: sqlite_utils.Database, pin: str | None = None, today: date | N
         for name, role in DEMO_STAFF:
             db["staff"].insert({"id": str(uuid.uuid4()), "store_id": store_id, "name": name, "role": role,
                                 "pin_hash": hash_pin(pin), "active": 1})
-    import_catalog(db, "demo-1", DATA / "catalog.csv", DATA / "tac_demo.csv")
+    import_catalog(db, "demo-1", read_csv(DATA / "catalog.csv"), read_csv(DATA / "tac_demo.csv"))
     today = today or date.today()
     import_grid(db, demo_grid(db, today), demo_promos(db, today))
     return pin
@@ -72,5 +71,4 @@ def demo_promos(db: sqlite_utils.Database, today: date) -> list[Promo]:
 
 
 def _reference_values(catalog_csv: Path) -> dict[tuple[str, str], int]:
-    with catalog_csv.open(encoding="utf-8") as f:
-        return {(r["brand"], r["model"]): int(r["demo_value_eur"]) for r in csv.DictReader(f)}
+    return {(r["brand"], r["model"]): int(r["demo_value_eur"]) for r in read_csv(catalog_csv)}

@@ -47,6 +47,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SESSION_MINUTES", 480, "Staff session lifetime in minutes."),
     Setting("TERMINAL_ID", "", "This terminal's id; empty means the store's first terminal."),
     Setting("DEMO_PIN", "", "PIN given to the demo staff when seeding; empty means a random one."),
+    Setting("SYNC_URL", "", "HQ base URL, e.g. https://hq.example/; empty means this terminal works offline only."),
+    Setting("SYNC_STORE_ID", "", "This store's id at HQ (from `flask --app sync.hq stores add`)."),
+    Setting("SYNC_SECRET", "", "This store's HMAC secret from HQ. Keep it in the environment or kiosk.toml."),
+    Setting("SYNC_BATCH_SIZE", 200, "Outbox records per batch pushed to HQ."),
+    Setting("SYNC_INTERVAL_SECONDS", 15, "Seconds between background pushes when all is sent."),
+    Setting("SYNC_TIMEOUT", 10, "Seconds to wait for HQ before a push counts as failed (and is retried)."),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
 ENV_PREFIX = "KIOSK_"

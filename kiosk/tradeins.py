@@ -145,12 +145,18 @@ def _device(db, ti: dict) -> Device:
 
 
 def _store_gates(db, ti: dict) -> tuple[str, ...]:
+    """Gates the checklist cannot know: HQ's blocklist, and this device already taken here."""
+    gates = []
+    blocked = ti["imei"] and fetch_one(db, "SELECT reason, version FROM blocklist WHERE imei = ?", [ti["imei"]])
+    if blocked:
+        gates.append(f"This IMEI is on HQ's blocklist ({blocked['reason'] or 'reported lost or stolen'}, list "
+                     f"{blocked['version']}): do not buy the device and follow the store's procedure.")
     column, value = ("imei", ti["imei"]) if ti["imei"] else ("serial", ti["serial"])
     other = taken_by(db, column, value)
     if other and other["uuid"] != ti["uuid"]:
-        return (f"This {column.upper() if column == 'imei' else 'serial number'} was already traded in "
-                f"({other['code']}, {other['created_at'][:10]}): the same device cannot be bought twice.",)
-    return ()
+        gates.append(f"This {column.upper() if column == 'imei' else 'serial number'} was already traded in "
+                     f"({other['code']}, {other['created_at'][:10]}): the same device cannot be bought twice.")
+    return tuple(gates)
 
 
 def prepare_quote(db, actor: Actor, spec: Spec, tradein_uuid: str, today: date) -> Quote:

@@ -31,12 +31,12 @@ def half_written(db) -> list[str]:
     sql = f"SELECT uuid, state FROM tradeins WHERE accepted_at IS NOT NULL OR state IN ({taken})"
     for uuid, state in db.execute(sql):
         accepted_rows = db.execute(
-            "SELECT count(*) FROM outbox WHERE record_uuid = ? AND kind = 'tradein.accepted'", [uuid]).fetchone()[0]
+            "SELECT count(*) FROM outbox WHERE entity_uuid = ? AND kind = 'tradein.accepted'", [uuid]).fetchone()[0]
         jobs = db.execute("SELECT count(*) FROM print_jobs WHERE tradein_uuid = ?", [uuid]).fetchone()[0]
         seller = db.execute("SELECT seller_surname, total_minor FROM tradeins WHERE uuid = ?", [uuid]).fetchone()
         if accepted_rows != 1 or jobs < 1 or None in seller:
             problems.append(f"{uuid} {state}: outbox={accepted_rows} jobs={jobs} seller/total={seller}")
-    for seq, uuid in db.execute("SELECT seq, record_uuid FROM outbox WHERE kind = 'tradein.accepted'"):
+    for seq, uuid in db.execute("SELECT seq, entity_uuid FROM outbox WHERE kind = 'tradein.accepted'"):
         row = db.execute("SELECT accepted_at FROM tradeins WHERE uuid = ?", [uuid]).fetchone()
         if row is None or row[0] is None:
             problems.append(f"outbox seq {seq} has no accepted trade-in {uuid}")

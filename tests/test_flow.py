@@ -91,7 +91,7 @@ def test_full_trade_in_commits_everything_together_then_prints(app, staff, db):
     assert response.status_code == 303
     ti = db["tradeins"].get(uuid)
     assert ti["state"] == "printed" and ti["seller_surname"] == "Dupont"
-    [row] = db.execute("SELECT kind, payload FROM outbox WHERE record_uuid = ?", [uuid]).fetchall()
+    [row] = db.execute("SELECT kind, payload FROM outbox WHERE entity_uuid = ?", [uuid]).fetchall()
     payload = json.loads(row[1])
     assert row[0] == "tradein.accepted" and payload["imei"] == IMEI_KNOWN_TAC
     assert payload["answers"] == PERFECT_PHONE and payload["total_minor"] == ti["total_minor"]
@@ -197,6 +197,7 @@ def test_healthz(client):
     body = client.get("/healthz").get_json()
     assert body["status"] == "ok" and body["database"]["ok"] is True
     assert body["printer"] == {"driver": "file", "state": "ready"} and body["outbox"] == {"pending": 0}
+    assert body["sync"]["enabled"] is False and body["sync"]["last_error"] is None
 
 
 def test_unknown_trade_in_is_a_clear_404(staff):
@@ -209,8 +210,8 @@ def fill_to_the_brim(db, pages: int) -> None:
     so the accept's inserts meet a real SQLITE_FULL ("database or disk is full")."""
     db.execute(f"PRAGMA max_page_count = {pages}")
     for size in (2000, 400, 60, 1):
-        for table, sql in (("outbox", "INSERT INTO outbox (record_uuid, kind, payload, created_at) "
-                                      "VALUES ('filler', 'filler', ?, '')"),
+        for table, sql in (("outbox", "INSERT INTO outbox (record_uuid, entity_uuid, kind, payload, created_at) "
+                                      "VALUES (hex(randomblob(16)), 'filler', 'filler', ?, '')"),
                            ("audit_log", "INSERT INTO audit_log (at, action, detail) VALUES ('', 'filler', ?)")):
             try:
                 while True:

@@ -64,4 +64,4 @@ def test_run_kiosk_serves_seeds_once_and_the_cli_sees_the_same_database(tmp_path
     assert cli.returncode == 0 and "Already seeded" in cli.stdout
     cli = subprocess.run([str(FLASK), "--app", "kiosk", "init-db"], cwd=ROOT, env=env, capture_output=True,
                          text=True)
-    assert str(tmp_path / "data" / "kiosk.db") in cli.stdout and "schema version 1" in cli.stdout
+    assert str(tmp_path / "data" / "kiosk.db") in cli.stdout and "schema version 2" in cli.stdout

@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, jsonify
 from kiosk.db import schema_version
 from kiosk.db_request import get_db
 from kiosk.migrations import MIGRATIONS
-from sync import outbox
+from sync import pusher
 
 bp = Blueprint("health", __name__)
 
@@ -23,7 +23,9 @@ def healthz():
         db = get_db()
         version = schema_version(db)
         body["database"] = {"ok": version == MIGRATIONS[-1][0], "schema_version": version}
-        body["outbox"] = {"pending": outbox.pending_count(db)}
+        sync = pusher.status(db)
+        body["outbox"] = {"pending": sync.pop("pending")}
+        body["sync"] = {"enabled": bool(current_app.config["SYNC_URL"]), **sync}
     except sqlite3.Error as err:
         body["database"] = {"ok": False, "error": str(err)}
     if not body["database"]["ok"]:

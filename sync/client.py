@@ -1,0 +1,76 @@
+"""The store's HTTP client for HQ: signed requests, and errors sorted into "retry later" and "fix me"."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+import requests
+
+from sync.signing import signed_headers
+
+
+class HQUnavailable(RuntimeError):
+    """Network down, timeout, 5xx, 409: nothing is lost, the push is retried with backoff."""
+
+
+class HQRefused(RuntimeError):
+    """401/403/404/413/422: retrying the same request cannot help; staff must see it."""
+
+
+@dataclass
+class HQClient:
+    base_url: str
+    store_id: str
+    secret: str
+    timeout: float = 10.0
+
+    def __post_init__(self) -> None:
+        self.session = requests.Session()
+
+    def _request(self, method: str, path: str, body: bytes = b"") -> requests.Response:
+        url = urljoin(self.base_url.rstrip("/") + "/", path.lstrip("/"))
+        headers = signed_headers(self.store_id, self.secret, int(time.time()), method, urlsplit(url).path, body)
+        if body:
+            headers["Content-Type"] = "application/json"
+        try:
+            response = self.session.request(method, url, data=body, headers=headers, timeout=self.timeout)
+        except requests.RequestException as err:
+            raise HQUnavailable(f"HQ unreachable: {err.__class__.__name__}") from err
+        if response.status_code >= 500 or response.status_code in (408, 409, 429):
+            raise HQUnavailable(f"HQ answered {response.status_code}: {_reason(response)}")
+        if response.status_code >= 400:
+            raise HQRefused(f"HQ refused ({response.status_code}): {_reason(response)}")
+        return response
+
+    def post_batch(self, body: bytes) -> dict:
+        response = self._request("POST", f"/api/v1/stores/{self.store_id}/batches", body)
+        try:
+            ack = response.json()
+            int(ack["acked_through_seq"])
+        except (ValueError, KeyError, TypeError) as err:
+            raise HQUnavailable("HQ sent an unreadable acknowledgement") from err
+        return ack
+
+    def reference_index(self) -> dict:
+        return self._request("GET", f"/api/v1/stores/{self.store_id}/reference").json()
+
+    def reference(self, kind: str, version: str) -> dict:
+        return self._request("GET", f"/api/v1/stores/{self.store_id}/reference/{kind}/{version}").json()
+
+
+def _reason(response: requests.Response) -> str:
+    try:
+        return str(response.json().get("error", response.reason))
+    except (ValueError, AttributeError):
+        return response.reason or "no reason given"
+
+
+def batch_body(batch_id: str, rows: list[dict]) -> bytes:
+    """The wire form of a batch: the outbox payload text is sent as text, stored at HQ byte for byte."""
+    records = [{"seq": r["seq"], "record_uuid": r["record_uuid"], "kind": r["kind"], "payload": r["payload"],
+                "created_at": r["created_at"]} for r in rows]
+    return json.dumps({"batch_id": batch_id, "records": records}, separators=(",", ":"),
+                      ensure_ascii=False).encode()

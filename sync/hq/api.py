@@ -1,0 +1,87 @@
+"""HQ's store-facing API (JSON, HMAC-signed by each store). Described in openapi.py."""
+
+from __future__ import annotations
+
+import time
+
+from flask import Blueprint, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from sync.hq.ingest import BatchError, ReplayError, ingest, parse_batch
+from sync.hq.openapi import OPENAPI
+from sync.signing import HEADER_SIGNATURE, HEADER_STORE, HEADER_TIMESTAMP, SignatureError, verify
+
+bp = Blueprint("hq_api", __name__)
+REFERENCE_KINDS = ("catalog", "grid", "promos", "blocklist")
+
+
+def _storage():
+    return current_app.extensions["hq.storage"]
+
+
+def _error(status: int, message: str):
+    return jsonify({"error": message}), status
+
+
+def _authenticate(store_id: str) -> None:
+    """Refuse anything not signed by this store's secret (401), with the reason."""
+    if request.headers.get(HEADER_STORE) != store_id:
+        raise SignatureError(f"{HEADER_STORE} must name the store in the URL")
+    secret = _storage().store_secret(store_id)
+    if secret is None:
+        raise SignatureError("unknown store")
+    verify(secret, request.headers.get(HEADER_TIMESTAMP, ""), request.headers.get(HEADER_SIGNATURE, ""),
+           request.method, request.path, request.get_data(), time.time())
+
+
+@bp.errorhandler(SignatureError)
+def _unsigned(err):
+    return _error(401, str(err))
+
+
+@bp.errorhandler(HTTPException)
+def _http(err):
+    return _error(err.code or 500, err.description or err.name)
+
+
+@bp.post("/api/v1/stores/<store_id>/batches")
+def post_batch(store_id: str):
+    _authenticate(store_id)
+    try:
+        batch_id, records = parse_batch(request.get_data())
+        ack = ingest(_storage(), store_id, batch_id, records)
+    except BatchError as err:
+        return _error(422, str(err))
+    except ReplayError as err:
+        return _error(409, str(err))
+    return jsonify(ack.as_json())
+
+
+@bp.get("/api/v1/stores/<store_id>/reference")
+def reference_index(store_id: str):
+    _authenticate(store_id)
+    return jsonify(_storage().latest_references())
+
+
+@bp.get("/api/v1/stores/<store_id>/reference/<kind>/<version>")
+def reference(store_id: str, kind: str, version: str):
+    _authenticate(store_id)
+    data = _storage().reference(kind, version) if kind in REFERENCE_KINDS else None
+    if data is None:
+        return _error(404, f"no {kind} version {version}")
+    return current_app.response_class(data, mimetype="application/json")
+
+
+@bp.get("/api/v1/openapi.json")
+def openapi():
+    return jsonify(OPENAPI)
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        _storage().latest_references()
+        return jsonify({"status": "ok", "backend": _storage().backend})
+    except Exception as err:  # any driver error means HQ cannot serve: say so, do not crash
+        return jsonify({"status": "error", "backend": _storage().backend, "error": str(err)}), 503
+

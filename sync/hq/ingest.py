@@ -1,0 +1,168 @@
+"""Idempotent batch ingest: each record stored once under its id with a payload hash; the same record
+again is an acknowledged duplicate; the same id with another payload is a conflict, rejected with a
+reason. The ack is the highest seq up to which every record of the store has been processed."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+
+from sync.hq.storage import Storage, utcnow
+from sync.signing import payload_hash
+
+MAX_RECORDS = 1000
+MAX_PAYLOAD = 64 * 1024
+KNOWN_KINDS = frozenset({"tradein.accepted", "tradein.declined", "tradein.cancelled"})
+
+
+class BatchError(ValueError):
+    """The batch as a whole cannot be read; str(err) goes back to the terminal (422)."""
+
+
+class ReplayError(ValueError):
+    """This exact batch (same batch id) was received before (409)."""
+
+
+@dataclass(frozen=True)
+class Record:
+    seq: int
+    record_uuid: str
+    kind: str
+    payload: str
+
+
+@dataclass
+class Ack:
+    acked_through_seq: int
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: list[dict] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        return {"acked_through_seq": self.acked_through_seq, "accepted": self.accepted,
+                "duplicates": self.duplicates, "rejected": self.rejected}
+
+
+def _record(raw: object, index: int) -> Record:
+    if not isinstance(raw, dict):
+        raise BatchError(f"records[{index}] must be an object")
+    seq, record_uuid, kind, payload = (raw.get(k) for k in ("seq", "record_uuid", "kind", "payload"))
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
+        raise BatchError(f"records[{index}].seq must be a positive whole number")
+    if not isinstance(record_uuid, str) or not isinstance(kind, str) or not isinstance(payload, str):
+        raise BatchError(f"records[{index}] needs record_uuid, kind and payload as text")
+    return Record(seq, record_uuid, kind, payload)
+
+
+def parse_batch(body: bytes) -> tuple[str, list[Record]]:
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise BatchError(f"the body is not JSON: {err}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("records"), list):
+        raise BatchError("the body must be an object with a records list")
+    batch_id = data.get("batch_id")
+    if not isinstance(batch_id, str) or not 8 <= len(batch_id) <= 64:
+        raise BatchError("batch_id must be text of 8 to 64 characters")
+    if len(data["records"]) > MAX_RECORDS:
+        raise BatchError(f"at most {MAX_RECORDS} records per batch")
+    return batch_id, [_record(raw, i) for i, raw in enumerate(data["records"])]
+
+
+def content_problem(record: Record) -> str:
+    """Why a record cannot be stored whatever its history, or ""."""
+    try:
+        uuid.UUID(record.record_uuid)
+    except ValueError:
+        return "record_uuid is not a UUID"
+    if record.kind not in KNOWN_KINDS:
+        return f"unknown record kind {record.kind!r}"
+    if len(record.payload) > MAX_PAYLOAD:
+        return f"payload larger than {MAX_PAYLOAD} bytes"
+    try:
+        if not isinstance(json.loads(record.payload), dict):
+            return "payload must be a JSON object"
+    except json.JSONDecodeError:
+        return "payload is not JSON"
+    return ""
+
+
+def _reject(ack: Ack, rejections: list[tuple], store_id: str, record: Record, reason: str, now: str) -> None:
+    ack.rejected.append({"seq": record.seq, "record_uuid": record.record_uuid, "reason": reason})
+    rejections.append((store_id, record.seq, record.record_uuid, reason, now))
+
+
+def _screen(records: list[Record], store_id: str, ack: Ack, rejections: list, now: str) -> list[Record]:
+    """Drop records that can never be stored, and repeats of a record inside the same batch."""
+    valid, hashes = [], {}
+    for record in records:
+        problem = content_problem(record)
+        digest = payload_hash(record.payload)
+        if not problem and record.record_uuid in hashes:
+            if hashes[record.record_uuid] == digest:
+                ack.duplicates += 1
+                continue
+            problem = "conflict: the batch holds two payloads under this record_uuid"
+        if problem:
+            _reject(ack, rejections, store_id, record, problem, now)
+        else:
+            hashes[record.record_uuid] = digest
+            valid.append(record)
+    return valid
+
+
+def _classify(records: list[Record], existing: dict, store_id: str, ack: Ack, rejections: list, now: str) -> None:
+    """Records whose id HQ already holds: a duplicate when identical, else rejected with the reason."""
+    for record in records:
+        owner, digest = existing[record.record_uuid]
+        if owner != store_id:
+            _reject(ack, rejections, store_id, record, "record_uuid belongs to another store's record", now)
+        elif digest != payload_hash(record.payload):
+            _reject(ack, rejections, store_id, record,
+                    "conflict: a different payload was already stored under this record_uuid", now)
+        else:
+            ack.duplicates += 1
+
+
+def ingest(storage: Storage, store_id: str, batch_id: str, records: list[Record]) -> Ack:
+    """Store a batch in one transaction; replays of a batch id are refused."""
+    now = utcnow()
+    with storage.transaction() as tx:
+        store = tx.store(store_id, lock=True)  # serialises this store's batches (PostgreSQL row lock)
+        if store is None:
+            raise LookupError(f"unknown store {store_id}")
+        if not tx.claim_batch(store_id, batch_id, len(records), now):
+            raise ReplayError(f"batch {batch_id} was already received: send new batches with a new batch_id")
+        ack, rejections = Ack(store[2]), []
+        valid = _screen(records, store_id, ack, rejections, now)
+        existing = tx.existing([r.record_uuid for r in valid])
+        fresh = [r for r in valid if r.record_uuid not in existing]
+        inserted = tx.insert_records([(r.record_uuid, store_id, r.seq, r.kind, r.payload, payload_hash(r.payload),
+                                       batch_id, now) for r in fresh])
+        ack.accepted = len(inserted)
+        lost_race = [r.record_uuid for r in fresh if r.record_uuid not in inserted]
+        existing.update(tx.existing(lost_race))
+        _classify([r for r in valid if r.record_uuid in existing], existing, store_id, ack, rejections, now)
+        tx.log_rejections(rejections)
+        tx.mark_seen(store_id, [r.seq for r in records])
+        ack.acked_through_seq = _advance(tx, store_id, store[2], now)
+    return ack
+
+
+def _advance(tx, store_id: str, acked: int, now: str) -> int:
+    """Move the store's ack over every contiguous seq seen so far."""
+    while True:
+        seen = tx.seen_after(store_id, acked, 5000)
+        contiguous = acked
+        for seq in seen:
+            if seq != contiguous + 1:
+                break
+            contiguous = seq
+        if contiguous == acked:
+            break
+        acked = contiguous
+        if len(seen) < 5000:
+            break
+    tx.set_acked(store_id, acked, now)
+    return acked

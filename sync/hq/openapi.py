@@ -1,0 +1,55 @@
+"""The OpenAPI 3.1 description of HQ's store API, served at /api/v1/openapi.json."""
+
+_SIGNED = [{"storeSignature": []}]
+_STORE = {"name": "store_id", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 64}}
+_ERROR = {"description": "Refused, with the reason", "content": {"application/json": {"schema": {
+    "type": "object", "properties": {"error": {"type": "string"}}, "required": ["error"]}}}}
+
+OPENAPI = {
+    "openapi": "3.1.0",
+    "info": {"title": "Trade-in HQ store API", "version": "1.0.0",
+             "description": "Stores push their outbox in seq order and pull reference data. Every call is "
+                            "signed: X-Signature = hex HMAC-SHA256(store secret, timestamp + '\\n' + METHOD + "
+                            "'\\n' + path + '\\n' + body), with X-Store-Id and X-Timestamp (Unix seconds, "
+                            "at most 300 s off)."},
+    "components": {
+        "securitySchemes": {"storeSignature": {"type": "apiKey", "in": "header", "name": "X-Signature"}},
+        "schemas": {
+            "Record": {"type": "object", "required": ["seq", "record_uuid", "kind", "payload"], "properties": {
+                "seq": {"type": "integer", "minimum": 1}, "record_uuid": {"type": "string", "format": "uuid"},
+                "kind": {"type": "string", "enum": ["tradein.accepted", "tradein.declined", "tradein.cancelled"]},
+                "payload": {"type": "string", "description": "canonical JSON text, stored byte for byte"},
+                "created_at": {"type": "string"}}},
+            "Batch": {"type": "object", "required": ["batch_id", "records"], "properties": {
+                "batch_id": {"type": "string", "minLength": 8, "maxLength": 64},
+                "records": {"type": "array", "maxItems": 1000, "items": {"$ref": "#/components/schemas/Record"}}}},
+            "Ack": {"type": "object", "required": ["acked_through_seq", "accepted", "duplicates", "rejected"],
+                    "properties": {
+                        "acked_through_seq": {"type": "integer"}, "accepted": {"type": "integer"},
+                        "duplicates": {"type": "integer"},
+                        "rejected": {"type": "array", "items": {"type": "object", "properties": {
+                            "seq": {"type": "integer"}, "record_uuid": {"type": "string"},
+                            "reason": {"type": "string"}}}}}},
+        },
+    },
+    "paths": {
+        "/api/v1/stores/{store_id}/batches": {"post": {
+            "summary": "Push a batch of outbox records", "security": _SIGNED, "parameters": [_STORE],
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/Batch"}}}},
+            "responses": {"200": {"description": "Acknowledged", "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/Ack"}}}},
+                "401": _ERROR, "409": _ERROR, "413": _ERROR, "422": _ERROR}}},
+        "/api/v1/stores/{store_id}/reference": {"get": {
+            "summary": "Latest version of each reference kind", "security": _SIGNED, "parameters": [_STORE],
+            "responses": {"200": {"description": "kind -> {version, published_at}"}, "401": _ERROR}}},
+        "/api/v1/stores/{store_id}/reference/{kind}/{version}": {"get": {
+            "summary": "One reference version's data", "security": _SIGNED,
+            "parameters": [_STORE, {"name": "kind", "in": "path", "required": True, "schema": {
+                "type": "string", "enum": ["catalog", "grid", "promos", "blocklist"]}},
+                {"name": "version", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "The data document"}, "401": _ERROR, "404": _ERROR}}},
+        "/healthz": {"get": {"summary": "Health", "responses": {"200": {"description": "ok"},
+                                                                "503": {"description": "storage down"}}}},
+    },
+}

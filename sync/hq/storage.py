@@ -1,0 +1,220 @@
+"""HQ storage: one interface, two backends. SQLite (an embedded file, the default) and PostgreSQL
+(psycopg 3, when HQ_DATABASE_URL is set). SQL is written once with %s placeholders; the bulk steps
+that differ (PostgreSQL takes whole arrays in one round trip) are the backends' own."""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sync.hq.schema import MIGRATIONS
+
+RECORD_COLUMNS = "record_uuid, store_id, seq, kind, payload, payload_hash, batch_id, received_at"
+
+
+def utcnow() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+class Tx:
+    """One open transaction; the ingest logic (sync.hq.ingest) talks only to this."""
+
+    def __init__(self, cursor: Any, placeholder: str) -> None:
+        self.cursor, self.placeholder = cursor, placeholder
+
+    def sql(self, text: str) -> str:
+        return text.replace("%s", self.placeholder)
+
+    def run(self, text: str, params: Sequence = ()) -> Any:
+        return self.cursor.execute(self.sql(text), params)
+
+    def rows(self, text: str, params: Sequence = ()) -> list[tuple]:
+        return list(self.run(text, params).fetchall())
+
+    def store(self, store_id: str, lock: bool = False) -> tuple | None:
+        suffix = " FOR UPDATE" if lock and self.placeholder == "%s" else ""
+        rows = self.rows("SELECT id, secret, acked_through_seq FROM hq_stores WHERE id = %s" + suffix, [store_id])
+        return rows[0] if rows else None
+
+    def claim_batch(self, store_id: str, batch_id: str, count: int, now: str) -> bool:
+        """False when this batch id was seen before: a replay."""
+        done = self.rows("INSERT INTO hq_batches VALUES (%s, %s, %s, %s) ON CONFLICT (batch_id) DO NOTHING "
+                         "RETURNING batch_id", [batch_id, store_id, now, count])
+        return bool(done)
+
+    def existing(self, uuids: Sequence[str]) -> dict[str, tuple[str, str]]:
+        found: dict[str, tuple[str, str]] = {}
+        for start in range(0, len(uuids), 500):
+            chunk = uuids[start:start + 500]
+            marks = ", ".join(["%s"] * len(chunk))
+            for record_uuid, store_id, digest in self.rows(
+                    f"SELECT record_uuid, store_id, payload_hash FROM hq_records WHERE record_uuid IN ({marks})",
+                    chunk):
+                found[record_uuid] = (store_id, digest)
+        return found
+
+    def insert_records(self, rows: list[tuple]) -> set[str]:
+        self.cursor.executemany(self.sql(f"INSERT INTO hq_records ({RECORD_COLUMNS}) VALUES "
+                                         "(%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (record_uuid) DO NOTHING"),
+                                rows)
+        return {row[0] for row in rows}  # SQLite: the write lock is ours, nobody raced us
+
+    def mark_seen(self, store_id: str, seqs: Sequence[int]) -> None:
+        self.cursor.executemany(self.sql("INSERT INTO hq_seen_seqs VALUES (%s, %s) ON CONFLICT DO NOTHING"),
+                                [(store_id, seq) for seq in seqs])
+
+    def log_rejections(self, rows: list[tuple]) -> None:
+        self.cursor.executemany(self.sql("INSERT INTO hq_rejections VALUES (%s, %s, %s, %s, %s) "
+                                         "ON CONFLICT DO NOTHING"), rows)
+
+    def seen_after(self, store_id: str, acked: int, limit: int) -> list[int]:
+        return [r[0] for r in self.rows("SELECT seq FROM hq_seen_seqs WHERE store_id = %s AND seq > %s "
+                                        "ORDER BY seq LIMIT %s", [store_id, acked, limit])]
+
+    def set_acked(self, store_id: str, acked: int, now: str) -> None:
+        self.run("UPDATE hq_stores SET acked_through_seq = %s, last_batch_at = %s WHERE id = %s",
+                 [acked, now, store_id])
+        self.run("DELETE FROM hq_seen_seqs WHERE store_id = %s AND seq <= %s", [store_id, acked])
+
+
+class PostgresTx(Tx):
+    def insert_records(self, rows: list[tuple]) -> set[str]:
+        """One round trip for the whole batch: arrays in, the ids actually inserted out."""
+        if not rows:
+            return set()
+        columns = list(zip(*rows, strict=True))
+        inserted = self.rows(
+            f"INSERT INTO hq_records ({RECORD_COLUMNS}) SELECT * FROM unnest(%s::text[], %s::text[], %s::bigint[], "
+            "%s::text[], %s::text[], %s::text[], %s::text[], %s::text[]) ON CONFLICT (record_uuid) DO NOTHING "
+            "RETURNING record_uuid", [list(c) for c in columns])
+        return {r[0] for r in inserted}
+
+    def existing(self, uuids: Sequence[str]) -> dict[str, tuple[str, str]]:
+        rows = self.rows("SELECT record_uuid, store_id, payload_hash FROM hq_records WHERE record_uuid = ANY(%s)",
+                         [list(uuids)])
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    def mark_seen(self, store_id: str, seqs: Sequence[int]) -> None:
+        self.run("INSERT INTO hq_seen_seqs SELECT %s, unnest(%s::bigint[]) ON CONFLICT DO NOTHING",
+                 [store_id, list(seqs)])
+
+
+class Storage:
+    """Backend-neutral operations; subclasses provide transaction()."""
+
+    backend = ""
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:  # pragma: no cover - abstract
+        raise NotImplementedError
+        yield
+
+    def migrate(self) -> None:
+        with self.transaction() as tx:
+            tx.run("CREATE TABLE IF NOT EXISTS hq_migrations (number INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
+            done = {r[0] for r in tx.rows("SELECT number FROM hq_migrations")}
+            for number, script in MIGRATIONS:
+                if number in done:
+                    continue
+                for statement in filter(None, (s.strip() for s in script.split(";"))):
+                    tx.run(statement)
+                tx.run("INSERT INTO hq_migrations VALUES (%s, %s)", [number, utcnow()])
+
+    def add_store(self, name: str) -> tuple[str, str]:
+        store_id, secret = f"st_{uuid.uuid4().hex[:16]}", secrets.token_urlsafe(32)
+        with self.transaction() as tx:
+            tx.run("INSERT INTO hq_stores (id, name, secret, created_at) VALUES (%s, %s, %s, %s)",
+                   [store_id, name, secret, utcnow()])
+        return store_id, secret
+
+    def store_secret(self, store_id: str) -> str | None:
+        with self.transaction() as tx:
+            row = tx.store(store_id)
+        return row[1] if row else None
+
+    def records(self, store_id: str | None = None) -> list[tuple]:
+        """(record_uuid, store_id, seq, kind, payload) in seq order: for checks and exports."""
+        with self.transaction() as tx:
+            where, params = ("WHERE store_id = %s", [store_id]) if store_id else ("", [])
+            return tx.rows(f"SELECT record_uuid, store_id, seq, kind, payload FROM hq_records {where} "
+                           "ORDER BY store_id, seq", params)
+
+    def publish(self, kind: str, version: str, data: str) -> None:
+        with self.transaction() as tx:
+            if tx.rows("SELECT 1 FROM hq_reference WHERE kind = %s AND version = %s", [kind, version]):
+                raise ValueError(f"{kind} version {version} is already published: versions are immutable")
+            tx.run("INSERT INTO hq_reference VALUES (%s, %s, %s, %s)", [kind, version, utcnow(), data])
+
+    def latest_references(self) -> dict[str, dict]:
+        with self.transaction() as tx:
+            rows = tx.rows("SELECT kind, version, published_at FROM hq_reference r WHERE published_at = "
+                           "(SELECT max(published_at) FROM hq_reference WHERE kind = r.kind)")
+        return {kind: {"version": version, "published_at": at} for kind, version, at in rows}
+
+    def reference(self, kind: str, version: str) -> str | None:
+        with self.transaction() as tx:
+            rows = tx.rows("SELECT data FROM hq_reference WHERE kind = %s AND version = %s", [kind, version])
+        return rows[0][0] if rows else None
+
+
+class SqliteStorage(Storage):
+    backend = "sqlite"
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=30000"):
+                conn.execute(f"PRAGMA {pragma}")
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")  # one writer at a time: ingest is serialised, never interleaved
+        try:
+            yield Tx(conn.cursor(), "?")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+
+class PostgresStorage(Storage):
+    backend = "postgresql"
+
+    def __init__(self, url: str, max_connections: int = 10) -> None:
+        from psycopg_pool import ConnectionPool  # optional extra: hq-postgres
+
+        self.pool = ConnectionPool(url, min_size=1, max_size=max_connections, open=True)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
+            yield PostgresTx(cursor, "%s")
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+def open_storage(database_url: str, data_dir: str | Path) -> Storage:
+    """PostgreSQL when a postgresql:// URL is given, else the embedded SQLite file in data_dir."""
+    if database_url.startswith(("postgresql://", "postgres://")):
+        storage: Storage = PostgresStorage(database_url)
+    else:
+        storage = SqliteStorage(Path(data_dir) / "hq.db")
+    storage.migrate()
+    return storage

@@ -1,0 +1,71 @@
+"""Pull HQ's reference data (catalog, price grid, promos, blocklist): each newer version is applied
+atomically with its version mark, so a terminal has either the old version or the new one, whole."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import sqlite_utils
+
+from kiosk import catalog
+from kiosk.db import get_state, set_state, write_transaction
+from kiosk.imei import IdentifierError, parse_imei
+from kiosk.pricing import PriceGrid, Promo
+from sync.client import HQClient
+
+ORDER = ("catalog", "grid", "promos", "blocklist")  # the grid names models, so the catalog comes first
+
+
+def _apply_catalog(db, version: str, data: dict) -> None:
+    catalog.import_catalog(db, version, data.get("models", []), data.get("tacs", []))
+
+
+def _apply_grid(db, version: str, data: dict) -> None:
+    ids = catalog.device_ids(db)
+    values = {(ids[(v["brand"], v["model"])], int(v["storage_gb"]), v["cosmetic"], v["functional_band"]):
+              int(v["base_minor"]) for v in data["values"] if (v["brand"], v["model"]) in ids}
+    grid = PriceGrid(version, data["currency"], date.fromisoformat(data["valid_from"]),
+                     date.fromisoformat(data["valid_until"]), values)
+    catalog.import_grid(db, grid, [])
+
+
+def _apply_promos(db, version: str, data: dict) -> None:
+    ids = catalog.device_ids(db)
+    db.execute("DELETE FROM promos")
+    for p in data.get("promos", []):
+        device_id = ids.get((p.get("brand", ""), p["model"])) if p.get("model") else None
+        promo = Promo(p["code"], p["label"], int(p["bonus_minor"]), date.fromisoformat(p["starts"]),
+                      date.fromisoformat(p["ends"]), p.get("brand", ""), device_id)
+        db.execute("INSERT INTO promos VALUES (?, ?, ?, ?, ?, ?, ?)", [
+            promo.code, promo.label, promo.bonus_minor, promo.starts.isoformat(), promo.ends.isoformat(),
+            promo.brand, promo.device_id])
+
+
+def _apply_blocklist(db, version: str, data: dict) -> None:
+    db.execute("DELETE FROM blocklist")
+    for entry in data.get("entries", []):
+        try:
+            imei = parse_imei(str(entry["imei"])).number
+        except IdentifierError:
+            continue  # one malformed row must not keep the whole list from the stores
+        db.execute("INSERT OR REPLACE INTO blocklist VALUES (?, ?, ?)", [imei, str(entry.get("reason", "")), version])
+
+
+APPLY: dict[str, Callable] = {"catalog": _apply_catalog, "grid": _apply_grid, "promos": _apply_promos,
+                              "blocklist": _apply_blocklist}
+
+
+def pull(db: sqlite_utils.Database, client: HQClient) -> list[str]:
+    """Fetch and apply every kind whose published version differs from ours; returns what changed."""
+    index, applied = client.reference_index(), []
+    for kind in ORDER:
+        remote = index.get(kind)
+        if not remote or remote["version"] == get_state(db, f"reference.{kind}"):
+            continue
+        data = client.reference(kind, remote["version"])
+        with write_transaction(db):
+            APPLY[kind](db, remote["version"], data)
+            set_state(db, f"reference.{kind}", remote["version"])
+        applied.append(f"{kind} {remote['version']}")
+    return applied

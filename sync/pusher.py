@@ -1,0 +1,133 @@
+"""Push the outbox to HQ in seq order: bounded batches, checkpoint moved only by HQ's ack,
+exponential backoff with full jitter, rejections kept for staff."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import sqlite_utils
+
+from kiosk.db import fetch_all, get_state, set_state, utcnow, write_transaction
+from sync.client import HQClient, HQRefused, HQUnavailable, batch_body
+
+CHECKPOINT = "acked_through_seq"
+BACKOFF_BASE_SECONDS = 0.5
+BACKOFF_CAP_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class PushResult:
+    sent: int
+    acked_through: int
+    rejected: int
+
+
+def checkpoint(db: sqlite_utils.Database) -> int:
+    return int(get_state(db, CHECKPOINT, "0"))
+
+
+def backoff_delay(failures: int, rng: random.Random | None = None) -> float:
+    """Full jitter: anywhere between 0 and the exponential ceiling, so a fleet does not retry in step."""
+    ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(failures - 1, 0))
+    return (rng or random).uniform(0, ceiling)
+
+
+def _record_error(db: sqlite_utils.Database, message: str) -> None:
+    with write_transaction(db):
+        set_state(db, "last_error", message)
+        set_state(db, "last_error_at", utcnow())
+
+
+def apply_ack(db: sqlite_utils.Database, ack: dict, rows: list[dict]) -> PushResult:
+    """HQ's ack is the truth: the checkpoint follows it (never past what was sent), and a lower ack
+    (HQ restored from a backup) makes the terminal send again what HQ no longer has."""
+    acked = min(int(ack["acked_through_seq"]), rows[-1]["seq"])
+    with write_transaction(db):
+        set_state(db, CHECKPOINT, str(acked))
+        for rejection in ack.get("rejected", []):
+            db.execute("INSERT OR IGNORE INTO sync_rejections SELECT seq, record_uuid, ?, ? FROM outbox "
+                       "WHERE seq = ? AND record_uuid = ?",
+                       [str(rejection.get("reason", "no reason given"))[:500], utcnow(), rejection.get("seq"),
+                        rejection.get("record_uuid")])
+        set_state(db, "last_success_at", utcnow())
+        set_state(db, "last_error", "")
+    return PushResult(len(rows), acked, len(ack.get("rejected", [])))
+
+
+def push_once(db: sqlite_utils.Database, client: HQClient, batch_size: int) -> PushResult | None:
+    """Send the next batch; None when everything is acknowledged. Raises HQUnavailable/HQRefused."""
+    rows = fetch_all(db, "SELECT * FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?", [checkpoint(db), batch_size])
+    if not rows:
+        return None
+    try:
+        ack = client.post_batch(batch_body(uuid.uuid4().hex, rows))  # a new batch id per attempt
+    except (HQUnavailable, HQRefused) as err:
+        _record_error(db, str(err))
+        raise
+    return apply_ack(db, ack, rows)
+
+
+def drain(db: sqlite_utils.Database, client: HQClient, batch_size: int, max_failures: int = 8,
+          on_batch: Callable[[PushResult], None] | None = None, sleep: Callable[[float], None] = time.sleep,
+          rng: random.Random | None = None) -> int:
+    """Push until nothing is pending; retries transient failures with backoff. Returns records sent."""
+    sent, failures = 0, 0
+    while True:
+        try:
+            result = push_once(db, client, batch_size)
+        except HQUnavailable:
+            failures += 1
+            if failures >= max_failures:
+                raise
+            sleep(backoff_delay(failures, rng))
+            continue
+        if result is None:
+            return sent
+        failures, sent = 0, sent + result.sent
+        if on_batch:
+            on_batch(result)
+
+
+def status(db: sqlite_utils.Database) -> dict:
+    """What the staff sync panel and /healthz show."""
+    acked = checkpoint(db)
+    pending, oldest = db.execute("SELECT count(*), min(created_at) FROM outbox WHERE seq > ?", [acked]).fetchone()
+    age = (datetime.now(UTC) - datetime.fromisoformat(oldest)).total_seconds() if oldest else 0
+    return {
+        "pending": pending, "oldest_pending_age_s": int(age), "acked_through_seq": acked,
+        "last_success_at": get_state(db, "last_success_at") or None,
+        "last_error": get_state(db, "last_error") or None, "last_error_at": get_state(db, "last_error_at") or None,
+        "rejections": db.execute("SELECT count(*) FROM sync_rejections").fetchone()[0],
+    }
+
+
+class BackgroundSync(threading.Thread):
+    """run_kiosk.py's pusher (and puller): drains, then waits; after failures, backs off with jitter."""
+
+    def __init__(self, open_db: Callable[[], sqlite_utils.Database], client: HQClient, batch_size: int,
+                 interval: float, pull: Callable | None = None) -> None:
+        super().__init__(name="hq-sync", daemon=True)
+        self.open_db, self.client, self.batch_size, self.interval, self.pull = (
+            open_db, client, batch_size, interval, pull)
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        db, failures = self.open_db(), 0
+        while not self.stop.is_set():
+            try:
+                drain(db, self.client, self.batch_size, max_failures=1)
+                if self.pull:
+                    self.pull(db, self.client)
+                failures, wait = 0, self.interval
+            except (HQUnavailable, HQRefused) as err:
+                failures += 1
+                _record_error(db, str(err))
+                wait = backoff_delay(failures)
+            self.stop.wait(wait)
+        db.close()
