@@ -14,6 +14,8 @@ from kiosk import create_app
 from kiosk.db import open_database
 from kiosk.db_request import prepare_database
 
+pytest_plugins = ["tests.hq_fixtures"]
+
 PIN = "246810"
 # Valid IMEIs (Luhn-checked): one whose TAC is in the demo table (iPhone 13), one unknown.
 IMEI_KNOWN_TAC = "490154203237518"
@@ -44,6 +46,20 @@ def make_app(data_dir: Path, **overrides) -> Flask:
 @pytest.fixture
 def app(tmp_path: Path) -> Flask:
     return make_app(tmp_path / "instance")
+
+
+@pytest.fixture
+def db_of() -> Iterator:
+    """Open (and later close) a second connection to any app's database file."""
+    opened = []
+
+    def open_for(app: Flask):
+        opened.append(open_database(app.config["DATABASE"]))
+        return opened[-1]
+
+    yield open_for
+    for database in opened:
+        database.close()
 
 
 @pytest.fixture
