@@ -9,30 +9,15 @@ import uuid
 from datetime import date
 from pathlib import Path
 
-from stdnum import luhn
-
 from bench.common import report, sample, summary
 from kiosk import tradeins
 from kiosk.db import open_database, write_transaction
 from kiosk.db_request import prepare_database
-from kiosk.grading import load_spec
 from kiosk.seller import parse_seller
-from tests.conftest import ADULT_SELLER, PERFECT_PHONE
+from tests.conftest import ADULT_SELLER
+from tests.factories import actor_of, quoted_tradeins
 
 RUNS = 300
-
-
-def quoted_tradeins(db, actor, count: int) -> list[str]:
-    spec, today, uuids = load_spec(), date.today(), []
-    for n in range(count):
-        body = f"35{n:012d}"
-        ti = tradeins.create_draft(db, actor, "phone", imei=tradeins.Imei(body + luhn.calc_check_digit(body)))
-        tradeins.set_device(db, actor, ti["uuid"], 1, 256)
-        for question, answer in PERFECT_PHONE.items():
-            tradeins.save_answer(db, actor, spec, ti["uuid"], question, answer)
-        tradeins.prepare_quote(db, actor, spec, ti["uuid"], today)
-        uuids.append(ti["uuid"])
-    return uuids
 
 
 def main() -> dict:
@@ -40,10 +25,8 @@ def main() -> dict:
     path = folder / "kiosk.db"
     prepare_database(str(path), "123456")
     db = open_database(path)
-    store, terminal, staff = (db.execute(f"SELECT id FROM {t} LIMIT 1").fetchone()[0]
-                              for t in ("stores", "terminals", "staff"))
-    actor = tradeins.Actor(staff, store, terminal)
-    pending = iter(quoted_tradeins(db, actor, RUNS + 20))
+    actor = actor_of(db)
+    pending = iter(quoted_tradeins(db, RUNS + 40))
     seller = parse_seller(ADULT_SELLER, date.today())
     db.execute("CREATE TABLE IF NOT EXISTS bare (id TEXT PRIMARY KEY, payload TEXT)")
     payload = "x" * 900  # about the size of an outbox payload

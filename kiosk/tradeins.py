@@ -67,12 +67,14 @@ def _audit(db, actor: Actor | None, tradein_uuid: str, action: str, from_state=N
     )
 
 
-def _set_state(db, ti: dict, target: str, actor: Actor | None, action: str, **fields) -> None:
+def _set_state(db, ti: dict, target: str, actor: Actor | None, action: str, **fields) -> dict:
+    """Change state (and fields) with its audit row; returns the row as now stored."""
     check_transition(ti["state"], target)
     fields.update(state=target, updated_at=utcnow())
     assignments = ", ".join(f"{name} = ?" for name in fields)
     db.execute(f"UPDATE tradeins SET {assignments} WHERE uuid = ?", [*fields.values(), ti["uuid"]])
     _audit(db, actor, ti["uuid"], action, ti["state"], target)
+    return {**ti, **fields}
 
 
 def _fresh(db, tradein_uuid: str) -> dict:
@@ -193,14 +195,14 @@ def accept(db, actor: Actor, tradein_uuid: str, seller: Seller, today: date, sec
         with write_transaction(db):
             ti = _fresh(db, tradein_uuid)
             _check_acceptable(db, ti, today)
-            _set_state(
+            accepted = _set_state(
                 db, ti, "accepted", actor, "accepted", accepted_at=utcnow(), payout_method=seller.payout_method,
                 seller_surname=seller.surname, seller_first_names=seller.first_names,
                 seller_birth_date=seller.birth_date.isoformat(), seller_address=seller.address,
                 id_doc_type=seller.id_doc_type, id_doc_number=seller.id_doc_number,
                 id_doc_issuer=seller.id_doc_issuer, id_doc_issued_on=seller.id_doc_issued_on.isoformat(),
             )
-            payload = hq_payload(db, tradein_uuid, seller_ref(secret, seller))
+            payload = hq_payload(db, accepted, seller_ref(secret, seller))
             outbox.append(db, tradein_uuid, "tradein.accepted", payload)
             return _queue_print(db, tradein_uuid, "receipt")
     except sqlite3.IntegrityError as err:
@@ -247,8 +249,8 @@ def mark_printed(db, tradein_uuid: str) -> None:
 def decline(db, actor: Actor, tradein_uuid: str) -> None:
     with write_transaction(db):
         ti = _fresh(db, tradein_uuid)
-        _set_state(db, ti, "declined", actor, "declined")
-        outbox.append(db, tradein_uuid, "tradein.declined", hq_payload(db, tradein_uuid, None))
+        declined = _set_state(db, ti, "declined", actor, "declined")
+        outbox.append(db, tradein_uuid, "tradein.declined", hq_payload(db, declined, None))
 
 
 def check_cancellable(ti: dict, now: datetime, window: timedelta) -> None:
@@ -265,9 +267,9 @@ def cancel(db, actor: Actor, tradein_uuid: str, now: datetime, window: timedelta
         outbox.append(db, tradein_uuid, "tradein.cancelled", {"uuid": tradein_uuid, "cancelled_at": utcnow()})
 
 
-def hq_payload(db, tradein_uuid: str, seller_reference: str | None) -> dict:
+def hq_payload(db, ti: dict, seller_reference: str | None) -> dict:
     """What HQ needs, and nothing of the seller's identity (that stays in the store's register)."""
-    ti = get(db, tradein_uuid)
+    tradein_uuid = ti["uuid"]
     device = catalog.get_device(db, ti["device_id"]) if ti["device_id"] else None
     keep = ("uuid", "code", "store_id", "terminal_id", "staff_id", "state", "device_kind", "imei", "imei2",
             "serial", "storage_gb", "spec_version", "cosmetic_grade", "functional_grade", "grid_version",
