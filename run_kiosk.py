@@ -31,6 +31,22 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def start_background_sync(app) -> None:
+    """Push the outbox and pull reference data in the background, when HQ is configured."""
+    from kiosk.db import open_database
+    from kiosk.sync_app import hq_client
+    from sync.puller import pull
+    from sync.pusher import BackgroundSync
+
+    client = hq_client(app.config)
+    if client is None:
+        print("  sync:     off (set KIOSK_SYNC_URL, KIOSK_SYNC_STORE_ID, KIOSK_SYNC_SECRET)", flush=True)
+        return
+    BackgroundSync(lambda: open_database(app.config["DATABASE"]), client, app.config["SYNC_BATCH_SIZE"],
+                   app.config["SYNC_INTERVAL_SECONDS"], pull=pull).start()
+    print(f"  sync:     to {app.config['SYNC_URL']} every {app.config['SYNC_INTERVAL_SECONDS']} s", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     data_dir = str(Path(args.data_dir).resolve())
@@ -54,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
           if app.config["PRINTER_DRIVER"] == "file" else f"  printer:  {app.config['PRINTER_DRIVER']}", flush=True)
     if login_file.exists():
         print(f"  sign in:  {login_file.read_text().strip()}  (kept in {login_file})", flush=True)
+    start_background_sync(app)
     waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="tradein-kiosk")
     return 0
 

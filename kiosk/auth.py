@@ -49,14 +49,15 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    staff = fetch_all(get_db(), "SELECT id, name FROM staff WHERE active = 1 ORDER BY name")
+    # Not `staff`: that name is the signed-in clerk in every template.
+    members = fetch_all(get_db(), "SELECT id, name FROM staff WHERE active = 1 ORDER BY name")
     if request.method == "GET":
-        return render_template("login.html", staff=staff, error=None)
+        return render_template("login.html", members=members, error=None)
     staff_id, pin = request.form.get("staff_id", ""), request.form.get("pin", "").strip()
     row = fetch_one(get_db(), "SELECT * FROM staff WHERE id = ? AND active = 1", [staff_id])
     if row is None or len(pin) not in PIN_LENGTHS or not verify_pin(row["pin_hash"], pin):
         error = "Choose your name and enter your PIN." if row is None else "Wrong PIN. Try again."
-        return render_template("login.html", staff=staff, error=error, selected=staff_id), 401
+        return render_template("login.html", members=members, error=error, selected=staff_id), 401
     session.clear()  # a new session id on login: no fixation
     session.permanent = True
     session["staff_id"] = row["id"]

@@ -33,3 +33,14 @@ ensure_venv() {
     touch "$stamp"
   fi
 }
+
+# ensure_postgres: the HQ tests need PostgreSQL on 127.0.0.1:5432 (trust auth, database "test").
+# Start the machine's cluster if it is installed but stopped; the tests fail (never skip) if it stays down.
+ensure_postgres() {
+  command -v pg_isready >/dev/null 2>&1 || { echo "==> PostgreSQL client not found: HQ tests will fail"; return 0; }
+  pg_isready -q -h 127.0.0.1 -p 5432 && return 0
+  if command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ]; then
+    echo "==> starting PostgreSQL"
+    as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
+  fi
+}

@@ -3,7 +3,8 @@
 # Extra arguments go to pytest (e.g. -k imei, -x).
 source "$(dirname "$0")/setup.sh"
 ensure_apt libzbar0 chromium fonts-dejavu-core
-ensure_venv "camera,dev"
+ensure_venv "camera,dev,hq-postgres"
+ensure_postgres
 cd "$ROOT"
 "$VENV/bin/ruff" check .
 exec "$VENV/bin/python" -m pytest "$@"

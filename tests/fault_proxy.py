@@ -7,6 +7,7 @@ from __future__ import annotations
 import http.client
 import random
 import socket
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -44,8 +45,6 @@ class FaultProxy(ThreadingHTTPServer):
 
     def handle_error(self, request, client_address) -> None:
         """A client that gave up (timeout) while we held its request is part of the game, not a bug."""
-        import sys
-
         if not isinstance(sys.exc_info()[1], ConnectionError):
             super().handle_error(request, client_address)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -17,7 +18,8 @@ def sign_in(page, base: str) -> None:
     page.get_by_label("Camille Martin").check()
     page.get_by_label("PIN").fill(PIN)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/tradeins$"))
+    page.wait_for_url(lambda url: urlsplit(url).path == "/tradeins")  # not /login?next=/tradeins
+    settled(page)
 
 
 def settled(page) -> None:

@@ -65,3 +65,39 @@ def test_run_kiosk_serves_seeds_once_and_the_cli_sees_the_same_database(tmp_path
     cli = subprocess.run([str(FLASK), "--app", "kiosk", "init-db"], cwd=ROOT, env=env, capture_output=True,
                          text=True)
     assert str(tmp_path / "data" / "kiosk.db") in cli.stdout and "schema version 2" in cli.stdout
+
+
+def test_kiosk_process_syncs_to_an_hq_process_in_the_background(tmp_path):
+    """Two real processes, as deployed: `python -m sync.hq` and `run_kiosk.py` with sync configured."""
+    from kiosk.db import open_database
+    from sync.hq.storage import SqliteStorage
+    from tests.factories import accepted_tradeins
+
+    hq_env = {**os.environ, "HQ_DATA_DIR": str(tmp_path / "hq")}
+    added = subprocess.run([str(FLASK), "--app", "sync.hq", "stores", "add", "Test store"], cwd=ROOT, env=hq_env,
+                           capture_output=True, text=True, check=True).stdout
+    store_id = added.split("store id:")[1].split()[0]
+    secret = added.split("secret:")[1].split()[0]
+    hq_port, kiosk_port = free_port(), free_port()
+    kiosk_env = {**os.environ, "KIOSK_DATA_DIR": str(tmp_path / "kiosk"), "KIOSK_SYNC_URL": f"http://127.0.0.1:{hq_port}",
+                 "KIOSK_SYNC_STORE_ID": store_id, "KIOSK_SYNC_SECRET": secret, "KIOSK_SYNC_INTERVAL_SECONDS": "1"}
+    hq = subprocess.Popen([sys.executable, "-m", "sync.hq", "--port", str(hq_port)], cwd=ROOT, env=hq_env,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    kiosk = subprocess.Popen([sys.executable, "run_kiosk.py", "--port", str(kiosk_port)], cwd=ROOT, env=kiosk_env,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_until_serving(f"http://127.0.0.1:{hq_port}/healthz", hq)
+        wait_until_serving(f"http://127.0.0.1:{kiosk_port}/healthz", kiosk)
+        db = open_database(tmp_path / "kiosk" / "kiosk.db")
+        accepted_tradeins(db, 5)  # a clerk's work, written beside the running kiosk
+        hq_storage = SqliteStorage(tmp_path / "hq" / "hq.db")
+        deadline = time.monotonic() + 20
+        while len(hq_storage.records()) < 5 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(hq_storage.records(store_id)) == 5
+        health = json.loads(get(f"http://127.0.0.1:{kiosk_port}/healthz")[1])
+        assert health["sync"]["enabled"] and health["sync"]["last_error"] is None
+    finally:
+        for process in (kiosk, hq):
+            process.terminate()
+            process.communicate(timeout=10)
