@@ -101,3 +101,22 @@ def test_kiosk_process_syncs_to_an_hq_process_in_the_background(tmp_path):
         for process in (kiosk, hq):
             process.terminate()
             process.communicate(timeout=10)
+
+
+def test_hq_cli_registers_stores_and_publishes_reference_files(tmp_path):
+    from sync.hq.storage import SqliteStorage
+
+    env = {**os.environ, "HQ_DATA_DIR": str(tmp_path / "hq")}
+    (tmp_path / "blocklist.csv").write_text("imei,reason\n352099001761481,reported stolen\n")
+    (tmp_path / "grid.json").write_text(json.dumps({"currency": "EUR", "valid_from": "2026-01-01",
+                                                     "valid_until": "2026-12-31", "values": []}))
+    run = lambda *args: subprocess.run([str(FLASK), "--app", "sync.hq", *args], cwd=ROOT, env=env,  # noqa: E731
+                                       capture_output=True, text=True)
+    assert "secret:" in run("stores", "add", "Lyon Part-Dieu").stdout
+    assert run("publish", "blocklist", str(tmp_path / "blocklist.csv"), "--version", "B-1").returncode == 0
+    assert run("publish", "grid", str(tmp_path / "grid.json"), "--version", "G-1").returncode == 0
+    again = run("publish", "grid", str(tmp_path / "grid.json"), "--version", "G-1")
+    assert again.returncode != 0 and "already published" in again.stderr
+    latest = SqliteStorage(tmp_path / "hq" / "hq.db").latest_references()
+    assert {k: v["version"] for k, v in latest.items()} == {"blocklist": "B-1", "grid": "G-1"}
+    assert "Lyon Part-Dieu" in run("stores", "list").stdout

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import uuid
+
+import orjson
 from dataclasses import dataclass, field
 
 from sync.hq.storage import Storage, utcnow
@@ -81,9 +83,9 @@ def content_problem(record: Record) -> str:
     if len(record.payload) > MAX_PAYLOAD:
         return f"payload larger than {MAX_PAYLOAD} bytes"
     try:
-        if not isinstance(json.loads(record.payload), dict):
+        if not isinstance(orjson.loads(record.payload), dict):  # orjson: ~6x json's speed, same verdicts
             return "payload must be a JSON object"
-    except json.JSONDecodeError:
+    except orjson.JSONDecodeError:
         return "payload is not JSON"
     return ""
 
@@ -93,9 +95,11 @@ def _reject(ack: Ack, rejections: list[tuple], store_id: str, record: Record, re
     rejections.append((store_id, record.seq, record.record_uuid, reason, now))
 
 
-def _screen(records: list[Record], store_id: str, ack: Ack, rejections: list, now: str) -> list[Record]:
-    """Drop records that can never be stored, and repeats of a record inside the same batch."""
-    valid, hashes = [], {}
+def _screen(records: list[Record], store_id: str, ack: Ack, rejections: list, now: str) -> dict[str, tuple]:
+    """Drop records that can never be stored, and repeats of a record inside the same batch.
+    Returns record_uuid -> (record, payload hash) for the rest, in batch order."""
+    valid: dict[str, tuple] = {}
+    hashes: dict[str, str] = {}
     for record in records:
         problem = content_problem(record)
         digest = payload_hash(record.payload)
@@ -108,17 +112,17 @@ def _screen(records: list[Record], store_id: str, ack: Ack, rejections: list, no
             _reject(ack, rejections, store_id, record, problem, now)
         else:
             hashes[record.record_uuid] = digest
-            valid.append(record)
+            valid[record.record_uuid] = (record, digest)
     return valid
 
 
-def _classify(records: list[Record], existing: dict, store_id: str, ack: Ack, rejections: list, now: str) -> None:
+def _classify(held: list[tuple], existing: dict, store_id: str, ack: Ack, rejections: list, now: str) -> None:
     """Records whose id HQ already holds: a duplicate when identical, else rejected with the reason."""
-    for record in records:
-        owner, digest = existing[record.record_uuid]
+    for record, digest in held:
+        owner, stored_digest = existing[record.record_uuid]
         if owner != store_id:
             _reject(ack, rejections, store_id, record, "record_uuid belongs to another store's record", now)
-        elif digest != payload_hash(record.payload):
+        elif digest != stored_digest:
             _reject(ack, rejections, store_id, record,
                     "conflict: a different payload was already stored under this record_uuid", now)
         else:
@@ -136,33 +140,36 @@ def ingest(storage: Storage, store_id: str, batch_id: str, records: list[Record]
             raise ReplayError(f"batch {batch_id} was already received: send new batches with a new batch_id")
         ack, rejections = Ack(store[2]), []
         valid = _screen(records, store_id, ack, rejections, now)
-        existing = tx.existing([r.record_uuid for r in valid])
-        fresh = [r for r in valid if r.record_uuid not in existing]
-        inserted = tx.insert_records([(r.record_uuid, store_id, r.seq, r.kind, r.payload, payload_hash(r.payload),
-                                       batch_id, now) for r in fresh])
+        inserted = tx.insert_records([(r.record_uuid, store_id, r.seq, r.kind, r.payload, digest, batch_id, now)
+                                      for r, digest in valid.values()])
         ack.accepted = len(inserted)
-        lost_race = [r.record_uuid for r in fresh if r.record_uuid not in inserted]
-        existing.update(tx.existing(lost_race))
-        _classify([r for r in valid if r.record_uuid in existing], existing, store_id, ack, rejections, now)
+        held = [(r, digest) for key, (r, digest) in valid.items() if key not in inserted]  # HQ had this id
+        _classify(held, tx.existing([r.record_uuid for r, _ in held]), store_id, ack, rejections, now)
         tx.log_rejections(rejections)
-        tx.mark_seen(store_id, [r.seq for r in records])
-        ack.acked_through_seq = _advance(tx, store_id, store[2], now)
+        ack.acked_through_seq = _advance(tx, store_id, store[2], sorted({r.seq for r in records}), now)
     return ack
 
 
-def _advance(tx, store_id: str, acked: int, now: str) -> int:
-    """Move the store's ack over every contiguous seq seen so far."""
-    while True:
-        seen = tx.seen_after(store_id, acked, 5000)
-        contiguous = acked
+def _advance(tx, store_id: str, acked: int, seqs: list[int], now: str) -> int:
+    """Move the store's ack over every contiguous seq. The usual batch continues the stream and
+    moves it directly; seqs that arrive ahead of a gap are kept in hq_seen_seqs until it closes."""
+    for seq in seqs:
+        if seq == acked + 1:
+            acked = seq
+        elif seq > acked:
+            break
+    ahead = [seq for seq in seqs if seq > acked]
+    if ahead:
+        tx.mark_seen(store_id, ahead)
+    used_seen = False
+    while seen := tx.seen_after(store_id, acked, 5000):
+        run = acked
         for seq in seen:
-            if seq != contiguous + 1:
+            if seq != run + 1:
                 break
-            contiguous = seq
-        if contiguous == acked:
+            run = seq
+        if run == acked:
             break
-        acked = contiguous
-        if len(seen) < 5000:
-            break
-    tx.set_acked(store_id, acked, now)
+        acked, used_seen = run, True
+    tx.set_acked(store_id, acked, now, forget_seen=used_seen)
     return acked

@@ -61,16 +61,21 @@ class Tx:
         return found
 
     def insert_records(self, rows: list[tuple]) -> set[str]:
+        """Insert the rows whose id is new; returns those ids. (SQLite: the write lock is ours, so
+        what is not there now cannot appear before the insert.)"""
+        present = self.existing([row[0] for row in rows])
+        fresh = [row for row in rows if row[0] not in present]
         self.cursor.executemany(self.sql(f"INSERT INTO hq_records ({RECORD_COLUMNS}) VALUES "
-                                         "(%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (record_uuid) DO NOTHING"),
-                                rows)
-        return {row[0] for row in rows}  # SQLite: the write lock is ours, nobody raced us
+                                         "(%s, %s, %s, %s, %s, %s, %s, %s)"), fresh)
+        return {row[0] for row in fresh}
 
     def mark_seen(self, store_id: str, seqs: Sequence[int]) -> None:
         self.cursor.executemany(self.sql("INSERT INTO hq_seen_seqs VALUES (%s, %s) ON CONFLICT DO NOTHING"),
                                 [(store_id, seq) for seq in seqs])
 
     def log_rejections(self, rows: list[tuple]) -> None:
+        if not rows:
+            return
         self.cursor.executemany(self.sql("INSERT INTO hq_rejections VALUES (%s, %s, %s, %s, %s) "
                                          "ON CONFLICT DO NOTHING"), rows)
 
@@ -78,10 +83,11 @@ class Tx:
         return [r[0] for r in self.rows("SELECT seq FROM hq_seen_seqs WHERE store_id = %s AND seq > %s "
                                         "ORDER BY seq LIMIT %s", [store_id, acked, limit])]
 
-    def set_acked(self, store_id: str, acked: int, now: str) -> None:
+    def set_acked(self, store_id: str, acked: int, now: str, forget_seen: bool) -> None:
         self.run("UPDATE hq_stores SET acked_through_seq = %s, last_batch_at = %s WHERE id = %s",
                  [acked, now, store_id])
-        self.run("DELETE FROM hq_seen_seqs WHERE store_id = %s AND seq <= %s", [store_id, acked])
+        if forget_seen:
+            self.run("DELETE FROM hq_seen_seqs WHERE store_id = %s AND seq <= %s", [store_id, acked])
 
 
 class PostgresTx(Tx):
@@ -90,11 +96,12 @@ class PostgresTx(Tx):
         if not rows:
             return set()
         columns = list(zip(*rows, strict=True))
-        inserted = self.rows(
-            f"INSERT INTO hq_records ({RECORD_COLUMNS}) SELECT * FROM unnest(%s::text[], %s::text[], %s::bigint[], "
-            "%s::text[], %s::text[], %s::text[], %s::text[], %s::text[]) ON CONFLICT (record_uuid) DO NOTHING "
+        # %b: binary parameters; text-format arrays would escape every quote of every JSON payload.
+        self.cursor.execute(
+            f"INSERT INTO hq_records ({RECORD_COLUMNS}) SELECT * FROM unnest(%b::text[], %b::text[], %b::bigint[], "
+            "%b::text[], %b::text[], %b::text[], %b::text[], %b::text[]) ON CONFLICT (record_uuid) DO NOTHING "
             "RETURNING record_uuid", [list(c) for c in columns])
-        return {r[0] for r in inserted}
+        return {r[0] for r in self.cursor.fetchall()}
 
     def existing(self, uuids: Sequence[str]) -> dict[str, tuple[str, str]]:
         rows = self.rows("SELECT record_uuid, store_id, payload_hash FROM hq_records WHERE record_uuid = ANY(%s)",
