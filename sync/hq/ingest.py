@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import dataclass, field
 
 import orjson
-from dataclasses import dataclass, field
 
 from sync.hq.storage import Storage, utcnow
 from sync.signing import payload_hash
