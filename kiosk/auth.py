@@ -7,17 +7,16 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 
-from flask import Blueprint, Flask, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, current_app, flash, g, redirect, render_template, request, session, url_for
 
 from kiosk.db import fetch_all, fetch_one
 from kiosk.db_request import get_db
-from kiosk.pins import verify_pin
+from kiosk.staff import StaffAuthError, check_pin
 
 bp = Blueprint("auth", __name__)
 # The session cookie is re-issued at most this often rather than on every request (re-signing
 # it was a fifth of an htmx fragment's cost); the lifetime still slides with activity.
 SESSION_TOUCH_SECONDS = 60
-PIN_LENGTHS = range(4, 13)
 
 
 def login_required(view: Callable) -> Callable:
@@ -31,13 +30,21 @@ def login_required(view: Callable) -> Callable:
 
 
 def _load_staff() -> None:
+    """The signed-in clerk, if the session is still valid: not idle too long, made on this terminal."""
     staff_id = session.get("staff_id")
     g.staff = None
+    if not staff_id:
+        return
     now = int(time.time())
-    if staff_id and now - session.get("seen", 0) >= SESSION_TOUCH_SECONDS:
+    idle_limit = current_app.config["SESSION_IDLE_MINUTES"] * 60
+    if now - session.get("seen", 0) > idle_limit + SESSION_TOUCH_SECONDS or \
+            session.get("terminal") != current_app.config["TERMINAL_KEY"]:
+        session.clear()
+        flash("Signed out after a while without activity. Sign in again.", "error")
+        return
+    if now - session.get("seen", 0) >= SESSION_TOUCH_SECONDS:
         session["seen"] = now  # re-signs the cookie, so its expiry slides with activity
-    if staff_id:
-        g.staff = fetch_one(get_db(), "SELECT * FROM staff WHERE id = ? AND active = 1", [staff_id])
+    g.staff = fetch_one(get_db(), "SELECT * FROM staff WHERE id = ? AND active = 1", [staff_id])
 
 
 def _safe_next(target: str | None) -> str:
@@ -54,13 +61,14 @@ def login():
     if request.method == "GET":
         return render_template("login.html", members=members, error=None)
     staff_id, pin = request.form.get("staff_id", ""), request.form.get("pin", "").strip()
-    row = fetch_one(get_db(), "SELECT * FROM staff WHERE id = ? AND active = 1", [staff_id])
-    if row is None or len(pin) not in PIN_LENGTHS or not verify_pin(row["pin_hash"], pin):
-        error = "Choose your name and enter your PIN." if row is None else "Wrong PIN. Try again."
-        return render_template("login.html", members=members, error=error, selected=staff_id), 401
+    try:
+        row = check_pin(get_db(), staff_id, pin, current_app.config["LOCKOUT_ATTEMPTS"],
+                        current_app.config["LOCKOUT_MINUTES"])
+    except StaffAuthError as err:
+        return render_template("login.html", members=members, error=str(err), selected=staff_id), 401
     session.clear()  # a new session id on login: no fixation
     session.permanent = True
-    session["staff_id"] = row["id"]
+    session.update(staff_id=row["id"], seen=int(time.time()), terminal=current_app.config["TERMINAL_KEY"])
     flash(f"Signed in as {row['name']}.")
     return redirect(_safe_next(request.args.get("next")))
 
@@ -75,5 +83,8 @@ def logout():
 def init_app(app: Flask) -> None:
     app.permanent_session_lifetime = timedelta(minutes=app.config["SESSION_MINUTES"])
     app.config["SESSION_REFRESH_EACH_REQUEST"] = False
+    app.config["SESSION_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
+    # Which terminal this process is: a session cookie made on another terminal is not valid here.
+    app.config["TERMINAL_KEY"] = app.config["TERMINAL_ID"] or app.config["DATABASE"]
     app.before_request(_load_staff)
     app.register_blueprint(bp)

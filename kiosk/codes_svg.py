@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import io
+import re
 
 import barcode
 import qrcode
 import qrcode.image.svg
 from barcode.writer import SVGWriter
 
+# The Content-Security-Policy allows no inline style, so style="fill:..." becomes a fill attribute.
+_STYLE_FILL = re.compile(r'style="fill:(\w+);?[^"]*"')
+
 
 def _inline(svg: bytes) -> str:
     text = svg.decode("utf-8")
-    return text[text.index("<svg"):]  # drop the XML prolog: it is not allowed inside HTML
+    text = text[text.index("<svg"):]  # drop the XML prolog: it is not allowed inside HTML
+    return _STYLE_FILL.sub(r'fill="\1"', text)
 
 
 def qr_svg(data: str) -> str:

@@ -166,4 +166,38 @@ CREATE TABLE blocklist (
     version TEXT NOT NULL
 );
 """),
+    (3, "security: lockout, seller pseudonym, police register", """
+ALTER TABLE staff ADD COLUMN failed_attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE staff ADD COLUMN locked_until TEXT;
+ALTER TABLE tradeins ADD COLUMN seller_ref TEXT;
+CREATE INDEX tradeins_seller_ref ON tradeins(seller_ref);
+-- Registre de police (Code penal art. 321-7, R.321-3 ff.): one entry per purchase, gap-free numbers,
+-- append-only, each entry chained to the previous by a SHA-256 hash over its plaintext content.
+CREATE TABLE police_register (
+    seq INTEGER PRIMARY KEY,
+    entered_at TEXT NOT NULL,
+    tradein_uuid TEXT NOT NULL UNIQUE REFERENCES tradeins(uuid),
+    description TEXT NOT NULL,
+    identifier TEXT NOT NULL,
+    acquisition_mode TEXT NOT NULL,
+    seller_capacity TEXT NOT NULL,
+    price_minor INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    payment_method TEXT NOT NULL,
+    identity TEXT NOT NULL,               -- encrypted JSON: names, address, birth date, ID document
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+-- Only the encrypted identity may be rewritten (key rotation re-encrypts the same content).
+CREATE TRIGGER police_register_append_only BEFORE UPDATE ON police_register
+WHEN NEW.seq IS NOT OLD.seq OR NEW.entered_at IS NOT OLD.entered_at OR NEW.tradein_uuid IS NOT OLD.tradein_uuid
+  OR NEW.description IS NOT OLD.description OR NEW.identifier IS NOT OLD.identifier
+  OR NEW.acquisition_mode IS NOT OLD.acquisition_mode OR NEW.seller_capacity IS NOT OLD.seller_capacity
+  OR NEW.price_minor IS NOT OLD.price_minor OR NEW.currency IS NOT OLD.currency
+  OR NEW.payment_method IS NOT OLD.payment_method OR NEW.prev_hash IS NOT OLD.prev_hash OR NEW.hash IS NOT OLD.hash
+BEGIN SELECT RAISE(ABORT, 'the police register is append-only'); END;
+CREATE TRIGGER police_register_kept_ten_years BEFORE DELETE ON police_register
+WHEN OLD.entered_at > strftime('%Y-%m-%dT%H:%M:%S', 'now', '-10 years')
+BEGIN SELECT RAISE(ABORT, 'police register entries are kept 10 years'); END;
+"""),
 )

@@ -6,6 +6,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser import chromium_page, live_server, screenshot
 from tests.conftest import ADULT_SELLER, IMEI_KNOWN_TAC, PERFECT_PHONE, PIN
@@ -24,7 +25,7 @@ def sign_in(page, base: str) -> None:
 
 def settled(page) -> None:
     """Wait until htmx has swapped and processed the new content (a few ms after the URL changes)."""
-    page.wait_for_function("!document.querySelector('.htmx-added, .htmx-settling, .htmx-swapping, .htmx-request')")
+    expect(page.locator(".htmx-added, .htmx-settling, .htmx-swapping, .htmx-request")).to_have_count(0)
 
 
 def scan(page, text: str) -> None:
@@ -56,7 +57,7 @@ def test_a_clerk_completes_a_trade_in_in_the_browser(app, db):
     with live_server(app) as base, chromium_page() as page:
         sign_in(page, base)
         # The IMEI field has focus on arrival: the scanner needs no click first.
-        page.wait_for_function("document.activeElement && document.activeElement.id === 'identifier'")
+        expect(page.locator("#identifier")).to_be_focused()
         scan(page, "1234")
         expect_error = page.locator("#identifier-error")
         expect_error.wait_for()
@@ -64,7 +65,7 @@ def test_a_clerk_completes_a_trade_in_in_the_browser(app, db):
         assert db.execute("SELECT count(*) FROM tradeins").fetchone()[0] == 0
         screenshot(page, "01-today-invalid-imei")
 
-        page.wait_for_function("document.activeElement && document.activeElement.id === 'identifier'")
+        expect(page.locator("#identifier")).to_be_focused()
         page.locator("#identifier").fill("")
         scan(page, "IMEI " + IMEI_KNOWN_TAC)
         page.wait_for_url(re.compile(r"/device$"))

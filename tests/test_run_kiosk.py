@@ -10,6 +10,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from kiosk.migrations import MIGRATIONS
 from tests.printer_emulator import free_port
 
 ROOT = Path(__file__).parent.parent
@@ -64,7 +65,7 @@ def test_run_kiosk_serves_seeds_once_and_the_cli_sees_the_same_database(tmp_path
     assert cli.returncode == 0 and "Already seeded" in cli.stdout
     cli = subprocess.run([str(FLASK), "--app", "kiosk", "init-db"], cwd=ROOT, env=env, capture_output=True,
                          text=True)
-    assert str(tmp_path / "data" / "kiosk.db") in cli.stdout and "schema version 2" in cli.stdout
+    assert str(tmp_path / "data" / "kiosk.db") in cli.stdout and f"schema version {MIGRATIONS[-1][0]}" in cli.stdout
 
 
 def test_kiosk_process_syncs_to_an_hq_process_in_the_background(tmp_path):

@@ -1,0 +1,91 @@
+"""Staff accounts: PIN checks with lockout (for sign-in and for manager approvals), and their upkeep."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import sqlite_utils
+
+from kiosk.db import fetch_one, utcnow, write_transaction
+from kiosk.pins import hash_pin, verify_pin
+
+ROLES = ("clerk", "manager", "admin")
+APPROVERS = ("manager", "admin")
+PIN_LENGTHS = range(4, 13)
+
+
+class StaffAuthError(ValueError):
+    """Refused sign-in or approval; str(err) is shown as it is."""
+
+
+def _audit(db, staff_id: str | None, action: str, **detail) -> None:
+    db.execute("INSERT INTO audit_log (at, staff_id, action, detail) VALUES (?, ?, ?, ?)",
+               [utcnow(), staff_id, action, json.dumps(detail, sort_keys=True)])
+
+
+def check_pin(db: sqlite_utils.Database, staff_id: str, pin: str, attempts: int, lock_minutes: int,
+              now: datetime | None = None) -> dict:
+    """The active staff row when the PIN is right; counts failures and locks the account after `attempts`."""
+    now = now or datetime.now(UTC)
+    with write_transaction(db):
+        row = fetch_one(db, "SELECT * FROM staff WHERE id = ? AND active = 1", [staff_id])
+        if row is None:
+            raise StaffAuthError("Choose a name from the list.")
+        if row["locked_until"] and datetime.fromisoformat(row["locked_until"]) > now:
+            minutes = int((datetime.fromisoformat(row["locked_until"]) - now).total_seconds() // 60) + 1
+            raise StaffAuthError(f"{row['name']} is locked after too many wrong PINs: try again in {minutes} min "
+                                 "or ask a manager.")
+        if len(pin) in PIN_LENGTHS and verify_pin(row["pin_hash"], pin):
+            db.execute("UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE id = ?", [staff_id])
+            return row
+        failures = row["failed_attempts"] + 1
+        if failures >= attempts:
+            until = (now + timedelta(minutes=lock_minutes)).isoformat(timespec="seconds")
+            db.execute("UPDATE staff SET failed_attempts = 0, locked_until = ? WHERE id = ?", [until, staff_id])
+            _audit(db, staff_id, "staff_locked", failures=failures)
+            message = f"Wrong PIN. {row['name']} is now locked for {lock_minutes} min."
+        else:
+            db.execute("UPDATE staff SET failed_attempts = ? WHERE id = ?", [failures, staff_id])
+            _audit(db, staff_id, "pin_wrong", failures=failures)
+            message = f"Wrong PIN. {attempts - failures} tries left before the account locks."
+    raise StaffAuthError(message)
+
+
+def check_approver(db, staff_id: str, pin: str, attempts: int, lock_minutes: int, what: str) -> dict:
+    """A manager (or admin) approves `what` with their own PIN on the clerk's screen."""
+    if not staff_id:
+        raise StaffAuthError(f"A manager must approve {what}: choose the manager and enter their PIN.")
+    row = check_pin(db, staff_id, pin, attempts, lock_minutes)
+    if row["role"] not in APPROVERS:
+        raise StaffAuthError(f"{row['name']} is not a manager: a manager must approve {what}.")
+    return row
+
+
+def approvers(db) -> list[dict]:
+    return list(db.query("SELECT id, name FROM staff WHERE active = 1 AND role IN ('manager', 'admin') "
+                         "ORDER BY name"))
+
+
+def add_staff(db, store_id: str, name: str, role: str, pin: str, by: str | None) -> str:
+    name = " ".join(name.split())
+    if not 2 <= len(name) <= 80:
+        raise StaffAuthError("A name has 2 to 80 characters.")
+    if role not in ROLES:
+        raise StaffAuthError("Choose a role: clerk, manager or admin.")
+    if not (pin.isdigit() and len(pin) in range(6, 13)):
+        raise StaffAuthError("A new PIN has 6 to 12 digits.")
+    staff_id = str(uuid.uuid4())
+    with write_transaction(db):
+        db.execute("INSERT INTO staff (id, store_id, name, role, pin_hash, active) VALUES (?, ?, ?, ?, ?, 1)",
+                   [staff_id, store_id, name, role, hash_pin(pin)])
+        _audit(db, by, "staff_added", staff=staff_id, role=role)
+    return staff_id
+
+
+def set_active(db, staff_id: str, active: bool, by: str) -> None:
+    with write_transaction(db):
+        db.execute("UPDATE staff SET active = ?, failed_attempts = 0, locked_until = NULL WHERE id = ?",
+                   [int(active), staff_id])
+        _audit(db, by, "staff_activated" if active else "staff_deactivated", staff=staff_id)
