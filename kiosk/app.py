@@ -13,7 +13,8 @@ from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
 
 from hardware.printer import make_sink
-from kiosk import __version__, auth, db_request, formatting, sync_app
+from kiosk import __version__, auth, compliance_cli, db_request, formatting, sync_app
+from kiosk.crypto import DataCipher, load_keys
 from kiosk.extensions import csrf, htmx
 from kiosk.grading import load_spec
 from kiosk.settings import load_settings
@@ -45,12 +46,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         settings["PRINTER_PROFILE"], settings["PRINTER_TIMEOUT"],
     )
     app.config["CANCEL_WINDOW"] = timedelta(hours=settings["CANCEL_WINDOW_HOURS"])
+    app.extensions["kiosk.cipher"] = DataCipher(load_keys(settings["DATA_KEYS"], settings["DATA_DIR"]))
     csrf.init_app(app)
     htmx.init_app(app)
     db_request.init_app(app)
     auth.init_app(app)
     formatting.init_app(app)
     sync_app.init_app(app)
+    compliance_cli.init_app(app)
     _register_blueprints(app)
     _register_errors(app)
     app.after_request(_security_headers)

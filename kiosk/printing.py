@@ -14,13 +14,15 @@ import sqlite_utils
 from hardware import escpos_render
 from hardware.printer import PrinterError, PrinterSink
 from kiosk import catalog, tradeins
+from kiosk.crypto import DataCipher
 from kiosk.db import fetch_all, fetch_one, utcnow, write_transaction
 from kiosk.grading import Spec
 from kiosk.receipts import Receipt, ReceiptFacts, build_tradein_receipt
 from kiosk.seller import PAYOUT_METHODS
 
 
-def receipt_facts(db: sqlite_utils.Database, tradein_uuid: str, spec: Spec, cancel_window: timedelta) -> ReceiptFacts:
+def receipt_facts(db: sqlite_utils.Database, tradein_uuid: str, spec: Spec, cancel_window: timedelta,
+                  cipher: DataCipher) -> ReceiptFacts:
     ti = fetch_one(db, "SELECT * FROM tradeins WHERE uuid = ?", [tradein_uuid])
     store = fetch_one(db, "SELECT * FROM stores WHERE id = ?", [ti["store_id"]])
     terminal = fetch_one(db, "SELECT name FROM terminals WHERE id = ?", [ti["terminal_id"]])["name"]
@@ -36,13 +38,14 @@ def receipt_facts(db: sqlite_utils.Database, tradein_uuid: str, spec: Spec, canc
         locale=store["locale"], timezone=store["timezone"], tradein=ti,
         device_name=catalog.get_device(db, ti["device_id"]).name, checklist=checklist,
         payout_label=PAYOUT_METHODS.get(ti["payout_method"], ti["payout_method"]),
-        seller_name=f"{ti['seller_first_names']} {ti['seller_surname']}",
+        seller_name=f"{cipher.decrypt(ti['seller_first_names'])} {cipher.decrypt(ti['seller_surname'])}"
+        if ti["seller_surname"] else "(erased)",
         cancel_until=accepted + cancel_window if ti["state"] != "cancelled" else None,
     )
 
 
-def tradein_receipt(db, tradein_uuid: str, spec: Spec, cancel_window: timedelta) -> Receipt:
-    return build_tradein_receipt(receipt_facts(db, tradein_uuid, spec, cancel_window))
+def tradein_receipt(db, tradein_uuid: str, spec: Spec, cancel_window: timedelta, cipher: DataCipher) -> Receipt:
+    return build_tradein_receipt(receipt_facts(db, tradein_uuid, spec, cancel_window, cipher))
 
 
 def run_job(db, job_id: int, sink: PrinterSink, receipt: Receipt, profile: str) -> dict:

@@ -3,8 +3,6 @@ business writes that HQ must see carry their outbox row in the same transaction.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import secrets
 import sqlite3
@@ -14,7 +12,8 @@ from datetime import date, datetime, timedelta
 
 import sqlite_utils
 
-from kiosk import catalog
+from kiosk import catalog, register
+from kiosk.crypto import DataCipher
 from kiosk.db import fetch_all, fetch_one, utcnow, write_transaction
 from kiosk.grading import Grade, Spec, grade
 from kiosk.imei import IDENTIFIER_FOR_KIND, Imei
@@ -182,28 +181,43 @@ def prepare_quote(db, actor: Actor, spec: Spec, tradein_uuid: str, today: date) 
     return offer
 
 
-def seller_ref(secret: str, seller: Seller) -> str:
-    """A pseudonymous seller id for HQ: stable per ID document, meaningless without the store's key."""
-    message = f"{seller.id_doc_type}:{seller.id_doc_number}".encode()
-    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:32]
+def seller_ref(cipher: DataCipher, seller: Seller) -> str:
+    """A pseudonymous seller id: stable per ID document, meaningless without the store's key."""
+    return cipher.pseudonym(f"{seller.id_doc_type}:{seller.id_doc_number}")
 
 
-def accept(db, actor: Actor, tradein_uuid: str, seller: Seller, today: date, secret: str) -> int:
-    """Trade-in + seller + audit + outbox + print job commit together, or nothing does.
-    Returns the receipt's print job id; printing happens after the commit."""
+def trade_ins_today_by(db, seller_reference: str) -> int:
+    """How many trade-ins this seller has had accepted today (UTC day), for the manager gate."""
+    return db.execute("SELECT count(*) FROM tradeins WHERE seller_ref = ? AND accepted_at >= ? AND state IN "
+                      f"({','.join('?' * len(TAKEN))})", [seller_reference, utcnow()[:10], *TAKEN]).fetchone()[0]
+
+
+def _seller_columns(cipher: DataCipher, seller: Seller) -> dict:
+    """Identity is stored encrypted; the payout method is business data and stays readable."""
+    plain = {"seller_surname": seller.surname, "seller_first_names": seller.first_names,
+             "seller_birth_date": seller.birth_date.isoformat(), "seller_address": seller.address,
+             "id_doc_type": seller.id_doc_type, "id_doc_number": seller.id_doc_number,
+             "id_doc_issuer": seller.id_doc_issuer, "id_doc_issued_on": seller.id_doc_issued_on.isoformat()}
+    return {column: cipher.encrypt(value) for column, value in plain.items()}
+
+
+def accept(db, actor: Actor, tradein_uuid: str, seller: Seller, today: date, cipher: DataCipher,
+           approved_by: str | None = None) -> int:
+    """Trade-in + seller + police register entry + audit + outbox + print job commit together, or
+    nothing does. Returns the receipt's print job id; printing happens after the commit."""
+    reference = seller_ref(cipher, seller)
     try:
         with write_transaction(db):
             ti = _fresh(db, tradein_uuid)
             _check_acceptable(db, ti, today)
-            accepted = _set_state(
-                db, ti, "accepted", actor, "accepted", accepted_at=utcnow(), payout_method=seller.payout_method,
-                seller_surname=seller.surname, seller_first_names=seller.first_names,
-                seller_birth_date=seller.birth_date.isoformat(), seller_address=seller.address,
-                id_doc_type=seller.id_doc_type, id_doc_number=seller.id_doc_number,
-                id_doc_issuer=seller.id_doc_issuer, id_doc_issued_on=seller.id_doc_issued_on.isoformat(),
-            )
-            payload = hq_payload(db, accepted, seller_ref(secret, seller))
-            outbox.append(db, tradein_uuid, "tradein.accepted", payload)
+            accepted = _set_state(db, ti, "accepted", actor, "accepted", accepted_at=utcnow(),
+                                  payout_method=seller.payout_method, seller_ref=reference,
+                                  **_seller_columns(cipher, seller))
+            if approved_by:
+                _audit(db, actor, tradein_uuid, "approved", approved_by=approved_by, total_minor=ti["total_minor"])
+            device = catalog.get_device(db, ti["device_id"])
+            register.append_entry(db, cipher, accepted, device.name, seller)
+            outbox.append(db, tradein_uuid, "tradein.accepted", hq_payload(db, accepted, reference))
             return _queue_print(db, tradein_uuid, "receipt")
     except sqlite3.IntegrityError as err:
         if "tradeins.imei" not in str(err) and "tradeins.serial" not in str(err):

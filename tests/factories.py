@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from cryptography.fernet import Fernet
 from stdnum import luhn
 
 from kiosk import tradeins
+from kiosk.crypto import DataCipher
 from kiosk.grading import load_spec
 from kiosk.imei import Imei
 from kiosk.seller import parse_seller
@@ -39,13 +41,16 @@ def quoted_tradeins(db, count: int, first: int = 0) -> list[str]:
     return uuids
 
 
-def accept_all(db, uuids: list[str]) -> None:
+TEST_CIPHER = DataCipher([Fernet.generate_key().decode()])
+
+
+def accept_all(db, uuids: list[str], cipher: DataCipher = TEST_CIPHER) -> None:
     actor, seller = actor_of(db), parse_seller(ADULT_SELLER, date.today())
     for uuid in uuids:
-        tradeins.accept(db, actor, uuid, seller, date.today(), "test-secret")
+        tradeins.accept(db, actor, uuid, seller, date.today(), cipher)
 
 
-def accepted_tradeins(db, count: int, first: int = 0) -> list[str]:
+def accepted_tradeins(db, count: int, first: int = 0, cipher: DataCipher = TEST_CIPHER) -> list[str]:
     uuids = quoted_tradeins(db, count, first)
-    accept_all(db, uuids)
+    accept_all(db, uuids, cipher)
     return uuids

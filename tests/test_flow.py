@@ -90,7 +90,8 @@ def test_full_trade_in_commits_everything_together_then_prints(app, staff, db):
     response = staff.post(f"/tradeins/{uuid}/seller", ADULT_SELLER)
     assert response.status_code == 303
     ti = db["tradeins"].get(uuid)
-    assert ti["state"] == "printed" and ti["seller_surname"] == "Dupont"
+    assert ti["state"] == "printed" and app.extensions["kiosk.cipher"].decrypt(ti["seller_surname"]) == "Dupont"
+    assert "Dupont" not in str(ti) and "X4RTBPFW4" not in str(ti)  # identity is encrypted at rest
     [row] = db.execute("SELECT kind, payload FROM outbox WHERE entity_uuid = ?", [uuid]).fetchall()
     payload = json.loads(row[1])
     assert row[0] == "tradein.accepted" and payload["imei"] == IMEI_KNOWN_TAC
@@ -103,6 +104,8 @@ def test_full_trade_in_commits_everything_together_then_prints(app, staff, db):
     assert IMEI_KNOWN_TAC.encode() in receipt and ti["code"].encode() in receipt
     actions = [r[0] for r in db.execute("SELECT action FROM audit_log WHERE tradein_uuid = ? ORDER BY id", [uuid])]
     assert actions[0] == "created" and actions[-2:] == ["accepted", "printed"]
+    [entry] = db.execute("SELECT seq, identifier, price_minor FROM police_register").fetchall()
+    assert entry == (1, IMEI_KNOWN_TAC, ti["total_minor"])
 
 
 def test_receipt_preview_shows_what_was_printed(staff, db):

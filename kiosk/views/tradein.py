@@ -30,6 +30,14 @@ def _spec():
     return current_app.extensions["kiosk.spec"]
 
 
+def _cipher():
+    return current_app.extensions["kiosk.cipher"]
+
+
+def _receipt(tradein_uuid: str):
+    return printing.tradein_receipt(get_db(), tradein_uuid, _spec(), current_app.config["CANCEL_WINDOW"], _cipher())
+
+
 def _questions(ti: dict):
     return _spec().questions_for(ti["device_kind"])
 
@@ -140,8 +148,7 @@ def seller(tradein_uuid: str):
         return _seller_page(ti)
     try:
         seller = parse_seller(request.form, date.today())
-        job_id = tradeins.accept(get_db(), current_actor(), tradein_uuid, seller, date.today(),
-                                 current_app.config["SECRET_KEY"])
+        job_id = tradeins.accept(get_db(), current_actor(), tradein_uuid, seller, date.today(), _cipher())
     except SellerErrors as err:
         return _seller_page(ti, 422, err.errors, "Some details are missing or wrong: nothing was saved.")
     except FlowError as err:
@@ -157,7 +164,7 @@ def seller(tradein_uuid: str):
 def _print(tradein_uuid: str, job_id: int) -> dict:
     """After the commit: the trade-in is safe whatever the printer does."""
     db = get_db()
-    receipt = printing.tradein_receipt(db, tradein_uuid, _spec(), current_app.config["CANCEL_WINDOW"])
+    receipt = _receipt(tradein_uuid)
     try:
         job = printing.run_job(db, job_id, current_app.extensions["kiosk.printer"], receipt,
                                current_app.config["PRINTER_PROFILE"])
@@ -174,8 +181,7 @@ def _print(tradein_uuid: str, job_id: int) -> dict:
 def detail(tradein_uuid: str):
     ti = load_tradein(tradein_uuid)
     db = get_db()
-    receipt = (printing.tradein_receipt(db, tradein_uuid, _spec(), current_app.config["CANCEL_WINDOW"])
-               if ti["accepted_at"] else None)
+    receipt = _receipt(tradein_uuid) if ti["accepted_at"] else None
     result = grade(tradeins.answers_of(db, tradein_uuid), _spec(), ti["device_kind"])
     return render_template("detail.html", ti=ti, receipt=receipt, jobs=printing.jobs_for(db, tradein_uuid),
                            grade=result, can_cancel=_can_cancel(ti))
@@ -194,8 +200,7 @@ def receipt(tradein_uuid: str):
     ti = load_tradein(tradein_uuid)
     if not ti["accepted_at"]:
         return render_template("error.html", title="No receipt", message="This trade-in was not accepted."), 404
-    return render_template("receipt.html", ti=ti, receipt=printing.tradein_receipt(
-        get_db(), tradein_uuid, _spec(), current_app.config["CANCEL_WINDOW"]))
+    return render_template("receipt.html", ti=ti, receipt=_receipt(tradein_uuid))
 
 
 @bp.post("/<tradein_uuid>/reprint")

@@ -1,0 +1,72 @@
+"""Personal data encrypted at rest (Fernet: AES-128-CBC + HMAC-SHA256) with rotatable keys.
+
+Keys come from the DATA_KEYS setting (environment or kiosk.toml) or from <data dir>/data_keys, a file
+created on first run and readable by the kiosk user only; never from the repository. The first key
+encrypts; every listed key decrypts, so a rotation can re-encrypt at its own pace.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from pathlib import Path
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+KEY_FILE = "data_keys"
+
+
+class DataCipher:
+    """Encrypts personal data for storage; also keyed-hashes it where a lookup must stay possible."""
+
+    def __init__(self, keys: list[str]) -> None:
+        if not keys:
+            raise ValueError("at least one data key is needed")
+        self._fernet = MultiFernet([Fernet(key.encode()) for key in keys])
+        self._pseudonym_key = keys[-1].encode()
+
+    def encrypt(self, text: str | None) -> str | None:
+        return None if text is None else self._fernet.encrypt(text.encode()).decode()
+
+    def decrypt(self, token: str | None) -> str | None:
+        if token is None:
+            return None
+        try:
+            return self._fernet.decrypt(token.encode()).decode()
+        except InvalidToken:
+            raise ValueError("personal data cannot be decrypted with the configured keys") from None
+
+    def pseudonym(self, text: str) -> str:
+        """A stable keyed hash (e.g. of an ID document) to find or link a seller without the plaintext.
+        Keyed with the oldest configured key, so it survives rotation of the encryption key."""
+        return hmac.new(self._pseudonym_key, text.encode(), hashlib.sha256).hexdigest()[:32]
+
+    def rotate(self, token: str | None) -> str | None:
+        """Re-encrypt under the newest key (same plaintext)."""
+        return None if token is None else self._fernet.rotate(token.encode()).decode()
+
+
+def _write_private(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+
+
+def load_keys(setting: str, data_dir: str | Path) -> list[str]:
+    if setting.strip():
+        return [k.strip() for k in setting.split(",") if k.strip()]
+    path = Path(data_dir) / KEY_FILE
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_private(path, Fernet.generate_key().decode() + "\n")
+    return [line.strip() for line in path.read_text().splitlines() if line.strip()]
+
+
+def add_key_to_file(data_dir: str | Path) -> list[str]:
+    """Put a new key first in <data dir>/data_keys; the old ones stay to decrypt until rotated."""
+    keys = [Fernet.generate_key().decode(), *load_keys("", data_dir)]
+    _write_private(Path(data_dir) / KEY_FILE, "\n".join(keys) + "\n")
+    return keys
+
+
