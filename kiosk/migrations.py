@@ -170,6 +170,7 @@ CREATE TABLE blocklist (
 ALTER TABLE staff ADD COLUMN failed_attempts INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE staff ADD COLUMN locked_until TEXT;
 ALTER TABLE tradeins ADD COLUMN seller_ref TEXT;
+ALTER TABLE tradeins ADD COLUMN override_reason TEXT;
 CREATE INDEX tradeins_seller_ref ON tradeins(seller_ref);
 -- Registre de police (Code penal art. 321-7, R.321-3 ff.): one entry per purchase, gap-free numbers,
 -- append-only, each entry chained to the previous by a SHA-256 hash over its plaintext content.

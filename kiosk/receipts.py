@@ -52,6 +52,8 @@ def _money_rows(ti: dict, locale: str) -> tuple[tuple[Row, ...], Row]:
     money = lambda minor: format_money(minor, ti["currency"], locale)  # noqa: E731
     rows = [("Base value", money(ti["base_minor"]))]
     rows += [(f"Bonus: {label}", money(minor)) for label, minor in ti["bonuses"]]
+    if ti.get("override_reason"):
+        rows.append((f"Price set by a manager: {ti['override_reason']}", ""))
     return tuple(rows), ("TOTAL PAID", money(ti["total_minor"]))
 
 

@@ -181,6 +181,22 @@ def prepare_quote(db, actor: Actor, spec: Spec, tradein_uuid: str, today: date) 
     return offer
 
 
+def override_price(db, actor: Actor, tradein_uuid: str, total_minor: int, reason: str, approved_by: str) -> None:
+    """A manager sets the offer by hand (with the reason, kept on the receipt and in the audit log)."""
+    reason = " ".join(reason.split())
+    if not 5 <= len(reason) <= 200:
+        raise TradeInError("Give the reason for the new price (5 to 200 characters).")
+    if not 0 <= total_minor <= 10_000_00:
+        raise TradeInError("The new price must be between 0 and 10,000.")
+    with write_transaction(db):
+        ti = _fresh(db, tradein_uuid)
+        if ti["state"] != "quoted" or json.loads(ti["gate_reasons"] or "[]"):
+            raise TradeInError("Only the quote of an eligible device can be changed.")
+        _set_state(db, ti, "quoted", actor, "price_override", total_minor=total_minor, override_reason=reason)
+        _audit(db, actor, tradein_uuid, "approved", approved_by=approved_by, what="price override",
+               old_total_minor=ti["total_minor"], new_total_minor=total_minor, reason=reason)
+
+
 def seller_ref(cipher: DataCipher, seller: Seller) -> str:
     """A pseudonymous seller id: stable per ID document, meaningless without the store's key."""
     return cipher.pseudonym(f"{seller.id_doc_type}:{seller.id_doc_number}")
@@ -273,11 +289,21 @@ def check_cancellable(ti: dict, now: datetime, window: timedelta) -> None:
     check_cancel(ti["state"], datetime.fromisoformat(ti["accepted_at"]), now, window)
 
 
-def cancel(db, actor: Actor, tradein_uuid: str, now: datetime, window: timedelta) -> None:
+def cancel_needs_approval(ti: dict) -> bool:
+    """Once a receipt is printed the customer holds proof of payment: a manager must confirm."""
+    return ti["state"] in ("printed", "bagged")
+
+
+def cancel(db, actor: Actor, tradein_uuid: str, now: datetime, window: timedelta,
+           approved_by: str | None = None) -> None:
     with write_transaction(db):
         ti = _fresh(db, tradein_uuid)
         check_cancellable(ti, now, window)
+        if cancel_needs_approval(ti) and not approved_by:
+            raise TradeInError("A manager must approve cancelling after the receipt was printed.")
         _set_state(db, ti, "cancelled", actor, "cancelled")
+        if approved_by:
+            _audit(db, actor, tradein_uuid, "approved", approved_by=approved_by, what="cancel after printing")
         outbox.append(db, tradein_uuid, "tradein.cancelled", {"uuid": tradein_uuid, "cancelled_at": utcnow()})
 
 

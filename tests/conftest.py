@@ -36,6 +36,15 @@ ADULT_SELLER = {
 }
 
 
+def model_id(app: Flask, model: str = "iPhone 12") -> int:
+    """A catalog model's id (the iPhone 12 quotes below the manager-approval threshold)."""
+    database = open_database(app.config["DATABASE"])
+    try:
+        return database.execute("SELECT id FROM devices WHERE model = ?", [model]).fetchone()[0]
+    finally:
+        database.close()
+
+
 def make_app(data_dir: Path, **overrides) -> Flask:
     app = create_app({"DATA_DIR": str(data_dir), "PRINTER_DRIVER": "file", **overrides})
     app.config["TESTING"] = True

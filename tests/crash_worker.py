@@ -8,7 +8,7 @@ import sys
 
 from stdnum import luhn
 
-from tests.conftest import ADULT_SELLER, KioskClient, run_to_quote
+from tests.conftest import ADULT_SELLER, KioskClient, model_id, run_to_quote
 
 DATA_DIR = sys.argv[1]
 
@@ -25,9 +25,10 @@ def main() -> None:
     staff = KioskClient(app.test_client())
     staff.login(app)
     rng = random.Random()
+    iphone12 = model_id(app)
     print("ready", flush=True)
     while True:
-        uuid = run_to_quote(staff, imei=random_imei(rng), device_id=1, storage_gb=256)
+        uuid = run_to_quote(staff, imei=random_imei(rng), device_id=iphone12, storage_gb=128)
         response = staff.post(f"/tradeins/{uuid}/seller", ADULT_SELLER)
         assert response.status_code == 303, response.get_data(as_text=True)
         print(uuid, flush=True)

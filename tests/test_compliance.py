@@ -15,7 +15,7 @@ import pytest
 
 from kiosk import privacy, register
 from kiosk.db import write_transaction
-from tests.conftest import ADULT_SELLER, KioskClient, make_app, run_to_quote
+from tests.conftest import ADULT_SELLER, KioskClient, make_app, model_id, run_to_quote
 from tests.factories import accepted_tradeins, quoted_tradeins
 
 ROOT = Path(__file__).parent.parent
@@ -34,7 +34,7 @@ def registered(tmp_path):
     staff = KioskClient(app.test_client())
     staff.login(app)
     for imei in ("490154203237518", "352099001761481", "356938035643809"):
-        uuid = run_to_quote(staff, imei=imei, device_id=1, storage_gb=256)
+        uuid = run_to_quote(staff, imei=imei, device_id=model_id(app), storage_gb=128)
         assert staff.post(f"/tradeins/{uuid}/seller", ADULT_SELLER).status_code == 303
     return app
 

@@ -13,9 +13,14 @@ from tests.conftest import (
     IMEI_KNOWN_TAC,
     IMEI_UNKNOWN_TAC,
     PERFECT_PHONE,
+    PIN,
     run_to_quote,
     tradein_uuid_from,
 )
+
+
+def staff_id(db, name: str) -> str:
+    return db.execute("SELECT id FROM staff WHERE name = ?", [name]).fetchone()[0]
 
 
 def count(db, table: str) -> int:
@@ -176,13 +181,22 @@ def test_decline_then_accept_is_an_illegal_transition(staff, db):
     assert [r[0] for r in db.execute("SELECT kind FROM outbox")] == ["tradein.declined"]
 
 
-def test_cancel_inside_the_window_writes_audit_and_outbox(staff, db):
+def test_cancel_after_printing_needs_a_manager_then_writes_audit_and_outbox(app, staff, db):
     uuid = run_to_quote(staff)
     staff.post(f"/tradeins/{uuid}/seller", ADULT_SELLER)
-    staff.post(f"/tradeins/{uuid}/cancel")
+    assert db["tradeins"].get(uuid)["state"] == "printed"
+    refused = staff.post(f"/tradeins/{uuid}/cancel", follow_redirects=True).get_data(as_text=True)
+    assert "A manager must approve cancelling after printing" in refused
+    clerk = staff_id(db, "Camille Martin")
+    refused = staff.post(f"/tradeins/{uuid}/cancel", {"approver_id": clerk, "approver_pin": PIN},
+                         follow_redirects=True).get_data(as_text=True)
+    assert "is not a manager" in refused and db["tradeins"].get(uuid)["state"] == "printed"
+    staff.post(f"/tradeins/{uuid}/cancel", {"approver_id": staff_id(db, "Sacha Leroy"), "approver_pin": PIN})
     assert db["tradeins"].get(uuid)["state"] == "cancelled"
     assert [r[0] for r in db.execute("SELECT kind FROM outbox ORDER BY seq")] == [
         "tradein.accepted", "tradein.cancelled"]
+    approval = db.execute("SELECT detail FROM audit_log WHERE action = 'approved'").fetchone()[0]
+    assert "cancel after printing" in approval
 
 
 def test_today_list_and_search(staff, db):

@@ -15,7 +15,7 @@ from sync import pusher
 from sync.client import HQClient, HQRefused, batch_body
 from sync.puller import pull
 from sync.signing import signed_headers
-from tests.conftest import ADULT_SELLER, KioskClient, make_app, run_to_quote
+from tests.conftest import ADULT_SELLER, KioskClient, make_app, model_id, run_to_quote
 
 
 def kiosk_for(tmp_path, hq_url: str, store: tuple[str, str], secret: str | None = None):
@@ -28,7 +28,7 @@ def take_trade_ins(app, count: int) -> list[str]:
     uuids = []
     for n in range(count):
         imei = ["490154203237518", "352099001761481", "356938035643809"][n]
-        uuid_ = run_to_quote(staff, imei=imei, device_id=1, storage_gb=256)
+        uuid_ = run_to_quote(staff, imei=imei, device_id=model_id(app), storage_gb=128)
         assert staff.post(f"/tradeins/{uuid_}/seller", ADULT_SELLER).status_code == 303
         uuids.append(uuid_)
     return uuids

@@ -15,8 +15,10 @@ from kiosk.grading import AnswerError, grade
 from kiosk.imei import IDENTIFIER_FOR_KIND, IdentifierError, parse_imei, parse_serial
 from kiosk.pricing import PricingError
 from kiosk.seller import ID_DOCUMENT_TYPES, PAYOUT_METHODS, SellerErrors, parse_seller
+from kiosk.staff import StaffAuthError
 from kiosk.states import IllegalTransition
 from kiosk.views import current_actor, load_tradein, page_or_fragment, see_other, wants_fragment
+from kiosk.views.approvals import accept_approval_reasons, approval_context, approver_from_form, parse_amount
 from kiosk.views.today import today_context
 
 bp = Blueprint("tradein", __name__, url_prefix="/tradeins")
@@ -130,12 +132,15 @@ def quote(tradein_uuid: str):
     summary = [(q, q.label_of(answers[q.id])) for q in _questions(ti) if q.id in answers]
     return render_template("quote.html", ti=ti, summary=summary, gates=json.loads(ti["gate_reasons"] or "[]"),
                            bonuses=json.loads(ti["bonuses"] or "[]"),
-                           device=catalog.get_device(get_db(), ti["device_id"]))
+                           device=catalog.get_device(get_db(), ti["device_id"]), **approval_context())
 
 
-def _seller_page(ti: dict, status: int = 200, errors: dict | None = None, message: str | None = None):
+def _seller_page(ti: dict, status: int = 200, errors: dict | None = None, message: str | None = None,
+                 reasons: list[str] | None = None):
+    reasons = accept_approval_reasons(ti, None) if reasons is None else reasons
     return render_template("seller.html", ti=ti, errors=errors or {}, message=message, form=request.form,
-                           doc_types=ID_DOCUMENT_TYPES, payouts=PAYOUT_METHODS), status
+                           doc_types=ID_DOCUMENT_TYPES, payouts=PAYOUT_METHODS, approval_reason=" and ".join(reasons),
+                           **approval_context()), status
 
 
 @bp.route("/<tradein_uuid>/seller", methods=["GET", "POST"])
@@ -146,19 +151,38 @@ def seller(tradein_uuid: str):
                          else url_for(".quote", tradein_uuid=tradein_uuid))
     if request.method == "GET":
         return _seller_page(ti)
+    reasons: list[str] = []
     try:
         seller = parse_seller(request.form, date.today())
-        job_id = tradeins.accept(get_db(), current_actor(), tradein_uuid, seller, date.today(), _cipher())
+        reasons = accept_approval_reasons(ti, seller)
+        approved_by = approver_from_form(" and ".join(reasons)) if reasons else None
+        job_id = tradeins.accept(get_db(), current_actor(), tradein_uuid, seller, date.today(), _cipher(),
+                                 approved_by)
     except SellerErrors as err:
         return _seller_page(ti, 422, err.errors, "Some details are missing or wrong: nothing was saved.")
-    except FlowError as err:
-        return _seller_page(ti, 422, None, f"{err} Nothing was saved.")
+    except (*FlowError, StaffAuthError) as err:
+        return _seller_page(ti, 422, None, f"{err} Nothing was saved.", reasons)
     except sqlite3.OperationalError as err:  # disk full, I/O error: the transaction was rolled back
         return _seller_page(ti, 503, None, f"The trade-in was NOT saved: the terminal could not write it ({err}). "
                             "Nothing was recorded; free disk space or call support, then accept again.")
     flash("Trade-in accepted and saved.")
     _print(tradein_uuid, job_id)
     return see_other(url_for(".detail", tradein_uuid=tradein_uuid))
+
+
+@bp.post("/<tradein_uuid>/override")
+def override(tradein_uuid: str):
+    """A manager changes the offer, with a reason (kept on the receipt and in the audit log)."""
+    load_tradein(tradein_uuid)
+    try:
+        amount = parse_amount(request.form.get("new_total", ""))
+        approved_by = approver_from_form("a price change")
+        tradeins.override_price(get_db(), current_actor(), tradein_uuid, amount, request.form.get("reason", ""),
+                                approved_by)
+        flash("New price saved, approved by the manager.")
+    except (ValueError, StaffAuthError) as err:
+        flash(f"Price not changed: {err}", "error")
+    return see_other(url_for(".quote", tradein_uuid=tradein_uuid))
 
 
 def _print(tradein_uuid: str, job_id: int) -> dict:
@@ -184,7 +208,8 @@ def detail(tradein_uuid: str):
     receipt = _receipt(tradein_uuid) if ti["accepted_at"] else None
     result = grade(tradeins.answers_of(db, tradein_uuid), _spec(), ti["device_kind"])
     return render_template("detail.html", ti=ti, receipt=receipt, jobs=printing.jobs_for(db, tradein_uuid),
-                           grade=result, can_cancel=_can_cancel(ti))
+                           grade=result, can_cancel=_can_cancel(ti),
+                           cancel_needs_approval=tradeins.cancel_needs_approval(ti), **approval_context())
 
 
 def _can_cancel(ti: dict) -> bool:
@@ -224,9 +249,14 @@ def decline(tradein_uuid: str):
 
 @bp.post("/<tradein_uuid>/cancel")
 def cancel(tradein_uuid: str):
-    return _state_action(tradein_uuid, lambda: tradeins.cancel(
-        get_db(), current_actor(), tradein_uuid, datetime.now(UTC), current_app.config["CANCEL_WINDOW"]),
-        "Trade-in cancelled: give the device back and take back the payment.")
+    ti = load_tradein(tradein_uuid)
+
+    def cancel_it():
+        approved_by = approver_from_form("cancelling after printing") if tradeins.cancel_needs_approval(ti) else None
+        tradeins.cancel(get_db(), current_actor(), tradein_uuid, datetime.now(UTC),
+                        current_app.config["CANCEL_WINDOW"], approved_by)
+
+    return _state_action(tradein_uuid, cancel_it, "Trade-in cancelled: give the device back and take back the payment.")
 
 
 def _state_action(tradein_uuid: str, action, done_message: str):
@@ -234,6 +264,6 @@ def _state_action(tradein_uuid: str, action, done_message: str):
     try:
         action()
         flash(done_message)
-    except FlowError as err:
+    except (*FlowError, StaffAuthError) as err:
         flash(str(err), "error")
     return see_other(url_for(".detail", tradein_uuid=tradein_uuid))

@@ -1,0 +1,51 @@
+"""Manager approval on the clerk's own screen: which actions need it, and checking the manager's PIN."""
+
+from __future__ import annotations
+
+from babel.numbers import NumberFormatError, parse_decimal
+from flask import current_app, request
+
+from kiosk import tradeins
+from kiosk.db_request import get_db
+from kiosk.formatting import current_store
+from kiosk.money import format_money
+from kiosk.seller import Seller
+from kiosk.staff import approvers, check_approver
+
+
+def approver_from_form(what: str) -> str:
+    """The approving manager's id; raises StaffAuthError with the reason otherwise."""
+    config = current_app.config
+    row = check_approver(get_db(), request.form.get("approver_id", ""), request.form.get("approver_pin", "").strip(),
+                         config["LOCKOUT_ATTEMPTS"], config["LOCKOUT_MINUTES"], what)
+    return row["id"]
+
+
+def accept_approval_reasons(ti: dict, seller: Seller | None) -> list[str]:
+    """Why accepting this trade-in needs a manager, if it does (empty list: the clerk alone may)."""
+    store, reasons = current_store(), []
+    limit = current_app.config["APPROVAL_ABOVE_MINOR"]
+    if ti["total_minor"] > limit:
+        reasons.append(f"an offer above {format_money(limit, ti['currency'], store['locale'])}")
+    if seller is not None:
+        ref = tradeins.seller_ref(current_app.extensions["kiosk.cipher"], seller)
+        most = current_app.config["MAX_TRADEINS_PER_SELLER_PER_DAY"]
+        if tradeins.trade_ins_today_by(get_db(), ref) >= most:
+            reasons.append(f"more than {most} trade-ins by the same seller today")
+    return reasons
+
+
+def parse_amount(text: str) -> int:
+    """A price typed by a manager ("180", "180,50") in minor units; ValueError with the reason."""
+    try:
+        amount = parse_decimal(text.strip().replace("€", "").strip(), locale=current_store()["locale"])
+    except NumberFormatError:
+        raise ValueError("Type the new price as a number, e.g. 180 or 180,50.") from None
+    minor = amount * 100
+    if minor != minor.to_integral_value():
+        raise ValueError("A price has at most two decimals.")
+    return int(minor)
+
+
+def approval_context() -> dict:
+    return {"approvers": approvers(get_db())}
