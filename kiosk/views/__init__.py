@@ -22,6 +22,16 @@ def page_or_fragment(page: str, fragment: str, status: int = 200, **context):
     return render_template(template, **context), status
 
 
+def small_int(raw: str | None, limit: int = 1_000_000) -> int | None:
+    """A form or query number that fits our columns, or None: 10**40 is not a device id, and must
+    not reach SQLite (which would overflow) as anything but "not a choice"."""
+    try:
+        value = int(str(raw).strip())
+    except (TypeError, ValueError):
+        return None
+    return value if 0 <= value <= limit else None
+
+
 def current_actor() -> tradeins.Actor:
     """Who acts, on which terminal: the signed-in clerk on this terminal (TERMINAL_ID or the first staff one)."""
     terminal_id = current_app.config["TERMINAL_ID"]

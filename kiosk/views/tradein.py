@@ -17,7 +17,7 @@ from kiosk.pricing import PricingError
 from kiosk.seller import ID_DOCUMENT_TYPES, PAYOUT_METHODS, SellerErrors, parse_seller
 from kiosk.staff import StaffAuthError
 from kiosk.states import IllegalTransition
-from kiosk.views import current_actor, load_tradein, page_or_fragment, see_other, wants_fragment
+from kiosk.views import current_actor, load_tradein, page_or_fragment, see_other, small_int, wants_fragment
 from kiosk.views.approvals import accept_approval_reasons, approval_context, approver_from_form, parse_amount
 from kiosk.views.today import today_context
 
@@ -77,10 +77,10 @@ def _device_page(ti: dict, status: int = 200, error: str | None = None, chosen_i
 def device(tradein_uuid: str):
     ti = load_tradein(tradein_uuid)
     if request.method == "GET":
-        chosen = request.args.get("device_id", type=int)
+        chosen = small_int(request.args.get("device_id"))
         return _device_page(ti, chosen_id=chosen)
-    device_id = request.form.get("device_id", type=int)
-    storage = request.form.get("storage_gb", type=int)
+    device_id = small_int(request.form.get("device_id"))
+    storage = small_int(request.form.get("storage_gb"))
     if device_id is None:
         return _device_page(ti, 422, "Choose the model.")
     if storage is None:
@@ -128,11 +128,15 @@ def quote(tradein_uuid: str):
     ti = load_tradein(tradein_uuid)
     if ti["state"] in ("draft", "graded"):
         return see_other(url_for(".question", tradein_uuid=tradein_uuid, step=1))
-    answers = tradeins.answers_of(get_db(), tradein_uuid)
+    return _quote_page(ti)
+
+
+def _quote_page(ti: dict, status: int = 200, error: str | None = None):
+    answers = tradeins.answers_of(get_db(), ti["uuid"])
     summary = [(q, q.label_of(answers[q.id])) for q in _questions(ti) if q.id in answers]
     return render_template("quote.html", ti=ti, summary=summary, gates=json.loads(ti["gate_reasons"] or "[]"),
-                           bonuses=json.loads(ti["bonuses"] or "[]"),
-                           device=catalog.get_device(get_db(), ti["device_id"]), **approval_context())
+                           bonuses=json.loads(ti["bonuses"] or "[]"), error=error,
+                           device=catalog.get_device(get_db(), ti["device_id"]), **approval_context()), status
 
 
 def _seller_page(ti: dict, status: int = 200, errors: dict | None = None, message: str | None = None,
@@ -173,15 +177,15 @@ def seller(tradein_uuid: str):
 @bp.post("/<tradein_uuid>/override")
 def override(tradein_uuid: str):
     """A manager changes the offer, with a reason (kept on the receipt and in the audit log)."""
-    load_tradein(tradein_uuid)
+    ti = load_tradein(tradein_uuid)
     try:
         amount = parse_amount(request.form.get("new_total", ""))
         approved_by = approver_from_form("a price change")
         tradeins.override_price(get_db(), current_actor(), tradein_uuid, amount, request.form.get("reason", ""),
                                 approved_by)
-        flash("New price saved, approved by the manager.")
-    except (ValueError, StaffAuthError) as err:
-        flash(f"Price not changed: {err}", "error")
+    except (ValueError, StaffAuthError) as err:  # TradeInError is a ValueError too
+        return _quote_page(ti, 422, f"Price not changed: {err}")
+    flash("New price saved, approved by the manager.")
     return see_other(url_for(".quote", tradein_uuid=tradein_uuid))
 
 

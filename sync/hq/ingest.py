@@ -14,6 +14,7 @@ from sync.hq.storage import Storage, utcnow
 from sync.signing import payload_hash
 
 MAX_RECORDS = 1000
+MAX_SEQ = 2**63 - 1  # BIGINT in both backends
 MAX_PAYLOAD = 64 * 1024
 KNOWN_KINDS = frozenset({"tradein.accepted", "tradein.declined", "tradein.cancelled"})
 
@@ -50,8 +51,8 @@ def _record(raw: object, index: int) -> Record:
     if not isinstance(raw, dict):
         raise BatchError(f"records[{index}] must be an object")
     seq, record_uuid, kind, payload = (raw.get(k) for k in ("seq", "record_uuid", "kind", "payload"))
-    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
-        raise BatchError(f"records[{index}].seq must be a positive whole number")
+    if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq <= MAX_SEQ:
+        raise BatchError(f"records[{index}].seq must be a whole number from 1 to {MAX_SEQ}")
     if not isinstance(record_uuid, str) or not isinstance(kind, str) or not isinstance(payload, str):
         raise BatchError(f"records[{index}] needs record_uuid, kind and payload as text")
     return Record(seq, record_uuid, kind, payload)

@@ -16,7 +16,8 @@ OPENAPI = {
         "securitySchemes": {"storeSignature": {"type": "apiKey", "in": "header", "name": "X-Signature"}},
         "schemas": {
             "Record": {"type": "object", "required": ["seq", "record_uuid", "kind", "payload"], "properties": {
-                "seq": {"type": "integer", "minimum": 1}, "record_uuid": {"type": "string", "format": "uuid"},
+                "seq": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
+                "record_uuid": {"type": "string", "format": "uuid"},
                 "kind": {"type": "string", "enum": ["tradein.accepted", "tradein.declined", "tradein.cancelled"]},
                 "payload": {"type": "string", "description": "canonical JSON text, stored byte for byte"},
                 "created_at": {"type": "string"}}},
