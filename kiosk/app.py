@@ -78,11 +78,12 @@ def _security_headers(response):
 
 
 def _register_blueprints(app: Flask) -> None:
-    from kiosk.views import health, today, tradein
+    from kiosk.views import health, staff_admin, today, tradein
 
     app.register_blueprint(health.bp)
     app.register_blueprint(today.bp)
     app.register_blueprint(tradein.bp)
+    app.register_blueprint(staff_admin.bp)
 
 
 def _register_errors(app: Flask) -> None:
@@ -91,6 +92,7 @@ def _register_errors(app: Flask) -> None:
 
     app.register_error_handler(CSRFError, lambda e: page(
         400, "Form expired", "This form was open too long or came from elsewhere. Reload the page and try again."))
+    app.register_error_handler(403, lambda e: page(403, "Managers only", "This page is for managers."))
     app.register_error_handler(404, lambda e: page(404, "Not found", "There is nothing at this address."))
     app.register_error_handler(405, lambda e: page(405, "Not allowed", "This action is not available here."))
     app.register_error_handler(413, lambda e: page(413, "Too large", "What was sent is too large."))

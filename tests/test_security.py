@@ -92,3 +92,21 @@ def test_security_headers_on_every_page(client):
         assert headers["X-Content-Type-Options"] == "nosniff" and headers["Referrer-Policy"] == "same-origin"
     cookie = client.client.get_cookie("session")
     assert cookie is None or cookie.http_only
+
+
+def test_staff_management_is_for_managers(app, staff, db):
+    assert staff.get("/staff").status_code == 403  # Camille is a clerk
+    manager = KioskClient(app.test_client())
+    manager.login(app, "Sacha Leroy")
+    assert "Staff of this store" in manager.get("/staff").get_data(as_text=True)
+    short = manager.post("/staff", {"name": "Léa Petit", "role": "clerk", "pin": "12"})
+    assert short.status_code == 422 and "6 to 12 digits" in short.get_data(as_text=True)
+    assert manager.post("/staff", {"name": "Léa Petit", "role": "clerk", "pin": "482913"}).status_code == 303
+    lea = staff_id(db, "Léa Petit")
+    newcomer = KioskClient(app.test_client())
+    assert newcomer.login(app, "Léa Petit", "482913").status_code == 302
+    manager.post(f"/staff/{lea}/active", {"active": "0"})
+    again = KioskClient(app.test_client())
+    assert again.login(app, "Léa Petit", "482913").status_code == 401
+    actions = [r[0] for r in db.execute("SELECT action FROM audit_log WHERE action LIKE 'staff_%' ORDER BY id")]
+    assert actions == ["staff_added", "staff_deactivated"]

@@ -1,0 +1,55 @@
+"""Staff management for managers: who may sign in on this store's terminals, in which role."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, render_template, request, url_for
+
+from kiosk import staff as staff_accounts
+from kiosk.auth import login_required
+from kiosk.db import fetch_all
+from kiosk.db_request import get_db
+from kiosk.views import see_other
+
+bp = Blueprint("staffadmin", __name__, url_prefix="/staff")
+
+
+@bp.before_request
+@login_required
+def _managers_only():
+    if g.staff["role"] not in staff_accounts.APPROVERS:
+        abort(403)
+
+
+def _page(status: int = 200, error: str | None = None):
+    members = fetch_all(get_db(), "SELECT id, name, role, active, locked_until FROM staff WHERE store_id = ? "
+                                  "ORDER BY active DESC, name", [g.staff["store_id"]])
+    return render_template("staff.html", members=members, roles=staff_accounts.ROLES, error=error,
+                           form=request.form), status
+
+
+@bp.get("")
+def index():
+    return _page()
+
+
+@bp.post("")
+def add():
+    try:
+        staff_accounts.add_staff(get_db(), g.staff["store_id"], request.form.get("name", ""),
+                                 request.form.get("role", ""), request.form.get("pin", "").strip(), g.staff["id"])
+    except staff_accounts.StaffAuthError as err:
+        return _page(422, str(err))
+    flash("Staff member added.")
+    return see_other(url_for(".index"))
+
+
+@bp.post("/<staff_id>/active")
+def set_active(staff_id: str):
+    if staff_id == g.staff["id"]:
+        return _page(422, "You cannot deactivate your own account.")
+    if not fetch_all(get_db(), "SELECT 1 FROM staff WHERE id = ? AND store_id = ?", [staff_id, g.staff["store_id"]]):
+        abort(404)
+    active = request.form.get("active") == "1"
+    staff_accounts.set_active(get_db(), staff_id, active, g.staff["id"])
+    flash("Account reactivated and unlocked." if active else "Account deactivated: it can no longer sign in.")
+    return see_other(url_for(".index"))
