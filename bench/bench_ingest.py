@@ -36,7 +36,8 @@ def make_records() -> list[Record]:
 
 def rows_for(records: list[Record], store_id: str) -> list[tuple]:
     now = utcnow()
-    return [(r.record_uuid, store_id, r.seq, r.kind, r.payload, payload_hash(r.payload), "b", now) for r in records]
+    return [(r.record_uuid, store_id, r.seq, r.kind, r.payload, payload_hash(r.payload), "b", now, str(r.seq),
+             r.record_uuid) for r in records]
 
 
 def time_floor(url: str, records: list[Record], how: str, table: str) -> float:
@@ -53,7 +54,7 @@ def time_floor(url: str, records: list[Record], how: str, table: str) -> float:
                             copy.write_row(row)
                 else:
                     cur.executemany(f"INSERT INTO {table} ({RECORD_COLUMNS}) VALUES "
-                                    "(%s, %s, %s, %s, %s, %s, %s, %s)", rows)
+                                    "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", rows)
             conn.commit()
         return time.perf_counter() - start
 

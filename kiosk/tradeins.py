@@ -160,12 +160,15 @@ def _store_gates(db, ti: dict) -> tuple[str, ...]:
     return tuple(gates)
 
 
-def prepare_quote(db, actor: Actor, spec: Spec, tradein_uuid: str, today: date) -> Quote:
-    """Grade, check the gates and price with the active grid; the quote is stored with its grid version."""
+def prepare_quote(db, actor: Actor, spec: Spec, tradein_uuid: str, today: date,
+                  other_gates: tuple[str, ...] = ()) -> Quote:
+    """Grade, check the gates (with any found elsewhere, e.g. by HQ) and price with the active grid;
+    the quote is stored with its grid version."""
     with write_transaction(db):
         ti = _editable(db, tradein_uuid)
         result = grade(answers_of(db, tradein_uuid), spec, ti["device_kind"])
-        result = Grade(result.cosmetic, result.functional, result.gates + _store_gates(db, ti), result.missing)
+        gates = result.gates + _store_gates(db, ti) + other_gates
+        result = Grade(result.cosmetic, result.functional, gates, result.missing)
         device = _device(db, ti)
         grid = catalog.active_grid(db, device.id)
         if grid is None:

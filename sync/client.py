@@ -54,6 +54,9 @@ class HQClient:
             raise HQUnavailable("HQ sent an unreadable acknowledgement") from err
         return ack
 
+    def device_status(self, identifier: str) -> dict:
+        return self._request("GET", f"/api/v1/stores/{self.store_id}/devices/{identifier}").json()
+
     def reference_index(self) -> dict:
         return self._request("GET", f"/api/v1/stores/{self.store_id}/reference").json()
 

@@ -163,3 +163,23 @@ def test_openapi_document_describes_the_api(hq_url):
     doc = requests.get(hq_url + "/api/v1/openapi.json", timeout=5).json()
     assert doc["openapi"].startswith("3.") and "/api/v1/stores/{store_id}/batches" in doc["paths"]
     assert requests.get(hq_url + "/healthz", timeout=5).json()["status"] == "ok"
+
+
+def test_a_device_taken_at_another_store_is_refused_while_hq_is_reachable(tmp_path, hq_app, hq_url, hq_store,
+                                                                            db_of):
+    first = kiosk_for(tmp_path / "first", hq_url, hq_store)
+    take_trade_ins(first, 1)  # IMEI 490154203237518, accepted at the first store
+    pusher.drain(db_of(first), client_of(first), 10)
+    other = hq_app.extensions["hq.storage"].add_store("Lyon Part-Dieu")
+    second = kiosk_for(tmp_path / "second", hq_url, other)
+    staff = KioskClient(second.test_client())
+    staff.login(second)
+    uuid_ = run_to_quote(staff, imei="490154203237518", device_id=model_id(second), storage_gb=128)
+    page = staff.get(f"/tradeins/{uuid_}/quote").get_data(as_text=True)
+    assert "HQ reports this device already traded in at Boutique Démo Paris 11e" in page
+    # HQ down: the second store's own check still runs, and the trade-in is not held up
+    offline = kiosk_for(tmp_path / "offline", "http://127.0.0.1:9", other)
+    staff = KioskClient(offline.test_client())
+    staff.login(offline)
+    uuid_ = run_to_quote(staff, imei="490154203237518", device_id=model_id(offline), storage_gb=128)
+    assert db_of(offline)["tradeins"].get(uuid_)["gate_reasons"] == "[]"

@@ -17,6 +17,7 @@ from kiosk.pricing import PricingError
 from kiosk.seller import ID_DOCUMENT_TYPES, PAYOUT_METHODS, SellerErrors, parse_seller
 from kiosk.staff import StaffAuthError
 from kiosk.states import IllegalTransition
+from kiosk.sync_app import hq_device_gates
 from kiosk.views import current_actor, load_tradein, page_or_fragment, see_other, small_int, wants_fragment
 from kiosk.views.approvals import accept_approval_reasons, approval_context, approver_from_form, parse_amount
 from kiosk.views.today import today_context
@@ -117,7 +118,8 @@ def question(tradein_uuid: str, step: int):
             first_missing = next((i + 1 for i, q in enumerate(questions) if q.id in result.missing), step + 1)
             next_step = step + 1 if step < len(questions) else first_missing
             return see_other(url_for(".question", tradein_uuid=tradein_uuid, step=next_step))
-        tradeins.prepare_quote(get_db(), current_actor(), _spec(), tradein_uuid, date.today())
+        tradeins.prepare_quote(get_db(), current_actor(), _spec(), tradein_uuid, date.today(),
+                               hq_device_gates(ti["imei"] or ti["serial"]))
     except FlowError as err:
         return _question_page(load_tradein(tradein_uuid), step, 422, str(err))
     return see_other(url_for(".quote", tradein_uuid=tradein_uuid))

@@ -72,6 +72,16 @@ def reference(store_id: str, kind: str, version: str):
     return current_app.response_class(data, mimetype="application/json")
 
 
+@bp.get("/api/v1/stores/<store_id>/devices/<identifier>")
+def device_status(store_id: str, identifier: str):
+    """Whether any store already holds this IMEI/serial as a trade-in (the cross-store fraud gate)."""
+    _authenticate(store_id)
+    taken = _storage().device_taken(identifier[:32])
+    return jsonify({"taken": taken is not None, "store": taken["store"] if taken else None,
+                    "since": taken["since"] if taken else None,
+                    "same_store": bool(taken and taken["store_id"] == store_id)})
+
+
 @bp.get("/api/v1/openapi.json")
 def openapi():
     return jsonify(OPENAPI)

@@ -73,22 +73,30 @@ def parse_batch(body: bytes) -> tuple[str, list[Record]]:
     return batch_id, [_record(raw, i) for i, raw in enumerate(data["records"])]
 
 
-def content_problem(record: Record) -> str:
-    """Why a record cannot be stored whatever its history, or ""."""
+def content_problem(record: Record) -> tuple[str, dict]:
+    """Why a record can never be stored ("" if it can), and its payload parsed."""
     try:
         uuid.UUID(record.record_uuid)
     except ValueError:
-        return "record_uuid is not a UUID"
+        return "record_uuid is not a UUID", {}
     if record.kind not in KNOWN_KINDS:
-        return f"unknown record kind {record.kind!r}"
+        return f"unknown record kind {record.kind!r}", {}
     if len(record.payload) > MAX_PAYLOAD:
-        return f"payload larger than {MAX_PAYLOAD} bytes"
+        return f"payload larger than {MAX_PAYLOAD} bytes", {}
     try:
-        if not isinstance(orjson.loads(record.payload), dict):  # orjson: ~6x json's speed, same verdicts
-            return "payload must be a JSON object"
+        payload = orjson.loads(record.payload)  # orjson: ~6x json's speed, same verdicts
     except orjson.JSONDecodeError:
-        return "payload is not JSON"
-    return ""
+        return "payload is not JSON", {}
+    if not isinstance(payload, dict):
+        return "payload must be a JSON object", {}
+    return "", payload
+
+
+def _indexed(payload: dict) -> tuple[str | None, str | None]:
+    """What HQ looks records up by: the device identifier and the trade-in they are about."""
+    identifier = payload.get("imei") or payload.get("serial")
+    entity = payload.get("uuid")
+    return (identifier if isinstance(identifier, str) else None), (entity if isinstance(entity, str) else None)
 
 
 def _reject(ack: Ack, rejections: list[tuple], store_id: str, record: Record, reason: str, now: str) -> None:
@@ -102,7 +110,7 @@ def _screen(records: list[Record], store_id: str, ack: Ack, rejections: list, no
     valid: dict[str, tuple] = {}
     hashes: dict[str, str] = {}
     for record in records:
-        problem = content_problem(record)
+        problem, payload = content_problem(record)
         digest = payload_hash(record.payload)
         if not problem and record.record_uuid in hashes:
             if hashes[record.record_uuid] == digest:
@@ -113,7 +121,7 @@ def _screen(records: list[Record], store_id: str, ack: Ack, rejections: list, no
             _reject(ack, rejections, store_id, record, problem, now)
         else:
             hashes[record.record_uuid] = digest
-            valid[record.record_uuid] = (record, digest)
+            valid[record.record_uuid] = (record, digest, *_indexed(payload))
     return valid
 
 
@@ -141,10 +149,10 @@ def ingest(storage: Storage, store_id: str, batch_id: str, records: list[Record]
             raise ReplayError(f"batch {batch_id} was already received: send new batches with a new batch_id")
         ack, rejections = Ack(store[2]), []
         valid = _screen(records, store_id, ack, rejections, now)
-        inserted = tx.insert_records([(r.record_uuid, store_id, r.seq, r.kind, r.payload, digest, batch_id, now)
-                                      for r, digest in valid.values()])
+        inserted = tx.insert_records([(r.record_uuid, store_id, r.seq, r.kind, r.payload, digest, batch_id, now,
+                                       identifier, entity) for r, digest, identifier, entity in valid.values()])
         ack.accepted = len(inserted)
-        held = [(r, digest) for key, (r, digest) in valid.items() if key not in inserted]  # HQ had this id
+        held = [(r, digest) for key, (r, digest, *_) in valid.items() if key not in inserted]  # HQ had this id
         _classify(held, tx.existing([r.record_uuid for r, _ in held]), store_id, ack, rejections, now)
         tx.log_rejections(rejections)
         ack.acked_through_seq = _advance(tx, store_id, store[2], sorted({r.seq for r in records}), now)

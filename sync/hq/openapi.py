@@ -50,6 +50,11 @@ OPENAPI = {
                 "type": "string", "enum": ["catalog", "grid", "promos", "blocklist"]}},
                 {"name": "version", "in": "path", "required": True, "schema": {"type": "string"}}],
             "responses": {"200": {"description": "The data document"}, "401": _ERROR, "404": _ERROR}}},
+        "/api/v1/stores/{store_id}/devices/{identifier}": {"get": {
+            "summary": "Is this IMEI/serial already traded in at a store?", "security": _SIGNED,
+            "parameters": [_STORE, {"name": "identifier", "in": "path", "required": True,
+                                    "schema": {"type": "string", "maxLength": 32}}],
+            "responses": {"200": {"description": "{taken, store, since, same_store}"}, "401": _ERROR}}},
         "/healthz": {"get": {"summary": "Health", "responses": {"200": {"description": "ok"},
                                                                 "503": {"description": "storage down"}}}},
     },

@@ -48,4 +48,10 @@ CREATE TABLE hq_reference (
     PRIMARY KEY (kind, version)
 );
 """),
+    (2, """
+ALTER TABLE hq_records ADD COLUMN identifier TEXT;
+ALTER TABLE hq_records ADD COLUMN entity_uuid TEXT;
+CREATE INDEX hq_records_identifier ON hq_records (identifier);
+CREATE INDEX hq_records_entity ON hq_records (entity_uuid);
+"""),
 )

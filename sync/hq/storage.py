@@ -16,7 +16,8 @@ from typing import Any
 
 from sync.hq.schema import MIGRATIONS
 
-RECORD_COLUMNS = "record_uuid, store_id, seq, kind, payload, payload_hash, batch_id, received_at"
+RECORD_COLUMNS = ("record_uuid, store_id, seq, kind, payload, payload_hash, batch_id, received_at, identifier, "
+                  "entity_uuid")
 
 
 def utcnow() -> str:
@@ -66,7 +67,7 @@ class Tx:
         present = self.existing([row[0] for row in rows])
         fresh = [row for row in rows if row[0] not in present]
         self.cursor.executemany(self.sql(f"INSERT INTO hq_records ({RECORD_COLUMNS}) VALUES "
-                                         "(%s, %s, %s, %s, %s, %s, %s, %s)"), fresh)
+                                         "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"), fresh)
         return {row[0] for row in fresh}
 
     def mark_seen(self, store_id: str, seqs: Sequence[int]) -> None:
@@ -99,7 +100,8 @@ class PostgresTx(Tx):
         # %b: binary parameters; text-format arrays would escape every quote of every JSON payload.
         self.cursor.execute(
             f"INSERT INTO hq_records ({RECORD_COLUMNS}) SELECT * FROM unnest(%b::text[], %b::text[], %b::bigint[], "
-            "%b::text[], %b::text[], %b::text[], %b::text[], %b::text[]) ON CONFLICT (record_uuid) DO NOTHING "
+            "%b::text[], %b::text[], %b::text[], %b::text[], %b::text[], %b::text[], %b::text[]) "
+            "ON CONFLICT (record_uuid) DO NOTHING "
             "RETURNING record_uuid", [list(c) for c in columns])
         return {r[0] for r in self.cursor.fetchall()}
 
@@ -158,6 +160,16 @@ class Storage:
             if tx.rows("SELECT 1 FROM hq_reference WHERE kind = %s AND version = %s", [kind, version]):
                 raise ValueError(f"{kind} version {version} is already published: versions are immutable")
             tx.run("INSERT INTO hq_reference VALUES (%s, %s, %s, %s)", [kind, version, utcnow(), data])
+
+    def device_taken(self, identifier: str) -> dict | None:
+        """The store that holds this IMEI/serial as an accepted, not cancelled, trade-in."""
+        with self.transaction() as tx:
+            rows = tx.rows(
+                "SELECT s.id, s.name, r.received_at FROM hq_records r JOIN hq_stores s ON s.id = r.store_id "
+                "WHERE r.identifier = %s AND r.kind = 'tradein.accepted' AND NOT EXISTS (SELECT 1 FROM hq_records c "
+                "WHERE c.entity_uuid = r.entity_uuid AND c.kind = 'tradein.cancelled') ORDER BY r.received_at "
+                "LIMIT 1", [identifier])
+        return {"store_id": rows[0][0], "store": rows[0][1], "since": rows[0][2][:10]} if rows else None
 
     def latest_references(self) -> dict[str, dict]:
         with self.transaction() as tx:
