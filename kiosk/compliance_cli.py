@@ -75,7 +75,7 @@ def privacy_export(doc_type: str, doc_number: str) -> None:
 
 @privacy_cli.command("rectify")
 @seller_options
-@click.option("--field", required=True, type=click.Choice(sorted(privacy.RECTIFIABLE)))
+@click.option("--field", required=True, type=click.Choice(privacy.RECTIFIABLE))
 @click.option("--value", required=True)
 def privacy_rectify(doc_type: str, doc_number: str, field: str, value: str) -> None:
     changed = privacy.rectify(get_db(), _cipher(), _reference(doc_type, doc_number), field, value)

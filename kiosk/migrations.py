@@ -92,14 +92,7 @@ CREATE TABLE tradeins (
     bonuses TEXT,                         -- JSON list of [label, minor]
     quote_valid_until TEXT,
     payout_method TEXT,
-    seller_surname TEXT,
-    seller_first_names TEXT,
-    seller_birth_date TEXT,
-    seller_address TEXT,
-    id_doc_type TEXT,
-    id_doc_number TEXT,
-    id_doc_issuer TEXT,
-    id_doc_issued_on TEXT,
+    seller_identity TEXT,                 -- encrypted JSON: names, birth date, address, ID document
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     accepted_at TEXT,
@@ -147,7 +140,6 @@ CREATE TABLE outbox (
     payload TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
-CREATE INDEX outbox_entity ON outbox(entity_uuid);
 CREATE TABLE sync_state (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL

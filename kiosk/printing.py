@@ -38,10 +38,16 @@ def receipt_facts(db: sqlite_utils.Database, tradein_uuid: str, spec: Spec, canc
         locale=store["locale"], timezone=store["timezone"], tradein=ti,
         device_name=catalog.get_device(db, ti["device_id"]).name, checklist=checklist,
         payout_label=PAYOUT_METHODS.get(ti["payout_method"], ti["payout_method"]),
-        seller_name=f"{cipher.decrypt(ti['seller_first_names'])} {cipher.decrypt(ti['seller_surname'])}"
-        if ti["seller_surname"] else "(erased)",
+        seller_name=_seller_name(cipher, ti["seller_identity"]),
         cancel_until=accepted + cancel_window if ti["state"] != "cancelled" else None,
     )
+
+
+def _seller_name(cipher: DataCipher, sealed: str | None) -> str:
+    if sealed is None:
+        return "(erased)"
+    identity = json.loads(cipher.decrypt(sealed))
+    return f"{identity['first_names']} {identity['surname']}"
 
 
 def tradein_receipt(db, tradein_uuid: str, spec: Spec, cancel_window: timedelta, cipher: DataCipher) -> Receipt:

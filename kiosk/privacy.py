@@ -12,10 +12,7 @@ import sqlite_utils
 from kiosk.crypto import DataCipher
 from kiosk.db import fetch_all, utcnow, write_transaction
 
-IDENTITY_COLUMNS = ("seller_surname", "seller_first_names", "seller_birth_date", "seller_address", "id_doc_type",
-                    "id_doc_number", "id_doc_issuer", "id_doc_issued_on")
-RECTIFIABLE = {"surname": "seller_surname", "first_names": "seller_first_names", "address": "seller_address",
-               "birth_date": "seller_birth_date", "id_doc_issuer": "id_doc_issuer"}
+RECTIFIABLE = ("surname", "first_names", "address", "birth_date", "id_doc_issuer")
 CUSTOMER_YEARS, REGISTER_YEARS = 3, 10
 
 
@@ -32,7 +29,8 @@ def export(db: sqlite_utils.Database, cipher: DataCipher, seller_ref: str) -> di
     """Everything held about one seller, decrypted (right of access / portability)."""
     trade_ins = []
     for ti in fetch_all(db, "SELECT * FROM tradeins WHERE seller_ref = ? ORDER BY accepted_at", [seller_ref]):
-        trade_ins.append({**ti, **{c: cipher.decrypt(ti[c]) for c in IDENTITY_COLUMNS}})
+        sealed = ti.pop("seller_identity")
+        trade_ins.append({**ti, "seller": json.loads(cipher.decrypt(sealed)) if sealed else None})
     uuids = [t["uuid"] for t in trade_ins]
     marks = ",".join("?" * len(uuids))
     entries = [{**e, "identity": json.loads(cipher.decrypt(e["identity"]))} for e in
@@ -47,15 +45,18 @@ def rectify(db, cipher: DataCipher, seller_ref: str, field: str, value: str) -> 
     if field not in RECTIFIABLE:
         raise ValueError(f"{field} cannot be rectified here; choose one of {', '.join(RECTIFIABLE)}")
     with write_transaction(db):
-        changed = db.execute(f"UPDATE tradeins SET {RECTIFIABLE[field]} = ? WHERE seller_ref = ?",
-                             [cipher.encrypt(value), seller_ref]).rowcount
-        _audit(db, "gdpr_rectify", seller_ref, field=field, trade_ins=changed)
-    return changed
+        rows = fetch_all(db, "SELECT uuid, seller_identity FROM tradeins WHERE seller_ref = ? AND "
+                             "seller_identity IS NOT NULL", [seller_ref])
+        for row in rows:
+            identity = {**json.loads(cipher.decrypt(row["seller_identity"])), field: value}
+            db.execute("UPDATE tradeins SET seller_identity = ? WHERE uuid = ?",
+                       [cipher.encrypt(json.dumps(identity, sort_keys=True)), row["uuid"]])
+        _audit(db, "gdpr_rectify", seller_ref, field=field, trade_ins=len(rows))
+    return len(rows)
 
 
 def _redact(db, where: str, params: list) -> int:
-    assignments = ", ".join(f"{c} = NULL" for c in IDENTITY_COLUMNS)
-    return db.execute(f"UPDATE tradeins SET {assignments}, seller_ref = NULL WHERE {where}", params).rowcount
+    return db.execute(f"UPDATE tradeins SET seller_identity = NULL, seller_ref = NULL WHERE {where}", params).rowcount
 
 
 def erase(db, seller_ref: str) -> int:
@@ -83,10 +84,9 @@ def rotate(db, cipher: DataCipher) -> int:
     """Re-encrypt every stored identity under the newest key (plaintext, and so register hashes, unchanged)."""
     count = 0
     with write_transaction(db):
-        for ti in fetch_all(db, "SELECT uuid, " + ", ".join(IDENTITY_COLUMNS) + " FROM tradeins "
-                                "WHERE seller_surname IS NOT NULL"):
-            db.execute("UPDATE tradeins SET " + ", ".join(f"{c} = ?" for c in IDENTITY_COLUMNS) + " WHERE uuid = ?",
-                       [*(cipher.rotate(ti[c]) for c in IDENTITY_COLUMNS), ti["uuid"]])
+        for ti in fetch_all(db, "SELECT uuid, seller_identity FROM tradeins WHERE seller_identity IS NOT NULL"):
+            db.execute("UPDATE tradeins SET seller_identity = ? WHERE uuid = ?",
+                       [cipher.rotate(ti["seller_identity"]), ti["uuid"]])
             count += 1
         for entry in fetch_all(db, "SELECT seq, identity FROM police_register"):
             db.execute("UPDATE police_register SET identity = ? WHERE seq = ?", [cipher.rotate(entry["identity"]),

@@ -28,7 +28,7 @@ COLUMNS = (
 )
 
 
-def _identity(seller: Seller) -> dict:
+def identity_of(seller: Seller) -> dict:
     return {"surname": seller.surname, "first_names": seller.first_names, "address": seller.address,
             "birth_date": seller.birth_date.isoformat(), "id_doc_type": seller.id_doc_type,
             "id_doc_number": seller.id_doc_number, "id_doc_issuer": seller.id_doc_issuer,
@@ -46,19 +46,19 @@ def _content(row: dict, identity: dict) -> dict:
     return {**{k: row[k] for k in keys}, "identity": identity}
 
 
-def append_entry(db: sqlite_utils.Database, cipher: DataCipher, ti: dict, device_name: str, seller: Seller) -> int:
-    """Inside the accept transaction: the next number, chained to the last entry."""
+def append_entry(db: sqlite_utils.Database, ti: dict, device_name: str, identity: dict, sealed: str) -> int:
+    """Inside the accept transaction: the next number, chained to the last entry. `sealed` is the
+    identity already encrypted (the same token the trade-in keeps: one encryption per purchase)."""
     last = fetch_one(db, "SELECT seq, hash FROM police_register ORDER BY seq DESC LIMIT 1")
     row = {
         "seq": (last["seq"] + 1) if last else 1, "entered_at": utcnow(), "tradein_uuid": ti["uuid"],
         "description": f"{device_name}, {ti['storage_gb']} GB, grade {ti['cosmetic_grade']}/{ti['functional_grade']}",
         "identifier": ti["imei"] or ti["serial"], "acquisition_mode": "purchase",
         "seller_capacity": "private individual", "price_minor": ti["total_minor"], "currency": ti["currency"],
-        "payment_method": seller.payout_method,
+        "payment_method": ti["payout_method"],
     }
-    identity = _identity(seller)
     prev_hash = last["hash"] if last else GENESIS
-    row.update(identity=cipher.encrypt(json.dumps(identity, sort_keys=True)), prev_hash=prev_hash,
+    row.update(identity=sealed, prev_hash=prev_hash,
                hash=entry_hash(prev_hash, _content(row, identity)))
     db.execute(f"INSERT INTO police_register ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
                list(row.values()))

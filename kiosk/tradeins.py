@@ -50,11 +50,15 @@ def answers_of(db: sqlite_utils.Database, tradein_uuid: str) -> dict[str, str]:
     return {r["question_id"]: r["answer"] for r in rows}
 
 
+# The states written into the SQL as literals: only then can SQLite prove the query matches the
+# partial unique indexes (tradeins_imei_taken, tradeins_serial_taken) and use them.
+_TAKEN_SQL = ", ".join(f"'{state}'" for state in TAKEN)
+
+
 def taken_by(db: sqlite_utils.Database, column: str, value: str) -> dict | None:
     """The trade-in that already owns this IMEI/serial, if any."""
-    placeholders = ",".join("?" for _ in TAKEN)
-    sql = f"SELECT * FROM tradeins WHERE {column} = ? AND state IN ({placeholders})"  # column is ours, not input
-    return fetch_one(db, sql, [value, *TAKEN])
+    sql = f"SELECT * FROM tradeins WHERE {column} = ? AND state IN ({_TAKEN_SQL})"  # column is ours, not input
+    return fetch_one(db, sql, [value])
 
 
 def _audit(db, actor: Actor | None, tradein_uuid: str, action: str, from_state=None, to_state=None, **detail):
@@ -208,16 +212,7 @@ def seller_ref(cipher: DataCipher, seller: Seller) -> str:
 def trade_ins_today_by(db, seller_reference: str) -> int:
     """How many trade-ins this seller has had accepted today (UTC day), for the manager gate."""
     return db.execute("SELECT count(*) FROM tradeins WHERE seller_ref = ? AND accepted_at >= ? AND state IN "
-                      f"({','.join('?' * len(TAKEN))})", [seller_reference, utcnow()[:10], *TAKEN]).fetchone()[0]
-
-
-def _seller_columns(cipher: DataCipher, seller: Seller) -> dict:
-    """Identity is stored encrypted; the payout method is business data and stays readable."""
-    plain = {"seller_surname": seller.surname, "seller_first_names": seller.first_names,
-             "seller_birth_date": seller.birth_date.isoformat(), "seller_address": seller.address,
-             "id_doc_type": seller.id_doc_type, "id_doc_number": seller.id_doc_number,
-             "id_doc_issuer": seller.id_doc_issuer, "id_doc_issued_on": seller.id_doc_issued_on.isoformat()}
-    return {column: cipher.encrypt(value) for column, value in plain.items()}
+                      f"({_TAKEN_SQL})", [seller_reference, utcnow()[:10]]).fetchone()[0]
 
 
 def accept(db, actor: Actor, tradein_uuid: str, seller: Seller, today: date, cipher: DataCipher,
@@ -225,18 +220,20 @@ def accept(db, actor: Actor, tradein_uuid: str, seller: Seller, today: date, cip
     """Trade-in + seller + police register entry + audit + outbox + print job commit together, or
     nothing does. Returns the receipt's print job id; printing happens after the commit."""
     reference = seller_ref(cipher, seller)
+    identity = register.identity_of(seller)
+    sealed = cipher.encrypt(json.dumps(identity, sort_keys=True))  # identity is stored encrypted only
     try:
         with write_transaction(db):
             ti = _fresh(db, tradein_uuid)
             _check_acceptable(db, ti, today)
             accepted = _set_state(db, ti, "accepted", actor, "accepted", accepted_at=utcnow(),
                                   payout_method=seller.payout_method, seller_ref=reference,
-                                  **_seller_columns(cipher, seller))
+                                  seller_identity=sealed)
             if approved_by:
                 _audit(db, actor, tradein_uuid, "approved", approved_by=approved_by, total_minor=ti["total_minor"])
             device = catalog.get_device(db, ti["device_id"])
-            register.append_entry(db, cipher, accepted, device.name, seller)
-            outbox.append(db, tradein_uuid, "tradein.accepted", hq_payload(db, accepted, reference))
+            register.append_entry(db, accepted, device.name, identity, sealed)
+            outbox.append(db, tradein_uuid, "tradein.accepted", hq_payload(db, accepted, reference, device))
             return _queue_print(db, tradein_uuid, "receipt")
     except sqlite3.IntegrityError as err:
         if "tradeins.imei" not in str(err) and "tradeins.serial" not in str(err):
@@ -310,10 +307,11 @@ def cancel(db, actor: Actor, tradein_uuid: str, now: datetime, window: timedelta
         outbox.append(db, tradein_uuid, "tradein.cancelled", {"uuid": tradein_uuid, "cancelled_at": utcnow()})
 
 
-def hq_payload(db, ti: dict, seller_reference: str | None) -> dict:
+def hq_payload(db, ti: dict, seller_reference: str | None, device: catalog.CatalogDevice | None = None) -> dict:
     """What HQ needs, and nothing of the seller's identity (that stays in the store's register)."""
     tradein_uuid = ti["uuid"]
-    device = catalog.get_device(db, ti["device_id"]) if ti["device_id"] else None
+    if device is None and ti["device_id"]:
+        device = catalog.get_device(db, ti["device_id"])
     keep = ("uuid", "code", "store_id", "terminal_id", "staff_id", "state", "device_kind", "imei", "imei2",
             "serial", "storage_gb", "spec_version", "cosmetic_grade", "functional_grade", "grid_version",
             "currency", "base_minor", "bonus_minor", "total_minor", "payout_method", "created_at", "accepted_at")

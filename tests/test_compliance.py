@@ -92,14 +92,14 @@ def test_gdpr_export_rectify_erase(registered, db_of):
     ref = privacy.reference_for(cipher, "national_id", "x4rtbpfw4 ")
     exported = json.loads(flask_cli(registered, "privacy", "export", "--doc-type", "national_id",
                                     "--doc-number", "X4RTBPFW4").stdout)
-    assert len(exported["trade_ins"]) == 3 and exported["trade_ins"][0]["seller_surname"] == "Dupont"
+    assert len(exported["trade_ins"]) == 3 and exported["trade_ins"][0]["seller"]["surname"] == "Dupont"
     assert exported["police_register"][0]["identity"]["id_doc_number"] == "X4RTBPFW4"
     assert privacy.rectify(db, cipher, ref, "address", "5 rue Neuve, 69001 Lyon") == 3
-    assert privacy.export(db, cipher, ref)["trade_ins"][0]["seller_address"] == "5 rue Neuve, 69001 Lyon"
+    assert privacy.export(db, cipher, ref)["trade_ins"][0]["seller"]["address"] == "5 rue Neuve, 69001 Lyon"
     out = flask_cli(registered, "privacy", "erase", "--doc-type", "national_id", "--doc-number", "X4RTBPFW4")
     assert out.returncode == 0 and "erased the identity on 3" in out.stdout
-    remaining = db.execute("SELECT seller_surname, id_doc_number, seller_ref, total_minor FROM tradeins").fetchall()
-    assert all(r[:3] == (None, None, None) and r[3] > 0 for r in remaining)  # business data stays
+    remaining = db.execute("SELECT seller_identity, seller_ref, total_minor FROM tradeins").fetchall()
+    assert all(r[:2] == (None, None) and r[2] > 0 for r in remaining)  # business data stays
     assert db.execute("SELECT count(*) FROM police_register").fetchone()[0] == 3  # the legal copy stays
     assert register.verify(db, cipher) == []
     actions = [r[0] for r in db.execute("SELECT action FROM audit_log WHERE action LIKE 'gdpr_%' ORDER BY id")]
@@ -121,7 +121,7 @@ def test_retention_purge_keeps_what_the_law_asks_and_no_more(tmp_path, db_of):
     assert privacy.purge(db, now) == {"redacted_trade_ins": 0, "register_entries_removed": 0}
     in_4_years = privacy.purge(db, now + timedelta(days=4 * 365))
     assert in_4_years == {"redacted_trade_ins": 2, "register_entries_removed": 0}
-    assert db.execute("SELECT count(*) FROM tradeins WHERE seller_surname IS NOT NULL").fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM tradeins WHERE seller_identity IS NOT NULL").fetchone()[0] == 0
     # An entry from 11 years ago goes; the database itself refuses to let younger ones go, whatever date
     # the purge is told it is.
     old = (now - timedelta(days=11 * 365)).isoformat(timespec="seconds")
@@ -137,15 +137,15 @@ def test_retention_purge_keeps_what_the_law_asks_and_no_more(tmp_path, db_of):
 
 def test_key_rotation_re_encrypts_and_keeps_the_register_valid(registered, db_of):
     db = db_of(registered)
-    before = db.execute("SELECT seller_surname FROM tradeins LIMIT 1").fetchone()[0]
+    before = db.execute("SELECT seller_identity FROM tradeins LIMIT 1").fetchone()[0]
     out = flask_cli(registered, "privacy", "rotate-key")
     assert out.returncode == 0 and "register intact" in out.stdout, out.stderr
     keys = (Path(registered.config["DATA_DIR"]) / "data_keys").read_text().split()
     assert len(keys) == 2
-    after = db.execute("SELECT seller_surname FROM tradeins LIMIT 1").fetchone()[0]
+    after = db.execute("SELECT seller_identity FROM tradeins LIMIT 1").fetchone()[0]
     assert after != before
     from kiosk.crypto import DataCipher
 
     newest_only = DataCipher(keys[:1])
-    assert newest_only.decrypt(after) == "Dupont"  # readable with the new key alone
+    assert json.loads(newest_only.decrypt(after))["surname"] == "Dupont"  # readable with the new key alone
     assert flask_cli(registered, "register", "verify").returncode == 0

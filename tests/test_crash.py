@@ -33,7 +33,7 @@ def half_written(db) -> list[str]:
         accepted_rows = db.execute(
             "SELECT count(*) FROM outbox WHERE entity_uuid = ? AND kind = 'tradein.accepted'", [uuid]).fetchone()[0]
         jobs = db.execute("SELECT count(*) FROM print_jobs WHERE tradein_uuid = ?", [uuid]).fetchone()[0]
-        seller = db.execute("SELECT seller_surname, total_minor FROM tradeins WHERE uuid = ?", [uuid]).fetchone()
+        seller = db.execute("SELECT seller_identity, total_minor FROM tradeins WHERE uuid = ?", [uuid]).fetchone()
         if accepted_rows != 1 or jobs < 1 or None in seller:
             problems.append(f"{uuid} {state}: outbox={accepted_rows} jobs={jobs} seller/total={seller}")
     for seq, uuid in db.execute("SELECT seq, entity_uuid FROM outbox WHERE kind = 'tradein.accepted'"):

@@ -95,7 +95,8 @@ def test_full_trade_in_commits_everything_together_then_prints(app, staff, db):
     response = staff.post(f"/tradeins/{uuid}/seller", ADULT_SELLER)
     assert response.status_code == 303
     ti = db["tradeins"].get(uuid)
-    assert ti["state"] == "printed" and app.extensions["kiosk.cipher"].decrypt(ti["seller_surname"]) == "Dupont"
+    identity = json.loads(app.extensions["kiosk.cipher"].decrypt(ti["seller_identity"]))
+    assert ti["state"] == "printed" and identity["surname"] == "Dupont"
     assert "Dupont" not in str(ti) and "X4RTBPFW4" not in str(ti)  # identity is encrypted at rest
     [row] = db.execute("SELECT kind, payload FROM outbox WHERE entity_uuid = ?", [uuid]).fetchall()
     payload = json.loads(row[1])
@@ -250,5 +251,5 @@ def test_disk_full_during_accept_saves_nothing_and_says_so(app, staff, db):
     page = response.get_data(as_text=True)
     assert response.status_code == 503 and "NOT saved" in page and "full" in page
     ti = db["tradeins"].get(uuid)
-    assert ti["state"] == "quoted" and ti["seller_surname"] is None and ti["accepted_at"] is None
+    assert ti["state"] == "quoted" and ti["seller_identity"] is None and ti["accepted_at"] is None
     assert {t: count(db, t) for t in before} == before

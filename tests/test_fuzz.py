@@ -127,3 +127,18 @@ def test_fuzz_hq_api_from_its_openapi_document(hq_app, hq_store):
     assert all(uuid.UUID(r[0]) for r in stored)  # whatever was accepted is well-formed
     print(f"\nfuzz HQ POST batches ({hq_app.extensions['hq.storage'].backend}): {len(cases)} cases, "
           f"statuses {sorted(set(cases))}, 0 server errors")
+
+
+def test_nul_characters_never_reach_postgresql(hq_app, hq_store):
+    client, (store_id, secret) = hq_app.test_client(), hq_store
+    path = f"/api/v1/stores/{store_id}/batches"
+    records = [{"seq": 1, "record_uuid": "bad\u0000id", "kind": "tradein.accepted", "payload": "{}"},
+               {"seq": 2, "record_uuid": str(uuid.uuid4()), "kind": "tradein.accepted",
+                "payload": '{"imei": "1\\u0000"}'},  # an escaped NUL inside valid JSON text
+               {"seq": 3, "record_uuid": str(uuid.uuid4()), "kind": "tradein.accepted", "payload": "{\u0000}"}]
+    body = json.dumps({"batch_id": uuid.uuid4().hex, "records": records}).encode()
+    response = client.post(path, data=body, headers=signed_headers(store_id, secret, int(time.time()), "POST",
+                                                                    path, body))
+    ack = response.get_json()
+    assert response.status_code == 200 and ack["accepted"] == 1 and ack["acked_through_seq"] == 3
+    assert [r["reason"] for r in ack["rejected"]] == ["record_uuid is not a UUID", "payload contains a NUL character"]

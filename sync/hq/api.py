@@ -25,7 +25,7 @@ def _error(status: int, message: str):
 
 def _authenticate(store_id: str) -> None:
     """Refuse anything not signed by this store's secret (401), with the reason."""
-    if request.headers.get(HEADER_STORE) != store_id:
+    if "\x00" in store_id or request.headers.get(HEADER_STORE) != store_id:
         raise SignatureError(f"{HEADER_STORE} must name the store in the URL")
     secret = _storage().store_secret(store_id)
     if secret is None:
@@ -76,7 +76,7 @@ def reference(store_id: str, kind: str, version: str):
 def device_status(store_id: str, identifier: str):
     """Whether any store already holds this IMEI/serial as a trade-in (the cross-store fraud gate)."""
     _authenticate(store_id)
-    taken = _storage().device_taken(identifier[:32])
+    taken = _storage().device_taken(identifier[:32].replace("\x00", ""))
     return jsonify({"taken": taken is not None, "store": taken["store"] if taken else None,
                     "since": taken["since"] if taken else None,
                     "same_store": bool(taken and taken["store_id"] == store_id)})

@@ -66,7 +66,7 @@ def parse_batch(body: bytes) -> tuple[str, list[Record]]:
     if not isinstance(data, dict) or not isinstance(data.get("records"), list):
         raise BatchError("the body must be an object with a records list")
     batch_id = data.get("batch_id")
-    if not isinstance(batch_id, str) or not 8 <= len(batch_id) <= 64:
+    if not isinstance(batch_id, str) or not 8 <= len(batch_id) <= 64 or "\x00" in batch_id:
         raise BatchError("batch_id must be text of 8 to 64 characters")
     if len(data["records"]) > MAX_RECORDS:
         raise BatchError(f"at most {MAX_RECORDS} records per batch")
@@ -83,6 +83,8 @@ def content_problem(record: Record) -> tuple[str, dict]:
         return f"unknown record kind {record.kind!r}", {}
     if len(record.payload) > MAX_PAYLOAD:
         return f"payload larger than {MAX_PAYLOAD} bytes", {}
+    if "\x00" in record.payload:  # PostgreSQL text cannot hold NUL; no kiosk ever sends one
+        return "payload contains a NUL character", {}
     try:
         payload = orjson.loads(record.payload)  # orjson: ~6x json's speed, same verdicts
     except orjson.JSONDecodeError:
@@ -96,12 +98,16 @@ def _indexed(payload: dict) -> tuple[str | None, str | None]:
     """What HQ looks records up by: the device identifier and the trade-in they are about."""
     identifier = payload.get("imei") or payload.get("serial")
     entity = payload.get("uuid")
-    return (identifier if isinstance(identifier, str) else None), (entity if isinstance(entity, str) else None)
+    def text(value: object) -> str | None:
+        return value[:64] if isinstance(value, str) and "\x00" not in value else None
+
+    return text(identifier), text(entity)
 
 
 def _reject(ack: Ack, rejections: list[tuple], store_id: str, record: Record, reason: str, now: str) -> None:
     ack.rejected.append({"seq": record.seq, "record_uuid": record.record_uuid, "reason": reason})
-    rejections.append((store_id, record.seq, record.record_uuid, reason, now))
+    shown = record.record_uuid[:64].replace("\x00", "?")  # kept for HQ staff; PostgreSQL text has no NUL
+    rejections.append((store_id, record.seq, shown, reason.replace("\x00", "?"), now))
 
 
 def _screen(records: list[Record], store_id: str, ack: Ack, rejections: list, now: str) -> dict[str, tuple]:
