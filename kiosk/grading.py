@@ -86,7 +86,8 @@ class Grade:
 
 def parse_percent(value: str) -> int:
     text = str(value).strip().rstrip("%").strip()
-    if not text.isdigit() or not 0 <= int(text) <= 100:
+    # Only ASCII digits: "²" or "٣" are digits to str.isdigit() but not to a clerk or to int().
+    if not (text.isascii() and text.isdecimal()) or len(text) > 3 or not 0 <= int(text) <= 100:
         raise AnswerError("Battery health is a whole number from 0 to 100 (enter 0 when unknown).")
     return int(text)
 

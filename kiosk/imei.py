@@ -46,7 +46,7 @@ def parse_imei(raw: str) -> Imei:
     digits = clean(raw)
     if not digits:
         raise IdentifierError("Enter or scan the IMEI (dial *#06# on the phone to show it).")
-    bad = sorted({ch for ch in digits if not ch.isdigit()})
+    bad = sorted({ch for ch in digits if ch not in "0123456789"})  # not isdigit(): "²" is a digit to it
     if bad:
         raise IdentifierError(
             f"An IMEI has digits only; this one contains {', '.join(f'“{c}”' for c in bad)}."

@@ -55,7 +55,7 @@ def test_every_battery_percentage_has_a_band(percent):
     assert (result.functional == 9) == (percent >= 85)
 
 
-@pytest.mark.parametrize("value", ["-1", "101", "ninety", "", "85.5"])
+@pytest.mark.parametrize("value", ["-1", "101", "ninety", "", "85.5", "²", "٣٣", "0100"])
 def test_bad_percentages_are_refused(value):
     with pytest.raises(AnswerError, match="0 to 100"):
         SPEC.question("battery_health").effect_of(value)

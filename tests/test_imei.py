@@ -68,3 +68,11 @@ def test_serials():
         parse_serial("AB1")
     with pytest.raises(IdentifierError, match="letters and digits only"):
         parse_serial("ABC#12345")
+
+
+@given(st.text(max_size=40))
+def test_any_text_gets_an_imei_or_a_clerk_message(text):
+    try:
+        assert len(parse_imei(text).number) == 15
+    except IdentifierError as err:
+        assert str(err)  # never another exception type: no 500 behind the form
