@@ -55,7 +55,7 @@ def check_pin(db: sqlite_utils.Database, staff_id: str, pin: str, attempts: int,
 
 def check_approver(db, staff_id: str, pin: str, attempts: int, lock_minutes: int, what: str) -> dict:
     """A manager (or admin) approves `what` with their own PIN on the clerk's screen."""
-    if not staff_id:
+    if not staff_id or not pin:  # not filled in: ask, without counting it as a wrong PIN
         raise StaffAuthError(f"A manager must approve {what}: choose the manager and enter their PIN.")
     row = check_pin(db, staff_id, pin, attempts, lock_minutes)
     if row["role"] not in APPROVERS:
