@@ -10,10 +10,10 @@ import uuid
 
 import psycopg
 
-from bench.pg import pg_schema
 from sync.hq.ingest import Record, ingest
 from sync.hq.storage import RECORD_COLUMNS, PostgresStorage, utcnow
 from sync.signing import payload_hash
+from tests.pg import pg_schema
 
 RECORDS = 20_000
 ROUNDS = 3

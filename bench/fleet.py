@@ -16,10 +16,10 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 
 from bench.bench_ingest import synthetic_payload
-from bench.pg import pg_schema
 from sync.client import batch_body
 from sync.hq.storage import PostgresStorage
 from sync.signing import signed_headers
+from tests.pg import pg_schema
 from tests.printer_emulator import free_port
 
 STORES = int(os.environ.get("FLEET_STORES", 500))

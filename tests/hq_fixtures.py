@@ -3,31 +3,21 @@ and a kiosk wired to it. PostgreSQL at 127.0.0.1:5432 must be up: a test that ne
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 from flask import Flask
 
 from sync.hq import create_app as create_hq_app
 from tests.browser import live_server
-
-PG_URL = os.environ.get("TEST_PG_URL", "postgresql://root@127.0.0.1:5432/test")
+from tests.pg import pg_schema
 
 
 @pytest.fixture
 def pg_schema_url() -> Iterator[str]:
-    schema = f"hq_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    try:
-        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(PG_URL, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    with pg_schema() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -1,4 +1,4 @@
-"""A throw-away PostgreSQL schema for a benchmark run (the same database the tests use)."""
+"""A throw-away PostgreSQL schema per test or benchmark run, dropped afterwards."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from contextlib import contextmanager
 
 import psycopg
 
-PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://root@127.0.0.1:5432/test")
+PG_URL = os.environ.get("TEST_PG_URL", "postgresql://root@127.0.0.1:5432/test")
 
 
 @contextmanager
 def pg_schema() -> Iterator[str]:
     """Yields a URL whose search_path is a fresh schema, dropped afterwards."""
-    schema = f"hq_bench_{uuid.uuid4().hex[:10]}"
+    schema = f"hq_run_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(PG_URL, autocommit=True) as conn:
         conn.execute(f"CREATE SCHEMA {schema}")
     try:
