@@ -17,7 +17,9 @@ CUSTOMER_YEARS, REGISTER_YEARS = 3, 10
 
 
 def reference_for(cipher: DataCipher, id_doc_type: str, id_doc_number: str) -> str:
-    return cipher.pseudonym(f"{id_doc_type}:{id_doc_number.strip().upper()}")
+    """The pseudonymous seller id: the same ID document always gives the same id, whoever typed it
+    (spaces and case as the seller form normalises them)."""
+    return cipher.pseudonym(f"{id_doc_type}:{' '.join(id_doc_number.split()).upper()}")
 
 
 def _audit(db, action: str, seller_ref: str | None, **detail) -> None:

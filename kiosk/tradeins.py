@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 import sqlite_utils
 
-from kiosk import catalog, register
+from kiosk import catalog, privacy, register
 from kiosk.crypto import DataCipher
 from kiosk.db import fetch_all, fetch_one, utcnow, write_transaction
 from kiosk.grading import Grade, Spec, grade
@@ -206,7 +206,7 @@ def override_price(db, actor: Actor, tradein_uuid: str, total_minor: int, reason
 
 def seller_ref(cipher: DataCipher, seller: Seller) -> str:
     """A pseudonymous seller id: stable per ID document, meaningless without the store's key."""
-    return cipher.pseudonym(f"{seller.id_doc_type}:{seller.id_doc_number}")
+    return privacy.reference_for(cipher, seller.id_doc_type, seller.id_doc_number)
 
 
 def trade_ins_today_by(db, seller_reference: str) -> int:
@@ -314,7 +314,8 @@ def hq_payload(db, ti: dict, seller_reference: str | None, device: catalog.Catal
         device = catalog.get_device(db, ti["device_id"])
     keep = ("uuid", "code", "store_id", "terminal_id", "staff_id", "state", "device_kind", "imei", "imei2",
             "serial", "storage_gb", "spec_version", "cosmetic_grade", "functional_grade", "grid_version",
-            "currency", "base_minor", "bonus_minor", "total_minor", "payout_method", "created_at", "accepted_at")
+            "currency", "base_minor", "bonus_minor", "total_minor", "override_reason", "payout_method", "created_at",
+            "accepted_at")
     payload = {k: ti[k] for k in keep}
     payload.update(
         brand=device.brand if device else None, model=device.model if device else None,
