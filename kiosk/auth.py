@@ -83,7 +83,6 @@ def logout():
 def init_app(app: Flask) -> None:
     app.permanent_session_lifetime = timedelta(minutes=app.config["SESSION_MINUTES"])
     app.config["SESSION_REFRESH_EACH_REQUEST"] = False
-    app.config["SESSION_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
     # Which terminal this process is: a session cookie made on another terminal is not valid here.
     app.config["TERMINAL_KEY"] = app.config["TERMINAL_ID"] or app.config["DATABASE"]
     app.before_request(_load_staff)

@@ -36,6 +36,10 @@ ADULT_SELLER = {
 }
 
 
+def staff_id(db, name: str) -> str:
+    return db.execute("SELECT id FROM staff WHERE name = ?", [name]).fetchone()[0]
+
+
 def model_id(app: Flask, model: str = "iPhone 12") -> int:
     """A catalog model's id (the iPhone 12 quotes below the manager-approval threshold)."""
     database = open_database(app.config["DATABASE"])

@@ -15,12 +15,9 @@ from tests.conftest import (
     PERFECT_PHONE,
     PIN,
     run_to_quote,
+    staff_id,
     tradein_uuid_from,
 )
-
-
-def staff_id(db, name: str) -> str:
-    return db.execute("SELECT id FROM staff WHERE name = ?", [name]).fetchone()[0]
 
 
 def count(db, table: str) -> int:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import time
 
-from tests.conftest import ADULT_SELLER, PIN, KioskClient, make_app, run_to_quote
-from tests.test_flow import staff_id
+from tests.conftest import ADULT_SELLER, PIN, KioskClient, make_app, run_to_quote, staff_id
 
 
 def test_lockout_after_repeated_wrong_pins(app, client, db):
