@@ -13,6 +13,17 @@ from abc import ABC, abstractmethod
 from pathlib import Path
 
 DEFAULT_NETWORK_PORT = 9100
+# ESC/POS real-time status (DLE EOT n): n=1 printer status, n=4 roll paper sensor.
+DLE_EOT = b"\x10\x04"
+STATUS_PRINTER, STATUS_PAPER = 1, 4
+STATUS_TIMEOUT = 0.5  # printers that do not answer status queries cost at most this per job
+
+
+def paper_state(reply: int) -> str:
+    """Roll paper sensor byte: bits 5-6 paper out, bits 2-3 near end (Epson TM series)."""
+    if reply & 0x60:
+        return "out"
+    return "near_end" if reply & 0x0C else "ok"
 
 
 class PrinterError(RuntimeError):
@@ -81,25 +92,53 @@ class NetworkSink(PrinterSink):
             raise ValueError(f"network printer target must be host or host:port, got {target!r}")
         self.host, self.port, self.timeout = host, int(port), timeout
 
+    def _status(self, conn: socket.socket, kind: int) -> int | None:
+        """One DLE EOT query; None when the printer does not answer status queries."""
+        conn.sendall(DLE_EOT + bytes([kind]))
+        try:
+            reply = conn.recv(1)
+        except TimeoutError:
+            return None
+        if not reply:
+            raise ConnectionResetError("the printer closed the connection")
+        return reply[0]
+
     def send(self, data: bytes, job_name: str) -> str:
+        where = f"{self.host}:{self.port}"
         try:
             with socket.create_connection((self.host, self.port), timeout=self.timeout) as conn:
+                conn.settimeout(STATUS_TIMEOUT)
+                paper = self._status(conn, STATUS_PAPER)
+                if paper is not None and paper_state(paper) == "out":
+                    raise PrinterError("The printer is out of paper: load a new roll, then press Reprint.")
+                conn.settimeout(self.timeout)
                 conn.sendall(data)
+                # Asking again after the job proves the printer took it all: a connection cut
+                # mid-job shows up here rather than as a receipt that silently never came out.
+                conn.settimeout(STATUS_TIMEOUT)
+                self._status(conn, STATUS_PRINTER)
         except TimeoutError as err:
-            raise PrinterError(f"The printer at {self.host}:{self.port} did not answer in time.") from err
+            raise PrinterError(f"The printer at {where} did not answer in time.") from err
+        except ConnectionRefusedError as err:
+            raise PrinterError(f"The printer at {where} is unreachable (connection refused): "
+                               "check it is on and its cable is plugged in.") from err
+        except ConnectionError as err:
+            raise PrinterError(f"The connection to the printer at {where} was cut while printing: "
+                               "check its cable, then press Reprint.") from err
         except OSError as err:
-            raise PrinterError(
-                f"The printer at {self.host}:{self.port} is unreachable ({err.strerror or err}): "
-                "check it is on and its cable is plugged in."
-            ) from err
-        return f"{self.host}:{self.port}"
+            raise PrinterError(f"The printer at {where} is unreachable ({err.strerror or err}): "
+                               "check it is on and its cable is plugged in.") from err
+        return where
 
     def state(self) -> str:
         try:
-            with socket.create_connection((self.host, self.port), timeout=min(self.timeout, 1.0)):
-                return "ready"
+            with socket.create_connection((self.host, self.port), timeout=min(self.timeout, 1.0)) as conn:
+                conn.settimeout(STATUS_TIMEOUT)
+                paper = self._status(conn, STATUS_PAPER)
         except OSError:
             return "offline"
+        return "ready" if paper is None else {"ok": "ready", "near_end": "paper_near_end",
+                                              "out": "paper_out"}[paper_state(paper)]
 
 
 class EscposDeviceSink(PrinterSink):

@@ -60,3 +60,36 @@ def test_printer_offline_keeps_the_trade_in_and_reprint_recovers(tmp_path):
         from kiosk.db_request import get_db
 
         assert get_db()["tradeins"].get(uuid)["state"] == "printed"
+
+
+def test_paper_out_fails_the_job_with_the_reason_and_reprint_prints(tmp_path):
+    with PrinterEmulator(paper="out") as printer:
+        app = make_app(tmp_path, PRINTER_DRIVER="network", PRINTER_TARGET=f"127.0.0.1:{printer.port}")
+        staff = signed_in(app)
+        assert staff.get("/healthz").get_json()["printer"]["state"] == "paper_out"
+        uuid = run_to_quote(staff)
+        page = staff.post(f"/tradeins/{uuid}/seller", ADULT_SELLER, follow_redirects=True).get_data(as_text=True)
+        assert "Trade-in accepted and saved" in page and "out of paper" in page and not printer.jobs
+        printer.paper = "ok"  # a new roll
+        staff.get(f"/tradeins/{uuid}")
+        staff.post(f"/tradeins/{uuid}/reprint")
+        assert wait_for(lambda: printer.jobs) and IMEI_KNOWN_TAC.encode() in printer.jobs[0]
+
+
+def test_connection_cut_mid_job_fails_the_job_and_keeps_the_trade_in(tmp_path):
+    with PrinterEmulator(cut_after=300) as printer:
+        app = make_app(tmp_path, PRINTER_DRIVER="network", PRINTER_TARGET=f"127.0.0.1:{printer.port}")
+        staff = signed_in(app)
+        uuid = run_to_quote(staff)
+        page = staff.post(f"/tradeins/{uuid}/seller", ADULT_SELLER, follow_redirects=True).get_data(as_text=True)
+        assert "cut while printing" in page
+        with app.app_context():
+            from kiosk.db_request import get_db
+
+            db = get_db()
+            assert db["tradeins"].get(uuid)["state"] == "accepted"  # saved, receipt not yet printed
+            assert db.execute("SELECT status, last_error FROM print_jobs").fetchone()[0] == "failed"
+        printer.cut_after = None  # cable fixed
+        staff.get(f"/tradeins/{uuid}")
+        staff.post(f"/tradeins/{uuid}/reprint")
+        assert wait_for(lambda: printer.jobs) and printer.jobs[-1].endswith(b"\x1dV\x00")
