@@ -31,6 +31,19 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def start_print_retries(app) -> None:
+    """Failed print jobs are retried with backoff while the kiosk runs (Reprint stays available)."""
+    from kiosk.db import open_database
+    from kiosk.printing import PrintRetrier, tradein_receipt
+
+    def receipt_of(db, tradein_uuid: str):
+        return tradein_receipt(db, tradein_uuid, app.extensions["kiosk.spec"], app.config["CANCEL_WINDOW"],
+                               app.extensions["kiosk.cipher"])
+
+    PrintRetrier(lambda: open_database(app.config["DATABASE"]), app.extensions["kiosk.printer"], receipt_of,
+                 app.config["PRINTER_PROFILE"]).start()
+
+
 def start_background_sync(app) -> None:
     """Push the outbox and pull reference data in the background, when HQ is configured."""
     from kiosk.db import open_database
@@ -71,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     if login_file.exists():
         print(f"  sign in:  {login_file.read_text().strip()}  (kept in {login_file})", flush=True)
     start_background_sync(app)
+    start_print_retries(app)
     waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="tradein-kiosk")
     return 0
 

@@ -193,4 +193,8 @@ CREATE TRIGGER police_register_kept_ten_years BEFORE DELETE ON police_register
 WHEN OLD.entered_at > strftime('%Y-%m-%dT%H:%M:%S', 'now', '-10 years')
 BEGIN SELECT RAISE(ABORT, 'police register entries are kept 10 years'); END;
 """),
+    (4, "print queue: retry with backoff", """
+ALTER TABLE print_jobs ADD COLUMN next_attempt_at TEXT;
+CREATE INDEX print_jobs_due ON print_jobs(status, next_attempt_at);
+"""),
 )

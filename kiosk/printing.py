@@ -7,7 +7,10 @@ fault leaves a failed job to reprint, never a lost or half-saved trade-in.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+import random
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 
@@ -60,15 +63,51 @@ def run_job(db, job_id: int, sink: PrinterSink, receipt: Receipt, profile: str) 
     try:
         ref = sink.send(escpos_render.render(receipt, profile), f"{job['id']:06d}-{receipt.code}-{job['kind']}")
     except PrinterError as err:
+        retry_at = (datetime.now(UTC) + timedelta(seconds=retry_delay(job["attempts"] + 1))).isoformat(
+            timespec="seconds")
         with write_transaction(db):
-            db.execute("UPDATE print_jobs SET status = 'failed', attempts = attempts + 1, last_error = ? "
-                       "WHERE id = ?", [str(err), job_id])
+            db.execute("UPDATE print_jobs SET status = 'failed', attempts = attempts + 1, last_error = ?, "
+                       "next_attempt_at = ? WHERE id = ?", [str(err), retry_at, job_id])
         return {**job, "status": "failed", "last_error": str(err)}
     with write_transaction(db):
         db.execute("UPDATE print_jobs SET status = 'printed', attempts = attempts + 1, last_error = NULL, "
                    "output_ref = ?, printed_at = ? WHERE id = ?", [ref, utcnow(), job_id])
         tradeins.mark_printed(db, job["tradein_uuid"])
     return {**job, "status": "printed", "output_ref": ref}
+
+
+RETRY_BASE_SECONDS, RETRY_CAP_SECONDS, MAX_AUTOMATIC_ATTEMPTS = 5, 300, 8
+
+
+def retry_delay(attempts: int) -> float:
+    """Exponential backoff with full jitter: a printer back on line is not hit by every job at once."""
+    return random.uniform(0, min(RETRY_CAP_SECONDS, RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)))
+
+
+def retry_due(db, sink: PrinterSink, receipt_of: Callable[[str], Receipt], profile: str,
+              now: datetime | None = None) -> list[dict]:
+    """Print again every failed job whose retry time has come (the clerk can always press Reprint)."""
+    now_text = (now or datetime.now(UTC)).isoformat(timespec="seconds")
+    due = fetch_all(db, "SELECT id, tradein_uuid FROM print_jobs WHERE status = 'failed' AND next_attempt_at <= ? "
+                        "AND attempts < ? ORDER BY id", [now_text, MAX_AUTOMATIC_ATTEMPTS])
+    return [run_job(db, job["id"], sink, receipt_of(job["tradein_uuid"]), profile) for job in due]
+
+
+class PrintRetrier(threading.Thread):
+    """run_kiosk.py's background worker: retries failed print jobs when their time comes."""
+
+    def __init__(self, open_db: Callable[[], sqlite_utils.Database], sink: PrinterSink,
+                 receipt_of: Callable[[sqlite_utils.Database, str], Receipt], profile: str,
+                 every: float = 5.0) -> None:
+        super().__init__(name="print-retries", daemon=True)
+        self.open_db, self.sink, self.receipt_of, self.profile, self.every = open_db, sink, receipt_of, profile, every
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        db = self.open_db()
+        while not self.stop.wait(self.every):
+            retry_due(db, self.sink, lambda uuid: self.receipt_of(db, uuid), self.profile)
+        db.close()
 
 
 def jobs_for(db, tradein_uuid: str) -> list[dict]:

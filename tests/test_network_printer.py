@@ -93,3 +93,30 @@ def test_connection_cut_mid_job_fails_the_job_and_keeps_the_trade_in(tmp_path):
         staff.get(f"/tradeins/{uuid}")
         staff.post(f"/tradeins/{uuid}/reprint")
         assert wait_for(lambda: printer.jobs) and printer.jobs[-1].endswith(b"\x1dV\x00")
+
+
+def test_failed_jobs_are_retried_when_their_time_comes(tmp_path, db_of):
+    from datetime import UTC, datetime, timedelta
+
+    from kiosk import printing
+
+    port = free_port()
+    app = make_app(tmp_path, PRINTER_DRIVER="network", PRINTER_TARGET=f"127.0.0.1:{port}", PRINTER_TIMEOUT=1)
+    staff = signed_in(app)
+    uuid = run_to_quote(staff)
+    staff.post(f"/tradeins/{uuid}/seller", ADULT_SELLER)
+    db = db_of(app)
+    (status, attempts, next_at), = db.execute("SELECT status, attempts, next_attempt_at FROM print_jobs").fetchall()
+    assert status == "failed" and attempts == 1 and next_at
+    sink, cipher = app.extensions["kiosk.printer"], app.extensions["kiosk.cipher"]
+
+    def receipt_of(tradein_uuid):
+        return printing.tradein_receipt(db, tradein_uuid, app.extensions["kiosk.spec"], app.config["CANCEL_WINDOW"],
+                                        cipher)
+
+    assert printing.retry_due(db, sink, receipt_of, "TM-T88V", now=datetime.now(UTC) - timedelta(hours=1)) == []
+    with PrinterEmulator(port) as printer:
+        later = datetime.now(UTC) + timedelta(hours=1)
+        [job] = printing.retry_due(db, sink, receipt_of, "TM-T88V", now=later)
+        assert job["status"] == "printed" and wait_for(lambda: printer.jobs)
+    assert db["tradeins"].get(uuid)["state"] == "printed"
