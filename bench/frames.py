@@ -1,0 +1,91 @@
+"""Seeded synthetic camera frames (1280x720): a label with the IMEI as Code128, a trade-in code as QR
+and an EAN-13, on a busy background, turned, blurred, in perspective, with sensor noise."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import barcode
+import cv2
+import numpy as np
+import qrcode
+from barcode.writer import ImageWriter
+from PIL import Image
+from stdnum import luhn
+
+TIERS = {  # name: (max rotation degrees, blur sigma, noise sigma, perspective share)
+    "easy": ((0, 10), 0.3, 4, 0.0),
+    "medium": ((10, 30), 0.8, 8, 0.04),
+    "hard": ((30, 45), 1.2, 12, 0.08),
+}
+
+
+@dataclass
+class Frame:
+    image: np.ndarray
+    expected: set[tuple[str, str]]
+
+
+def _code_image(kind: str, text: str) -> np.ndarray:
+    if kind == "QRCODE":
+        img = qrcode.make(text, box_size=5, border=2).convert("L")
+    else:
+        out = io.BytesIO()
+        cls = barcode.get_barcode_class("code128" if kind == "CODE128" else "ean13")
+        cls(text, writer=ImageWriter()).write(out, {"module_width": 0.28, "module_height": 9, "dpi": 230,
+                                                    "font_size": 0, "quiet_zone": 3})
+        img = Image.open(out).convert("L")
+    return np.array(img)
+
+
+def _label(rng: np.random.Generator) -> tuple[np.ndarray, set[tuple[str, str]]]:
+    body = "".join(str(d) for d in rng.integers(0, 10, 14))
+    imei = body + luhn.calc_check_digit(body)
+    ean_body = "".join(str(d) for d in rng.integers(0, 10, 12))
+    code = "TI-" + "".join(rng.choice(list("0123456789ABCDEFGHJKMNPQRSTVWXYZ"), 4)) + "-" + \
+        "".join(rng.choice(list("0123456789ABCDEFGHJKMNPQRSTVWXYZ"), 4))
+    parts = [_code_image("CODE128", imei), _code_image("QRCODE", code), _code_image("EAN13", ean_body)]
+    ean = barcode.get_barcode_class("ean13")(ean_body).get_fullcode()
+    width = sum(p.shape[1] for p in parts) + 80
+    height = max(p.shape[0] for p in parts) + 40
+    label = np.full((height, width), 245, np.uint8)
+    x = 20
+    for part in parts:
+        y = (height - part.shape[0]) // 2
+        label[y:y + part.shape[0], x:x + part.shape[1]] = part
+        x += part.shape[1] + 20
+    return label, {(imei, "CODE128"), (code, "QRCODE"), (ean, "EAN13")}
+
+
+def _background(rng: np.random.Generator) -> np.ndarray:
+    noise = rng.normal(120, 40, (72, 128)).astype(np.float32)
+    bg = cv2.resize(noise, (1280, 720), interpolation=cv2.INTER_CUBIC)
+    for _ in range(25):  # printed clutter: boxes and lines of "text"
+        x, y = int(rng.integers(0, 1200)), int(rng.integers(0, 700))
+        cv2.rectangle(bg, (x, y), (x + int(rng.integers(20, 200)), y + int(rng.integers(3, 12))),
+                      float(rng.integers(0, 255)), -1)
+    return np.clip(bg, 0, 255).astype(np.uint8)
+
+
+def make_frame(rng: np.random.Generator, tier: str) -> Frame:
+    (lo, hi), blur, noise, perspective = TIERS[tier]
+    label, expected = _label(rng)
+    frame = _background(rng)
+    h, w = label.shape
+    scale = min(1100 / w, 1.0)
+    angle = float(rng.uniform(lo, hi)) * (1 if rng.random() < 0.5 else -1)
+    corners = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    jitter = rng.uniform(-perspective, perspective, (4, 2)) * np.float32([w, h])
+    centre = np.float32([640, 360])
+    rotation = cv2.getRotationMatrix2D((w / 2, h / 2), angle, scale)
+    placed = (np.hstack([corners + jitter, np.ones((4, 1), np.float32)]) @ rotation.T) - np.float32(
+        [w / 2, h / 2]) + centre
+    matrix = cv2.getPerspectiveTransform(corners, placed.astype(np.float32))
+    warped = cv2.warpPerspective(label, matrix, (1280, 720), flags=cv2.INTER_LINEAR, borderValue=0)
+    mask = cv2.warpPerspective(np.full_like(label, 255), matrix, (1280, 720), borderValue=0)
+    frame = np.where(mask > 0, warped, frame)
+    if blur:
+        frame = cv2.GaussianBlur(frame, (0, 0), blur)
+    frame = np.clip(frame + rng.normal(0, noise, frame.shape), 0, 255).astype(np.uint8)
+    return Frame(cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR), expected)
