@@ -122,3 +122,16 @@ def test_the_flow_works_without_javascript(app, db):
         page.wait_for_url(re.compile(r"/quote$"))
         assert "€" in page.locator("#offer-total").inner_text()
         browser.close()
+
+
+def test_a_scanner_burst_anywhere_on_the_page_starts_a_trade_in(app, db):
+    with live_server(app) as base, chromium_page() as page:
+        sign_in(page, base)
+        page.locator("h2").first.click()  # focus leaves the IMEI field: the clerk was doing something else
+        expect(page.locator("#identifier")).not_to_be_focused()
+        page.keyboard.type("ab", delay=120)  # a person typing: ignored
+        scan(page, "490154203237518")  # the scanner: fast, then Enter
+        page.wait_for_url(re.compile(r"/device$"))
+        settled(page)
+        assert "Apple iPhone 13" in page.locator(".notice").inner_text()
+    assert db.execute("SELECT imei FROM tradeins").fetchall() == [("490154203237518",)]

@@ -250,3 +250,16 @@ def test_disk_full_during_accept_saves_nothing_and_says_so(app, staff, db):
     ti = db["tradeins"].get(uuid)
     assert ti["state"] == "quoted" and ti["seller_identity"] is None and ti["accepted_at"] is None
     assert {t: count(db, t) for t in before} == before
+
+
+def test_scan_route_leads_where_the_code_says(staff, db):
+    uuid = run_to_quote(staff)
+    code = db["tradeins"].get(uuid)["code"]
+    response = staff.post("/scan", {"code": code.lower()})
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/tradeins/{uuid}")
+    assert staff.post("/scan", {"code": f"BAG:{code}"}).headers["Location"].endswith(f"/tradeins/{uuid}")
+    unknown = staff.post("/scan", {"code": "hello"})
+    assert unknown.status_code == 422 and "not a code this kiosk knows" in unknown.get_data(as_text=True)
+    before = count(db, "tradeins")
+    assert staff.post("/scan", {"code": "352099001761481"}).status_code == 303
+    assert count(db, "tradeins") == before + 1

@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 
+from hardware.scanner import classify
+from kiosk import tradeins
 from kiosk.auth import login_required
 from kiosk.db import fetch_all
 from kiosk.db_request import get_db
 from kiosk.formatting import current_store
-from kiosk.imei import clean
-from kiosk.views import page_or_fragment
+from kiosk.imei import clean, parse_imei
+from kiosk.views import current_actor, page_or_fragment, see_other
 
 bp = Blueprint("today", __name__)
 SEARCH_LIMIT = 50
@@ -57,3 +59,26 @@ def home():
 @login_required
 def today():
     return page_or_fragment("today.html", "_tradein_rows.html", **today_context())
+
+
+@bp.post("/scan")
+@login_required
+def scan():
+    """Whatever a scanner read, anywhere on a staff page: go where that code leads."""
+    result = classify(request.form.get("code", "")[:200])
+    db = get_db()
+    if result.kind in ("imei", "imeisv"):
+        ti = tradeins.create_draft(db, current_actor(), "phone", imei=parse_imei(result.value))
+        return see_other(url_for("tradein.device", tradein_uuid=ti["uuid"]))
+    if result.kind in ("tradein_code", "bag_label"):
+        row = fetch_all(db, "SELECT uuid FROM tradeins WHERE code = ? AND store_id = ?",
+                        [result.value, current_store()["id"]])
+        if row:
+            return see_other(url_for("tradein.detail", tradein_uuid=row[0]["uuid"]))
+        message = f"No trade-in {result.value} at this store."
+    elif result.kind in ("ean13", "upca", "voucher"):
+        message = f"Scanned {result.kind.upper()} {result.value}: sales and vouchers are not available yet."
+    else:
+        message = result.message
+    flash(message, "error")
+    return page_or_fragment("today.html", "_tradein_rows.html", 422, **today_context())
