@@ -78,12 +78,13 @@ def _security_headers(response):
 
 
 def _register_blueprints(app: Flask) -> None:
-    from kiosk.views import health, staff_admin, today, tradein
+    from kiosk.views import hardware_page, health, staff_admin, today, tradein
 
     app.register_blueprint(health.bp)
     app.register_blueprint(today.bp)
     app.register_blueprint(tradein.bp)
     app.register_blueprint(staff_admin.bp)
+    hardware_page.init_app(app)
 
 
 def _register_errors(app: Flask) -> None:

@@ -120,3 +120,27 @@ def test_failed_jobs_are_retried_when_their_time_comes(tmp_path, db_of):
         [job] = printing.retry_due(db, sink, receipt_of, "TM-T88V", now=later)
         assert job["status"] == "printed" and wait_for(lambda: printer.jobs)
     assert db["tradeins"].get(uuid)["state"] == "printed"
+
+
+def test_hardware_page_and_selftest_give_a_verdict_per_device(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    with PrinterEmulator() as printer:
+        app = make_app(tmp_path, PRINTER_DRIVER="network", PRINTER_TARGET=f"127.0.0.1:{printer.port}")
+        staff = signed_in(app)
+        page = staff.get("/hardware").get_data(as_text=True)
+        assert page.count(">OK<") == 3
+        assert staff.post("/hardware/test-page").status_code == 200 and wait_for(lambda: printer.jobs)
+        assert b"PRINTER TEST" in printer.jobs[0]
+        flask = Path(sys.executable).parent / "flask"
+        env = {"KIOSK_DATA_DIR": app.config["DATA_DIR"], "KIOSK_PRINTER_DRIVER": "network",
+               "KIOSK_PRINTER_TARGET": f"127.0.0.1:{printer.port}", "PATH": "/usr/bin:/bin"}
+        out = subprocess.run([str(flask), "--app", "kiosk", "hardware", "selftest"], env=env, capture_output=True,
+                             text=True, cwd=Path(__file__).parent.parent)
+        assert out.returncode == 0 and out.stdout.count("OK  ") == 3, out.stdout + out.stderr
+    env["KIOSK_PRINTER_TARGET"] = f"127.0.0.1:{free_port()}"  # printer switched off
+    out = subprocess.run([str(flask), "--app", "kiosk", "hardware", "selftest"], env=env, capture_output=True,
+                         text=True, cwd=Path(__file__).parent.parent)
+    assert out.returncode == 1 and "FAIL  printer (network)" in out.stdout
