@@ -34,13 +34,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def start_print_retries(app) -> None:
     """Failed print jobs are retried with backoff while the kiosk runs (Reprint stays available)."""
     from kiosk.db import open_database
-    from kiosk.printing import PrintRetrier, tradein_receipt
+    from kiosk.printing import PrintRetrier, receipt_facts
 
-    def receipt_of(db, tradein_uuid: str):
-        return tradein_receipt(db, tradein_uuid, app.extensions["kiosk.spec"], app.config["CANCEL_WINDOW"],
-                               app.extensions["kiosk.cipher"])
+    def facts_of(db, tradein_uuid: str):
+        return receipt_facts(db, tradein_uuid, app.extensions["kiosk.spec"], app.config["CANCEL_WINDOW"],
+                             app.extensions["kiosk.cipher"])
 
-    PrintRetrier(lambda: open_database(app.config["DATABASE"]), app.extensions["kiosk.printer"], receipt_of,
+    PrintRetrier(lambda: open_database(app.config["DATABASE"]), app.extensions["kiosk.printer"], facts_of,
                  app.config["PRINTER_PROFILE"]).start()
 
 

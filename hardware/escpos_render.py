@@ -6,7 +6,7 @@ import textwrap
 
 from escpos.printer import Dummy
 
-from kiosk.receipts import Receipt, Row
+from kiosk.receipts import BagLabel, Receipt, Row
 
 QR_MODULE_SIZE = 6
 
@@ -37,6 +37,22 @@ def _header(printer: Dummy, receipt: Receipt, columns: int) -> None:
     printer.textln(receipt.code)
     printer.set(align="center", normal_textsize=True)
     printer.qr(receipt.code, native=True, size=QR_MODULE_SIZE, center=False)
+
+
+def render_label(label: BagLabel, profile: str) -> bytes:
+    """The bag label: big code, its Code128 and QR, then what HQ checks the device against."""
+    printer = Dummy(profile=profile)
+    columns = printer.profile.get_columns("a")
+    printer.set(align="center", bold=True, double_height=True, double_width=True)
+    printer.textln(label.code)
+    printer.set(align="center", normal_textsize=True)
+    printer.barcode("{B" + label.code, "CODE128", function_type="B", height=60, width=2, pos="OFF")
+    printer.qr(label.qr, native=True, size=QR_MODULE_SIZE, center=False)
+    for line in (label.device, label.identifier, label.grades, label.store):
+        for part in textwrap.wrap(line, columns) or [""]:
+            printer.textln(part)
+    printer.cut()
+    return printer.output
 
 
 def render(receipt: Receipt, profile: str) -> bytes:

@@ -20,7 +20,7 @@ from kiosk import catalog, tradeins
 from kiosk.crypto import DataCipher
 from kiosk.db import fetch_all, fetch_one, utcnow, write_transaction
 from kiosk.grading import Spec
-from kiosk.receipts import Receipt, ReceiptFacts, build_tradein_receipt
+from kiosk.receipts import Receipt, ReceiptFacts, build_bag_label, build_tradein_receipt
 from kiosk.seller import PAYOUT_METHODS
 
 
@@ -57,11 +57,22 @@ def tradein_receipt(db, tradein_uuid: str, spec: Spec, cancel_window: timedelta,
     return build_tradein_receipt(receipt_facts(db, tradein_uuid, spec, cancel_window, cipher))
 
 
-def run_job(db, job_id: int, sink: PrinterSink, receipt: Receipt, profile: str) -> dict:
-    """Deliver one job and record printed/failed; moves an accepted trade-in to printed."""
+def job_bytes(kind: str, facts: ReceiptFacts, profile: str) -> tuple[str, bytes]:
+    """(name, ESC/POS bytes) of a job of this kind, made from the trade-in's facts."""
+    if kind == "label":
+        label = build_bag_label(facts)
+        return label.code, escpos_render.render_label(label, profile)
+    receipt = build_tradein_receipt(facts)
+    return receipt.code, escpos_render.render(receipt, profile)
+
+
+def run_job(db, job_id: int, sink: PrinterSink, facts: ReceiptFacts, profile: str) -> dict:
+    """Deliver one job (receipt or bag label) and record printed/failed; the first printed receipt
+    moves an accepted trade-in to printed."""
     job = fetch_one(db, "SELECT * FROM print_jobs WHERE id = ?", [job_id])
+    code, data = job_bytes(job["kind"], facts, profile)
     try:
-        ref = sink.send(escpos_render.render(receipt, profile), f"{job['id']:06d}-{receipt.code}-{job['kind']}")
+        ref = sink.send(data, f"{job['id']:06d}-{code}-{job['kind']}")
     except PrinterError as err:
         retry_at = (datetime.now(UTC) + timedelta(seconds=retry_delay(job["attempts"] + 1))).isoformat(
             timespec="seconds")
@@ -72,8 +83,14 @@ def run_job(db, job_id: int, sink: PrinterSink, receipt: Receipt, profile: str) 
     with write_transaction(db):
         db.execute("UPDATE print_jobs SET status = 'printed', attempts = attempts + 1, last_error = NULL, "
                    "output_ref = ?, printed_at = ? WHERE id = ?", [ref, utcnow(), job_id])
-        tradeins.mark_printed(db, job["tradein_uuid"])
+        if job["kind"] == "receipt":
+            tradeins.mark_printed(db, job["tradein_uuid"])
     return {**job, "status": "printed", "output_ref": ref}
+
+
+def pending_jobs(db, tradein_uuid: str) -> list[dict]:
+    return fetch_all(db, "SELECT * FROM print_jobs WHERE tradein_uuid = ? AND status = 'pending' ORDER BY id",
+                     [tradein_uuid])
 
 
 RETRY_BASE_SECONDS, RETRY_CAP_SECONDS, MAX_AUTOMATIC_ATTEMPTS = 5, 300, 8
@@ -84,29 +101,29 @@ def retry_delay(attempts: int) -> float:
     return random.uniform(0, min(RETRY_CAP_SECONDS, RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)))
 
 
-def retry_due(db, sink: PrinterSink, receipt_of: Callable[[str], Receipt], profile: str,
+def retry_due(db, sink: PrinterSink, facts_of: Callable[[str], ReceiptFacts], profile: str,
               now: datetime | None = None) -> list[dict]:
     """Print again every failed job whose retry time has come (the clerk can always press Reprint)."""
     now_text = (now or datetime.now(UTC)).isoformat(timespec="seconds")
     due = fetch_all(db, "SELECT id, tradein_uuid FROM print_jobs WHERE status = 'failed' AND next_attempt_at <= ? "
                         "AND attempts < ? ORDER BY id", [now_text, MAX_AUTOMATIC_ATTEMPTS])
-    return [run_job(db, job["id"], sink, receipt_of(job["tradein_uuid"]), profile) for job in due]
+    return [run_job(db, job["id"], sink, facts_of(job["tradein_uuid"]), profile) for job in due]
 
 
 class PrintRetrier(threading.Thread):
     """run_kiosk.py's background worker: retries failed print jobs when their time comes."""
 
     def __init__(self, open_db: Callable[[], sqlite_utils.Database], sink: PrinterSink,
-                 receipt_of: Callable[[sqlite_utils.Database, str], Receipt], profile: str,
+                 facts_of: Callable[[sqlite_utils.Database, str], ReceiptFacts], profile: str,
                  every: float = 5.0) -> None:
         super().__init__(name="print-retries", daemon=True)
-        self.open_db, self.sink, self.receipt_of, self.profile, self.every = open_db, sink, receipt_of, profile, every
+        self.open_db, self.sink, self.facts_of, self.profile, self.every = open_db, sink, facts_of, profile, every
         self.stop = threading.Event()
 
     def run(self) -> None:
         db = self.open_db()
         while not self.stop.wait(self.every):
-            retry_due(db, self.sink, lambda uuid: self.receipt_of(db, uuid), self.profile)
+            retry_due(db, self.sink, lambda uuid: self.facts_of(db, uuid), self.profile)
         db.close()
 
 

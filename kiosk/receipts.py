@@ -44,6 +44,27 @@ class ReceiptFacts:
     cancel_until: datetime | None
 
 
+@dataclass(frozen=True)
+class BagLabel:
+    """The sticker on the bag the device travels in to HQ: HQ scans it on arrival."""
+
+    code: str
+    identifier: str
+    device: str
+    grades: str
+    store: str
+
+    @property
+    def qr(self) -> str:
+        return f"BAG:{self.code}"  # tells a bag from the customer's ticket when scanned
+
+
+def build_bag_label(facts: ReceiptFacts) -> BagLabel:
+    ti = facts.tradein
+    return BagLabel(ti["code"], ti["imei"] or ti["serial"], f"{facts.device_name} {ti['storage_gb']} GB",
+                    f"Grade {ti['cosmetic_grade']} / {ti['functional_grade']}", facts.store_name)
+
+
 def _local(moment: datetime, facts: ReceiptFacts) -> str:
     return format_datetime(moment, "short", tzinfo=ZoneInfo(facts.timezone), locale=facts.locale)
 

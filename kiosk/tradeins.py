@@ -234,7 +234,9 @@ def accept(db, actor: Actor, tradein_uuid: str, seller: Seller, today: date, cip
             device = catalog.get_device(db, ti["device_id"])
             register.append_entry(db, accepted, device.name, identity, sealed)
             outbox.append(db, tradein_uuid, "tradein.accepted", hq_payload(db, accepted, reference, device))
-            return _queue_print(db, tradein_uuid, "receipt")
+            receipt_job = _queue_print(db, tradein_uuid, "receipt")
+            _queue_print(db, tradein_uuid, "label")  # printed after the receipt
+            return receipt_job
     except sqlite3.IntegrityError as err:
         if "tradeins.imei" not in str(err) and "tradeins.serial" not in str(err):
             raise

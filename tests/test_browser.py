@@ -95,7 +95,8 @@ def test_a_clerk_completes_a_trade_in_in_the_browser(app, db):
         screenshot(page, "06-detail")
 
     ti = db.execute("SELECT uuid, code, total_minor FROM tradeins").fetchone()
-    job = db.execute("SELECT status, output_ref FROM print_jobs WHERE tradein_uuid = ?", [ti[0]]).fetchone()
+    job = db.execute("SELECT status, output_ref FROM print_jobs WHERE tradein_uuid = ? AND kind = 'receipt'",
+                     [ti[0]]).fetchone()
     assert job[0] == "printed"
     with open(job[1], "rb") as printed:
         receipt = printed.read()

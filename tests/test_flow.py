@@ -100,8 +100,12 @@ def test_full_trade_in_commits_everything_together_then_prints(app, staff, db):
     assert row[0] == "tradein.accepted" and payload["imei"] == IMEI_KNOWN_TAC
     assert payload["answers"] == PERFECT_PHONE and payload["total_minor"] == ti["total_minor"]
     assert "Dupont" not in row[1] and "X4RTBPFW4" not in row[1]  # identity stays in the store
-    [job] = db.execute("SELECT status, output_ref FROM print_jobs WHERE tradein_uuid = ?", [uuid]).fetchall()
-    assert job[0] == "printed"
+    job, label = db.execute("SELECT status, output_ref FROM print_jobs WHERE tradein_uuid = ? ORDER BY id",
+                            [uuid]).fetchall()
+    assert job[0] == label[0] == "printed"
+    with open(label[1], "rb") as bag:
+        sticker = bag.read()
+    assert f"BAG:{ti['code']}".encode() in sticker and b"{B" + ti["code"].encode() in sticker  # QR and Code128
     with open(job[1], "rb") as printed:
         receipt = printed.read()
     assert IMEI_KNOWN_TAC.encode() in receipt and ti["code"].encode() in receipt

@@ -48,7 +48,8 @@ def test_printer_offline_keeps_the_trade_in_and_reprint_recovers(tmp_path):
         db = get_db()
         assert db["tradeins"].get(uuid)["state"] == "accepted"
         assert db.execute("SELECT count(*) FROM outbox").fetchone()[0] == 1
-        assert db.execute("SELECT status FROM print_jobs").fetchall() == [("failed",)]
+        assert db.execute("SELECT kind, status FROM print_jobs ORDER BY id").fetchall() == [
+            ("receipt", "failed"), ("label", "failed")]
     health = staff.get("/healthz").get_json()
     assert health["status"] == "degraded" and health["printer"]["state"] == "offline"
 
@@ -106,19 +107,20 @@ def test_failed_jobs_are_retried_when_their_time_comes(tmp_path, db_of):
     uuid = run_to_quote(staff)
     staff.post(f"/tradeins/{uuid}/seller", ADULT_SELLER)
     db = db_of(app)
-    (status, attempts, next_at), = db.execute("SELECT status, attempts, next_attempt_at FROM print_jobs").fetchall()
-    assert status == "failed" and attempts == 1 and next_at
+    jobs = db.execute("SELECT kind, status, attempts, next_attempt_at FROM print_jobs ORDER BY id").fetchall()
+    assert [j[:3] for j in jobs] == [("receipt", "failed", 1), ("label", "failed", 1)] and all(j[3] for j in jobs)
     sink, cipher = app.extensions["kiosk.printer"], app.extensions["kiosk.cipher"]
 
     def receipt_of(tradein_uuid):
-        return printing.tradein_receipt(db, tradein_uuid, app.extensions["kiosk.spec"], app.config["CANCEL_WINDOW"],
-                                        cipher)
+        return printing.receipt_facts(db, tradein_uuid, app.extensions["kiosk.spec"], app.config["CANCEL_WINDOW"],
+                                      cipher)
 
     assert printing.retry_due(db, sink, receipt_of, "TM-T88V", now=datetime.now(UTC) - timedelta(hours=1)) == []
     with PrinterEmulator(port) as printer:
         later = datetime.now(UTC) + timedelta(hours=1)
-        [job] = printing.retry_due(db, sink, receipt_of, "TM-T88V", now=later)
-        assert job["status"] == "printed" and wait_for(lambda: printer.jobs)
+        jobs = printing.retry_due(db, sink, receipt_of, "TM-T88V", now=later)
+        assert [(j["kind"], j["status"]) for j in jobs] == [("receipt", "printed"), ("label", "printed")]
+        assert wait_for(lambda: len(printer.jobs) == 2)
     assert db["tradeins"].get(uuid)["state"] == "printed"
 
 

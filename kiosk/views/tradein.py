@@ -192,19 +192,25 @@ def override(tradein_uuid: str):
 
 
 def _print(tradein_uuid: str, job_id: int) -> dict:
-    """After the commit: the trade-in is safe whatever the printer does."""
+    """After the commit: the trade-in is safe whatever the printer does. Prints the given job,
+    then whatever else is pending for the trade-in (the bag label after the receipt)."""
     db = get_db()
-    receipt = _receipt(tradein_uuid)
+    facts = printing.receipt_facts(db, tradein_uuid, _spec(), current_app.config["CANCEL_WINDOW"], _cipher())
+    jobs = [job_id] + [j["id"] for j in printing.pending_jobs(db, tradein_uuid) if j["id"] != job_id]
+    results = []
     try:
-        job = printing.run_job(db, job_id, current_app.extensions["kiosk.printer"], receipt,
-                               current_app.config["PRINTER_PROFILE"])
+        for queued in jobs:
+            results.append(printing.run_job(db, queued, current_app.extensions["kiosk.printer"], facts,
+                                            current_app.config["PRINTER_PROFILE"]))
     except sqlite3.OperationalError as err:
         flash(f"The trade-in is saved, but the print outcome could not be recorded ({err}): check the receipt "
               "and use Reprint if it is missing.", "error")
         return {"status": "unknown"}
-    if job["status"] == "failed":
-        flash(f"The receipt did not print: {job['last_error']} The trade-in is saved; use Reprint.", "error")
-    return job
+    for job in results:
+        if job["status"] == "failed":
+            flash(f"The {job['kind']} did not print: {job['last_error']} The trade-in is saved; use Reprint.",
+                  "error")
+    return results[0]
 
 
 @bp.get("/<tradein_uuid>")
