@@ -15,8 +15,8 @@ import cv2
 import numpy as np
 import zxingcpp
 
-LINEAR = zxingcpp.BarcodeFormat.Code128 | zxingcpp.BarcodeFormat.EAN13 | zxingcpp.BarcodeFormat.UPCA
-ALL_FORMATS = LINEAR | zxingcpp.BarcodeFormat.QRCode
+LINEAR = [zxingcpp.BarcodeFormat.Code128, zxingcpp.BarcodeFormat.EAN13, zxingcpp.BarcodeFormat.UPCA]
+ALL_FORMATS = [*LINEAR, zxingcpp.BarcodeFormat.QRCode]
 ANALYSIS_WIDTH = 320  # orientation is estimated on a small copy: fast, and noise averages out
 SYMBOLOGY = {"Code128": "CODE128", "QRCode": "QRCODE", "EAN13": "EAN13", "UPCA": "UPCA"}
 
