@@ -137,3 +137,29 @@ class Deduper:
         for result in results:
             self.seen[result] = now
         return new
+
+
+def decode_image_bytes(data: bytes) -> list[Decoded]:
+    """A snapshot uploaded by the kiosk's browser (getUserMedia -> canvas -> PNG/JPEG)."""
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    if image is None:
+        raise ValueError("the upload is not an image this kiosk can read (PNG or JPEG)")
+    return decode_frame(image)
+
+
+def capture_loop(device: int | str = 0, on_scan=None, max_frames: int | None = None) -> None:
+    """For a kiosk with a local camera: read frames, decode, report each code once (Deduper)."""
+    camera, dedupe, frames = cv2.VideoCapture(device), Deduper(), 0
+    if not camera.isOpened():
+        raise RuntimeError(f"camera {device!r} cannot be opened")
+    try:
+        while max_frames is None or frames < max_frames:
+            ok, frame = camera.read()
+            if not ok:
+                break
+            frames += 1
+            for result in dedupe.fresh(decode_frame(frame)):
+                if on_scan:
+                    on_scan(result)
+    finally:
+        camera.release()

@@ -38,7 +38,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["SECRET_KEY"] = settings["SECRET_KEY"] or _secret_key(settings["DATA_DIR"])
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", WTF_CSRF_TIME_LIMIT=None,
-        MAX_CONTENT_LENGTH=64 * 1024,  # no form of ours is bigger; refuse floods early (413)
+        MAX_CONTENT_LENGTH=4 * 1024 * 1024,  # a camera snapshot at most; forms are far smaller (413 above)
     )
     app.extensions["kiosk.spec"] = load_spec()
     app.extensions["kiosk.printer"] = make_sink(

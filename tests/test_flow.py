@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sqlite3
 
@@ -267,3 +268,24 @@ def test_scan_route_leads_where_the_code_says(staff, db):
     before = count(db, "tradeins")
     assert staff.post("/scan", {"code": "352099001761481"}).status_code == 303
     assert count(db, "tradeins") == before + 1
+
+
+def test_a_camera_snapshot_is_decoded_and_followed(staff, db):
+    import cv2
+    import numpy as np
+
+    from bench.frames import make_frame
+
+    frame = make_frame(np.random.default_rng(3), "medium")
+    imei = next(text for text, kind in frame.expected if kind == "CODE128")
+    png = cv2.imencode(".png", frame.image)[1].tobytes()
+    response = staff.post("/scan/image", {"image": (io.BytesIO(png), "snapshot.png")},
+                          content_type="multipart/form-data")
+    assert response.status_code == 303 and response.headers["Location"].endswith("/device")
+    assert db.execute("SELECT imei FROM tradeins").fetchall() == [(imei,)]
+    blank = cv2.imencode(".png", np.full((480, 640), 200, np.uint8))[1].tobytes()
+    response = staff.post("/scan/image", {"image": (io.BytesIO(blank), "x.png")}, content_type="multipart/form-data")
+    assert response.status_code == 422 and "No barcode" in response.get_data(as_text=True)
+    junk = staff.post("/scan/image", {"image": (io.BytesIO(b"not an image"), "x.png")},
+                      content_type="multipart/form-data")
+    assert junk.status_code == 422 and "not an image" in junk.get_data(as_text=True)

@@ -65,7 +65,35 @@ def today():
 @login_required
 def scan():
     """Whatever a scanner read, anywhere on a staff page: go where that code leads."""
-    result = classify(request.form.get("code", "")[:200])
+    return _follow(classify(request.form.get("code", "")[:200]))
+
+
+@bp.post("/scan/image")
+@login_required
+def scan_image():
+    """A camera snapshot from the browser: decoded here, then followed like a scan."""
+    upload = request.files.get("image")
+    try:
+        from hardware.camera import decode_image_bytes  # the camera extra (OpenCV, zxing-cpp) is optional
+    except ImportError:
+        flash("Camera decoding is not installed on this terminal (the camera extra).", "error")
+        return page_or_fragment("today.html", "_tradein_rows.html", 503, **today_context())
+    try:
+        results = decode_image_bytes(upload.read()) if upload else []
+    except ValueError as err:
+        flash(str(err), "error")
+        return page_or_fragment("today.html", "_tradein_rows.html", 422, **today_context())
+    if not results:
+        flash("No barcode or QR code found in the picture: hold the label closer and steadier.", "error")
+        return page_or_fragment("today.html", "_tradein_rows.html", 422, **today_context())
+    scans = sorted((classify(r.text) for r in results), key=lambda s: SCAN_PRIORITY.index(s.kind))
+    return _follow(scans[0])  # a box label shows several codes: the device's own identity wins
+
+
+SCAN_PRIORITY = ["imei", "imeisv", "tradein_code", "bag_label", "voucher", "ean13", "upca", "unknown"]
+
+
+def _follow(result):
     db = get_db()
     if result.kind in ("imei", "imeisv"):
         ti = tradeins.create_draft(db, current_actor(), "phone", imei=parse_imei(result.value))
