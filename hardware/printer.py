@@ -7,7 +7,9 @@ then handed to a sink. A sink raises PrinterError with a clerk-readable reason o
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import subprocess
 import tempfile
 from abc import ABC, abstractmethod
 from pathlib import Path
@@ -172,6 +174,34 @@ class EscposDeviceSink(PrinterSink):
         return "unknown"
 
 
+class CupsSink(PrinterSink):
+    """A printer shared through CUPS: the job goes raw to `lp -d QUEUE -o raw`."""
+
+    driver = "cups"
+
+    def __init__(self, queue: str, timeout: float) -> None:
+        if not queue:
+            raise ValueError("cups printer target must name the CUPS queue")
+        self.queue, self.timeout = queue, timeout
+
+    def send(self, data: bytes, job_name: str) -> str:
+        lp = shutil.which("lp")
+        if lp is None:
+            raise PrinterError("CUPS is not installed on this terminal (no `lp` command): install cups-client.")
+        try:
+            done = subprocess.run([lp, "-d", self.queue, "-o", "raw", "-t", job_name], input=data,
+                                  capture_output=True, timeout=self.timeout, check=False)
+        except subprocess.TimeoutExpired as err:
+            raise PrinterError(f"CUPS did not take the job for {self.queue} in time.") from err
+        if done.returncode != 0:
+            raise PrinterError(f"CUPS refused the job for {self.queue}: "
+                               f"{done.stderr.decode(errors='replace').strip()}")
+        return f"cups:{self.queue}"
+
+    def state(self) -> str:
+        return "unknown" if shutil.which("lpstat") is None else "ready"
+
+
 def make_sink(driver: str, target: str, data_dir: str | Path, profile: str, timeout: float) -> PrinterSink:
     """The sink named in the config (PRINTER_DRIVER / PRINTER_TARGET)."""
     if driver == "dummy":
@@ -182,4 +212,6 @@ def make_sink(driver: str, target: str, data_dir: str | Path, profile: str, time
         return NetworkSink(target, timeout)
     if driver in ("usb", "serial"):
         return EscposDeviceSink(driver, target, profile)
-    raise ValueError(f"unknown printer driver {driver!r}: use dummy, file, network, usb or serial")
+    if driver == "cups":
+        return CupsSink(target, timeout)
+    raise ValueError(f"unknown printer driver {driver!r}: use dummy, file, network, usb, serial or cups")

@@ -36,9 +36,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DATA_DIR", "instance", "Folder for the SQLite file, print output, secret key and kiosk.toml."),
     Setting("DATABASE", "", "SQLite file; empty means <DATA_DIR>/kiosk.db."),
     Setting("SECRET_KEY", "", "Session signing key; empty means one generated into <DATA_DIR>/secret_key."),
-    Setting("PRINTER_DRIVER", "file", "Receipt printer driver: dummy, file, network, usb or serial."),
+    Setting("PRINTER_DRIVER", "file", "Receipt printer driver: dummy, file, network, usb, serial or cups."),
     Setting("PRINTER_TARGET", "", "file: folder (default <DATA_DIR>/prints); network: host:port; "
-            "usb: vendor:product hex ids; serial: device path."),
+            "usb: vendor:product hex ids; serial: device path; cups: queue name."),
     Setting("PRINTER_PROFILE", "TM-T88V", "python-escpos printer profile (code pages, paper width)."),
     Setting("PRINTER_TIMEOUT", 5, "Seconds to wait for a network printer before marking the job failed."),
     Setting("LOCALE", "fr_FR", "Locale for money, dates and numbers on screen and paper."),

@@ -99,7 +99,7 @@ class KioskClient:
 
     def get(self, url: str, **kw):
         response = self.client.get(url, **kw)
-        if match := CSRF_FIELD.search(response.get_data(as_text=True)):
+        if response.mimetype == "text/html" and (match := CSRF_FIELD.search(response.get_data(as_text=True))):
             self.token = match.group(1)
         return response
 

@@ -30,3 +30,22 @@ def test_repeated_reads_are_reported_once_per_window():
     assert dedupe.fresh([code], now=1.0) == []  # the same label still in front of the camera
     assert dedupe.fresh([code], now=3.5) == []  # kept in view, every frame renews the window
     assert dedupe.fresh([code], now=7.0) == [code]  # shown again after a pause
+
+
+def test_the_images_pyzbar_ships_with_their_known_contents():
+    """Real image files with published contents (pyzbar's own test images): every code, no false read."""
+    from pathlib import Path
+
+    import cv2
+    import pyzbar
+
+    folder = Path(pyzbar.__file__).parent / "tests"
+    expected = {
+        "code128.png": {("Rana temporaria", "CODE128"), ("Foramenifera", "CODE128")},
+        "qrcode.png": {("Thalassiodracon", "QRCODE")},
+        "qrcode_rotated.png": {("Thalassiodracon", "QRCODE")},
+        "empty.png": set(),
+    }
+    for name, codes in expected.items():
+        got = {(d.text, d.symbology) for d in decode_frame(cv2.imread(str(folder / name)))}
+        assert got == codes, name

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -289,3 +290,16 @@ def test_a_camera_snapshot_is_decoded_and_followed(staff, db):
     junk = staff.post("/scan/image", {"image": (io.BytesIO(b"not an image"), "x.png")},
                       content_type="multipart/form-data")
     assert junk.status_code == 422 and "not an image" in junk.get_data(as_text=True)
+
+
+def test_receipt_as_png(staff, db):
+    from PIL import Image
+
+    uuid = run_to_quote(staff)
+    staff.post(f"/tradeins/{uuid}/seller", ADULT_SELLER)
+    response = staff.get(f"/tradeins/{uuid}/receipt.png")
+    assert response.status_code == 200 and response.mimetype == "image/png"
+    image = Image.open(io.BytesIO(response.data))
+    assert image.width == 576 and image.height > 800
+    (tmp := Path(__file__).parent / "artifacts").mkdir(exist_ok=True)
+    image.save(tmp / "receipt.png")

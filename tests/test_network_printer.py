@@ -146,3 +146,17 @@ def test_hardware_page_and_selftest_give_a_verdict_per_device(tmp_path):
     out = subprocess.run([str(flask), "--app", "kiosk", "hardware", "selftest"], env=env, capture_output=True,
                          text=True, cwd=Path(__file__).parent.parent)
     assert out.returncode == 1 and "FAIL  printer (network)" in out.stdout
+
+
+def test_drivers_are_chosen_by_name_and_missing_parts_are_named(tmp_path, monkeypatch):
+    import pytest
+
+    from hardware.printer import PrinterError, make_sink
+
+    assert make_sink("file", "", tmp_path, "TM-T88V", 1).driver == "file"
+    assert make_sink("network", "10.0.0.9", tmp_path, "TM-T88V", 1).port == 9100
+    monkeypatch.setenv("PATH", str(tmp_path))  # a terminal without CUPS
+    with pytest.raises(PrinterError, match="CUPS is not installed"):
+        make_sink("cups", "TM-T20", tmp_path, "TM-T88V", 1).send(b"x", "job")
+    with pytest.raises(ValueError, match="unknown printer driver 'laser'"):
+        make_sink("laser", "", tmp_path, "TM-T88V", 1)

@@ -14,6 +14,7 @@ from kiosk.db_request import get_db
 from kiosk.grading import AnswerError, grade
 from kiosk.imei import IDENTIFIER_FOR_KIND, IdentifierError, parse_imei, parse_serial
 from kiosk.pricing import PricingError
+from kiosk.receipt_png import render_png
 from kiosk.seller import ID_DOCUMENT_TYPES, PAYOUT_METHODS, SellerErrors, parse_seller
 from kiosk.staff import StaffAuthError
 from kiosk.states import IllegalTransition
@@ -238,6 +239,14 @@ def receipt(tradein_uuid: str):
     if not ti["accepted_at"]:
         return render_template("error.html", title="No receipt", message="This trade-in was not accepted."), 404
     return render_template("receipt.html", ti=ti, receipt=_receipt(tradein_uuid))
+
+
+@bp.get("/<tradein_uuid>/receipt.png")
+def receipt_png(tradein_uuid: str):
+    ti = load_tradein(tradein_uuid)
+    if not ti["accepted_at"]:
+        return render_template("error.html", title="No receipt", message="This trade-in was not accepted."), 404
+    return current_app.response_class(render_png(_receipt(tradein_uuid)), mimetype="image/png")
 
 
 @bp.post("/<tradein_uuid>/reprint")
