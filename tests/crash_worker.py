@@ -29,7 +29,9 @@ def main() -> None:
     print("ready", flush=True)
     while True:
         uuid = run_to_quote(staff, imei=random_imei(rng), device_id=iphone12, storage_gb=128)
-        response = staff.post(f"/tradeins/{uuid}/seller", ADULT_SELLER)
+        # A new seller each time: the same seller's 4th trade-in of the day would need a manager.
+        seller = {**ADULT_SELLER, "id_doc_number": f"X{rng.randrange(10**9):09d}"}
+        response = staff.post(f"/tradeins/{uuid}/seller", seller)
         assert response.status_code == 303, response.get_data(as_text=True)
         print(uuid, flush=True)
 
