@@ -76,16 +76,13 @@ def scan_image():
     try:
         from hardware.camera import decode_image_bytes  # the camera extra (OpenCV, zxing-cpp) is optional
     except ImportError:
-        flash("Camera decoding is not installed on this terminal (the camera extra).", "error")
-        return page_or_fragment("today.html", "_tradein_rows.html", 503, **today_context())
+        return _refused("Camera decoding is not installed on this terminal (the camera extra).", 503)
     try:
         results = decode_image_bytes(upload.read()) if upload else []
     except ValueError as err:
-        flash(str(err), "error")
-        return page_or_fragment("today.html", "_tradein_rows.html", 422, **today_context())
+        return _refused(str(err))
     if not results:
-        flash("No barcode or QR code found in the picture: hold the label closer and steadier.", "error")
-        return page_or_fragment("today.html", "_tradein_rows.html", 422, **today_context())
+        return _refused("No barcode or QR code found in the picture: hold the label closer and steadier.")
     scans = sorted((classify(r.text) for r in results), key=lambda s: SCAN_PRIORITY.index(s.kind))
     return _follow(scans[0])  # a box label shows several codes: the device's own identity wins
 
@@ -108,5 +105,10 @@ def _follow(result):
         message = f"Scanned {result.kind.upper()} {result.value}: sales and vouchers are not available yet."
     else:
         message = result.message
+    return _refused(message)
+
+
+def _refused(message: str, status: int = 422):
+    """Back on the home page, saying why the scan led nowhere."""
     flash(message, "error")
-    return page_or_fragment("today.html", "_tradein_rows.html", 422, **today_context())
+    return page_or_fragment("today.html", "_tradein_rows.html", status, **today_context())
