@@ -7,7 +7,9 @@ fault leaves a failed job to reprint, never a lost or half-saved trade-in.
 from __future__ import annotations
 
 import json
+import logging
 import random
+import sqlite3
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -93,6 +95,7 @@ def pending_jobs(db, tradein_uuid: str) -> list[dict]:
                      [tradein_uuid])
 
 
+log = logging.getLogger(__name__)
 RETRY_BASE_SECONDS, RETRY_CAP_SECONDS, MAX_AUTOMATIC_ATTEMPTS = 5, 300, 8
 
 
@@ -123,7 +126,10 @@ class PrintRetrier(threading.Thread):
     def run(self) -> None:
         db = self.open_db()
         while not self.stop.wait(self.every):
-            retry_due(db, self.sink, lambda uuid: self.facts_of(db, uuid), self.profile)
+            try:
+                retry_due(db, self.sink, lambda uuid: self.facts_of(db, uuid), self.profile)
+            except sqlite3.Error:  # a busy or full disk must not end the retries for good
+                log.exception("print retry round failed; trying again in %s s", self.every)
         db.close()
 
 

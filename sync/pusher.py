@@ -3,7 +3,9 @@ exponential backoff with full jitter, rejections kept for staff."""
 
 from __future__ import annotations
 
+import logging
 import random
+import sqlite3
 import threading
 import time
 import uuid
@@ -16,6 +18,7 @@ import sqlite_utils
 from kiosk.db import fetch_all, get_state, set_state, utcnow, write_transaction
 from sync.client import HQClient, HQRefused, HQUnavailable, batch_body
 
+log = logging.getLogger(__name__)
 CHECKPOINT = "acked_through_seq"
 BACKOFF_BASE_SECONDS = 0.5
 BACKOFF_CAP_SECONDS = 60.0
@@ -128,6 +131,10 @@ class BackgroundSync(threading.Thread):
             except (HQUnavailable, HQRefused) as err:
                 failures += 1
                 _record_error(db, str(err))
+                wait = backoff_delay(failures)
+            except sqlite3.Error:  # the terminal's own database was busy or full: retry, never stop syncing
+                failures += 1
+                log.exception("sync round failed on the local database")
                 wait = backoff_delay(failures)
             self.stop.wait(wait)
         db.close()
