@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import random
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -19,6 +18,7 @@ import sqlite_utils
 from hardware import escpos_render
 from hardware.printer import PrinterError, PrinterSink
 from kiosk import catalog, tradeins
+from kiosk.backoff import full_jitter
 from kiosk.crypto import DataCipher
 from kiosk.db import fetch_all, fetch_one, utcnow, write_transaction
 from kiosk.grading import Spec
@@ -76,8 +76,8 @@ def run_job(db, job_id: int, sink: PrinterSink, facts: ReceiptFacts, profile: st
     try:
         ref = sink.send(data, f"{job['id']:06d}-{code}-{job['kind']}")
     except PrinterError as err:
-        retry_at = (datetime.now(UTC) + timedelta(seconds=retry_delay(job["attempts"] + 1))).isoformat(
-            timespec="seconds")
+        delay = full_jitter(job["attempts"] + 1, RETRY_BASE_SECONDS, RETRY_CAP_SECONDS)
+        retry_at = (datetime.now(UTC) + timedelta(seconds=delay)).isoformat(timespec="seconds")
         with write_transaction(db):
             db.execute("UPDATE print_jobs SET status = 'failed', attempts = attempts + 1, last_error = ?, "
                        "next_attempt_at = ? WHERE id = ?", [str(err), retry_at, job_id])
@@ -97,11 +97,6 @@ def pending_jobs(db, tradein_uuid: str) -> list[dict]:
 
 log = logging.getLogger(__name__)
 RETRY_BASE_SECONDS, RETRY_CAP_SECONDS, MAX_AUTOMATIC_ATTEMPTS = 5, 300, 8
-
-
-def retry_delay(attempts: int) -> float:
-    """Exponential backoff with full jitter: a printer back on line is not hit by every job at once."""
-    return random.uniform(0, min(RETRY_CAP_SECONDS, RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)))
 
 
 def retry_due(db, sink: PrinterSink, facts_of: Callable[[str], ReceiptFacts], profile: str,

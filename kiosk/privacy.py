@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 
+from kiosk import audit
 from kiosk.crypto import DataCipher
 from kiosk.db import fetch_all, utcnow, write_transaction
 
@@ -22,11 +23,6 @@ def reference_for(cipher: DataCipher, id_doc_type: str, id_doc_number: str) -> s
     return cipher.pseudonym(f"{id_doc_type}:{' '.join(id_doc_number.split()).upper()}")
 
 
-def _audit(db, action: str, seller_ref: str | None, **detail) -> None:
-    db.execute("INSERT INTO audit_log (at, action, detail) VALUES (?, ?, ?)",
-               [utcnow(), action, json.dumps({"seller_ref": seller_ref, **detail}, sort_keys=True)])
-
-
 def export(db: sqlite_utils.Database, cipher: DataCipher, seller_ref: str) -> dict:
     """Everything held about one seller, decrypted (right of access / portability)."""
     trade_ins = []
@@ -38,7 +34,7 @@ def export(db: sqlite_utils.Database, cipher: DataCipher, seller_ref: str) -> di
     entries = [{**e, "identity": json.loads(cipher.decrypt(e["identity"]))} for e in
                fetch_all(db, f"SELECT * FROM police_register WHERE tradein_uuid IN ({marks})", uuids)]
     with write_transaction(db):
-        _audit(db, "gdpr_export", seller_ref, trade_ins=len(trade_ins))
+        audit.record(db, "gdpr_export", seller_ref=seller_ref, trade_ins=len(trade_ins))
     return {"seller_ref": seller_ref, "exported_at": utcnow(), "trade_ins": trade_ins, "police_register": entries}
 
 
@@ -53,7 +49,7 @@ def rectify(db, cipher: DataCipher, seller_ref: str, field: str, value: str) -> 
             identity = {**json.loads(cipher.decrypt(row["seller_identity"])), field: value}
             db.execute("UPDATE tradeins SET seller_identity = ? WHERE uuid = ?",
                        [cipher.encrypt(json.dumps(identity, sort_keys=True)), row["uuid"]])
-        _audit(db, "gdpr_rectify", seller_ref, field=field, trade_ins=len(rows))
+        audit.record(db, "gdpr_rectify", seller_ref=seller_ref, field=field, trade_ins=len(rows))
     return len(rows)
 
 
@@ -65,7 +61,7 @@ def erase(db, seller_ref: str) -> int:
     """Right to erasure: identity leaves the trade-ins; the police register keeps its legal copy."""
     with write_transaction(db):
         redacted = _redact(db, "seller_ref = ?", [seller_ref])
-        _audit(db, "gdpr_erase", seller_ref, trade_ins=redacted)
+        audit.record(db, "gdpr_erase", seller_ref=seller_ref, trade_ins=redacted)
     return redacted
 
 
@@ -78,7 +74,8 @@ def purge(db, now: datetime | None = None) -> dict:
         redacted = _redact(db, "seller_ref IN (SELECT seller_ref FROM tradeins WHERE seller_ref IS NOT NULL "
                                "GROUP BY seller_ref HAVING max(accepted_at) < ?)", [customer_cutoff])
         removed = db.execute("DELETE FROM police_register WHERE entered_at < ?", [register_cutoff]).rowcount
-        _audit(db, "retention_purge", None, redacted_trade_ins=redacted, register_entries_removed=removed)
+        audit.record(db, "retention_purge", seller_ref=None, redacted_trade_ins=redacted,
+                     register_entries_removed=removed)
     return {"redacted_trade_ins": redacted, "register_entries_removed": removed}
 
 
@@ -94,6 +91,6 @@ def rotate(db, cipher: DataCipher) -> int:
             db.execute("UPDATE police_register SET identity = ? WHERE seq = ?", [cipher.rotate(entry["identity"]),
                                                                                   entry["seq"]])
             count += 1
-        _audit(db, "key_rotated", None, rows=count)
+        audit.record(db, "key_rotated", seller_ref=None, rows=count)
     return count
 

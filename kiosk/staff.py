@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 
-from kiosk.db import fetch_one, utcnow, write_transaction
+from kiosk import audit
+from kiosk.db import fetch_one, write_transaction
 from kiosk.pins import hash_pin, verify_pin
 
 ROLES = ("clerk", "manager", "admin")
@@ -18,11 +18,6 @@ PIN_LENGTHS = range(4, 13)
 
 class StaffAuthError(ValueError):
     """Refused sign-in or approval; str(err) is shown as it is."""
-
-
-def _audit(db, staff_id: str | None, action: str, **detail) -> None:
-    db.execute("INSERT INTO audit_log (at, staff_id, action, detail) VALUES (?, ?, ?, ?)",
-               [utcnow(), staff_id, action, json.dumps(detail, sort_keys=True)])
 
 
 def check_pin(db: sqlite_utils.Database, staff_id: str, pin: str, attempts: int, lock_minutes: int,
@@ -44,11 +39,11 @@ def check_pin(db: sqlite_utils.Database, staff_id: str, pin: str, attempts: int,
         if failures >= attempts:
             until = (now + timedelta(minutes=lock_minutes)).isoformat(timespec="seconds")
             db.execute("UPDATE staff SET failed_attempts = 0, locked_until = ? WHERE id = ?", [until, staff_id])
-            _audit(db, staff_id, "staff_locked", failures=failures)
+            audit.record(db, staff_id=staff_id, action="staff_locked", failures=failures)
             message = f"Wrong PIN. {row['name']} is now locked for {lock_minutes} min."
         else:
             db.execute("UPDATE staff SET failed_attempts = ? WHERE id = ?", [failures, staff_id])
-            _audit(db, staff_id, "pin_wrong", failures=failures)
+            audit.record(db, staff_id=staff_id, action="pin_wrong", failures=failures)
             message = f"Wrong PIN. {attempts - failures} tries left before the account locks."
     raise StaffAuthError(message)
 
@@ -80,7 +75,7 @@ def add_staff(db, store_id: str, name: str, role: str, pin: str, by: str | None)
     with write_transaction(db):
         db.execute("INSERT INTO staff (id, store_id, name, role, pin_hash, active) VALUES (?, ?, ?, ?, ?, 1)",
                    [staff_id, store_id, name, role, hash_pin(pin)])
-        _audit(db, by, "staff_added", staff=staff_id, role=role)
+        audit.record(db, staff_id=by, action="staff_added", staff=staff_id, role=role)
     return staff_id
 
 
@@ -88,4 +83,4 @@ def set_active(db, staff_id: str, active: bool, by: str) -> None:
     with write_transaction(db):
         db.execute("UPDATE staff SET active = ?, failed_attempts = 0, locked_until = NULL WHERE id = ?",
                    [int(active), staff_id])
-        _audit(db, by, "staff_activated" if active else "staff_deactivated", staff=staff_id)
+        audit.record(db, staff_id=by, action="staff_activated" if active else "staff_deactivated", staff=staff_id)

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 import sqlite_utils
 
-from kiosk import catalog, privacy, register
+from kiosk import audit, catalog, privacy, register
 from kiosk.crypto import DataCipher
 from kiosk.db import fetch_all, fetch_one, utcnow, write_transaction
 from kiosk.grading import Grade, Spec, grade
@@ -62,12 +62,8 @@ def taken_by(db: sqlite_utils.Database, column: str, value: str) -> dict | None:
 
 
 def _audit(db, actor: Actor | None, tradein_uuid: str, action: str, from_state=None, to_state=None, **detail):
-    db.execute(
-        "INSERT INTO audit_log (at, staff_id, tradein_uuid, action, from_state, to_state, detail) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [utcnow(), actor.staff_id if actor else None, tradein_uuid, action, from_state, to_state,
-         json.dumps(detail, sort_keys=True, default=str)],
-    )
+    audit.record(db, action, staff_id=actor.staff_id if actor else None, tradein_uuid=tradein_uuid,
+                 from_state=from_state, to_state=to_state, **detail)
 
 
 def _set_state(db, ti: dict, target: str, actor: Actor | None, action: str, **fields) -> dict:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
+from kiosk.backoff import full_jitter
 from kiosk.db import fetch_all, get_state, set_state, utcnow, write_transaction
 from sync.client import HQClient, HQRefused, HQUnavailable, batch_body
 
@@ -33,12 +34,6 @@ class PushResult:
 
 def checkpoint(db: sqlite_utils.Database) -> int:
     return int(get_state(db, CHECKPOINT, "0"))
-
-
-def backoff_delay(failures: int, rng: random.Random | None = None) -> float:
-    """Full jitter: anywhere between 0 and the exponential ceiling, so a fleet does not retry in step."""
-    ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(failures - 1, 0))
-    return (rng or random).uniform(0, ceiling)
 
 
 def _record_error(db: sqlite_utils.Database, message: str) -> None:
@@ -88,7 +83,7 @@ def drain(db: sqlite_utils.Database, client: HQClient, batch_size: int, max_fail
             failures += 1
             if failures >= max_failures:
                 raise
-            sleep(backoff_delay(failures, rng))
+            sleep(full_jitter(failures, BACKOFF_BASE_SECONDS, BACKOFF_CAP_SECONDS, rng))
             continue
         if result is None:
             return sent
@@ -131,10 +126,10 @@ class BackgroundSync(threading.Thread):
             except (HQUnavailable, HQRefused) as err:
                 failures += 1
                 _record_error(db, str(err))
-                wait = backoff_delay(failures)
+                wait = full_jitter(failures, BACKOFF_BASE_SECONDS, BACKOFF_CAP_SECONDS)
             except sqlite3.Error:  # the terminal's own database was busy or full: retry, never stop syncing
                 failures += 1
                 log.exception("sync round failed on the local database")
-                wait = backoff_delay(failures)
+                wait = full_jitter(failures, BACKOFF_BASE_SECONDS, BACKOFF_CAP_SECONDS)
             self.stop.wait(wait)
         db.close()
