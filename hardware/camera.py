@@ -118,11 +118,9 @@ def _read_pyzbar(gray: np.ndarray, found: dict) -> None:
     except ImportError:
         return
     symbols = [pyzbar.ZBarSymbol.QRCODE, pyzbar.ZBarSymbol.CODE128, pyzbar.ZBarSymbol.EAN13, pyzbar.ZBarSymbol.UPCA]
-    for result in pyzbar.decode(gray, symbols=symbols):
-        symbology = {"QRCODE": "QRCODE", "CODE128": "CODE128", "EAN13": "EAN13", "UPCA": "UPCA"}.get(result.type)
-        if symbology:
-            text = result.data.decode("utf-8", "replace")
-            found[(text, symbology)] = Decoded(text, symbology)
+    for result in pyzbar.decode(gray, symbols=symbols):  # zbar's type names are already ours
+        text = result.data.decode("utf-8", "replace")
+        found[(text, result.type)] = Decoded(text, result.type)
 
 
 class Deduper:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import sqlite_utils
 
 from kiosk import audit
-from kiosk.db import fetch_one, write_transaction
+from kiosk.db import fetch_all, fetch_one, write_transaction
 from kiosk.pins import hash_pin, verify_pin
 
 ROLES = ("clerk", "manager", "admin")
@@ -59,8 +59,8 @@ def check_approver(db, staff_id: str, pin: str, attempts: int, lock_minutes: int
 
 
 def approvers(db) -> list[dict]:
-    return list(db.query("SELECT id, name FROM staff WHERE active = 1 AND role IN ('manager', 'admin') "
-                         "ORDER BY name"))
+    return fetch_all(db, "SELECT id, name FROM staff WHERE active = 1 AND role IN ('manager', 'admin') "
+                         "ORDER BY name")
 
 
 def add_staff(db, store_id: str, name: str, role: str, pin: str, by: str | None) -> str:
