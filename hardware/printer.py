@@ -14,6 +14,8 @@ import tempfile
 from abc import ABC, abstractmethod
 from pathlib import Path
 
+from kiosk.messages import N_, Message
+
 DEFAULT_NETWORK_PORT = 9100
 # ESC/POS real-time status (DLE EOT n): n=1 printer status, n=4 roll paper sensor.
 DLE_EOT = b"\x10\x04"
@@ -29,7 +31,12 @@ def paper_state(reply: int) -> str:
 
 
 class PrinterError(RuntimeError):
-    """The job did not reach the printer; str(err) says why in words a clerk understands."""
+    """The job did not reach the printer; str(err) says why in words a clerk understands (in English;
+    `message` gives it in the reader's language through kiosk.i18n.translated)."""
+
+    def __init__(self, msgid: str, **params: object):
+        self.message = Message(msgid, **params)
+        super().__init__(str(self.message))
 
 
 class PrinterSink(ABC):
@@ -76,7 +83,7 @@ class FileSink(PrinterSink):
                 os.fsync(tmp.fileno())
             os.replace(tmp.name, target)
         except OSError as err:
-            raise PrinterError(f"Could not write the print file ({err.strerror}).") from err
+            raise PrinterError(N_("Could not write the print file (%(reason)s)."), reason=err.strerror) from err
         return str(target)
 
     def state(self) -> str:
@@ -112,7 +119,7 @@ class NetworkSink(PrinterSink):
                 conn.settimeout(STATUS_TIMEOUT)
                 paper = self._status(conn, STATUS_PAPER)
                 if paper is not None and paper_state(paper) == "out":
-                    raise PrinterError("The printer is out of paper: load a new roll, then press Reprint.")
+                    raise PrinterError(N_("The printer is out of paper: load a new roll, then press Reprint."))
                 conn.settimeout(self.timeout)
                 conn.sendall(data)
                 # Asking again after the job proves the printer took it all: a connection cut
@@ -120,16 +127,17 @@ class NetworkSink(PrinterSink):
                 conn.settimeout(STATUS_TIMEOUT)
                 self._status(conn, STATUS_PRINTER)
         except TimeoutError as err:
-            raise PrinterError(f"The printer at {where} did not answer in time.") from err
+            raise PrinterError(N_("The printer at %(where)s did not answer in time."), where=where) from err
         except ConnectionRefusedError as err:
-            raise PrinterError(f"The printer at {where} is unreachable (connection refused): "
-                               "check it is on and its cable is plugged in.") from err
+            raise PrinterError(N_("The printer at %(where)s is unreachable (connection refused): "
+                                  "check it is on and its cable is plugged in."), where=where) from err
         except ConnectionError as err:
-            raise PrinterError(f"The connection to the printer at {where} was cut while printing: "
-                               "check its cable, then press Reprint.") from err
+            raise PrinterError(N_("The connection to the printer at %(where)s was cut while printing: "
+                                  "check its cable, then press Reprint."), where=where) from err
         except OSError as err:
-            raise PrinterError(f"The printer at {where} is unreachable ({err.strerror or err}): "
-                               "check it is on and its cable is plugged in.") from err
+            raise PrinterError(N_("The printer at %(where)s is unreachable (%(reason)s): "
+                                  "check it is on and its cable is plugged in."),
+                               where=where, reason=err.strerror or str(err)) from err
         return where
 
     def state(self) -> str:
@@ -158,14 +166,16 @@ class EscposDeviceSink(PrinterSink):
                 return escpos_printer.Usb(vendor, product, profile=self.profile)
             return escpos_printer.Serial(devfile=self.target, profile=self.profile)
         except ImportError as err:
-            raise PrinterError(f"The {self.driver} printer driver needs an extra package: {err}") from err
+            raise PrinterError(N_("The %(driver)s printer driver needs an extra package: %(reason)s"),
+                               driver=self.driver, reason=str(err)) from err
 
     def send(self, data: bytes, job_name: str) -> str:
         device = self._open()
         try:
             device._raw(data)  # bytes are already rendered; python-escpos exposes no public raw writer
         except Exception as err:  # drivers raise their own error types (USBError, SerialException)
-            raise PrinterError(f"The {self.driver} printer failed: {err}") from err
+            raise PrinterError(N_("The %(driver)s printer failed: %(reason)s"), driver=self.driver,
+                               reason=str(err)) from err
         finally:
             device.close()
         return f"{self.driver}:{self.target}"
@@ -187,15 +197,15 @@ class CupsSink(PrinterSink):
     def send(self, data: bytes, job_name: str) -> str:
         lp = shutil.which("lp")
         if lp is None:
-            raise PrinterError("CUPS is not installed on this terminal (no `lp` command): install cups-client.")
+            raise PrinterError(N_("CUPS is not installed on this terminal (no `lp` command): install cups-client."))
         try:
             done = subprocess.run([lp, "-d", self.queue, "-o", "raw", "-t", job_name], input=data,
                                   capture_output=True, timeout=self.timeout, check=False)
         except subprocess.TimeoutExpired as err:
-            raise PrinterError(f"CUPS did not take the job for {self.queue} in time.") from err
+            raise PrinterError(N_("CUPS did not take the job for %(queue)s in time."), queue=self.queue) from err
         if done.returncode != 0:
-            raise PrinterError(f"CUPS refused the job for {self.queue}: "
-                               f"{done.stderr.decode(errors='replace').strip()}")
+            raise PrinterError(N_("CUPS refused the job for %(queue)s: %(reason)s"), queue=self.queue,
+                               reason=done.stderr.decode(errors="replace").strip())
         return f"cups:{self.queue}"
 
     def state(self) -> str:

@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, render_template, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 from hardware.printer import make_sink
-from kiosk import __version__, auth, compliance_cli, db_request, formatting, sync_app
+from kiosk import __version__, auth, compliance_cli, db_request, formatting, i18n, sync_app
 from kiosk.crypto import DataCipher, load_keys
 from kiosk.extensions import csrf, htmx
 from kiosk.grading import load_spec
@@ -52,6 +53,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db_request.init_app(app)
     auth.init_app(app)
     formatting.init_app(app)
+    i18n.init_app(app)
     sync_app.init_app(app)
     compliance_cli.init_app(app)
     _register_blueprints(app)
@@ -78,28 +80,30 @@ def _security_headers(response):
 
 
 def _register_blueprints(app: Flask) -> None:
-    from kiosk.views import hardware_page, health, staff_admin, today, tradein
+    from kiosk.views import customer, handoff, hardware_page, health, staff_admin, today, tradein
 
     app.register_blueprint(health.bp)
     app.register_blueprint(today.bp)
     app.register_blueprint(tradein.bp)
+    app.register_blueprint(handoff.bp)
     app.register_blueprint(staff_admin.bp)
     hardware_page.init_app(app)
+    customer.init_app(app)
 
 
 def _register_errors(app: Flask) -> None:
     def page(status: int, title: str, message: str):
         return render_template("error.html", title=title, message=message, staff=g.get("staff")), status
 
-    app.register_error_handler(CSRFError, lambda e: page(
-        400, "Form expired", "This form was open too long or came from elsewhere. Reload the page and try again."))
-    app.register_error_handler(403, lambda e: page(403, "Managers only", "This page is for managers."))
-    app.register_error_handler(404, lambda e: page(404, "Not found", "There is nothing at this address."))
-    app.register_error_handler(405, lambda e: page(405, "Not allowed", "This action is not available here."))
-    app.register_error_handler(413, lambda e: page(413, "Too large", "What was sent is too large."))
-    app.register_error_handler(sqlite3.Error, lambda e: page(
-        503, "Database unavailable", f"The terminal's database could not be read or written ({e}). "
-        "Each trade-in is saved whole or not at all: open today's list to see what was saved."))
-    app.register_error_handler(503, lambda e: page(503, "Unavailable", e.description))
-    app.register_error_handler(500, lambda e: page(
-        500, "Something went wrong", "Nothing was half-saved. Try again; if it repeats, call support."))
+    app.register_error_handler(CSRFError, lambda e: page(400, _("Form expired"), _(
+        "This form was open too long or came from elsewhere. Reload the page and try again.")))
+    app.register_error_handler(403, lambda e: page(403, _("Managers only"), _("This page is for managers.")))
+    app.register_error_handler(404, lambda e: page(404, _("Not found"), _("There is nothing at this address.")))
+    app.register_error_handler(405, lambda e: page(405, _("Not allowed"), _("This action is not available here.")))
+    app.register_error_handler(413, lambda e: page(413, _("Too large"), _("What was sent is too large.")))
+    app.register_error_handler(sqlite3.Error, lambda e: page(503, _("Database unavailable"), _(
+        "The terminal's database could not be read or written (%(reason)s). Each trade-in is saved whole or not "
+        "at all: open today's list to see what was saved.", reason=str(e))))
+    app.register_error_handler(503, lambda e: page(503, _("Unavailable"), e.description))
+    app.register_error_handler(500, lambda e: page(500, _("Something went wrong"), _(
+        "Nothing was half-saved. Try again; if it repeats, call support.")))

@@ -8,9 +8,11 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from flask import Blueprint, Flask, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 
 from kiosk.db import fetch_all, fetch_one
 from kiosk.db_request import get_db
+from kiosk.i18n import translated
 from kiosk.staff import StaffAuthError, check_pin
 
 bp = Blueprint("auth", __name__)
@@ -40,7 +42,7 @@ def _load_staff() -> None:
     if now - session.get("seen", 0) > idle_limit + SESSION_TOUCH_SECONDS or \
             session.get("terminal") != current_app.config["TERMINAL_KEY"]:
         session.clear()
-        flash("Signed out after a while without activity. Sign in again.", "error")
+        flash(gettext("Signed out after a while without activity. Sign in again."), "error")
         return
     if now - session.get("seen", 0) >= SESSION_TOUCH_SECONDS:
         session["seen"] = now  # re-signs the cookie, so its expiry slides with activity
@@ -65,18 +67,18 @@ def login():
         row = check_pin(get_db(), staff_id, pin, current_app.config["LOCKOUT_ATTEMPTS"],
                         current_app.config["LOCKOUT_MINUTES"])
     except StaffAuthError as err:
-        return render_template("login.html", members=members, error=str(err), selected=staff_id), 401
+        return render_template("login.html", members=members, error=translated(err), selected=staff_id), 401
     session.clear()  # a new session id on login: no fixation
     session.permanent = True
     session.update(staff_id=row["id"], seen=int(time.time()), terminal=current_app.config["TERMINAL_KEY"])
-    flash(f"Signed in as {row['name']}.")
+    flash(gettext("Signed in as %(name)s.", name=row["name"]))
     return redirect(_safe_next(request.args.get("next")))
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
     session.clear()
-    flash("Signed out.")
+    flash(gettext("Signed out."))
     return redirect(url_for("auth.login"))
 
 

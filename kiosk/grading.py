@@ -11,13 +11,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from kiosk.messages import N_, Message, UserError
+
 COSMETIC_GRADES = "ABCD"  # best first
 FUNCTIONAL_MAX = 9
 ADULT_AGE = 18
 DEFAULT_SPEC = Path(__file__).parent / "data" / "checklist.toml"
 
 
-class AnswerError(ValueError):
+class AnswerError(UserError):
     """An answer that does not fit its question; str(err) is shown to the clerk."""
 
 
@@ -37,6 +39,8 @@ class Question:
     kind: str = "choice"  # choice | percent
     short: str = ""  # receipt label
     help: str = ""
+    customer_text: str = ""  # the same question put to a customer (self-service kiosk)
+    customer_help: str = ""
     answers: dict[str, Effect] = field(default_factory=dict)  # value -> effect (choice)
     bands: tuple[tuple[int, Effect], ...] = ()  # (min, effect), highest min first (percent)
 
@@ -46,7 +50,7 @@ class Question:
             percent = parse_percent(value)
             return next(effect for minimum, effect in self.bands if percent >= minimum)
         if value not in self.answers:
-            raise AnswerError(f"Choose one of the answers to: {self.text}")
+            raise AnswerError(N_("Choose one of the answers to the question."))
         return self.answers[value]
 
     def label_of(self, value: str) -> str:
@@ -88,7 +92,7 @@ def parse_percent(value: str) -> int:
     text = str(value).strip().rstrip("%").strip()
     # Only ASCII digits: "²" or "٣" are digits to str.isdigit() but not to a clerk or to int().
     if not (text.isascii() and text.isdecimal()) or len(text) > 3 or not 0 <= int(text) <= 100:
-        raise AnswerError("Battery health is a whole number from 0 to 100 (enter 0 when unknown).")
+        raise AnswerError(N_("Battery health is a whole number from 0 to 100 (enter 0 when unknown)."))
     return int(text)
 
 
@@ -110,6 +114,8 @@ def _question(raw: dict) -> Question:
         kind=raw.get("kind", "choice"),
         short=raw.get("short", raw["text"]),
         help=raw.get("help", ""),
+        customer_text=raw.get("customer_text", raw["text"]),
+        customer_help=raw.get("customer_help", raw.get("help", "")),
         answers={a["value"]: _effect(a) for a in raw.get("answers", [])},
         bands=bands,
     )
@@ -143,7 +149,8 @@ def age_on(birth: date, today: date) -> int:
 def seller_age_gate(birth: date, today: date) -> str:
     """The reason a seller cannot trade in because of age, or "" when old enough."""
     if birth > today:
-        return "The date of birth is in the future: check the ID document."
+        return Message(N_("The date of birth is in the future: check the ID document."))
     if age_on(birth, today) < ADULT_AGE:
-        return f"The seller must be {ADULT_AGE} or older to sell a device (age on the ID: {age_on(birth, today)})."
+        return Message(N_("The seller must be %(adult)s or older to sell a device (age on the ID: %(age)s)."),
+                       adult=ADULT_AGE, age=age_on(birth, today))
     return ""

@@ -13,6 +13,8 @@ from stdnum import imei as stdnum_imei
 from stdnum import luhn
 from stdnum.exceptions import InvalidChecksum, ValidationError
 
+from kiosk.messages import N_, UserError
+
 # Scanners and *#06# screens add labels and separators; strip them before judging.
 _PREFIX = re.compile(r"^\s*(IMEI\s*SV|IMEISV|IMEI\s*[12]?|SN|S/N|SERIAL)\s*[:#=]?\s*", re.IGNORECASE)
 _SEPARATORS = re.compile(r"[\s\-./_]")
@@ -21,7 +23,7 @@ _SERIAL = re.compile(r"^[A-Z0-9]{5,30}$")
 IDENTIFIER_FOR_KIND = {"phone": "imei", "tablet": "imei", "watch": "serial", "console": "serial"}
 
 
-class IdentifierError(ValueError):
+class IdentifierError(UserError):
     """A scanned or typed identifier that cannot be accepted; str(err) is shown to the clerk."""
 
 
@@ -45,29 +47,28 @@ def parse_imei(raw: str) -> Imei:
     """Parse an IMEI (15 digits) or IMEISV (16 digits, reduced to its IMEI)."""
     digits = clean(raw)
     if not digits:
-        raise IdentifierError("Enter or scan the IMEI (dial *#06# on the phone to show it).")
+        raise IdentifierError(N_("Enter or scan the IMEI (dial *#06# on the phone to show it)."))
     bad = sorted({ch for ch in digits if ch not in "0123456789"})  # not isdigit(): "²" is a digit to it
     if bad:
-        raise IdentifierError(
-            f"An IMEI has digits only; this one contains {', '.join(f'“{c}”' for c in bad)}."
-        )
+        raise IdentifierError(N_("An IMEI has digits only; this one contains %(characters)s."),
+                              characters=", ".join(f"“{c}”" for c in bad))
     if len(digits) == 16:  # IMEISV: 14 identity digits + 2-digit software version, no check digit
         return Imei(digits[:14] + luhn.calc_check_digit(digits[:14]), from_imeisv=True)
     if len(digits) < 15:
-        raise IdentifierError(
-            f"Too short: {len(digits)} digits. An IMEI has 15 digits, the last one is a check digit."
-        )
+        raise IdentifierError(N_("Too short: %(count)s digits. An IMEI has 15 digits, the last one is a check digit."),
+                              count=len(digits))
     if len(digits) > 16:
-        raise IdentifierError(f"Too long: {len(digits)} digits. An IMEI has 15 digits (16 for an IMEISV).")
+        raise IdentifierError(N_("Too long: %(count)s digits. An IMEI has 15 digits (16 for an IMEISV)."),
+                              count=len(digits))
     try:
         stdnum_imei.validate(digits)
     except InvalidChecksum:
-        raise IdentifierError(
+        raise IdentifierError(N_(
             "The check digit (the last digit) does not match: a digit was mistyped or misread. "
             "Scan again or re-type it from *#06#."
-        ) from None
+        )) from None
     except ValidationError as err:  # pragma: no cover - stdnum's other reasons are covered above
-        raise IdentifierError(f"Not a valid IMEI: {err}") from None
+        raise IdentifierError(N_("Not a valid IMEI: %(reason)s"), reason=str(err)) from None
     return Imei(digits)
 
 
@@ -75,11 +76,13 @@ def parse_serial(raw: str) -> str:
     """Serial numbers of consoles and watches: 5 to 30 letters or digits once separators are removed."""
     serial = clean(raw)
     if not serial:
-        raise IdentifierError("Enter or scan the serial number (on the label under or behind the device).")
+        raise IdentifierError(N_("Enter or scan the serial number (on the label under or behind the device)."))
     if not _SERIAL.match(serial):
         if len(serial) < 5:
-            raise IdentifierError(f"Too short: {len(serial)} characters. A serial number has at least 5.")
+            raise IdentifierError(N_("Too short: %(count)s characters. A serial number has at least 5."),
+                                  count=len(serial))
         if len(serial) > 30:
-            raise IdentifierError(f"Too long: {len(serial)} characters. A serial number has at most 30.")
-        raise IdentifierError("A serial number has letters and digits only.")
+            raise IdentifierError(N_("Too long: %(count)s characters. A serial number has at most 30."),
+                                  count=len(serial))
+        raise IdentifierError(N_("A serial number has letters and digits only."))
     return serial

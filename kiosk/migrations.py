@@ -197,4 +197,29 @@ BEGIN SELECT RAISE(ABORT, 'police register entries are kept 10 years'); END;
 ALTER TABLE print_jobs ADD COLUMN next_attempt_at TEXT;
 CREATE INDEX print_jobs_due ON print_jobs(status, next_attempt_at);
 """),
+    (5, "customer estimates and the clerk's handoff", """
+-- A customer's self-service estimate: no personal data, only the device and its answers.
+CREATE TABLE estimates (
+    uuid TEXT PRIMARY KEY,
+    code TEXT UNIQUE,                     -- the ticket, set when the customer asks for it
+    store_id TEXT NOT NULL REFERENCES stores(id),
+    device_kind TEXT NOT NULL,
+    device_id INTEGER REFERENCES devices(id),
+    storage_gb INTEGER,
+    imei TEXT,
+    answers TEXT NOT NULL DEFAULT '{}',   -- JSON: question id -> answer
+    spec_version TEXT NOT NULL,
+    grid_version TEXT,
+    currency TEXT,
+    low_minor INTEGER,
+    high_minor INTEGER,
+    created_at TEXT NOT NULL,
+    ticketed_at TEXT,
+    expires_at TEXT,
+    tradein_uuid TEXT REFERENCES tradeins(uuid)  -- the clerk's trade-in once picked up
+);
+CREATE INDEX estimates_created ON estimates(created_at);
+ALTER TABLE tradeins ADD COLUMN estimate_uuid TEXT REFERENCES estimates(uuid);
+ALTER TABLE tradeins ADD COLUMN handoff TEXT;  -- JSON: customer's answers vs the clerk's, with price impact
+"""),
 )

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from kiosk.grading import Grade
+from kiosk.messages import N_, UserError
 
 # Functional grade 0-9 collapses into three price bands (lowest grade of each band).
 FUNCTIONAL_BANDS = (("F1", 8), ("F2", 5), ("F3", 0))
 QUOTE_VALIDITY_DAYS = 7
 
 
-class PricingError(ValueError):
+class PricingError(UserError):
     """No price can be given; str(err) tells the clerk why and what to do."""
 
 
@@ -86,20 +87,19 @@ def functional_band(functional: int) -> str:
 def quote(device: Device, grade: Grade, grid: PriceGrid, promos: Iterable[Promo], today: date) -> Quote:
     """Price a graded device. Gates make it not eligible (with reasons) rather than raising."""
     if not grade.complete:
-        raise PricingError("The checklist is not finished: answer every question before quoting.")
+        raise PricingError(N_("The checklist is not finished: answer every question before quoting."))
     if not grid.valid_from <= today <= grid.valid_until:
-        raise PricingError(
-            f"Price grid {grid.version} is valid from {grid.valid_from} to {grid.valid_until}: "
-            "sync with HQ to get the current grid before quoting."
-        )
+        raise PricingError(N_("Price grid %(version)s is valid from %(start)s to %(end)s: "
+                              "sync with HQ to get the current grid before quoting."),
+                           version=grid.version, start=grid.valid_from.isoformat(), end=grid.valid_until.isoformat())
     if grade.gates:
         return Quote(False, grade.gates, grid.version, grid.currency)
     key = (device.id, device.storage_gb, grade.cosmetic, functional_band(grade.functional))
     if key not in grid.values:
-        raise PricingError(
-            f"Grid {grid.version} has no price for {device.brand} {device.model} {device.storage_gb} GB, "
-            f"grade {grade.cosmetic}/{grade.functional}: check the storage, or call HQ for a manual quote."
-        )
+        raise PricingError(N_("Grid %(version)s has no price for %(device)s %(gb)s GB, grade %(grade)s: "
+                              "check the storage, or call HQ for a manual quote."),
+                           version=grid.version, device=f"{device.brand} {device.model}", gb=device.storage_gb,
+                           grade=f"{grade.cosmetic}/{grade.functional}")
     base = grid.values[key]
     # No bonus on a device we only take for recycling (base value 0).
     bonuses = tuple((p.label, p.bonus_minor) for p in promos if base > 0 and p.applies(device, today))

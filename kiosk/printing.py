@@ -17,11 +17,13 @@ import sqlite_utils
 
 from hardware import escpos_render
 from hardware.printer import PrinterError, PrinterSink
-from kiosk import catalog, tradeins
+from kiosk import catalog, estimates, tradeins
 from kiosk.backoff import full_jitter
 from kiosk.crypto import DataCipher
 from kiosk.db import fetch_all, fetch_one, utcnow, write_transaction
 from kiosk.grading import Spec
+from kiosk.messages import catalogue
+from kiosk.money import format_money
 from kiosk.receipts import Receipt, ReceiptFacts, build_bag_label, build_tradein_receipt
 from kiosk.seller import PAYOUT_METHODS
 
@@ -33,18 +35,21 @@ def receipt_facts(db: sqlite_utils.Database, tradein_uuid: str, spec: Spec, canc
     terminal = fetch_one(db, "SELECT name FROM terminals WHERE id = ?", [ti["terminal_id"]])["name"]
     clerk = fetch_one(db, "SELECT name FROM staff WHERE id = ?", [ti["staff_id"]])["name"]
     answers = tradeins.answers_of(db, tradein_uuid)
+    _ = catalogue(store["locale"]).gettext  # paper is in the store's language, whoever is on screen
     checklist = tuple(
-        (q.short, q.label_of(answers[q.id])) for q in spec.questions_for(ti["device_kind"]) if q.id in answers
+        (_(q.short), _(q.label_of(answers[q.id]))) for q in spec.questions_for(ti["device_kind"]) if q.id in answers
     )
     ti["bonuses"] = json.loads(ti["bonuses"] or "[]")
     accepted = datetime.fromisoformat(ti["accepted_at"])
+    money = lambda minor: format_money(minor, ti["currency"], store["locale"])  # noqa: E731
     return ReceiptFacts(
         store_name=store["name"], store_address=store["address"], terminal=terminal, clerk=clerk,
         locale=store["locale"], timezone=store["timezone"], tradein=ti,
         device_name=catalog.get_device(db, ti["device_id"]).name, checklist=checklist,
-        payout_label=PAYOUT_METHODS.get(ti["payout_method"], ti["payout_method"]),
+        payout_label=_(PAYOUT_METHODS.get(ti["payout_method"], ti["payout_method"])),
         seller_name=_seller_name(cipher, ti["seller_identity"]),
         cancel_until=accepted + cancel_window if ti["state"] != "cancelled" else None,
+        handoff=estimates.handoff_rows(db, spec, ti, _, money), translate=_,
     )
 
 

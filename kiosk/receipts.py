@@ -3,6 +3,7 @@ and to HTML (templates/_receipt.html), so paper and screen can never disagree. P
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -42,6 +43,8 @@ class ReceiptFacts:
     payout_label: str
     seller_name: str
     cancel_until: datetime | None
+    handoff: tuple[Row, ...] = ()  # the customer's estimate vs the clerk's check (kiosk.estimates)
+    translate: Callable[[str], str] = str  # the store language's gettext; str keeps the English
 
 
 @dataclass(frozen=True)
@@ -60,56 +63,65 @@ class BagLabel:
 
 
 def build_bag_label(facts: ReceiptFacts) -> BagLabel:
-    ti = facts.tradein
+    ti, _ = facts.tradein, facts.translate
     return BagLabel(ti["code"], ti["imei"] or ti["serial"], f"{facts.device_name} {ti['storage_gb']} GB",
-                    f"Grade {ti['cosmetic_grade']} / {ti['functional_grade']}", facts.store_name)
+                    _("Grade %(cosmetic)s / %(functional)s") % {"cosmetic": ti["cosmetic_grade"],
+                                                                 "functional": ti["functional_grade"]},
+                    facts.store_name)
 
 
 def _local(moment: datetime, facts: ReceiptFacts) -> str:
     return format_datetime(moment, "short", tzinfo=ZoneInfo(facts.timezone), locale=facts.locale)
 
 
-def _money_rows(ti: dict, locale: str) -> tuple[tuple[Row, ...], Row]:
-    money = lambda minor: format_money(minor, ti["currency"], locale)  # noqa: E731
-    rows = [("Base value", money(ti["base_minor"]))]
-    rows += [(f"Bonus: {label}", money(minor)) for label, minor in ti["bonuses"]]
+def _money_rows(ti: dict, facts: ReceiptFacts) -> tuple[tuple[Row, ...], Row]:
+    _ = facts.translate
+    money = lambda minor: format_money(minor, ti["currency"], facts.locale)  # noqa: E731
+    rows = [(_("Base value"), money(ti["base_minor"]))]
+    rows += [(f"{_('Bonus')}: {label}", money(minor)) for label, minor in ti["bonuses"]]
     if ti.get("override_reason"):
-        rows.append((f"Price set by a manager: {ti['override_reason']}", ""))
-    return tuple(rows), ("TOTAL PAID", money(ti["total_minor"]))
+        rows.append((f"{_('Price set by a manager')}: {ti['override_reason']}", ""))
+    return tuple(rows), (_("TOTAL PAID"), money(ti["total_minor"]))
+
+
+def _sections(facts: ReceiptFacts, identifier: Row) -> tuple[tuple[str, tuple[Row, ...]], ...]:
+    ti, _ = facts.tradein, facts.translate
+    sections = (
+        (_("Device"), ((_("Model"), facts.device_name), (_("Storage"), f"{ti['storage_gb']} GB"), identifier)),
+        (_("Condition"), facts.checklist + (
+            (_("Cosmetic grade"), ti["cosmetic_grade"]),
+            (_("Functional grade"), f"{ti['functional_grade']}/9"),
+            (_("Checklist"), ti["spec_version"]),
+            (_("Price grid"), ti["grid_version"]),
+        )),
+    )
+    if facts.handoff:  # the customer sees on paper what the check changed and what it cost
+        sections += ((_("Your estimate and our check"), facts.handoff),)
+    return sections + ((_("Payment"), ((_("Seller"), facts.seller_name), (_("Paid by"), facts.payout_label))),)
 
 
 def build_tradein_receipt(facts: ReceiptFacts) -> Receipt:
-    ti = facts.tradein
-    identifier = ("IMEI", ti["imei"]) if ti["imei"] else ("Serial", ti["serial"])
-    totals, total = _money_rows(ti, facts.locale)
-    cancel_line = (
-        f"Cancellable until {_local(facts.cancel_until, facts)} at this store." if facts.cancel_until else ""
-    )
+    ti, _ = facts.tradein, facts.translate
+    identifier = ("IMEI", ti["imei"]) if ti["imei"] else (_("Serial"), ti["serial"])
+    totals, total = _money_rows(ti, facts)
+    cancel_line = (_("Cancellable until %(time)s at this store.") % {"time": _local(facts.cancel_until, facts)}
+                   if facts.cancel_until else "")
     return Receipt(
-        title="TRADE-IN RECEIPT",
-        header=(facts.store_name, facts.store_address, f"Terminal: {facts.terminal}", f"Clerk: {facts.clerk}",
-                _local(datetime.fromisoformat(ti["accepted_at"]), facts)),
+        title=_("TRADE-IN RECEIPT"),
+        header=(facts.store_name, facts.store_address, f"{_('Terminal')}: {facts.terminal}",
+                f"{_('Clerk')}: {facts.clerk}", _local(datetime.fromisoformat(ti["accepted_at"]), facts)),
         code=ti["code"],
-        sections=(
-            ("Device", (("Model", facts.device_name), ("Storage", f"{ti['storage_gb']} GB"), identifier)),
-            ("Condition", facts.checklist + (
-                ("Cosmetic grade", ti["cosmetic_grade"]),
-                ("Functional grade", f"{ti['functional_grade']}/9"),
-                ("Checklist", ti["spec_version"]),
-                ("Price grid", ti["grid_version"]),
-            )),
-            ("Payment", (("Seller", facts.seller_name), ("Paid by", facts.payout_label))),
-        ),
+        sections=_sections(facts, identifier),
         totals=totals,
         total=total,
         barcode=identifier[1],
         footer=(
             cancel_line,
-            "The seller declares owning this device and transfers its ownership to the store.",
+            _("The seller declares owning this device and transfers its ownership to the store."),
             "",
-            "Seller signature:",
+            f"{_('Seller signature')}:",
             "",
             "",
-            "Clerk signature:",
+            f"{_('Clerk signature')}:",
         ),
     )

@@ -10,19 +10,20 @@ from dataclasses import dataclass
 from datetime import date
 
 from kiosk.grading import seller_age_gate
+from kiosk.messages import N_, Message
 
 ID_DOCUMENT_TYPES = {
-    "national_id": "National identity card",
-    "passport": "Passport",
-    "residence_permit": "Residence permit",
-    "driving_licence": "Driving licence",
+    "national_id": N_("National identity card"),
+    "passport": N_("Passport"),
+    "residence_permit": N_("Residence permit"),
+    "driving_licence": N_("Driving licence"),
 }
-PAYOUT_METHODS = {"store_credit": "Store credit (voucher)", "bank_transfer": "Bank transfer"}
+PAYOUT_METHODS = {"store_credit": N_("Store credit (voucher)"), "bank_transfer": N_("Bank transfer")}
 MAX_TEXT = {"surname": 80, "first_names": 120, "address": 300, "id_doc_number": 40, "id_doc_issuer": 120}
 
 
 class SellerErrors(ValueError):
-    """Field name -> message, shown next to each field."""
+    """Field name -> message (kiosk.messages.Message), shown next to each field."""
 
     def __init__(self, errors: dict[str, str]):
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
@@ -42,12 +43,12 @@ class Seller:
     payout_method: str
 
 
-def _date(form: Mapping[str, str], name: str, errors: dict[str, str], what: str) -> date | None:
+def _date(form: Mapping[str, str], name: str, errors: dict[str, str]) -> date | None:
     raw = (form.get(name) or "").strip()
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        errors[name] = f"Enter the {what} as a date (YYYY-MM-DD)." if raw else f"The {what} is required."
+        errors[name] = Message(N_("Enter a date (YYYY-MM-DD).")) if raw else Message(N_("Required."))
         return None
 
 
@@ -56,9 +57,9 @@ def _texts(form: Mapping[str, str], errors: dict[str, str]) -> dict[str, str]:
     for name, limit in MAX_TEXT.items():
         value = " ".join((form.get(name) or "").split())
         if not value:
-            errors[name] = "Required."
+            errors[name] = Message(N_("Required."))
         elif len(value) > limit:
-            errors[name] = f"At most {limit} characters."
+            errors[name] = Message(N_("At most %(count)s characters."), count=limit)
         texts[name] = value
     return texts
 
@@ -67,17 +68,17 @@ def parse_seller(form: Mapping[str, str], today: date) -> Seller:
     """Validate every field at once, so the clerk sees all problems in one go."""
     errors: dict[str, str] = {}
     texts = _texts(form, errors)
-    birth = _date(form, "birth_date", errors, "date of birth")
-    issued = _date(form, "id_doc_issued_on", errors, "ID document's date of issue")
+    birth = _date(form, "birth_date", errors)
+    issued = _date(form, "id_doc_issued_on", errors)
     if birth and (reason := seller_age_gate(birth, today)):
         errors["birth_date"] = reason
     if issued and issued > today:
-        errors["id_doc_issued_on"] = "The date of issue cannot be in the future."
+        errors["id_doc_issued_on"] = Message(N_("The date of issue cannot be in the future."))
     doc_type, payout = form.get("id_doc_type", ""), form.get("payout_method", "")
     if doc_type not in ID_DOCUMENT_TYPES:
-        errors["id_doc_type"] = "Choose the type of ID document."
+        errors["id_doc_type"] = Message(N_("Choose the type of ID document."))
     if payout not in PAYOUT_METHODS:
-        errors["payout_method"] = "Choose how the seller is paid."
+        errors["payout_method"] = Message(N_("Choose how the seller is paid."))
     if errors:
         raise SellerErrors(errors)
     return Seller(

@@ -42,6 +42,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PRINTER_PROFILE", "TM-T88V", "python-escpos printer profile (code pages, paper width)."),
     Setting("PRINTER_TIMEOUT", 5, "Seconds to wait for a network printer before marking the job failed."),
     Setting("LOCALE", "fr_FR", "Locale for money, dates and numbers on screen and paper."),
+    Setting("LANGUAGE", "", "Screen language until a reader picks another (fr or en); empty means the store's."),
     Setting("TIMEZONE", "Europe/Paris", "Local time zone shown on screen and receipts (storage is UTC)."),
     Setting("CANCEL_WINDOW_HOURS", 24, "Hours after acceptance during which a trade-in can be cancelled."),
     Setting("SESSION_MINUTES", 480, "Staff session lifetime in minutes, however active."),
@@ -53,6 +54,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAX_TRADEINS_PER_SELLER_PER_DAY", 3, "More trade-ins than this by one seller in a day need a manager."),
     Setting("DATA_KEYS", "", "Comma-separated Fernet keys for personal data, newest first; empty means "
             "<DATA_DIR>/data_keys (created on first run, readable by the kiosk user only)."),
+    Setting("TERMINAL_MODE", "staff", "staff: the counter terminal; customer: a self-service kiosk that serves only "
+            "the customer pages (/customer), never a staff page."),
+    Setting("CUSTOMER_IDLE_SECONDS", 60, "Customer kiosk: seconds without a touch before the reset countdown shows."),
+    Setting("CUSTOMER_COUNTDOWN_SECONDS", 15, "Customer kiosk: seconds of countdown before the session is wiped."),
+    Setting("ESTIMATE_VALID_DAYS", 7, "Days a customer's estimate ticket can be picked up by a clerk."),
     Setting("TERMINAL_ID", "", "This terminal's id; empty means the store's first terminal."),
     Setting("DEMO_PIN", "", "PIN given to the demo staff when seeding; empty means a random one."),
     Setting("SYNC_URL", "", "HQ base URL, e.g. https://hq.example/; empty means this terminal works offline only."),

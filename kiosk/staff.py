@@ -9,6 +9,7 @@ import sqlite_utils
 
 from kiosk import audit
 from kiosk.db import fetch_all, fetch_one, write_transaction
+from kiosk.messages import N_, UserError
 from kiosk.pins import hash_pin, verify_pin
 
 ROLES = ("clerk", "manager", "admin")
@@ -16,7 +17,7 @@ APPROVERS = ("manager", "admin")
 PIN_LENGTHS = range(4, 13)
 
 
-class StaffAuthError(ValueError):
+class StaffAuthError(UserError):
     """Refused sign-in or approval; str(err) is shown as it is."""
 
 
@@ -27,11 +28,11 @@ def check_pin(db: sqlite_utils.Database, staff_id: str, pin: str, attempts: int,
     with write_transaction(db):
         row = fetch_one(db, "SELECT * FROM staff WHERE id = ? AND active = 1", [staff_id])
         if row is None:
-            raise StaffAuthError("Choose a name from the list.")
+            raise StaffAuthError(N_("Choose a name from the list."))
         if row["locked_until"] and datetime.fromisoformat(row["locked_until"]) > now:
             minutes = int((datetime.fromisoformat(row["locked_until"]) - now).total_seconds() // 60) + 1
-            raise StaffAuthError(f"{row['name']} is locked after too many wrong PINs: try again in {minutes} min "
-                                 "or ask a manager.")
+            raise StaffAuthError(N_("%(name)s is locked after too many wrong PINs: try again in %(minutes)s min "
+                                    "or ask a manager."), name=row["name"], minutes=minutes)
         if len(pin) in PIN_LENGTHS and verify_pin(row["pin_hash"], pin):
             db.execute("UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE id = ?", [staff_id])
             return row
@@ -40,21 +41,24 @@ def check_pin(db: sqlite_utils.Database, staff_id: str, pin: str, attempts: int,
             until = (now + timedelta(minutes=lock_minutes)).isoformat(timespec="seconds")
             db.execute("UPDATE staff SET failed_attempts = 0, locked_until = ? WHERE id = ?", [until, staff_id])
             audit.record(db, staff_id=staff_id, action="staff_locked", failures=failures)
-            message = f"Wrong PIN. {row['name']} is now locked for {lock_minutes} min."
+            error = StaffAuthError(N_("Wrong PIN. %(name)s is now locked for %(minutes)s min."), name=row["name"],
+                                   minutes=lock_minutes)
         else:
             db.execute("UPDATE staff SET failed_attempts = ? WHERE id = ?", [failures, staff_id])
             audit.record(db, staff_id=staff_id, action="pin_wrong", failures=failures)
-            message = f"Wrong PIN. {attempts - failures} tries left before the account locks."
-    raise StaffAuthError(message)
+            error = StaffAuthError(N_("Wrong PIN. %(count)s tries left before the account locks."),
+                                   count=attempts - failures)
+    raise error
 
 
 def check_approver(db, staff_id: str, pin: str, attempts: int, lock_minutes: int, what: str) -> dict:
     """A manager (or admin) approves `what` with their own PIN on the clerk's screen."""
     if not staff_id or not pin:  # not filled in: ask, without counting it as a wrong PIN
-        raise StaffAuthError(f"A manager must approve {what}: choose the manager and enter their PIN.")
+        raise StaffAuthError(N_("A manager must approve %(what)s: choose the manager and enter their PIN."), what=what)
     row = check_pin(db, staff_id, pin, attempts, lock_minutes)
     if row["role"] not in APPROVERS:
-        raise StaffAuthError(f"{row['name']} is not a manager: a manager must approve {what}.")
+        raise StaffAuthError(N_("%(name)s is not a manager: a manager must approve %(what)s."), name=row["name"],
+                             what=what)
     return row
 
 
@@ -66,11 +70,11 @@ def approvers(db) -> list[dict]:
 def add_staff(db, store_id: str, name: str, role: str, pin: str, by: str | None) -> str:
     name = " ".join(name.split())
     if not 2 <= len(name) <= 80:
-        raise StaffAuthError("A name has 2 to 80 characters.")
+        raise StaffAuthError(N_("A name has 2 to 80 characters."))
     if role not in ROLES:
-        raise StaffAuthError("Choose a role: clerk, manager or admin.")
+        raise StaffAuthError(N_("Choose a role: clerk, manager or admin."))
     if not (pin.isdigit() and len(pin) in range(6, 13)):
-        raise StaffAuthError("A new PIN has 6 to 12 digits.")
+        raise StaffAuthError(N_("A new PIN has 6 to 12 digits."))
     staff_id = str(uuid.uuid4())
     with write_transaction(db):
         db.execute("INSERT INTO staff (id, store_id, name, role, pin_hash, active) VALUES (?, ?, ?, ?, ?, 1)",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from kiosk.messages import N_, Message, UserError
+
 # state -> states it may move to
 TRANSITIONS: dict[str, frozenset[str]] = {
     "draft": frozenset({"draft", "graded", "declined"}),
@@ -21,30 +23,29 @@ EDITABLE = frozenset({"draft", "graded", "quoted"})  # device and answers may st
 TAKEN = ("accepted", "printed", "bagged", "shipped", "received")  # the store owns the device
 
 LABELS = {
-    "draft": "Draft",
-    "graded": "Graded",
-    "quoted": "Quoted",
-    "accepted": "Accepted",
-    "printed": "Receipt printed",
-    "bagged": "Bagged",
-    "shipped": "Shipped",
-    "received": "Received at HQ",
-    "declined": "Declined",
-    "cancelled": "Cancelled",
+    "draft": N_("Draft"),
+    "graded": N_("Graded"),
+    "quoted": N_("Quoted"),
+    "accepted": N_("Accepted"),
+    "printed": N_("Receipt printed"),
+    "bagged": N_("Bagged"),
+    "shipped": N_("Shipped"),
+    "received": N_("Received at HQ"),
+    "declined": N_("Declined"),
+    "cancelled": N_("Cancelled"),
 }
 
 
-class IllegalTransition(ValueError):
+class IllegalTransition(UserError):
     """A state change the flow does not allow; str(err) is shown to the clerk."""
 
 
 def check_transition(current: str, target: str) -> None:
     if current not in TRANSITIONS:
-        raise IllegalTransition(f"Unknown trade-in state {current!r}.")
+        raise IllegalTransition(N_("Unknown trade-in state %(state)s."), state=current)
     if target not in TRANSITIONS[current]:
-        raise IllegalTransition(
-            f"A trade-in that is {LABELS[current].lower()} cannot become {LABELS.get(target, target).lower()}."
-        )
+        raise IllegalTransition(N_("A trade-in in state “%(current)s” cannot become “%(target)s”."),
+                                current=Message(LABELS[current]), target=Message(LABELS.get(target, target)))
 
 
 def check_cancel(current: str, accepted_at: datetime, now: datetime, window: timedelta) -> None:
@@ -52,4 +53,5 @@ def check_cancel(current: str, accepted_at: datetime, now: datetime, window: tim
     check_transition(current, "cancelled")
     if now > accepted_at + window:
         hours = int(window.total_seconds() // 3600)
-        raise IllegalTransition(f"The {hours} h cancel window has passed: this trade-in can no longer be cancelled.")
+        raise IllegalTransition(N_("The %(hours)s h cancel window has passed: this trade-in can no longer be "
+                                   "cancelled."), hours=hours)

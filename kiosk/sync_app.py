@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, url_for
 from flask.cli import AppGroup
+from flask_babel import gettext
 
 from kiosk.auth import login_required
 from kiosk.db import fetch_all
@@ -55,14 +56,15 @@ def panel():
 def sync_now():
     client = hq_client(current_app.config)
     if client is None:
-        flash("Sync with HQ is not set up on this terminal (SYNC_URL, SYNC_STORE_ID, SYNC_SECRET).", "error")
+        flash(gettext("Sync with HQ is not set up on this terminal (SYNC_URL, SYNC_STORE_ID, SYNC_SECRET)."), "error")
         return redirect(url_for(".panel"), 303)
     try:
         sent = pusher.drain(get_db(), client, current_app.config["SYNC_BATCH_SIZE"], max_failures=1)
         applied = pull(get_db(), client)
-        flash(f"Sent {sent} record(s) to HQ." + (f" Updated: {', '.join(applied)}." if applied else ""))
+        flash(gettext("Sent %(count)s record(s) to HQ.", count=sent) +
+              (" " + gettext("Updated: %(what)s.", what=", ".join(applied)) if applied else ""))
     except (HQUnavailable, HQRefused) as err:
-        flash(f"Sync failed, nothing is lost; it will be retried: {err}", "error")
+        flash(gettext("Sync failed, nothing is lost; it will be retried: %(reason)s", reason=str(err)), "error")
     return redirect(url_for(".panel"), 303)
 
 

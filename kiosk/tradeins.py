@@ -17,15 +17,16 @@ from kiosk.crypto import DataCipher
 from kiosk.db import fetch_all, fetch_one, utcnow, write_transaction
 from kiosk.grading import Grade, Spec, grade
 from kiosk.imei import IDENTIFIER_FOR_KIND, Imei
+from kiosk.messages import N_, Message, UserError, restored, stored
 from kiosk.pricing import Device, PricingError, Quote, quote
 from kiosk.seller import Seller
-from kiosk.states import EDITABLE, TAKEN, IllegalTransition, check_cancel, check_transition
+from kiosk.states import EDITABLE, LABELS, TAKEN, IllegalTransition, check_cancel, check_transition
 from sync import outbox
 
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U to misread
 
 
-class TradeInError(ValueError):
+class TradeInError(UserError):
     """A request the trade-in cannot take in its current state; str(err) is shown to the clerk."""
 
 
@@ -79,14 +80,15 @@ def _set_state(db, ti: dict, target: str, actor: Actor | None, action: str, **fi
 def _fresh(db, tradein_uuid: str) -> dict:
     ti = get(db, tradein_uuid)
     if ti is None:
-        raise TradeInError("This trade-in does not exist.")
+        raise TradeInError(N_("This trade-in does not exist."))
     return ti
 
 
 def _editable(db, tradein_uuid: str) -> dict:
     ti = _fresh(db, tradein_uuid)
     if ti["state"] not in EDITABLE:
-        raise TradeInError(f"This trade-in is {ti['state']}: its device and answers can no longer change.")
+        raise TradeInError(N_("This trade-in is %(state)s: its device and answers can no longer change."),
+                           state=Message(LABELS.get(ti["state"], ti["state"])))
     return ti
 
 
@@ -110,12 +112,14 @@ def set_device(db, actor: Actor, tradein_uuid: str, device_id: int, storage_gb: 
         ti = _editable(db, tradein_uuid)
         device = catalog.get_device(db, device_id)
         if device is None:
-            raise TradeInError("Choose a model from the list.")
+            raise TradeInError(N_("Choose a model from the list."))
         if storage_gb not in device.storages_gb:
-            raise TradeInError(f"The {device.name} comes with {', '.join(map(str, device.storages_gb))} GB.")
+            raise TradeInError(N_("The %(model)s comes with %(sizes)s GB."), model=device.name,
+                               sizes=", ".join(map(str, device.storages_gb)))
         if IDENTIFIER_FOR_KIND[device.kind] != ("imei" if ti["imei"] else "serial"):
-            needed = "an IMEI" if IDENTIFIER_FOR_KIND[device.kind] == "imei" else "a serial number"
-            raise TradeInError(f"A {device.kind} is identified by {needed}: start a new trade-in with it.")
+            raise TradeInError(N_("This model is identified by an IMEI: start a new trade-in with it.")
+                               if IDENTIFIER_FOR_KIND[device.kind] == "imei" else
+                               N_("This model is identified by a serial number: start a new trade-in with it."))
         _set_state(db, ti, "draft", actor, "device_set", device_id=device_id, storage_gb=storage_gb,
                    device_kind=device.kind)
 
@@ -140,7 +144,7 @@ def save_answer(db, actor: Actor, spec: Spec, tradein_uuid: str, question_id: st
 
 def _device(db, ti: dict) -> Device:
     if ti["device_id"] is None or ti["storage_gb"] is None:
-        raise TradeInError("Choose the model and storage first.")
+        raise TradeInError(N_("Choose the model and storage first."))
     d = catalog.get_device(db, ti["device_id"])
     return Device(d.id, d.kind, d.brand, d.model, ti["storage_gb"])
 
@@ -150,13 +154,14 @@ def _store_gates(db, ti: dict) -> tuple[str, ...]:
     gates = []
     blocked = ti["imei"] and fetch_one(db, "SELECT reason, version FROM blocklist WHERE imei = ?", [ti["imei"]])
     if blocked:
-        gates.append(f"This IMEI is on HQ's blocklist ({blocked['reason'] or 'reported lost or stolen'}, list "
-                     f"{blocked['version']}): do not buy the device and follow the store's procedure.")
+        gates.append(Message(N_("This IMEI is on HQ's blocklist (%(reason)s, list %(version)s): do not buy the "
+                                "device and follow the store's procedure."),
+                             reason=blocked["reason"] or "reported lost or stolen", version=blocked["version"]))
     column, value = ("imei", ti["imei"]) if ti["imei"] else ("serial", ti["serial"])
     other = taken_by(db, column, value)
     if other and other["uuid"] != ti["uuid"]:
-        gates.append(f"This {column.upper() if column == 'imei' else 'serial number'} was already traded in "
-                     f"({other['code']}, {other['created_at'][:10]}): the same device cannot be bought twice.")
+        gates.append(Message(N_("This device was already traded in (%(code)s, %(date)s): the same device cannot "
+                                "be bought twice."), code=other["code"], date=other["created_at"][:10]))
     return tuple(gates)
 
 
@@ -172,11 +177,12 @@ def prepare_quote(db, actor: Actor, spec: Spec, tradein_uuid: str, today: date,
         device = _device(db, ti)
         grid = catalog.active_grid(db, device.id)
         if grid is None:
-            raise PricingError("No price grid is installed: sync with HQ before quoting.")
+            raise PricingError(N_("No price grid is installed: sync with HQ before quoting."))
         offer = quote(device, result, grid, catalog.load_promos(db), today)
         _set_state(
             db, ti, "quoted", actor, "quoted", cosmetic_grade=result.cosmetic, functional_grade=result.functional,
-            gate_reasons=json.dumps(list(offer.reasons)), grid_version=offer.grid_version, currency=offer.currency,
+            gate_reasons=json.dumps([stored(r) for r in offer.reasons]),
+            grid_version=offer.grid_version, currency=offer.currency,
             base_minor=offer.base_minor, bonus_minor=offer.bonus_minor, total_minor=offer.total_minor,
             bonuses=json.dumps([list(b) for b in offer.bonuses]),
             quote_valid_until=offer.valid_until.isoformat() if offer.valid_until else None,
@@ -188,13 +194,13 @@ def override_price(db, actor: Actor, tradein_uuid: str, total_minor: int, reason
     """A manager sets the offer by hand (with the reason, kept on the receipt and in the audit log)."""
     reason = " ".join(reason.split())
     if not 5 <= len(reason) <= 200:
-        raise TradeInError("Give the reason for the new price (5 to 200 characters).")
+        raise TradeInError(N_("Give the reason for the new price (5 to 200 characters)."))
     if not 0 <= total_minor <= 10_000_00:
-        raise TradeInError("The new price must be between 0 and 10,000.")
+        raise TradeInError(N_("The new price must be between 0 and 10,000."))
     with write_transaction(db):
         ti = _fresh(db, tradein_uuid)
         if ti["state"] != "quoted" or json.loads(ti["gate_reasons"] or "[]"):
-            raise TradeInError("Only the quote of an eligible device can be changed.")
+            raise TradeInError(N_("Only the quote of an eligible device can be changed."))
         _set_state(db, ti, "quoted", actor, "price_override", total_minor=total_minor, override_reason=reason)
         _audit(db, actor, tradein_uuid, "approved", approved_by=approved_by, what="price override",
                old_total_minor=ti["total_minor"], new_total_minor=total_minor, reason=reason)
@@ -237,17 +243,18 @@ def accept(db, actor: Actor, tradein_uuid: str, seller: Seller, today: date, cip
         if "tradeins.imei" not in str(err) and "tradeins.serial" not in str(err):
             raise
         # The partial unique index: another terminal took this device between quote and accept.
-        raise TradeInError("This device was traded in on another terminal a moment ago: nothing was saved.") from err
+        raise TradeInError(N_("This device was traded in on another terminal a moment ago: "
+                              "nothing was saved.")) from err
 
 
 def _check_acceptable(db, ti: dict, today: date) -> None:
     if ti["state"] != "quoted":
         raise IllegalTransition("Only a quoted trade-in can be accepted: finish the checklist and quote first.")
-    reasons = json.loads(ti["gate_reasons"] or "[]") or list(_store_gates(db, ti))
+    reasons = [restored(r) for r in json.loads(ti["gate_reasons"] or "[]")] or list(_store_gates(db, ti))
     if reasons:
-        raise TradeInError("Not eligible: " + " ".join(reasons))
+        raise TradeInError(N_("Not eligible: %(reasons)s"), reasons=" ".join(reasons))
     if date.fromisoformat(ti["quote_valid_until"]) < today:
-        raise TradeInError("The quote has expired: quote again with the current price grid.")
+        raise TradeInError(N_("The quote has expired: quote again with the current price grid."))
 
 
 def _queue_print(db, tradein_uuid: str, kind: str) -> int:
@@ -262,7 +269,7 @@ def queue_reprint(db, actor: Actor, tradein_uuid: str) -> int:
     with write_transaction(db):
         ti = _fresh(db, tradein_uuid)
         if ti["state"] not in TAKEN and ti["state"] != "cancelled":
-            raise TradeInError("Only an accepted trade-in has a receipt to print.")
+            raise TradeInError(N_("Only an accepted trade-in has a receipt to print."))
         _audit(db, actor, tradein_uuid, "reprint_requested")
         return _queue_print(db, tradein_uuid, "receipt")
 
@@ -298,7 +305,7 @@ def cancel(db, actor: Actor, tradein_uuid: str, now: datetime, window: timedelta
         ti = _fresh(db, tradein_uuid)
         check_cancellable(ti, now, window)
         if cancel_needs_approval(ti) and not approved_by:
-            raise TradeInError("A manager must approve cancelling after the receipt was printed.")
+            raise TradeInError(N_("A manager must approve cancelling after the receipt was printed."))
         _set_state(db, ti, "cancelled", actor, "cancelled")
         if approved_by:
             _audit(db, actor, tradein_uuid, "approved", approved_by=approved_by, what="cancel after printing")

@@ -58,7 +58,8 @@ def model_id(app: Flask, model: str = "iPhone 12") -> int:
 
 
 def make_app(data_dir: Path, **overrides) -> Flask:
-    app = create_app({"DATA_DIR": str(data_dir), "PRINTER_DRIVER": "file", **overrides})
+    # English unless a test asks otherwise: most assertions read the English text (tests/test_i18n.py: French).
+    app = create_app({"DATA_DIR": str(data_dir), "PRINTER_DRIVER": "file", "LANGUAGE": "en", **overrides})
     app.config["TESTING"] = True
     prepare_database(app.config["DATABASE"], PIN)
     return app

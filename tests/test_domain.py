@@ -99,7 +99,7 @@ def test_quote_validity_never_outlives_the_grid():
 
 def test_state_machine_refuses_illegal_moves_with_words():
     check_transition("quoted", "accepted")
-    with pytest.raises(IllegalTransition, match="declined cannot become accepted"):
+    with pytest.raises(IllegalTransition, match="“Declined” cannot become “Accepted”"):
         check_transition("declined", "accepted")
     with pytest.raises(IllegalTransition):
         check_transition("shipped", "cancelled")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from babel.numbers import NumberFormatError, parse_decimal
 from flask import current_app, request
+from flask_babel import gettext
 
 from kiosk import tradeins
 from kiosk.db_request import get_db
-from kiosk.formatting import current_store
-from kiosk.money import format_money
+from kiosk.formatting import current_store, money
 from kiosk.seller import Seller
 from kiosk.staff import approvers, check_approver
 
@@ -23,15 +23,15 @@ def approver_from_form(what: str) -> str:
 
 def accept_approval_reasons(ti: dict, seller: Seller | None) -> list[str]:
     """Why accepting this trade-in needs a manager, if it does (empty list: the clerk alone may)."""
-    store, reasons = current_store(), []
+    reasons = []
     limit = current_app.config["APPROVAL_ABOVE_MINOR"]
     if ti["total_minor"] > limit:
-        reasons.append(f"an offer above {format_money(limit, ti['currency'], store['locale'])}")
+        reasons.append(gettext("an offer above %(amount)s", amount=money(limit, ti["currency"])))
     if seller is not None:
         ref = tradeins.seller_ref(current_app.extensions["kiosk.cipher"], seller)
         most = current_app.config["MAX_TRADEINS_PER_SELLER_PER_DAY"]
         if tradeins.trade_ins_today_by(get_db(), ref) >= most:
-            reasons.append(f"more than {most} trade-ins by the same seller today")
+            reasons.append(gettext("more than %(count)s trade-ins by the same seller today", count=most))
     return reasons
 
 
@@ -40,10 +40,10 @@ def parse_amount(text: str) -> int:
     try:
         amount = parse_decimal(text.strip().replace("€", "").strip(), locale=current_store()["locale"])
     except NumberFormatError:
-        raise ValueError("Type the new price as a number, e.g. 180 or 180,50.") from None
+        raise ValueError(gettext("Type the new price as a number, e.g. 180 or 180,50.")) from None
     minor = amount * 100
     if minor != minor.to_integral_value():
-        raise ValueError("A price has at most two decimals.")
+        raise ValueError(gettext("A price has at most two decimals."))
     return int(minor)
 
 

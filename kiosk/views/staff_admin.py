@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, render_template, request, url_for
+from flask_babel import gettext
 
 from kiosk import staff as staff_accounts
 from kiosk.auth import login_required
 from kiosk.db import fetch_all
 from kiosk.db_request import get_db
+from kiosk.i18n import translated
 from kiosk.views import see_other
 
 bp = Blueprint("staffadmin", __name__, url_prefix="/staff")
@@ -38,18 +40,19 @@ def add():
         staff_accounts.add_staff(get_db(), g.staff["store_id"], request.form.get("name", ""),
                                  request.form.get("role", ""), request.form.get("pin", "").strip(), g.staff["id"])
     except staff_accounts.StaffAuthError as err:
-        return _page(422, str(err))
-    flash("Staff member added.")
+        return _page(422, translated(err))
+    flash(gettext("Staff member added."))
     return see_other(url_for(".index"))
 
 
 @bp.post("/<staff_id>/active")
 def set_active(staff_id: str):
     if staff_id == g.staff["id"]:
-        return _page(422, "You cannot deactivate your own account.")
+        return _page(422, gettext("You cannot deactivate your own account."))
     if not fetch_all(get_db(), "SELECT 1 FROM staff WHERE id = ? AND store_id = ?", [staff_id, g.staff["store_id"]]):
         abort(404)
     active = request.form.get("active") == "1"
     staff_accounts.set_active(get_db(), staff_id, active, g.staff["id"])
-    flash("Account reactivated and unlocked." if active else "Account deactivated: it can no longer sign in.")
+    flash(gettext("Account reactivated and unlocked.") if active else
+          gettext("Account deactivated: it can no longer sign in."))
     return see_other(url_for(".index"))

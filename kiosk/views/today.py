@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, flash, redirect, request, url_for
+from flask_babel import gettext
 
 from hardware.scanner import classify
 from kiosk import tradeins
@@ -13,6 +14,7 @@ from kiosk.auth import login_required
 from kiosk.db import fetch_all
 from kiosk.db_request import get_db
 from kiosk.formatting import current_store
+from kiosk.i18n import translated
 from kiosk.imei import clean, parse_imei
 from kiosk.views import current_actor, page_or_fragment, see_other
 
@@ -76,18 +78,19 @@ def scan_image():
     try:
         from hardware.camera import decode_image_bytes  # the camera extra (OpenCV, zxing-cpp) is optional
     except ImportError:
-        return _refused("Camera decoding is not installed on this terminal (the camera extra).", 503)
+        return _refused(gettext("Camera decoding is not installed on this terminal (the camera extra)."), 503)
     try:
         results = decode_image_bytes(upload.read()) if upload else []
-    except ValueError as err:
-        return _refused(str(err))
+    except ValueError:
+        return _refused(gettext("This upload is not an image the kiosk can read: send a PNG or JPEG photo."))
     if not results:
-        return _refused("No barcode or QR code found in the picture: hold the label closer and steadier.")
+        return _refused(gettext("No barcode or QR code found in the picture: hold the label closer and steadier."))
     scans = sorted((classify(r.text) for r in results), key=lambda s: SCAN_PRIORITY.index(s.kind))
     return _follow(scans[0])  # a box label shows several codes: the device's own identity wins
 
 
-SCAN_PRIORITY = ["imei", "imeisv", "tradein_code", "bag_label", "voucher", "ean13", "upca", "unknown"]
+SCAN_PRIORITY = ["imei", "imeisv", "tradein_code", "estimate_ticket", "bag_label", "voucher", "ean13", "upca",
+                 "unknown"]
 
 
 def _follow(result):
@@ -95,16 +98,19 @@ def _follow(result):
     if result.kind in ("imei", "imeisv"):
         ti = tradeins.create_draft(db, current_actor(), "phone", imei=parse_imei(result.value))
         return see_other(url_for("tradein.device", tradein_uuid=ti["uuid"]))
+    if result.kind == "estimate_ticket":
+        return see_other(url_for("handoff.show", code=result.value))
     if result.kind in ("tradein_code", "bag_label"):
         row = fetch_all(db, "SELECT uuid FROM tradeins WHERE code = ? AND store_id = ?",
                         [result.value, current_store()["id"]])
         if row:
             return see_other(url_for("tradein.detail", tradein_uuid=row[0]["uuid"]))
-        message = f"No trade-in {result.value} at this store."
+        message = gettext("No trade-in %(code)s at this store.", code=result.value)
     elif result.kind in ("ean13", "upca", "voucher"):
-        message = f"Scanned {result.kind.upper()} {result.value}: sales and vouchers are not available yet."
+        message = gettext("Scanned %(kind)s %(code)s: sales and vouchers are not available yet.",
+                          kind=result.kind.upper(), code=result.value)
     else:
-        message = result.message
+        message = translated(result.message)
     return _refused(message)
 
 

@@ -7,11 +7,16 @@ import sqlite3
 from datetime import UTC, date, datetime
 
 from flask import Blueprint, current_app, flash, render_template, request, url_for
+from flask_babel import gettext
 
-from kiosk import catalog, printing, tradeins
+from hardware.scanner import classify
+from kiosk import catalog, estimates, printing, tradeins
 from kiosk.auth import login_required
+from kiosk.db import write_transaction
 from kiosk.db_request import get_db
+from kiosk.formatting import JOB_KINDS, money
 from kiosk.grading import AnswerError, grade
+from kiosk.i18n import translated
 from kiosk.imei import IDENTIFIER_FOR_KIND, IdentifierError, parse_imei, parse_serial
 from kiosk.pricing import PricingError
 from kiosk.receipt_png import render_png
@@ -52,13 +57,15 @@ def start():
     raw = request.form.get("identifier", "")
     if kind not in IDENTIFIER_FOR_KIND:
         kind = "phone"
+    if classify(raw).kind == "estimate_ticket":  # the customer's ticket typed into the IMEI field
+        return see_other(url_for("handoff.show", code=classify(raw).value))
     try:
         if IDENTIFIER_FOR_KIND[kind] == "imei":
             ti = tradeins.create_draft(get_db(), current_actor(), kind, imei=parse_imei(raw))
         else:
             ti = tradeins.create_draft(get_db(), current_actor(), kind, serial=parse_serial(raw))
     except IdentifierError as err:
-        context = today_context(error=str(err), value=raw[:64], kind=kind)
+        context = today_context(error=translated(err), value=raw[:64], kind=kind)
         return page_or_fragment("today.html", "_start_form.html", 422, **context)
     return see_other(url_for(".device", tradein_uuid=ti["uuid"]))
 
@@ -84,21 +91,23 @@ def device(tradein_uuid: str):
     device_id = small_int(request.form.get("device_id"))
     storage = small_int(request.form.get("storage_gb"))
     if device_id is None:
-        return _device_page(ti, 422, "Choose the model.")
+        return _device_page(ti, 422, gettext("Choose the model."))
     if storage is None:
-        return _device_page(ti, 422, "Choose the storage.", chosen_id=device_id)
+        return _device_page(ti, 422, gettext("Choose the storage."), chosen_id=device_id)
     try:
         tradeins.set_device(get_db(), current_actor(), tradein_uuid, device_id, storage)
     except FlowError as err:
-        return _device_page(ti, 422, str(err), chosen_id=device_id)
+        return _device_page(ti, 422, translated(err), chosen_id=device_id)
     return see_other(url_for(".question", tradein_uuid=tradein_uuid, step=1))
 
 
 def _question_page(ti: dict, step: int, status: int = 200, error: str | None = None):
     questions = _questions(ti)
     answers = tradeins.answers_of(get_db(), ti["uuid"])
+    estimate = estimates.get(get_db(), ti["estimate_uuid"]) if ti["estimate_uuid"] else None
     context = {"ti": ti, "step": step, "total": len(questions), "question": questions[step - 1],
-               "current": answers.get(questions[step - 1].id), "error": error}
+               "current": answers.get(questions[step - 1].id), "error": error,
+               "said": estimate["answers"].get(questions[step - 1].id) if estimate else None}
     return page_or_fragment("question.html", "_question.html", status, **context)
 
 
@@ -119,10 +128,12 @@ def question(tradein_uuid: str, step: int):
             first_missing = next((i + 1 for i, q in enumerate(questions) if q.id in result.missing), step + 1)
             next_step = step + 1 if step < len(questions) else first_missing
             return see_other(url_for(".question", tradein_uuid=tradein_uuid, step=next_step))
-        tradeins.prepare_quote(get_db(), current_actor(), _spec(), tradein_uuid, date.today(),
-                               hq_device_gates(ti["imei"] or ti["serial"]))
+        gates = hq_device_gates(ti["imei"] or ti["serial"])
+        with write_transaction(get_db()):  # the quote and its comparison with the customer's estimate, together
+            tradeins.prepare_quote(get_db(), current_actor(), _spec(), tradein_uuid, date.today(), gates)
+            estimates.record_handoff(get_db(), _spec(), tradein_uuid, date.today())
     except FlowError as err:
-        return _question_page(load_tradein(tradein_uuid), step, 422, str(err))
+        return _question_page(load_tradein(tradein_uuid), step, 422, translated(err))
     return see_other(url_for(".quote", tradein_uuid=tradein_uuid))
 
 
@@ -137,7 +148,9 @@ def quote(tradein_uuid: str):
 def _quote_page(ti: dict, status: int = 200, error: str | None = None):
     answers = tradeins.answers_of(get_db(), ti["uuid"])
     summary = [(q, q.label_of(answers[q.id])) for q in _questions(ti) if q.id in answers]
+    handoff = estimates.handoff_rows(get_db(), _spec(), ti, gettext, lambda minor: money(minor, ti["currency"]))
     return render_template("quote.html", ti=ti, summary=summary, gates=json.loads(ti["gate_reasons"] or "[]"),
+                           handoff=handoff,
                            bonuses=json.loads(ti["bonuses"] or "[]"), error=error,
                            device=catalog.get_device(get_db(), ti["device_id"]), **approval_context()), status
 
@@ -166,13 +179,14 @@ def seller(tradein_uuid: str):
         job_id = tradeins.accept(get_db(), current_actor(), tradein_uuid, seller, date.today(), _cipher(),
                                  approved_by)
     except SellerErrors as err:
-        return _seller_page(ti, 422, err.errors, "Some details are missing or wrong: nothing was saved.")
+        return _seller_page(ti, 422, err.errors, gettext("Some details are missing or wrong: nothing was saved."))
     except (*FlowError, StaffAuthError) as err:
-        return _seller_page(ti, 422, None, f"{err} Nothing was saved.", reasons)
+        return _seller_page(ti, 422, None, gettext("%(reason)s Nothing was saved.", reason=translated(err)), reasons)
     except sqlite3.OperationalError as err:  # disk full, I/O error: the transaction was rolled back
-        return _seller_page(ti, 503, None, f"The trade-in was NOT saved: the terminal could not write it ({err}). "
-                            "Nothing was recorded; free disk space or call support, then accept again.")
-    flash("Trade-in accepted and saved.")
+        return _seller_page(ti, 503, None, gettext(
+            "The trade-in was NOT saved: the terminal could not write it (%(reason)s). "
+            "Nothing was recorded; free disk space or call support, then accept again.", reason=str(err)))
+    flash(gettext("Trade-in accepted and saved."))
     _print(tradein_uuid, job_id)
     return see_other(url_for(".detail", tradein_uuid=tradein_uuid))
 
@@ -183,12 +197,12 @@ def override(tradein_uuid: str):
     ti = load_tradein(tradein_uuid)
     try:
         amount = parse_amount(request.form.get("new_total", ""))
-        approved_by = approver_from_form("a price change")
+        approved_by = approver_from_form(gettext("a price change"))
         tradeins.override_price(get_db(), current_actor(), tradein_uuid, amount, request.form.get("reason", ""),
                                 approved_by)
     except (ValueError, StaffAuthError) as err:  # TradeInError is a ValueError too
-        return _quote_page(ti, 422, f"Price not changed: {err}")
-    flash("New price saved, approved by the manager.")
+        return _quote_page(ti, 422, gettext("Price not changed: %(reason)s", reason=translated(err)))
+    flash(gettext("New price saved, approved by the manager."))
     return see_other(url_for(".quote", tradein_uuid=tradein_uuid))
 
 
@@ -204,13 +218,13 @@ def _print(tradein_uuid: str, job_id: int) -> dict:
             results.append(printing.run_job(db, queued, current_app.extensions["kiosk.printer"], facts,
                                             current_app.config["PRINTER_PROFILE"]))
     except sqlite3.OperationalError as err:
-        flash(f"The trade-in is saved, but the print outcome could not be recorded ({err}): check the receipt "
-              "and use Reprint if it is missing.", "error")
+        flash(gettext("The trade-in is saved, but the print outcome could not be recorded (%(reason)s): check the "
+                      "receipt and use Reprint if it is missing.", reason=str(err)), "error")
         return {"status": "unknown"}
     for job in results:
         if job["status"] == "failed":
-            flash(f"The {job['kind']} did not print: {job['last_error']} The trade-in is saved; use Reprint.",
-                  "error")
+            flash(gettext("The %(job)s did not print: %(reason)s The trade-in is saved; use Reprint.",
+                          job=gettext(JOB_KINDS[job["kind"]]), reason=translated(job["last_error"])), "error")
     return results[0]
 
 
@@ -255,17 +269,17 @@ def reprint(tradein_uuid: str):
     try:
         job_id = tradeins.queue_reprint(get_db(), current_actor(), tradein_uuid)
     except FlowError as err:
-        flash(str(err), "error")
+        flash(translated(err), "error")
         return see_other(url_for(".detail", tradein_uuid=tradein_uuid))
     if _print(tradein_uuid, job_id)["status"] == "printed":
-        flash("Receipt printed again.")
+        flash(gettext("Receipt printed again."))
     return see_other(url_for(".detail", tradein_uuid=tradein_uuid))
 
 
 @bp.post("/<tradein_uuid>/decline")
 def decline(tradein_uuid: str):
     return _state_action(tradein_uuid, lambda: tradeins.decline(get_db(), current_actor(), tradein_uuid),
-                         "Trade-in declined: nothing was bought.")
+                         gettext("Trade-in declined: nothing was bought."))
 
 
 @bp.post("/<tradein_uuid>/cancel")
@@ -273,11 +287,13 @@ def cancel(tradein_uuid: str):
     ti = load_tradein(tradein_uuid)
 
     def cancel_it():
-        approved_by = approver_from_form("cancelling after printing") if tradeins.cancel_needs_approval(ti) else None
+        needs_approval = tradeins.cancel_needs_approval(ti)
+        approved_by = approver_from_form(gettext("cancelling after printing")) if needs_approval else None
         tradeins.cancel(get_db(), current_actor(), tradein_uuid, datetime.now(UTC),
                         current_app.config["CANCEL_WINDOW"], approved_by)
 
-    return _state_action(tradein_uuid, cancel_it, "Trade-in cancelled: give the device back and take back the payment.")
+    return _state_action(tradein_uuid, cancel_it,
+                         gettext("Trade-in cancelled: give the device back and take back the payment."))
 
 
 def _state_action(tradein_uuid: str, action, done_message: str):
@@ -286,5 +302,5 @@ def _state_action(tradein_uuid: str, action, done_message: str):
         action()
         flash(done_message)
     except (*FlowError, StaffAuthError) as err:
-        flash(str(err), "error")
+        flash(translated(err), "error")
     return see_other(url_for(".detail", tradein_uuid=tradein_uuid))

@@ -1,0 +1,81 @@
+"""Languages: Flask-Babel set-up, who reads in which language, and the language switch.
+
+The UI language is the reader's choice (kept in the session) or the store's; money, dates and
+numbers follow it, in the store's territory (en_FR writes 250,00 € as France does) and time zone.
+"""
+
+from __future__ import annotations
+
+from babel import Locale
+from babel.core import UnknownLocaleError
+from flask import Blueprint, Flask, abort, current_app, redirect, request, session, url_for
+from flask_babel import Babel, get_locale, gettext
+
+from kiosk.messages import CATALOGUES, Message
+
+# (code, name in its own language): the switch shows each language in itself.
+LANGUAGES = (("fr", "Français"), ("en", "English"))
+LANGUAGE_CODES = tuple(code for code, _ in LANGUAGES)
+bp = Blueprint("lang", __name__)
+
+
+def store_locale() -> str:
+    from kiosk.formatting import current_store  # the store row is per request
+
+    return current_store()["locale"]
+
+
+def store_timezone() -> str:
+    from kiosk.formatting import current_store
+
+    return current_store()["timezone"]
+
+
+def ui_locale() -> str:
+    """The reader's language in the store's territory, when Babel knows that pair (fr_FR, en_FR)."""
+    store = Locale.parse(store_locale())
+    language = next(code for code in (session.get("lang"), current_app.config["LANGUAGE"], store.language, "en")
+                    if code in LANGUAGE_CODES)
+    try:
+        return str(Locale(language, store.territory)) if store.territory else language
+    except UnknownLocaleError:
+        return language
+
+
+def current_language() -> str:
+    return get_locale().language
+
+
+def translated(text: object) -> str:
+    """Anything meant for a reader, in their language: a refusal (UserError), a Message or its
+    stored form ({"msgid", "params"}), or a plain catalogue text (looked up as is, never %-formatted:
+    "92 %" is a label, not a format). Text the catalogue does not know comes back unchanged."""
+    if isinstance(getattr(text, "message", None), Message):  # UserError, PrinterError
+        text = text.message
+    if isinstance(text, dict) and "msgid" in text:
+        text = Message(text["msgid"], **text.get("params", {}))
+    if isinstance(text, Message) and text.params:  # values that are messages too are translated first
+        return gettext(text.msgid, **{k: translated(v) if isinstance(v, Message) else v
+                                      for k, v in text.params.items()})
+    return gettext(text.msgid if isinstance(text, Message) else str(text))
+
+
+@bp.route("/lang", methods=["POST"])
+def switch():
+    code = request.form.get("lang", "")
+    if code not in LANGUAGE_CODES:
+        abort(400, "Unknown language.")
+    session["lang"] = code
+    back = request.form.get("next", "")
+    # Same-site paths only (no open redirect).
+    return redirect(back if back.startswith("/") and not back.startswith("//") else url_for("today.home"), 303)
+
+
+def init_app(app: Flask) -> None:
+    Babel(app, locale_selector=ui_locale, timezone_selector=store_timezone,
+          default_translation_directories=str(CATALOGUES))
+    app.jinja_env.globals.update(languages=LANGUAGES, current_language=current_language)
+    # Text that comes from data (the checklist spec) rather than a template literal: looked up as is,
+    # never %-formatted ("92 %" is a label, not a format).
+    app.add_template_filter(translated, "tr")
+    app.register_blueprint(bp)
