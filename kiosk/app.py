@@ -97,6 +97,7 @@ def _register_errors(app: Flask) -> None:
 
     app.register_error_handler(CSRFError, lambda e: page(400, _("Form expired"), _(
         "This form was open too long or came from elsewhere. Reload the page and try again.")))
+    app.register_error_handler(400, lambda e: page(400, _("Bad request"), e.description))
     app.register_error_handler(403, lambda e: page(403, _("Managers only"), _("This page is for managers.")))
     app.register_error_handler(404, lambda e: page(404, _("Not found"), _("There is nothing at this address.")))
     app.register_error_handler(405, lambda e: page(405, _("Not allowed"), _("This action is not available here.")))

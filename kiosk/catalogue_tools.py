@@ -79,10 +79,16 @@ def update() -> None:
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 
+FSTRING_GETTEXT = re.compile(r"""f["'][^"'\n]*\{_\(""")
+
+
 def catalogue_problems() -> list[str]:
-    """Strings in the code missing from a catalogue, untranslated, fuzzy, or with other placeholders."""
+    """Strings in the code missing from a catalogue, untranslated, fuzzy, or with other placeholders;
+    and _() inside an f-string, which extraction cannot see."""
     wanted = {m.id for m in extract() if m.id}
-    problems = []
+    problems = [f"{path.relative_to(ROOT)}: _() inside an f-string is never extracted"
+                for folder in ("kiosk", "hardware") for path in sorted((ROOT / folder).rglob("*.py"))
+                if FSTRING_GETTEXT.search(path.read_text(encoding="utf-8"))]
     for locale in LOCALES:
         catalog = {m.id: m for m in read(locale) if m.id}
         for msgid in sorted(wanted):

@@ -204,10 +204,12 @@ def handoff_rows(db, spec: Spec, ti: dict, translate: Callable[[str], str],
                      signed(h["repriced_minor"] - (h["estimate_minor"] or 0))))
     for question_id, said, found, impact in h["changes"]:
         if question_id == "device":
-            label = f"{_('Device')}: {_device_label(db, said)} → {_device_label(db, found)}"
+            label = _("%(question)s: %(said)s → %(found)s") % {
+                "question": _("Device"), "said": _device_label(db, said), "found": _device_label(db, found)}
         else:
             q = spec.question(question_id)
-            label = f"{_(q.short)}: {_(q.label_of(said))} → {_(q.label_of(found))}"
+            label = _("%(question)s: %(said)s → %(found)s") % {
+                "question": _(q.short), "said": _(q.label_of(said)), "found": _(q.label_of(found))}
         rows.append((label, signed(impact)))
     if h["offer_minor"] is not None:
         rows.append((_("Offer after the check"), money(h["offer_minor"])))

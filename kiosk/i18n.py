@@ -11,7 +11,7 @@ from babel.core import UnknownLocaleError
 from flask import Blueprint, Flask, abort, current_app, redirect, request, session, url_for
 from flask_babel import Babel, get_locale, gettext
 
-from kiosk.messages import CATALOGUES, Message
+from kiosk.messages import CATALOGUES, Message, compile_catalogues
 
 # (code, name in its own language): the switch shows each language in itself.
 LANGUAGES = (("fr", "Français"), ("en", "English"))
@@ -64,7 +64,7 @@ def translated(text: object) -> str:
 def switch():
     code = request.form.get("lang", "")
     if code not in LANGUAGE_CODES:
-        abort(400, "Unknown language.")
+        abort(400, gettext("Unknown language."))
     session["lang"] = code
     back = request.form.get("next", "")
     # Same-site paths only (no open redirect).
@@ -72,6 +72,7 @@ def switch():
 
 
 def init_app(app: Flask) -> None:
+    compile_catalogues()
     Babel(app, locale_selector=ui_locale, timezone_selector=store_timezone,
           default_translation_directories=str(CATALOGUES))
     app.jinja_env.globals.update(languages=LANGUAGES, current_language=current_language)

@@ -7,8 +7,12 @@ key) and its values stay apart, so the view can show it in the reader's language
 
 from __future__ import annotations
 
+import warnings
+from io import BytesIO
 from pathlib import Path
 
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from babel.support import Translations
 
 CATALOGUES = Path(__file__).parent / "translations"
@@ -51,6 +55,23 @@ class UserError(ValueError):
     def __init__(self, msgid: str, **params: object):
         self.message = Message(msgid, **params)
         super().__init__(str(self.message))
+
+
+def compile_catalogues() -> None:
+    """Compile each .po (the source, in git) to the .mo gettext reads, when missing or older:
+    a fresh clone or an edited catalogue works without a separate build step."""
+    for po in CATALOGUES.glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as source:
+            catalog = read_po(source)
+        buffer = BytesIO()
+        write_mo(buffer, catalog)
+        try:
+            mo.write_bytes(buffer.getvalue())
+        except OSError as err:  # a read-only install: the .mo shipped with it is used
+            warnings.warn(f"cannot compile {po}: {err}", stacklevel=2)
 
 
 def catalogue(locale: str) -> Translations:

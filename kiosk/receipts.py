@@ -78,9 +78,9 @@ def _money_rows(ti: dict, facts: ReceiptFacts) -> tuple[tuple[Row, ...], Row]:
     _ = facts.translate
     money = lambda minor: format_money(minor, ti["currency"], facts.locale)  # noqa: E731
     rows = [(_("Base value"), money(ti["base_minor"]))]
-    rows += [(f"{_('Bonus')}: {label}", money(minor)) for label, minor in ti["bonuses"]]
+    rows += [(_("Bonus: %(label)s") % {"label": label}, money(minor)) for label, minor in ti["bonuses"]]
     if ti.get("override_reason"):
-        rows.append((f"{_('Price set by a manager')}: {ti['override_reason']}", ""))
+        rows.append((_("Price set by a manager: %(reason)s") % {"reason": ti["override_reason"]}, ""))
     return tuple(rows), (_("TOTAL PAID"), money(ti["total_minor"]))
 
 
@@ -108,8 +108,8 @@ def build_tradein_receipt(facts: ReceiptFacts) -> Receipt:
                    if facts.cancel_until else "")
     return Receipt(
         title=_("TRADE-IN RECEIPT"),
-        header=(facts.store_name, facts.store_address, f"{_('Terminal')}: {facts.terminal}",
-                f"{_('Clerk')}: {facts.clerk}", _local(datetime.fromisoformat(ti["accepted_at"]), facts)),
+        header=(facts.store_name, facts.store_address, _("Terminal: %(name)s") % {"name": facts.terminal},
+                _("Clerk: %(name)s") % {"name": facts.clerk}, _local(datetime.fromisoformat(ti["accepted_at"]), facts)),
         code=ti["code"],
         sections=_sections(facts, identifier),
         totals=totals,
@@ -119,9 +119,9 @@ def build_tradein_receipt(facts: ReceiptFacts) -> Receipt:
             cancel_line,
             _("The seller declares owning this device and transfers its ownership to the store."),
             "",
-            f"{_('Seller signature')}:",
+            _("Seller signature:"),
             "",
             "",
-            f"{_('Clerk signature')}:",
+            _("Clerk signature:"),
         ),
     )

@@ -33,17 +33,29 @@ def live_server(app: Flask) -> Iterator[str]:
 
 
 @contextmanager
-def chromium_page(width: int = 1280, height: int = 800) -> Iterator:
+def chromium() -> Iterator:
+    """The browser itself, for tests that need several independent visitors (contexts)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": width, "height": height})
-            page.set_default_timeout(10_000)
-            yield page
+            yield browser
         finally:
             browser.close()
+
+
+def new_page(browser, width: int = 1280, height: int = 800, **options):
+    """A page in a context of its own (own cookies): one visitor."""
+    page = browser.new_context(viewport={"width": width, "height": height}, **options).new_page()
+    page.set_default_timeout(10_000)
+    return page
+
+
+@contextmanager
+def chromium_page(width: int = 1280, height: int = 800, **options) -> Iterator:
+    with chromium() as browser:
+        yield new_page(browser, width, height, **options)
 
 
 def screenshot(page, name: str) -> Path:

@@ -37,7 +37,7 @@ def scan(page, text: str) -> None:
 def answer_checklist(page) -> None:
     for question_id, value in PERFECT_PHONE.items():
         if question_id == "battery_health":
-            page.get_by_label("Percent (0–100)").fill(value)
+            page.get_by_label("Percent (0 to 100)").fill(value)
             page.get_by_role("button", name="Next").click()
         else:
             page.locator(f'button[name="answer"][value="{value}"]').click()

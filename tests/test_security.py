@@ -80,7 +80,7 @@ def test_price_override_needs_a_reason_and_a_manager(app, staff, db):
     assert ti["total_minor"] == 15050 and ti["override_reason"] == "screen protector glued on"
     staff.post(f"/tradeins/{uuid}/seller", ADULT_SELLER)
     receipt = staff.get(f"/tradeins/{uuid}/receipt").get_data(as_text=True)
-    assert "Price set by a manager: screen protector glued on" in receipt and "150,50" in receipt
+    assert "Prix fixé par un responsable : screen protector glued on" in receipt and "150,50" in receipt
 
 
 def test_security_headers_on_every_page(client):

@@ -8,7 +8,7 @@ button, finds the start screen. On a terminal set to TERMINAL_MODE=customer ever
 from __future__ import annotations
 
 import time
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from flask import Blueprint, Flask, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext
@@ -81,6 +81,8 @@ def begin():
     if kind not in KINDS:
         return render_template("customer/start.html", kinds=KINDS, error=gettext("Choose a type of device.")), 422
     _wipe()
+    # Drafts of customers who walked away with the browser closed (no idle reset ran): gone after a day.
+    estimates.purge_drafts(get_db(), datetime.now(UTC) - timedelta(days=1))
     est = estimates.start(get_db(), current_store()["id"], kind, _spec())
     session.update(estimate=est["uuid"], customer_seen=int(time.time()))
     return redirect(url_for(".device"), 303)

@@ -224,7 +224,7 @@ def _print(tradein_uuid: str, job_id: int) -> dict:
     for job in results:
         if job["status"] == "failed":
             flash(gettext("The %(job)s did not print: %(reason)s The trade-in is saved; use Reprint.",
-                          job=gettext(JOB_KINDS[job["kind"]]), reason=translated(job["last_error"])), "error")
+                          job=translated(JOB_KINDS[job["kind"]]), reason=translated(job["last_error"])), "error")
     return results[0]
 
 
