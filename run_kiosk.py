@@ -83,6 +83,9 @@ def main(argv: list[str] | None = None) -> int:
           if app.config["PRINTER_DRIVER"] == "file" else f"  printer:  {app.config['PRINTER_DRIVER']}", flush=True)
     if login_file.exists():
         print(f"  sign in:  {login_file.read_text().strip()}  (kept in {login_file})", flush=True)
+    print(f"  customer: self-service estimates on {url}customer/"
+          + ("  (customer terminal: staff pages are off)" if app.config["TERMINAL_MODE"] == "customer" else ""),
+          flush=True)
     start_background_sync(app)
     start_print_retries(app)
     waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="tradein-kiosk")

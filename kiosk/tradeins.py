@@ -327,4 +327,6 @@ def hq_payload(db, ti: dict, seller_reference: str | None, device: catalog.Catal
         answers=answers_of(db, tradein_uuid), bonuses=json.loads(ti["bonuses"] or "[]"),
         gate_reasons=json.loads(ti["gate_reasons"] or "[]"), seller_ref=seller_reference,
     )
+    if ti.get("handoff"):  # the customer's estimate and what the check changed: HQ's evidence in a dispute
+        payload["estimate"] = json.loads(ti["handoff"])
     return payload

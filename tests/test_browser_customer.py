@@ -97,7 +97,7 @@ def test_a_customer_gets_a_ticket_by_touch_and_a_clerk_finishes_with_a_changed_a
         clerk.wait_for_url(re.compile(r"/tradeins/[0-9a-f-]{36}$"))
         receipt = clerk.locator("article.receipt")
         expect(receipt).to_contain_text("Votre estimation et notre contrôle")  # paper speaks the store's French
-        expect(receipt).to_contain_text("Écran: Rayures légères → Rayures profondes")
+        expect(receipt).to_contain_text("Écran : Rayures légères → Rayures profondes")
         screenshot(clerk, f"customer-{screen}-08-clerk-receipt")
         assert ADULT_SELLER["surname"] not in db.execute("SELECT answers FROM estimates").fetchone()[0]
 
