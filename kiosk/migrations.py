@@ -222,4 +222,24 @@ CREATE INDEX estimates_created ON estimates(created_at);
 ALTER TABLE tradeins ADD COLUMN estimate_uuid TEXT REFERENCES estimates(uuid);
 ALTER TABLE tradeins ADD COLUMN handoff TEXT;  -- JSON: customer's answers vs the clerk's, with price impact
 """),
+    (6, "shipments to HQ and what HQ did with each trade-in", """
+CREATE TABLE shipments (
+    uuid TEXT PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE,
+    store_id TEXT NOT NULL REFERENCES stores(id),
+    staff_id TEXT NOT NULL REFERENCES staff(id),
+    closed_at TEXT NOT NULL
+);
+ALTER TABLE tradeins ADD COLUMN shipment_uuid TEXT REFERENCES shipments(uuid);
+-- HQ's outcomes, pulled: received, regrade confirmed, dispute opened / accepted / rejected.
+CREATE TABLE hq_updates (
+    id TEXT PRIMARY KEY,
+    tradein_uuid TEXT NOT NULL,
+    at TEXT NOT NULL,
+    action TEXT NOT NULL,
+    by TEXT,
+    detail TEXT NOT NULL
+);
+CREATE INDEX hq_updates_tradein ON hq_updates(tradein_uuid, at);
+"""),
 )

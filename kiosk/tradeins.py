@@ -67,7 +67,7 @@ def _audit(db, actor: Actor | None, tradein_uuid: str, action: str, from_state=N
                  from_state=from_state, to_state=to_state, **detail)
 
 
-def _set_state(db, ti: dict, target: str, actor: Actor | None, action: str, **fields) -> dict:
+def set_state(db, ti: dict, target: str, actor: Actor | None, action: str, **fields) -> dict:
     """Change state (and fields) with its audit row; returns the row as now stored."""
     check_transition(ti["state"], target)
     fields.update(state=target, updated_at=utcnow())
@@ -120,7 +120,7 @@ def set_device(db, actor: Actor, tradein_uuid: str, device_id: int, storage_gb: 
             raise TradeInError(N_("This model is identified by an IMEI: start a new trade-in with it.")
                                if IDENTIFIER_FOR_KIND[device.kind] == "imei" else
                                N_("This model is identified by a serial number: start a new trade-in with it."))
-        _set_state(db, ti, "draft", actor, "device_set", device_id=device_id, storage_gb=storage_gb,
+        set_state(db, ti, "draft", actor, "device_set", device_id=device_id, storage_gb=storage_gb,
                    device_kind=device.kind)
 
 
@@ -137,7 +137,7 @@ def save_answer(db, actor: Actor, spec: Spec, tradein_uuid: str, question_id: st
         )
         result = grade(answers_of(db, tradein_uuid), spec, ti["device_kind"])
         target = "graded" if result.complete else "draft"
-        _set_state(db, ti, target, actor, "answered", cosmetic_grade=result.cosmetic,
+        set_state(db, ti, target, actor, "answered", cosmetic_grade=result.cosmetic,
                    functional_grade=result.functional, spec_version=spec.version)
     return result
 
@@ -179,7 +179,7 @@ def prepare_quote(db, actor: Actor, spec: Spec, tradein_uuid: str, today: date,
         if grid is None:
             raise PricingError(N_("No price grid is installed: sync with HQ before quoting."))
         offer = quote(device, result, grid, catalog.load_promos(db), today)
-        _set_state(
+        set_state(
             db, ti, "quoted", actor, "quoted", cosmetic_grade=result.cosmetic, functional_grade=result.functional,
             gate_reasons=json.dumps([stored(r) for r in offer.reasons]),
             grid_version=offer.grid_version, currency=offer.currency,
@@ -201,7 +201,7 @@ def override_price(db, actor: Actor, tradein_uuid: str, total_minor: int, reason
         ti = _fresh(db, tradein_uuid)
         if ti["state"] != "quoted" or json.loads(ti["gate_reasons"] or "[]"):
             raise TradeInError(N_("Only the quote of an eligible device can be changed."))
-        _set_state(db, ti, "quoted", actor, "price_override", total_minor=total_minor, override_reason=reason)
+        set_state(db, ti, "quoted", actor, "price_override", total_minor=total_minor, override_reason=reason)
         _audit(db, actor, tradein_uuid, "approved", approved_by=approved_by, what="price override",
                old_total_minor=ti["total_minor"], new_total_minor=total_minor, reason=reason)
 
@@ -228,7 +228,7 @@ def accept(db, actor: Actor, tradein_uuid: str, seller: Seller, today: date, cip
         with write_transaction(db):
             ti = _fresh(db, tradein_uuid)
             _check_acceptable(db, ti, today)
-            accepted = _set_state(db, ti, "accepted", actor, "accepted", accepted_at=utcnow(),
+            accepted = set_state(db, ti, "accepted", actor, "accepted", accepted_at=utcnow(),
                                   payout_method=seller.payout_method, seller_ref=reference,
                                   seller_identity=sealed)
             if approved_by:
@@ -278,13 +278,13 @@ def mark_printed(db, tradein_uuid: str) -> None:
     """Inside the print outcome's transaction: the first printed receipt moves accepted -> printed."""
     ti = _fresh(db, tradein_uuid)
     if ti["state"] == "accepted":
-        _set_state(db, ti, "printed", None, "printed")
+        set_state(db, ti, "printed", None, "printed")
 
 
 def decline(db, actor: Actor, tradein_uuid: str) -> None:
     with write_transaction(db):
         ti = _fresh(db, tradein_uuid)
-        declined = _set_state(db, ti, "declined", actor, "declined")
+        declined = set_state(db, ti, "declined", actor, "declined")
         outbox.append(db, tradein_uuid, "tradein.declined", hq_payload(db, declined, None))
 
 
@@ -306,7 +306,7 @@ def cancel(db, actor: Actor, tradein_uuid: str, now: datetime, window: timedelta
         check_cancellable(ti, now, window)
         if cancel_needs_approval(ti) and not approved_by:
             raise TradeInError(N_("A manager must approve cancelling after the receipt was printed."))
-        _set_state(db, ti, "cancelled", actor, "cancelled")
+        set_state(db, ti, "cancelled", actor, "cancelled")
         if approved_by:
             _audit(db, actor, tradein_uuid, "approved", approved_by=approved_by, what="cancel after printing")
         outbox.append(db, tradein_uuid, "tradein.cancelled", {"uuid": tradein_uuid, "cancelled_at": utcnow()})

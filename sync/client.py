@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 import requests
 
@@ -60,6 +60,10 @@ class HQClient:
     def reference_index(self) -> dict:
         return self._request("GET", f"/api/v1/stores/{self.store_id}/reference").json()
 
+    def updates(self, after: str) -> list[dict]:
+        path = f"/api/v1/stores/{self.store_id}/updates"
+        return self._request("GET", path + (f"?after={quote(after)}" if after else "")).json()["updates"]
+
     def reference(self, kind: str, version: str) -> dict:
         return self._request("GET", f"/api/v1/stores/{self.store_id}/reference/{kind}/{version}").json()
 
@@ -71,9 +75,10 @@ def _reason(response: requests.Response) -> str:
         return response.reason or "no reason given"
 
 
-def batch_body(batch_id: str, rows: list[dict]) -> bytes:
-    """The wire form of a batch: the outbox payload text is sent as text, stored at HQ byte for byte."""
+def batch_body(batch_id: str, rows: list[dict], backlog: dict | None = None) -> bytes:
+    """The wire form of a batch: the outbox payload text is sent as text, stored at HQ byte for byte;
+    `backlog` tells HQ what the store still holds after this batch (its sync-lag view)."""
     records = [{"seq": r["seq"], "record_uuid": r["record_uuid"], "kind": r["kind"], "payload": r["payload"],
                 "created_at": r["created_at"]} for r in rows]
-    return json.dumps({"batch_id": batch_id, "records": records}, separators=(",", ":"),
-                      ensure_ascii=False).encode()
+    body = {"batch_id": batch_id, "records": records, **({"backlog": backlog} if backlog else {})}
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()

@@ -12,6 +12,7 @@ from kiosk import catalog
 from kiosk.db import get_state, set_state, write_transaction
 from kiosk.imei import IdentifierError, parse_imei
 from kiosk.pricing import PriceGrid, Promo
+from kiosk.shipping import apply_updates
 from sync.client import HQClient
 
 ORDER = ("catalog", "grid", "promos", "blocklist")  # the grid names models, so the catalog comes first
@@ -22,6 +23,10 @@ def _apply_catalog(db, version: str, data: dict) -> None:
 
 
 def _apply_grid(db, version: str, data: dict) -> None:
+    if db.execute("SELECT 1 FROM price_grids WHERE version = ?", [version]).fetchone():
+        # Already here (seeded, or pulled before a reset of the version mark): versions are immutable.
+        db.execute("UPDATE price_grids SET active = (version = ?)", [version])
+        return
     ids = catalog.device_ids(db)
     values = {(ids[(v["brand"], v["model"])], int(v["storage_gb"]), v["cosmetic"], v["functional_band"]):
               int(v["base_minor"]) for v in data["values"] if (v["brand"], v["model"]) in ids}
@@ -56,8 +61,21 @@ APPLY: dict[str, Callable] = {"catalog": _apply_catalog, "grid": _apply_grid, "p
                               "blocklist": _apply_blocklist}
 
 
+def pull_updates(db: sqlite_utils.Database, client: HQClient) -> int:
+    """HQ's outcomes for this store's trade-ins since the last one we have (kiosk.shipping)."""
+    total = 0
+    while updates := client.updates(get_state(db, "hq_updates.after") or ""):
+        total += apply_updates(db, updates)
+        with write_transaction(db):
+            set_state(db, "hq_updates.after", updates[-1]["cursor"])
+        if len(updates) < 500:
+            break
+    return total
+
+
 def pull(db: sqlite_utils.Database, client: HQClient) -> list[str]:
-    """Fetch and apply every kind whose published version differs from ours; returns what changed."""
+    """Fetch and apply every kind whose published version differs from ours, then HQ's outcomes;
+    returns what changed."""
     index, applied = client.reference_index(), []
     for kind in ORDER:
         remote = index.get(kind)
@@ -68,4 +86,6 @@ def pull(db: sqlite_utils.Database, client: HQClient) -> list[str]:
             APPLY[kind](db, remote["version"], data)
             set_state(db, f"reference.{kind}", remote["version"])
         applied.append(f"{kind} {remote['version']}")
+    if outcomes := pull_updates(db, client):
+        applied.append(f"{outcomes} HQ update(s)")
     return applied

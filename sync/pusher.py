@@ -63,8 +63,10 @@ def push_once(db: sqlite_utils.Database, client: HQClient, batch_size: int) -> P
     rows = fetch_all(db, "SELECT * FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?", [checkpoint(db), batch_size])
     if not rows:
         return None
+    after = db.execute("SELECT count(*), min(created_at) FROM outbox WHERE seq > ?", [rows[-1]["seq"]]).fetchone()
+    backlog = {"pending": after[0], "oldest_at": after[1]}  # what is still waiting once this batch is in
     try:
-        ack = client.post_batch(batch_body(uuid.uuid4().hex, rows))  # a new batch id per attempt
+        ack = client.post_batch(batch_body(uuid.uuid4().hex, rows, backlog))  # a new batch id per attempt
     except (HQUnavailable, HQRefused) as err:
         _record_error(db, str(err))
         raise

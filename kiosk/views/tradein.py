@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, flash, render_template, request, url_f
 from flask_babel import gettext
 
 from hardware.scanner import classify
-from kiosk import catalog, estimates, printing, tradeins
+from kiosk import catalog, estimates, printing, shipping, tradeins
 from kiosk.auth import login_required
 from kiosk.db import write_transaction
 from kiosk.db_request import get_db
@@ -235,6 +235,7 @@ def detail(tradein_uuid: str):
     receipt = _receipt(tradein_uuid) if ti["accepted_at"] else None
     result = grade(tradeins.answers_of(db, tradein_uuid), _spec(), ti["device_kind"])
     return render_template("detail.html", ti=ti, receipt=receipt, jobs=printing.jobs_for(db, tradein_uuid),
+                           hq_updates=shipping.updates_of(db, tradein_uuid),
                            grade=result, can_cancel=_can_cancel(ti),
                            cancel_needs_approval=tradeins.cancel_needs_approval(ti), **approval_context())
 

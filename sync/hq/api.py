@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from sync.hq.ingest import BatchError, ReplayError, ingest, parse_batch
 from sync.hq.openapi import OPENAPI
+from sync.hq.receiving import updates_for_store
 from sync.signing import HEADER_SIGNATURE, HEADER_STORE, HEADER_TIMESTAMP, SignatureError, verify
 
 bp = Blueprint("hq_api", __name__)
@@ -48,8 +49,8 @@ def _http(err):
 def post_batch(store_id: str):
     _authenticate(store_id)
     try:
-        batch_id, records = parse_batch(request.get_data())
-        ack = ingest(_storage(), store_id, batch_id, records)
+        batch_id, records, backlog = parse_batch(request.get_data())
+        ack = ingest(_storage(), store_id, batch_id, records, backlog)
     except BatchError as err:
         return _error(422, str(err))
     except ReplayError as err:
@@ -80,6 +81,14 @@ def device_status(store_id: str, identifier: str):
     return jsonify({"taken": taken is not None, "store": taken["store"] if taken else None,
                     "since": taken["since"] if taken else None,
                     "same_store": bool(taken and taken["store_id"] == store_id)})
+
+
+@bp.get("/api/v1/stores/<store_id>/updates")
+def updates(store_id: str):
+    """What HQ did with this store's trade-ins (received, regraded, disputes settled) after `after`."""
+    _authenticate(store_id)
+    after = request.args.get("after", "")[:120].replace("\x00", "")
+    return jsonify({"updates": updates_for_store(_storage(), store_id, after)})
 
 
 @bp.get("/api/v1/openapi.json")

@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 
 import orjson
 
+from sync.hq.projection import project
 from sync.hq.storage import Storage, utcnow
 from sync.signing import payload_hash
 
 MAX_RECORDS = 1000
 MAX_SEQ = 2**63 - 1  # BIGINT in both backends
 MAX_PAYLOAD = 64 * 1024
-KNOWN_KINDS = frozenset({"tradein.accepted", "tradein.declined", "tradein.cancelled"})
+KNOWN_KINDS = frozenset({"tradein.accepted", "tradein.declined", "tradein.cancelled", "shipment.closed"})
 
 
 class BatchError(ValueError):
@@ -58,7 +59,25 @@ def _record(raw: object, index: int) -> Record:
     return Record(seq, record_uuid, kind, payload)
 
 
-def parse_batch(body: bytes) -> tuple[str, list[Record]]:
+@dataclass(frozen=True)
+class Backlog:
+    """What the store still had to send when it sent this batch (for HQ's sync-lag view)."""
+
+    pending: int
+    oldest_at: str | None
+
+
+def parse_backlog(data: dict) -> Backlog | None:
+    raw = data.get("backlog")
+    if not isinstance(raw, dict):
+        return None
+    pending, oldest = raw.get("pending"), raw.get("oldest_at")
+    if not isinstance(pending, int) or isinstance(pending, bool) or not 0 <= pending <= MAX_SEQ:
+        return None
+    return Backlog(pending, oldest[:40] if isinstance(oldest, str) and "\x00" not in oldest else None)
+
+
+def parse_batch(body: bytes) -> tuple[str, list[Record], Backlog | None]:
     try:
         data = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
@@ -70,7 +89,7 @@ def parse_batch(body: bytes) -> tuple[str, list[Record]]:
         raise BatchError("batch_id must be text of 8 to 64 characters")
     if len(data["records"]) > MAX_RECORDS:
         raise BatchError(f"at most {MAX_RECORDS} records per batch")
-    return batch_id, [_record(raw, i) for i, raw in enumerate(data["records"])]
+    return batch_id, [_record(raw, i) for i, raw in enumerate(data["records"])], parse_backlog(data)
 
 
 def content_problem(record: Record) -> tuple[str, dict]:
@@ -127,7 +146,7 @@ def _screen(records: list[Record], store_id: str, ack: Ack, rejections: list, no
             _reject(ack, rejections, store_id, record, problem, now)
         else:
             hashes[record.record_uuid] = digest
-            valid[record.record_uuid] = (record, digest, *_indexed(payload))
+            valid[record.record_uuid] = (record, digest, *_indexed(payload), payload)
     return valid
 
 
@@ -144,7 +163,8 @@ def _classify(held: list[tuple], existing: dict, store_id: str, ack: Ack, reject
             ack.duplicates += 1
 
 
-def ingest(storage: Storage, store_id: str, batch_id: str, records: list[Record]) -> Ack:
+def ingest(storage: Storage, store_id: str, batch_id: str, records: list[Record],
+           backlog: Backlog | None = None) -> Ack:
     """Store a batch in one transaction; replays of a batch id are refused."""
     now = utcnow()
     with storage.transaction() as tx:
@@ -156,8 +176,12 @@ def ingest(storage: Storage, store_id: str, batch_id: str, records: list[Record]
         ack, rejections = Ack(store[2]), []
         valid = _screen(records, store_id, ack, rejections, now)
         inserted = tx.insert_records([(r.record_uuid, store_id, r.seq, r.kind, r.payload, digest, batch_id, now,
-                                       identifier, entity) for r, digest, identifier, entity in valid.values()])
+                                       identifier, entity) for r, digest, identifier, entity, _ in valid.values()])
         ack.accepted = len(inserted)
+        project(tx, store_id, [(r.kind, payload) for key, (r, *_, payload) in valid.items() if key in inserted], now)
+        if backlog is not None:
+            tx.run("UPDATE hq_stores SET backlog_pending = %s, backlog_oldest_at = %s WHERE id = %s",
+                   [backlog.pending, backlog.oldest_at, store_id])
         held = [(r, digest) for key, (r, digest, *_) in valid.items() if key not in inserted]  # HQ had this id
         _classify(held, tx.existing([r.record_uuid for r, _ in held]), store_id, ack, rejections, now)
         tx.log_rejections(rejections)

@@ -54,4 +54,82 @@ ALTER TABLE hq_records ADD COLUMN entity_uuid TEXT;
 CREATE INDEX hq_records_identifier ON hq_records (identifier);
 CREATE INDEX hq_records_entity ON hq_records (entity_uuid);
 """),
+    (3, """
+CREATE TABLE hq_tradeins (
+    uuid TEXT PRIMARY KEY,
+    store_id TEXT NOT NULL REFERENCES hq_stores(id),
+    code TEXT NOT NULL,
+    identifier TEXT,
+    device_kind TEXT,
+    brand TEXT,
+    model TEXT,
+    storage_gb INTEGER,
+    cosmetic_grade TEXT,
+    functional_grade INTEGER,
+    grid_version TEXT,
+    spec_version TEXT,
+    currency TEXT,
+    total_minor BIGINT,
+    staff_id TEXT,
+    accepted_at TEXT,
+    synced_at TEXT NOT NULL,
+    store_state TEXT NOT NULL,
+    received_at TEXT,
+    received_by TEXT,
+    regrade_status TEXT NOT NULL DEFAULT 'none'
+);
+CREATE INDEX hq_tradeins_accepted ON hq_tradeins (accepted_at);
+CREATE INDEX hq_tradeins_store_accepted ON hq_tradeins (store_id, accepted_at);
+CREATE INDEX hq_tradeins_code ON hq_tradeins (code);
+CREATE INDEX hq_tradeins_identifier ON hq_tradeins (identifier);
+CREATE TABLE hq_staff (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL CHECK (role IN ('receiver', 'supervisor')),
+    pin_hash TEXT NOT NULL,
+    active INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE hq_events (
+    id TEXT PRIMARY KEY,
+    tradein_uuid TEXT NOT NULL REFERENCES hq_tradeins(uuid),
+    store_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    staff_name TEXT,
+    action TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX hq_events_tradein ON hq_events (tradein_uuid, at);
+CREATE INDEX hq_events_store_at ON hq_events (store_id, at);
+CREATE TABLE hq_regrades (
+    tradein_uuid TEXT PRIMARY KEY REFERENCES hq_tradeins(uuid),
+    regraded_by TEXT NOT NULL,
+    regraded_at TEXT NOT NULL,
+    answers TEXT NOT NULL,
+    cosmetic_grade TEXT NOT NULL,
+    functional_grade INTEGER NOT NULL,
+    store_minor BIGINT,
+    hq_minor BIGINT,
+    changes TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('confirmed', 'open', 'accepted', 'rejected')),
+    decided_by TEXT,
+    decided_at TEXT,
+    note TEXT
+);
+CREATE TABLE hq_shipments (
+    shipment_uuid TEXT PRIMARY KEY,
+    store_id TEXT NOT NULL REFERENCES hq_stores(id),
+    code TEXT NOT NULL,
+    closed_at TEXT NOT NULL,
+    synced_at TEXT NOT NULL
+);
+CREATE TABLE hq_shipment_bags (
+    shipment_uuid TEXT NOT NULL REFERENCES hq_shipments(shipment_uuid),
+    tradein_uuid TEXT NOT NULL,
+    code TEXT NOT NULL,
+    PRIMARY KEY (shipment_uuid, tradein_uuid)
+);
+CREATE INDEX hq_shipment_bags_tradein ON hq_shipment_bags (tradein_uuid);
+ALTER TABLE hq_stores ADD COLUMN backlog_pending BIGINT;
+ALTER TABLE hq_stores ADD COLUMN backlog_oldest_at TEXT
+"""),
 )

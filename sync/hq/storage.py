@@ -39,6 +39,10 @@ class Tx:
     def rows(self, text: str, params: Sequence = ()) -> list[tuple]:
         return list(self.run(text, params).fetchall())
 
+    def many(self, text: str, rows: Sequence[Sequence]) -> None:
+        if rows:
+            self.cursor.executemany(self.sql(text), rows)
+
     def store(self, store_id: str, lock: bool = False) -> tuple | None:
         suffix = " FOR UPDATE" if lock and self.placeholder == "%s" else ""
         rows = self.rows("SELECT id, secret, acked_through_seq FROM hq_stores WHERE id = %s" + suffix, [store_id])

@@ -1,0 +1,37 @@
+"""The clerk closes a shipment: the bags leaving for HQ today, so HQ knows what to expect."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, render_template, request, url_for
+from flask_babel import gettext
+
+from kiosk import shipping
+from kiosk.auth import login_required
+from kiosk.db_request import get_db
+from kiosk.i18n import translated
+from kiosk.views import current_actor, see_other
+
+bp = Blueprint("shipments", __name__, url_prefix="/shipments")
+bp.before_request(login_required(lambda: None))
+
+
+def _page(status: int = 200, error: str | None = None):
+    store_id = current_actor().store_id
+    return render_template("shipments.html", ready=shipping.ready_to_ship(get_db(), store_id), error=error,
+                           shipments=shipping.recent_shipments(get_db(), store_id)), status
+
+
+@bp.get("")
+def index():
+    return _page()
+
+
+@bp.post("")
+def close():
+    try:
+        shipment = shipping.close_shipment(get_db(), current_actor(), request.form.getlist("tradein")[:500])
+    except shipping.ShippingError as err:
+        return _page(422, translated(err))
+    flash(gettext("Shipment %(code)s closed with %(count)s bag(s): HQ now expects them.", code=shipment["code"],
+                  count=len(shipment["bags"])))
+    return see_other(url_for(".index"))

@@ -1,0 +1,36 @@
+"""Bar charts as server-side SVG: no JavaScript, no network, printable. Pure.
+
+Every chart is decorative for assistive technology (role="img" with a label); the numbers are in the
+table the page shows beside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+WIDTH, BAR_GAP, LABEL_HEIGHT, TOP = 640, 4, 36, 16
+
+
+def bar_chart(title: str, points: Sequence[tuple[str, float]], height: int = 220, value_label=str) -> str:
+    """Vertical bars, one per (label, value); labels under the bars, the largest value on top of its bar."""
+    largest = max((value for _, value in points), default=0) or 1
+    plot = height - LABEL_HEIGHT - TOP
+    step = WIDTH / max(len(points), 1)
+    parts = [f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{escape(title)}" '
+             f'xmlns="http://www.w3.org/2000/svg">',
+             f'<line x1="0" y1="{TOP + plot}" x2="{WIDTH}" y2="{TOP + plot}" stroke="#5a6672" stroke-width="1"/>']
+    for index, (label, value) in enumerate(points):
+        bar = plot * value / largest
+        x = index * step + BAR_GAP / 2
+        parts.append(f'<rect x="{x:.1f}" y="{TOP + plot - bar:.1f}" width="{step - BAR_GAP:.1f}" height="{bar:.1f}" '
+                     f'fill="#0b5cad"><title>{escape(label)}: {escape(value_label(value))}</title></rect>')
+        if value == largest:
+            parts.append(f'<text x="{x + (step - BAR_GAP) / 2:.1f}" y="{TOP + plot - bar - 4:.1f}" font-size="12" '
+                         f'text-anchor="middle" fill="#16202b">{escape(value_label(value))}</text>')
+        if len(points) <= 16 or index % 2 == 0:
+            parts.append(f'<text x="{x + (step - BAR_GAP) / 2:.1f}" y="{TOP + plot + 16}" font-size="11" '
+                         f'text-anchor="middle" fill="#16202b">{escape(label[-5:] if len(label) > 12 else label)}'
+                         "</text>")
+    parts.append("</svg>")
+    return "".join(parts)

@@ -1,0 +1,70 @@
+"""HQ's read model, kept in the ingest transaction: one row per trade-in (hq_tradeins) and per shipment,
+made from the records as they arrive, so the inbox never disagrees with what was acknowledged.
+
+Payloads come from stores and are checked field by field: a bad value is stored as NULL here (the
+record itself is kept byte for byte in hq_records), never a failed batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+TRADEIN_COLUMNS = ("uuid", "store_id", "code", "identifier", "device_kind", "brand", "model", "storage_gb",
+                   "cosmetic_grade", "functional_grade", "grid_version", "spec_version", "currency", "total_minor",
+                   "staff_id", "accepted_at", "synced_at", "store_state")
+MAX_BAGS = 500
+
+
+def _text(value: object, limit: int = 64) -> str | None:
+    return value[:limit] if isinstance(value, str) and "\x00" not in value else None
+
+
+def _whole(value: object, limit: int = 2**62) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and -limit < value < limit else None
+
+
+def tradein_row(store_id: str, payload: dict, state: str, now: str) -> tuple | None:
+    """The hq_tradeins row of an accepted (or declined) trade-in's payload; None if it names no trade-in."""
+    uuid, code = _text(payload.get("uuid")), _text(payload.get("code"))
+    if not uuid or not code:
+        return None
+    return (uuid, store_id, code, _text(payload.get("imei")) or _text(payload.get("serial")),
+            _text(payload.get("device_kind")), _text(payload.get("brand"), 80), _text(payload.get("model"), 120),
+            _whole(payload.get("storage_gb"), 10**7), _text(payload.get("cosmetic_grade"), 1),
+            _whole(payload.get("functional_grade"), 100), _text(payload.get("grid_version")),
+            _text(payload.get("spec_version")), _text(payload.get("currency"), 3),
+            _whole(payload.get("total_minor")), _text(payload.get("staff_id")), _text(payload.get("accepted_at")),
+            now, state)
+
+
+def shipment_rows(store_id: str, payload: dict, now: str) -> tuple[tuple, list[tuple]] | None:
+    uuid, code, closed = (_text(payload.get(k)) for k in ("uuid", "code", "closed_at"))
+    bags = payload.get("bags")
+    if not uuid or not code or not closed or not isinstance(bags, list):
+        return None
+    rows = [(uuid, _text(bag.get("uuid")), _text(bag.get("code"))) for bag in bags[:MAX_BAGS]
+            if isinstance(bag, dict) and _text(bag.get("uuid")) and _text(bag.get("code"))]
+    return (uuid, store_id, code, closed, now), rows
+
+
+def project(tx, store_id: str, fresh: Sequence[tuple[str, dict]], now: str) -> None:
+    """Apply newly stored records (kind, payload) to the read model, in the same transaction."""
+    tradeins, cancelled, shipments, bags = [], [], [], []
+    for kind, payload in fresh:
+        if kind in ("tradein.accepted", "tradein.declined"):
+            row = tradein_row(store_id, payload, kind.split(".")[1], now)
+            tradeins += [row] if row else []
+        elif kind == "tradein.cancelled" and _text(payload.get("uuid")):
+            cancelled.append((now, _text(payload["uuid"]), store_id))
+        elif kind == "shipment.closed" and (rows := shipment_rows(store_id, payload, now)):
+            shipments.append(rows[0])
+            bags += rows[1]
+    columns = ", ".join(TRADEIN_COLUMNS)
+    marks = ", ".join(["%s"] * len(TRADEIN_COLUMNS))
+    tx.many(f"INSERT INTO hq_tradeins ({columns}) VALUES ({marks}) ON CONFLICT (uuid) DO NOTHING", tradeins)
+    tx.many("UPDATE hq_tradeins SET store_state = 'cancelled', synced_at = %s WHERE uuid = %s AND store_id = %s",
+            cancelled)
+    tx.many("INSERT INTO hq_shipments VALUES (%s, %s, %s, %s, %s) ON CONFLICT (shipment_uuid) DO NOTHING", shipments)
+    tx.many("INSERT INTO hq_shipment_bags VALUES (%s, %s, %s) ON CONFLICT DO NOTHING", bags)
+    tx.many("UPDATE hq_tradeins SET store_state = 'shipped' WHERE uuid = %s AND store_id = %s "
+            "AND store_state = 'accepted'", [(bag[1], store_id) for bag in bags])

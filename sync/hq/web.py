@@ -1,0 +1,161 @@
+"""HQ staff pages: dashboard, inbox (+ CSV), a trade-in's evidence and history with regrade and
+dispute, bag check-in (scanner or camera), shipments. htmx fragments where a part of a page changes."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_htmx import HTMX
+
+from kiosk.grading import AnswerError, load_spec
+from sync.hq import oversight, receiving
+from sync.hq.charts import bar_chart
+from sync.hq.web_auth import staff_required, supervisor_required
+
+bp = Blueprint("hq_web", __name__, url_prefix="/hq")
+bp.before_request(staff_required(lambda: None))
+htmx = HTMX()
+SPEC = load_spec()  # the same checklist spec the stores grade with
+
+
+def _storage():
+    return current_app.extensions["hq.storage"]
+
+
+def _euros(minor: float | None) -> str:
+    return "—" if minor is None else f"{minor / 100:,.2f} €".replace(",", " ")
+
+
+@bp.get("/")
+def dashboard():
+    figures = oversight.dashboard(_storage())
+    charts = {
+        "per_day": bar_chart("Trade-ins per day", [(d[5:], n) for d, n, _ in figures["per_day"]]),
+        "value": bar_chart("Value paid per day", [(d[5:], v) for d, _, v in figures["per_day"]], value_label=_euros),
+        "per_store": bar_chart("Trade-ins per store", [(s["store"], s["count"]) for s in figures["per_store"]]),
+        "grades": bar_chart("Cosmetic grade mix", figures["grades"]),
+        "regrade": bar_chart("Regrades that found a difference, per store",
+                             [(s["store"], round(100 * s["regrade_rate"])) for s in figures["per_store"]],
+                             value_label=lambda v: f"{v} %"),
+    }
+    return render_template("hq/dashboard.html", figures=figures, charts=charts, stores=oversight.stores(_storage()),
+                           euros=_euros)
+
+
+@bp.get("/inbox")
+def inbox():
+    filters = oversight.Filters.from_args(request.args)
+    rows = oversight.tradeins(_storage(), filters)
+    if htmx and not htmx.boosted and htmx.target == "inbox-rows":
+        return render_template("hq/_tradein_rows.html", rows=rows, filters=filters, euros=_euros)
+    return render_template("hq/inbox.html", rows=rows, filters=filters, stores=oversight.stores(_storage()),
+                           statuses=oversight.STATUSES, euros=_euros)
+
+
+@bp.get("/inbox.csv")
+def inbox_csv():
+    """The filtered list, every row (not one page), for a spreadsheet."""
+    filters, storage = oversight.Filters.from_args(request.args), _storage()
+
+    def lines():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(receiving.TRADEIN_FIELDS)
+        filters.page, batch = 1, oversight.tradeins(storage, filters, 5000)
+        while batch:
+            writer.writerows([row[k] for k in receiving.TRADEIN_FIELDS] for row in batch)
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            filters.page += 1
+            batch = oversight.tradeins(storage, filters, 5000) if len(batch) == 5000 else []
+
+    return Response(lines(), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename=tradeins-{date.today()}.csv"})
+
+
+def _tradein_page(tradein_uuid: str, status: int = 200, error: str | None = None):
+    ti = receiving.get_tradein(_storage(), tradein_uuid)
+    if ti is None:
+        abort(404)
+    evidence = receiving.store_answers(_storage(), tradein_uuid)
+    regrade = receiving.get_regrade(_storage(), tradein_uuid)
+    return render_template("hq/tradein.html", ti=ti, evidence=evidence, regrade=regrade, error=error,
+                           questions=SPEC.questions_for(ti["device_kind"] or "phone"), euros=_euros,
+                           history=oversight.history(_storage(), tradein_uuid), form=request.form), status
+
+
+@bp.get("/tradeins/<tradein_uuid>")
+def tradein(tradein_uuid: str):
+    return _tradein_page(tradein_uuid[:64])
+
+
+@bp.post("/tradeins/<tradein_uuid>/regrade")
+def regrade(tradein_uuid: str):
+    ti = receiving.get_tradein(_storage(), tradein_uuid[:64])
+    if ti is None:
+        abort(404)
+    answers = {q.id: request.form.get(q.id, "").strip()[:16] for q in SPEC.questions_for(ti["device_kind"] or "phone")}
+    try:
+        result = receiving.regrade(_storage(), SPEC, ti["uuid"], answers, g.hq_staff["name"], date.today())
+    except (ValueError, AnswerError) as err:
+        return _tradein_page(ti["uuid"], 422, str(err))
+    flash("Regrade saved: a supervisor settles the dispute." if result["status"] == "open"
+          else "Regrade saved: HQ confirms the store's grading.")
+    return redirect(url_for(".tradein", tradein_uuid=ti["uuid"]), 303)
+
+
+@bp.post("/tradeins/<tradein_uuid>/decision")
+@supervisor_required
+def decision(tradein_uuid: str):
+    try:
+        receiving.decide(_storage(), tradein_uuid[:64], request.form.get("decision") == "accept",
+                         g.hq_staff["name"], request.form.get("note", ""))
+    except ValueError as err:
+        return _tradein_page(tradein_uuid[:64], 422, str(err))
+    flash("Dispute settled: the store sees the outcome on its next sync.")
+    return redirect(url_for(".tradein", tradein_uuid=tradein_uuid[:64]), 303)
+
+
+def _checkin_page(result: receiving.CheckIn | None = None, status: int = 200):
+    expected = request.values.get("expected_store", "")[:64]
+    context = {"result": result, "expected": expected, "stores": oversight.stores(_storage())}
+    if htmx and not htmx.boosted and htmx.target == "checkin-result":
+        return render_template("hq/_checkin_result.html", **context), status
+    return render_template("hq/checkin.html", **context), status
+
+
+@bp.route("/checkin", methods=["GET", "POST"])
+def checkin():
+    if request.method == "GET":
+        return _checkin_page()
+    result = receiving.check_in(_storage(), request.form.get("code", ""), g.hq_staff["name"],
+                                request.form.get("expected_store") or None)
+    return _checkin_page(result, 200 if result.ok else 422)
+
+
+@bp.post("/checkin/photo")
+def checkin_photo():
+    """A camera snapshot of the bag's sticker, decoded with the kiosk's decoder (the camera extra)."""
+    upload = request.files.get("image")
+    try:
+        from hardware.camera import decode_image_bytes
+
+        texts = [r.text for r in decode_image_bytes(upload.read())] if upload else []
+    except (ImportError, ValueError):
+        texts = []
+    bag = next((t for t in texts if t.startswith("BAG:")), texts[0] if texts else "")
+    if not bag:
+        return _checkin_page(receiving.CheckIn(False, "No code found in the picture: hold the sticker flat and "
+                                                      "closer."), 422)
+    result = receiving.check_in(_storage(), bag, g.hq_staff["name"], request.form.get("expected_store") or None)
+    return _checkin_page(result, 200 if result.ok else 422)
+
+
+@bp.get("/shipments")
+def shipments():
+    return render_template("hq/shipments.html", shipments=oversight.shipments(_storage(),
+                                                                              request.args.get("store_id", "")[:64]))
