@@ -131,6 +131,10 @@ def test_check_in_refuses_with_the_reason(tmp_path, hq_app, hq_url, hq_store, db
     clerk.post(f"/tradeins/{uuids[1]}/cancel", {"approver_id": manager, "approver_pin": "246810"})
     assert db.execute("SELECT state FROM tradeins WHERE uuid = ?", [uuids[1]]).fetchone()[0] == "cancelled"
     pusher.drain(db, client_of(app), batch_size=50)
+    with hq_app.extensions["hq.storage"].transaction() as tx:  # the dashboard's totals follow the cancellation
+        daily = tx.rows("SELECT sum(tradeins), sum(value_minor) FROM hq_daily")[0]
+        kept = tx.rows("SELECT count(*), sum(total_minor) FROM hq_tradeins WHERE store_state = 'accepted'")[0]
+    assert tuple(map(int, daily)) == tuple(map(int, kept)) and int(kept[0]) == 1
     cancelled = receiver.post("/hq/checkin", {"code": f"BAG:{code_of(db, uuids[1])}"})
     assert cancelled.status_code == 422 and "was cancelled at" in cancelled.get_data(as_text=True)
     regrade = receiver.post(f"/hq/tradeins/{uuids[0]}/regrade", PERFECT_PHONE)

@@ -55,6 +55,13 @@ OPENAPI = {
             "parameters": [_STORE, {"name": "identifier", "in": "path", "required": True,
                                     "schema": {"type": "string", "maxLength": 32}}],
             "responses": {"200": {"description": "{taken, store, since, same_store}"}, "401": _ERROR}}},
+        "/api/v1/stores/{store_id}/updates": {"get": {
+            "summary": "What HQ did with this store's trade-ins (received, regraded, disputes) after a cursor",
+            "security": _SIGNED,
+            "parameters": [_STORE, {"name": "after", "in": "query", "required": False,
+                                    "schema": {"type": "string", "maxLength": 120}}],
+            "responses": {"200": {"description": "{updates: [{id, tradein_uuid, at, by, action, detail, cursor}]}"},
+                          "401": _ERROR}}},
         "/healthz": {"get": {"summary": "Health", "responses": {"200": {"description": "ok"},
                                                                 "503": {"description": "storage down"}}}},
     },

@@ -140,18 +140,19 @@ def shipments(storage: Storage, store_id: str = "") -> list[dict]:
 def dashboard(storage: Storage, days: int = 14) -> dict:
     """The figures behind the charts; each is also shown as a table."""
     since = (datetime.now(UTC) - timedelta(days=days - 1)).date().isoformat()
-    with storage.transaction() as tx:
-        per_day = tx.rows("SELECT substr(accepted_at, 1, 10) AS day, count(*), coalesce(sum(total_minor), 0) "
-                          "FROM hq_tradeins WHERE accepted_at >= %s AND store_state <> 'declined' GROUP BY day "
+    with storage.transaction() as tx:  # hq_daily: totals kept by the ingest (sync.hq.projection)
+        per_day = tx.rows("SELECT day, sum(tradeins), sum(value_minor) FROM hq_daily WHERE day >= %s GROUP BY day "
                           "ORDER BY day", [since])
         per_store = tx.rows(
-            "SELECT s.name, count(t.uuid), coalesce(sum(t.total_minor), 0), "
-            "sum(CASE WHEN t.regrade_status IN ('open', 'accepted', 'rejected') THEN 1 ELSE 0 END), "
-            "sum(CASE WHEN t.regrade_status <> 'none' THEN 1 ELSE 0 END) "
-            "FROM hq_stores s LEFT JOIN hq_tradeins t ON t.store_id = s.id AND t.accepted_at >= %s "
-            "AND t.store_state <> 'declined' GROUP BY s.name ORDER BY s.name", [since])
-        grades = tx.rows("SELECT cosmetic_grade, count(*) FROM hq_tradeins WHERE accepted_at >= %s "
-                         "AND store_state <> 'declined' GROUP BY cosmetic_grade ORDER BY cosmetic_grade", [since])
+            "SELECT s.name, coalesce(d.tradeins, 0), coalesce(d.value_minor, 0), r.disputes, r.regraded "
+            "FROM hq_stores s LEFT JOIN (SELECT store_id, sum(tradeins) AS tradeins, sum(value_minor) AS value_minor "
+            "FROM hq_daily WHERE day >= %s GROUP BY store_id) d ON d.store_id = s.id "
+            "LEFT JOIN (SELECT store_id, count(*) AS regraded, sum(CASE WHEN regrade_status IN "
+            "('open', 'accepted', 'rejected') THEN 1 ELSE 0 END) AS disputes FROM hq_tradeins "
+            "WHERE regrade_status <> 'none' AND accepted_at >= %s GROUP BY store_id) r ON r.store_id = s.id "
+            "ORDER BY s.name", [since, since])
+        grades = tx.rows("SELECT cosmetic_grade, sum(tradeins) FROM hq_daily WHERE day >= %s GROUP BY cosmetic_grade "
+                         "ORDER BY cosmetic_grade", [since])
     filled = {row[0]: row for row in per_day}
     day_list = [(datetime.now(UTC) - timedelta(days=n)).date().isoformat() for n in range(days - 1, -1, -1)]
     return {

@@ -55,16 +55,44 @@ def project(tx, store_id: str, fresh: Sequence[tuple[str, dict]], now: str) -> N
             row = tradein_row(store_id, payload, kind.split(".")[1], now)
             tradeins += [row] if row else []
         elif kind == "tradein.cancelled" and _text(payload.get("uuid")):
-            cancelled.append((now, _text(payload["uuid"]), store_id))
+            cancelled.append(_text(payload["uuid"]))
         elif kind == "shipment.closed" and (rows := shipment_rows(store_id, payload, now)):
             shipments.append(rows[0])
             bags += rows[1]
-    columns = ", ".join(TRADEIN_COLUMNS)
-    marks = ", ".join(["%s"] * len(TRADEIN_COLUMNS))
-    tx.many(f"INSERT INTO hq_tradeins ({columns}) VALUES ({marks}) ON CONFLICT (uuid) DO NOTHING", tradeins)
-    tx.many("UPDATE hq_tradeins SET store_state = 'cancelled', synced_at = %s WHERE uuid = %s AND store_id = %s",
-            cancelled)
+    inserted = tx.insert_tradeins(TRADEIN_COLUMNS, tradeins)
+    _count_daily(tx, [row for row in tradeins if row[0] in inserted and row[-1] == "accepted"], 1)
+    _cancel(tx, store_id, cancelled, now)
     tx.many("INSERT INTO hq_shipments VALUES (%s, %s, %s, %s, %s) ON CONFLICT (shipment_uuid) DO NOTHING", shipments)
     tx.many("INSERT INTO hq_shipment_bags VALUES (%s, %s, %s) ON CONFLICT DO NOTHING", bags)
     tx.many("UPDATE hq_tradeins SET store_state = 'shipped' WHERE uuid = %s AND store_id = %s "
             "AND store_state = 'accepted'", [(bag[1], store_id) for bag in bags])
+
+
+# Positions in a TRADEIN_COLUMNS row.
+STORE, GRADE, TOTAL, ACCEPTED = 1, 8, 13, 15
+
+
+def _count_daily(tx, rows: list[tuple], sign: int) -> None:
+    """The dashboard's per-day totals, kept as trade-ins arrive (and leave, when cancelled)."""
+    totals: dict[tuple, list[int]] = {}
+    for row in rows:
+        if row[ACCEPTED]:
+            key = (row[STORE], row[ACCEPTED][:10], row[GRADE] or "?")
+            entry = totals.setdefault(key, [0, 0])
+            entry[0] += sign
+            entry[1] += sign * (row[TOTAL] or 0)
+    tx.many("INSERT INTO hq_daily VALUES (%s, %s, %s, %s, %s) ON CONFLICT (store_id, day, cosmetic_grade) DO UPDATE "
+            "SET tradeins = hq_daily.tradeins + excluded.tradeins, "
+            "value_minor = hq_daily.value_minor + excluded.value_minor",
+            [(*key, count, value) for key, (count, value) in totals.items()])
+
+
+def _cancel(tx, store_id: str, uuids: list[str], now: str) -> None:
+    if not uuids:
+        return
+    marks = ", ".join(["%s"] * len(uuids))
+    rows = tx.rows(f"SELECT {', '.join(TRADEIN_COLUMNS)} FROM hq_tradeins WHERE uuid IN ({marks}) AND store_id = %s "
+                   "AND store_state NOT IN ('cancelled', 'declined')", [*uuids, store_id])
+    _count_daily(tx, rows, -1)
+    tx.many("UPDATE hq_tradeins SET store_state = 'cancelled', synced_at = %s WHERE uuid = %s",
+            [(now, row[0]) for row in rows])

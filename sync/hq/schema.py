@@ -132,4 +132,20 @@ CREATE INDEX hq_shipment_bags_tradein ON hq_shipment_bags (tradein_uuid);
 ALTER TABLE hq_stores ADD COLUMN backlog_pending BIGINT;
 ALTER TABLE hq_stores ADD COLUMN backlog_oldest_at TEXT
 """),
+    (4, """
+CREATE TABLE hq_daily (
+    store_id TEXT NOT NULL,
+    day TEXT NOT NULL,
+    cosmetic_grade TEXT NOT NULL,
+    tradeins BIGINT NOT NULL,
+    value_minor BIGINT NOT NULL,
+    PRIMARY KEY (store_id, day, cosmetic_grade)
+);
+INSERT INTO hq_daily SELECT store_id, substr(accepted_at, 1, 10), coalesce(cosmetic_grade, '?'), count(*),
+    coalesce(sum(total_minor), 0) FROM hq_tradeins WHERE store_state NOT IN ('declined', 'cancelled')
+    AND accepted_at IS NOT NULL GROUP BY store_id, substr(accepted_at, 1, 10), coalesce(cosmetic_grade, '?');
+CREATE INDEX hq_daily_day ON hq_daily (day);
+CREATE INDEX hq_tradeins_regraded ON hq_tradeins (store_id, accepted_at) WHERE regrade_status <> 'none';
+CREATE INDEX hq_tradeins_model ON hq_tradeins (model, accepted_at)
+"""),
 )

@@ -74,6 +74,16 @@ class Tx:
                                          "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"), fresh)
         return {row[0] for row in fresh}
 
+    def insert_tradeins(self, columns: Sequence[str], rows: list[tuple]) -> set[str]:
+        """Insert the read-model rows whose uuid is new; returns those uuids."""
+        present = {r[0] for start in range(0, len(rows), 500) for r in self.rows(
+            f"SELECT uuid FROM hq_tradeins WHERE uuid IN ({', '.join(['%s'] * len(rows[start:start + 500]))})",
+            [row[0] for row in rows[start:start + 500]])} if rows else set()
+        fresh = list({row[0]: row for row in rows if row[0] not in present}.values())
+        self.many(f"INSERT INTO hq_tradeins ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})",
+                  fresh)
+        return {row[0] for row in fresh}
+
     def mark_seen(self, store_id: str, seqs: Sequence[int]) -> None:
         self.cursor.executemany(self.sql("INSERT INTO hq_seen_seqs VALUES (%s, %s) ON CONFLICT DO NOTHING"),
                                 [(store_id, seq) for seq in seqs])
@@ -107,6 +117,17 @@ class PostgresTx(Tx):
             "%b::text[], %b::text[], %b::text[], %b::text[], %b::text[], %b::text[], %b::text[]) "
             "ON CONFLICT (record_uuid) DO NOTHING "
             "RETURNING record_uuid", [list(c) for c in columns])
+        return {r[0] for r in self.cursor.fetchall()}
+
+    def insert_tradeins(self, columns: Sequence[str], rows: list[tuple]) -> set[str]:
+        """One round trip: typed arrays in, the uuids actually inserted out."""
+        if not rows:
+            return set()
+        types = {"storage_gb": "bigint", "functional_grade": "bigint", "total_minor": "bigint"}
+        arrays = ", ".join(f"%b::{types.get(c, 'text')}[]" for c in columns)
+        self.cursor.execute(f"INSERT INTO hq_tradeins ({', '.join(columns)}) SELECT * FROM unnest({arrays}) "
+                            "ON CONFLICT (uuid) DO NOTHING RETURNING uuid",
+                            [list(c) for c in zip(*rows, strict=True)])
         return {r[0] for r in self.cursor.fetchall()}
 
     def existing(self, uuids: Sequence[str]) -> dict[str, tuple[str, str]]:
