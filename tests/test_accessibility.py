@@ -175,3 +175,33 @@ def test_a_clerk_completes_a_trade_in_with_the_keyboard_alone(app, db):
         expect(page.locator("#state")).to_have_text(re.compile("Receipt printed|Accepted"))
         row = db.execute("SELECT state, payout_method FROM tradeins WHERE imei = '356938035643809'").fetchone()
         assert row == ("printed", "store_credit")
+
+
+@pytest.mark.parametrize("hq_app", ["sqlite"], indirect=True)
+def test_hq_pages_have_no_serious_or_critical_violation(tmp_path, hq_app, hq_url, hq_store, db_of):
+    from sync.hq.web_auth import add_staff
+    from tests.test_hq_receiving import HQ_PIN, synced_store
+
+    app, db, (uuid,) = synced_store(tmp_path, hq_app, hq_url, hq_store, db_of)
+    add_staff(hq_app.extensions["hq.storage"], "Nadia Benali", "supervisor", HQ_PIN)
+    code = db.execute("SELECT code FROM tradeins").fetchone()[0]
+    report = {}
+    with chromium() as browser:
+        page = new_page(browser, bypass_csp=True)
+        check(page, hq_url + "/hq/login", "hq: sign-in", report)
+        page.get_by_label("PIN").fill(HQ_PIN)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(re.compile(r"/hq/$"))
+        check(page, hq_url + "/hq/checkin", "hq: check-in, refused", report, lambda p: (
+            p.locator("#code").fill("BAG:TI-0000-0000"), p.get_by_role("button", name="Check in").click(),
+            expect(p.get_by_role("alert")).to_be_visible()))
+        page.locator("#code").fill(f"BAG:{code}")
+        page.get_by_role("button", name="Check in").click()
+        expect(page.get_by_role("status")).to_be_visible()
+        for name, path in [("hq: dashboard", "/hq/"), ("hq: inbox", "/hq/inbox"),
+                           ("hq: trade-in with regrade form", f"/hq/tradeins/{uuid}"),
+                           ("hq: shipments", "/hq/shipments"), ("hq: publish", "/hq/publish")]:
+            check(page, hq_url + path, name, report)
+    for name, found in report.items():
+        print(f"{name:<36} {found['rules'] or 'no violation'}")
+    assert {name: found["blocking"] for name, found in report.items() if found["blocking"]} == {}

@@ -228,3 +228,18 @@ def test_bad_payload_fields_never_break_a_batch(hq_app, hq_store, garbage):
     record = Record(1, "5b0f0f3e-8d7b-4b6f-9d55-1f0c2b0a9e01", "tradein.accepted", json.dumps(garbage))
     ack = ingest(hq_app.extensions["hq.storage"], hq_store[0], "batch-000001", [record])
     assert ack.accepted == 1 and ack.acked_through_seq == 1
+
+
+def test_a_picture_of_the_bag_sticker_checks_it_in(tmp_path, hq_app, hq_url, hq_store, db_of):
+    import qrcode
+
+    app, db, (uuid,) = synced_store(tmp_path, hq_app, hq_url, hq_store, db_of)
+    picture = io.BytesIO()
+    qrcode.make(f"BAG:{code_of(db, uuid)}", border=4, box_size=8).save(picture, format="PNG")
+    receiver = HQStaff(hq_app, "Inès Moreau", "receiver")
+    response = receiver.post("/hq/checkin/photo", {"image": (io.BytesIO(picture.getvalue()), "bag.png")},
+                             content_type="multipart/form-data")
+    assert response.status_code == 200 and f"Received {code_of(db, uuid)}" in response.get_data(as_text=True)
+    blank = receiver.post("/hq/checkin/photo", {"image": (io.BytesIO(b"not a picture"), "x.png")},
+                          content_type="multipart/form-data")
+    assert blank.status_code == 422 and "No code found" in blank.get_data(as_text=True)
