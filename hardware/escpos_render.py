@@ -55,9 +55,12 @@ def render_label(label: BagLabel, profile: str) -> bytes:
     return printer.output
 
 
-def render(receipt: Receipt, profile: str) -> bytes:
-    """The whole receipt as the bytes sent to the printer (cut included)."""
+def render(receipt: Receipt, profile: str, open_drawer: bool = False) -> bytes:
+    """The whole receipt as the bytes sent to the printer (cut included); with `open_drawer`, the cash
+    drawer kick (ESC p on pin 2) goes first, so the drawer opens while the receipt prints."""
     printer = Dummy(profile=profile)
+    if open_drawer:
+        printer.cashdraw(2)
     columns = printer.profile.get_columns("a")
     _header(printer, receipt, columns)
     for title, rows in receipt.sections:
@@ -71,6 +74,9 @@ def render(receipt: Receipt, profile: str) -> bytes:
     _rows(printer, (receipt.total,), columns)
     printer.set(align="center", normal_textsize=True)
     printer.barcode("{B" + receipt.barcode, "CODE128", function_type="B", height=64, width=2)
+    if receipt.voucher_qr:
+        printer.qr(receipt.voucher_qr, native=True, size=QR_MODULE_SIZE, center=False)
+        printer.textln(receipt.voucher_qr)
     printer.set(align="left")
     for line in receipt.footer:
         for part in textwrap.wrap(line, columns) or [""]:

@@ -80,13 +80,26 @@ def _security_headers(response):
 
 
 def _register_blueprints(app: Flask) -> None:
-    from kiosk.views import customer, handoff, hardware_page, health, shipments, staff_admin, today, tradein
+    from kiosk.views import (
+        customer,
+        handoff,
+        hardware_page,
+        health,
+        pos,
+        pos_reports,
+        shipments,
+        staff_admin,
+        today,
+        tradein,
+    )
 
     app.register_blueprint(health.bp)
     app.register_blueprint(today.bp)
     app.register_blueprint(tradein.bp)
     app.register_blueprint(handoff.bp)
     app.register_blueprint(shipments.bp)
+    app.register_blueprint(pos.bp)
+    app.register_blueprint(pos_reports.bp)
     app.register_blueprint(staff_admin.bp)
     hardware_page.init_app(app)
     customer.init_app(app)

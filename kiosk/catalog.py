@@ -77,6 +77,22 @@ def import_catalog(db: sqlite_utils.Database, version: str, models: list[dict], 
     return len(models)
 
 
+def import_products(db: sqlite_utils.Database, version: str, rows: list[dict]) -> int:
+    """The sellable items (refurbished devices, accessories) from HQ's catalogue; a product still in a
+    cart is kept until the cart is paid or emptied."""
+    eans = [str(r["ean"]) for r in rows]
+    with write_transaction(db):
+        db.execute("INSERT INTO products SELECT json_extract(value, '$.ean'), json_extract(value, '$.name'), "
+                   "json_extract(value, '$.kind'), json_extract(value, '$.price_minor'), "
+                   "json_extract(value, '$.vat_bp'), ? FROM json_each(?) WHERE true "
+                   "ON CONFLICT (ean) DO UPDATE SET name = excluded.name, kind = excluded.kind, "
+                   "price_minor = excluded.price_minor, vat_bp = excluded.vat_bp, "
+                   "catalog_version = excluded.catalog_version", [version, json.dumps(rows)])
+        db.execute("DELETE FROM products WHERE ean NOT IN (SELECT value FROM json_each(?)) "
+                   "AND ean NOT IN (SELECT ean FROM cart_lines)", [json.dumps(eans)])
+    return len(rows)
+
+
 def device_ids(db: sqlite_utils.Database) -> dict[tuple[str, str], int]:
     return {(r["brand"], r["model"]): r["id"] for r in fetch_all(db, "SELECT id, brand, model FROM devices")}
 

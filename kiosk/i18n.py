@@ -11,7 +11,7 @@ from babel.core import UnknownLocaleError
 from flask import Blueprint, Flask, abort, current_app, redirect, request, session, url_for
 from flask_babel import Babel, get_locale, gettext
 
-from kiosk.messages import CATALOGUES, Message, compile_catalogues
+from kiosk.messages import CATALOGUES, Amount, Message, compile_catalogues
 
 # (code, name in its own language): the switch shows each language in itself.
 LANGUAGES = (("fr", "Français"), ("en", "English"))
@@ -46,6 +46,14 @@ def current_language() -> str:
     return get_locale().language
 
 
+def _value(value: object) -> object:
+    from kiosk.formatting import money
+
+    if isinstance(value, Amount):
+        return money(int(value))
+    return translated(value) if isinstance(value, Message) else value
+
+
 def translated(text: object) -> str:
     """Anything meant for a reader, in their language: a refusal (UserError), a Message or its
     stored form ({"msgid", "params"}), or a plain catalogue text (looked up as is, never %-formatted:
@@ -55,8 +63,7 @@ def translated(text: object) -> str:
     if isinstance(text, dict) and "msgid" in text:
         text = Message(text["msgid"], **text.get("params", {}))
     if isinstance(text, Message) and text.params:  # values that are messages too are translated first
-        return gettext(text.msgid, **{k: translated(v) if isinstance(v, Message) else v
-                                      for k, v in text.params.items()})
+        return gettext(text.msgid, **{k: _value(v) for k, v in text.params.items()})
     return gettext(text.msgid if isinstance(text, Message) else str(text))
 
 

@@ -40,6 +40,10 @@ class Message(str):
         return {"msgid": self.msgid, "params": self.params}
 
 
+class Amount(int):
+    """A message value that is money in minor units: shown in the reader's locale (kiosk.i18n)."""
+
+
 def stored(text: str) -> str | dict:
     """How a message is kept in a JSON column: a Message with its values, plain text as is."""
     return text.to_json() if isinstance(text, Message) else text

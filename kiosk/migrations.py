@@ -242,4 +242,88 @@ CREATE TABLE hq_updates (
 );
 CREATE INDEX hq_updates_tradein ON hq_updates(tradein_uuid, at);
 """),
+    (7, "point of sale: products, vouchers, sales, tenders, returns, Z reports", """
+CREATE TABLE products (
+    ean TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('device', 'accessory')),
+    price_minor INTEGER NOT NULL CHECK (price_minor >= 0),   -- VAT included
+    vat_bp INTEGER NOT NULL CHECK (vat_bp BETWEEN 0 AND 10000),
+    catalog_version TEXT NOT NULL
+);
+CREATE TABLE vouchers (
+    code TEXT PRIMARY KEY,
+    store_id TEXT NOT NULL REFERENCES stores(id),
+    tradein_uuid TEXT UNIQUE REFERENCES tradeins(uuid),
+    issued_minor INTEGER NOT NULL CHECK (issued_minor > 0),
+    -- Never below zero, never above what was issued: a voucher cannot be spent twice, whatever the code does.
+    balance_minor INTEGER NOT NULL CHECK (balance_minor >= 0 AND balance_minor <= issued_minor),
+    currency TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('active', 'cancelled')),
+    issued_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+CREATE TABLE cart_lines (
+    terminal_id TEXT NOT NULL REFERENCES terminals(id),
+    line_no INTEGER NOT NULL,
+    ean TEXT NOT NULL REFERENCES products(ean),
+    quantity INTEGER NOT NULL,
+    discount_minor INTEGER NOT NULL DEFAULT 0,
+    discount_reason TEXT NOT NULL DEFAULT '',
+    discount_approved_by TEXT,
+    imei TEXT,
+    PRIMARY KEY (terminal_id, line_no)
+);
+CREATE TABLE sales (
+    uuid TEXT PRIMARY KEY,
+    number TEXT NOT NULL UNIQUE,
+    store_id TEXT NOT NULL REFERENCES stores(id),
+    terminal_id TEXT NOT NULL REFERENCES terminals(id),
+    staff_id TEXT NOT NULL REFERENCES staff(id),
+    kind TEXT NOT NULL CHECK (kind IN ('sale', 'return')),
+    original_uuid TEXT REFERENCES sales(uuid),
+    total_minor INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    cash_given_minor INTEGER NOT NULL DEFAULT 0,
+    change_minor INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX sales_created ON sales(created_at);
+CREATE TABLE sale_lines (
+    sale_uuid TEXT NOT NULL REFERENCES sales(uuid),
+    line_no INTEGER NOT NULL,
+    ean TEXT NOT NULL,
+    name TEXT NOT NULL,
+    quantity INTEGER NOT NULL,
+    unit_minor INTEGER NOT NULL,
+    discount_minor INTEGER NOT NULL,
+    discount_reason TEXT NOT NULL,
+    vat_bp INTEGER NOT NULL,
+    imei TEXT,
+    original_line_no INTEGER,              -- a return line: the sale line it takes back
+    PRIMARY KEY (sale_uuid, line_no)
+);
+CREATE TABLE tenders (
+    sale_uuid TEXT NOT NULL REFERENCES sales(uuid),
+    line_no INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('cash', 'card', 'voucher')),
+    amount_minor INTEGER NOT NULL,         -- negative on a return: money given back
+    reference TEXT NOT NULL DEFAULT '',    -- card terminal reference or voucher code; never card data
+    PRIMARY KEY (sale_uuid, line_no)
+);
+CREATE TABLE z_reports (
+    number INTEGER PRIMARY KEY,
+    store_id TEXT NOT NULL REFERENCES stores(id),
+    staff_id TEXT NOT NULL REFERENCES staff(id),
+    period_start TEXT NOT NULL,
+    period_end TEXT NOT NULL,
+    data TEXT NOT NULL,                    -- JSON: the figures as printed
+    counted_cash_minor INTEGER NOT NULL,
+    expected_cash_minor INTEGER NOT NULL
+);
+CREATE TRIGGER z_reports_immutable BEFORE UPDATE ON z_reports
+BEGIN SELECT RAISE(ABORT, 'a Z report is final: it cannot be changed'); END;
+CREATE TRIGGER z_reports_kept BEFORE DELETE ON z_reports
+BEGIN SELECT RAISE(ABORT, 'a Z report is final: it cannot be deleted'); END;
+"""),
 )

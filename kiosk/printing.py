@@ -17,7 +17,7 @@ import sqlite_utils
 
 from hardware import escpos_render
 from hardware.printer import PrinterError, PrinterSink
-from kiosk import catalog, estimates, tradeins
+from kiosk import catalog, estimates, tradeins, vouchers
 from kiosk.backoff import full_jitter
 from kiosk.crypto import DataCipher
 from kiosk.db import fetch_all, fetch_one, utcnow, write_transaction
@@ -50,6 +50,7 @@ def receipt_facts(db: sqlite_utils.Database, tradein_uuid: str, spec: Spec, canc
         seller_name=_seller_name(cipher, ti["seller_identity"]),
         cancel_until=accepted + cancel_window if ti["state"] != "cancelled" else None,
         handoff=estimates.handoff_rows(db, spec, ti, _, money), translate=_,
+        voucher=vouchers.for_tradein(db, tradein_uuid),
     )
 
 

@@ -25,6 +25,7 @@ class Receipt:
     total: Row
     barcode: str  # Code128 of the IMEI or serial
     footer: tuple[str, ...]
+    voucher_qr: str = ""  # a store-credit voucher's code, printed as a second QR the till scans
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class ReceiptFacts:
     seller_name: str
     cancel_until: datetime | None
     handoff: tuple[Row, ...] = ()  # the customer's estimate vs the clerk's check (kiosk.estimates)
+    voucher: dict | None = None  # the store-credit voucher paid out (kiosk.vouchers)
     translate: Callable[[str], str] = str  # the store language's gettext; str keeps the English
 
 
@@ -97,6 +99,10 @@ def _sections(facts: ReceiptFacts, identifier: Row) -> tuple[tuple[str, tuple[Ro
     )
     if facts.handoff:  # the customer sees on paper what the check changed and what it cost
         sections += ((_("Your estimate and our check"), facts.handoff),)
+    if facts.voucher:
+        v = facts.voucher
+        sections += ((_("Store credit voucher"), ((_("Code"), v["code"]), (_("Amount"), format_money(
+            v["issued_minor"], v["currency"], facts.locale)), (_("Valid until"), v["expires_at"]))),)
     return sections + ((_("Payment"), ((_("Seller"), facts.seller_name), (_("Paid by"), facts.payout_label))),)
 
 
@@ -115,6 +121,7 @@ def build_tradein_receipt(facts: ReceiptFacts) -> Receipt:
         totals=totals,
         total=total,
         barcode=identifier[1],
+        voucher_qr=facts.voucher["code"] if facts.voucher else "",
         footer=(
             cancel_line,
             _("The seller declares owning this device and transfers its ownership to the store."),

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from kiosk.catalog import DATA, import_catalog, import_grid, read_csv
+from kiosk.catalog import DATA, import_catalog, import_grid, import_products, read_csv
 from kiosk.db import fetch_all, write_transaction
 from kiosk.grading import COSMETIC_GRADES
 from kiosk.pins import hash_pin
@@ -44,6 +44,8 @@ def seed_demo(db: sqlite_utils.Database, pin: str | None = None, today: date | N
     import_catalog(db, "demo-1", read_csv(DATA / "catalog.csv"), read_csv(DATA / "tac_demo.csv"))
     today = today or date.today()
     import_grid(db, demo_grid(db, today), demo_promos(db, today))
+    import_products(db, "demo-1", [{**r, "price_minor": int(r["price_minor"]), "vat_bp": int(r["vat_bp"])}
+                                   for r in read_csv(DATA / "products.csv")])
     return pin
 
 

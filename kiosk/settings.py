@@ -51,6 +51,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LOCKOUT_ATTEMPTS", 5, "Wrong PINs in a row that lock a staff account."),
     Setting("LOCKOUT_MINUTES", 15, "How long a locked staff account stays locked."),
     Setting("APPROVAL_ABOVE_MINOR", 50000, "Offers above this amount (minor units) need a manager's PIN."),
+    Setting("DISCOUNT_APPROVAL_ABOVE_BP", 1000, "Line discounts above this share of the line (basis points: "
+            "1000 = 10 %) need a manager's PIN."),
     Setting("MAX_TRADEINS_PER_SELLER_PER_DAY", 3, "More trade-ins than this by one seller in a day need a manager."),
     Setting("DATA_KEYS", "", "Comma-separated Fernet keys for personal data, newest first; empty means "
             "<DATA_DIR>/data_keys (created on first run, readable by the kiosk user only)."),

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 import sqlite_utils
 
-from kiosk import audit, catalog, privacy, register
+from kiosk import audit, catalog, privacy, register, vouchers
 from kiosk.crypto import DataCipher
 from kiosk.db import fetch_all, fetch_one, utcnow, write_transaction
 from kiosk.grading import Grade, Spec, grade
@@ -236,6 +236,8 @@ def accept(db, actor: Actor, tradein_uuid: str, seller: Seller, today: date, cip
             device = catalog.get_device(db, ti["device_id"])
             register.append_entry(db, accepted, device.name, identity, sealed)
             outbox.append(db, tradein_uuid, "tradein.accepted", hq_payload(db, accepted, reference, device))
+            if seller.payout_method == "store_credit" and accepted["total_minor"] > 0:
+                vouchers.issue_for_tradein(db, accepted, today)
             receipt_job = _queue_print(db, tradein_uuid, "receipt")
             _queue_print(db, tradein_uuid, "label")  # printed after the receipt
             return receipt_job
@@ -306,6 +308,7 @@ def cancel(db, actor: Actor, tradein_uuid: str, now: datetime, window: timedelta
         check_cancellable(ti, now, window)
         if cancel_needs_approval(ti) and not approved_by:
             raise TradeInError(N_("A manager must approve cancelling after the receipt was printed."))
+        vouchers.cancel_for_tradein(db, tradein_uuid)
         set_state(db, ti, "cancelled", actor, "cancelled")
         if approved_by:
             _audit(db, actor, tradein_uuid, "approved", approved_by=approved_by, what="cancel after printing")

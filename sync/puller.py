@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import date
 
 import sqlite_utils
+from stdnum import ean
 
 from kiosk import catalog
 from kiosk.db import get_state, set_state, write_transaction
@@ -15,7 +16,7 @@ from kiosk.pricing import PriceGrid, Promo
 from kiosk.shipping import apply_updates
 from sync.client import HQClient
 
-ORDER = ("catalog", "grid", "promos", "blocklist")  # the grid names models, so the catalog comes first
+ORDER = ("catalog", "grid", "promos", "blocklist", "products")  # the grid names models: catalog first
 
 
 def _apply_catalog(db, version: str, data: dict) -> None:
@@ -57,8 +58,12 @@ def _apply_blocklist(db, version: str, data: dict) -> None:
         db.execute("INSERT OR REPLACE INTO blocklist VALUES (?, ?, ?)", [imei, str(entry.get("reason", "")), version])
 
 
+def _apply_products(db, version: str, data: dict) -> None:
+    catalog.import_products(db, version, [p for p in data.get("products", []) if ean.is_valid(str(p.get("ean", "")))])
+
+
 APPLY: dict[str, Callable] = {"catalog": _apply_catalog, "grid": _apply_grid, "promos": _apply_promos,
-                              "blocklist": _apply_blocklist}
+                              "blocklist": _apply_blocklist, "products": _apply_products}
 
 
 def pull_updates(db: sqlite_utils.Database, client: HQClient) -> int:

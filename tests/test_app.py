@@ -34,8 +34,7 @@ def test_every_route_but_the_public_ones_needs_a_signed_in_clerk(app, client):
     for rule in app.url_map.iter_rules():
         if rule.endpoint in PUBLIC or rule.endpoint.startswith("customer."):  # tests/test_customer.py
             continue
-        url = re.sub(r"<[^>]+>", "00000000-0000-0000-0000-000000000000", rule.rule).replace(
-            "checklist/00000000-0000-0000-0000-000000000000", "checklist/1")
+        url = re.sub(r"<[^>]+>", "00000000-0000-0000-0000-000000000000", re.sub(r"<int:[^>]+>", "1", rule.rule))
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             response = client.post(url) if method == "POST" else client.get(url)
             assert response.status_code == 302 and "/login" in response.headers["Location"], (method, url)

@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, flash, render_template, request, url_f
 from flask_babel import gettext
 
 from hardware.scanner import classify
-from kiosk import catalog, estimates, printing, shipping, tradeins
+from kiosk import catalog, estimates, printing, shipping, tradeins, vouchers
 from kiosk.auth import login_required
 from kiosk.db import write_transaction
 from kiosk.db_request import get_db
@@ -32,7 +32,7 @@ bp = Blueprint("tradein", __name__, url_prefix="/tradeins")
 bp.before_request(login_required(lambda: None))  # every page of the flow is staff-only
 
 # Refusals the clerk can act on: shown on the page with a 422, never a 500.
-FlowError = (tradeins.TradeInError, IllegalTransition, PricingError, AnswerError)
+FlowError = (tradeins.TradeInError, IllegalTransition, PricingError, AnswerError, vouchers.VoucherError)
 
 
 def _spec():

@@ -13,7 +13,7 @@ from sync.hq.receiving import updates_for_store
 from sync.signing import HEADER_SIGNATURE, HEADER_STORE, HEADER_TIMESTAMP, SignatureError, verify
 
 bp = Blueprint("hq_api", __name__)
-REFERENCE_KINDS = ("catalog", "grid", "promos", "blocklist")
+REFERENCE_KINDS = ("catalog", "grid", "promos", "blocklist", "products")
 
 
 def _storage():

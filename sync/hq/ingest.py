@@ -17,7 +17,8 @@ from sync.signing import payload_hash
 MAX_RECORDS = 1000
 MAX_SEQ = 2**63 - 1  # BIGINT in both backends
 MAX_PAYLOAD = 64 * 1024
-KNOWN_KINDS = frozenset({"tradein.accepted", "tradein.declined", "tradein.cancelled", "shipment.closed"})
+KNOWN_KINDS = frozenset({"tradein.accepted", "tradein.declined", "tradein.cancelled", "shipment.closed",
+                         "voucher.issued", "sale.completed", "sale.returned", "z.closed"})
 
 
 class BatchError(ValueError):

@@ -18,7 +18,8 @@ bp.before_request(supervisor_required(lambda: None))
 GRADES, SHOWN = ("A", "B", "C", "D"), 100
 # kind -> (list key, fields that identify a row)
 ROWS = {"grid": ("values", ("brand", "model", "storage_gb", "cosmetic", "functional_band")),
-        "catalog": ("models", ("brand", "model")), "promos": ("promos", ("code",)), "blocklist": ("entries", ("imei",))}
+        "catalog": ("models", ("brand", "model")), "promos": ("promos", ("code",)), "blocklist": ("entries", ("imei",)),
+        "products": ("products", ("ean", "name", "kind", "price_minor", "vat_bp"))}
 
 
 class PublishError(ValueError):
@@ -70,6 +71,9 @@ def _check(kind: str, data: dict) -> dict:
     if kind == "promos":
         for index, row in enumerate(rows):
             row["bonus_minor"] = _whole(row, "bonus_minor", index)
+    if kind == "products":
+        for index, row in enumerate(rows):
+            row["price_minor"], row["vat_bp"] = _whole(row, "price_minor", index), _whole(row, "vat_bp", index)
     return data
 
 

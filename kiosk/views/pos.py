@@ -1,0 +1,195 @@
+"""The till: scan to cart, quantities and discounts, split payment, receipts (drawer kick on cash),
+returns against a receipt. Forms work without JavaScript; htmx swaps the cart in place."""
+
+from __future__ import annotations
+
+import decimal
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, g, render_template, request, url_for
+from flask_babel import gettext
+
+from hardware import escpos_render
+from hardware.printer import PrinterError
+from kiosk import returns, sales, till, vouchers
+from kiosk.auth import login_required
+from kiosk.db import fetch_one
+from kiosk.db_request import get_db
+from kiosk.formatting import current_store, local_datetime, money
+from kiosk.i18n import translated
+from kiosk.messages import N_, catalogue
+from kiosk.sale_receipt import build_sale_receipt
+from kiosk.staff import StaffAuthError
+from kiosk.views import current_actor, page_or_fragment, see_other, small_int
+from kiosk.views.approvals import approval_context, approver_from_form, parse_amount
+
+bp = Blueprint("pos", __name__, url_prefix="/pos")
+bp.before_request(login_required(lambda: None))
+Refusal = (sales.SaleError, till.TillError, vouchers.VoucherError, StaffAuthError, ValueError)
+
+
+def amount_input(raw: str | None, blank: int | None = 0) -> int:
+    """A money amount typed at the till ("12", "12,50") in minor units; blank gives `blank`."""
+    text = (raw or "").strip()
+    if not text and blank is not None:
+        return blank
+    try:
+        minor = parse_amount(text[:20])
+    except decimal.InvalidOperation:
+        raise ValueError(gettext("Type an amount as a number, e.g. 12 or 12,50.")) from None
+    if not 0 <= minor <= 10**9:
+        raise ValueError(gettext("Type an amount as a number, e.g. 12 or 12,50."))
+    return minor
+
+
+def _cart_context(**extra) -> dict:
+    lines = sales.cart(get_db(), current_actor().terminal_id)
+    plain = [c.line for c in lines]
+    return {"lines": lines, "total": till.cart_total(plain), "vat": till.vat_breakdown(plain),
+            "approval_above_bp": current_app.config["DISCOUNT_APPROVAL_ABOVE_BP"], **approval_context(), **extra}
+
+
+def _cart_page(status: int = 200, error: str | None = None):
+    return page_or_fragment("pos.html", "_cart.html", status, **_cart_context(error=error))
+
+
+@bp.get("")
+def index():
+    return _cart_page()
+
+
+@bp.post("/scan")
+def scan():
+    try:
+        name = sales.scan(get_db(), current_actor().terminal_id, request.form.get("code", ""))
+    except Refusal as err:
+        return _cart_page(422, translated(err))
+    return page_or_fragment("pos.html", "_cart.html", **_cart_context(added=name))
+
+
+@bp.post("/lines/<int:line_no>")
+def line(line_no: int):
+    """One form per line: quantity, discount (a manager above the threshold), or removal."""
+    db, terminal = get_db(), current_actor().terminal_id
+    try:
+        if request.form.get("action") == "remove":
+            sales.remove_line(db, terminal, line_no)
+        elif request.form.get("action") == "discount":
+            _discount(line_no)
+        else:
+            sales.set_quantity(db, terminal, line_no, small_int(request.form.get("quantity"), 1000) or 0)
+    except Refusal as err:
+        return _cart_page(422, translated(err))
+    return _cart_page()
+
+
+def _discount(line_no: int) -> None:
+    found = next((c for c in sales.cart(get_db(), current_actor().terminal_id) if c.line_no == line_no), None)
+    if found is None:
+        raise sales.SaleError(N_("This line is no longer in the cart."))
+    raw = request.form.get("discount", "").strip()
+    if raw.endswith("%"):
+        percent = amount_input(raw[:-1])  # "10 %" -> 1000 (basis points, as cents of a percent)
+        discount = till.percent_discount(found.line.gross_minor, percent)
+    else:
+        discount = amount_input(raw)
+    needs_manager = discount * till.BASIS_POINTS > found.line.gross_minor * current_app.config[
+        "DISCOUNT_APPROVAL_ABOVE_BP"]
+    approved_by = approver_from_form(gettext("a discount above the threshold")) if needs_manager else None
+    sales.set_discount(get_db(), current_actor().terminal_id, line_no, discount, request.form.get("reason", ""),
+                       approved_by)
+
+
+def _pay_page(status: int = 200, error: str | None = None):
+    return render_template("pay.html", form=request.form, error=error, **_cart_context()), status
+
+
+@bp.route("/pay", methods=["GET", "POST"])
+def pay():
+    if request.method == "GET":
+        return _pay_page()
+    db, store = get_db(), current_store()
+    try:
+        total = till.cart_total(c.line for c in sales.cart(db, current_actor().terminal_id))
+        code = request.form.get("voucher_code", "").strip().upper()[:32]
+        voucher_part = ()
+        if code:
+            balance = vouchers.usable(db, code, store["id"], date.today())["balance_minor"]
+            voucher_part = ((code, amount_input(request.form.get("voucher_amount"), min(balance, total))),)
+        payment = sales.Payment(voucher_part, amount_input(request.form.get("card_amount")),
+                                request.form.get("card_reference", "")[:40],
+                                amount_input(request.form.get("cash_given")))
+        sale = sales.checkout(db, current_actor(), store["currency"], payment, date.today())
+    except Refusal as err:
+        return _pay_page(422, translated(err) + " " + gettext("Nothing was recorded."))
+    _print(sale, open_drawer=any(t.kind == "cash" for t in sales.sale_tenders(db, sale["uuid"])))
+    return see_other(url_for(".sale", key=sale["uuid"]))
+
+
+def sale_receipt(sale: dict):
+    db, store = get_db(), current_store()
+    terminal = fetch_one(db, "SELECT name FROM terminals WHERE id = ?", [sale["terminal_id"]])["name"]
+    clerk = fetch_one(db, "SELECT name FROM staff WHERE id = ?", [sale["staff_id"]])["name"]
+    _ = catalogue(store["locale"]).gettext  # paper speaks the store's language
+    return build_sale_receipt(store, terminal, clerk, local_datetime(sale["created_at"]), sale,
+                              sales.sale_lines(db, sale["uuid"]), sales.sale_tenders(db, sale["uuid"]),
+                              lambda minor: money(minor, sale["currency"]), _)
+
+
+def _print(sale: dict, open_drawer: bool = False) -> None:
+    """After the commit: the sale is kept whatever the printer does; the clerk is told and can reprint."""
+    data = escpos_render.render(sale_receipt(sale), current_app.config["PRINTER_PROFILE"], open_drawer)
+    try:
+        current_app.extensions["kiosk.printer"].send(data, f"{sale['number']}-receipt")
+        flash(gettext("Sale %(number)s recorded and printed.", number=sale["number"]))
+    except PrinterError as err:
+        flash(gettext("Sale %(number)s recorded, but the receipt did not print: %(reason)s Use Reprint.",
+                      number=sale["number"], reason=translated(err)), "error")
+
+
+def _sale_or_404(key: str) -> dict:
+    sale = sales.get_sale(get_db(), key[:64])
+    if sale is None or sale["store_id"] != g.staff["store_id"]:
+        abort(404)
+    return sale
+
+
+@bp.get("/sales/<key>")
+def sale(key: str):
+    found = _sale_or_404(key)
+    return render_template("sale.html", sale=found, receipt=sale_receipt(found))
+
+
+@bp.post("/sales/<key>/reprint")
+def reprint(key: str):
+    found = _sale_or_404(key)
+    _print(found)
+    return see_other(url_for(".sale", key=found["uuid"]))
+
+
+@bp.route("/returns", methods=["GET", "POST"])
+def find_return():
+    """Scan (or type) the receipt being brought back."""
+    if request.method == "POST":
+        found = sales.get_sale(get_db(), request.form.get("receipt", "")[:64])
+        if found and found["kind"] == "sale" and found["store_id"] == g.staff["store_id"]:
+            return see_other(url_for(".take_back", key=found["uuid"]))
+        return render_template("returns.html", error=gettext("No sale of this store has this receipt number.")), 422
+    return render_template("returns.html", error=None)
+
+
+@bp.route("/sales/<key>/return", methods=["GET", "POST"])
+def take_back(key: str):
+    found = _sale_or_404(key)
+    done = returns.returned_so_far(get_db(), found["uuid"])
+    context = {"sale": found, "lines": list(enumerate(sales.sale_lines(get_db(), found["uuid"]), start=1)),
+               "done": done}
+    if request.method == "GET":
+        return render_template("return.html", error=None, **context)
+    quantities = {n: small_int(request.form.get(f"qty-{n}"), 99) or 0 for n, _ in context["lines"]}
+    try:
+        back = returns.record_return(get_db(), current_actor(), found["uuid"], quantities)
+    except Refusal as err:
+        return render_template("return.html", error=translated(err), **context), 422
+    _print(back, open_drawer=any(t.kind == "cash" for t in sales.sale_tenders(get_db(), back["uuid"])))
+    return see_other(url_for(".sale", key=back["uuid"]))

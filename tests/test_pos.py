@@ -1,0 +1,213 @@
+"""The point of sale through its routes, on a real SQLite file: vouchers from trade-ins, scan to cart,
+discounts with approval, split tenders, receipts, returns to the original tenders, X/Z reports, and two
+terminals racing for one voucher."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import threading
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from kiosk import vouchers
+from tests.conftest import ADULT_SELLER, PIN, KioskClient, make_app, model_id, run_to_quote
+
+DRAWER_KICK = b"\x1bp\x00"  # ESC p m: pulse to the drawer connector's pin 2 (python-escpos cashdraw(2))
+CASE, CHARGER, BOOK, IPHONE = "3761234500014", "3761234500021", "9782012345676", "3761234500052"
+
+
+def traded_in_voucher(app, staff: KioskClient, imei: str = "490154203237518") -> dict:
+    uuid_ = run_to_quote(staff, imei, device_id=model_id(app), storage_gb=64)
+    assert staff.post(f"/tradeins/{uuid_}/seller", ADULT_SELLER).status_code == 303
+    page = staff.get(f"/tradeins/{uuid_}").get_data(as_text=True)
+    code = re.search(r'id="voucher-code">(V-[0-9A-Z-]+)<', page).group(1)
+    assert "QR code of voucher" in page  # printed as a QR the till scans
+    return {"code": code, "tradein": uuid_}
+
+
+def voucher_row(db, code: str) -> dict:
+    return dict(zip(("balance", "issued", "status"), db.execute(
+        "SELECT balance_minor, issued_minor, status FROM vouchers WHERE code = ?", [code]).fetchone(), strict=True))
+
+
+def fill(staff: KioskClient, *codes: str) -> None:
+    for code in codes:
+        assert staff.post("/pos/scan", {"code": code}).status_code == 200, code
+
+
+def test_a_store_credit_trade_in_issues_a_voucher_and_a_bank_transfer_does_not(app, staff, db):
+    voucher = traded_in_voucher(app, staff)
+    row = voucher_row(db, voucher["code"])
+    total = db.execute("SELECT total_minor FROM tradeins WHERE uuid = ?", [voucher["tradein"]]).fetchone()[0]
+    assert row == {"balance": total, "issued": total, "status": "active"}
+    kinds = [r[0] for r in db.execute("SELECT kind FROM outbox ORDER BY seq")]
+    assert kinds == ["tradein.accepted", "voucher.issued"]  # the same transaction, both for HQ
+    other = run_to_quote(staff, "352099001761481", device_id=model_id(app), storage_gb=64)
+    staff.post(f"/tradeins/{other}/seller", {**ADULT_SELLER, "payout_method": "bank_transfer"})
+    assert db.execute("SELECT count(*) FROM vouchers").fetchone()[0] == 1
+
+
+def test_scans_fill_the_cart_and_discounts_above_the_threshold_need_a_manager(app, staff, db):
+    fill(staff, CASE, CASE, BOOK)
+    page = staff.get("/pos").get_data(as_text=True)
+    assert 'value="2"' in page and "49,70" in page  # 2 x 19,90 + 9,90
+    for code, reason in (("3761234500015", "is not a product barcode"), ("3761234599995", "No product"),
+                         ("hello", "is not a product barcode")):
+        response = staff.post("/pos/scan", {"code": code})
+        assert response.status_code == 422 and reason in response.get_data(as_text=True), code
+    refused = staff.post("/pos/lines/1", {"action": "discount", "discount": "10", "reason": "display model"})
+    assert refused.status_code == 422 and "A manager must approve" in refused.get_data(as_text=True)
+    manager = db.execute("SELECT id FROM staff WHERE role = 'manager'").fetchone()[0]
+    approved = staff.post("/pos/lines/1", {"action": "discount", "discount": "10", "reason": "display model",
+                                           "approver_id": manager, "approver_pin": PIN})
+    assert approved.status_code == 200
+    assert db.execute("SELECT discount_minor, discount_approved_by FROM cart_lines WHERE line_no = 1").fetchone() \
+        == (1000, manager)
+    assert staff.post("/pos/lines/2", {"action": "remove"}).status_code == 200
+    assert db.execute("SELECT count(*) FROM cart_lines").fetchone()[0] == 1
+
+
+def test_a_sale_paid_by_voucher_card_and_cash_prints_vat_warranty_and_change(app, staff, db):
+    voucher = traded_in_voucher(app, staff)
+    fill(staff, IPHONE, "356938035643809", BOOK)  # a device, then its IMEI; a 5,5 % book
+    total = 37900 + 990
+    balance = voucher_row(db, voucher["code"])["balance"]
+    response = staff.post("/pos/pay", {"voucher_code": voucher["code"], "card_amount": "100",
+                                       "card_reference": "AUTH 778812", "cash_given": "300"})
+    assert response.status_code == 303
+    sale = db.execute("SELECT uuid, total_minor, change_minor FROM sales").fetchone()
+    cash_due = total - balance - 10000
+    assert sale[1] == total and sale[2] == 30000 - cash_due
+    assert voucher_row(db, voucher["code"])["balance"] == 0
+    tenders = db.execute("SELECT kind, amount_minor, reference FROM tenders ORDER BY line_no").fetchall()
+    assert tenders == [("voucher", balance, voucher["code"]), ("card", 10000, "AUTH 778812"), ("cash", cash_due, "")]
+    receipt = staff.get(response.headers["Location"]).get_data(as_text=True)
+    assert "TVA 5,5 % sur" in receipt and "TVA 20 % sur" in receipt
+    assert "Garantie 12 mois" in receipt and "356938035643809" in receipt and "Retour sous 14 jours" in receipt
+    payload = db.execute("SELECT payload FROM outbox WHERE kind = 'sale.completed'").fetchone()[0]
+    assert "AUTH 778812" in payload and db.execute("SELECT count(*) FROM cart_lines").fetchone()[0] == 0
+    printed = [p for p in (Path(app.config["DATA_DIR"]) / "prints").iterdir() if "-S-" in p.name or
+               p.name.startswith("S-")]
+    assert printed[0].read_bytes().startswith(DRAWER_KICK)  # cash was taken: the drawer opens as it prints
+
+
+@pytest.mark.parametrize("problem, fix, reason", [
+    ("expired", "UPDATE vouchers SET expires_at = ?", "expired on"),
+    ("cancelled", "UPDATE vouchers SET status = 'cancelled'", "was cancelled"),
+    ("other store", "UPDATE vouchers SET store_id = 'elsewhere'", "issued by another store"),
+])
+def test_unusable_vouchers_are_refused_with_the_reason(app, staff, db, problem, fix, reason):
+    voucher = traded_in_voucher(app, staff)
+    params = [(date.today() - timedelta(days=1)).isoformat()] if "?" in fix else []
+    db.execute("PRAGMA foreign_keys = OFF")
+    db.execute(fix, params)
+    db.conn.commit()
+    fill(staff, CASE)
+    response = staff.post("/pos/pay", {"voucher_code": voucher["code"]})
+    assert response.status_code == 422 and reason in response.get_data(as_text=True)
+    assert db.execute("SELECT count(*) FROM sales").fetchone()[0] == 0
+
+
+def test_a_trade_in_whose_voucher_was_spent_cannot_be_cancelled(app, staff, db):
+    voucher = traded_in_voucher(app, staff)
+    fill(staff, CASE)
+    assert staff.post("/pos/pay", {"voucher_code": voucher["code"]}).status_code == 303
+    staff.post(f"/tradeins/{voucher['tradein']}/cancel", {})
+    manager = db.execute("SELECT id FROM staff WHERE role = 'manager'").fetchone()[0]
+    staff.post(f"/tradeins/{voucher['tradein']}/cancel", {"approver_id": manager, "approver_pin": PIN})
+    assert db.execute("SELECT state FROM tradeins").fetchone()[0] != "cancelled"
+
+
+def test_partial_returns_refund_the_original_tenders_exactly_and_never_twice(app, staff, db):
+    voucher = traded_in_voucher(app, staff)
+    fill(staff, CHARGER, CHARGER, CASE)  # 2 x 24,90 + 19,90 = 69,70
+    voucher_part = 3000
+    staff.post("/pos/pay", {"voucher_code": voucher["code"], "voucher_amount": "30", "cash_given": "39,70"})
+    sale_uuid, number = db.execute("SELECT uuid, number FROM sales").fetchone()
+    assert staff.post("/pos/returns", {"receipt": number}).headers["Location"].endswith(f"/sales/{sale_uuid}/return")
+    before = voucher_row(db, voucher["code"])["balance"]
+    first = staff.post(f"/pos/sales/{sale_uuid}/return", {"qty-1": "1"})  # one charger back: 24,90
+    assert first.status_code == 303
+    refunds = dict(db.execute("SELECT t.kind, t.amount_minor FROM tenders t JOIN sales s ON s.uuid = t.sale_uuid "
+                              "WHERE s.kind = 'return'").fetchall())
+    assert sum(refunds.values()) == -2490 and refunds["voucher"] == -round(2490 * voucher_part / 6970)
+    assert voucher_row(db, voucher["code"])["balance"] == before - refunds["voucher"]
+    staff.post(f"/pos/sales/{sale_uuid}/return", {"qty-1": "1", "qty-2": "1"})
+    net = db.execute("SELECT kind, sum(amount_minor) FROM tenders GROUP BY kind").fetchall()
+    assert dict(net) == {"voucher": 0, "cash": 0}  # everything back where it came from, to the cent
+    again = staff.post(f"/pos/sales/{sale_uuid}/return", {"qty-1": "1"})
+    assert again.status_code == 422 and "at most 0" in again.get_data(as_text=True)
+
+
+def test_x_and_z_reports_count_everything_and_a_z_is_final(app, staff, db):
+    voucher = traded_in_voucher(app, staff)
+    fill(staff, CASE, BOOK)
+    staff.post("/pos/pay", {"voucher_code": voucher["code"], "voucher_amount": "10", "cash_given": "50"})
+    x = staff.get("/pos/reports").get_data(as_text=True)
+    assert "Cash expected in the drawer" in x and "19,80" in x  # 29,80 - 10,00 of voucher
+    response = staff.post("/pos/reports/z", {"counted_cash": "19,50"})
+    assert response.status_code == 303
+    z = db.execute("SELECT number, data, counted_cash_minor, expected_cash_minor FROM z_reports").fetchone()
+    assert z[0] == 1 and z[2] == 1950 and z[3] == 1980
+    data = json.loads(z[1])
+    assert data["sales"] == 1 and data["tradeins"] == 1 and data["vouchers_issued"] == 1
+    assert data["vouchers_redeemed_minor"] == 1000 and set(data["vat"]) == {"550", "2000"}
+    page = staff.get(response.headers["Location"]).get_data(as_text=True)
+    assert "RAPPORT Z 1" in page and "-0,30" in page  # the cash difference
+    with pytest.raises(sqlite3.IntegrityError, match="final"):
+        db.execute("UPDATE z_reports SET counted_cash_minor = 1980")
+    assert "<dd>0 · 0,00" in staff.get("/pos/reports").get_data(as_text=True)  # a new period starts empty
+    assert db.execute("SELECT count(*) FROM outbox WHERE kind = 'z.closed'").fetchone()[0] == 1
+
+
+def test_two_terminals_racing_for_one_voucher_only_one_gets_it(tmp_path, db_of):
+    """Two app instances over one store database, each its own terminal, paying at the same instant."""
+    first = make_app(tmp_path / "instance")
+    db = db_of(first)
+    store = db.execute("SELECT id FROM stores").fetchone()[0]
+    second_terminal = str(uuid.uuid4())
+    db.execute("INSERT INTO terminals VALUES (?, ?, 'Counter 2', 'staff')", [second_terminal, store])
+    db.conn.commit()
+    second = make_app(tmp_path / "instance", TERMINAL_ID=second_terminal)
+    tills = []
+    for app in (first, second):
+        client = KioskClient(app.test_client())
+        client.login(app)
+        tills.append(client)
+    wins = 0
+    for round_ in range(10):
+        code = f"V-RACE-{round_:04d}-TEST"
+        db.execute("INSERT INTO vouchers VALUES (?, ?, NULL, 2000, 2000, 'EUR', 'active', ?, ?)",
+                   [code, store, date.today().isoformat(), (date.today() + timedelta(days=30)).isoformat()])
+        db.conn.commit()
+        for client in tills:
+            fill(client, CASE)  # 19,90: the voucher covers it whole
+        barrier, answers = threading.Barrier(2), []
+
+        def pay(client, code=code, barrier=barrier, answers=answers):
+            barrier.wait()
+            answers.append(client.post("/pos/pay", {"voucher_code": code}).status_code)
+
+        threads = [threading.Thread(target=pay, args=(client,)) for client in tills]
+        [t.start() for t in threads]
+        [t.join() for t in threads]
+        assert sorted(answers) == [303, 422], answers
+        assert db.execute("SELECT balance_minor FROM vouchers WHERE code = ?", [code]).fetchone()[0] == 10
+        assert db.execute("SELECT count(*) FROM tenders WHERE reference = ?", [code]).fetchone()[0] == 1
+        wins += 1
+        for client in tills:  # the loser's cart is still there (nothing was recorded): empty it
+            client.post("/pos/lines/1", {"action": "remove"})
+        assert db.execute("SELECT count(*) FROM cart_lines").fetchone()[0] == 0
+    assert wins == 10
+
+
+def test_the_database_itself_refuses_a_negative_balance(app, staff, db):
+    voucher = traded_in_voucher(app, staff)
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("UPDATE vouchers SET balance_minor = -1 WHERE code = ?", [voucher["code"]])
+    assert vouchers.get(db, voucher["code"])["balance_minor"] > 0
