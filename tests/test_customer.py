@@ -197,7 +197,8 @@ def test_a_clerk_picks_up_a_ticket_and_every_change_is_priced_on_screen_and_rece
     receipt = staff.get(f"/tradeins/{uuid}/receipt").get_data(as_text=True)
     # Paper (and its on-screen copy) is in the store's language, French, whatever the clerk reads.
     assert f"Estimation client {code}" in receipt and "Écran : Rayures légères → Rayures profondes" in receipt
-    payload = db.execute("SELECT payload FROM outbox WHERE entity_uuid = ? ORDER BY seq DESC", [uuid]).fetchone()[0]
+    payload = db.execute("SELECT payload FROM outbox WHERE entity_uuid = ? AND kind = 'tradein.accepted'",
+                         [uuid]).fetchone()[0]
     assert f'"code":"{code}"' in payload.replace(" ", "") and '"deep_scratches"' in payload  # HQ gets the evidence
     # The ticket is used up: a second pick-up is refused with the reason.
     again = staff.post(f"/tradeins/pickup/{code}", {"identifier": IMEI_UNKNOWN_TAC})

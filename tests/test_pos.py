@@ -60,10 +60,10 @@ def test_scans_fill_the_cart_and_discounts_above_the_threshold_need_a_manager(ap
                          ("hello", "is not a product barcode")):
         response = staff.post("/pos/scan", {"code": code})
         assert response.status_code == 422 and reason in response.get_data(as_text=True), code
-    refused = staff.post("/pos/lines/1", {"action": "discount", "discount": "10", "reason": "display model"})
+    refused = staff.post("/pos/discount", {"line_no": "1", "discount": "10", "reason": "display model"})
     assert refused.status_code == 422 and "A manager must approve" in refused.get_data(as_text=True)
     manager = db.execute("SELECT id FROM staff WHERE role = 'manager'").fetchone()[0]
-    approved = staff.post("/pos/lines/1", {"action": "discount", "discount": "10", "reason": "display model",
+    approved = staff.post("/pos/discount", {"line_no": "1", "discount": "10", "reason": "display model",
                                            "approver_id": manager, "approver_pin": PIN})
     assert approved.status_code == 200
     assert db.execute("SELECT discount_minor, discount_approved_by FROM cart_lines WHERE line_no = 1").fetchone() \
@@ -211,3 +211,33 @@ def test_the_database_itself_refuses_a_negative_balance(app, staff, db):
     with pytest.raises(sqlite3.IntegrityError):
         db.execute("UPDATE vouchers SET balance_minor = -1 WHERE code = ?", [voucher["code"]])
     assert vouchers.get(db, voucher["code"])["balance_minor"] > 0
+
+
+def test_sales_returns_vouchers_and_z_reach_hq_once_and_hq_products_reach_the_till(tmp_path, hq_app, hq_url,
+                                                                                   hq_store, db_of):
+    from sync import pusher
+    from sync.puller import pull
+    from tests.test_sync import client_of, kiosk_for
+
+    app = kiosk_for(tmp_path, hq_url, hq_store)
+    staff = KioskClient(app.test_client())
+    staff.login(app)
+    db = db_of(app)
+    voucher = traded_in_voucher(app, staff)
+    fill(staff, CASE, CASE)
+    staff.post("/pos/pay", {"voucher_code": voucher["code"], "voucher_amount": "5", "cash_given": "40"})
+    sale_uuid = db.execute("SELECT uuid FROM sales").fetchone()[0]
+    staff.post(f"/pos/sales/{sale_uuid}/return", {"qty-1": "1"})
+    staff.post("/pos/reports/z", {"counted_cash": "17,35"})
+    for _ in range(2):  # a second drain sends nothing twice
+        pusher.drain(db, client_of(app), batch_size=3)
+    stored = [r[3] for r in hq_app.extensions["hq.storage"].records(hq_store[0])]
+    assert sorted(stored) == sorted(["tradein.accepted", "voucher.issued", "sale.completed", "sale.returned",
+                                     "z.closed"])
+    assert pusher.status(db)["rejections"] == 0
+    hq_app.extensions["hq.storage"].publish("products", "P-2026-12", json.dumps({"products": [
+        {"ean": CASE, "name": "Coque silicone iPhone 12", "kind": "accessory", "price_minor": 1790, "vat_bp": 2000},
+        {"ean": "not-an-ean", "name": "broken row", "kind": "accessory", "price_minor": 1, "vat_bp": 2000}]}))
+    assert "products P-2026-12" in pull(db, client_of(app))
+    assert db.execute("SELECT price_minor FROM products WHERE ean = ?", [CASE]).fetchone()[0] == 1790
+    assert db.execute("SELECT count(*) FROM products WHERE ean = 'not-an-ean'").fetchone()[0] == 0

@@ -69,15 +69,22 @@ def scan():
 
 @bp.post("/lines/<int:line_no>")
 def line(line_no: int):
-    """One form per line: quantity, discount (a manager above the threshold), or removal."""
+    """One form per line: its quantity, or its removal."""
     db, terminal = get_db(), current_actor().terminal_id
     try:
         if request.form.get("action") == "remove":
             sales.remove_line(db, terminal, line_no)
-        elif request.form.get("action") == "discount":
-            _discount(line_no)
         else:
             sales.set_quantity(db, terminal, line_no, small_int(request.form.get("quantity"), 1000) or 0)
+    except Refusal as err:
+        return _cart_page(422, translated(err))
+    return _cart_page()
+
+
+@bp.post("/discount")
+def discount():
+    try:
+        _discount(small_int(request.form.get("line_no"), 1000) or 0)
     except Refusal as err:
         return _cart_page(422, translated(err))
     return _cart_page()
