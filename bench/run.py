@@ -10,8 +10,7 @@ import platform
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import (bench_accept, bench_drain, bench_fragment, bench_hq_pages, bench_ingest, bench_scan_to_cart,
-                   fleet)
+from bench import bench_accept, bench_drain, bench_fragment, bench_hq_pages, bench_ingest, bench_scan_to_cart, fleet
 
 
 def main() -> None:
