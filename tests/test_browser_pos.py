@@ -30,7 +30,8 @@ def test_trade_in_voucher_then_a_sale_by_voucher_and_cash_then_the_z_report(app,
         page.wait_for_url(re.compile(r"/quote$"))
         page.get_by_role("link", name="Customer accepts: seller details").click()
         page.wait_for_url(re.compile(r"/seller$"))
-        fill_seller(page)  # paid in store credit
+        fill_seller(page)
+        page.locator('[name="payout_method"]').select_option("store_credit")
         page.get_by_role("button", name="Accept and save the trade-in").click()
         page.wait_for_url(re.compile(r"/tradeins/[0-9a-f-]{36}$"))
         voucher = page.locator("#voucher-code").inner_text()

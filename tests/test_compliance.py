@@ -53,7 +53,7 @@ def test_register_has_every_legal_field_gap_free_and_verifies(registered, db_of)
     first = dict(zip(rows[0], rows[1], strict=True))
     assert first["Surname"] == "Dupont" and first["IMEI / serial"] == "490154203237518"
     assert first["Document number"] == "X4RTBPFW4" and first["Issued by"] == "Préfecture de Paris"
-    assert first["ID document"] == "National identity card" and first["Payment"] == "Store credit (voucher)"
+    assert first["ID document"] == "National identity card" and first["Payment"] == "Bank transfer"
     html = flask_cli(registered, "register", "export", "--from", today, "--to", today, "--format", "html").stdout
     assert "Registre de police" in html and html.count("<tr>") == 4
 
@@ -74,7 +74,8 @@ def test_the_database_refuses_update_and_delete(registered, db_of):
 def test_register_verify_detects_direct_edits_of_the_file(registered, tamper):
     # Someone with the file and the sqlite3 shell: drops the guards, edits, puts them back.
     conn = sqlite3.connect(registered.config["DATABASE"])
-    triggers = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
+    triggers = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' "
+                            "AND tbl_name = 'police_register'").fetchall()
     conn.execute("DROP TRIGGER police_register_append_only")
     conn.execute("DROP TRIGGER police_register_kept_ten_years")
     conn.execute(tamper)

@@ -23,7 +23,8 @@ CASE, CHARGER, BOOK, IPHONE = "3761234500014", "3761234500021", "9782012345676",
 
 def traded_in_voucher(app, staff: KioskClient, imei: str = "490154203237518") -> dict:
     uuid_ = run_to_quote(staff, imei, device_id=model_id(app), storage_gb=64)
-    assert staff.post(f"/tradeins/{uuid_}/seller", ADULT_SELLER).status_code == 303
+    assert staff.post(f"/tradeins/{uuid_}/seller", {**ADULT_SELLER, "payout_method": "store_credit"}
+                      ).status_code == 303
     page = staff.get(f"/tradeins/{uuid_}").get_data(as_text=True)
     code = re.search(r'id="voucher-code">(V-[0-9A-Z-]+)<', page).group(1)
     assert "QR code of voucher" in page  # printed as a QR the till scans
@@ -241,3 +242,14 @@ def test_sales_returns_vouchers_and_z_reach_hq_once_and_hq_products_reach_the_ti
     assert "products P-2026-12" in pull(db, client_of(app))
     assert db.execute("SELECT price_minor FROM products WHERE ean = ?", [CASE]).fetchone()[0] == 1790
     assert db.execute("SELECT count(*) FROM products WHERE ean = 'not-an-ean'").fetchone()[0] == 0
+
+
+def test_a_product_or_voucher_scanned_on_any_staff_page_goes_to_the_till(app, staff, db):
+    voucher = traded_in_voucher(app, staff)
+    added = staff.post("/scan", {"code": CASE})
+    assert added.headers["Location"] == "/pos" and db.execute("SELECT count(*) FROM cart_lines").fetchone()[0] == 1
+    to_pay = staff.post("/scan", {"code": voucher["code"]})
+    assert to_pay.headers["Location"] == f"/pos/pay?voucher_code={voucher['code']}"
+    assert f'value="{voucher["code"]}"' in staff.get(to_pay.headers["Location"]).get_data(as_text=True)
+    unknown = staff.post("/scan", {"code": "3761234599995"})
+    assert unknown.status_code == 422 and "No product has the barcode" in unknown.get_data(as_text=True)

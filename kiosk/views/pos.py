@@ -108,7 +108,7 @@ def _discount(line_no: int) -> None:
 
 
 def _pay_page(status: int = 200, error: str | None = None):
-    return render_template("pay.html", form=request.form, error=error, **_cart_context()), status
+    return render_template("pay.html", form=request.values, error=error, **_cart_context()), status
 
 
 @bp.route("/pay", methods=["GET", "POST"])

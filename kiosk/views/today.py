@@ -9,7 +9,7 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext
 
 from hardware.scanner import classify
-from kiosk import tradeins
+from kiosk import sales, tradeins
 from kiosk.auth import login_required
 from kiosk.db import fetch_all
 from kiosk.db_request import get_db
@@ -106,9 +106,14 @@ def _follow(result):
         if row:
             return see_other(url_for("tradein.detail", tradein_uuid=row[0]["uuid"]))
         message = gettext("No trade-in %(code)s at this store.", code=result.value)
-    elif result.kind in ("ean13", "upca", "voucher"):
-        message = gettext("Scanned %(kind)s %(code)s: sales and vouchers are not available yet.",
-                          kind=result.kind.upper(), code=result.value)
+    elif result.kind in ("ean13", "upca"):  # a product: to the till's cart
+        try:
+            flash(gettext("Added: %(name)s", name=sales.scan(db, current_actor().terminal_id, result.value)))
+            return see_other(url_for("pos.index"))
+        except sales.SaleError as err:
+            message = translated(err)
+    elif result.kind == "voucher":  # a voucher: to the payment, ready to spend it
+        return see_other(url_for("pos.pay", voucher_code=result.value))
     else:
         message = translated(result.message)
     return _refused(message)

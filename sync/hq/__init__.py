@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, jsonify, redirect, render_template, request, url_for
+from jinja2 import ChoiceLoader, FileSystemLoader
 
 # name -> (default, help): every HQ setting, read from HQ_<NAME> environment variables.
 SETTINGS = {
@@ -20,6 +21,9 @@ SETTINGS = {
     "MAX_BODY_BYTES": (8 * 1024 * 1024, "Largest batch body accepted."),
     "SECRET_KEY": ("", "Signs HQ staff sessions; empty = one generated into HQ_DATA_DIR/secret_key."),
 }
+
+
+KIOSK = Path(__file__).resolve().parent.parent.parent / "kiosk"
 
 
 def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -39,11 +43,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from sync.hq.storage import open_storage
 
     settings = load_settings(config)
-    app = Flask(__name__, static_folder=str(Path(__file__).parent.parent.parent / "kiosk" / "static"),
+    app = Flask(__name__, static_folder=str(KIOSK / "static"),
                 static_url_path="/static")
     app.config.update(settings, MAX_CONTENT_LENGTH=settings["MAX_BODY_BYTES"], SESSION_COOKIE_HTTPONLY=True,
                       SESSION_COOKIE_SAMESITE="Lax", WTF_CSRF_TIME_LIMIT=None)
     app.config["SECRET_KEY"] = settings["SECRET_KEY"] or _secret_key(settings["DATA_DIR"])
+    # HQ's own templates first, then the kiosk's shared partials (flashes, scan form, charts' CSS classes).
+    app.jinja_loader = ChoiceLoader([app.jinja_loader, FileSystemLoader(KIOSK / "templates")])
     app.extensions["hq.storage"] = open_storage(settings["DATABASE_URL"], settings["DATA_DIR"])
     csrf = CSRFProtect(app)
     csrf.exempt(api.bp)  # the store API is signed with each store's HMAC secret instead
