@@ -253,3 +253,9 @@ def test_a_product_or_voucher_scanned_on_any_staff_page_goes_to_the_till(app, st
     assert f'value="{voucher["code"]}"' in staff.get(to_pay.headers["Location"]).get_data(as_text=True)
     unknown = staff.post("/scan", {"code": "3761234599995"})
     assert unknown.status_code == 422 and "No product has the barcode" in unknown.get_data(as_text=True)
+
+
+def test_a_scanner_burst_on_the_till_page_goes_to_the_cart(staff):
+    till = staff.get("/pos").get_data(as_text=True)
+    assert '<form id="scan-form" method="post" action="/pos/scan" hidden>' in till
+    assert 'action="/scan" hidden>' in staff.get("/tradeins").get_data(as_text=True)
