@@ -116,10 +116,11 @@ class Payment:
 def checkout(db: sqlite_utils.Database, actor: Actor, currency: str, payment: Payment, today: date) -> dict:
     """The sale, whole or not at all: lines, tenders, vouchers spent, outbox record; the cart emptied."""
     with write_transaction(db):
-        lines = [c.line for c in cart(db, actor.terminal_id)]
+        in_cart = cart(db, actor.terminal_id)
+        lines = [c.line for c in in_cart]
         if not lines:
             raise SaleError(N_("The cart is empty: scan a product first."))
-        if missing := next((line for line in lines if line.ean and _is_device(db, line) and not line.imei), None):
+        if missing := next((c.line for c in in_cart if c.kind == "device" and not c.line.imei), None):
             raise SaleError(N_("Scan the IMEI of the %(name)s before payment (it goes on the warranty)."),
                             name=missing.name)
         total = till.cart_total(lines)
@@ -137,11 +138,6 @@ def checkout(db: sqlite_utils.Database, actor: Actor, currency: str, payment: Pa
         db.execute("DELETE FROM cart_lines WHERE terminal_id = ?", [actor.terminal_id])
         outbox.append(db, sale["uuid"], "sale.completed", sale_payload(db, sale["uuid"]))
     return sale
-
-
-def _is_device(db, line: till.Line) -> bool:
-    item = product(db, line.ean)
-    return bool(item and item["kind"] == "device")
 
 
 def write_lines_and_tenders(db, sale_uuid: str, lines: list[tuple[till.Line, int | None]],
