@@ -69,7 +69,7 @@ class Filters:
 
 
 def tradeins(storage: Storage, filters: Filters, limit: int = PAGE_SIZE) -> list[dict]:
-    with storage.transaction() as tx:
+    with storage.read() as tx:
         rows = tx.rows(f"SELECT {', '.join(TRADEIN_FIELDS)} FROM hq_tradeins {filters.sql} "
                        "ORDER BY accepted_at DESC, uuid LIMIT %s OFFSET %s",
                        [*filters.params, limit, (filters.page - 1) * limit])
@@ -78,7 +78,7 @@ def tradeins(storage: Storage, filters: Filters, limit: int = PAGE_SIZE) -> list
 
 def stores(storage: Storage) -> list[dict]:
     """Each store's sync health: batches, records, last contact, what it still had to send then."""
-    with storage.transaction() as tx:
+    with storage.read() as tx:
         rows = tx.rows(
             "SELECT s.id, s.name, s.acked_through_seq, s.last_batch_at, s.backlog_pending, s.backlog_oldest_at, "
             "coalesce(b.batches, 0), coalesce(b.records, 0) FROM hq_stores s LEFT JOIN (SELECT store_id, "
@@ -101,7 +101,7 @@ def _lag(oldest_at: str | None) -> int:
 
 def history(storage: Storage, tradein_uuid: str) -> list[dict]:
     """Store events (as synced) and HQ events, in time order."""
-    with storage.transaction() as tx:
+    with storage.read() as tx:
         synced = tx.rows("SELECT kind, received_at, payload FROM hq_records WHERE entity_uuid = %s ORDER BY seq",
                          [tradein_uuid])
         hq = tx.rows("SELECT at, staff_name, action, detail FROM hq_events WHERE tradein_uuid = %s ORDER BY at, id",
@@ -119,7 +119,7 @@ def history(storage: Storage, tradein_uuid: str) -> list[dict]:
 def shipments(storage: Storage, store_id: str = "") -> list[dict]:
     """Each closed shipment: bags expected, received, and the missing ones by code."""
     where, params = ("WHERE s.store_id = %s", [store_id]) if store_id else ("", [])
-    with storage.transaction() as tx:
+    with storage.read() as tx:
         rows = tx.rows(
             "SELECT s.shipment_uuid, s.code, s.store_id, st.name, s.closed_at, b.code, t.received_at "
             "FROM hq_shipments s JOIN hq_stores st ON st.id = s.store_id "
@@ -140,7 +140,7 @@ def shipments(storage: Storage, store_id: str = "") -> list[dict]:
 def dashboard(storage: Storage, days: int = 14) -> dict:
     """The figures behind the charts; each is also shown as a table."""
     since = (datetime.now(UTC) - timedelta(days=days - 1)).date().isoformat()
-    with storage.transaction() as tx:  # hq_daily: totals kept by the ingest (sync.hq.projection)
+    with storage.read() as tx:  # hq_daily: totals kept by the ingest (sync.hq.projection)
         per_day = tx.rows("SELECT day, sum(tradeins), sum(value_minor) FROM hq_daily WHERE day >= %s GROUP BY day "
                           "ORDER BY day", [since])
         per_store = tx.rows(

@@ -34,7 +34,7 @@ def _tradein(tx, where: str, params: list) -> dict | None:
 
 
 def get_tradein(storage: Storage, tradein_uuid: str) -> dict | None:
-    with storage.transaction() as tx:
+    with storage.read() as tx:
         return _tradein(tx, "uuid = %s", [tradein_uuid])
 
 
@@ -78,7 +78,7 @@ def check_in(storage: Storage, scanned: str, staff_name: str, expected_store: st
 
 def store_answers(storage: Storage, tradein_uuid: str) -> dict:
     """The store's evidence: the accepted record's payload (answers, grades, clerk, time, estimate)."""
-    with storage.transaction() as tx:
+    with storage.read() as tx:
         rows = tx.rows("SELECT payload FROM hq_records WHERE entity_uuid = %s AND kind = 'tradein.accepted'",
                        [tradein_uuid])
     return json.loads(rows[0][0]) if rows else {}
@@ -86,7 +86,7 @@ def store_answers(storage: Storage, tradein_uuid: str) -> dict:
 
 def _grid_price(storage: Storage, ti: dict, spec: Spec, today: date) -> estimating.PriceOf:
     """Price answers for this trade-in's model with the grid version the store quoted with, as published."""
-    with storage.transaction() as tx:
+    with storage.read() as tx:
         rows = tx.rows("SELECT data FROM hq_reference WHERE kind = 'grid' AND version = %s", [ti["grid_version"]])
     if not rows:
         return lambda key, answers: None
@@ -145,7 +145,7 @@ REGRADE_FIELDS = ("tradein_uuid", "regraded_by", "regraded_at", "answers", "cosm
 
 
 def get_regrade(storage: Storage, tradein_uuid: str) -> dict | None:
-    with storage.transaction() as tx:
+    with storage.read() as tx:
         rows = tx.rows(f"SELECT {', '.join(REGRADE_FIELDS)} FROM hq_regrades WHERE tradein_uuid = %s",
                        [tradein_uuid])
     if not rows:
@@ -176,7 +176,7 @@ def updates_for_store(storage: Storage, store_id: str, after: str = "", limit: i
     event the store has), oldest first: the kiosk pulls this feed."""
     at, _, last_id = after.partition("|")
     marks = ", ".join(["%s"] * len(FEED_ACTIONS))
-    with storage.transaction() as tx:
+    with storage.read() as tx:
         rows = tx.rows(f"SELECT id, tradein_uuid, at, staff_name, action, detail FROM hq_events WHERE store_id = %s "
                        f"AND (at > %s OR (at = %s AND id > %s)) AND action IN ({marks}) ORDER BY at, id LIMIT %s",
                        [store_id, at, at, last_id, *FEED_ACTIONS, limit])

@@ -150,6 +150,12 @@ class Storage:
         raise NotImplementedError
         yield
 
+    @contextmanager
+    def read(self) -> Iterator[Tx]:
+        """A read-only look: the same as a transaction unless the backend can do better (SQLite)."""
+        with self.transaction() as tx:
+            yield tx
+
     def migrate(self) -> None:
         with self.transaction() as tx:
             tx.run("CREATE TABLE IF NOT EXISTS hq_migrations (number INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
@@ -224,6 +230,16 @@ class SqliteStorage(Storage):
                 conn.execute(f"PRAGMA {pragma}")
             self._local.conn = conn
         return conn
+
+    @contextmanager
+    def read(self) -> Iterator[Tx]:
+        """A deferred transaction: HQ's pages read a snapshot without taking the write lock from ingest."""
+        conn = self._conn()
+        conn.execute("BEGIN")
+        try:
+            yield Tx(conn.cursor(), "?")
+        finally:
+            conn.execute("ROLLBACK")
 
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
