@@ -35,13 +35,15 @@ def scan(page, text: str) -> None:
 
 
 def answer_checklist(page) -> None:
-    for question_id, value in PERFECT_PHONE.items():
+    """One question per page: wait until htmx has put question N in place before answering it."""
+    for step, (question_id, value) in enumerate(PERFECT_PHONE.items(), start=1):
+        expect(page).to_have_url(re.compile(rf"/checklist/{step}$"))
+        settled(page)
         if question_id == "battery_health":
             page.get_by_label("Percent (0 to 100)").fill(value)
             page.get_by_role("button", name="Next").click()
         else:
             page.locator(f'button[name="answer"][value="{value}"]').click()
-        page.wait_for_load_state("networkidle")
 
 
 def fill_seller(page) -> None:
