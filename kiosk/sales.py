@@ -4,6 +4,7 @@ one transaction. The arithmetic is kiosk.till's; this module only reads and writ
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from kiosk.db import fetch_all, fetch_one, utcnow, write_transaction
 from kiosk.messages import N_, UserError
 from kiosk.tradeins import CODE_ALPHABET, Actor
 from sync import outbox
+from sync.client import HQRefused, HQUnavailable
 
 
 class SaleError(UserError):
@@ -113,8 +115,46 @@ class Payment:
     cash_given_minor: int = 0
 
 
-def checkout(db: sqlite_utils.Database, actor: Actor, currency: str, payment: Payment, today: date) -> dict:
-    """The sale, whole or not at all: lines, tenders, vouchers spent, outbox record; the cart emptied."""
+def checkout(db: sqlite_utils.Database, actor: Actor, currency: str, payment: Payment, today: date,
+             hq=None) -> dict:
+    """The sale, whole or not at all: lines, tenders, vouchers spent, outbox record; the cart emptied.
+    With `hq` (an HQClient), every voucher is first redeemed at HQ, so no store can spend it twice."""
+    sale_uuid = str(uuid.uuid4())
+    taken = redeem_at_hq(db, hq, payment.vouchers, sale_uuid)
+    try:
+        return _record_sale(db, actor, currency, payment, today, sale_uuid, set(taken))
+    except BaseException:
+        for code in taken:  # HQ took an amount for a sale that is not saved: give it back
+            with contextlib.suppress(HQUnavailable, HQRefused):
+                hq.release_voucher(code, sale_uuid)
+        raise
+
+
+def redeem_at_hq(db, hq, voucher_tenders, sale_uuid: str) -> list[str]:
+    """Codes HQ took for this sale. Offline, a voucher of this store is still spent here (HQ applies it
+    when the sale syncs); another store's voucher needs HQ."""
+    taken: list[str] = []
+    for code, amount in voucher_tenders if hq else ():
+        try:
+            if hq.redeem_voucher(code, sale_uuid, amount) is None and vouchers.get(db, code) is None:
+                raise HQRefused(f"unknown voucher {code}")
+            taken.append(code)  # known to HQ and taken; or ours and not synced yet: then ours decides
+        except (HQRefused, HQUnavailable) as err:
+            for done in taken:
+                with contextlib.suppress(HQUnavailable, HQRefused):
+                    hq.release_voucher(done, sale_uuid)
+            if isinstance(err, HQRefused):
+                raise vouchers.VoucherError(N_("HQ refused voucher %(code)s: %(reason)s"), code=code,
+                                            reason=str(err)) from None
+            if vouchers.get(db, code) is None:
+                raise vouchers.VoucherError(N_("Voucher %(code)s is from another store and HQ cannot be reached: "
+                                               "it can only be spent online."), code=code) from None
+            return []  # offline: the local balance decides, as for any offline sale
+    return taken
+
+
+def _record_sale(db, actor: Actor, currency: str, payment: Payment, today: date, sale_uuid: str,
+                 taken_at_hq: set[str]) -> dict:
     with write_transaction(db):
         in_cart = cart(db, actor.terminal_id)
         lines = [c.line for c in in_cart]
@@ -126,13 +166,14 @@ def checkout(db: sqlite_utils.Database, actor: Actor, currency: str, payment: Pa
         total = till.cart_total(lines)
         settlement = till.settle(total, payment.vouchers, payment.card_minor, payment.card_reference,
                                  payment.cash_given_minor)
-        sale = {"uuid": str(uuid.uuid4()), "number": new_number(), "store_id": actor.store_id,
+        sale = {"uuid": sale_uuid, "number": new_number(), "store_id": actor.store_id,
                 "terminal_id": actor.terminal_id, "staff_id": actor.staff_id, "kind": "sale", "original_uuid": None,
                 "total_minor": total, "currency": currency, "cash_given_minor": settlement.cash_given_minor,
                 "change_minor": settlement.change_minor, "created_at": utcnow()}
         db["sales"].insert(sale)
         for tender in settlement.tenders:
-            if tender.kind == "voucher":
+            if tender.kind == "voucher" and (vouchers.get(db, tender.reference) or tender.reference not in taken_at_hq):
+                # Our own voucher (kept in step with HQ), or one HQ did not take: the local rules decide.
                 vouchers.spend(db, tender.reference, tender.amount_minor, actor.store_id, today)
         write_lines_and_tenders(db, sale["uuid"], [(line, None) for line in lines], settlement.tenders)
         db.execute("DELETE FROM cart_lines WHERE terminal_id = ?", [actor.terminal_id])

@@ -42,7 +42,9 @@ class HQClient:
         if response.status_code >= 500 or response.status_code in (408, 409, 429):
             raise HQUnavailable(f"HQ answered {response.status_code}: {_reason(response)}")
         if response.status_code >= 400:
-            raise HQRefused(f"HQ refused ({response.status_code}): {_reason(response)}")
+            refused = HQRefused(f"HQ refused ({response.status_code}): {_reason(response)}")
+            refused.status = response.status_code
+            raise refused
         return response
 
     def post_batch(self, body: bytes) -> dict:
@@ -59,6 +61,22 @@ class HQClient:
 
     def reference_index(self) -> dict:
         return self._request("GET", f"/api/v1/stores/{self.store_id}/reference").json()
+
+    def redeem_voucher(self, code: str, sale_uuid: str, amount_minor: int) -> int | None:
+        """HQ takes the amount off the voucher for this sale (the balance left), HQRefused says why not,
+        None: HQ does not know this voucher (not synced yet)."""
+        body = json.dumps({"sale_uuid": sale_uuid, "amount_minor": amount_minor}).encode()
+        path = f"/api/v1/stores/{self.store_id}/vouchers/{quote(code, safe='')}/redeem"
+        try:
+            return int(self._request("POST", path, body).json()["balance_minor"])
+        except HQRefused as err:
+            if getattr(err, "status", 0) == 404:
+                return None
+            raise
+
+    def release_voucher(self, code: str, sale_uuid: str) -> None:
+        body = json.dumps({"sale_uuid": sale_uuid, "amount_minor": 0}).encode()
+        self._request("POST", f"/api/v1/stores/{self.store_id}/vouchers/{quote(code, safe='')}/release", body)
 
     def updates(self, after: str) -> list[dict]:
         path = f"/api/v1/stores/{self.store_id}/updates"

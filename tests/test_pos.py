@@ -259,3 +259,76 @@ def test_a_scanner_burst_on_the_till_page_goes_to_the_cart(staff):
     till = staff.get("/pos").get_data(as_text=True)
     assert '<form id="scan-form" method="post" action="/pos/scan" hidden>' in till
     assert 'action="/scan" hidden>' in staff.get("/tradeins").get_data(as_text=True)
+
+
+def test_two_stores_racing_through_hq_for_one_voucher_only_one_gets_it(tmp_path, hq_app, hq_url, hq_store, db_of):
+    """Store A issued the voucher; A and B spend its whole balance at the same instant, both online."""
+    from sync import pusher
+    from tests.test_sync import client_of
+
+    other_store = hq_app.extensions["hq.storage"].add_store("Boutique Lyon 2e")
+    store_a = make_app(tmp_path / "a", SYNC_URL=hq_url, SYNC_STORE_ID=hq_store[0], SYNC_SECRET=hq_store[1])
+    store_b = make_app(tmp_path / "b", SYNC_URL=hq_url, SYNC_STORE_ID=other_store[0], SYNC_SECRET=other_store[1])
+    tills = {}
+    for name, app in (("a", store_a), ("b", store_b)):
+        tills[name] = KioskClient(app.test_client())
+        tills[name].login(app)
+    voucher = traded_in_voucher(store_a, tills["a"])
+    db_a, db_b = db_of(store_a), db_of(store_b)
+    pusher.drain(db_a, client_of(store_a), batch_size=50)  # HQ learns of the voucher
+    balance = voucher_row(db_a, voucher["code"])["balance"]
+    for client in tills.values():
+        fill(client, *[CHARGER] * 7)  # 174,30: more than the voucher holds
+    barrier, answers = threading.Barrier(2), {}
+
+    def pay(name):
+        barrier.wait()
+        answers[name] = tills[name].post("/pos/pay", {"voucher_code": voucher["code"],
+                                                       "voucher_amount": f"{balance / 100:.2f}".replace(".", ","),
+                                                       "cash_given": "200"})
+
+    threads = [threading.Thread(target=pay, args=(name,)) for name in tills]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    messages = {n: re.findall(r"role=\"alert\">([^<]+)", r.get_data(as_text=True)) for n, r in answers.items()}
+    assert sorted(r.status_code for r in answers.values()) == [303, 422], messages
+    loser = next(r for r in answers.values() if r.status_code == 422).get_data(as_text=True)
+    assert "HQ refused voucher" in loser or "has only" in loser
+    spent = sum(db.execute("SELECT count(*) FROM tenders WHERE reference = ?", [voucher["code"]]).fetchone()[0]
+                for db in (db_a, db_b))
+    assert spent == 1
+    for app, db in ((store_a, db_a), (store_b, db_b)):  # the sales sync: the spend is not taken a second time
+        pusher.drain(db, client_of(app), batch_size=50)
+    with hq_app.extensions["hq.storage"].transaction() as tx:
+        assert tx.rows("SELECT balance_minor FROM hq_vouchers WHERE code = %s", [voucher["code"]]) == [(0,)]
+
+
+def test_another_stores_voucher_needs_hq_and_our_own_works_offline(tmp_path, db_of):
+    offline = {"SYNC_URL": "http://127.0.0.1:9", "SYNC_STORE_ID": "st_offline", "SYNC_SECRET": "x" * 32,
+               "SYNC_TIMEOUT": 2}
+    app = make_app(tmp_path / "instance", **offline)
+    staff = KioskClient(app.test_client())
+    staff.login(app)
+    voucher = traded_in_voucher(app, staff)
+    fill(staff, CASE)
+    foreign = staff.post("/pos/pay", {"voucher_code": "V-0000-0000-0001", "voucher_amount": "5", "cash_given": "20"})
+    assert foreign.status_code == 422 and "HQ cannot be reached" in foreign.get_data(as_text=True)
+    own = staff.post("/pos/pay", {"voucher_code": voucher["code"]})  # HQ down: the store's own voucher still pays
+    assert own.status_code == 303
+
+
+def test_hq_applies_a_stores_offline_voucher_spends_and_refunds_once(hq_app, hq_store):
+    from sync.hq.ingest import Record, ingest
+
+    storage, store = hq_app.extensions["hq.storage"], hq_store[0]
+    issued = {"code": "V-AAAA-BBBB-CCCC", "issued_minor": 5000, "expires_at": "2099-01-01", "tradein_uuid": "t1"}
+    sale = {"uuid": str(uuid.uuid4()), "tenders": [{"kind": "voucher", "amount_minor": 3000,
+                                                     "reference": "V-AAAA-BBBB-CCCC"}]}
+    back = {"uuid": str(uuid.uuid4()), "tenders": [{"kind": "voucher", "amount_minor": -1000,
+                                                     "reference": "V-AAAA-BBBB-CCCC"}]}
+    records = [Record(n, str(uuid.uuid4()), kind, json.dumps(payload)) for n, (kind, payload) in enumerate(
+        [("voucher.issued", issued), ("sale.completed", sale), ("sale.returned", back)], start=1)]
+    for _ in range(2):  # the same records again are duplicates: nothing is applied twice
+        ingest(storage, store, uuid.uuid4().hex, records)
+    with storage.transaction() as tx:
+        assert tx.rows("SELECT balance_minor FROM hq_vouchers") == [(3000,)]

@@ -20,6 +20,7 @@ from kiosk.i18n import translated
 from kiosk.messages import N_, catalogue
 from kiosk.sale_receipt import build_sale_receipt
 from kiosk.staff import StaffAuthError
+from kiosk.sync_app import hq_client
 from kiosk.views import current_actor, page_or_fragment, see_other, small_int
 from kiosk.views.approvals import approval_context, approver_from_form, parse_amount
 
@@ -119,14 +120,18 @@ def pay():
     try:
         total = till.cart_total(c.line for c in sales.cart(db, current_actor().terminal_id))
         code = request.form.get("voucher_code", "").strip().upper()[:32]
+        hq = hq_client(current_app.config)
         voucher_part = ()
         if code:
-            balance = vouchers.usable(db, code, store["id"], date.today())["balance_minor"]
+            # Another store's voucher is known to HQ only: it takes at most the total, HQ checks the balance.
+            local = vouchers.get(db, code)
+            balance = vouchers.usable(db, code, store["id"], date.today())["balance_minor"] if local or not hq \
+                else total
             voucher_part = ((code, amount_input(request.form.get("voucher_amount"), min(balance, total))),)
         payment = sales.Payment(voucher_part, amount_input(request.form.get("card_amount")),
                                 request.form.get("card_reference", "")[:40],
                                 amount_input(request.form.get("cash_given")))
-        sale = sales.checkout(db, current_actor(), store["currency"], payment, date.today())
+        sale = sales.checkout(db, current_actor(), store["currency"], payment, date.today(), hq)
     except Refusal as err:
         return _pay_page(422, translated(err) + " " + gettext("Nothing was recorded."))
     _print(sale, open_drawer=any(t.kind == "cash" for t in sales.sale_tenders(db, sale["uuid"])))

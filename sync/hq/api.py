@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import time
+import uuid
 
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from sync.hq import voucher_ledger
 from sync.hq.ingest import BatchError, ReplayError, ingest, parse_batch
 from sync.hq.openapi import OPENAPI
 from sync.hq.receiving import updates_for_store
@@ -89,6 +92,43 @@ def updates(store_id: str):
     _authenticate(store_id)
     after = request.args.get("after", "")[:120].replace("\x00", "")
     return jsonify({"updates": updates_for_store(_storage(), store_id, after)})
+
+
+def _voucher_request() -> tuple[str, int]:
+    try:
+        body = json.loads(request.get_data() or b"{}")
+        sale_uuid, amount = str(uuid.UUID(str(body["sale_uuid"]))), body.get("amount_minor", 0)
+    except (ValueError, KeyError, TypeError):
+        raise BatchError("send {sale_uuid, amount_minor}") from None
+    if not isinstance(amount, int) or isinstance(amount, bool):
+        raise BatchError("amount_minor must be a whole number")
+    return sale_uuid, amount
+
+
+@bp.post("/api/v1/stores/<store_id>/vouchers/<code>/redeem")
+def redeem_voucher(store_id: str, code: str):
+    """Spend part of a voucher of any store, once per sale (the cross-store double-spend guard)."""
+    _authenticate(store_id)
+    try:
+        sale_uuid, amount = _voucher_request()
+        balance = voucher_ledger.redeem(_storage(), store_id, code[:32].replace("\x00", ""), sale_uuid, amount)
+    except voucher_ledger.UnknownVoucher as err:
+        return _error(404, str(err))
+    except (BatchError, voucher_ledger.VoucherRefused) as err:
+        return _error(422, str(err))
+    return jsonify({"balance_minor": balance})
+
+
+@bp.post("/api/v1/stores/<store_id>/vouchers/<code>/release")
+def release_voucher(store_id: str, code: str):
+    """Give back what a sale took if the store could not save that sale."""
+    _authenticate(store_id)
+    try:
+        sale_uuid, _ = _voucher_request()
+    except BatchError as err:
+        return _error(422, str(err))
+    voucher_ledger.release(_storage(), store_id, code[:32].replace("\x00", ""), sale_uuid)
+    return jsonify({"released": True})
 
 
 @bp.get("/api/v1/openapi.json")

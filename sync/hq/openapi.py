@@ -62,6 +62,23 @@ OPENAPI = {
                                     "schema": {"type": "string", "maxLength": 120}}],
             "responses": {"200": {"description": "{updates: [{id, tradein_uuid, at, by, action, detail, cursor}]}"},
                           "401": _ERROR}}},
+        "/api/v1/stores/{store_id}/vouchers/{code}/redeem": {"post": {
+            "summary": "Spend part of any store's voucher, once per sale (409-free: 422 refused, 404 unknown)",
+            "security": _SIGNED,
+            "parameters": [_STORE, {"name": "code", "in": "path", "required": True,
+                                    "schema": {"type": "string", "maxLength": 32}}],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["sale_uuid", "amount_minor"],
+                "properties": {"sale_uuid": {"type": "string", "format": "uuid"},
+                               "amount_minor": {"type": "integer", "minimum": 1}}}}}},
+            "responses": {"200": {"description": "{balance_minor}"}, "401": _ERROR, "404": _ERROR, "422": _ERROR}}},
+        "/api/v1/stores/{store_id}/vouchers/{code}/release": {"post": {
+            "summary": "Give back what a sale took when the store could not save that sale", "security": _SIGNED,
+            "parameters": [_STORE, {"name": "code", "in": "path", "required": True,
+                                    "schema": {"type": "string", "maxLength": 32}}],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["sale_uuid"], "properties": {"sale_uuid": {"type": "string"}}}}}},
+            "responses": {"200": {"description": "{released}"}, "401": _ERROR, "422": _ERROR}}},
         "/healthz": {"get": {"summary": "Health", "responses": {"200": {"description": "ok"},
                                                                 "503": {"description": "storage down"}}}},
     },

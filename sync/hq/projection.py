@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sync.hq.voucher_ledger import apply_store_uses
+
 TRADEIN_COLUMNS = ("uuid", "store_id", "code", "identifier", "device_kind", "brand", "model", "storage_gb",
                    "cosmetic_grade", "functional_grade", "grid_version", "spec_version", "currency", "total_minor",
                    "staff_id", "accepted_at", "synced_at", "store_state")
@@ -37,6 +39,24 @@ def tradein_row(store_id: str, payload: dict, state: str, now: str) -> tuple | N
             now, state)
 
 
+def voucher_row(store_id: str, payload: dict) -> tuple | None:
+    code, issued, expires = _text(payload.get("code")), _whole(payload.get("issued_minor")), \
+        _text(payload.get("expires_at"))
+    if not code or not issued or issued <= 0 or not expires:
+        return None
+    return (code, store_id, _text(payload.get("tradein_uuid")), issued, issued, "active", expires)
+
+
+def voucher_uses(payload: dict) -> list[tuple[str, str, int]]:
+    """(sale uuid, voucher code, amount) of a synced sale's or return's voucher tenders."""
+    sale_uuid, tenders = _text(payload.get("uuid")), payload.get("tenders")
+    if not sale_uuid or not isinstance(tenders, list):
+        return []
+    return [(sale_uuid, _text(t.get("reference")), _whole(t.get("amount_minor"))) for t in tenders
+            if isinstance(t, dict) and t.get("kind") == "voucher" and _text(t.get("reference"))
+            and _whole(t.get("amount_minor"))]
+
+
 def shipment_rows(store_id: str, payload: dict, now: str) -> tuple[tuple, list[tuple]] | None:
     uuid, code, closed = (_text(payload.get(k)) for k in ("uuid", "code", "closed_at"))
     bags = payload.get("bags")
@@ -49,8 +69,12 @@ def shipment_rows(store_id: str, payload: dict, now: str) -> tuple[tuple, list[t
 
 def project(tx, store_id: str, fresh: Sequence[tuple[str, dict]], now: str) -> None:
     """Apply newly stored records (kind, payload) to the read model, in the same transaction."""
-    tradeins, cancelled, shipments, bags = [], [], [], []
+    tradeins, cancelled, shipments, bags, vouchers, uses = [], [], [], [], [], []
     for kind, payload in fresh:
+        if kind == "voucher.issued" and (row := voucher_row(store_id, payload)):
+            vouchers.append(row)
+        if kind in ("sale.completed", "sale.returned"):
+            uses += voucher_uses(payload)
         if kind in ("tradein.accepted", "tradein.declined"):
             row = tradein_row(store_id, payload, kind.split(".")[1], now)
             tradeins += [row] if row else []
@@ -62,6 +86,10 @@ def project(tx, store_id: str, fresh: Sequence[tuple[str, dict]], now: str) -> N
     inserted = tx.insert_tradeins(TRADEIN_COLUMNS, tradeins)
     _count_daily(tx, [row for row in tradeins if row[0] in inserted and row[-1] == "accepted"], 1)
     _cancel(tx, store_id, cancelled, now)
+    tx.many("INSERT INTO hq_vouchers VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (code) DO NOTHING", vouchers)
+    tx.many("UPDATE hq_vouchers SET status = 'cancelled' WHERE tradein_uuid = %s AND store_id = %s",
+            [(tradein_uuid, store_id) for tradein_uuid in cancelled])
+    apply_store_uses(tx, store_id, uses, now)
     tx.many("INSERT INTO hq_shipments VALUES (%s, %s, %s, %s, %s) ON CONFLICT (shipment_uuid) DO NOTHING", shipments)
     tx.many("INSERT INTO hq_shipment_bags VALUES (%s, %s, %s) ON CONFLICT DO NOTHING", bags)
     tx.many("UPDATE hq_tradeins SET store_state = 'shipped' WHERE uuid = %s AND store_id = %s "

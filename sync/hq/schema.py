@@ -148,4 +148,24 @@ CREATE INDEX hq_daily_day ON hq_daily (day);
 CREATE INDEX hq_tradeins_regraded ON hq_tradeins (store_id, accepted_at) WHERE regrade_status <> 'none';
 CREATE INDEX hq_tradeins_model ON hq_tradeins (model, accepted_at)
 """),
+    (5, """
+CREATE TABLE hq_vouchers (
+    code TEXT PRIMARY KEY,
+    store_id TEXT NOT NULL,
+    tradein_uuid TEXT,
+    issued_minor BIGINT NOT NULL,
+    balance_minor BIGINT NOT NULL,
+    status TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+CREATE INDEX hq_vouchers_tradein ON hq_vouchers (tradein_uuid);
+CREATE TABLE hq_voucher_uses (
+    sale_uuid TEXT NOT NULL,
+    code TEXT NOT NULL,
+    store_id TEXT NOT NULL,
+    amount_minor BIGINT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (sale_uuid, code)
+)
+"""),
 )
