@@ -33,7 +33,14 @@ def small_int(raw: str | None, limit: int = 1_000_000) -> int | None:
 
 
 def current_actor() -> tradeins.Actor:
-    """Who acts, on which terminal: the signed-in clerk on this terminal (TERMINAL_ID or the first staff one)."""
+    """Who acts, on which terminal: the signed-in clerk on this terminal (TERMINAL_ID or the first staff one).
+    Looked up once per request: the till asks for it several times on its busiest route."""
+    if "actor" not in g:
+        g.actor = _lookup_actor()
+    return g.actor
+
+
+def _lookup_actor() -> tradeins.Actor:
     terminal_id = current_app.config["TERMINAL_ID"]
     sql = "SELECT id FROM terminals WHERE store_id = ? AND " + ("id = ?" if terminal_id else "mode = 'staff'")
     params = [g.staff["store_id"], terminal_id] if terminal_id else [g.staff["store_id"]]
