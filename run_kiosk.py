@@ -33,8 +33,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def start_print_retries(app) -> None:
     """Failed print jobs are retried with backoff while the kiosk runs (Reprint stays available)."""
-    from kiosk.db import open_database
-    from kiosk.printing import PrintRetrier, receipt_facts
+    from kiosk.store.db import open_database
+    from kiosk.tradein.printing import PrintRetrier, receipt_facts
 
     def facts_of(db, tradein_uuid: str):
         return receipt_facts(db, tradein_uuid, app.extensions["kiosk.spec"], app.config["CANCEL_WINDOW"],
@@ -46,9 +46,9 @@ def start_print_retries(app) -> None:
 
 def start_background_sync(app) -> None:
     """Push the outbox and pull reference data in the background, when HQ is configured."""
-    from kiosk.db import open_database
-    from kiosk.sync_app import hq_client
-    from sync.puller import pull
+    from kiosk.hq_link import hq_client
+    from kiosk.store.db import open_database
+    from kiosk.tradein.reference import pull
     from sync.pusher import BackgroundSync
 
     client = hq_client(app.config)
@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     import waitress
 
     from kiosk import create_app
-    from kiosk.db_request import prepare_database
+    from kiosk.provisioning.setup import prepare_database
 
     app = create_app({"DATA_DIR": data_dir})
     new_pin = prepare_database(app.config["DATABASE"], app.config["DEMO_PIN"])

@@ -10,12 +10,12 @@ from datetime import date
 from pathlib import Path
 
 from bench.common import report, sample, summary
-from kiosk import tradeins
-from kiosk.db import open_database, write_transaction
-from kiosk.db_request import prepare_database
-from kiosk.seller import parse_seller
-from tests.conftest import ADULT_SELLER
-from tests.factories import TEST_CIPHER, actor_of, quoted_tradeins
+from core.seller import parse_seller
+from kiosk.provisioning.setup import prepare_database
+from kiosk.store.db import open_database, write_transaction
+from kiosk.tradein import tradeins
+from testing.factories import TEST_CIPHER, actor_of, quoted_tradeins
+from testing.samples import ADULT_SELLER
 
 RUNS = 300
 

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import waitress
 
-from kiosk.db import open_database, write_transaction
-from kiosk.db_request import prepare_database
+from kiosk.provisioning.setup import prepare_database
+from kiosk.store.db import open_database, write_transaction
 from sync import pusher
 from sync.client import HQClient
 from sync.hq import create_app as create_hq_app
-from tests.factories import accepted_tradeins
-from tests.pg import pg_schema
+from testing.factories import accepted_tradeins
+from testing.pg import pg_schema
 
 BACKLOG = 10_000
 BATCH = 500

@@ -15,8 +15,8 @@ from flask import Flask
 
 from bench.common import report, sample, summary
 from kiosk import create_app
-from kiosk.db_request import prepare_database
-from tests.conftest import IMEI_KNOWN_TAC
+from kiosk.provisioning.setup import prepare_database
+from testing.samples import IMEI_KNOWN_TAC
 
 RUNS = 1000
 PIN = "123456"

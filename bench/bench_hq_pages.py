@@ -21,7 +21,7 @@ from bench.common import report, sample, summary
 from sync.hq import create_app
 from sync.hq.ingest import Record, ingest
 from sync.hq.web_auth import add_staff
-from tests.pg import pg_schema
+from testing.pg import pg_schema
 
 STORES, DAYS, BATCH, RUNS = 20, 30, 1000, 30
 MODELS = [("Apple", "iPhone 13"), ("Apple", "iPhone 12"), ("Samsung", "Galaxy S24"), ("Google", "Pixel 8")]

@@ -10,10 +10,11 @@ import uuid
 
 import psycopg
 
+from core.clock import utcnow
+from core.protocol import payload_hash
 from sync.hq.ingest import Record, ingest
-from sync.hq.storage import RECORD_COLUMNS, PostgresStorage, utcnow
-from sync.signing import payload_hash
-from tests.pg import pg_schema
+from sync.hq.storage import RECORD_COLUMNS, PostgresStorage
+from testing.pg import pg_schema
 
 RECORDS = 20_000
 ROUNDS = 3

@@ -17,7 +17,7 @@ from flask import Flask
 from bench.bench_fragment import PIN, Session, serve, signed_in_session
 from bench.common import report, sample, summary
 from kiosk import create_app
-from kiosk.db_request import prepare_database
+from kiosk.provisioning.setup import prepare_database
 
 RUNS = 500
 PRODUCTS = ("3761234500014", "3761234500021", "3761234500038", "9782012345676")  # one line each, quantities grow

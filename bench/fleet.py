@@ -16,11 +16,11 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 
 from bench.bench_ingest import synthetic_payload
+from core.protocol import signed_headers
 from sync.client import batch_body
 from sync.hq.storage import PostgresStorage
-from sync.signing import signed_headers
-from tests.pg import pg_schema
-from tests.printer_emulator import free_port
+from testing.pg import pg_schema
+from testing.printer_emulator import free_port
 
 STORES = int(os.environ.get("FLEET_STORES", 500))
 BATCHES_PER_STORE = 4

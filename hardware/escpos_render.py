@@ -6,7 +6,7 @@ import textwrap
 
 from escpos.printer import Dummy
 
-from kiosk.receipts import BagLabel, Receipt, Row
+from core.receipts import BagLabel, Receipt, Row
 
 QR_MODULE_SIZE = 6
 

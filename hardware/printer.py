@@ -6,15 +6,18 @@ then handed to a sink. A sink raises PrinterError with a clerk-readable reason o
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import socket
 import subprocess
 import tempfile
 from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.messages import N_, Message
+from core.messages import N_, Message
 
 DEFAULT_NETWORK_PORT = 9100
 # ESC/POS real-time status (DLE EOT n): n=1 printer status, n=4 roll paper sensor.
@@ -212,16 +215,38 @@ class CupsSink(PrinterSink):
         return "unknown" if shutil.which("lpstat") is None else "ready"
 
 
+@dataclass(frozen=True)
+class Driver:
+    """A printer driver by name: how to build its sink from the settings, and whether what it needs is here."""
+
+    name: str
+    build: Callable[[str, Path, str, float], PrinterSink]  # (target, data_dir, profile, timeout)
+    needs: str = ""  # the optional module (or command) it needs, if any
+
+    def usable(self) -> tuple[bool, str]:
+        """(True, "") when the optional dependency can be used; else (False, what to install)."""
+        if not self.needs:
+            return True, ""
+        if self.needs.startswith("cmd:"):
+            found = shutil.which(self.needs[4:]) is not None
+            return found, "" if found else f"the `{self.needs[4:]}` command (cups-client)"
+        found = importlib.util.find_spec(self.needs) is not None
+        return found, "" if found else f"the Python package providing `{self.needs}`"
+
+
+DRIVERS: dict[str, Driver] = {driver.name: driver for driver in (
+    Driver("dummy", lambda target, data_dir, profile, timeout: DummySink()),
+    Driver("file", lambda target, data_dir, profile, timeout: FileSink(target or data_dir / "prints")),
+    Driver("network", lambda target, data_dir, profile, timeout: NetworkSink(target, timeout)),
+    Driver("usb", lambda target, data_dir, profile, timeout: EscposDeviceSink("usb", target, profile), "usb"),
+    Driver("serial", lambda target, data_dir, profile, timeout: EscposDeviceSink("serial", target, profile),
+           "serial"),
+    Driver("cups", lambda target, data_dir, profile, timeout: CupsSink(target, timeout), "cmd:lp"),
+)}
+
+
 def make_sink(driver: str, target: str, data_dir: str | Path, profile: str, timeout: float) -> PrinterSink:
     """The sink named in the config (PRINTER_DRIVER / PRINTER_TARGET)."""
-    if driver == "dummy":
-        return DummySink()
-    if driver == "file":
-        return FileSink(target or Path(data_dir) / "prints")
-    if driver == "network":
-        return NetworkSink(target, timeout)
-    if driver in ("usb", "serial"):
-        return EscposDeviceSink(driver, target, profile)
-    if driver == "cups":
-        return CupsSink(target, timeout)
-    raise ValueError(f"unknown printer driver {driver!r}: use dummy, file, network, usb, serial or cups")
+    if driver not in DRIVERS:
+        raise ValueError(f"unknown printer driver {driver!r}: use {', '.join(DRIVERS)}")
+    return DRIVERS[driver].build(target, Path(data_dir), profile, timeout)

@@ -2,41 +2,29 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 import sqlite3
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
+from core.grading import load_spec
+from core.settings import secret_file
 from hardware.printer import make_sink
-from kiosk import __version__, auth, compliance_cli, db_request, formatting, i18n, sync_app
-from kiosk.crypto import DataCipher, load_keys
+from kiosk import __version__, auth, cli, formatting, i18n
+from kiosk.compliance.crypto import DataCipher, load_keys
 from kiosk.extensions import csrf, htmx
-from kiosk.grading import load_spec
 from kiosk.settings import load_settings
-
-
-def _secret_key(data_dir: str) -> str:
-    """Kept beside the database, created once, readable by the kiosk user only: never in the repo."""
-    path = Path(data_dir) / "secret_key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_hex(32))
-    return path.read_text().strip()
+from kiosk.store import connection
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     settings = load_settings(config)
     app = Flask(__name__)
     app.config.update(settings)
-    app.config["SECRET_KEY"] = settings["SECRET_KEY"] or _secret_key(settings["DATA_DIR"])
+    app.config["SECRET_KEY"] = settings["SECRET_KEY"] or secret_file(settings["DATA_DIR"])
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", WTF_CSRF_TIME_LIMIT=None,
         MAX_CONTENT_LENGTH=4 * 1024 * 1024,  # a camera snapshot at most; forms are far smaller (413 above)
@@ -50,12 +38,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["kiosk.cipher"] = DataCipher(load_keys(settings["DATA_KEYS"], settings["DATA_DIR"]))
     csrf.init_app(app)
     htmx.init_app(app)
-    db_request.init_app(app)
+    connection.init_app(app)
     auth.init_app(app)
     formatting.init_app(app)
     i18n.init_app(app)
-    sync_app.init_app(app)
-    compliance_cli.init_app(app)
+    cli.init_app(app)
     _register_blueprints(app)
     _register_errors(app)
     app.after_request(_security_headers)
@@ -89,6 +76,7 @@ def _register_blueprints(app: Flask) -> None:
         pos_reports,
         shipments,
         staff_admin,
+        syncpanel,
         today,
         tradein,
     )
@@ -101,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(pos.bp)
     app.register_blueprint(pos_reports.bp)
     app.register_blueprint(staff_admin.bp)
+    app.register_blueprint(syncpanel.bp)
     hardware_page.init_app(app)
     customer.init_app(app)
 

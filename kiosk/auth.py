@@ -10,10 +10,10 @@ from datetime import timedelta
 from flask import Blueprint, Flask, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext
 
-from kiosk.db import fetch_all, fetch_one
-from kiosk.db_request import get_db
+from kiosk.compliance.staff import StaffAuthError, check_pin
 from kiosk.i18n import translated
-from kiosk.staff import StaffAuthError, check_pin
+from kiosk.store.connection import get_db
+from kiosk.store.db import fetch_all, fetch_one
 
 bp = Blueprint("auth", __name__)
 # The session cookie is re-issued at most this often rather than on every request (re-signing
@@ -61,13 +61,13 @@ def login():
     # Not `staff`: that name is the signed-in clerk in every template.
     members = fetch_all(get_db(), "SELECT id, name FROM staff WHERE active = 1 ORDER BY name")
     if request.method == "GET":
-        return render_template("login.html", members=members, error=None)
+        return render_template("auth/login.html", members=members, error=None)
     staff_id, pin = request.form.get("staff_id", ""), request.form.get("pin", "").strip()
     try:
         row = check_pin(get_db(), staff_id, pin, current_app.config["LOCKOUT_ATTEMPTS"],
                         current_app.config["LOCKOUT_MINUTES"])
     except StaffAuthError as err:
-        return render_template("login.html", members=members, error=translated(err), selected=staff_id), 401
+        return render_template("auth/login.html", members=members, error=translated(err), selected=staff_id), 401
     session.clear()  # a new session id on login: no fixation
     session.permanent = True
     session.update(staff_id=row["id"], seen=int(time.time()), terminal=current_app.config["TERMINAL_KEY"])

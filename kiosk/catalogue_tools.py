@@ -26,8 +26,9 @@ LOCALES = ("fr", "en")
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "N_": None}
 METHOD_MAP = [
     ("kiosk/templates/**.html", "jinja2"),
-    ("kiosk/data/checklist.toml", "kiosk.catalogue_tools:extract_checklist"),
+    ("core/data/checklist.toml", "kiosk.catalogue_tools:extract_checklist"),
     ("kiosk/**.py", "python"),
+    ("core/**.py", "python"),
     ("hardware/**.py", "python"),
 ]
 OPTIONS = {"kiosk/templates/**.html": {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true"}}
@@ -141,7 +142,9 @@ def untranslated_literals(source: str) -> list[str]:
 
 
 # Documents whose language the law sets, whatever the reader's: kept out of the catalogue on purpose.
-FIXED_LANGUAGE_TEMPLATES = {"register_export.html": "the police register is kept in French (Code pénal R321-3)"}
+FIXED_LANGUAGE_TEMPLATES = {
+    "compliance/register_export.html": "the police register is kept in French (Code pénal R321-3)",
+}
 
 
 def template_problems() -> list[str]:

@@ -11,13 +11,13 @@ from flask import Flask, g
 from flask_babel import get_locale, gettext
 from markupsafe import Markup
 
+from core.messages import N_
+from core.money import format_money
+from core.sale_receipt import TENDER_LABELS
+from core.states import LABELS
 from kiosk.codes_svg import code128_svg, qr_svg
-from kiosk.db import fetch_one
-from kiosk.db_request import get_db
-from kiosk.messages import N_
-from kiosk.money import format_money
-from kiosk.sale_receipt import TENDER_LABELS
-from kiosk.states import LABELS
+from kiosk.store.connection import get_db
+from kiosk.store.db import fetch_one
 
 JOB_KINDS = {"receipt": N_("receipt"), "label": N_("bag label")}
 JOB_STATUSES = {"pending": N_("waiting"), "printed": N_("printed"), "failed": N_("failed")}

@@ -11,7 +11,8 @@ from babel.core import UnknownLocaleError
 from flask import Blueprint, Flask, abort, current_app, redirect, request, session, url_for
 from flask_babel import Babel, get_locale, gettext
 
-from kiosk.messages import CATALOGUES, Amount, Message, compile_catalogues
+from core.messages import Amount, Message
+from kiosk.translations import CATALOGUES, compile_catalogues
 
 # (code, name in its own language): the switch shows each language in itself.
 LANGUAGES = (("fr", "Français"), ("en", "English"))

@@ -7,42 +7,25 @@ Precedence (last wins): defaults < <data dir>/kiosk.toml < KIOSK_<NAME> environm
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-
-@dataclass(frozen=True)
-class Setting:
-    name: str
-    default: Any
-    help: str
-
-    def coerce(self, value: Any) -> Any:
-        """Env vars arrive as text: convert to the default's type, with a clear error."""
-        if isinstance(self.default, bool):
-            return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes", "on")
-        if isinstance(self.default, int):
-            try:
-                return int(value)
-            except (TypeError, ValueError):
-                raise ValueError(f"setting {self.name} must be a whole number, got {value!r}") from None
-        return str(value)
-
+from core.settings import Setting, resolve
+from core.settings import settings_help as _help
+from hardware.printer import DRIVERS
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("DATA_DIR", "instance", "Folder for the SQLite file, print output, secret key and kiosk.toml."),
     Setting("DATABASE", "", "SQLite file; empty means <DATA_DIR>/kiosk.db."),
     Setting("SECRET_KEY", "", "Session signing key; empty means one generated into <DATA_DIR>/secret_key."),
-    Setting("PRINTER_DRIVER", "file", "Receipt printer driver: dummy, file, network, usb, serial or cups."),
+    Setting("PRINTER_DRIVER", "file", "Receipt printer driver.", tuple(DRIVERS)),
     Setting("PRINTER_TARGET", "", "file: folder (default <DATA_DIR>/prints); network: host:port; "
             "usb: vendor:product hex ids; serial: device path; cups: queue name."),
     Setting("PRINTER_PROFILE", "TM-T88V", "python-escpos printer profile (code pages, paper width)."),
     Setting("PRINTER_TIMEOUT", 5, "Seconds to wait for a network printer before marking the job failed."),
     Setting("LOCALE", "fr_FR", "Locale for money, dates and numbers on screen and paper."),
-    Setting("LANGUAGE", "", "Screen language until a reader picks another (fr or en); empty means the store's."),
+    Setting("LANGUAGE", "", "Screen language until a reader picks another; empty means the store's.", ("", "fr", "en")),
     Setting("TIMEZONE", "Europe/Paris", "Local time zone shown on screen and receipts (storage is UTC)."),
     Setting("CANCEL_WINDOW_HOURS", 24, "Hours after acceptance during which a trade-in can be cancelled."),
     Setting("SESSION_MINUTES", 480, "Staff session lifetime in minutes, however active."),
@@ -57,7 +40,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DATA_KEYS", "", "Comma-separated Fernet keys for personal data, newest first; empty means "
             "<DATA_DIR>/data_keys (created on first run, readable by the kiosk user only)."),
     Setting("TERMINAL_MODE", "staff", "staff: the counter terminal; customer: a self-service kiosk that serves only "
-            "the customer pages (/customer), never a staff page."),
+            "the customer pages (/customer), never a staff page.", ("staff", "customer")),
     Setting("CUSTOMER_IDLE_SECONDS", 60, "Customer kiosk: seconds without a touch before the reset countdown shows."),
     Setting("CUSTOMER_COUNTDOWN_SECONDS", 15, "Customer kiosk: seconds of countdown before the session is wiped."),
     Setting("ESTIMATE_VALID_DAYS", 7, "Days a customer's estimate ticket can be picked up by a clerk."),
@@ -77,25 +60,12 @@ ENV_PREFIX = "KIOSK_"
 def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> dict:
     """Resolve every setting; unknown names in the config file or overrides are errors."""
     environ = os.environ if environ is None else environ
-    overrides = dict(overrides or {})
-    values = {s.name: s.default for s in SETTINGS}
-    data_dir = overrides.get("DATA_DIR") or environ.get(ENV_PREFIX + "DATA_DIR") or values["DATA_DIR"]
-    config_file = Path(data_dir) / "kiosk.toml"
-    layers = [
-        tomllib.loads(config_file.read_text(encoding="utf-8")) if config_file.exists() else {},
-        {s.name: environ[ENV_PREFIX + s.name] for s in SETTINGS if ENV_PREFIX + s.name in environ},
-        {k: v for k, v in overrides.items() if k in BY_NAME},
-    ]
-    for layer in layers:
-        for name, value in layer.items():
-            if name not in BY_NAME:
-                raise ValueError(f"unknown setting {name!r} in {config_file}")
-            values[name] = BY_NAME[name].coerce(value)
+    data_dir = (overrides or {}).get("DATA_DIR") or environ.get(ENV_PREFIX + "DATA_DIR") or BY_NAME["DATA_DIR"].default
+    values = resolve(SETTINGS, ENV_PREFIX, overrides, environ, Path(data_dir) / "kiosk.toml")
     values["DATA_DIR"] = str(Path(values["DATA_DIR"]).resolve())
     values["DATABASE"] = values["DATABASE"] or str(Path(values["DATA_DIR"]) / "kiosk.db")
     return values
 
 
 def settings_help() -> str:
-    width = max(len(s.name) for s in SETTINGS) + len(ENV_PREFIX)
-    return "\n".join(f"{ENV_PREFIX + s.name:<{width}}  {s.help} (default: {s.default!r})" for s in SETTINGS)
+    return _help(SETTINGS, ENV_PREFIX)

@@ -7,4 +7,5 @@ ensure_venv "camera,dev,hq-postgres"
 ensure_postgres
 cd "$ROOT"
 "$VENV/bin/ruff" check .
+"$VENV/bin/lint-imports" --no-cache
 exec "$VENV/bin/python" -m pytest "$@"

@@ -9,7 +9,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import requests
 
-from sync.signing import signed_headers
+from core.protocol import signed_headers
 
 
 class HQUnavailable(RuntimeError):

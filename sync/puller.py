@@ -1,96 +1,56 @@
-"""Pull HQ's reference data (catalog, price grid, promos, blocklist): each newer version is applied
-atomically with its version mark, so a terminal has either the old version or the new one, whole."""
+"""Pull HQ's reference data (catalog, price grid, promos, blocklist, products) and HQ's outcomes: each newer
+version is applied atomically with its version mark, so a terminal has either the old version or the new one,
+whole. How a kind is applied is the kiosk's (it hands over `Appliers`); this module only fetches and marks."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import sqlite_utils
-from stdnum import ean
 
-from kiosk import catalog
-from kiosk.db import get_state, set_state, write_transaction
-from kiosk.imei import IdentifierError, parse_imei
-from kiosk.pricing import PriceGrid, Promo
-from kiosk.shipping import apply_updates
 from sync.client import HQClient
+from sync.localdb import get_mark, set_mark, write_transaction
 
 ORDER = ("catalog", "grid", "promos", "blocklist", "products")  # the grid names models: catalog first
 
 
-def _apply_catalog(db, version: str, data: dict) -> None:
-    catalog.import_catalog(db, version, data.get("models", []), data.get("tacs", []))
+@dataclass(frozen=True)
+class Appliers:
+    """How the terminal applies what it pulls; the kiosk hands them over, so sync knows no business table.
+
+    `reference[kind](db, version, data)` runs inside the pull's write transaction, with the version mark;
+    `updates(db, updates)` stores HQ's outcomes for this store's records and returns how many were new."""
+
+    reference: Mapping[str, Callable[[sqlite_utils.Database, str, dict], None]]
+    updates: Callable[[sqlite_utils.Database, list[dict]], int]
 
 
-def _apply_grid(db, version: str, data: dict) -> None:
-    if db.execute("SELECT 1 FROM price_grids WHERE version = ?", [version]).fetchone():
-        # Already here (seeded, or pulled before a reset of the version mark): versions are immutable.
-        db.execute("UPDATE price_grids SET active = (version = ?)", [version])
-        return
-    ids = catalog.device_ids(db)
-    values = {(ids[(v["brand"], v["model"])], int(v["storage_gb"]), v["cosmetic"], v["functional_band"]):
-              int(v["base_minor"]) for v in data["values"] if (v["brand"], v["model"]) in ids}
-    grid = PriceGrid(version, data["currency"], date.fromisoformat(data["valid_from"]),
-                     date.fromisoformat(data["valid_until"]), values)
-    catalog.import_grid(db, grid, [])
-
-
-def _apply_promos(db, version: str, data: dict) -> None:
-    ids = catalog.device_ids(db)
-    db.execute("DELETE FROM promos")
-    for p in data.get("promos", []):
-        device_id = ids.get((p.get("brand", ""), p["model"])) if p.get("model") else None
-        promo = Promo(p["code"], p["label"], int(p["bonus_minor"]), date.fromisoformat(p["starts"]),
-                      date.fromisoformat(p["ends"]), p.get("brand", ""), device_id)
-        db.execute("INSERT INTO promos VALUES (?, ?, ?, ?, ?, ?, ?)", [
-            promo.code, promo.label, promo.bonus_minor, promo.starts.isoformat(), promo.ends.isoformat(),
-            promo.brand, promo.device_id])
-
-
-def _apply_blocklist(db, version: str, data: dict) -> None:
-    db.execute("DELETE FROM blocklist")
-    for entry in data.get("entries", []):
-        try:
-            imei = parse_imei(str(entry["imei"])).number
-        except IdentifierError:
-            continue  # one malformed row must not keep the whole list from the stores
-        db.execute("INSERT OR REPLACE INTO blocklist VALUES (?, ?, ?)", [imei, str(entry.get("reason", "")), version])
-
-
-def _apply_products(db, version: str, data: dict) -> None:
-    catalog.import_products(db, version, [p for p in data.get("products", []) if ean.is_valid(str(p.get("ean", "")))])
-
-
-APPLY: dict[str, Callable] = {"catalog": _apply_catalog, "grid": _apply_grid, "promos": _apply_promos,
-                              "blocklist": _apply_blocklist, "products": _apply_products}
-
-
-def pull_updates(db: sqlite_utils.Database, client: HQClient) -> int:
-    """HQ's outcomes for this store's trade-ins since the last one we have (kiosk.shipping)."""
+def pull_updates(db: sqlite_utils.Database, client: HQClient, apply_updates: Callable) -> int:
+    """HQ's outcomes for this store's records since the last one we have."""
     total = 0
-    while updates := client.updates(get_state(db, "hq_updates.after") or ""):
+    while updates := client.updates(get_mark(db, "hq_updates.after") or ""):
         total += apply_updates(db, updates)
         with write_transaction(db):
-            set_state(db, "hq_updates.after", updates[-1]["cursor"])
+            set_mark(db, "hq_updates.after", updates[-1]["cursor"])
         if len(updates) < 500:
             break
     return total
 
 
-def pull(db: sqlite_utils.Database, client: HQClient) -> list[str]:
+def pull(db: sqlite_utils.Database, client: HQClient, appliers: Appliers) -> list[str]:
     """Fetch and apply every kind whose published version differs from ours, then HQ's outcomes;
     returns what changed."""
     index, applied = client.reference_index(), []
     for kind in ORDER:
         remote = index.get(kind)
-        if not remote or remote["version"] == get_state(db, f"reference.{kind}"):
+        if not remote or remote["version"] == get_mark(db, f"reference.{kind}"):
             continue
         data = client.reference(kind, remote["version"])
         with write_transaction(db):
-            APPLY[kind](db, remote["version"], data)
-            set_state(db, f"reference.{kind}", remote["version"])
+            appliers.reference[kind](db, remote["version"], data)
+            set_mark(db, f"reference.{kind}", remote["version"])
         applied.append(f"{kind} {remote['version']}")
-    if outcomes := pull_updates(db, client):
+    if outcomes := pull_updates(db, client, appliers.updates):
         applied.append(f"{outcomes} HQ update(s)")
     return applied

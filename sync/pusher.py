@@ -15,9 +15,10 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
-from kiosk.backoff import full_jitter
-from kiosk.db import fetch_all, get_state, set_state, utcnow, write_transaction
+from core.backoff import full_jitter
+from core.clock import utcnow
 from sync.client import HQClient, HQRefused, HQUnavailable, batch_body
+from sync.localdb import fetch_all, get_mark, set_mark, write_transaction
 
 log = logging.getLogger(__name__)
 CHECKPOINT = "acked_through_seq"
@@ -33,13 +34,13 @@ class PushResult:
 
 
 def checkpoint(db: sqlite_utils.Database) -> int:
-    return int(get_state(db, CHECKPOINT, "0"))
+    return int(get_mark(db, CHECKPOINT, "0"))
 
 
 def _record_error(db: sqlite_utils.Database, message: str) -> None:
     with write_transaction(db):
-        set_state(db, "last_error", message)
-        set_state(db, "last_error_at", utcnow())
+        set_mark(db, "last_error", message)
+        set_mark(db, "last_error_at", utcnow())
 
 
 def apply_ack(db: sqlite_utils.Database, ack: dict, rows: list[dict]) -> PushResult:
@@ -47,14 +48,14 @@ def apply_ack(db: sqlite_utils.Database, ack: dict, rows: list[dict]) -> PushRes
     (HQ restored from a backup) makes the terminal send again what HQ no longer has."""
     acked = min(int(ack["acked_through_seq"]), rows[-1]["seq"])
     with write_transaction(db):
-        set_state(db, CHECKPOINT, str(acked))
+        set_mark(db, CHECKPOINT, str(acked))
         for rejection in ack.get("rejected", []):
             db.execute("INSERT OR IGNORE INTO sync_rejections SELECT seq, record_uuid, ?, ? FROM outbox "
                        "WHERE seq = ? AND record_uuid = ?",
                        [str(rejection.get("reason", "no reason given"))[:500], utcnow(), rejection.get("seq"),
                         rejection.get("record_uuid")])
-        set_state(db, "last_success_at", utcnow())
-        set_state(db, "last_error", "")
+        set_mark(db, "last_success_at", utcnow())
+        set_mark(db, "last_error", "")
     return PushResult(len(rows), acked, len(ack.get("rejected", [])))
 
 
@@ -101,8 +102,8 @@ def status(db: sqlite_utils.Database) -> dict:
     age = (datetime.now(UTC) - datetime.fromisoformat(oldest)).total_seconds() if oldest else 0
     return {
         "pending": pending, "oldest_pending_age_s": int(age), "acked_through_seq": acked,
-        "last_success_at": get_state(db, "last_success_at") or None,
-        "last_error": get_state(db, "last_error") or None, "last_error_at": get_state(db, "last_error_at") or None,
+        "last_success_at": get_mark(db, "last_success_at") or None,
+        "last_error": get_mark(db, "last_error") or None, "last_error_at": get_mark(db, "last_error_at") or None,
         "rejections": db.execute("SELECT count(*) FROM sync_rejections").fetchone()[0],
     }
 

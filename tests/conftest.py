@@ -13,8 +13,9 @@ from flask.testing import FlaskClient
 from hypothesis import settings
 
 from kiosk import create_app
-from kiosk.db import open_database
-from kiosk.db_request import prepare_database
+from kiosk.provisioning.setup import prepare_database
+from kiosk.store.db import open_database
+from testing.samples import IMEI_KNOWN_TAC, PERFECT_PHONE, PIN
 
 pytest_plugins = ["tests.hq_fixtures"]
 
@@ -24,25 +25,7 @@ settings.register_profile("ci", derandomize=True, database=None)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
-PIN = "246810"
-# Valid IMEIs (Luhn-checked): one whose TAC is in the demo table (iPhone 13), one unknown.
-IMEI_KNOWN_TAC = "490154203237518"
-IMEI_UNKNOWN_TAC = "352099001761481"
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-# Answers that give a flawless phone (cosmetic A, functional 9).
-PERFECT_PHONE = {
-    "powers_on": "yes", "activation_lock": "off", "factory_reset": "yes", "screen": "flawless",
-    "display_works": "yes", "body": "like_new", "camera_lens": "yes", "buttons_ports": "yes",
-    "liquid_damage": "no", "battery_health": "92",
-}
-# Paid by bank transfer: one outbox record per trade-in. (Store credit also issues a voucher: tests/test_pos.py.)
-ADULT_SELLER = {
-    "surname": "Dupont", "first_names": "Élodie Marie", "birth_date": "1990-04-12",
-    "address": "3 place de la République, 75003 Paris", "id_doc_type": "national_id",
-    "id_doc_number": "X4RTBPFW4", "id_doc_issuer": "Préfecture de Paris", "id_doc_issued_on": "2021-06-01",
-    "payout_method": "bank_transfer",
-}
 
 
 def staff_id(db, name: str) -> str:
@@ -112,7 +95,7 @@ class KioskClient:
 
     def login(self, app: Flask, name: str = "Camille Martin", pin: str = PIN):
         with app.app_context():
-            from kiosk.db_request import get_db
+            from kiosk.store.connection import get_db
 
             staff_id = get_db().execute("SELECT id FROM staff WHERE name = ?", [name]).fetchone()[0]
         response = self.post("/login", {"staff_id": staff_id, "pin": pin})

@@ -8,7 +8,8 @@ import sys
 
 from stdnum import luhn
 
-from tests.conftest import ADULT_SELLER, KioskClient, model_id, run_to_quote
+from testing.samples import ADULT_SELLER
+from tests.conftest import KioskClient, model_id, run_to_quote
 
 DATA_DIR = sys.argv[1]
 

@@ -10,8 +10,8 @@ import pytest
 from flask import Flask
 
 from sync.hq import create_app as create_hq_app
+from testing.pg import pg_schema
 from tests.browser import live_server
-from tests.pg import pg_schema
 
 
 @pytest.fixture

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from testing.samples import ADULT_SELLER, IMEI_KNOWN_TAC, PERFECT_PHONE, PIN
 from tests.browser import ARTIFACTS, chromium, live_server, new_page
-from tests.conftest import ADULT_SELLER, IMEI_KNOWN_TAC, PERFECT_PHONE, PIN, KioskClient, model_id, run_to_quote
+from tests.conftest import KioskClient, model_id, run_to_quote
 from tests.test_browser import settled
 from tests.test_customer import estimate_to_ticket
 

@@ -7,7 +7,8 @@ import re
 import pytest
 
 from kiosk.settings import load_settings
-from tests.conftest import ADULT_SELLER, tradein_uuid_from
+from testing.samples import ADULT_SELLER
+from tests.conftest import tradein_uuid_from
 
 # Routes anyone may reach; every other route must send an anonymous visitor to the sign-in page.
 PUBLIC = {"static", "auth.login", "auth.logout", "health.healthz", "today.home", "lang.switch"}

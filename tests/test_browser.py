@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
+from testing.samples import ADULT_SELLER, IMEI_KNOWN_TAC, PERFECT_PHONE, PIN
 from tests.browser import chromium_page, live_server, screenshot
-from tests.conftest import ADULT_SELLER, IMEI_KNOWN_TAC, PERFECT_PHONE, PIN
 
 pytestmark = pytest.mark.browser
 

@@ -8,8 +8,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from testing.samples import ADULT_SELLER, IMEI_UNKNOWN_TAC, PERFECT_PHONE
 from tests.browser import chromium, live_server, new_page, screenshot
-from tests.conftest import ADULT_SELLER, IMEI_UNKNOWN_TAC, PERFECT_PHONE, make_app
+from tests.conftest import make_app
 from tests.test_browser import fill_seller, settled, sign_in
 
 pytestmark = pytest.mark.browser

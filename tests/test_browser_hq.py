@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from sync.hq.web_auth import add_staff
+from testing.samples import PERFECT_PHONE
 from tests.browser import chromium, live_server, new_page, screenshot
-from tests.conftest import PERFECT_PHONE
 from tests.test_browser import settled, sign_in
 from tests.test_hq_receiving import HQ_PIN, publish_store_grid
 from tests.test_sync import kiosk_for, take_trade_ins

@@ -8,8 +8,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from testing.samples import IMEI_KNOWN_TAC
 from tests.browser import chromium_page, live_server, screenshot
-from tests.conftest import IMEI_KNOWN_TAC
 from tests.test_browser import answer_checklist, fill_seller, scan, settled, sign_in
 
 pytestmark = pytest.mark.browser

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import privacy, register
-from kiosk.db import write_transaction
-from tests.conftest import ADULT_SELLER, KioskClient, make_app, model_id, run_to_quote
-from tests.factories import accepted_tradeins, quoted_tradeins
+from kiosk.compliance import privacy, register
+from kiosk.store.db import write_transaction
+from testing.factories import accepted_tradeins, quoted_tradeins
+from testing.samples import ADULT_SELLER
+from tests.conftest import KioskClient, make_app, model_id, run_to_quote
 
 ROOT = Path(__file__).parent.parent
 FLASK = Path(sys.executable).parent / "flask"
@@ -145,7 +146,7 @@ def test_key_rotation_re_encrypts_and_keeps_the_register_valid(registered, db_of
     assert len(keys) == 2
     after = db.execute("SELECT seller_identity FROM tradeins LIMIT 1").fetchone()[0]
     assert after != before
-    from kiosk.crypto import DataCipher
+    from kiosk.compliance.crypto import DataCipher
 
     newest_only = DataCipher(keys[:1])
     assert json.loads(newest_only.decrypt(after))["surname"] == "Dupont"  # readable with the new key alone

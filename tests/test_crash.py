@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.db import open_database
-from kiosk.states import TAKEN
+from core.states import TAKEN
+from kiosk.store.db import open_database
 from tests.conftest import make_app
 
 ROUNDS = 50

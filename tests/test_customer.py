@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from kiosk import estimating
-from kiosk.grading import load_spec
-from tests.conftest import IMEI_UNKNOWN_TAC, PERFECT_PHONE, KioskClient, make_app, model_id
+from core import estimating
+from core.grading import load_spec
+from testing.samples import IMEI_UNKNOWN_TAC, PERFECT_PHONE
+from tests.conftest import KioskClient, make_app, model_id
 
 SPEC = load_spec()
 # Every form field a customer page may carry: nothing that could hold personal data.
@@ -178,7 +179,7 @@ def pick_up(app: Flask, code: str, clerk_answers: dict) -> tuple[KioskClient, st
 
 
 def test_a_clerk_picks_up_a_ticket_and_every_change_is_priced_on_screen_and_receipt(app, db):
-    from tests.conftest import ADULT_SELLER
+    from testing.samples import ADULT_SELLER
 
     said = with_screen(PERFECT_PHONE, "light_scratches")
     code = estimate_to_ticket(customer(app), app, said)
@@ -234,7 +235,7 @@ GRADE_PRICE = {"A": 30000, "B": 25000, "C": 18000, "D": 9000}
 
 def toy_price(device, answers) -> int | None:
     """Worst cosmetic grade decides, any gate stops: the shape of the real grid, without SQL."""
-    from kiosk.grading import grade
+    from core.grading import grade
 
     result = grade(answers, SPEC, "phone")
     return None if result.gates else GRADE_PRICE[result.cosmetic] - 1000 * (9 - result.functional)

@@ -8,13 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kiosk.grading import AnswerError, Grade, load_spec, seller_age_gate
-from kiosk.grading import grade as grade_answers
-from kiosk.money import format_money
-from kiosk.pricing import Device, PriceGrid, PricingError, Promo, functional_band, quote
-from kiosk.seller import SellerErrors, parse_seller
-from kiosk.states import TRANSITIONS, IllegalTransition, check_cancel, check_transition
-from tests.conftest import ADULT_SELLER, PERFECT_PHONE
+from core.grading import AnswerError, Grade, load_spec, seller_age_gate
+from core.grading import grade as grade_answers
+from core.money import format_money
+from core.pricing import Device, PriceGrid, PricingError, Promo, functional_band, quote
+from core.seller import SellerErrors, parse_seller
+from core.states import TRANSITIONS, IllegalTransition, check_cancel, check_transition
+from testing.samples import ADULT_SELLER, PERFECT_PHONE
 
 SPEC = load_spec()
 TODAY = date(2026, 11, 23)

@@ -9,17 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.db import write_transaction
-from tests.conftest import (
-    ADULT_SELLER,
-    IMEI_KNOWN_TAC,
-    IMEI_UNKNOWN_TAC,
-    PERFECT_PHONE,
-    PIN,
-    run_to_quote,
-    staff_id,
-    tradein_uuid_from,
-)
+from kiosk.store.db import write_transaction
+from testing.samples import ADULT_SELLER, IMEI_KNOWN_TAC, IMEI_UNKNOWN_TAC, PERFECT_PHONE, PIN
+from tests.conftest import run_to_quote, staff_id, tradein_uuid_from
 
 
 def count(db, table: str) -> int:
@@ -245,7 +237,7 @@ def fill_to_the_brim(db, pages: int) -> None:
 def test_disk_full_during_accept_saves_nothing_and_says_so(app, staff, db):
     uuid = run_to_quote(staff)
     with app.app_context():
-        from kiosk.db_request import get_db
+        from kiosk.store.connection import get_db
 
         kept = get_db()  # the connection the next request uses (same thread)
         fill_to_the_brim(kept, kept.execute("PRAGMA page_count").fetchone()[0])

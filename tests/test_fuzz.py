@@ -12,8 +12,8 @@ import schemathesis.openapi
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.protocol import signed_headers
 from sync.hq.openapi import OPENAPI
-from sync.signing import signed_headers
 from tests.conftest import run_to_quote
 
 HOSTILE = [

@@ -11,11 +11,12 @@ import re
 
 import pytest
 
-from kiosk.db import fetch_all
+from kiosk.store.db import fetch_all
+from kiosk.tradein.reference import pull
 from sync import pusher
 from sync.hq.web_auth import add_staff
-from sync.puller import pull
-from tests.conftest import PERFECT_PHONE, KioskClient
+from testing.samples import PERFECT_PHONE
+from tests.conftest import KioskClient
 from tests.test_sync import client_of, kiosk_for, take_trade_ins
 
 HQ_PIN = "13579246"

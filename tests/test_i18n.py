@@ -8,9 +8,10 @@ import re
 
 import pytest
 
+from core.messages import Message
 from kiosk.catalogue_tools import catalogue_problems, template_problems, untranslated_literals
-from kiosk.messages import Message
-from tests.conftest import ADULT_SELLER, KioskClient, make_app, run_to_quote
+from testing.samples import ADULT_SELLER
+from tests.conftest import KioskClient, make_app, run_to_quote
 
 
 def test_no_template_has_an_untranslated_literal():

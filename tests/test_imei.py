@@ -1,4 +1,4 @@
-"""kiosk.imei alone: examples and properties (hypothesis)."""
+"""core.imei alone: examples and properties (hypothesis)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from stdnum import luhn
 
-from kiosk.imei import IdentifierError, parse_imei, parse_serial
+from core.imei import IdentifierError, parse_imei, parse_serial
 
 digits = st.text(alphabet="0123456789", min_size=14, max_size=14)
 

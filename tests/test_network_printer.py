@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import time
 
-from tests.conftest import ADULT_SELLER, IMEI_KNOWN_TAC, KioskClient, make_app, run_to_quote
-from tests.printer_emulator import PrinterEmulator, free_port
+from testing.printer_emulator import PrinterEmulator, free_port
+from testing.samples import ADULT_SELLER, IMEI_KNOWN_TAC
+from tests.conftest import KioskClient, make_app, run_to_quote
 
 
 def wait_for(predicate, timeout: float = 5.0) -> bool:
@@ -43,7 +44,7 @@ def test_printer_offline_keeps_the_trade_in_and_reprint_recovers(tmp_path):
     page = response.get_data(as_text=True)
     assert "Trade-in accepted and saved" in page and "did not print" in page and "unreachable" in page
     with app.app_context():
-        from kiosk.db_request import get_db
+        from kiosk.store.connection import get_db
 
         db = get_db()
         assert db["tradeins"].get(uuid)["state"] == "accepted"
@@ -58,7 +59,7 @@ def test_printer_offline_keeps_the_trade_in_and_reprint_recovers(tmp_path):
         staff.post(f"/tradeins/{uuid}/reprint")
         assert wait_for(lambda: printer.jobs)
     with app.app_context():
-        from kiosk.db_request import get_db
+        from kiosk.store.connection import get_db
 
         assert get_db()["tradeins"].get(uuid)["state"] == "printed"
 
@@ -85,7 +86,7 @@ def test_connection_cut_mid_job_fails_the_job_and_keeps_the_trade_in(tmp_path):
         page = staff.post(f"/tradeins/{uuid}/seller", ADULT_SELLER, follow_redirects=True).get_data(as_text=True)
         assert "cut while printing" in page
         with app.app_context():
-            from kiosk.db_request import get_db
+            from kiosk.store.connection import get_db
 
             db = get_db()
             assert db["tradeins"].get(uuid)["state"] == "accepted"  # saved, receipt not yet printed
@@ -99,7 +100,7 @@ def test_connection_cut_mid_job_fails_the_job_and_keeps_the_trade_in(tmp_path):
 def test_failed_jobs_are_retried_when_their_time_comes(tmp_path, db_of):
     from datetime import UTC, datetime, timedelta
 
-    from kiosk import printing
+    from kiosk.tradein import printing
 
     port = free_port()
     app = make_app(tmp_path, PRINTER_DRIVER="network", PRINTER_TARGET=f"127.0.0.1:{port}", PRINTER_TIMEOUT=1)

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import vouchers
-from tests.conftest import ADULT_SELLER, PIN, KioskClient, make_app, model_id, run_to_quote
+from kiosk.till import vouchers
+from testing.samples import ADULT_SELLER, PIN
+from tests.conftest import KioskClient, make_app, model_id, run_to_quote
 
 DRAWER_KICK = b"\x1bp\x00"  # ESC p m: pulse to the drawer connector's pin 2 (python-escpos cashdraw(2))
 CASE, CHARGER, BOOK, IPHONE = "3761234500014", "3761234500021", "9782012345676", "3761234500052"
@@ -216,8 +217,8 @@ def test_the_database_itself_refuses_a_negative_balance(app, staff, db):
 
 def test_sales_returns_vouchers_and_z_reach_hq_once_and_hq_products_reach_the_till(tmp_path, hq_app, hq_url,
                                                                                    hq_store, db_of):
+    from kiosk.tradein.reference import pull
     from sync import pusher
-    from sync.puller import pull
     from tests.test_sync import client_of, kiosk_for
 
     app = kiosk_for(tmp_path, hq_url, hq_store)

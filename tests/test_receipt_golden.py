@@ -13,8 +13,8 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
+from core.receipts import ReceiptFacts, build_tradein_receipt
 from hardware import escpos_render
-from kiosk.receipts import ReceiptFacts, build_tradein_receipt
 
 GOLDEN = Path(__file__).parent / "golden" / "tradein_receipt_TM-T88V.bin"
 ACCEPTED = datetime(2026, 11, 23, 14, 5, tzinfo=UTC)

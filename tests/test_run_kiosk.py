@@ -10,8 +10,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from kiosk.migrations import MIGRATIONS
-from tests.printer_emulator import free_port
+from kiosk.store.migrations import MIGRATIONS
+from testing.printer_emulator import free_port
 
 ROOT = Path(__file__).parent.parent
 FLASK = Path(sys.executable).parent / "flask"
@@ -70,9 +70,9 @@ def test_run_kiosk_serves_seeds_once_and_the_cli_sees_the_same_database(tmp_path
 
 def test_kiosk_process_syncs_to_an_hq_process_in_the_background(tmp_path):
     """Two real processes, as deployed: `python -m sync.hq` and `run_kiosk.py` with sync configured."""
-    from kiosk.db import open_database
+    from kiosk.store.db import open_database
     from sync.hq.storage import SqliteStorage
-    from tests.factories import accepted_tradeins
+    from testing.factories import accepted_tradeins
 
     hq_env = {**os.environ, "HQ_DATA_DIR": str(tmp_path / "hq")}
     added = subprocess.run([str(FLASK), "--app", "sync.hq", "stores", "add", "Test store"], cwd=ROOT, env=hq_env,

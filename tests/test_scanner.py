@@ -7,7 +7,7 @@ import os
 import pytest
 import serial
 
-from hardware.scanner import classify, serial_scans
+from core.codes import classify, serial_scans
 
 
 @pytest.mark.parametrize("raw, kind, value", [

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 
-from tests.conftest import ADULT_SELLER, PIN, KioskClient, make_app, run_to_quote, staff_id
+from testing.samples import ADULT_SELLER, PIN
+from tests.conftest import KioskClient, make_app, run_to_quote, staff_id
 
 
 def test_lockout_after_repeated_wrong_pins(app, client, db):

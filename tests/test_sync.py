@@ -10,12 +10,13 @@ import uuid
 import pytest
 import requests
 
-from kiosk.db import set_state, write_transaction
+from core.protocol import signed_headers
+from kiosk.tradein.reference import pull
 from sync import pusher
 from sync.client import HQClient, HQRefused, batch_body
-from sync.puller import pull
-from sync.signing import signed_headers
-from tests.conftest import ADULT_SELLER, KioskClient, make_app, model_id, run_to_quote
+from sync.localdb import set_mark, write_transaction
+from testing.samples import ADULT_SELLER
+from tests.conftest import KioskClient, make_app, model_id, run_to_quote
 
 
 def kiosk_for(tmp_path, hq_url: str, store: tuple[str, str], secret: str | None = None):
@@ -50,7 +51,7 @@ def test_push_stores_each_record_once_byte_for_byte(tmp_path, hq_app, hq_url, hq
     assert pusher.checkpoint(db) == outbox[-1][1] and pusher.status(db)["pending"] == 0
     # Sent again from scratch: all duplicates, nothing stored twice.
     with write_transaction(db):
-        set_state(db, pusher.CHECKPOINT, "0")
+        set_mark(db, pusher.CHECKPOINT, "0")
     assert pusher.drain(db, client_of(app), batch_size=10) == 3
     assert len(hq_app.extensions["hq.storage"].records()) == 3 and pusher.status(db)["rejections"] == 0
 
@@ -62,7 +63,7 @@ def test_conflicting_payload_is_rejected_and_shown_to_staff(tmp_path, hq_app, hq
     pusher.drain(db, client_of(app), 10)
     with write_transaction(db):  # the same record id now carries another payload
         db.execute("UPDATE outbox SET payload = replace(payload, '\"total_minor\":', '\"total_minor\":1') ")
-        set_state(db, pusher.CHECKPOINT, "0")
+        set_mark(db, pusher.CHECKPOINT, "0")
     pusher.drain(db, client_of(app), 10)
     [(reason,)] = db.execute("SELECT reason FROM sync_rejections").fetchall()
     assert "conflict" in reason

@@ -17,8 +17,8 @@ import pytest
 
 from sync import pusher
 from sync.client import HQClient, HQRefused, HQUnavailable
+from testing.factories import accepted_tradeins
 from tests.conftest import make_app
-from tests.factories import accepted_tradeins
 from tests.fault_proxy import FaultProxy
 
 ROUNDS = 200

@@ -1,4 +1,4 @@
-"""Till arithmetic (kiosk.till), property-tested: totals, VAT per rate, tenders, change and refund splits
+"""Till arithmetic (core.till), property-tested: totals, VAT per rate, tenders, change and refund splits
 are never off by a cent, and the stated rounding rules hold."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kiosk import till
+from core import till
 
 RATES = st.sampled_from([0, 210, 550, 1000, 2000])
 lines = st.lists(st.builds(

@@ -1,4 +1,5 @@
-"""Blueprints, one per feature, and the helpers they share."""
+"""kiosk.views: the blueprints, one per feature, and the helpers they share. A view reads the request, calls
+a service and renders the page or, for htmx, the fragment; it holds no SQL and opens no transaction."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ import json
 
 from flask import abort, current_app, g, make_response, redirect, render_template
 
-from kiosk import tradeins
-from kiosk.db_request import get_db
+from kiosk.compliance.audit import Actor
 from kiosk.extensions import htmx
+from kiosk.store.connection import get_db
+from kiosk.tradein import tradeins
 
 
 def wants_fragment() -> bool:
@@ -32,7 +34,7 @@ def small_int(raw: str | None, limit: int = 1_000_000) -> int | None:
     return value if 0 <= value <= limit else None
 
 
-def current_actor() -> tradeins.Actor:
+def current_actor() -> Actor:
     """Who acts, on which terminal: the signed-in clerk on this terminal (TERMINAL_ID or the first staff one).
     Looked up once per request: the till asks for it several times on its busiest route."""
     if "actor" not in g:
@@ -40,14 +42,14 @@ def current_actor() -> tradeins.Actor:
     return g.actor
 
 
-def _lookup_actor() -> tradeins.Actor:
+def _lookup_actor() -> Actor:
     terminal_id = current_app.config["TERMINAL_ID"]
     sql = "SELECT id FROM terminals WHERE store_id = ? AND " + ("id = ?" if terminal_id else "mode = 'staff'")
     params = [g.staff["store_id"], terminal_id] if terminal_id else [g.staff["store_id"]]
     row = get_db().execute(sql + " ORDER BY rowid LIMIT 1", params).fetchone()
     if row is None:
         abort(503, f"Terminal {terminal_id or '(staff)'} is not registered for this store: check TERMINAL_ID.")
-    return tradeins.Actor(g.staff["id"], g.staff["store_id"], row[0])
+    return Actor(g.staff["id"], g.staff["store_id"], row[0])
 
 
 def load_tradein(tradein_uuid: str) -> dict:

@@ -6,11 +6,11 @@ from babel.numbers import NumberFormatError, parse_decimal
 from flask import current_app, request
 from flask_babel import gettext
 
-from kiosk import tradeins
-from kiosk.db_request import get_db
+from core.seller import Seller
+from kiosk.compliance.staff import approvers, check_approver
 from kiosk.formatting import current_store, money
-from kiosk.seller import Seller
-from kiosk.staff import approvers, check_approver
+from kiosk.store.connection import get_db
+from kiosk.tradein import tradeins
 
 
 def approver_from_form(what: str) -> str:

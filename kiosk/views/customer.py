@@ -13,13 +13,13 @@ from datetime import UTC, date, datetime, timedelta
 from flask import Blueprint, Flask, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext
 
+from core.grading import AnswerError
+from core.imei import IDENTIFIER_FOR_KIND, IdentifierError, parse_imei
 from hardware.printer import PrinterError
-from kiosk import catalog, estimates
-from kiosk.db_request import get_db
 from kiosk.formatting import current_store
-from kiosk.grading import AnswerError
 from kiosk.i18n import translated
-from kiosk.imei import IDENTIFIER_FOR_KIND, IdentifierError, parse_imei
+from kiosk.store.connection import get_db
+from kiosk.tradein import catalog, estimates
 from kiosk.views import small_int
 from kiosk.views.customer_ticket import estimate_range, print_ticket
 

@@ -8,11 +8,11 @@ from datetime import date
 from flask import current_app
 from flask_babel import format_date, gettext
 
+from core.receipts import Receipt
 from hardware import escpos_render
-from kiosk import catalog
-from kiosk.db_request import get_db
 from kiosk.formatting import current_store, money
-from kiosk.receipts import Receipt
+from kiosk.store.connection import get_db
+from kiosk.tradein import catalog
 
 
 def estimate_range(est: dict) -> str:

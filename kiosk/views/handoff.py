@@ -8,11 +8,11 @@ from datetime import date
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import gettext
 
-from kiosk import catalog, estimates
+from core.imei import IDENTIFIER_FOR_KIND, IdentifierError, parse_imei, parse_serial
 from kiosk.auth import login_required
-from kiosk.db_request import get_db
 from kiosk.i18n import translated
-from kiosk.imei import IDENTIFIER_FOR_KIND, IdentifierError, parse_imei, parse_serial
+from kiosk.store.connection import get_db
+from kiosk.tradein import catalog, estimates
 from kiosk.views import current_actor, see_other
 from kiosk.views.customer_ticket import estimate_range
 
@@ -29,7 +29,8 @@ def _page(code: str, status: int = 200, error: str | None = None, value: str = "
     spec = current_app.extensions["kiosk.spec"]
     answers = [(q, q.label_of(est["answers"][q.id])) for q in spec.questions_for(est["device_kind"])
                if q.id in est["answers"]]
-    return render_template("pickup.html", est=est, answers=answers, error=error, value=value or est["imei"] or "",
+    return render_template("handoff/pickup.html", est=est, answers=answers, error=error,
+                           value=value or est["imei"] or "",
                            device=catalog.get_device(db, est["device_id"]), range=estimate_range(est),
                            uses_imei=IDENTIFIER_FOR_KIND[est["device_kind"]] == "imei"), status
 

@@ -6,9 +6,9 @@ import sqlite3
 
 from flask import Blueprint, current_app, jsonify
 
-from kiosk.db import schema_version
-from kiosk.db_request import get_db
-from kiosk.migrations import MIGRATIONS
+from kiosk.store.connection import get_db
+from kiosk.store.db import schema_version
+from kiosk.store.migrations import MIGRATIONS
 from sync import pusher
 
 bp = Blueprint("health", __name__)

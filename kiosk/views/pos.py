@@ -9,18 +9,20 @@ from datetime import date
 from flask import Blueprint, abort, current_app, flash, g, render_template, request, url_for
 from flask_babel import gettext
 
+from core import till
+from core.messages import N_
+from core.sale_receipt import build_sale_receipt
 from hardware import escpos_render
 from hardware.printer import PrinterError
-from kiosk import returns, sales, till, vouchers
 from kiosk.auth import login_required
-from kiosk.db import fetch_one
-from kiosk.db_request import get_db
+from kiosk.compliance.staff import StaffAuthError
 from kiosk.formatting import current_store, local_datetime, money
+from kiosk.hq_link import hq_client
 from kiosk.i18n import translated
-from kiosk.messages import N_, catalogue
-from kiosk.sale_receipt import build_sale_receipt
-from kiosk.staff import StaffAuthError
-from kiosk.sync_app import hq_client
+from kiosk.store.connection import get_db
+from kiosk.store.db import fetch_one
+from kiosk.till import returns, sales, vouchers
+from kiosk.translations import catalogue
 from kiosk.views import current_actor, page_or_fragment, see_other, small_int
 from kiosk.views.approvals import approval_context, approver_from_form, parse_amount
 
@@ -51,7 +53,7 @@ def _cart_context(**extra) -> dict:
 
 
 def _cart_page(status: int = 200, error: str | None = None):
-    return page_or_fragment("pos.html", "_cart.html", status, **_cart_context(error=error))
+    return page_or_fragment("pos/pos.html", "pos/_cart.html", status, **_cart_context(error=error))
 
 
 @bp.get("")
@@ -65,7 +67,7 @@ def scan():
         name = sales.scan(get_db(), current_actor().terminal_id, request.form.get("code", ""))
     except Refusal as err:
         return _cart_page(422, translated(err))
-    return page_or_fragment("pos.html", "_cart.html", **_cart_context(added=name))
+    return page_or_fragment("pos/pos.html", "pos/_cart.html", **_cart_context(added=name))
 
 
 @bp.post("/lines/<int:line_no>")
@@ -109,7 +111,7 @@ def _discount(line_no: int) -> None:
 
 
 def _pay_page(status: int = 200, error: str | None = None):
-    return render_template("pay.html", form=request.values, error=error, **_cart_context()), status
+    return render_template("pos/pay.html", form=request.values, error=error, **_cart_context()), status
 
 
 @bp.route("/pay", methods=["GET", "POST"])
@@ -169,7 +171,7 @@ def _sale_or_404(key: str) -> dict:
 @bp.get("/sales/<key>")
 def sale(key: str):
     found = _sale_or_404(key)
-    return render_template("sale.html", sale=found, receipt=sale_receipt(found))
+    return render_template("pos/sale.html", sale=found, receipt=sale_receipt(found))
 
 
 @bp.post("/sales/<key>/reprint")
@@ -186,8 +188,8 @@ def find_return():
         found = sales.get_sale(get_db(), request.form.get("receipt", "")[:64])
         if found and found["kind"] == "sale" and found["store_id"] == g.staff["store_id"]:
             return see_other(url_for(".take_back", key=found["uuid"]))
-        return render_template("returns.html", error=gettext("No sale of this store has this receipt number.")), 422
-    return render_template("returns.html", error=None)
+        return render_template("pos/returns.html", error=gettext("No sale of this store has this receipt number.")), 422
+    return render_template("pos/returns.html", error=None)
 
 
 @bp.route("/sales/<key>/return", methods=["GET", "POST"])
@@ -197,11 +199,11 @@ def take_back(key: str):
     context = {"sale": found, "lines": list(enumerate(sales.sale_lines(get_db(), found["uuid"]), start=1)),
                "done": done}
     if request.method == "GET":
-        return render_template("return.html", error=None, **context)
+        return render_template("pos/return.html", error=None, **context)
     quantities = {n: small_int(request.form.get(f"qty-{n}"), 99) or 0 for n, _ in context["lines"]}
     try:
         back = returns.record_return(get_db(), current_actor(), found["uuid"], quantities)
     except Refusal as err:
-        return render_template("return.html", error=translated(err), **context), 422
+        return render_template("pos/return.html", error=translated(err), **context), 422
     _print(back, open_drawer=any(t.kind == "cash" for t in sales.sale_tenders(get_db(), back["uuid"])))
     return see_other(url_for(".sale", key=back["uuid"]))

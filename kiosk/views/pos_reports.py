@@ -5,17 +5,17 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, g, render_template, request, url_for
 from flask_babel import gettext
 
+from core.sale_receipt import build_z_receipt
 from hardware import escpos_render
 from hardware.printer import PrinterError
-from kiosk import reports
 from kiosk.auth import login_required
-from kiosk.db import fetch_all
-from kiosk.db_request import get_db
 from kiosk.formatting import current_store, money
 from kiosk.i18n import translated
-from kiosk.messages import catalogue
-from kiosk.sale_receipt import build_z_receipt
-from kiosk.sales import SaleError
+from kiosk.store.connection import get_db
+from kiosk.store.db import fetch_all
+from kiosk.till import reports
+from kiosk.till.sales import SaleError
+from kiosk.translations import catalogue
 from kiosk.views import current_actor, see_other
 from kiosk.views.pos import amount_input
 
@@ -27,7 +27,8 @@ def _page(status: int = 200, error: str | None = None):
     store_id = g.staff["store_id"]
     closed = fetch_all(get_db(), "SELECT number, period_end, counted_cash_minor, expected_cash_minor FROM z_reports "
                                  "WHERE store_id = ? ORDER BY number DESC LIMIT 20", [store_id])
-    return render_template("reports.html", x=reports.figures(get_db(), store_id), closed=closed, error=error), status
+    return render_template("pos/reports.html", x=reports.figures(get_db(), store_id), closed=closed,
+                           error=error), status
 
 
 @bp.get("")
@@ -59,5 +60,5 @@ def z(number: int):
     if found is None or found["store_id"] != g.staff["store_id"]:
         abort(404)
     store = current_store()
-    return render_template("z.html", z=found, receipt=build_z_receipt(store, found, money,
+    return render_template("pos/z.html", z=found, receipt=build_z_receipt(store, found, money,
                                                                       catalogue(store["locale"]).gettext))

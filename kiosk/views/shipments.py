@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, flash, render_template, request, url_for
 from flask_babel import gettext
 
-from kiosk import shipping
 from kiosk.auth import login_required
-from kiosk.db_request import get_db
 from kiosk.i18n import translated
+from kiosk.store.connection import get_db
+from kiosk.tradein import shipping
 from kiosk.views import current_actor, see_other
 
 bp = Blueprint("shipments", __name__, url_prefix="/shipments")
@@ -17,7 +17,7 @@ bp.before_request(login_required(lambda: None))
 
 def _page(status: int = 200, error: str | None = None):
     store_id = current_actor().store_id
-    return render_template("shipments.html", ready=shipping.ready_to_ship(get_db(), store_id), error=error,
+    return render_template("shipments/shipments.html", ready=shipping.ready_to_ship(get_db(), store_id), error=error,
                            shipments=shipping.recent_shipments(get_db(), store_id)), status
 
 

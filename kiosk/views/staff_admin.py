@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, render_template, request, url_for
 from flask_babel import gettext
 
-from kiosk import staff as staff_accounts
 from kiosk.auth import login_required
-from kiosk.db import fetch_all
-from kiosk.db_request import get_db
+from kiosk.compliance import staff as staff_accounts
 from kiosk.i18n import translated
+from kiosk.store.connection import get_db
+from kiosk.store.db import fetch_all
 from kiosk.views import see_other
 
 bp = Blueprint("staffadmin", __name__, url_prefix="/staff")
@@ -25,7 +25,7 @@ def _managers_only():
 def _page(status: int = 200, error: str | None = None):
     members = fetch_all(get_db(), "SELECT id, name, role, active, locked_until FROM staff WHERE store_id = ? "
                                   "ORDER BY active DESC, name", [g.staff["store_id"]])
-    return render_template("staff.html", members=members, roles=staff_accounts.ROLES, error=error,
+    return render_template("staff/staff.html", members=members, roles=staff_accounts.ROLES, error=error,
                            form=request.form), status
 
 

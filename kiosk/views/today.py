@@ -8,14 +8,15 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext
 
-from hardware.scanner import classify
-from kiosk import sales, tradeins
+from core.codes import classify
+from core.imei import clean, parse_imei
 from kiosk.auth import login_required
-from kiosk.db import fetch_all
-from kiosk.db_request import get_db
 from kiosk.formatting import current_store
 from kiosk.i18n import translated
-from kiosk.imei import clean, parse_imei
+from kiosk.store.connection import get_db
+from kiosk.store.db import fetch_all
+from kiosk.till import sales
+from kiosk.tradein import tradeins
 from kiosk.views import current_actor, page_or_fragment, see_other
 
 bp = Blueprint("today", __name__)
@@ -60,7 +61,7 @@ def home():
 @bp.get("/tradeins")
 @login_required
 def today():
-    return page_or_fragment("today.html", "_tradein_rows.html", **today_context())
+    return page_or_fragment("today/today.html", "today/_tradein_rows.html", **today_context())
 
 
 @bp.post("/scan")
@@ -122,4 +123,4 @@ def _follow(result):
 def _refused(message: str, status: int = 422):
     """Back on the home page, saying why the scan led nowhere."""
     flash(message, "error")
-    return page_or_fragment("today.html", "_tradein_rows.html", status, **today_context())
+    return page_or_fragment("today/today.html", "today/_tradein_rows.html", status, **today_context())

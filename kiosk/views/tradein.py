@@ -9,21 +9,22 @@ from datetime import UTC, date, datetime
 from flask import Blueprint, current_app, flash, render_template, request, url_for
 from flask_babel import gettext
 
-from hardware.scanner import classify
-from kiosk import catalog, estimates, printing, shipping, tradeins, vouchers
+from core.codes import classify
+from core.grading import AnswerError, grade
+from core.imei import IDENTIFIER_FOR_KIND, IdentifierError, parse_imei, parse_serial
+from core.pricing import PricingError
+from core.seller import ID_DOCUMENT_TYPES, PAYOUT_METHODS, SellerErrors, parse_seller
+from core.states import IllegalTransition
+from hardware.receipt_png import render_png
 from kiosk.auth import login_required
-from kiosk.db import write_transaction
-from kiosk.db_request import get_db
+from kiosk.compliance.staff import StaffAuthError
 from kiosk.formatting import JOB_KINDS, money
-from kiosk.grading import AnswerError, grade
+from kiosk.hq_link import hq_device_gates
 from kiosk.i18n import translated
-from kiosk.imei import IDENTIFIER_FOR_KIND, IdentifierError, parse_imei, parse_serial
-from kiosk.pricing import PricingError
-from kiosk.receipt_png import render_png
-from kiosk.seller import ID_DOCUMENT_TYPES, PAYOUT_METHODS, SellerErrors, parse_seller
-from kiosk.staff import StaffAuthError
-from kiosk.states import IllegalTransition
-from kiosk.sync_app import hq_device_gates
+from kiosk.store.connection import get_db
+from kiosk.store.db import write_transaction
+from kiosk.till import vouchers
+from kiosk.tradein import catalog, estimates, printing, shipping, tradeins
 from kiosk.views import current_actor, load_tradein, page_or_fragment, see_other, small_int, wants_fragment
 from kiosk.views.approvals import accept_approval_reasons, approval_context, approver_from_form, parse_amount
 from kiosk.views.today import today_context
@@ -66,7 +67,7 @@ def start():
             ti = tradeins.create_draft(get_db(), current_actor(), kind, serial=parse_serial(raw))
     except IdentifierError as err:
         context = today_context(error=translated(err), value=raw[:64], kind=kind)
-        return page_or_fragment("today.html", "_start_form.html", 422, **context)
+        return page_or_fragment("today/today.html", "today/_start_form.html", 422, **context)
     return see_other(url_for(".device", tradein_uuid=ti["uuid"]))
 
 
@@ -75,11 +76,11 @@ def _device_page(ti: dict, status: int = 200, error: str | None = None, chosen_i
     chosen = catalog.get_device(db, chosen_id or ti["device_id"]) if (chosen_id or ti["device_id"]) else None
     context = {"ti": ti, "chosen": chosen, "error": error, "suggested": bool(ti["device_id"]) and chosen_id is None}
     if wants_fragment():
-        return render_template("_storage_choice.html", **context), status
+        return render_template("tradein/_storage_choice.html", **context), status
     identifier = "imei" if ti["imei"] else "serial"
     kinds = [kind for kind, ident in IDENTIFIER_FOR_KIND.items() if ident == identifier]
     models = [d for kind in kinds for d in catalog.devices_of_kind(db, kind)]
-    return render_template("device.html", models=models, **context), status
+    return render_template("tradein/device.html", models=models, **context), status
 
 
 @bp.route("/<tradein_uuid>/device", methods=["GET", "POST"])
@@ -108,7 +109,7 @@ def _question_page(ti: dict, step: int, status: int = 200, error: str | None = N
     context = {"ti": ti, "step": step, "total": len(questions), "question": questions[step - 1],
                "current": answers.get(questions[step - 1].id), "error": error,
                "said": estimate["answers"].get(questions[step - 1].id) if estimate else None}
-    return page_or_fragment("question.html", "_question.html", status, **context)
+    return page_or_fragment("tradein/question.html", "tradein/_question.html", status, **context)
 
 
 @bp.route("/<tradein_uuid>/checklist/<int:step>", methods=["GET", "POST"])
@@ -149,7 +150,7 @@ def _quote_page(ti: dict, status: int = 200, error: str | None = None):
     answers = tradeins.answers_of(get_db(), ti["uuid"])
     summary = [(q, q.label_of(answers[q.id])) for q in _questions(ti) if q.id in answers]
     handoff = estimates.handoff_rows(get_db(), _spec(), ti, gettext, lambda minor: money(minor, ti["currency"]))
-    return render_template("quote.html", ti=ti, summary=summary, gates=json.loads(ti["gate_reasons"] or "[]"),
+    return render_template("tradein/quote.html", ti=ti, summary=summary, gates=json.loads(ti["gate_reasons"] or "[]"),
                            handoff=handoff,
                            bonuses=json.loads(ti["bonuses"] or "[]"), error=error,
                            device=catalog.get_device(get_db(), ti["device_id"]), **approval_context()), status
@@ -158,7 +159,7 @@ def _quote_page(ti: dict, status: int = 200, error: str | None = None):
 def _seller_page(ti: dict, status: int = 200, errors: dict | None = None, message: str | None = None,
                  reasons: list[str] | None = None):
     reasons = accept_approval_reasons(ti, None) if reasons is None else reasons
-    return render_template("seller.html", ti=ti, errors=errors or {}, message=message, form=request.form,
+    return render_template("tradein/seller.html", ti=ti, errors=errors or {}, message=message, form=request.form,
                            doc_types=ID_DOCUMENT_TYPES, payouts=PAYOUT_METHODS, approval_reason=" and ".join(reasons),
                            **approval_context()), status
 
@@ -234,7 +235,7 @@ def detail(tradein_uuid: str):
     db = get_db()
     receipt = _receipt(tradein_uuid) if ti["accepted_at"] else None
     result = grade(tradeins.answers_of(db, tradein_uuid), _spec(), ti["device_kind"])
-    return render_template("detail.html", ti=ti, receipt=receipt, jobs=printing.jobs_for(db, tradein_uuid),
+    return render_template("tradein/detail.html", ti=ti, receipt=receipt, jobs=printing.jobs_for(db, tradein_uuid),
                            hq_updates=shipping.updates_of(db, tradein_uuid),
                            grade=result, can_cancel=_can_cancel(ti),
                            cancel_needs_approval=tradeins.cancel_needs_approval(ti), **approval_context())
@@ -253,7 +254,7 @@ def receipt(tradein_uuid: str):
     ti = load_tradein(tradein_uuid)
     if not ti["accepted_at"]:
         return render_template("error.html", title="No receipt", message="This trade-in was not accepted."), 404
-    return render_template("receipt.html", ti=ti, receipt=_receipt(tradein_uuid))
+    return render_template("tradein/receipt.html", ti=ti, receipt=_receipt(tradein_uuid))
 
 
 @bp.get("/<tradein_uuid>/receipt.png")

@@ -6,14 +6,14 @@ import argparse
 
 import waitress
 
-from sync.hq import SETTINGS, create_app
+from sync.hq import create_app
+from sync.hq.settings import help_text
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description="Trade-in HQ service.", formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Settings (environment):\n" + "\n".join(f"  HQ_{k}: {h} (default {d!r})" for k, (d, h) in
-                                                       SETTINGS.items()))
+        epilog="Settings (environment):\n" + help_text())
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8090)
     parser.add_argument("--threads", type=int, default=8)

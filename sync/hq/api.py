@@ -9,11 +9,11 @@ import uuid
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from core.protocol import HEADER_SIGNATURE, HEADER_STORE, HEADER_TIMESTAMP, SignatureError, verify
 from sync.hq import voucher_ledger
 from sync.hq.ingest import BatchError, ReplayError, ingest, parse_batch
 from sync.hq.openapi import OPENAPI
 from sync.hq.receiving import updates_for_store
-from sync.signing import HEADER_SIGNATURE, HEADER_STORE, HEADER_TIMESTAMP, SignatureError, verify
 
 bp = Blueprint("hq_api", __name__)
 REFERENCE_KINDS = ("catalog", "grid", "promos", "blocklist", "products")

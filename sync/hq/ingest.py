@@ -10,15 +10,16 @@ from dataclasses import dataclass, field
 
 import orjson
 
+from core import protocol
+from core.clock import utcnow_ms
+from core.protocol import payload_hash
 from sync.hq.projection import project
-from sync.hq.storage import Storage, utcnow
-from sync.signing import payload_hash
+from sync.hq.storage import Storage
 
 MAX_RECORDS = 1000
 MAX_SEQ = 2**63 - 1  # BIGINT in both backends
 MAX_PAYLOAD = 64 * 1024
-KNOWN_KINDS = frozenset({"tradein.accepted", "tradein.declined", "tradein.cancelled", "shipment.closed",
-                         "voucher.issued", "sale.completed", "sale.returned", "z.closed"})
+KNOWN_KINDS = frozenset(protocol.RECORD_KINDS)
 
 
 class BatchError(ValueError):
@@ -167,7 +168,7 @@ def _classify(held: list[tuple], existing: dict, store_id: str, ack: Ack, reject
 def ingest(storage: Storage, store_id: str, batch_id: str, records: list[Record],
            backlog: Backlog | None = None) -> Ack:
     """Store a batch in one transaction; replays of a batch id are refused."""
-    now = utcnow()
+    now = utcnow_ms()
     with storage.transaction() as tx:
         store = tx.store(store_id, lock=True)  # serialises this store's batches (PostgreSQL row lock)
         if store is None:

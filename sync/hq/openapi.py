@@ -1,5 +1,7 @@
 """The OpenAPI 3.1 description of HQ's store API, served at /api/v1/openapi.json."""
 
+from core import protocol
+
 _SIGNED = [{"storeSignature": []}]
 _STORE = {"name": "store_id", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 64}}
 _ERROR = {"description": "Refused, with the reason", "content": {"application/json": {"schema": {
@@ -18,7 +20,7 @@ OPENAPI = {
             "Record": {"type": "object", "required": ["seq", "record_uuid", "kind", "payload"], "properties": {
                 "seq": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
                 "record_uuid": {"type": "string", "format": "uuid"},
-                "kind": {"type": "string", "enum": ["tradein.accepted", "tradein.declined", "tradein.cancelled"]},
+                "kind": {"type": "string", "enum": list(protocol.RECORD_KINDS)},
                 "payload": {"type": "string", "description": "canonical JSON text, stored byte for byte"},
                 "created_at": {"type": "string"}}},
             "Batch": {"type": "object", "required": ["batch_id", "records"], "properties": {

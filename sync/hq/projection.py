@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from core import protocol
 from sync.hq.voucher_ledger import apply_store_uses
 
 TRADEIN_COLUMNS = ("uuid", "store_id", "code", "identifier", "device_kind", "brand", "model", "storage_gb",
@@ -71,16 +72,16 @@ def project(tx, store_id: str, fresh: Sequence[tuple[str, dict]], now: str) -> N
     """Apply newly stored records (kind, payload) to the read model, in the same transaction."""
     tradeins, cancelled, shipments, bags, vouchers, uses = [], [], [], [], [], []
     for kind, payload in fresh:
-        if kind == "voucher.issued" and (row := voucher_row(store_id, payload)):
+        if kind == protocol.VOUCHER_ISSUED and (row := voucher_row(store_id, payload)):
             vouchers.append(row)
-        if kind in ("sale.completed", "sale.returned"):
+        if kind in protocol.SALE_KINDS:
             uses += voucher_uses(payload)
-        if kind in ("tradein.accepted", "tradein.declined"):
+        if kind in (protocol.TRADEIN_ACCEPTED, protocol.TRADEIN_DECLINED):
             row = tradein_row(store_id, payload, kind.split(".")[1], now)
             tradeins += [row] if row else []
-        elif kind == "tradein.cancelled" and _text(payload.get("uuid")):
+        elif kind == protocol.TRADEIN_CANCELLED and _text(payload.get("uuid")):
             cancelled.append(_text(payload["uuid"]))
-        elif kind == "shipment.closed" and (rows := shipment_rows(store_id, payload, now)):
+        elif kind == protocol.SHIPMENT_CLOSED and (rows := shipment_rows(store_id, payload, now)):
             shipments.append(rows[0])
             bags += rows[1]
     inserted = tx.insert_tradeins(TRADEIN_COLUMNS, tradeins)

@@ -8,11 +8,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from hardware.scanner import classify
-from kiosk import estimating
-from kiosk.grading import Spec, grade
-from kiosk.pricing import Device, PriceGrid, PricingError, quote
-from sync.hq.storage import Storage, utcnow
+from core import estimating, protocol
+from core.clock import utcnow_ms
+from core.codes import classify
+from core.grading import Spec, grade
+from core.pricing import Device, PriceGrid, PricingError, quote
+from sync.hq.storage import Storage
 
 TRADEIN_FIELDS = ("uuid", "store_id", "code", "identifier", "device_kind", "brand", "model", "storage_gb",
                   "cosmetic_grade", "functional_grade", "grid_version", "spec_version", "currency", "total_minor",
@@ -40,7 +41,7 @@ def get_tradein(storage: Storage, tradein_uuid: str) -> dict | None:
 
 def event(tx, ti: dict, action: str, staff_name: str | None, **detail) -> None:
     tx.run("INSERT INTO hq_events VALUES (%s, %s, %s, %s, %s, %s, %s)",
-           [str(uuid.uuid4()), ti["uuid"], ti["store_id"], utcnow(), staff_name, action, json.dumps(detail)])
+           [str(uuid.uuid4()), ti["uuid"], ti["store_id"], utcnow_ms(), staff_name, action, json.dumps(detail)])
 
 
 def _store_name(tx, store_id: str) -> str:
@@ -68,7 +69,7 @@ def check_in(storage: Storage, scanned: str, staff_name: str, expected_store: st
         if ti["store_state"] in ("cancelled", "declined"):
             return CheckIn(False, f"{ti['code']} was {ti['store_state']} at {store}: the store still owns this "
                                   "device. Do not process it; return it to the store.", ti)
-        now = utcnow()
+        now = utcnow_ms()
         tx.run("UPDATE hq_tradeins SET received_at = %s, received_by = %s WHERE uuid = %s",
                [now, staff_name, ti["uuid"]])
         event(tx, ti, "received", staff_name)
@@ -79,8 +80,8 @@ def check_in(storage: Storage, scanned: str, staff_name: str, expected_store: st
 def store_answers(storage: Storage, tradein_uuid: str) -> dict:
     """The store's evidence: the accepted record's payload (answers, grades, clerk, time, estimate)."""
     with storage.read() as tx:
-        rows = tx.rows("SELECT payload FROM hq_records WHERE entity_uuid = %s AND kind = 'tradein.accepted'",
-                       [tradein_uuid])
+        rows = tx.rows("SELECT payload FROM hq_records WHERE entity_uuid = %s AND kind = %s",
+                       [tradein_uuid, protocol.TRADEIN_ACCEPTED])
     return json.loads(rows[0][0]) if rows else {}
 
 
@@ -131,7 +132,7 @@ def regrade(storage: Storage, spec: Spec, tradein_uuid: str, answers: dict[str, 
         tx.run("INSERT INTO hq_regrades (tradein_uuid, regraded_by, regraded_at, answers, cosmetic_grade, "
                "functional_grade, store_minor, hq_minor, changes, status) VALUES "
                "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-               [tradein_uuid, staff_name, utcnow(), json.dumps(answers), result.cosmetic, result.functional,
+               [tradein_uuid, staff_name, utcnow_ms(), json.dumps(answers), result.cosmetic, result.functional,
                 store_minor, hq_minor, json.dumps([list(vars(c).values()) for c in changes]), status])
         tx.run("UPDATE hq_tradeins SET regrade_status = %s WHERE uuid = %s", [status, tradein_uuid])
         event(tx, ti, "dispute_opened" if changes else "regrade_confirmed", staff_name,
@@ -164,7 +165,7 @@ def decide(storage: Storage, tradein_uuid: str, accept: bool, supervisor: str, n
         ti = _tradein(tx, "uuid = %s", [tradein_uuid])
         done = tx.rows("UPDATE hq_regrades SET status = %s, decided_by = %s, decided_at = %s, note = %s "
                        "WHERE tradein_uuid = %s AND status = 'open' RETURNING hq_minor, store_minor",
-                       [status, supervisor, utcnow(), note, tradein_uuid])
+                       [status, supervisor, utcnow_ms(), note, tradein_uuid])
         if ti is None or not done:
             raise ValueError("There is no open dispute on this trade-in.")
         tx.run("UPDATE hq_tradeins SET regrade_status = %s WHERE uuid = %s", [status, tradein_uuid])

@@ -10,18 +10,15 @@ import threading
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from core import protocol
+from core.clock import utcnow_ms
 from sync.hq.schema import MIGRATIONS
 
 RECORD_COLUMNS = ("record_uuid, store_id, seq, kind, payload, payload_hash, batch_id, received_at, identifier, "
                   "entity_uuid")
-
-
-def utcnow() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 class Tx:
@@ -165,13 +162,13 @@ class Storage:
                     continue
                 for statement in filter(None, (s.strip() for s in script.split(";"))):
                     tx.run(statement)
-                tx.run("INSERT INTO hq_migrations VALUES (%s, %s)", [number, utcnow()])
+                tx.run("INSERT INTO hq_migrations VALUES (%s, %s)", [number, utcnow_ms()])
 
     def add_store(self, name: str) -> tuple[str, str]:
         store_id, secret = f"st_{uuid.uuid4().hex[:16]}", secrets.token_urlsafe(32)
         with self.transaction() as tx:
             tx.run("INSERT INTO hq_stores (id, name, secret, created_at) VALUES (%s, %s, %s, %s)",
-                   [store_id, name, secret, utcnow()])
+                   [store_id, name, secret, utcnow_ms()])
         return store_id, secret
 
     def store_secret(self, store_id: str) -> str | None:
@@ -190,16 +187,16 @@ class Storage:
         with self.transaction() as tx:
             if tx.rows("SELECT 1 FROM hq_reference WHERE kind = %s AND version = %s", [kind, version]):
                 raise ValueError(f"{kind} version {version} is already published: versions are immutable")
-            tx.run("INSERT INTO hq_reference VALUES (%s, %s, %s, %s)", [kind, version, utcnow(), data])
+            tx.run("INSERT INTO hq_reference VALUES (%s, %s, %s, %s)", [kind, version, utcnow_ms(), data])
 
     def device_taken(self, identifier: str) -> dict | None:
         """The store that holds this IMEI/serial as an accepted, not cancelled, trade-in."""
         with self.transaction() as tx:
             rows = tx.rows(
                 "SELECT s.id, s.name, r.received_at FROM hq_records r JOIN hq_stores s ON s.id = r.store_id "
-                "WHERE r.identifier = %s AND r.kind = 'tradein.accepted' AND NOT EXISTS (SELECT 1 FROM hq_records c "
-                "WHERE c.entity_uuid = r.entity_uuid AND c.kind = 'tradein.cancelled') ORDER BY r.received_at "
-                "LIMIT 1", [identifier])
+                "WHERE r.identifier = %s AND r.kind = %s AND NOT EXISTS (SELECT 1 FROM hq_records c "
+                "WHERE c.entity_uuid = r.entity_uuid AND c.kind = %s) ORDER BY r.received_at LIMIT 1",
+                [identifier, protocol.TRADEIN_ACCEPTED, protocol.TRADEIN_CANCELLED])
         return {"store_id": rows[0][0], "store": rows[0][1], "since": rows[0][2][:10]} if rows else None
 
     def latest_references(self) -> dict[str, dict]:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sync.hq.storage import Storage, utcnow
+from core.clock import utcnow_ms
+from sync.hq.storage import Storage
 
 
 class VoucherRefused(ValueError):
@@ -41,7 +42,8 @@ def redeem(storage: Storage, store_id: str, code: str, sale_uuid: str, amount: i
                        [amount, code, datetime.now(UTC).date().isoformat(), amount])
         if not done:
             raise VoucherRefused(_reason(tx, code, amount))
-        tx.run("INSERT INTO hq_voucher_uses VALUES (%s, %s, %s, %s, %s)", [sale_uuid, code, store_id, amount, utcnow()])
+        tx.run("INSERT INTO hq_voucher_uses VALUES (%s, %s, %s, %s, %s)",
+               [sale_uuid, code, store_id, amount, utcnow_ms()])
     return done[0][0]
 
 

@@ -8,16 +8,17 @@ import io
 from datetime import date
 
 from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
-from flask_htmx import HTMX
 
-from kiosk.grading import AnswerError, load_spec
+from core.codes import BAG_PREFIX
+from core.grading import AnswerError, load_spec
 from sync.hq import oversight, receiving
 from sync.hq.charts import bar_chart
+from sync.hq.extensions import htmx
 from sync.hq.web_auth import staff_required, supervisor_required
 
 bp = Blueprint("hq_web", __name__, url_prefix="/hq")
 bp.before_request(staff_required(lambda: None))
-htmx = HTMX()
+
 SPEC = load_spec()  # the same checklist spec the stores grade with
 
 
@@ -147,7 +148,7 @@ def checkin_photo():
         texts = [r.text for r in decode_image_bytes(upload.read())] if upload else []
     except (ImportError, ValueError):
         texts = []
-    bag = next((t for t in texts if t.startswith("BAG:")), texts[0] if texts else "")
+    bag = next((t for t in texts if t.startswith(BAG_PREFIX)), texts[0] if texts else "")
     if not bag:
         return _checkin_page(receiving.CheckIn(False, "No code found in the picture: hold the sticker flat and "
                                                       "closer."), 422)

@@ -13,7 +13,7 @@ import click
 from flask import Blueprint, Flask, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask.cli import AppGroup
 
-from kiosk.pins import hash_pin, verify_pin
+from core.pins import hash_pin, verify_pin
 from sync.hq.storage import Storage
 
 bp = Blueprint("hq_auth", __name__, url_prefix="/hq")

@@ -1,0 +1,104 @@
+"""Every code this system mints, in one registry: how each is generated, what it looks like, and
+`classify()` for any string a scanner (wedge, serial or camera) or a person typed. Pure.
+
+A code is a prefix and groups of Crockford base-32 characters (no I, L, O, U: nothing to misread
+on paper). The same patterns recognise what the kiosk mints and what HQ checks in, so a format
+changes in this one place.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+
+from stdnum import ean
+
+from core.imei import IdentifierError, clean, parse_imei
+from core.messages import N_, Message
+
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32
+_CHARS = "0-9A-HJKMNP-TV-Z"
+
+
+@dataclass(frozen=True)
+class CodeFormat:
+    """One kind of code: `prefix` then groups of `groups` characters joined by `separator`."""
+
+    kind: str
+    prefix: str
+    groups: tuple[int, ...]
+
+    def mint(self) -> str:
+        chars = "".join(secrets.choice(ALPHABET) for _ in range(sum(self.groups)))
+        parts, start = [], 0
+        for size in self.groups:
+            parts.append(chars[start:start + size])
+            start += size
+        return self.prefix + "-".join(parts)
+
+    @property
+    def body(self) -> str:
+        return self.prefix + "-".join(f"[{_CHARS}]{{{size}}}" for size in self.groups)
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        return re.compile(f"^{self.body}$")
+
+
+TRADEIN = CodeFormat("tradein_code", "TI-", (4, 4))
+ESTIMATE = CodeFormat("estimate_ticket", "E-", (6,))  # a customer's self-service estimate
+VOUCHER = CodeFormat("voucher", "V-", (4, 4, 4))
+SALE = CodeFormat("sale_receipt", "S-", (4, 4))
+RETURN = CodeFormat("return_receipt", "R-", (4, 4))
+SHIPMENT = CodeFormat("shipment", "SH-", (8,))
+FORMATS = (TRADEIN, ESTIMATE, VOUCHER, SALE, RETURN, SHIPMENT)
+BAG_PREFIX = "BAG:"  # a bag label carries its trade-in's code: tells a bag from the customer's ticket
+BAG_LABEL = re.compile(f"^{BAG_PREFIX}({TRADEIN.body})$")
+
+# The order a camera frame's several codes are followed in: the device's own identity wins.
+SCAN_PRIORITY = ("imei", "imeisv", "tradein_code", "estimate_ticket", "bag_label", "voucher", "sale_receipt",
+                 "return_receipt", "shipment", "ean13", "upca", "unknown")
+
+
+def bag_label(tradein_code: str) -> str:
+    return BAG_PREFIX + tradein_code
+
+
+@dataclass(frozen=True)
+class Scan:
+    kind: str  # one of SCAN_PRIORITY
+    value: str
+    message: str = ""
+
+
+def classify(raw: str) -> Scan:
+    """What a scanned or typed string is; `unknown` with a reason a clerk can act on."""
+    text = (raw or "").strip().upper()
+    for fmt in FORMATS:
+        if fmt.pattern.match(text):
+            return Scan(fmt.kind, text)
+    if match := BAG_LABEL.match(text):
+        return Scan("bag_label", match.group(1))
+    digits = clean(text)
+    if digits.isascii() and digits.isdecimal():
+        return _numeric(digits)
+    return Scan("unknown", text[:64], Message(N_("“%(code)s” is not a code this kiosk knows (IMEI, product "
+                                                 "barcode, trade-in code, estimate ticket, bag label or voucher)."),
+                                              code=text[:40]))
+
+
+def _numeric(digits: str) -> Scan:
+    if len(digits) in (15, 16):
+        try:
+            imei = parse_imei(digits)
+        except IdentifierError as err:
+            return Scan("unknown", digits, err.message)
+        return Scan("imeisv" if imei.from_imeisv else "imei", imei.number)
+    if len(digits) in (12, 13):
+        if ean.is_valid(digits):
+            return Scan("ean13" if len(digits) == 13 else "upca", digits)
+        return Scan("unknown", digits,
+                    Message(N_("A product barcode whose check digit does not match: scan it again.")))
+    return Scan("unknown", digits, Message(N_("%(count)s digits is neither an IMEI (15) nor a product barcode (13)."),
+                                           count=len(digits)))

@@ -1,0 +1,51 @@
+"""Messages shown to people, kept translatable without importing Flask. Pure.
+
+Domain modules raise `UserError(N_("… %(count)s …"), count=3)`: the English text (the catalogue
+key) and its values stay apart, so the view can show it in the reader's language
+(kiosk.i18n.translated) while str(err) stays readable English for logs and tests.
+"""
+
+from __future__ import annotations
+
+
+def N_(msgid: str) -> str:
+    """Marks a string for the catalogue (pybabel extract -k N_) without translating it here."""
+    return msgid
+
+
+class Message(str):
+    """A text for people with its values kept apart: reads as the English text, and
+    kiosk.i18n.translated() gives it in the reader's language."""
+
+    msgid: str
+    params: dict[str, object]
+
+    def __new__(cls, msgid: str, **params: object) -> Message:
+        text = super().__new__(cls, msgid % params if params else msgid)
+        text.msgid, text.params = msgid, params
+        return text
+
+    def to_json(self) -> dict:
+        """For a message kept in the database (e.g. a gate reason), to be translated when shown."""
+        return {"msgid": self.msgid, "params": self.params}
+
+
+class Amount(int):
+    """A message value that is money in minor units: shown in the reader's locale (kiosk.i18n)."""
+
+
+def stored(text: str) -> str | dict:
+    """How a message is kept in a JSON column: a Message with its values, plain text as is."""
+    return text.to_json() if isinstance(text, Message) else text
+
+
+def restored(item: str | dict) -> str:
+    return Message(item["msgid"], **item.get("params", {})) if isinstance(item, dict) else item
+
+
+class UserError(ValueError):
+    """A refusal whose message a clerk or customer reads; `message` makes it translatable."""
+
+    def __init__(self, msgid: str, **params: object):
+        self.message = Message(msgid, **params)
+        super().__init__(str(self.message))

@@ -1,0 +1,135 @@
+"""The trade-in receipt as plain data: one model, rendered to ESC/POS bytes (hardware.escpos_render)
+and to HTML (templates/_receipt.html), so paper and screen can never disagree. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+
+from core.codes import bag_label
+from core.money import format_money
+
+Row = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Receipt:
+    title: str
+    header: tuple[str, ...]  # store name, address, terminal, clerk, date
+    code: str  # the trade-in code, printed large and as a QR
+    sections: tuple[tuple[str, tuple[Row, ...]], ...]  # (section title, rows)
+    totals: tuple[Row, ...]
+    total: Row
+    barcode: str  # Code128 of the IMEI or serial
+    footer: tuple[str, ...]
+    voucher_qr: str = ""  # a store-credit voucher's code, printed as a second QR the till scans
+
+
+@dataclass(frozen=True)
+class ReceiptFacts:
+    """Everything a receipt shows, gathered by the caller (kiosk.tradein.printing) from the database."""
+
+    store_name: str
+    store_address: str
+    terminal: str
+    clerk: str
+    locale: str
+    timezone: str
+    tradein: dict
+    device_name: str
+    checklist: tuple[Row, ...]  # (question, answer label)
+    payout_label: str
+    seller_name: str
+    cancel_until: datetime | None
+    handoff: tuple[Row, ...] = ()  # the customer's estimate vs the clerk's check (kiosk.tradein.estimates)
+    voucher: dict | None = None  # the store-credit voucher paid out (kiosk.till.vouchers)
+    translate: Callable[[str], str] = str  # the store language's gettext; str keeps the English
+
+
+@dataclass(frozen=True)
+class BagLabel:
+    """The sticker on the bag the device travels in to HQ: HQ scans it on arrival."""
+
+    code: str
+    identifier: str
+    device: str
+    grades: str
+    store: str
+
+    @property
+    def qr(self) -> str:
+        return bag_label(self.code)
+
+
+def build_bag_label(facts: ReceiptFacts) -> BagLabel:
+    ti, _ = facts.tradein, facts.translate
+    return BagLabel(ti["code"], ti["imei"] or ti["serial"], f"{facts.device_name} {ti['storage_gb']} GB",
+                    _("Grade %(cosmetic)s / %(functional)s") % {"cosmetic": ti["cosmetic_grade"],
+                                                                 "functional": ti["functional_grade"]},
+                    facts.store_name)
+
+
+def _local(moment: datetime, facts: ReceiptFacts) -> str:
+    return format_datetime(moment, "short", tzinfo=ZoneInfo(facts.timezone), locale=facts.locale)
+
+
+def _money_rows(ti: dict, facts: ReceiptFacts) -> tuple[tuple[Row, ...], Row]:
+    _ = facts.translate
+    money = lambda minor: format_money(minor, ti["currency"], facts.locale)  # noqa: E731
+    rows = [(_("Base value"), money(ti["base_minor"]))]
+    rows += [(_("Bonus: %(label)s") % {"label": label}, money(minor)) for label, minor in ti["bonuses"]]
+    if ti.get("override_reason"):
+        rows.append((_("Price set by a manager: %(reason)s") % {"reason": ti["override_reason"]}, ""))
+    return tuple(rows), (_("TOTAL PAID"), money(ti["total_minor"]))
+
+
+def _sections(facts: ReceiptFacts, identifier: Row) -> tuple[tuple[str, tuple[Row, ...]], ...]:
+    ti, _ = facts.tradein, facts.translate
+    sections = (
+        (_("Device"), ((_("Model"), facts.device_name), (_("Storage"), f"{ti['storage_gb']} GB"), identifier)),
+        (_("Condition"), facts.checklist + (
+            (_("Cosmetic grade"), ti["cosmetic_grade"]),
+            (_("Functional grade"), f"{ti['functional_grade']}/9"),
+            (_("Checklist"), ti["spec_version"]),
+            (_("Price grid"), ti["grid_version"]),
+        )),
+    )
+    if facts.handoff:  # the customer sees on paper what the check changed and what it cost
+        sections += ((_("Your estimate and our check"), facts.handoff),)
+    if facts.voucher:
+        v = facts.voucher
+        sections += ((_("Store credit voucher"), ((_("Code"), v["code"]), (_("Amount"), format_money(
+            v["issued_minor"], v["currency"], facts.locale)), (_("Valid until"), v["expires_at"]))),)
+    return sections + ((_("Payment"), ((_("Seller"), facts.seller_name), (_("Paid by"), facts.payout_label))),)
+
+
+def build_tradein_receipt(facts: ReceiptFacts) -> Receipt:
+    ti, _ = facts.tradein, facts.translate
+    identifier = ("IMEI", ti["imei"]) if ti["imei"] else (_("Serial"), ti["serial"])
+    totals, total = _money_rows(ti, facts)
+    cancel_line = (_("Cancellable until %(time)s at this store.") % {"time": _local(facts.cancel_until, facts)}
+                   if facts.cancel_until else "")
+    return Receipt(
+        title=_("TRADE-IN RECEIPT"),
+        header=(facts.store_name, facts.store_address, _("Terminal: %(name)s") % {"name": facts.terminal},
+                _("Clerk: %(name)s") % {"name": facts.clerk}, _local(datetime.fromisoformat(ti["accepted_at"]), facts)),
+        code=ti["code"],
+        sections=_sections(facts, identifier),
+        totals=totals,
+        total=total,
+        barcode=identifier[1],
+        voucher_qr=facts.voucher["code"] if facts.voucher else "",
+        footer=(
+            cancel_line,
+            _("The seller declares owning this device and transfers its ownership to the store."),
+            "",
+            _("Seller signature:"),
+            "",
+            "",
+            _("Clerk signature:"),
+        ),
+    )

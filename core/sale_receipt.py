@@ -1,0 +1,96 @@
+"""Sale, return and Z receipts as the one Receipt model (core.receipts): the same data for paper and
+screen. Pure: the caller passes the store's gettext and a money formatter."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from babel.numbers import format_decimal
+
+from core import till
+from core.messages import N_
+from core.receipts import Receipt, Row
+
+WARRANTY_MONTHS = 12
+TENDER_LABELS = {"cash": N_("Cash"), "card": N_("Card"), "voucher": N_("Voucher")}
+
+
+def _rate(rate_bp: int, locale: str) -> str:
+    return f"{format_decimal(rate_bp / 100, locale=locale)} %"
+
+
+def _item_rows(lines: Sequence[till.Line], money: Callable[[int], str], _) -> tuple[Row, ...]:
+    rows: list[Row] = []
+    for line in lines:
+        rows.append((f"{line.quantity} × {line.name}", money(line.gross_minor)))
+        if line.discount_minor:
+            rows.append((_("  Discount: %(reason)s") % {"reason": line.discount_reason}, money(-line.discount_minor)))
+        if line.imei:
+            rows.append(("  IMEI", line.imei))
+    return tuple(rows)
+
+
+def _tender_rows(sale: dict, tenders: Sequence[till.Tender], money, _) -> tuple[Row, ...]:
+    rows: list[Row] = [(_(TENDER_LABELS[t.kind]) + (f" {t.reference}" if t.reference else ""), money(t.amount_minor))
+                       for t in tenders]
+    if sale["change_minor"]:
+        rows += [(_("Cash given"), money(sale["cash_given_minor"])), (_("Change"), money(sale["change_minor"]))]
+    return tuple(rows)
+
+
+def build_sale_receipt(store: dict, terminal: str, clerk: str, when: str, sale: dict, lines: Sequence[till.Line],
+                       tenders: Sequence[till.Tender], money: Callable[[int], str],
+                       _: Callable[[str], str] = str) -> Receipt:
+    vat_rows = tuple((_("VAT %(rate)s on %(net)s") % {"rate": _rate(r.rate_bp, store["locale"]),
+                                                     "net": money(r.net_minor)},
+                      money(r.vat_minor)) for r in till.vat_breakdown(lines))
+    is_return = sale["kind"] == "return"
+    warranty = tuple(_("Warranty %(months)s months from today: IMEI %(imei)s") % {"months": WARRANTY_MONTHS,
+                                                                                     "imei": line.imei}
+                     for line in lines if line.imei and not is_return)
+    return Receipt(
+        title=_("REFUND") if is_return else _("SALE RECEIPT"),
+        header=(store["name"], store["address"], _("Terminal: %(name)s") % {"name": terminal},
+                _("Clerk: %(name)s") % {"name": clerk}, when),
+        code=sale["number"],
+        sections=((_("Items returned") if is_return else _("Items"), _item_rows(lines, money, _)),
+                  (_("VAT included"), vat_rows),
+                  (_("Refunded to") if is_return else _("Payment"), _tender_rows(sale, tenders, money, _))),
+        totals=(),
+        total=(_("TOTAL REFUNDED") if is_return else _("TOTAL"), money(abs(sale["total_minor"]))),
+        barcode=sale["number"],
+        footer=(*warranty, _("Returns within 14 days with this receipt, the item complete and in its original "
+                             "condition; refunds go back to the means of payment used.")),
+    )
+
+
+def build_z_receipt(store: dict, z: dict, money: Callable[[int], str], _: Callable[[str], str] = str) -> Receipt:
+    data = z["data"]
+    tender_rows = tuple((_(TENDER_LABELS[kind]), money(values["taken"] - values["refunded"]))
+                        for kind, values in data["tenders"].items())
+    vat_rows = tuple((_("VAT %(rate)s on %(net)s") % {"rate": _rate(int(rate), store["locale"]), "net": money(net)},
+                      money(vat))
+                     for rate, (_gross, net, vat) in data["vat"].items())
+    difference = z["counted_cash_minor"] - z["expected_cash_minor"]
+    return Receipt(
+        title=_("Z REPORT %(number)s") % {"number": z["number"]},
+        header=(store["name"], _("From %(start)s") % {"start": data["period_start"][:16] or "—"},
+                _("To %(end)s") % {"end": data["period_end"][:16]}),
+        code=f"Z-{z['number']:05d}",
+        sections=(
+            (_("Sales"), ((_("Sales"), f"{data['sales']} · {money(data['sales_minor'])}"),
+                          (_("Returns"), f"{data['returns']} · {money(-data['returns_minor'])}"))),
+            (_("By tender"), tender_rows),
+            (_("VAT included"), vat_rows),
+            (_("Trade-ins and vouchers"), (
+                (_("Trade-ins"), f"{data['tradeins']} · {money(data['tradeins_minor'])}"),
+                (_("Vouchers issued"), f"{data['vouchers_issued']} · {money(data['vouchers_issued_minor'])}"),
+                (_("Vouchers redeemed"), money(data["vouchers_redeemed_minor"])))),
+            (_("Cash"), ((_("Expected"), money(z["expected_cash_minor"])),
+                         (_("Counted"), money(z["counted_cash_minor"])), (_("Difference"), money(difference)))),
+        ),
+        totals=(),
+        total=(_("NET SALES"), money(data["sales_minor"] - data["returns_minor"])),
+        barcode=f"Z-{z['number']:05d}",
+        footer=(_("Final report: it cannot be changed."),),
+    )

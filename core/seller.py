@@ -1,0 +1,87 @@
+"""Seller identity form: validation and the minimal data the police register needs. Pure.
+
+Never an image of the ID document, never biometrics: only its type, number, issuer and date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from core.grading import seller_age_gate
+from core.messages import N_, Message
+
+ID_DOCUMENT_TYPES = {
+    "national_id": N_("National identity card"),
+    "passport": N_("Passport"),
+    "residence_permit": N_("Residence permit"),
+    "driving_licence": N_("Driving licence"),
+}
+PAYOUT_METHODS = {"store_credit": N_("Store credit (voucher)"), "bank_transfer": N_("Bank transfer")}
+MAX_TEXT = {"surname": 80, "first_names": 120, "address": 300, "id_doc_number": 40, "id_doc_issuer": 120}
+
+
+class SellerErrors(ValueError):
+    """Field name -> message (kiosk.messages.Message), shown next to each field."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Seller:
+    surname: str
+    first_names: str
+    birth_date: date
+    address: str
+    id_doc_type: str
+    id_doc_number: str
+    id_doc_issuer: str
+    id_doc_issued_on: date
+    payout_method: str
+
+
+def _date(form: Mapping[str, str], name: str, errors: dict[str, str]) -> date | None:
+    raw = (form.get(name) or "").strip()
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors[name] = Message(N_("Enter a date (YYYY-MM-DD).")) if raw else Message(N_("Required."))
+        return None
+
+
+def _texts(form: Mapping[str, str], errors: dict[str, str]) -> dict[str, str]:
+    texts = {}
+    for name, limit in MAX_TEXT.items():
+        value = " ".join((form.get(name) or "").split())
+        if not value:
+            errors[name] = Message(N_("Required."))
+        elif len(value) > limit:
+            errors[name] = Message(N_("At most %(count)s characters."), count=limit)
+        texts[name] = value
+    return texts
+
+
+def parse_seller(form: Mapping[str, str], today: date) -> Seller:
+    """Validate every field at once, so the clerk sees all problems in one go."""
+    errors: dict[str, str] = {}
+    texts = _texts(form, errors)
+    birth = _date(form, "birth_date", errors)
+    issued = _date(form, "id_doc_issued_on", errors)
+    if birth and (reason := seller_age_gate(birth, today)):
+        errors["birth_date"] = reason
+    if issued and issued > today:
+        errors["id_doc_issued_on"] = Message(N_("The date of issue cannot be in the future."))
+    doc_type, payout = form.get("id_doc_type", ""), form.get("payout_method", "")
+    if doc_type not in ID_DOCUMENT_TYPES:
+        errors["id_doc_type"] = Message(N_("Choose the type of ID document."))
+    if payout not in PAYOUT_METHODS:
+        errors["payout_method"] = Message(N_("Choose how the seller is paid."))
+    if errors:
+        raise SellerErrors(errors)
+    return Seller(
+        texts["surname"], texts["first_names"], birth, texts["address"], doc_type,
+        texts["id_doc_number"].upper(), texts["id_doc_issuer"], issued, payout,
+    )

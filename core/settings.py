@@ -1,0 +1,89 @@
+"""The one settings mechanism of the kiosk and HQ: each setting declared once (name, default, help, allowed
+values), resolved from defaults < a TOML file < PREFIX_<NAME> environment variables < explicit overrides.
+
+Environment values arrive as text and are parsed by the default's type: booleans from the usual words
+("true/false", "1/0", "yes/no", "on/off"; anything else is an error, never silently True), whole numbers
+with a clear error. Also the first-run secrets: generated once into the data folder, mode 0600.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off", "")
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    choices: tuple[str, ...] = ()
+
+    def coerce(self, value: Any) -> Any:
+        """A value from a file or the environment, converted to the default's type, or a clear ValueError."""
+        if isinstance(self.default, bool):
+            return self._boolean(value)
+        if isinstance(self.default, int):
+            try:
+                return int(value)
+            except (TypeError, ValueError):
+                raise ValueError(f"setting {self.name} must be a whole number, got {value!r}") from None
+        text = str(value)
+        if self.choices and text not in self.choices:
+            raise ValueError(f"setting {self.name} must be one of {', '.join(self.choices)}; got {text!r}")
+        return text
+
+    def _boolean(self, value: Any) -> bool:
+        if isinstance(value, bool):
+            return value
+        word = str(value).strip().lower()
+        if word in TRUE_WORDS or word in FALSE_WORDS:
+            return word in TRUE_WORDS
+        raise ValueError(f"setting {self.name} must be true or false, got {value!r}")
+
+    def describe(self, prefix: str) -> str:
+        allowed = f" One of: {', '.join(self.choices)}." if self.choices else ""
+        return f"{prefix + self.name}  {self.help}{allowed} (default: {self.default!r})"
+
+
+def resolve(declared: Sequence[Setting], prefix: str, overrides: Mapping[str, Any] | None = None,
+            environ: Mapping[str, str] | None = None, config_file: Path | None = None) -> dict[str, Any]:
+    """Every declared setting's value; an unknown name in the file, or a bad value anywhere, is an error."""
+    by_name = {s.name: s for s in declared}
+    environ = os.environ if environ is None else environ
+    values = {s.name: s.default for s in declared}
+    layers = [
+        tomllib.loads(config_file.read_text(encoding="utf-8")) if config_file and config_file.exists() else {},
+        {s.name: environ[prefix + s.name] for s in declared if prefix + s.name in environ},
+        {k: v for k, v in (overrides or {}).items() if k in by_name},
+    ]
+    for layer in layers:
+        for name, value in layer.items():
+            if name not in by_name:
+                raise ValueError(f"unknown setting {name!r} in {config_file}")
+            values[name] = by_name[name].coerce(value)
+    return values
+
+
+def settings_help(declared: Sequence[Setting], prefix: str) -> str:
+    return "\n".join(s.describe(prefix) for s in declared)
+
+
+def secret_file(folder: str | Path, name: str = "secret_key") -> str:
+    """A random secret kept in `folder` (created 0700), generated on first use with mode 0600: never in
+    the repository, never the same on two installations."""
+    path = Path(folder) / name
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    return path.read_text().strip()

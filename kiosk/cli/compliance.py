@@ -1,0 +1,111 @@
+"""`flask --app kiosk register verify|export` and `flask --app kiosk privacy export|rectify|erase|purge|rotate-key`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, timedelta
+
+import click
+from flask import current_app, render_template
+from flask.cli import AppGroup
+
+from core.money import format_money
+from kiosk.compliance import privacy, register
+from kiosk.compliance.crypto import DataCipher, add_key_to_file, load_keys
+from kiosk.formatting import current_store
+from kiosk.store.connection import get_db
+
+register_cli = AppGroup("register", help="The police register (registre de police).")
+privacy_cli = AppGroup("privacy", help="Sellers' data rights (GDPR) and the data keys.")
+
+
+def _cipher() -> DataCipher:
+    return current_app.extensions["kiosk.cipher"]
+
+
+@register_cli.command("verify")
+def verify_command() -> None:
+    """Check numbering, chaining and content of every entry; exit 1 if anything was tampered with."""
+    problems = register.verify(get_db(), _cipher())
+    count = get_db().execute("SELECT count(*) FROM police_register").fetchone()[0]
+    if problems:
+        click.echo(f"REGISTER TAMPERED: {len(problems)} problem(s) in {count} entries", err=True)
+        for problem in problems:
+            click.echo(f"  - {problem}", err=True)
+        sys.exit(1)
+    click.echo(f"register intact: {count} entries, numbering gap-free, hash chain verified")
+
+
+@register_cli.command("export")
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), required=True, help="First day (YYYY-MM-DD).")
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), required=True, help="Last day, included.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "html"]), default="csv")
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-")
+def export_command(start, end, fmt: str, output) -> None:
+    """The register for a period, in the register's column order (HTML prints to paper or PDF)."""
+    locale = current_store()["locale"]
+    rows = register.entries(get_db(), _cipher(), start.date().isoformat(),
+                            (end.date() + timedelta(days=1)).isoformat(),
+                            lambda minor, currency: format_money(minor, currency, locale))
+    if fmt == "csv":
+        output.write(register.to_csv(rows))
+    else:
+        output.write(render_template("compliance/register_export.html", rows=rows, columns=register.COLUMNS,
+                                     start=start.date(), end=end.date(), store=current_store()))
+
+
+def _reference(doc_type: str, doc_number: str) -> str:
+    return privacy.reference_for(_cipher(), doc_type, doc_number)
+
+
+def seller_options(command):
+    command = click.option("--doc-number", required=True, help="The seller's ID document number.")(command)
+    return click.option("--doc-type", required=True, help="national_id, passport, residence_permit, "
+                        "driving_licence")(command)
+
+
+@privacy_cli.command("export")
+@seller_options
+def privacy_export(doc_type: str, doc_number: str) -> None:
+    """Everything held about a seller, as JSON (access and portability)."""
+    click.echo(json.dumps(privacy.export(get_db(), _cipher(), _reference(doc_type, doc_number)), indent=2,
+                          ensure_ascii=False, default=str))
+
+
+@privacy_cli.command("rectify")
+@seller_options
+@click.option("--field", required=True, type=click.Choice(privacy.RECTIFIABLE))
+@click.option("--value", required=True)
+def privacy_rectify(doc_type: str, doc_number: str, field: str, value: str) -> None:
+    changed = privacy.rectify(get_db(), _cipher(), _reference(doc_type, doc_number), field, value)
+    click.echo(f"rectified {field} on {changed} trade-in(s); the police register keeps its original entry")
+
+
+@privacy_cli.command("erase")
+@seller_options
+def privacy_erase(doc_type: str, doc_number: str) -> None:
+    """Erase the seller's identity from trade-ins (the police register keeps its legal copy)."""
+    count = privacy.erase(get_db(), _reference(doc_type, doc_number))
+    click.echo(f"erased the identity on {count} trade-in(s); police register entries kept (legal obligation)")
+
+
+@privacy_cli.command("purge")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Pretend today is this day.")
+def privacy_purge(today) -> None:
+    """Retention: identity 3 years after a seller's last trade-in, register entries after 10 years."""
+    result = privacy.purge(get_db(), today.replace(tzinfo=UTC) if today else None)
+    click.echo(json.dumps(result))
+
+
+@privacy_cli.command("rotate-key")
+def rotate_key() -> None:
+    """Put a new data key first and re-encrypt all personal data under it."""
+    config = current_app.config
+    keys = load_keys(config["DATA_KEYS"], config["DATA_DIR"]) if config["DATA_KEYS"] else \
+        add_key_to_file(config["DATA_DIR"])
+    cipher = DataCipher(keys)
+    count = privacy.rotate(get_db(), cipher)
+    problems = register.verify(get_db(), cipher)
+    click.echo(f"re-encrypted {count} row(s) under the newest key; register "
+               f"{'intact' if not problems else 'PROBLEMS: ' + '; '.join(problems)}")

@@ -1,0 +1,46 @@
+"""`flask --app kiosk sync push|pull|status`."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from kiosk.hq_link import hq_client
+from kiosk.store.connection import get_db
+from kiosk.tradein.reference import pull
+from sync import pusher
+from sync.client import HQClient
+
+cli = AppGroup("sync", help="Push the outbox to HQ, pull reference data, show the state.")
+
+
+def _cli_client() -> HQClient:
+    client = hq_client(current_app.config)
+    if client is None:
+        raise click.ClickException("set KIOSK_SYNC_URL, KIOSK_SYNC_STORE_ID and KIOSK_SYNC_SECRET first")
+    return client
+
+
+@cli.command("push")
+def push_command() -> None:
+    """Send every pending outbox record to HQ, with a progress bar."""
+    db, client = get_db(), _cli_client()
+    total = pusher.status(db)["pending"]
+    with click.progressbar(length=total, label="Pushing to HQ") as bar:
+        sent = pusher.drain(db, client, current_app.config["SYNC_BATCH_SIZE"],
+                            on_batch=lambda result: bar.update(result.sent))
+    click.echo(f"sent {sent}; acknowledged through seq {pusher.checkpoint(db)}")
+
+
+@cli.command("pull")
+def pull_command() -> None:
+    """Fetch newer price grid, catalog, promos and blocklist versions from HQ."""
+    applied = pull(get_db(), _cli_client())
+    click.echo("applied: " + ", ".join(applied) if applied else "already up to date")
+
+
+@cli.command("status")
+def status_command() -> None:
+    for key, value in pusher.status(get_db()).items():
+        click.echo(f"{key}: {value}")

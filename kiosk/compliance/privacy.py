@@ -1,0 +1,97 @@
+"""GDPR rights on seller data: export, rectification, erasure, retention purge, key rotation.
+No Flask. The police register is a legal obligation: erasure leaves it whole, and its entries go only
+after their 10 years (the database trigger refuses earlier deletion)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import sqlite_utils
+
+from core.clock import utcnow
+from kiosk.compliance import audit
+from kiosk.compliance.crypto import DataCipher
+from kiosk.store.db import fetch_all, write_transaction
+
+RECTIFIABLE = ("surname", "first_names", "address", "birth_date", "id_doc_issuer")
+CUSTOMER_YEARS, REGISTER_YEARS = 3, 10
+
+
+def reference_for(cipher: DataCipher, id_doc_type: str, id_doc_number: str) -> str:
+    """The pseudonymous seller id: the same ID document always gives the same id, whoever typed it
+    (spaces and case as the seller form normalises them)."""
+    return cipher.pseudonym(f"{id_doc_type}:{' '.join(id_doc_number.split()).upper()}")
+
+
+def export(db: sqlite_utils.Database, cipher: DataCipher, seller_ref: str) -> dict:
+    """Everything held about one seller, decrypted (right of access / portability)."""
+    trade_ins = []
+    for ti in fetch_all(db, "SELECT * FROM tradeins WHERE seller_ref = ? ORDER BY accepted_at", [seller_ref]):
+        sealed = ti.pop("seller_identity")
+        trade_ins.append({**ti, "seller": json.loads(cipher.decrypt(sealed)) if sealed else None})
+    uuids = [t["uuid"] for t in trade_ins]
+    marks = ",".join("?" * len(uuids))
+    entries = [{**e, "identity": json.loads(cipher.decrypt(e["identity"]))} for e in
+               fetch_all(db, f"SELECT * FROM police_register WHERE tradein_uuid IN ({marks})", uuids)]
+    with write_transaction(db):
+        audit.record(db, "gdpr_export", seller_ref=seller_ref, trade_ins=len(trade_ins))
+    return {"seller_ref": seller_ref, "exported_at": utcnow(), "trade_ins": trade_ins, "police_register": entries}
+
+
+def rectify(db, cipher: DataCipher, seller_ref: str, field: str, value: str) -> int:
+    """Correct a field on the seller's trade-ins. The register keeps what was recorded at the time."""
+    if field not in RECTIFIABLE:
+        raise ValueError(f"{field} cannot be rectified here; choose one of {', '.join(RECTIFIABLE)}")
+    with write_transaction(db):
+        rows = fetch_all(db, "SELECT uuid, seller_identity FROM tradeins WHERE seller_ref = ? AND "
+                             "seller_identity IS NOT NULL", [seller_ref])
+        for row in rows:
+            identity = {**json.loads(cipher.decrypt(row["seller_identity"])), field: value}
+            db.execute("UPDATE tradeins SET seller_identity = ? WHERE uuid = ?",
+                       [cipher.encrypt(json.dumps(identity, sort_keys=True)), row["uuid"]])
+        audit.record(db, "gdpr_rectify", seller_ref=seller_ref, field=field, trade_ins=len(rows))
+    return len(rows)
+
+
+def _redact(db, where: str, params: list) -> int:
+    return db.execute(f"UPDATE tradeins SET seller_identity = NULL, seller_ref = NULL WHERE {where}", params).rowcount
+
+
+def erase(db, seller_ref: str) -> int:
+    """Right to erasure: identity leaves the trade-ins; the police register keeps its legal copy."""
+    with write_transaction(db):
+        redacted = _redact(db, "seller_ref = ?", [seller_ref])
+        audit.record(db, "gdpr_erase", seller_ref=seller_ref, trade_ins=redacted)
+    return redacted
+
+
+def purge(db, now: datetime | None = None) -> dict:
+    """Retention: seller identity 3 years after the seller's last trade-in; register entries after 10."""
+    now = now or datetime.now(UTC)
+    customer_cutoff = (now - timedelta(days=365 * CUSTOMER_YEARS)).isoformat(timespec="seconds")
+    register_cutoff = (now - timedelta(days=365 * REGISTER_YEARS + 3)).isoformat(timespec="seconds")
+    with write_transaction(db):
+        redacted = _redact(db, "seller_ref IN (SELECT seller_ref FROM tradeins WHERE seller_ref IS NOT NULL "
+                               "GROUP BY seller_ref HAVING max(accepted_at) < ?)", [customer_cutoff])
+        removed = db.execute("DELETE FROM police_register WHERE entered_at < ?", [register_cutoff]).rowcount
+        audit.record(db, "retention_purge", seller_ref=None, redacted_trade_ins=redacted,
+                     register_entries_removed=removed)
+    return {"redacted_trade_ins": redacted, "register_entries_removed": removed}
+
+
+def rotate(db, cipher: DataCipher) -> int:
+    """Re-encrypt every stored identity under the newest key (plaintext, and so register hashes, unchanged)."""
+    count = 0
+    with write_transaction(db):
+        for ti in fetch_all(db, "SELECT uuid, seller_identity FROM tradeins WHERE seller_identity IS NOT NULL"):
+            db.execute("UPDATE tradeins SET seller_identity = ? WHERE uuid = ?",
+                       [cipher.rotate(ti["seller_identity"]), ti["uuid"]])
+            count += 1
+        for entry in fetch_all(db, "SELECT seq, identity FROM police_register"):
+            db.execute("UPDATE police_register SET identity = ? WHERE seq = ?", [cipher.rotate(entry["identity"]),
+                                                                                  entry["seq"]])
+            count += 1
+        audit.record(db, "key_rotated", seller_ref=None, rows=count)
+    return count
+

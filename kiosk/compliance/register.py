@@ -1,0 +1,107 @@
+"""The police register (registre de police, Code pénal art. 321-7 and R.321-3 ff.): one entry per
+purchase with a gap-free number and every field the law lists; append-only (database triggers);
+each entry's SHA-256 hash covers the previous entry's hash and its own plaintext content, so
+`flask --app kiosk register verify` finds any change, deletion or insertion."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from datetime import datetime
+
+import sqlite_utils
+
+from core.clock import utcnow
+from core.seller import ID_DOCUMENT_TYPES, PAYOUT_METHODS, Seller
+from kiosk.compliance.crypto import DataCipher
+from kiosk.store.db import fetch_all, fetch_one
+
+GENESIS = "0" * 64
+# The register's columns, in the order the law lists them (and the export prints them).
+COLUMNS = (
+    ("seq", "N°"), ("entered_at", "Date"), ("description", "Description"), ("identifier", "IMEI / serial"),
+    ("acquisition_mode", "Acquisition"), ("surname", "Surname"), ("first_names", "First names"),
+    ("seller_capacity", "Capacity"), ("address", "Address"), ("id_doc_type", "ID document"),
+    ("id_doc_number", "Document number"), ("id_doc_issued_on", "Date of issue"), ("id_doc_issuer", "Issued by"),
+    ("price", "Price"), ("payment_method", "Payment"),
+)
+
+
+def identity_of(seller: Seller) -> dict:
+    return {"surname": seller.surname, "first_names": seller.first_names, "address": seller.address,
+            "birth_date": seller.birth_date.isoformat(), "id_doc_type": seller.id_doc_type,
+            "id_doc_number": seller.id_doc_number, "id_doc_issuer": seller.id_doc_issuer,
+            "id_doc_issued_on": seller.id_doc_issued_on.isoformat()}
+
+
+def entry_hash(prev_hash: str, content: dict) -> str:
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
+
+
+def _content(row: dict, identity: dict) -> dict:
+    keys = ("seq", "entered_at", "tradein_uuid", "description", "identifier", "acquisition_mode",
+            "seller_capacity", "price_minor", "currency", "payment_method")
+    return {**{k: row[k] for k in keys}, "identity": identity}
+
+
+def append_entry(db: sqlite_utils.Database, ti: dict, device_name: str, identity: dict, sealed: str) -> int:
+    """Inside the accept transaction: the next number, chained to the last entry. `sealed` is the
+    identity already encrypted (the same token the trade-in keeps: one encryption per purchase)."""
+    last = fetch_one(db, "SELECT seq, hash FROM police_register ORDER BY seq DESC LIMIT 1")
+    row = {
+        "seq": (last["seq"] + 1) if last else 1, "entered_at": utcnow(), "tradein_uuid": ti["uuid"],
+        "description": f"{device_name}, {ti['storage_gb']} GB, grade {ti['cosmetic_grade']}/{ti['functional_grade']}",
+        "identifier": ti["imei"] or ti["serial"], "acquisition_mode": "purchase",
+        "seller_capacity": "private individual", "price_minor": ti["total_minor"], "currency": ti["currency"],
+        "payment_method": ti["payout_method"],
+    }
+    prev_hash = last["hash"] if last else GENESIS
+    row.update(identity=sealed, prev_hash=prev_hash,
+               hash=entry_hash(prev_hash, _content(row, identity)))
+    db.execute(f"INSERT INTO police_register ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+               list(row.values()))
+    return row["seq"]
+
+
+def verify(db: sqlite_utils.Database, cipher: DataCipher) -> list[str]:
+    """Every problem found, in words; an empty list means the register is intact."""
+    problems, prev_hash, expected_seq = [], GENESIS, None
+    for row in fetch_all(db, "SELECT * FROM police_register ORDER BY seq"):
+        if expected_seq is not None and row["seq"] != expected_seq:
+            problems.append(f"entry {expected_seq} is missing (next entry is {row['seq']})")
+        if row["prev_hash"] != prev_hash:
+            problems.append(f"entry {row['seq']} is not chained to the entry before it")
+        try:
+            identity = json.loads(cipher.decrypt(row["identity"]))
+        except ValueError as err:
+            problems.append(f"entry {row['seq']}: {err}")
+            identity = None
+        if identity is not None and entry_hash(row["prev_hash"], _content(row, identity)) != row["hash"]:
+            problems.append(f"entry {row['seq']} was changed after it was written")
+        prev_hash, expected_seq = row["hash"], row["seq"] + 1
+    return problems
+
+
+def entries(db, cipher: DataCipher, start: str, end: str, locale_money) -> list[dict]:
+    """Decrypted entries with entered_at in [start, end), shaped for the export columns."""
+    out = []
+    for row in fetch_all(db, "SELECT * FROM police_register WHERE entered_at >= ? AND entered_at < ? ORDER BY seq",
+                         [start, end]):
+        identity = json.loads(cipher.decrypt(row["identity"]))
+        out.append({**row, **identity, "id_doc_type": ID_DOCUMENT_TYPES.get(identity["id_doc_type"], ""),
+                    "price": locale_money(row["price_minor"], row["currency"]),
+                    "payment_method": PAYOUT_METHODS.get(row["payment_method"], row["payment_method"]),
+                    "entered_at": datetime.fromisoformat(row["entered_at"]).strftime("%Y-%m-%d %H:%M")})
+    return out
+
+
+def to_csv(rows: list[dict]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([title for _, title in COLUMNS])
+    for row in rows:
+        writer.writerow([row[key] for key, _ in COLUMNS])
+    return out.getvalue()

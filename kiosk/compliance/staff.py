@@ -1,0 +1,90 @@
+"""Staff accounts: PIN checks with lockout (for sign-in and for manager approvals), and their upkeep."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import sqlite_utils
+
+from core.messages import N_, UserError
+from core.pins import hash_pin, verify_pin
+from kiosk.compliance import audit
+from kiosk.store.db import fetch_all, fetch_one, write_transaction
+
+ROLES = ("clerk", "manager", "admin")
+APPROVERS = ("manager", "admin")
+PIN_LENGTHS = range(4, 13)
+
+
+class StaffAuthError(UserError):
+    """Refused sign-in or approval; str(err) is shown as it is."""
+
+
+def check_pin(db: sqlite_utils.Database, staff_id: str, pin: str, attempts: int, lock_minutes: int,
+              now: datetime | None = None) -> dict:
+    """The active staff row when the PIN is right; counts failures and locks the account after `attempts`."""
+    now = now or datetime.now(UTC)
+    with write_transaction(db):
+        row = fetch_one(db, "SELECT * FROM staff WHERE id = ? AND active = 1", [staff_id])
+        if row is None:
+            raise StaffAuthError(N_("Choose a name from the list."))
+        if row["locked_until"] and datetime.fromisoformat(row["locked_until"]) > now:
+            minutes = int((datetime.fromisoformat(row["locked_until"]) - now).total_seconds() // 60) + 1
+            raise StaffAuthError(N_("%(name)s is locked after too many wrong PINs: try again in %(minutes)s min "
+                                    "or ask a manager."), name=row["name"], minutes=minutes)
+        if len(pin) in PIN_LENGTHS and verify_pin(row["pin_hash"], pin):
+            db.execute("UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE id = ?", [staff_id])
+            return row
+        failures = row["failed_attempts"] + 1
+        if failures >= attempts:
+            until = (now + timedelta(minutes=lock_minutes)).isoformat(timespec="seconds")
+            db.execute("UPDATE staff SET failed_attempts = 0, locked_until = ? WHERE id = ?", [until, staff_id])
+            audit.record(db, staff_id=staff_id, action="staff_locked", failures=failures)
+            error = StaffAuthError(N_("Wrong PIN. %(name)s is now locked for %(minutes)s min."), name=row["name"],
+                                   minutes=lock_minutes)
+        else:
+            db.execute("UPDATE staff SET failed_attempts = ? WHERE id = ?", [failures, staff_id])
+            audit.record(db, staff_id=staff_id, action="pin_wrong", failures=failures)
+            error = StaffAuthError(N_("Wrong PIN. %(count)s tries left before the account locks."),
+                                   count=attempts - failures)
+    raise error
+
+
+def check_approver(db, staff_id: str, pin: str, attempts: int, lock_minutes: int, what: str) -> dict:
+    """A manager (or admin) approves `what` with their own PIN on the clerk's screen."""
+    if not staff_id or not pin:  # not filled in: ask, without counting it as a wrong PIN
+        raise StaffAuthError(N_("A manager must approve %(what)s: choose the manager and enter their PIN."), what=what)
+    row = check_pin(db, staff_id, pin, attempts, lock_minutes)
+    if row["role"] not in APPROVERS:
+        raise StaffAuthError(N_("%(name)s is not a manager: a manager must approve %(what)s."), name=row["name"],
+                             what=what)
+    return row
+
+
+def approvers(db) -> list[dict]:
+    return fetch_all(db, "SELECT id, name FROM staff WHERE active = 1 AND role IN ('manager', 'admin') "
+                         "ORDER BY name")
+
+
+def add_staff(db, store_id: str, name: str, role: str, pin: str, by: str | None) -> str:
+    name = " ".join(name.split())
+    if not 2 <= len(name) <= 80:
+        raise StaffAuthError(N_("A name has 2 to 80 characters."))
+    if role not in ROLES:
+        raise StaffAuthError(N_("Choose a role: clerk, manager or admin."))
+    if not (pin.isdigit() and len(pin) in range(6, 13)):
+        raise StaffAuthError(N_("A new PIN has 6 to 12 digits."))
+    staff_id = str(uuid.uuid4())
+    with write_transaction(db):
+        db.execute("INSERT INTO staff (id, store_id, name, role, pin_hash, active) VALUES (?, ?, ?, ?, ?, 1)",
+                   [staff_id, store_id, name, role, hash_pin(pin)])
+        audit.record(db, staff_id=by, action="staff_added", staff=staff_id, role=role)
+    return staff_id
+
+
+def set_active(db, staff_id: str, active: bool, by: str) -> None:
+    with write_transaction(db):
+        db.execute("UPDATE staff SET active = ?, failed_attempts = 0, locked_until = NULL WHERE id = ?",
+                   [int(active), staff_id])
+        audit.record(db, staff_id=by, action="staff_activated" if active else "staff_deactivated", staff=staff_id)

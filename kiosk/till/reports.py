@@ -1,0 +1,88 @@
+"""X report (figures since the last Z, any time) and Z report (closes the period: numbered, kept as
+printed, immutable by trigger, sent to HQ)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import sqlite_utils
+
+from core import protocol, till
+from core.clock import utcnow
+from core.messages import N_
+from kiosk.compliance.audit import Actor
+from kiosk.store.db import fetch_all, fetch_one, write_transaction
+from kiosk.till import sales
+from kiosk.till.sales import SaleError
+from sync import outbox
+
+TENDER_KINDS = ("cash", "card", "voucher")
+
+
+def period_start(db: sqlite_utils.Database, store_id: str) -> str:
+    last = fetch_one(db, "SELECT period_end FROM z_reports WHERE store_id = ? ORDER BY number DESC LIMIT 1",
+                     [store_id])
+    return last["period_end"] if last else ""
+
+
+def _vat(db, sale_uuids: list[str], sign: int) -> dict[int, list[int]]:
+    rows: dict[int, list[int]] = {}
+    lines = [line for uuid in sale_uuids for line in sales.sale_lines(db, uuid)]
+    for row in till.vat_breakdown(lines):
+        rows[row.rate_bp] = [sign * row.gross_minor, sign * row.net_minor, sign * row.vat_minor]
+    return rows
+
+
+def figures(db: sqlite_utils.Database, store_id: str, end: str | None = None) -> dict:
+    """Everything an X or Z report shows, for the period since the last Z up to `end` (now)."""
+    start, end = period_start(db, store_id), end or utcnow()
+    window = [store_id, start, end]
+    docs = fetch_all(db, "SELECT uuid, kind, total_minor FROM sales WHERE store_id = ? AND created_at > ? "
+                         "AND created_at <= ?", window)
+    tenders = {kind: {"taken": 0, "refunded": 0} for kind in TENDER_KINDS}
+    for row in fetch_all(db, "SELECT t.kind, sum(CASE WHEN t.amount_minor > 0 THEN t.amount_minor ELSE 0 END) AS "
+                             "taken, sum(CASE WHEN t.amount_minor < 0 THEN -t.amount_minor ELSE 0 END) AS refunded "
+                             "FROM tenders t JOIN sales s ON s.uuid = t.sale_uuid WHERE s.store_id = ? AND "
+                             "s.created_at > ? AND s.created_at <= ? GROUP BY t.kind", window):
+        tenders[row["kind"]] = {"taken": row["taken"], "refunded": row["refunded"]}
+    vat = _vat(db, [d["uuid"] for d in docs if d["kind"] == "sale"], 1)
+    for rate, (gross, net, tax) in _vat(db, [d["uuid"] for d in docs if d["kind"] == "return"], -1).items():
+        base = vat.setdefault(rate, [0, 0, 0])
+        vat[rate] = [base[0] + gross, base[1] + net, base[2] + tax]
+    tradeins = fetch_one(db, "SELECT count(*) AS n, coalesce(sum(total_minor), 0) AS value FROM tradeins WHERE "
+                             "store_id = ? AND accepted_at > ? AND accepted_at <= ? AND state <> 'cancelled'", window)
+    issued = fetch_one(db, "SELECT count(*) AS n, coalesce(sum(issued_minor), 0) AS value FROM vouchers WHERE "
+                           "store_id = ? AND issued_at > ? AND issued_at <= ? AND status = 'active'", window)
+    return {
+        "period_start": start, "period_end": end,
+        "sales": sum(d["kind"] == "sale" for d in docs), "returns": sum(d["kind"] == "return" for d in docs),
+        "sales_minor": sum(d["total_minor"] for d in docs if d["kind"] == "sale"),
+        "returns_minor": -sum(d["total_minor"] for d in docs if d["kind"] == "return"),
+        "tenders": tenders, "vat": {str(rate): values for rate, values in sorted(vat.items())},
+        "tradeins": tradeins["n"], "tradeins_minor": tradeins["value"],
+        "vouchers_issued": issued["n"], "vouchers_issued_minor": issued["value"],
+        "vouchers_redeemed_minor": tenders["voucher"]["taken"] - tenders["voucher"]["refunded"],
+        "expected_cash_minor": tenders["cash"]["taken"] - tenders["cash"]["refunded"],
+    }
+
+
+def close_z(db: sqlite_utils.Database, actor: Actor, counted_cash_minor: int) -> dict:
+    """Number the period, keep its figures as printed, and send them to HQ; the next period starts now."""
+    if not 0 <= counted_cash_minor <= 10**9:
+        raise SaleError(N_("Type the cash counted in the drawer, e.g. 152,40."))
+    with write_transaction(db):
+        data = figures(db, actor.store_id)
+        number = (db.execute("SELECT max(number) FROM z_reports").fetchone()[0] or 0) + 1
+        row = {"number": number, "store_id": actor.store_id, "staff_id": actor.staff_id,
+               "period_start": data["period_start"], "period_end": data["period_end"], "data": json.dumps(data),
+               "counted_cash_minor": counted_cash_minor, "expected_cash_minor": data["expected_cash_minor"]}
+        db["z_reports"].insert(row)
+        entity = str(uuid.uuid5(uuid.NAMESPACE_URL, f"z-report/{actor.store_id}/{number}"))
+        outbox.append(db, entity, protocol.Z_CLOSED, {**row, "data": data})
+    return {**row, "data": data}
+
+
+def get_z(db: sqlite_utils.Database, number: int) -> dict | None:
+    row = fetch_one(db, "SELECT * FROM z_reports WHERE number = ?", [number])
+    return {**row, "data": json.loads(row["data"])} if row else None

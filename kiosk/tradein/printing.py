@@ -1,0 +1,140 @@
+"""Print jobs: gather a receipt's facts from the database, render, deliver, record the outcome.
+
+A job row exists before any byte is sent (it is written in the accept transaction), so a printer
+fault leaves a failed job to reprint, never a lost or half-saved trade-in.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import sqlite_utils
+
+from core.backoff import full_jitter
+from core.clock import utcnow
+from core.grading import Spec
+from core.money import format_money
+from core.receipts import Receipt, ReceiptFacts, build_bag_label, build_tradein_receipt
+from core.seller import PAYOUT_METHODS
+from hardware import escpos_render
+from hardware.printer import PrinterError, PrinterSink
+from kiosk.compliance.crypto import DataCipher
+from kiosk.store.db import fetch_all, fetch_one, write_transaction
+from kiosk.till import vouchers
+from kiosk.tradein import catalog, estimates, tradeins
+from kiosk.translations import catalogue
+
+
+def receipt_facts(db: sqlite_utils.Database, tradein_uuid: str, spec: Spec, cancel_window: timedelta,
+                  cipher: DataCipher) -> ReceiptFacts:
+    ti = fetch_one(db, "SELECT * FROM tradeins WHERE uuid = ?", [tradein_uuid])
+    store = fetch_one(db, "SELECT * FROM stores WHERE id = ?", [ti["store_id"]])
+    terminal = fetch_one(db, "SELECT name FROM terminals WHERE id = ?", [ti["terminal_id"]])["name"]
+    clerk = fetch_one(db, "SELECT name FROM staff WHERE id = ?", [ti["staff_id"]])["name"]
+    answers = tradeins.answers_of(db, tradein_uuid)
+    _ = catalogue(store["locale"]).gettext  # paper is in the store's language, whoever is on screen
+    checklist = tuple(
+        (_(q.short), _(q.label_of(answers[q.id]))) for q in spec.questions_for(ti["device_kind"]) if q.id in answers
+    )
+    ti["bonuses"] = json.loads(ti["bonuses"] or "[]")
+    accepted = datetime.fromisoformat(ti["accepted_at"])
+    money = lambda minor: format_money(minor, ti["currency"], store["locale"])  # noqa: E731
+    return ReceiptFacts(
+        store_name=store["name"], store_address=store["address"], terminal=terminal, clerk=clerk,
+        locale=store["locale"], timezone=store["timezone"], tradein=ti,
+        device_name=catalog.get_device(db, ti["device_id"]).name, checklist=checklist,
+        payout_label=_(PAYOUT_METHODS.get(ti["payout_method"], ti["payout_method"])),
+        seller_name=_seller_name(cipher, ti["seller_identity"]),
+        cancel_until=accepted + cancel_window if ti["state"] != "cancelled" else None,
+        handoff=estimates.handoff_rows(db, spec, ti, _, money), translate=_,
+        voucher=vouchers.for_tradein(db, tradein_uuid),
+    )
+
+
+def _seller_name(cipher: DataCipher, sealed: str | None) -> str:
+    if sealed is None:
+        return "(erased)"
+    identity = json.loads(cipher.decrypt(sealed))
+    return f"{identity['first_names']} {identity['surname']}"
+
+
+def tradein_receipt(db, tradein_uuid: str, spec: Spec, cancel_window: timedelta, cipher: DataCipher) -> Receipt:
+    return build_tradein_receipt(receipt_facts(db, tradein_uuid, spec, cancel_window, cipher))
+
+
+def job_bytes(kind: str, facts: ReceiptFacts, profile: str) -> tuple[str, bytes]:
+    """(name, ESC/POS bytes) of a job of this kind, made from the trade-in's facts."""
+    if kind == "label":
+        label = build_bag_label(facts)
+        return label.code, escpos_render.render_label(label, profile)
+    receipt = build_tradein_receipt(facts)
+    return receipt.code, escpos_render.render(receipt, profile)
+
+
+def run_job(db, job_id: int, sink: PrinterSink, facts: ReceiptFacts, profile: str) -> dict:
+    """Deliver one job (receipt or bag label) and record printed/failed; the first printed receipt
+    moves an accepted trade-in to printed."""
+    job = fetch_one(db, "SELECT * FROM print_jobs WHERE id = ?", [job_id])
+    code, data = job_bytes(job["kind"], facts, profile)
+    try:
+        ref = sink.send(data, f"{job['id']:06d}-{code}-{job['kind']}")
+    except PrinterError as err:
+        delay = full_jitter(job["attempts"] + 1, RETRY_BASE_SECONDS, RETRY_CAP_SECONDS)
+        retry_at = (datetime.now(UTC) + timedelta(seconds=delay)).isoformat(timespec="seconds")
+        with write_transaction(db):
+            db.execute("UPDATE print_jobs SET status = 'failed', attempts = attempts + 1, last_error = ?, "
+                       "next_attempt_at = ? WHERE id = ?", [str(err), retry_at, job_id])
+        return {**job, "status": "failed", "last_error": str(err)}
+    with write_transaction(db):
+        db.execute("UPDATE print_jobs SET status = 'printed', attempts = attempts + 1, last_error = NULL, "
+                   "output_ref = ?, printed_at = ? WHERE id = ?", [ref, utcnow(), job_id])
+        if job["kind"] == "receipt":
+            tradeins.mark_printed(db, job["tradein_uuid"])
+    return {**job, "status": "printed", "output_ref": ref}
+
+
+def pending_jobs(db, tradein_uuid: str) -> list[dict]:
+    return fetch_all(db, "SELECT * FROM print_jobs WHERE tradein_uuid = ? AND status = 'pending' ORDER BY id",
+                     [tradein_uuid])
+
+
+log = logging.getLogger(__name__)
+RETRY_BASE_SECONDS, RETRY_CAP_SECONDS, MAX_AUTOMATIC_ATTEMPTS = 5, 300, 8
+
+
+def retry_due(db, sink: PrinterSink, facts_of: Callable[[str], ReceiptFacts], profile: str,
+              now: datetime | None = None) -> list[dict]:
+    """Print again every failed job whose retry time has come (the clerk can always press Reprint)."""
+    now_text = (now or datetime.now(UTC)).isoformat(timespec="seconds")
+    due = fetch_all(db, "SELECT id, tradein_uuid FROM print_jobs WHERE status = 'failed' AND next_attempt_at <= ? "
+                        "AND attempts < ? ORDER BY id", [now_text, MAX_AUTOMATIC_ATTEMPTS])
+    return [run_job(db, job["id"], sink, facts_of(job["tradein_uuid"]), profile) for job in due]
+
+
+class PrintRetrier(threading.Thread):
+    """run_kiosk.py's background worker: retries failed print jobs when their time comes."""
+
+    def __init__(self, open_db: Callable[[], sqlite_utils.Database], sink: PrinterSink,
+                 facts_of: Callable[[sqlite_utils.Database, str], ReceiptFacts], profile: str,
+                 every: float = 5.0) -> None:
+        super().__init__(name="print-retries", daemon=True)
+        self.open_db, self.sink, self.facts_of, self.profile, self.every = open_db, sink, facts_of, profile, every
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        db = self.open_db()
+        while not self.stop.wait(self.every):
+            try:
+                retry_due(db, self.sink, lambda uuid: self.facts_of(db, uuid), self.profile)
+            except sqlite3.Error:  # a busy or full disk must not end the retries for good
+                log.exception("print retry round failed; trying again in %s s", self.every)
+        db.close()
+
+
+def jobs_for(db, tradein_uuid: str) -> list[dict]:
+    return fetch_all(db, "SELECT * FROM print_jobs WHERE tradein_uuid = ? ORDER BY id DESC", [tradein_uuid])

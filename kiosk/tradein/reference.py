@@ -1,0 +1,69 @@
+"""HQ's reference data applied to this terminal's database: one function per kind, handed to sync.puller
+(which fetches, and marks the version in the same transaction), plus `pull()` for the kiosk's callers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlite_utils
+from stdnum import ean
+
+from core.imei import IdentifierError, parse_imei
+from core.pricing import PriceGrid, Promo
+from kiosk.tradein import catalog
+from kiosk.tradein.shipping import apply_updates
+from sync import puller
+from sync.client import HQClient
+
+
+def _apply_catalog(db, version: str, data: dict) -> None:
+    catalog.import_catalog(db, version, data.get("models", []), data.get("tacs", []))
+
+
+def _apply_grid(db, version: str, data: dict) -> None:
+    if db.execute("SELECT 1 FROM price_grids WHERE version = ?", [version]).fetchone():
+        # Already here (seeded, or pulled before a reset of the version mark): versions are immutable.
+        db.execute("UPDATE price_grids SET active = (version = ?)", [version])
+        return
+    ids = catalog.device_ids(db)
+    values = {(ids[(v["brand"], v["model"])], int(v["storage_gb"]), v["cosmetic"], v["functional_band"]):
+              int(v["base_minor"]) for v in data["values"] if (v["brand"], v["model"]) in ids}
+    grid = PriceGrid(version, data["currency"], date.fromisoformat(data["valid_from"]),
+                     date.fromisoformat(data["valid_until"]), values)
+    catalog.import_grid(db, grid, [])
+
+
+def _apply_promos(db, version: str, data: dict) -> None:
+    ids = catalog.device_ids(db)
+    db.execute("DELETE FROM promos")
+    for p in data.get("promos", []):
+        device_id = ids.get((p.get("brand", ""), p["model"])) if p.get("model") else None
+        promo = Promo(p["code"], p["label"], int(p["bonus_minor"]), date.fromisoformat(p["starts"]),
+                      date.fromisoformat(p["ends"]), p.get("brand", ""), device_id)
+        db.execute("INSERT INTO promos VALUES (?, ?, ?, ?, ?, ?, ?)", [
+            promo.code, promo.label, promo.bonus_minor, promo.starts.isoformat(), promo.ends.isoformat(),
+            promo.brand, promo.device_id])
+
+
+def _apply_blocklist(db, version: str, data: dict) -> None:
+    db.execute("DELETE FROM blocklist")
+    for entry in data.get("entries", []):
+        try:
+            imei = parse_imei(str(entry["imei"])).number
+        except IdentifierError:
+            continue  # one malformed row must not keep the whole list from the stores
+        db.execute("INSERT OR REPLACE INTO blocklist VALUES (?, ?, ?)", [imei, str(entry.get("reason", "")), version])
+
+
+def _apply_products(db, version: str, data: dict) -> None:
+    catalog.import_products(db, version, [p for p in data.get("products", []) if ean.is_valid(str(p.get("ean", "")))])
+
+
+APPLIERS = puller.Appliers({"catalog": _apply_catalog, "grid": _apply_grid, "promos": _apply_promos,
+                            "blocklist": _apply_blocklist, "products": _apply_products},
+                           apply_updates)
+
+
+def pull(db: sqlite_utils.Database, client: HQClient) -> list[str]:
+    """Fetch and apply every newer reference version, then HQ's outcomes; returns what changed."""
+    return puller.pull(db, client, APPLIERS)

@@ -1,0 +1,325 @@
+"""Trade-in records: every write to a trade-in goes through here, with its audit row, and the
+business writes that HQ must see carry their outbox row in the same transaction."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from datetime import date, datetime, timedelta
+
+import sqlite_utils
+
+from core import protocol
+from core.clock import utcnow
+from core.codes import TRADEIN
+from core.grading import Grade, Spec, grade
+from core.imei import IDENTIFIER_FOR_KIND, Imei
+from core.messages import N_, Message, UserError, restored, stored
+from core.pricing import Device, PricingError, Quote, quote
+from core.seller import Seller
+from core.states import EDITABLE, LABELS, TAKEN, IllegalTransition, check_cancel, check_transition
+from kiosk.compliance import audit, privacy, register
+from kiosk.compliance.audit import Actor
+from kiosk.compliance.crypto import DataCipher
+from kiosk.store.db import fetch_all, fetch_one, write_transaction
+from kiosk.till import vouchers
+from kiosk.tradein import catalog
+from sync import outbox
+
+
+class TradeInError(UserError):
+    """A request the trade-in cannot take in its current state; str(err) is shown to the clerk."""
+
+
+def get(db: sqlite_utils.Database, tradein_uuid: str) -> dict | None:
+    return fetch_one(db, "SELECT * FROM tradeins WHERE uuid = ?", [tradein_uuid])
+
+
+def answers_of(db: sqlite_utils.Database, tradein_uuid: str) -> dict[str, str]:
+    rows = fetch_all(db, "SELECT question_id, answer FROM tradein_answers WHERE tradein_uuid = ?", [tradein_uuid])
+    return {r["question_id"]: r["answer"] for r in rows}
+
+
+# The states written into the SQL as literals: only then can SQLite prove the query matches the
+# partial unique indexes (tradeins_imei_taken, tradeins_serial_taken) and use them.
+_TAKEN_SQL = ", ".join(f"'{state}'" for state in TAKEN)
+
+
+def taken_by(db: sqlite_utils.Database, column: str, value: str) -> dict | None:
+    """The trade-in that already owns this IMEI/serial, if any."""
+    sql = f"SELECT * FROM tradeins WHERE {column} = ? AND state IN ({_TAKEN_SQL})"  # column is ours, not input
+    return fetch_one(db, sql, [value])
+
+
+def _audit(db, actor: Actor | None, tradein_uuid: str, action: str, from_state=None, to_state=None, **detail):
+    audit.record(db, action, staff_id=actor.staff_id if actor else None, tradein_uuid=tradein_uuid,
+                 from_state=from_state, to_state=to_state, **detail)
+
+
+def move_to(db, ti: dict, target: str, actor: Actor | None, action: str, **fields) -> dict:
+    """Change state (and fields) with its audit row; returns the row as now stored."""
+    check_transition(ti["state"], target)
+    fields.update(state=target, updated_at=utcnow())
+    assignments = ", ".join(f"{name} = ?" for name in fields)
+    db.execute(f"UPDATE tradeins SET {assignments} WHERE uuid = ?", [*fields.values(), ti["uuid"]])
+    _audit(db, actor, ti["uuid"], action, ti["state"], target)
+    return {**ti, **fields}
+
+
+def _fresh(db, tradein_uuid: str) -> dict:
+    ti = get(db, tradein_uuid)
+    if ti is None:
+        raise TradeInError(N_("This trade-in does not exist."))
+    return ti
+
+
+def _editable(db, tradein_uuid: str) -> dict:
+    ti = _fresh(db, tradein_uuid)
+    if ti["state"] not in EDITABLE:
+        raise TradeInError(N_("This trade-in is %(state)s: its device and answers can no longer change."),
+                           state=Message(LABELS.get(ti["state"], ti["state"])))
+    return ti
+
+
+def create_draft(db, actor: Actor, device_kind: str, imei: Imei | None = None, serial: str | None = None) -> dict:
+    device = catalog.device_for_tac(db, imei.tac) if imei else None
+    now = utcnow()
+    row = {
+        "uuid": str(uuid.uuid4()), "code": TRADEIN.mint(), "store_id": actor.store_id,
+        "terminal_id": actor.terminal_id, "staff_id": actor.staff_id, "state": "draft",
+        "device_kind": device.kind if device else device_kind, "imei": imei.number if imei else None,
+        "serial": serial, "device_id": device.id if device else None, "created_at": now, "updated_at": now,
+    }
+    with write_transaction(db):
+        db["tradeins"].insert(row)
+        _audit(db, actor, row["uuid"], "created", None, "draft", from_imeisv=bool(imei and imei.from_imeisv))
+    return row
+
+
+def set_device(db, actor: Actor, tradein_uuid: str, device_id: int, storage_gb: int) -> None:
+    with write_transaction(db):
+        ti = _editable(db, tradein_uuid)
+        device = catalog.get_device(db, device_id)
+        if device is None:
+            raise TradeInError(N_("Choose a model from the list."))
+        if storage_gb not in device.storages_gb:
+            raise TradeInError(N_("The %(model)s comes with %(sizes)s GB."), model=device.name,
+                               sizes=", ".join(map(str, device.storages_gb)))
+        if IDENTIFIER_FOR_KIND[device.kind] != ("imei" if ti["imei"] else "serial"):
+            raise TradeInError(N_("This model is identified by an IMEI: start a new trade-in with it.")
+                               if IDENTIFIER_FOR_KIND[device.kind] == "imei" else
+                               N_("This model is identified by a serial number: start a new trade-in with it."))
+        move_to(db, ti, "draft", actor, "device_set", device_id=device_id, storage_gb=storage_gb,
+                   device_kind=device.kind)
+
+
+def save_answer(db, actor: Actor, spec: Spec, tradein_uuid: str, question_id: str, value: str) -> Grade:
+    """Record one checklist answer (validated against the spec); returns the grade so far."""
+    question = spec.question(question_id)
+    question.effect_of(value)  # raises AnswerError with the clerk's message
+    with write_transaction(db):
+        ti = _editable(db, tradein_uuid)
+        db.execute(
+            "INSERT INTO tradein_answers VALUES (?, ?, ?, ?) ON CONFLICT (tradein_uuid, question_id) "
+            "DO UPDATE SET answer = excluded.answer, answered_at = excluded.answered_at",
+            [tradein_uuid, question_id, value.strip(), utcnow()],
+        )
+        result = grade(answers_of(db, tradein_uuid), spec, ti["device_kind"])
+        target = "graded" if result.complete else "draft"
+        move_to(db, ti, target, actor, "answered", cosmetic_grade=result.cosmetic,
+                   functional_grade=result.functional, spec_version=spec.version)
+    return result
+
+
+def _device(db, ti: dict) -> Device:
+    if ti["device_id"] is None or ti["storage_gb"] is None:
+        raise TradeInError(N_("Choose the model and storage first."))
+    d = catalog.get_device(db, ti["device_id"])
+    return Device(d.id, d.kind, d.brand, d.model, ti["storage_gb"])
+
+
+def _store_gates(db, ti: dict) -> tuple[str, ...]:
+    """Gates the checklist cannot know: HQ's blocklist, and this device already taken here."""
+    gates = []
+    blocked = ti["imei"] and fetch_one(db, "SELECT reason, version FROM blocklist WHERE imei = ?", [ti["imei"]])
+    if blocked:
+        gates.append(Message(N_("This IMEI is on HQ's blocklist (%(reason)s, list %(version)s): do not buy the "
+                                "device and follow the store's procedure."),
+                             reason=blocked["reason"] or "reported lost or stolen", version=blocked["version"]))
+    column, value = ("imei", ti["imei"]) if ti["imei"] else ("serial", ti["serial"])
+    other = taken_by(db, column, value)
+    if other and other["uuid"] != ti["uuid"]:
+        gates.append(Message(N_("This device was already traded in (%(code)s, %(date)s): the same device cannot "
+                                "be bought twice."), code=other["code"], date=other["created_at"][:10]))
+    return tuple(gates)
+
+
+def prepare_quote(db, actor: Actor, spec: Spec, tradein_uuid: str, today: date,
+                  other_gates: tuple[str, ...] = ()) -> Quote:
+    """Grade, check the gates (with any found elsewhere, e.g. by HQ) and price with the active grid;
+    the quote is stored with its grid version."""
+    with write_transaction(db):
+        ti = _editable(db, tradein_uuid)
+        result = grade(answers_of(db, tradein_uuid), spec, ti["device_kind"])
+        gates = result.gates + _store_gates(db, ti) + other_gates
+        result = Grade(result.cosmetic, result.functional, gates, result.missing)
+        device = _device(db, ti)
+        grid = catalog.active_grid(db, device.id)
+        if grid is None:
+            raise PricingError(N_("No price grid is installed: sync with HQ before quoting."))
+        offer = quote(device, result, grid, catalog.load_promos(db), today)
+        move_to(
+            db, ti, "quoted", actor, "quoted", cosmetic_grade=result.cosmetic, functional_grade=result.functional,
+            gate_reasons=json.dumps([stored(r) for r in offer.reasons]),
+            grid_version=offer.grid_version, currency=offer.currency,
+            base_minor=offer.base_minor, bonus_minor=offer.bonus_minor, total_minor=offer.total_minor,
+            bonuses=json.dumps([list(b) for b in offer.bonuses]),
+            quote_valid_until=offer.valid_until.isoformat() if offer.valid_until else None,
+        )
+    return offer
+
+
+def override_price(db, actor: Actor, tradein_uuid: str, total_minor: int, reason: str, approved_by: str) -> None:
+    """A manager sets the offer by hand (with the reason, kept on the receipt and in the audit log)."""
+    reason = " ".join(reason.split())
+    if not 5 <= len(reason) <= 200:
+        raise TradeInError(N_("Give the reason for the new price (5 to 200 characters)."))
+    if not 0 <= total_minor <= 10_000_00:
+        raise TradeInError(N_("The new price must be between 0 and 10,000."))
+    with write_transaction(db):
+        ti = _fresh(db, tradein_uuid)
+        if ti["state"] != "quoted" or json.loads(ti["gate_reasons"] or "[]"):
+            raise TradeInError(N_("Only the quote of an eligible device can be changed."))
+        move_to(db, ti, "quoted", actor, "price_override", total_minor=total_minor, override_reason=reason)
+        _audit(db, actor, tradein_uuid, "approved", approved_by=approved_by, what="price override",
+               old_total_minor=ti["total_minor"], new_total_minor=total_minor, reason=reason)
+
+
+def seller_ref(cipher: DataCipher, seller: Seller) -> str:
+    """A pseudonymous seller id: stable per ID document, meaningless without the store's key."""
+    return privacy.reference_for(cipher, seller.id_doc_type, seller.id_doc_number)
+
+
+def trade_ins_today_by(db, seller_reference: str) -> int:
+    """How many trade-ins this seller has had accepted today (UTC day), for the manager gate."""
+    return db.execute("SELECT count(*) FROM tradeins WHERE seller_ref = ? AND accepted_at >= ? AND state IN "
+                      f"({_TAKEN_SQL})", [seller_reference, utcnow()[:10]]).fetchone()[0]
+
+
+def accept(db, actor: Actor, tradein_uuid: str, seller: Seller, today: date, cipher: DataCipher,
+           approved_by: str | None = None) -> int:
+    """Trade-in + seller + police register entry + audit + outbox + print job commit together, or
+    nothing does. Returns the receipt's print job id; printing happens after the commit."""
+    reference = seller_ref(cipher, seller)
+    identity = register.identity_of(seller)
+    sealed = cipher.encrypt(json.dumps(identity, sort_keys=True))  # identity is stored encrypted only
+    try:
+        with write_transaction(db):
+            ti = _fresh(db, tradein_uuid)
+            _check_acceptable(db, ti, today)
+            accepted = move_to(db, ti, "accepted", actor, "accepted", accepted_at=utcnow(),
+                                  payout_method=seller.payout_method, seller_ref=reference,
+                                  seller_identity=sealed)
+            if approved_by:
+                _audit(db, actor, tradein_uuid, "approved", approved_by=approved_by, total_minor=ti["total_minor"])
+            device = catalog.get_device(db, ti["device_id"])
+            register.append_entry(db, accepted, device.name, identity, sealed)
+            outbox.append(db, tradein_uuid, protocol.TRADEIN_ACCEPTED, hq_payload(db, accepted, reference, device))
+            if seller.payout_method == "store_credit" and accepted["total_minor"] > 0:
+                vouchers.issue_for_tradein(db, accepted, today)
+            receipt_job = _queue_print(db, tradein_uuid, "receipt")
+            _queue_print(db, tradein_uuid, "label")  # printed after the receipt
+            return receipt_job
+    except sqlite3.IntegrityError as err:
+        if "tradeins.imei" not in str(err) and "tradeins.serial" not in str(err):
+            raise
+        # The partial unique index: another terminal took this device between quote and accept.
+        raise TradeInError(N_("This device was traded in on another terminal a moment ago: "
+                              "nothing was saved.")) from err
+
+
+def _check_acceptable(db, ti: dict, today: date) -> None:
+    if ti["state"] != "quoted":
+        raise IllegalTransition("Only a quoted trade-in can be accepted: finish the checklist and quote first.")
+    reasons = [restored(r) for r in json.loads(ti["gate_reasons"] or "[]")] or list(_store_gates(db, ti))
+    if reasons:
+        raise TradeInError(N_("Not eligible: %(reasons)s"), reasons=" ".join(reasons))
+    if date.fromisoformat(ti["quote_valid_until"]) < today:
+        raise TradeInError(N_("The quote has expired: quote again with the current price grid."))
+
+
+def _queue_print(db, tradein_uuid: str, kind: str) -> int:
+    cursor = db.execute(
+        "INSERT INTO print_jobs (tradein_uuid, kind, status, created_at) VALUES (?, ?, 'pending', ?)",
+        [tradein_uuid, kind, utcnow()],
+    )
+    return cursor.lastrowid
+
+
+def queue_reprint(db, actor: Actor, tradein_uuid: str) -> int:
+    with write_transaction(db):
+        ti = _fresh(db, tradein_uuid)
+        if ti["state"] not in TAKEN and ti["state"] != "cancelled":
+            raise TradeInError(N_("Only an accepted trade-in has a receipt to print."))
+        _audit(db, actor, tradein_uuid, "reprint_requested")
+        return _queue_print(db, tradein_uuid, "receipt")
+
+
+def mark_printed(db, tradein_uuid: str) -> None:
+    """Inside the print outcome's transaction: the first printed receipt moves accepted -> printed."""
+    ti = _fresh(db, tradein_uuid)
+    if ti["state"] == "accepted":
+        move_to(db, ti, "printed", None, "printed")
+
+
+def decline(db, actor: Actor, tradein_uuid: str) -> None:
+    with write_transaction(db):
+        ti = _fresh(db, tradein_uuid)
+        declined = move_to(db, ti, "declined", actor, "declined")
+        outbox.append(db, tradein_uuid, protocol.TRADEIN_DECLINED, hq_payload(db, declined, None))
+
+
+def check_cancellable(ti: dict, now: datetime, window: timedelta) -> None:
+    if ti["accepted_at"] is None:
+        raise IllegalTransition("Only an accepted trade-in can be cancelled; decline a quote instead.")
+    check_cancel(ti["state"], datetime.fromisoformat(ti["accepted_at"]), now, window)
+
+
+def cancel_needs_approval(ti: dict) -> bool:
+    """Once a receipt is printed the customer holds proof of payment: a manager must confirm."""
+    return ti["state"] in ("printed", "bagged")
+
+
+def cancel(db, actor: Actor, tradein_uuid: str, now: datetime, window: timedelta,
+           approved_by: str | None = None) -> None:
+    with write_transaction(db):
+        ti = _fresh(db, tradein_uuid)
+        check_cancellable(ti, now, window)
+        if cancel_needs_approval(ti) and not approved_by:
+            raise TradeInError(N_("A manager must approve cancelling after the receipt was printed."))
+        vouchers.cancel_for_tradein(db, tradein_uuid)
+        move_to(db, ti, "cancelled", actor, "cancelled")
+        if approved_by:
+            _audit(db, actor, tradein_uuid, "approved", approved_by=approved_by, what="cancel after printing")
+        outbox.append(db, tradein_uuid, protocol.TRADEIN_CANCELLED, {"uuid": tradein_uuid, "cancelled_at": utcnow()})
+
+
+def hq_payload(db, ti: dict, seller_reference: str | None, device: catalog.CatalogDevice | None = None) -> dict:
+    """What HQ needs, and nothing of the seller's identity (that stays in the store's register)."""
+    tradein_uuid = ti["uuid"]
+    if device is None and ti["device_id"]:
+        device = catalog.get_device(db, ti["device_id"])
+    keep = ("uuid", "code", "store_id", "terminal_id", "staff_id", "state", "device_kind", "imei", "imei2",
+            "serial", "storage_gb", "spec_version", "cosmetic_grade", "functional_grade", "grid_version",
+            "currency", "base_minor", "bonus_minor", "total_minor", "override_reason", "payout_method", "created_at",
+            "accepted_at")
+    payload = {k: ti[k] for k in keep}
+    payload.update(
+        brand=device.brand if device else None, model=device.model if device else None,
+        answers=answers_of(db, tradein_uuid), bonuses=json.loads(ti["bonuses"] or "[]"),
+        gate_reasons=json.loads(ti["gate_reasons"] or "[]"), seller_ref=seller_reference,
+    )
+    if ti.get("handoff"):  # the customer's estimate and what the check changed: HQ's evidence in a dispute
+        payload["estimate"] = json.loads(ti["handoff"])
+    return payload
