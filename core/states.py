@@ -21,6 +21,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 EDITABLE = frozenset({"draft", "graded", "quoted"})  # device and answers may still change
 TAKEN = ("accepted", "printed", "bagged", "shipped", "received")  # the store owns the device
+SHIPPABLE = ("accepted", "printed", "bagged")  # at the store, may leave in a shipment (or still be cancelled)
+UNQUOTED = ("draft", "graded")  # the checklist is not finished yet
+UNDONE = ("declined", "cancelled")  # no trade happened: the device is the customer's or the store's
+RECEIPT_OUT = ("printed", "bagged")  # the customer holds a receipt: cancelling needs a manager
 
 LABELS = {
     "draft": N_("Draft"),

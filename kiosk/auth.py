@@ -10,10 +10,10 @@ from datetime import timedelta
 from flask import Blueprint, Flask, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext
 
+from kiosk.compliance import staff as staff_accounts
 from kiosk.compliance.staff import StaffAuthError, check_pin
 from kiosk.i18n import translated
 from kiosk.store.connection import get_db
-from kiosk.store.db import fetch_all, fetch_one
 
 bp = Blueprint("auth", __name__)
 # The session cookie is re-issued at most this often rather than on every request (re-signing
@@ -46,7 +46,7 @@ def _load_staff() -> None:
         return
     if now - session.get("seen", 0) >= SESSION_TOUCH_SECONDS:
         session["seen"] = now  # re-signs the cookie, so its expiry slides with activity
-    g.staff = fetch_one(get_db(), "SELECT * FROM staff WHERE id = ? AND active = 1", [staff_id])
+    g.staff = staff_accounts.active_member(get_db(), staff_id)
 
 
 def _safe_next(target: str | None) -> str:
@@ -59,7 +59,7 @@ def _safe_next(target: str | None) -> str:
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     # Not `staff`: that name is the signed-in clerk in every template.
-    members = fetch_all(get_db(), "SELECT id, name FROM staff WHERE active = 1 ORDER BY name")
+    members = staff_accounts.sign_in_list(get_db())
     if request.method == "GET":
         return render_template("auth/login.html", members=members, error=None)
     staff_id, pin = request.form.get("staff_id", ""), request.form.get("pin", "").strip()

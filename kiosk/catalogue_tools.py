@@ -150,7 +150,7 @@ FIXED_LANGUAGE_TEMPLATES = {
 def template_problems() -> list[str]:
     templates = ROOT / "kiosk" / "templates"
     return [f"{path.relative_to(ROOT)}: {text!r}" for path in sorted(templates.rglob("*.html"))
-            if path.name not in FIXED_LANGUAGE_TEMPLATES
+            if path.relative_to(templates).as_posix() not in FIXED_LANGUAGE_TEMPLATES
             for text in untranslated_literals(path.read_text(encoding="utf-8"))]
 
 

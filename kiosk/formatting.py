@@ -16,8 +16,8 @@ from core.money import format_money
 from core.sale_receipt import TENDER_LABELS
 from core.states import LABELS
 from kiosk.codes_svg import code128_svg, qr_svg
+from kiosk.provisioning.terminal import store_profile
 from kiosk.store.connection import get_db
-from kiosk.store.db import fetch_one
 
 JOB_KINDS = {"receipt": N_("receipt"), "label": N_("bag label")}
 JOB_STATUSES = {"pending": N_("waiting"), "printed": N_("printed"), "failed": N_("failed")}
@@ -26,7 +26,7 @@ ROLES = {"clerk": N_("clerk"), "manager": N_("manager"), "admin": N_("admin")}
 
 def current_store() -> dict:
     if "store" not in g:
-        g.store = fetch_one(get_db(), "SELECT * FROM stores ORDER BY rowid LIMIT 1")
+        g.store = store_profile(get_db())
     return g.store
 
 

@@ -108,6 +108,12 @@ def status(db: sqlite_utils.Database) -> dict:
     }
 
 
+def rejections(db: sqlite_utils.Database, limit: int = 100) -> list[dict]:
+    """HQ's refusals kept for staff, newest first, with the record they refused."""
+    return fetch_all(db, "SELECT r.*, o.kind, o.entity_uuid FROM sync_rejections r JOIN outbox o "
+                         "ON o.seq = r.seq ORDER BY r.seq DESC LIMIT ?", [limit])
+
+
 class BackgroundSync(threading.Thread):
     """run_kiosk.py's pusher (and puller): drains, then waits; after failures, backs off with jitter."""
 

@@ -57,3 +57,28 @@ def test_a_console_is_taken_on_its_serial_number(app, staff, db):
     ti = db["tradeins"].get(uuid)
     assert ti["serial"] == "CR71234567A" and ti["imei"] is None and ti["state"] == "printed"
     assert ti["total_minor"] == 28000  # the demo grid's PS5 Slim value, grade A/9
+
+
+def test_one_settings_mechanism_parses_booleans_and_refuses_what_it_cannot_read(tmp_path):
+    from sync.hq.settings import load_settings as hq_settings
+
+    env = {"KIOSK_DATA_DIR": str(tmp_path), "KIOSK_SESSION_COOKIE_SECURE": "false"}
+    assert load_settings(environ=env)["SESSION_COOKIE_SECURE"] is False  # "false" is not True
+    assert load_settings(environ={**env, "KIOSK_SESSION_COOKIE_SECURE": "on"})["SESSION_COOKIE_SECURE"] is True
+    for bad in ({"KIOSK_SESSION_COOKIE_SECURE": "sometimes"}, {"KIOSK_TERMINAL_MODE": "kiosk"},
+                {"KIOSK_PRINTER_DRIVER": "laser"}):
+        with pytest.raises(ValueError, match="must be"):
+            load_settings(environ={**env, **bad})
+    assert hq_settings(environ={"HQ_MAX_BODY_BYTES": "1024"})["MAX_BODY_BYTES"] == 1024
+    with pytest.raises(ValueError, match="whole number"):
+        hq_settings(environ={"HQ_MAX_BODY_BYTES": "a lot"})
+
+
+def test_each_printer_driver_says_whether_it_can_be_used_here():
+    from hardware.printer import DRIVERS
+
+    assert set(DRIVERS) == {"dummy", "file", "network", "usb", "serial", "cups"}
+    assert DRIVERS["file"].usable() == (True, "")
+    for driver in DRIVERS.values():
+        usable, missing = driver.usable()
+        assert usable or missing  # a driver that cannot run says what it lacks

@@ -7,7 +7,8 @@ import os
 import pytest
 import serial
 
-from core.codes import classify, serial_scans
+from core.codes import classify
+from hardware.scanner import serial_scans
 
 
 @pytest.mark.parametrize("raw, kind, value", [

@@ -88,3 +88,28 @@ def set_active(db, staff_id: str, active: bool, by: str) -> None:
         db.execute("UPDATE staff SET active = ?, failed_attempts = 0, locked_until = NULL WHERE id = ?",
                    [int(active), staff_id])
         audit.record(db, staff_id=by, action="staff_activated" if active else "staff_deactivated", staff=staff_id)
+
+
+def active_member(db, staff_id: str) -> dict | None:
+    """The signed-in clerk's row, while the account is active."""
+    return fetch_one(db, "SELECT * FROM staff WHERE id = ? AND active = 1", [staff_id])
+
+
+def sign_in_list(db) -> list[dict]:
+    """Who can sign in on this terminal, by name."""
+    return fetch_all(db, "SELECT id, name FROM staff WHERE active = 1 ORDER BY name")
+
+
+def members(db, store_id: str) -> list[dict]:
+    """The store's staff for the managers' page: active first."""
+    return fetch_all(db, "SELECT id, name, role, active, locked_until FROM staff WHERE store_id = ? "
+                         "ORDER BY active DESC, name", [store_id])
+
+
+def is_member(db, staff_id: str, store_id: str) -> bool:
+    return fetch_one(db, "SELECT 1 AS yes FROM staff WHERE id = ? AND store_id = ?", [staff_id, store_id]) is not None
+
+
+def name_of(db, staff_id: str) -> str:
+    row = fetch_one(db, "SELECT name FROM staff WHERE id = ?", [staff_id])
+    return row["name"] if row else ""

@@ -86,3 +86,9 @@ def close_z(db: sqlite_utils.Database, actor: Actor, counted_cash_minor: int) ->
 def get_z(db: sqlite_utils.Database, number: int) -> dict | None:
     row = fetch_one(db, "SELECT * FROM z_reports WHERE number = ?", [number])
     return {**row, "data": json.loads(row["data"])} if row else None
+
+
+def closed_reports(db: sqlite_utils.Database, store_id: str, limit: int = 20) -> list[dict]:
+    """The latest Z reports, newest first."""
+    return fetch_all(db, "SELECT number, period_end, counted_cash_minor, expected_cash_minor FROM z_reports "
+                         "WHERE store_id = ? ORDER BY number DESC LIMIT ?", [store_id, limit])

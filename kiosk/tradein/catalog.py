@@ -17,7 +17,7 @@ from core.clock import utcnow
 from core.pricing import PriceGrid, Promo
 from kiosk.store.db import fetch_all, fetch_one, write_transaction
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent.parent / "data"  # kiosk/data: the shipped catalog and demo files
 
 
 @dataclass(frozen=True)

@@ -163,6 +163,14 @@ def claim(db, actor: Actor, code: str, today: date, imei: Imei | None = None, se
     return tradeins.get(db, ti["uuid"])
 
 
+def quote_with_handoff(db, actor: Actor, spec: Spec, tradein_uuid: str, today: date,
+                       other_gates: tuple[str, ...] = ()) -> None:
+    """The clerk's quote and its comparison with the customer's estimate, committed together."""
+    with write_transaction(db):
+        tradeins.prepare_quote(db, actor, spec, tradein_uuid, today, other_gates)
+        record_handoff(db, spec, tradein_uuid, today)
+
+
 def record_handoff(db, spec: Spec, tradein_uuid: str, today: date) -> dict | None:
     """After the clerk's quote: what differs from the customer's estimate and what each difference is worth."""
     ti = tradeins.get(db, tradein_uuid)

@@ -16,12 +16,13 @@ from core import protocol
 from core.clock import utcnow
 from core.codes import SHIPMENT
 from core.messages import N_, UserError
+from core.states import SHIPPABLE
 from kiosk.compliance.audit import Actor
 from kiosk.store.db import fetch_all, write_transaction
 from kiosk.tradein import tradeins
 from sync import outbox
 
-READY = ("accepted", "printed", "bagged")
+_SHIPPABLE_SQL = ", ".join(f"'{state}'" for state in SHIPPABLE)  # literals: SQLite can use its partial index
 
 
 class ShippingError(UserError):
@@ -30,7 +31,7 @@ class ShippingError(UserError):
 
 def ready_to_ship(db: sqlite_utils.Database, store_id: str) -> list[dict]:
     return fetch_all(db, "SELECT t.*, d.brand || ' ' || d.model AS device_name FROM tradeins t LEFT JOIN devices d "
-                         "ON d.id = t.device_id WHERE t.store_id = ? AND t.state IN ('accepted', 'printed', 'bagged') "
+                         f"ON d.id = t.device_id WHERE t.store_id = ? AND t.state IN ({_SHIPPABLE_SQL}) "
                          "AND t.shipment_uuid IS NULL ORDER BY t.accepted_at", [store_id])
 
 
@@ -51,7 +52,7 @@ def close_shipment(db: sqlite_utils.Database, actor: Actor, tradein_uuids: list[
         bags = []
         for tradein_uuid in dict.fromkeys(tradein_uuids):
             ti = tradeins.get(db, tradein_uuid)
-            if ti is None or ti["store_id"] != actor.store_id or ti["state"] not in READY or ti["shipment_uuid"]:
+            if ti is None or ti["store_id"] != actor.store_id or ti["state"] not in SHIPPABLE or ti["shipment_uuid"]:
                 raise ShippingError(N_("Trade-in %(code)s cannot be shipped (cancelled, or already shipped): "
                                        "nothing was closed."), code=ti["code"] if ti else tradein_uuid[:8])
             if ti["state"] != "bagged":

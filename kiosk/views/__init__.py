@@ -9,6 +9,7 @@ from flask import abort, current_app, g, make_response, redirect, render_templat
 
 from kiosk.compliance.audit import Actor
 from kiosk.extensions import htmx
+from kiosk.provisioning.terminal import terminal_id_for
 from kiosk.store.connection import get_db
 from kiosk.tradein import tradeins
 
@@ -44,12 +45,10 @@ def current_actor() -> Actor:
 
 def _lookup_actor() -> Actor:
     terminal_id = current_app.config["TERMINAL_ID"]
-    sql = "SELECT id FROM terminals WHERE store_id = ? AND " + ("id = ?" if terminal_id else "mode = 'staff'")
-    params = [g.staff["store_id"], terminal_id] if terminal_id else [g.staff["store_id"]]
-    row = get_db().execute(sql + " ORDER BY rowid LIMIT 1", params).fetchone()
-    if row is None:
+    found = terminal_id_for(get_db(), g.staff["store_id"], terminal_id)
+    if found is None:
         abort(503, f"Terminal {terminal_id or '(staff)'} is not registered for this store: check TERMINAL_ID.")
-    return Actor(g.staff["id"], g.staff["store_id"], row[0])
+    return Actor(g.staff["id"], g.staff["store_id"], found)
 
 
 def load_tradein(tradein_uuid: str) -> dict:

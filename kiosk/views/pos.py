@@ -15,12 +15,13 @@ from core.sale_receipt import build_sale_receipt
 from hardware import escpos_render
 from hardware.printer import PrinterError
 from kiosk.auth import login_required
+from kiosk.compliance import staff as staff_accounts
 from kiosk.compliance.staff import StaffAuthError
 from kiosk.formatting import current_store, local_datetime, money
 from kiosk.hq_link import hq_client
 from kiosk.i18n import translated
+from kiosk.provisioning.terminal import terminal_name
 from kiosk.store.connection import get_db
-from kiosk.store.db import fetch_one
 from kiosk.till import returns, sales, vouchers
 from kiosk.translations import catalogue
 from kiosk.views import current_actor, page_or_fragment, see_other, small_int
@@ -142,8 +143,7 @@ def pay():
 
 def sale_receipt(sale: dict):
     db, store = get_db(), current_store()
-    terminal = fetch_one(db, "SELECT name FROM terminals WHERE id = ?", [sale["terminal_id"]])["name"]
-    clerk = fetch_one(db, "SELECT name FROM staff WHERE id = ?", [sale["staff_id"]])["name"]
+    terminal, clerk = terminal_name(db, sale["terminal_id"]), staff_accounts.name_of(db, sale["staff_id"])
     _ = catalogue(store["locale"]).gettext  # paper speaks the store's language
     return build_sale_receipt(store, terminal, clerk, local_datetime(sale["created_at"]), sale,
                               sales.sale_lines(db, sale["uuid"]), sales.sale_tenders(db, sale["uuid"]),

@@ -12,7 +12,6 @@ from kiosk.auth import login_required
 from kiosk.formatting import current_store, money
 from kiosk.i18n import translated
 from kiosk.store.connection import get_db
-from kiosk.store.db import fetch_all
 from kiosk.till import reports
 from kiosk.till.sales import SaleError
 from kiosk.translations import catalogue
@@ -25,8 +24,7 @@ bp.before_request(login_required(lambda: None))
 
 def _page(status: int = 200, error: str | None = None):
     store_id = g.staff["store_id"]
-    closed = fetch_all(get_db(), "SELECT number, period_end, counted_cash_minor, expected_cash_minor FROM z_reports "
-                                 "WHERE store_id = ? ORDER BY number DESC LIMIT 20", [store_id])
+    closed = reports.closed_reports(get_db(), store_id)
     return render_template("pos/reports.html", x=reports.figures(get_db(), store_id), closed=closed,
                            error=error), status
 

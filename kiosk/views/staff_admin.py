@@ -9,7 +9,6 @@ from kiosk.auth import login_required
 from kiosk.compliance import staff as staff_accounts
 from kiosk.i18n import translated
 from kiosk.store.connection import get_db
-from kiosk.store.db import fetch_all
 from kiosk.views import see_other
 
 bp = Blueprint("staffadmin", __name__, url_prefix="/staff")
@@ -23,8 +22,7 @@ def _managers_only():
 
 
 def _page(status: int = 200, error: str | None = None):
-    members = fetch_all(get_db(), "SELECT id, name, role, active, locked_until FROM staff WHERE store_id = ? "
-                                  "ORDER BY active DESC, name", [g.staff["store_id"]])
+    members = staff_accounts.members(get_db(), g.staff["store_id"])
     return render_template("staff/staff.html", members=members, roles=staff_accounts.ROLES, error=error,
                            form=request.form), status
 
@@ -49,7 +47,7 @@ def add():
 def set_active(staff_id: str):
     if staff_id == g.staff["id"]:
         return _page(422, gettext("You cannot deactivate your own account."))
-    if not fetch_all(get_db(), "SELECT 1 FROM staff WHERE id = ? AND store_id = ?", [staff_id, g.staff["store_id"]]):
+    if not staff_accounts.is_member(get_db(), staff_id, g.staff["store_id"]):
         abort(404)
     active = request.form.get("active") == "1"
     staff_accounts.set_active(get_db(), staff_id, active, g.staff["id"])

@@ -8,7 +8,6 @@ from flask_babel import gettext
 from kiosk.auth import login_required
 from kiosk.hq_link import hq_client
 from kiosk.store.connection import get_db
-from kiosk.store.db import fetch_all
 from kiosk.tradein.reference import pull
 from sync import pusher
 from sync.client import HQRefused, HQUnavailable
@@ -20,8 +19,7 @@ bp.before_request(login_required(lambda: None))
 @bp.get("")
 def panel():
     db = get_db()
-    rejections = fetch_all(db, "SELECT r.*, o.kind, o.entity_uuid FROM sync_rejections r JOIN outbox o "
-                               "ON o.seq = r.seq ORDER BY r.seq DESC LIMIT 100")
+    rejections = pusher.rejections(db)
     return render_template("sync/sync.html", status=pusher.status(db), rejections=rejections,
                            configured=hq_client(current_app.config) is not None)
 

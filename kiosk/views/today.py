@@ -14,13 +14,11 @@ from kiosk.auth import login_required
 from kiosk.formatting import current_store
 from kiosk.i18n import translated
 from kiosk.store.connection import get_db
-from kiosk.store.db import fetch_all
 from kiosk.till import sales
 from kiosk.tradein import tradeins
 from kiosk.views import current_actor, page_or_fragment, see_other
 
 bp = Blueprint("today", __name__)
-SEARCH_LIMIT = 50
 
 
 def _today_bounds_utc() -> tuple[str, str]:
@@ -32,20 +30,10 @@ def _today_bounds_utc() -> tuple[str, str]:
 
 def find_tradeins(query: str) -> list[dict]:
     """Today's trade-ins, or with a query any trade-in whose code, IMEI or serial contains it."""
-    db = get_db()
-    sql = ("SELECT t.*, d.brand || ' ' || d.model AS device_name FROM tradeins t "
-           "LEFT JOIN devices d ON d.id = t.device_id WHERE t.store_id = ? AND ")
     store_id = current_store()["id"]
     if query:
-        needle = f"%{clean(query)}%"
-        rows = fetch_all(db, sql + "(t.code LIKE ? OR t.imei LIKE ? OR t.serial LIKE ? OR replace(t.code, '-', '') "
-                        "LIKE ?) ORDER BY t.created_at DESC LIMIT ?", [store_id, needle, needle, needle, needle,
-                                                                       SEARCH_LIMIT])
-    else:
-        start, end = _today_bounds_utc()
-        rows = fetch_all(db, sql + "t.created_at >= ? AND t.created_at < ? ORDER BY t.created_at DESC",
-                        [store_id, start, end])
-    return list(rows)
+        return tradeins.search(get_db(), store_id, clean(query))
+    return tradeins.created_between(get_db(), store_id, *_today_bounds_utc())
 
 
 def today_context(**extra) -> dict:
@@ -102,10 +90,8 @@ def _follow(result):
     if result.kind == "estimate_ticket":
         return see_other(url_for("handoff.show", code=result.value))
     if result.kind in ("tradein_code", "bag_label"):
-        row = fetch_all(db, "SELECT uuid FROM tradeins WHERE code = ? AND store_id = ?",
-                        [result.value, current_store()["id"]])
-        if row:
-            return see_other(url_for("tradein.detail", tradein_uuid=row[0]["uuid"]))
+        if found := tradeins.by_code(db, current_store()["id"], result.value):
+            return see_other(url_for("tradein.detail", tradein_uuid=found["uuid"]))
         message = gettext("No trade-in %(code)s at this store.", code=result.value)
     elif result.kind in ("ean13", "upca"):  # a product: to the till's cart
         try:

@@ -14,7 +14,7 @@ from core.grading import AnswerError, grade
 from core.imei import IDENTIFIER_FOR_KIND, IdentifierError, parse_imei, parse_serial
 from core.pricing import PricingError
 from core.seller import ID_DOCUMENT_TYPES, PAYOUT_METHODS, SellerErrors, parse_seller
-from core.states import IllegalTransition
+from core.states import UNQUOTED, IllegalTransition
 from hardware.receipt_png import render_png
 from kiosk.auth import login_required
 from kiosk.compliance.staff import StaffAuthError
@@ -22,7 +22,6 @@ from kiosk.formatting import JOB_KINDS, money
 from kiosk.hq_link import hq_device_gates
 from kiosk.i18n import translated
 from kiosk.store.connection import get_db
-from kiosk.store.db import write_transaction
 from kiosk.till import vouchers
 from kiosk.tradein import catalog, estimates, printing, shipping, tradeins
 from kiosk.views import current_actor, load_tradein, page_or_fragment, see_other, small_int, wants_fragment
@@ -130,9 +129,7 @@ def question(tradein_uuid: str, step: int):
             next_step = step + 1 if step < len(questions) else first_missing
             return see_other(url_for(".question", tradein_uuid=tradein_uuid, step=next_step))
         gates = hq_device_gates(ti["imei"] or ti["serial"])
-        with write_transaction(get_db()):  # the quote and its comparison with the customer's estimate, together
-            tradeins.prepare_quote(get_db(), current_actor(), _spec(), tradein_uuid, date.today(), gates)
-            estimates.record_handoff(get_db(), _spec(), tradein_uuid, date.today())
+        estimates.quote_with_handoff(get_db(), current_actor(), _spec(), tradein_uuid, date.today(), gates)
     except FlowError as err:
         return _question_page(load_tradein(tradein_uuid), step, 422, translated(err))
     return see_other(url_for(".quote", tradein_uuid=tradein_uuid))
@@ -141,7 +138,7 @@ def question(tradein_uuid: str, step: int):
 @bp.get("/<tradein_uuid>/quote")
 def quote(tradein_uuid: str):
     ti = load_tradein(tradein_uuid)
-    if ti["state"] in ("draft", "graded"):
+    if ti["state"] in UNQUOTED:
         return see_other(url_for(".question", tradein_uuid=tradein_uuid, step=1))
     return _quote_page(ti)
 

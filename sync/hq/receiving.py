@@ -13,6 +13,7 @@ from core.clock import utcnow_ms
 from core.codes import classify
 from core.grading import Spec, grade
 from core.pricing import Device, PriceGrid, PricingError, quote
+from core.states import UNDONE
 from sync.hq.storage import Storage
 
 TRADEIN_FIELDS = ("uuid", "store_id", "code", "identifier", "device_kind", "brand", "model", "storage_gb",
@@ -66,7 +67,7 @@ def check_in(storage: Storage, scanned: str, staff_name: str, expected_store: st
         if ti["received_at"]:
             return CheckIn(False, f"Already received: {ti['code']} was checked in on {ti['received_at'][:16]} "
                                   f"by {ti['received_by']}.", ti)
-        if ti["store_state"] in ("cancelled", "declined"):
+        if ti["store_state"] in UNDONE:
             return CheckIn(False, f"{ti['code']} was {ti['store_state']} at {store}: the store still owns this "
                                   "device. Do not process it; return it to the store.", ti)
         now = utcnow_ms()

@@ -140,7 +140,7 @@ def checkin():
 
 @bp.post("/checkin/photo")
 def checkin_photo():
-    """A camera snapshot of the bag's sticker, decoded with the kiosk's decoder (the camera extra)."""
+    """A camera snapshot of the bag's sticker, decoded by hardware.camera (the camera extra)."""
     upload = request.files.get("image")
     try:
         from hardware.camera import decode_image_bytes
