@@ -15,7 +15,7 @@ from kiosk.formatting import current_store
 from kiosk.i18n import translated
 from kiosk.store.connection import get_db
 from kiosk.till import sales
-from kiosk.tradein import tradeins
+from kiosk.tradein import listing, tradeins
 from kiosk.views import current_actor, page_or_fragment, see_other
 
 bp = Blueprint("today", __name__)
@@ -32,8 +32,8 @@ def find_tradeins(query: str) -> list[dict]:
     """Today's trade-ins, or with a query any trade-in whose code, IMEI or serial contains it."""
     store_id = current_store()["id"]
     if query:
-        return tradeins.search(get_db(), store_id, clean(query))
-    return tradeins.created_between(get_db(), store_id, *_today_bounds_utc())
+        return listing.search(get_db(), store_id, clean(query))
+    return listing.created_between(get_db(), store_id, *_today_bounds_utc())
 
 
 def today_context(**extra) -> dict:
@@ -90,7 +90,7 @@ def _follow(result):
     if result.kind == "estimate_ticket":
         return see_other(url_for("handoff.show", code=result.value))
     if result.kind in ("tradein_code", "bag_label"):
-        if found := tradeins.by_code(db, current_store()["id"], result.value):
+        if found := listing.by_code(db, current_store()["id"], result.value):
             return see_other(url_for("tradein.detail", tradein_uuid=found["uuid"]))
         message = gettext("No trade-in %(code)s at this store.", code=result.value)
     elif result.kind in ("ean13", "upca"):  # a product: to the till's cart

@@ -1,0 +1,28 @@
+"""Finding trade-ins: the search by code, IMEI or serial, today's list, a code scanned at the counter."""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from kiosk.store.db import fetch_all, fetch_one
+
+SEARCH_LIMIT = 50
+_LIST_SQL = ("SELECT t.*, d.brand || ' ' || d.model AS device_name FROM tradeins t "
+             "LEFT JOIN devices d ON d.id = t.device_id WHERE t.store_id = ? AND ")
+
+
+def search(db: sqlite_utils.Database, store_id: str, needle: str) -> list[dict]:
+    """Trade-ins whose code (with or without dashes), IMEI or serial contains `needle`, newest first."""
+    like = f"%{needle}%"
+    return fetch_all(db, _LIST_SQL + "(t.code LIKE ? OR t.imei LIKE ? OR t.serial LIKE ? OR replace(t.code, '-', '') "
+                     "LIKE ?) ORDER BY t.created_at DESC LIMIT ?", [store_id, like, like, like, like, SEARCH_LIMIT])
+
+
+def created_between(db: sqlite_utils.Database, store_id: str, start: str, end: str) -> list[dict]:
+    """Trade-ins created in [start, end) (UTC ISO), newest first: today's list."""
+    return fetch_all(db, _LIST_SQL + "t.created_at >= ? AND t.created_at < ? ORDER BY t.created_at DESC",
+                     [store_id, start, end])
+
+
+def by_code(db: sqlite_utils.Database, store_id: str, code: str) -> dict | None:
+    return fetch_one(db, "SELECT * FROM tradeins WHERE code = ? AND store_id = ?", [code, store_id])
