@@ -15,6 +15,9 @@ import cv2
 import numpy as np
 import zxingcpp
 
+from core.messages import N_
+from hardware.uploads import PictureRefused, check_picture
+
 LINEAR = [zxingcpp.BarcodeFormat.Code128, zxingcpp.BarcodeFormat.EAN13, zxingcpp.BarcodeFormat.UPCA]
 ALL_FORMATS = [*LINEAR, zxingcpp.BarcodeFormat.QRCode]
 ANALYSIS_WIDTH = 320  # orientation is estimated on a small copy: fast, and noise averages out
@@ -137,11 +140,17 @@ class Deduper:
         return new
 
 
+REDUCE_ABOVE_PIXELS = 4_000_000  # larger photos are decoded at half size: barcodes need far less
+
+
 def decode_image_bytes(data: bytes) -> list[Decoded]:
-    """A snapshot uploaded by the kiosk's browser (getUserMedia -> canvas -> PNG/JPEG)."""
-    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    """A picture uploaded by a browser, bounded first (hardware.uploads: bytes, format, pixels from the header
+    alone), then decoded, at half size when it is large (JPEG decodes straight to half size)."""
+    width, height = check_picture(data)
+    flags = cv2.IMREAD_REDUCED_COLOR_2 if width * height > REDUCE_ABOVE_PIXELS else cv2.IMREAD_COLOR
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
     if image is None:
-        raise ValueError("the upload is not an image this kiosk can read (PNG or JPEG)")
+        raise PictureRefused(422, N_("This upload is not an image that can be read: send a PNG or JPEG photo."))
     return decode_frame(image)
 
 

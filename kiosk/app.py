@@ -18,6 +18,7 @@ from kiosk.compliance.crypto import DataCipher, load_keys
 from kiosk.extensions import csrf, htmx
 from kiosk.settings import load_settings
 from kiosk.store import connection
+from kiosk.views import bound_request_size
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -27,7 +28,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["SECRET_KEY"] = settings["SECRET_KEY"] or secret_file(settings["DATA_DIR"])
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", WTF_CSRF_TIME_LIMIT=None,
-        MAX_CONTENT_LENGTH=4 * 1024 * 1024,  # a camera snapshot at most; forms are far smaller (413 above)
     )
     app.extensions["kiosk.spec"] = load_spec()
     app.extensions["kiosk.printer"] = make_sink(
@@ -36,6 +36,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     app.config["CANCEL_WINDOW"] = timedelta(hours=settings["CANCEL_WINDOW_HOURS"])
     app.extensions["kiosk.cipher"] = DataCipher(load_keys(settings["DATA_KEYS"], settings["DATA_DIR"]))
+    app.before_request(bound_request_size)  # ahead of CSRF, which reads the form
     csrf.init_app(app)
     htmx.init_app(app)
     connection.init_app(app)

@@ -243,4 +243,4 @@ def test_a_picture_of_the_bag_sticker_checks_it_in(tmp_path, hq_app, hq_url, hq_
     assert response.status_code == 200 and f"Received {code_of(db, uuid)}" in response.get_data(as_text=True)
     blank = receiver.post("/hq/checkin/photo", {"image": (io.BytesIO(b"not a picture"), "x.png")},
                           content_type="multipart/form-data")
-    assert blank.status_code == 422 and "No code found" in blank.get_data(as_text=True)
+    assert blank.status_code == 422 and "not an image that can be read" in blank.get_data(as_text=True)

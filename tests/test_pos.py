@@ -325,10 +325,12 @@ def test_hq_applies_a_stores_offline_voucher_spends_and_refunds_once(hq_app, hq_
     issued = {"code": "V-AAAA-BBBB-CCCC", "issued_minor": 5000, "expires_at": "2099-01-01", "tradein_uuid": "t1"}
     sale = {"uuid": str(uuid.uuid4()), "tenders": [{"kind": "voucher", "amount_minor": 3000,
                                                      "reference": "V-AAAA-BBBB-CCCC"}]}
-    back = {"uuid": str(uuid.uuid4()), "tenders": [{"kind": "voucher", "amount_minor": -1000,
-                                                     "reference": "V-AAAA-BBBB-CCCC"}]}
+    back = {"uuid": str(uuid.uuid4()), "original_uuid": sale["uuid"],
+            "tenders": [{"kind": "voucher", "amount_minor": -1000, "reference": "V-AAAA-BBBB-CCCC"}]}
+    accepted = {"uuid": "t1", "code": "TI-AAAA-BBBB", "total_minor": 5000}  # the voucher's own trade-in
     records = [Record(n, str(uuid.uuid4()), kind, json.dumps(payload)) for n, (kind, payload) in enumerate(
-        [("voucher.issued", issued), ("sale.completed", sale), ("sale.returned", back)], start=1)]
+        [("tradein.accepted", accepted), ("voucher.issued", issued), ("sale.completed", sale),
+         ("sale.returned", back)], start=1)]
     for _ in range(2):  # the same records again are duplicates: nothing is applied twice
         ingest(storage, store, uuid.uuid4().hex, records)
     with storage.transaction() as tx:

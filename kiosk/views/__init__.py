@@ -4,14 +4,33 @@ a service and renders the page or, for htmx, the fragment; it holds no SQL and o
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
-from flask import abort, current_app, g, make_response, redirect, render_template
+from flask import abort, current_app, g, make_response, redirect, render_template, request
 
+from hardware.uploads import MAX_PICTURE_BYTES
 from kiosk.compliance.audit import Actor
 from kiosk.extensions import htmx
 from kiosk.provisioning.terminal import terminal_id_for
 from kiosk.store.connection import get_db
 from kiosk.tradein import tradeins
+
+# A picture route may take a photo; every other request is a form, far smaller (413 above either).
+FORM_REQUEST_BYTES = 1024 * 1024
+PICTURE_REQUEST_BYTES = MAX_PICTURE_BYTES + 256 * 1024
+
+
+def accepts_picture(view: Callable) -> Callable:
+    """Marks a view that takes a picture upload: its request may be as large as a photo."""
+    view.accepts_picture = True  # type: ignore[attr-defined]
+    return view
+
+
+def bound_request_size() -> None:
+    """Before anything reads the body (CSRF included): the size this route may receive."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    request.max_content_length = PICTURE_REQUEST_BYTES if getattr(view, "accepts_picture", False) \
+        else FORM_REQUEST_BYTES
 
 
 def wants_fragment() -> bool:

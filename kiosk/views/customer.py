@@ -16,11 +16,12 @@ from flask_babel import gettext
 from core.grading import AnswerError
 from core.imei import IDENTIFIER_FOR_KIND, IdentifierError, parse_imei
 from hardware.printer import PrinterError
+from hardware.uploads import PictureRefused
 from kiosk.formatting import current_store
 from kiosk.i18n import translated
 from kiosk.store.connection import get_db
 from kiosk.tradein import catalog, estimates
-from kiosk.views import small_int
+from kiosk.views import accepts_picture, small_int
 from kiosk.views.customer_ticket import estimate_range, print_ticket
 
 bp = Blueprint("customer", __name__, url_prefix="/customer")
@@ -140,6 +141,7 @@ def device_imei():
 
 
 @bp.post("/device/photo")
+@accepts_picture
 def device_photo():
     est, away = _estimate_or_start()
     if away:
@@ -147,8 +149,10 @@ def device_photo():
     upload = request.files.get("image")
     try:
         from hardware.camera import decode_image_bytes  # optional camera extra
-        texts = [r.text for r in decode_image_bytes(upload.read())] if upload else []
-    except (ImportError, ValueError):
+        texts = [r.text for r in decode_image_bytes(upload.read() if upload else b"")]
+    except PictureRefused as err:
+        return _device_page(est, err.status, translated(err.message))
+    except ImportError:
         texts = []
     imeis = [t for t in texts if t.strip().isdigit() and len(t.strip()) in (15, 16)]
     if not imeis:

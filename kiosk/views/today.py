@@ -8,15 +8,16 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext
 
-from core.codes import classify
+from core.codes import SCAN_PRIORITY, classify
 from core.imei import clean, parse_imei
+from hardware.uploads import PictureRefused
 from kiosk.auth import login_required
 from kiosk.formatting import current_store
 from kiosk.i18n import translated
 from kiosk.store.connection import get_db
 from kiosk.till import sales
 from kiosk.tradein import listing, tradeins
-from kiosk.views import current_actor, page_or_fragment, see_other
+from kiosk.views import accepts_picture, current_actor, page_or_fragment, see_other
 
 bp = Blueprint("today", __name__)
 
@@ -60,50 +61,65 @@ def scan():
 
 
 @bp.post("/scan/image")
+@accepts_picture
 @login_required
 def scan_image():
-    """A camera snapshot from the browser: decoded here, then followed like a scan."""
+    """A camera snapshot from the browser: bounded, decoded here, then followed like a scan."""
     upload = request.files.get("image")
     try:
         from hardware.camera import decode_image_bytes  # the camera extra (OpenCV, zxing-cpp) is optional
     except ImportError:
         return _refused(gettext("Camera decoding is not installed on this terminal (the camera extra)."), 503)
     try:
-        results = decode_image_bytes(upload.read()) if upload else []
-    except ValueError:
-        return _refused(gettext("This upload is not an image the kiosk can read: send a PNG or JPEG photo."))
+        results = decode_image_bytes(upload.read() if upload else b"")
+    except PictureRefused as err:
+        return _refused(translated(err.message), err.status)
     if not results:
         return _refused(gettext("No barcode or QR code found in the picture: hold the label closer and steadier."))
     scans = sorted((classify(r.text) for r in results), key=lambda s: SCAN_PRIORITY.index(s.kind))
     return _follow(scans[0])  # a box label shows several codes: the device's own identity wins
 
 
-SCAN_PRIORITY = ["imei", "imeisv", "tradein_code", "estimate_ticket", "bag_label", "voucher", "ean13", "upca",
-                 "unknown"]
-
-
 def _follow(result):
-    db = get_db()
-    if result.kind in ("imei", "imeisv"):
-        ti = tradeins.create_draft(db, current_actor(), "phone", imei=parse_imei(result.value))
-        return see_other(url_for("tradein.device", tradein_uuid=ti["uuid"]))
-    if result.kind == "estimate_ticket":
-        return see_other(url_for("handoff.show", code=result.value))
-    if result.kind in ("tradein_code", "bag_label"):
-        if found := listing.by_code(db, current_store()["id"], result.value):
-            return see_other(url_for("tradein.detail", tradein_uuid=found["uuid"]))
-        message = gettext("No trade-in %(code)s at this store.", code=result.value)
-    elif result.kind in ("ean13", "upca"):  # a product: to the till's cart
-        try:
-            flash(gettext("Added: %(name)s", name=sales.scan(db, current_actor().terminal_id, result.value)))
-            return see_other(url_for("pos.index"))
-        except sales.SaleError as err:
-            message = translated(err)
-    elif result.kind == "voucher":  # a voucher: to the payment, ready to spend it
-        return see_other(url_for("pos.pay", voucher_code=result.value))
-    else:
-        message = translated(result.message)
-    return _refused(message)
+    """Go where a scanned code leads; back home saying why when it leads nowhere."""
+    follow = _FOLLOW.get(result.kind)
+    outcome = follow(get_db(), result.value) if follow else translated(result.message)
+    return _refused(outcome) if isinstance(outcome, str) else outcome
+
+
+def _new_draft(db, value: str):
+    ti = tradeins.create_draft(db, current_actor(), "phone", imei=parse_imei(value))
+    return see_other(url_for("tradein.device", tradein_uuid=ti["uuid"]))
+
+
+def _tradein(db, code: str):
+    if found := listing.by_code(db, current_store()["id"], code):
+        return see_other(url_for("tradein.detail", tradein_uuid=found["uuid"]))
+    return gettext("No trade-in %(code)s at this store.", code=code)
+
+
+def _product(db, ean: str):  # a product: to the till's cart
+    try:
+        flash(gettext("Added: %(name)s", name=sales.scan(db, current_actor().terminal_id, ean)))
+    except sales.SaleError as err:
+        return translated(err)
+    return see_other(url_for("pos.index"))
+
+
+def _sale(db, number: str):  # a sale or return receipt: its page, where a return starts
+    found = sales.get_sale(db, number)
+    if found and found["store_id"] == current_store()["id"]:
+        return see_other(url_for("pos.sale", key=found["uuid"]))
+    return gettext("No sale %(code)s at this store.", code=number)
+
+
+_FOLLOW = {
+    "imei": _new_draft, "imeisv": _new_draft, "tradein_code": _tradein, "bag_label": _tradein,
+    "estimate_ticket": lambda db, code: see_other(url_for("handoff.show", code=code)),
+    "voucher": lambda db, code: see_other(url_for("pos.pay", voucher_code=code)),  # ready to spend it
+    "ean13": _product, "upca": _product, "sale_receipt": _sale, "return_receipt": _sale,
+    "shipment": lambda db, code: see_other(url_for("shipments.index")),
+}
 
 
 def _refused(message: str, status: int = 422):

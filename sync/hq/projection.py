@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from core import protocol
-from sync.hq.voucher_ledger import apply_store_uses
+from sync.hq.voucher_ledger import StoreUse, apply_store_uses
 
 TRADEIN_COLUMNS = ("uuid", "store_id", "code", "identifier", "device_kind", "brand", "model", "storage_gb",
                    "cosmetic_grade", "functional_grade", "grid_version", "spec_version", "currency", "total_minor",
@@ -48,14 +48,18 @@ def voucher_row(store_id: str, payload: dict) -> tuple | None:
     return (code, store_id, _text(payload.get("tradein_uuid")), issued, issued, "active", expires)
 
 
-def voucher_uses(payload: dict) -> list[tuple[str, str, int]]:
-    """(sale uuid, voucher code, amount) of a synced sale's or return's voucher tenders."""
+def voucher_uses(kind: str, payload: dict) -> list[StoreUse]:
+    """The voucher tenders of a synced sale (spends: amounts above zero) or return (credits: below zero, naming
+    the sale they return); a tender of the wrong sign is no movement at all."""
     sale_uuid, tenders = _text(payload.get("uuid")), payload.get("tenders")
     if not sale_uuid or not isinstance(tenders, list):
         return []
-    return [(sale_uuid, _text(t.get("reference")), _whole(t.get("amount_minor"))) for t in tenders
-            if isinstance(t, dict) and t.get("kind") == "voucher" and _text(t.get("reference"))
+    original = _text(payload.get("original_uuid")) if kind == protocol.SALE_RETURNED else None
+    sign = -1 if kind == protocol.SALE_RETURNED else 1
+    uses = [StoreUse(sale_uuid, _text(t.get("reference")), _whole(t.get("amount_minor")), original)
+            for t in tenders if isinstance(t, dict) and t.get("kind") == "voucher" and _text(t.get("reference"))
             and _whole(t.get("amount_minor"))]
+    return [use for use in uses if use.amount * sign > 0 and (sign > 0 or original)]
 
 
 def shipment_rows(store_id: str, payload: dict, now: str) -> tuple[tuple, list[tuple]] | None:
@@ -75,7 +79,7 @@ def project(tx, store_id: str, fresh: Sequence[tuple[str, dict]], now: str) -> N
         if kind == protocol.VOUCHER_ISSUED and (row := voucher_row(store_id, payload)):
             vouchers.append(row)
         if kind in protocol.SALE_KINDS:
-            uses += voucher_uses(payload)
+            uses += voucher_uses(kind, payload)
         if kind in (protocol.TRADEIN_ACCEPTED, protocol.TRADEIN_DECLINED):
             row = tradein_row(store_id, payload, kind.split(".")[1], now)
             tradeins += [row] if row else []
@@ -87,12 +91,17 @@ def project(tx, store_id: str, fresh: Sequence[tuple[str, dict]], now: str) -> N
     inserted = tx.insert_tradeins(TRADEIN_COLUMNS, tradeins)
     _count_daily(tx, [row for row in tradeins if row[0] in inserted and row[-1] == "accepted"], 1)
     _cancel(tx, store_id, cancelled, now)
-    tx.many("INSERT INTO hq_vouchers VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (code) DO NOTHING", vouchers)
+    # A voucher is this store's own trade-in paid in store credit, for no more than that trade-in's total.
+    tx.many("INSERT INTO hq_vouchers (code, store_id, tradein_uuid, issued_minor, balance_minor, status, expires_at) "
+            "SELECT %s, %s, %s, %s, %s, %s, %s WHERE EXISTS (SELECT 1 FROM hq_tradeins WHERE uuid = %s "
+            "AND store_id = %s AND total_minor >= %s) ON CONFLICT (code) DO NOTHING",
+            [(*row, row[2], store_id, row[3]) for row in vouchers])
     tx.many("UPDATE hq_vouchers SET status = 'cancelled' WHERE tradein_uuid = %s AND store_id = %s",
             [(tradein_uuid, store_id) for tradein_uuid in cancelled])
     apply_store_uses(tx, store_id, uses, now)
     tx.many("INSERT INTO hq_shipments VALUES (%s, %s, %s, %s, %s) ON CONFLICT (shipment_uuid) DO NOTHING", shipments)
-    tx.many("INSERT INTO hq_shipment_bags VALUES (%s, %s, %s) ON CONFLICT DO NOTHING", bags)
+    tx.many("INSERT INTO hq_shipment_bags SELECT %s, %s, %s WHERE EXISTS (SELECT 1 FROM hq_tradeins WHERE uuid = %s "
+            "AND store_id = %s) ON CONFLICT DO NOTHING", [(*bag, bag[1], store_id) for bag in bags])
     tx.many("UPDATE hq_tradeins SET store_state = 'shipped' WHERE uuid = %s AND store_id = %s "
             "AND store_state = 'accepted'", [(bag[1], store_id) for bag in bags])
 

@@ -168,4 +168,23 @@ CREATE TABLE hq_voucher_uses (
     PRIMARY KEY (sale_uuid, code)
 )
 """),
+    (6, """
+CREATE TABLE hq_vouchers_checked (
+    code TEXT PRIMARY KEY,
+    store_id TEXT NOT NULL,
+    tradein_uuid TEXT,
+    issued_minor BIGINT NOT NULL,
+    balance_minor BIGINT NOT NULL,
+    status TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    CHECK (issued_minor > 0 AND balance_minor >= 0 AND balance_minor <= issued_minor)
+);
+INSERT INTO hq_vouchers_checked SELECT code, store_id, tradein_uuid, issued_minor,
+    CASE WHEN balance_minor < 0 THEN 0 WHEN balance_minor > issued_minor THEN issued_minor ELSE balance_minor END,
+    status, expires_at FROM hq_vouchers WHERE issued_minor > 0;
+DROP TABLE hq_vouchers;
+ALTER TABLE hq_vouchers_checked RENAME TO hq_vouchers;
+CREATE INDEX hq_vouchers_tradein ON hq_vouchers (tradein_uuid);
+ALTER TABLE hq_voucher_uses ADD COLUMN original_uuid TEXT
+"""),
 )

@@ -1,9 +1,11 @@
 """HQ's voucher ledger: every store's vouchers, so one can be spent at any store while HQ is reachable,
 and never twice. Online spends go through redeem() (a conditional UPDATE, one use per sale); spends a store
-made offline arrive with its sale records and are applied once (sync.hq.projection)."""
+made offline arrive with its sale records and are applied once, within what the store's own records allow
+(sync.hq.projection). The table's CHECK keeps every balance between 0 and the amount issued, on both backends."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from core.clock import utcnow_ms
@@ -42,8 +44,7 @@ def redeem(storage: Storage, store_id: str, code: str, sale_uuid: str, amount: i
                        [amount, code, datetime.now(UTC).date().isoformat(), amount])
         if not done:
             raise VoucherRefused(_reason(tx, code, amount))
-        tx.run("INSERT INTO hq_voucher_uses VALUES (%s, %s, %s, %s, %s)",
-               [sale_uuid, code, store_id, amount, utcnow_ms()])
+        tx.run(USES, [sale_uuid, code, store_id, amount, utcnow_ms(), None])
     return done[0][0]
 
 
@@ -56,10 +57,48 @@ def release(storage: Storage, store_id: str, code: str, sale_uuid: str) -> None:
             tx.run("UPDATE hq_vouchers SET balance_minor = balance_minor + %s WHERE code = %s", [gone[0][0], code])
 
 
-def apply_store_uses(tx, store_id: str, uses: list[tuple[str, str, int]], now: str) -> None:
-    """Voucher tenders of synced sales and returns (sale uuid, code, amount; negative = credited back),
-    each applied once: a spend already taken online (same sale) is not taken again."""
-    for sale_uuid, code, amount in uses:
-        if tx.rows("INSERT INTO hq_voucher_uses VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING code",
-                   [sale_uuid, code, store_id, amount, now]):
-            tx.run("UPDATE hq_vouchers SET balance_minor = balance_minor - %s WHERE code = %s", [amount, code])
+@dataclass(frozen=True)
+class StoreUse:
+    """A voucher tender in a synced sale (amount > 0: a spend) or return (amount < 0: credited back to it)."""
+
+    sale_uuid: str
+    code: str
+    amount: int
+    original_uuid: str | None = None  # a return's sale
+
+
+USES = "INSERT INTO hq_voucher_uses (sale_uuid, code, store_id, amount_minor, at, original_uuid) " \
+       "VALUES (%s, %s, %s, %s, %s, %s)"
+
+
+def apply_store_uses(tx, store_id: str, uses: list[StoreUse], now: str) -> None:
+    """Voucher movements of a store's synced sales and returns, each applied at most once and only as far as
+    the store's own records allow: a store spends offline only its own vouchers and only what is left; it
+    credits back no more than its own sale took from that voucher. Anything else changes no balance (the
+    record itself is kept as sent in hq_records)."""
+    for use in uses:
+        if tx.rows("SELECT 1 FROM hq_voucher_uses WHERE sale_uuid = %s AND code = %s", [use.sale_uuid, use.code]):
+            continue  # taken online already for this sale, or applied from an earlier batch
+        if use.amount > 0:
+            _offline_spend(tx, store_id, use, now)
+        elif use.amount < 0 and use.original_uuid:
+            _credit_back(tx, store_id, use, now)
+
+
+def _offline_spend(tx, store_id: str, use: StoreUse, now: str) -> None:
+    if tx.rows("UPDATE hq_vouchers SET balance_minor = balance_minor - %s WHERE code = %s AND store_id = %s "
+               "AND balance_minor >= %s RETURNING code", [use.amount, use.code, store_id, use.amount]):
+        tx.run(USES, [use.sale_uuid, use.code, store_id, use.amount, now, None])
+
+
+def _credit_back(tx, store_id: str, use: StoreUse, now: str) -> None:
+    taken = tx.rows("SELECT amount_minor FROM hq_voucher_uses WHERE sale_uuid = %s AND code = %s AND store_id = %s "
+                    "AND amount_minor > 0", [use.original_uuid, use.code, store_id])
+    credited = tx.rows("SELECT coalesce(sum(amount_minor), 0) FROM hq_voucher_uses WHERE original_uuid = %s "
+                       "AND code = %s", [use.original_uuid, use.code])[0][0]
+    credit = -use.amount
+    if not taken or credit > taken[0][0] + credited:  # credited is <= 0: what earlier returns gave back
+        return
+    if tx.rows("UPDATE hq_vouchers SET balance_minor = balance_minor + %s WHERE code = %s "
+               "AND balance_minor + %s <= issued_minor RETURNING code", [credit, use.code, credit]):
+        tx.run(USES, [use.sale_uuid, use.code, store_id, use.amount, now, use.original_uuid])

@@ -143,11 +143,14 @@ def checkin_photo():
     """A camera snapshot of the bag's sticker, decoded by hardware.camera (the camera extra)."""
     upload = request.files.get("image")
     try:
-        from hardware.camera import decode_image_bytes
-
-        texts = [r.text for r in decode_image_bytes(upload.read())] if upload else []
-    except (ImportError, ValueError):
-        texts = []
+        from hardware.camera import PictureRefused, decode_image_bytes
+    except ImportError:
+        return _checkin_page(receiving.CheckIn(False, "Camera decoding is not installed on HQ (the camera extra)."),
+                             503)
+    try:
+        texts = [r.text for r in decode_image_bytes(upload.read() if upload else b"")]
+    except PictureRefused as err:  # empty, too large, too many pixels, not a picture: said before any decoding
+        return _checkin_page(receiving.CheckIn(False, str(err)), err.status)
     bag = next((t for t in texts if t.startswith(BAG_PREFIX)), texts[0] if texts else "")
     if not bag:
         return _checkin_page(receiving.CheckIn(False, "No code found in the picture: hold the sticker flat and "

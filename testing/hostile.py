@@ -1,0 +1,142 @@
+"""The outside attack run's findings, replayed over HTTP against a running kiosk and HQ: each probe says whether
+the defence held, with what it saw. Used by tests/test_hostile.py and `python -m bench.hostile`."""
+
+from __future__ import annotations
+
+import json
+import re
+import struct
+import time
+import uuid
+import zlib
+from dataclasses import dataclass
+
+import requests
+
+from sync.client import HQClient, HQRefused, batch_body
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+MAX_PEAK_MB = 300
+MAX_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class Finding:
+    item: str
+    held: bool
+    detail: str
+
+    def line(self) -> str:
+        return f"{'held  ' if self.held else 'FAILED'}  {self.item}: {self.detail}"
+
+
+class Browser:
+    """A requests session that carries the CSRF token of the last page it read, as a browser's form does."""
+
+    def __init__(self, base: str) -> None:
+        self.base, self.session, self.token = base, requests.Session(), ""
+
+    def get(self, path: str, **kw) -> requests.Response:
+        response = self.session.get(self.base + path, timeout=10, **kw)
+        if match := CSRF.search(response.text):
+            self.token = match.group(1)
+        return response
+
+    def post(self, path: str, data: dict | None = None, **kw) -> requests.Response:
+        kw.setdefault("allow_redirects", False)
+        response = self.session.post(self.base + path, data={"csrf_token": self.token, **(data or {})}, timeout=30,
+                                     **kw)
+        if match := CSRF.search(response.text):
+            self.token = match.group(1)
+        return response
+
+
+def kiosk_staff(base: str, name: str, pin: str) -> Browser:
+    browser = Browser(base)
+    page = browser.get("/login").text
+    staff_id = re.search(r'name="staff_id" value="([^"]+)"[^>]*>\s*' + re.escape(name), page).group(1)
+    assert browser.post("/login", {"staff_id": staff_id, "pin": pin}).status_code in (302, 303)
+    browser.get("/tradeins")
+    return browser
+
+
+def hq_staff(base: str, staff_id: str, pin: str) -> Browser:
+    browser = Browser(base)
+    browser.get("/hq/login")
+    assert browser.post("/hq/login", {"staff_id": staff_id, "pin": pin}).status_code == 302
+    browser.get("/hq/checkin")
+    return browser
+
+
+def bomb_png(side: int = 16000) -> bytes:
+    """A 1-bit grey PNG of side×side white pixels: ~31 KB on the wire, 256 million pixels once decoded."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    row, packer = b"\x00" + b"\xff" * (side // 8), zlib.compressobj(9)
+    body = b"".join(packer.compress(row) for _ in range(side)) + packer.flush()
+    header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
+
+
+def _upload(browser: Browser, path: str, data: bytes) -> tuple[requests.Response, float]:
+    started = time.perf_counter()
+    response = browser.post(path, files={"image": ("photo.png", data, "image/png")})
+    return response, time.perf_counter() - started
+
+
+def probe_picture_uploads(routes: dict[str, tuple[Browser, str]], peak_mb=None) -> list[Finding]:
+    """High 1: every picture route refuses a pixel bomb fast (413, the reason in words) and an empty upload (422),
+    never a 500; `peak_mb()` is the kiosk process's peak memory afterwards."""
+    findings, bomb = [], bomb_png()
+    for name, (browser, path) in routes.items():
+        response, seconds = _upload(browser, path, bomb)
+        held = response.status_code == 413 and "pixels" in response.text and seconds < MAX_SECONDS
+        seen = f"{len(bomb) // 1024} KB PNG of 16000×16000 → {response.status_code} in {seconds:.2f} s"
+        findings.append(Finding(f"1 picture bomb, {name}", held, seen))
+        empty, _ = _upload(browser, path, b"")
+        findings.append(Finding(f"1 empty picture, {name}", empty.status_code == 422,
+                                f"empty upload → {empty.status_code}"))
+    if peak_mb:
+        peak = peak_mb()
+        findings.append(Finding("1 kiosk peak memory", peak < MAX_PEAK_MB, f"{peak:.0f} MB (limit {MAX_PEAK_MB})"))
+    return findings
+
+
+def _record(seq: int, kind: str, payload: dict) -> dict:
+    return {"seq": seq, "record_uuid": str(uuid.uuid4()), "kind": kind,
+            "payload": json.dumps(payload, sort_keys=True, separators=(",", ":")), "created_at": "2026-11-28T10:00:00"}
+
+
+def send(client: HQClient, *records: tuple[str, dict], first_seq: int = 1) -> dict:
+    rows = [_record(first_seq + n, kind, payload) for n, (kind, payload) in enumerate(records)]
+    return client.post_batch(batch_body(uuid.uuid4().hex, rows))
+
+
+def probe_voucher_forgery(base: str, store_a: tuple[str, str], store_b: tuple[str, str]) -> list[Finding]:
+    """High 2: store B, signing with its own secret, cannot mint value on store A's voucher (a negative "refund"),
+    cannot drain it with a forged offline spend, and cannot issue itself a voucher for a trade-in it never made."""
+    a, b = HQClient(base, *store_a, timeout=10), HQClient(base, *store_b, timeout=10)
+    tradein, code = str(uuid.uuid4()), "V-" + "-".join(uuid.uuid4().hex[i:i + 4].upper() for i in (0, 4, 8))
+    send(a, ("tradein.accepted", {"uuid": tradein, "code": "TI-AAAA-" + code[-4:], "total_minor": 90000}),
+         ("voucher.issued", {"code": code, "tradein_uuid": tradein, "issued_minor": 90000, "expires_at": "2099-01-01"}))
+    forged_sale = str(uuid.uuid4())
+    send(b, ("sale.returned", {"uuid": str(uuid.uuid4()), "original_uuid": forged_sale, "tenders": [
+        {"kind": "voucher", "reference": code, "amount_minor": -5_000_000}]}),
+         ("sale.completed", {"uuid": str(uuid.uuid4()), "tenders": [
+             {"kind": "voucher", "reference": code, "amount_minor": 80000}]}),
+         ("voucher.issued", {"code": "V-BBBB-BBBB-BBBB", "tradein_uuid": str(uuid.uuid4()),
+                             "issued_minor": 10_000_000, "expires_at": "2099-01-01"}))
+    findings = []
+    try:
+        b.redeem_voucher(code, str(uuid.uuid4()), 5_000_000)
+        findings.append(Finding("2 mint by a forged refund", False, "store B spent 50,000.00 of A's voucher"))
+    except HQRefused as err:
+        findings.append(Finding("2 mint by a forged refund", True, f"B's 50,000.00 spend refused: {err}"))
+    balance = a.redeem_voucher(code, str(uuid.uuid4()), 90000)
+    findings.append(Finding("2 drain by a forged offline spend", balance == 0,
+                            f"A's holder still spends the whole 900.00 (balance left {balance})"))
+    minted = b.redeem_voucher("V-BBBB-BBBB-BBBB", str(uuid.uuid4()), 100)
+    findings.append(Finding("2 voucher without a trade-in", minted is None,
+                            "HQ does not know B's self-issued voucher" if minted is None else f"balance {minted}"))
+    return findings
