@@ -5,12 +5,14 @@ Never an image of the ID document, never biometrics: only its type, number, issu
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
 from core.grading import seller_age_gate
 from core.messages import N_, Message
+from core.text import canonical_id_number, has_control
 
 ID_DOCUMENT_TYPES = {
     "national_id": N_("National identity card"),
@@ -53,10 +55,15 @@ def _date(form: Mapping[str, str], name: str, errors: dict[str, str]) -> date | 
 
 
 def _texts(form: Mapping[str, str], errors: dict[str, str]) -> dict[str, str]:
+    """Each text field in NFKC with its spaces folded; the ID number in its one canonical form
+    (core.text.canonical_id_number), so that the same document is the same seller however it was typed."""
     texts = {}
     for name, limit in MAX_TEXT.items():
-        value = " ".join((form.get(name) or "").split())
-        if not value:
+        raw = unicodedata.normalize("NFKC", form.get(name) or "")
+        value = canonical_id_number(raw) if name == "id_doc_number" else " ".join(raw.split())
+        if has_control(raw):
+            errors[name] = Message(N_("Remove the control characters from this field (they cannot be printed)."))
+        elif not value:
             errors[name] = Message(N_("Required."))
         elif len(value) > limit:
             errors[name] = Message(N_("At most %(count)s characters."), count=limit)
@@ -83,5 +90,5 @@ def parse_seller(form: Mapping[str, str], today: date) -> Seller:
         raise SellerErrors(errors)
     return Seller(
         texts["surname"], texts["first_names"], birth, texts["address"], doc_type,
-        texts["id_doc_number"].upper(), texts["id_doc_issuer"], issued, payout,
+        texts["id_doc_number"], texts["id_doc_issuer"], issued, payout,
     )

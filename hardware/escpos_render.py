@@ -1,4 +1,7 @@
-"""Receipt model -> ESC/POS bytes through python-escpos, width-aware for the printer profile."""
+"""Receipt model -> ESC/POS bytes through python-escpos, width-aware for the printer profile.
+
+Every text goes through one door, `_Paper.text()`, which drops control and invisible characters: a name
+typed with ESC p in it prints as letters and never opens the cash drawer."""
 
 from __future__ import annotations
 
@@ -7,8 +10,16 @@ import textwrap
 from escpos.printer import Dummy
 
 from core.receipts import BagLabel, Receipt, Row
+from core.text import printable
 
 QR_MODULE_SIZE = 6
+
+
+class _Paper(Dummy):
+    """python-escpos' in-memory printer, whose text is only ever printable characters (lines kept)."""
+
+    def text(self, txt: str) -> None:
+        super().text("\n".join(printable(line) for line in str(txt).split("\n")))
 
 
 def fit_row(label: str, value: str, columns: int) -> list[str]:
@@ -41,7 +52,7 @@ def _header(printer: Dummy, receipt: Receipt, columns: int) -> None:
 
 def render_label(label: BagLabel, profile: str) -> bytes:
     """The bag label: big code, its Code128 and QR, then what HQ checks the device against."""
-    printer = Dummy(profile=profile)
+    printer = _Paper(profile=profile)
     columns = printer.profile.get_columns("a")
     printer.set(align="center", bold=True, double_height=True, double_width=True)
     printer.textln(label.code)
@@ -58,7 +69,7 @@ def render_label(label: BagLabel, profile: str) -> bytes:
 def render(receipt: Receipt, profile: str, open_drawer: bool = False) -> bytes:
     """The whole receipt as the bytes sent to the printer (cut included); with `open_drawer`, the cash
     drawer kick (ESC p on pin 2) goes first, so the drawer opens while the receipt prints."""
-    printer = Dummy(profile=profile)
+    printer = _Paper(profile=profile)
     if open_drawer:
         printer.cashdraw(2)
     columns = printer.profile.get_columns("a")

@@ -10,6 +10,7 @@ from datetime import timedelta
 from flask import Blueprint, Flask, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext
 
+from core.text import local_path
 from kiosk.compliance import staff as staff_accounts
 from kiosk.compliance.staff import StaffAuthError, check_pin
 from kiosk.i18n import translated
@@ -50,10 +51,8 @@ def _load_staff() -> None:
 
 
 def _safe_next(target: str | None) -> str:
-    # Only same-site paths: an open redirect after login would be a phishing aid.
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("today.today")
+    # Only a path on this host (core.text.local_path): an open redirect after login would be a phishing aid.
+    return local_path(target) or url_for("today.today")
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -12,6 +12,7 @@ from flask import Blueprint, Flask, abort, current_app, redirect, request, sessi
 from flask_babel import Babel, get_locale, gettext
 
 from core.messages import Amount, Message
+from core.text import local_path
 from kiosk.translations import CATALOGUES, compile_catalogues
 
 # (code, name in its own language): the switch shows each language in itself.
@@ -74,9 +75,8 @@ def switch():
     if code not in LANGUAGE_CODES:
         abort(400, gettext("Unknown language."))
     session["lang"] = code
-    back = request.form.get("next", "")
-    # Same-site paths only (no open redirect).
-    return redirect(back if back.startswith("/") and not back.startswith("//") else url_for("today.home"), 303)
+    # A path on this host only (no open redirect).
+    return redirect(local_path(request.form.get("next")) or url_for("today.home"), 303)
 
 
 def init_app(app: Flask) -> None:

@@ -3,12 +3,19 @@ HTTP where the finding was made that way."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+from datetime import UTC, datetime
+
 import pytest
 
+from kiosk.store.db import open_database
 from sync.hq.web_auth import add_staff
 from testing.hostile import Browser, hq_staff, kiosk_staff, probe_picture_uploads, probe_voucher_forgery
 from testing.processes import hq_process, kiosk_process, peak_rss_mb
-from testing.samples import PIN
+from testing.samples import ADULT_SELLER, PIN
+from tests.conftest import KioskClient, make_app, model_id, run_to_quote, staff_id
 from tests.hq_fixtures import create_hq_app
 
 HQ_PIN = "135790"
@@ -43,3 +50,91 @@ def test_high_2_a_store_cannot_mint_or_drain_another_stores_voucher(hq_with_rece
     base, _receiver, (store_a, store_b) = hq_with_receiver
     findings = probe_voucher_forgery(base, store_a, store_b)
     assert all(f.held for f in findings), "\n".join(f.line() for f in findings)
+
+
+def test_medium_4_open_redirect_refused_after_the_browser_clean_up(app):
+    from core.text import local_path
+
+    for hostile in ("//127.0.0.2/x", "/\t/127.0.0.2/x", "/\\127.0.0.2/x", "https://127.0.0.2/", "/\n/127.0.0.2",
+                    "\x00//127.0.0.2", "javascript:alert(1)", "／／127.0.0.2"):
+        assert local_path(hostile) is None, hostile
+    assert local_path("/tradeins?q=1") == "/tradeins?q=1"
+    client = KioskClient(app.test_client())
+    with open_database(app.config["DATABASE"]) as database:
+        member = staff_id(database, "Camille Martin")
+    for where in ("/login?next=%2F%09%2F127.0.0.2%2Fx", "/login?next=%2F%5C127.0.0.2"):
+        client.get("/login")
+        response = client.post(where, {"staff_id": member, "pin": PIN})
+        assert response.headers["Location"] == "/tradeins", where
+        client.post("/logout")
+    client.get("/login")
+    switched = client.post("/lang", {"lang": "en", "next": "/\t/127.0.0.2/x"})
+    assert switched.headers["Location"] == "/"
+
+
+def test_medium_4_hq_login_never_leaves_hq(hq_app):
+    from tests.test_hq_receiving import CSRF
+
+    staff_id = add_staff(hq_app.extensions["hq.storage"], "Inès Moreau", "receiver", HQ_PIN)
+    client = hq_app.test_client()
+    token = CSRF.search(client.get("/hq/login").get_data(as_text=True)).group(1)
+    response = client.post("/hq/login?next=%2F%09%2F127.0.0.2%2Fx", data={"csrf_token": token, "staff_id": staff_id,
+                                                                          "pin": HQ_PIN})
+    assert response.status_code == 302 and response.headers["Location"] == "/hq/"
+
+
+def test_medium_6_control_characters_never_reach_the_printer_and_identity_refuses_them(app, staff, db):
+    from core.receipts import Receipt
+    from hardware.escpos_render import render
+
+    uuid = run_to_quote(staff, device_id=model_id(app))
+    refused = staff.post(f"/tradeins/{uuid}/seller", {**ADULT_SELLER, "first_names": "Jean\x1bp\x00\x19",
+                                                      "surname": "Du\x00pont"})
+    assert refused.status_code == 422 and "control characters" in refused.get_data(as_text=True)
+    assert db.execute("SELECT count(*) FROM police_register").fetchone()[0] == 0  # nothing saved
+    receipt = Receipt(title="T", header=("Jean \x1bp\x00\x19\u200bDupont",), code="TI-AAAA-BBBB", sections=(),
+                      totals=(), total=("Total", "1,00 €"), barcode="TI-AAAA-BBBB", footer=("line\x1b@two",))
+    data = render(receipt, "TM-T88V")
+    assert b"\x1bp\x00\x19" not in data and b"Jean pDupont" in data and b"line@two" in data
+
+
+def test_medium_7_every_csv_export_neutralises_formulas(tmp_path, hq_app, hq_store):
+    from sync.hq.ingest import Record, ingest
+    from tests.test_compliance import flask_cli
+    from tests.test_hq_receiving import HQStaff
+
+    kiosk = make_app(tmp_path / "kiosk")
+    clerk = KioskClient(kiosk.test_client())
+    clerk.login(kiosk)
+    uuid = run_to_quote(clerk, device_id=model_id(kiosk))
+    formula = '=HYPERLINK("http://127.0.0.2/x","click")'
+    assert clerk.post(f"/tradeins/{uuid}/seller", {**ADULT_SELLER, "address": formula}).status_code == 303
+    today = datetime.now(UTC).date().isoformat()
+    rows = list(csv.reader(io.StringIO(flask_cli(kiosk, "register", "export", "--from", today, "--to",
+                                                 today).stdout)))
+    assert "'" + formula in rows[1] and formula not in rows[1]
+    storage, (store_id, _secret) = hq_app.extensions["hq.storage"], hq_store
+    payload = {"uuid": "u1", "code": "TI-AAAA-CCCC", "brand": "@SUM(A1)", "model": "+cmd|' /C calc'!A0",
+               "total_minor": 100}
+    ingest(storage, store_id, "b1", [Record(1, "3f2b6c1e-0000-4000-8000-000000000001", "tradein.accepted",
+                                            json.dumps(payload))])
+    exported = HQStaff(hq_app, "Inès Moreau", "receiver").get("/hq/inbox.csv").get_data(as_text=True)
+    cells = next(row for row in csv.reader(io.StringIO(exported)) if "TI-AAAA-CCCC" in row)
+    assert "'@SUM(A1)" in cells and "'+cmd|' /C calc'!A0" in cells
+
+
+def test_medium_8_the_same_id_number_however_typed_is_one_seller(app, staff, db):
+    from core.text import canonical_id_number
+
+    typed = ["X4RTBPFW4", "x4r-tbp-fw4", "X4R\u00adTBPFW4", "X4R\u200bTBP\u200dFW4", "X4R TBP FW4",
+             "Ｘ４ＲＴＢＰＦＷ４", "X4R\u2011TBP\u2013FW4"]
+    assert {canonical_id_number(t) for t in typed} == {"X4RTBPFW4"}
+    imeis = ("490154203237518", "352099001761481", "356938035643809", "353918057629418")
+    for n, (imei, number) in enumerate(zip(imeis, typed[:4], strict=True)):
+        uuid = run_to_quote(staff, imei=imei, device_id=model_id(app))
+        response = staff.post(f"/tradeins/{uuid}/seller", {**ADULT_SELLER, "id_doc_number": number})
+        assert response.status_code == (303 if n < 3 else 422), number  # the 4th in a day needs a manager
+    cipher = app.extensions["kiosk.cipher"]
+    numbers = {json.loads(cipher.decrypt(r[0]))["id_doc_number"] for r in db.execute("SELECT identity FROM "
+                                                                                     "police_register")}
+    assert numbers == {"X4RTBPFW4"}  # no invisible character reached the register

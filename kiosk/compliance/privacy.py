@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import sqlite_utils
 
 from core.clock import utcnow
+from core.text import canonical_id_number
 from kiosk.compliance import audit
 from kiosk.compliance.crypto import DataCipher
 from kiosk.store.db import fetch_all, write_transaction
@@ -20,8 +21,8 @@ CUSTOMER_YEARS, REGISTER_YEARS = 3, 10
 
 def reference_for(cipher: DataCipher, id_doc_type: str, id_doc_number: str) -> str:
     """The pseudonymous seller id: the same ID document always gives the same id, whoever typed it
-    (spaces and case as the seller form normalises them)."""
-    return cipher.pseudonym(f"{id_doc_type}:{' '.join(id_doc_number.split()).upper()}")
+    (core.text.canonical_id_number: the form the seller form stores)."""
+    return cipher.pseudonym(f"{id_doc_type}:{canonical_id_number(id_doc_number)}")
 
 
 def export(db: sqlite_utils.Database, cipher: DataCipher, seller_ref: str) -> dict:

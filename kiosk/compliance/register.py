@@ -15,6 +15,7 @@ import sqlite_utils
 
 from core.clock import utcnow
 from core.seller import ID_DOCUMENT_TYPES, PAYOUT_METHODS, Seller
+from core.text import csv_cell
 from kiosk.compliance.crypto import DataCipher
 from kiosk.store.db import fetch_all, fetch_one
 
@@ -103,5 +104,5 @@ def to_csv(rows: list[dict]) -> str:
     writer = csv.writer(out)
     writer.writerow([title for _, title in COLUMNS])
     for row in rows:
-        writer.writerow([row[key] for key, _ in COLUMNS])
+        writer.writerow([csv_cell(row[key]) for key, _ in COLUMNS])
     return out.getvalue()

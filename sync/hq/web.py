@@ -11,6 +11,7 @@ from flask import Blueprint, Response, abort, current_app, flash, g, redirect, r
 
 from core.codes import BAG_PREFIX
 from core.grading import AnswerError, load_spec
+from core.text import csv_cell
 from sync.hq import oversight, receiving
 from sync.hq.charts import bar_chart
 from sync.hq.extensions import htmx
@@ -67,7 +68,7 @@ def inbox_csv():
         writer.writerow(receiving.TRADEIN_FIELDS)
         filters.page, batch = 1, oversight.tradeins(storage, filters, 5000)
         while batch:
-            writer.writerows([row[k] for k in receiving.TRADEIN_FIELDS] for row in batch)
+            writer.writerows([csv_cell(row[k]) for k in receiving.TRADEIN_FIELDS] for row in batch)
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()

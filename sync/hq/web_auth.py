@@ -14,6 +14,7 @@ from flask import Blueprint, Flask, abort, current_app, flash, g, redirect, rend
 from flask.cli import AppGroup
 
 from core.pins import hash_pin, verify_pin
+from core.text import local_path
 from sync.hq.storage import Storage
 
 bp = Blueprint("hq_auth", __name__, url_prefix="/hq")
@@ -81,8 +82,7 @@ def login():
                                selected=request.form.get("staff_id")), 401
     session.clear()
     session.update(hq_staff=chosen[0])
-    target = request.args.get("next", "")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("hq_web.dashboard"))
+    return redirect(local_path(request.args.get("next")) or url_for("hq_web.dashboard"))
 
 
 @bp.post("/logout")
