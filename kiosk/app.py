@@ -13,7 +13,7 @@ from flask_wtf.csrf import CSRFError
 from core.grading import load_spec
 from core.settings import secret_file
 from hardware.printer import make_sink
-from kiosk import __version__, auth, cli, formatting, i18n
+from kiosk import __version__, auth, cli, formatting, i18n, ratelimits
 from kiosk.compliance.crypto import DataCipher, load_keys
 from kiosk.extensions import csrf, htmx
 from kiosk.settings import load_settings
@@ -45,6 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     cli.init_app(app)
     _register_blueprints(app)
+    ratelimits.init_app(app)
     _register_errors(app)
     app.after_request(_security_headers)
     app.config["VERSION"] = __version__
@@ -106,6 +107,8 @@ def _register_errors(app: Flask) -> None:
     app.register_error_handler(404, lambda e: page(404, _("Not found"), _("There is nothing at this address.")))
     app.register_error_handler(405, lambda e: page(405, _("Not allowed"), _("This action is not available here.")))
     app.register_error_handler(413, lambda e: page(413, _("Too large"), _("What was sent is too large.")))
+    app.register_error_handler(429, lambda e: page(429, _("Too many attempts"), _(
+        "Too many attempts from this screen in a short time: wait a minute, then try again.")))
     app.register_error_handler(sqlite3.Error, lambda e: page(503, _("Database unavailable"), _(
         "The terminal's database could not be read or written (%(reason)s). Each trade-in is saved whole or not "
         "at all: open today's list to see what was saved.", reason=str(e))))

@@ -33,6 +33,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SESSION_COOKIE_SECURE", False, "Send the session cookie over HTTPS only (set when served over TLS)."),
     Setting("LOCKOUT_ATTEMPTS", 5, "Wrong PINs in a row that lock a staff account."),
     Setting("LOCKOUT_MINUTES", 15, "How long a locked staff account stays locked."),
+    Setting("RATE_LIMIT_SIGN_IN", "10 per minute", "Sign-in attempts one address may make (Flask-Limiter syntax)."),
+    Setting("RATE_LIMIT_CUSTOMER", "20 per minute", "Estimates started and tickets printed from one address (the "
+            "self-service screen): far above a person, far below a script."),
+    Setting("RATE_LIMIT_STORAGE", "memory://", "Where rate-limit counters live: memory:// (one process) or redis://."),
     Setting("APPROVAL_ABOVE_MINOR", 50000, "Offers above this amount (minor units) need a manager's PIN."),
     Setting("DISCOUNT_APPROVAL_ABOVE_BP", 1000, "Line discounts above this share of the line (basis points: "
             "1000 = 10 %) need a manager's PIN."),

@@ -60,10 +60,10 @@ def kiosk_staff(base: str, name: str, pin: str) -> Browser:
     return browser
 
 
-def hq_staff(base: str, staff_id: str, pin: str) -> Browser:
+def hq_staff(base: str, name: str, pin: str) -> Browser:
     browser = Browser(base)
     browser.get("/hq/login")
-    assert browser.post("/hq/login", {"staff_id": staff_id, "pin": pin}).status_code == 302
+    assert browser.post("/hq/login", {"name": name, "pin": pin}).status_code == 302
     browser.get("/hq/checkin")
     return browser
 

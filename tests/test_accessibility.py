@@ -197,6 +197,7 @@ def test_hq_pages_have_no_serious_or_critical_violation(tmp_path, hq_app, hq_url
     with chromium() as browser:
         page = new_page(browser, bypass_csp=True)
         check(page, hq_url + "/hq/login", "hq: sign-in", report)
+        page.get_by_label("Name").press_sequentially("Nadia Benali")
         page.get_by_label("PIN").fill(HQ_PIN)
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_url(re.compile(r"/hq/$"))

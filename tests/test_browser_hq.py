@@ -20,8 +20,8 @@ pytestmark = pytest.mark.browser
 
 def hq_sign_in(page, base: str, name: str) -> None:
     page.goto(base + "/hq/login")
-    page.get_by_label(re.compile(name)).check()
-    page.get_by_label("PIN").fill(HQ_PIN)
+    page.get_by_label("Name").press_sequentially(name)
+    page.get_by_label("PIN").press_sequentially(HQ_PIN)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r"/hq/$"))
 

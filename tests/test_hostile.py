@@ -25,7 +25,8 @@ HQ_PIN = "135790"
 def hq_with_receiver(tmp_path):
     """HQ as its own process, with a receiver (made through HQ's own code before it starts)."""
     setup = create_hq_app({"DATA_DIR": str(tmp_path / "hq")})
-    receiver = add_staff(setup.extensions["hq.storage"], "Inès Moreau", "receiver", HQ_PIN)
+    add_staff(setup.extensions["hq.storage"], "Inès Moreau", "receiver", HQ_PIN)
+    receiver = "Inès Moreau"
     stores = [setup.extensions["hq.storage"].add_store(name) for name in ("Boutique A", "Boutique B")]
     with hq_process(tmp_path / "hq") as (base, _process):
         yield base, receiver, stores
@@ -75,10 +76,10 @@ def test_medium_4_open_redirect_refused_after_the_browser_clean_up(app):
 def test_medium_4_hq_login_never_leaves_hq(hq_app):
     from tests.test_hq_receiving import CSRF
 
-    staff_id = add_staff(hq_app.extensions["hq.storage"], "Inès Moreau", "receiver", HQ_PIN)
+    add_staff(hq_app.extensions["hq.storage"], "Inès Moreau", "receiver", HQ_PIN)
     client = hq_app.test_client()
     token = CSRF.search(client.get("/hq/login").get_data(as_text=True)).group(1)
-    response = client.post("/hq/login?next=%2F%09%2F127.0.0.2%2Fx", data={"csrf_token": token, "staff_id": staff_id,
+    response = client.post("/hq/login?next=%2F%09%2F127.0.0.2%2Fx", data={"csrf_token": token, "name": "Inès Moreau",
                                                                           "pin": HQ_PIN})
     assert response.status_code == 302 and response.headers["Location"] == "/hq/"
 
@@ -138,3 +139,42 @@ def test_medium_8_the_same_id_number_however_typed_is_one_seller(app, staff, db)
     numbers = {json.loads(cipher.decrypt(r[0]))["id_doc_number"] for r in db.execute("SELECT identity FROM "
                                                                                      "police_register")}
     assert numbers == {"X4RTBPFW4"}  # no invisible character reached the register
+
+
+def test_medium_3_hq_sign_in_locks_after_wrong_pins_and_lists_nobody(hq_app):
+    from tests.test_hq_receiving import CSRF
+
+    add_staff(hq_app.extensions["hq.storage"], "Inès Moreau", "receiver", HQ_PIN)
+    client = hq_app.test_client()
+    page = client.get("/hq/login").get_data(as_text=True)
+    assert "Inès" not in page  # an anonymous visitor learns no name
+    token = CSRF.search(page).group(1)
+
+    def sign_in(pin: str):
+        return client.post("/hq/login", data={"csrf_token": token, "name": "inès moreau", "pin": pin})
+
+    answers = [sign_in("000000") for _ in range(5)]
+    assert [a.status_code for a in answers] == [401] * 5 and "now locked" in answers[-1].get_data(as_text=True)
+    right_pin = sign_in(HQ_PIN)  # the right PIN, too late
+    assert right_pin.status_code == 401 and "locked" in right_pin.get_data(as_text=True)
+
+
+def test_medium_3_rate_limits_on_both_sign_ins_and_on_anonymous_customer_writes(app, hq_app):
+    from tests.test_hq_receiving import CSRF
+
+    kiosk = KioskClient(app.test_client())
+    kiosk.get("/login")
+    statuses = [kiosk.post("/login", {"staff_id": "nobody", "pin": "000000"}).status_code for _ in range(12)]
+    assert statuses[:10] == [401] * 10 and statuses[10:] == [429, 429]
+    def start_an_estimate() -> int:  # a new visitor each time, all from the same screen (one address)
+        customer = KioskClient(app.test_client())
+        customer.get("/customer/")
+        return customer.post("/customer/start", {"kind": "phone"}).status_code
+
+    starts = [start_an_estimate() for _ in range(25)]
+    assert starts.count(303) == 20 and starts[20:] == [429] * 5
+    hq = hq_app.test_client()
+    token = CSRF.search(hq.get("/hq/login").get_data(as_text=True)).group(1)
+    hq_statuses = [hq.post("/hq/login", data={"csrf_token": token, "name": "x", "pin": "1"}).status_code
+                   for _ in range(12)]
+    assert hq_statuses[:10] == [401] * 10 and hq_statuses[10:] == [429, 429]

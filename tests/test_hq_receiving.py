@@ -28,9 +28,9 @@ class HQStaff:
 
     def __init__(self, hq_app, name: str, role: str):
         self.client = hq_app.test_client()
-        staff_id = add_staff(hq_app.extensions["hq.storage"], name, role, HQ_PIN)
+        add_staff(hq_app.extensions["hq.storage"], name, role, HQ_PIN)
         self.token = CSRF.search(self.client.get("/hq/login").get_data(as_text=True)).group(1)
-        assert self.post("/hq/login", {"staff_id": staff_id, "pin": HQ_PIN}).status_code == 302
+        assert self.post("/hq/login", {"name": name, "pin": HQ_PIN}).status_code == 302
         self.get("/hq/")
 
     def get(self, url: str, **kw):
@@ -179,7 +179,7 @@ def test_hq_pages_need_a_signed_in_person_and_roles_and_a_csrf_token(hq_app):
     receiver = HQStaff(hq_app, "Inès Moreau", "receiver")
     assert receiver.get("/hq/publish").status_code == 403
     assert receiver.client.post("/hq/checkin", data={"code": "BAG:TI-0000-0000"}).status_code == 400  # no token
-    assert receiver.post("/hq/login", {"staff_id": "nobody", "pin": "000000"}).status_code == 401
+    assert receiver.post("/hq/login", {"name": "nobody", "pin": "000000"}).status_code == 401
 
 
 def test_publish_shows_the_diff_then_stores_pick_the_new_grid_up(tmp_path, hq_app, hq_url, hq_store, db_of):

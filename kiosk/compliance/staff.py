@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import sqlite_utils
 
 from core.messages import N_, UserError
-from core.pins import hash_pin, verify_pin
+from core.pins import Lockout, hash_pin, verify_pin
 from kiosk.compliance import audit
 from kiosk.store.db import fetch_all, fetch_one, write_transaction
 
@@ -29,18 +29,17 @@ def check_pin(db: sqlite_utils.Database, staff_id: str, pin: str, attempts: int,
         row = fetch_one(db, "SELECT * FROM staff WHERE id = ? AND active = 1", [staff_id])
         if row is None:
             raise StaffAuthError(N_("Choose a name from the list."))
-        if row["locked_until"] and datetime.fromisoformat(row["locked_until"]) > now:
-            minutes = int((datetime.fromisoformat(row["locked_until"]) - now).total_seconds() // 60) + 1
+        rule = Lockout(attempts, lock_minutes)
+        if minutes := rule.minutes_left(row["locked_until"], now):
             raise StaffAuthError(N_("%(name)s is locked after too many wrong PINs: try again in %(minutes)s min "
                                     "or ask a manager."), name=row["name"], minutes=minutes)
         if len(pin) in PIN_LENGTHS and verify_pin(row["pin_hash"], pin):
             db.execute("UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE id = ?", [staff_id])
             return row
-        failures = row["failed_attempts"] + 1
-        if failures >= attempts:
-            until = (now + timedelta(minutes=lock_minutes)).isoformat(timespec="seconds")
+        failures, until = rule.after_wrong_pin(row["failed_attempts"], now)
+        if until:
             db.execute("UPDATE staff SET failed_attempts = 0, locked_until = ? WHERE id = ?", [until, staff_id])
-            audit.record(db, staff_id=staff_id, action="staff_locked", failures=failures)
+            audit.record(db, staff_id=staff_id, action="staff_locked", failures=attempts)
             error = StaffAuthError(N_("Wrong PIN. %(name)s is now locked for %(minutes)s min."), name=row["name"],
                                    minutes=lock_minutes)
         else:

@@ -18,7 +18,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """HQ's application factory (`flask --app sync.hq`): its own settings, templates, static files,
     security headers and extensions. It imports only core (and hardware.camera for sticker photos)."""
     from core.settings import secret_file
-    from sync.hq import api, cli, security, web, web_auth, web_publish
+    from sync.hq import api, cli, ratelimits, security, web, web_auth, web_publish
     from sync.hq.extensions import csrf, htmx
     from sync.hq.settings import load_settings
     from sync.hq.storage import open_storage
@@ -39,6 +39,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.add_url_rule("/", "root", lambda: redirect(url_for("hq_web.dashboard")))
     cli.init_app(app)
     security.init_app(app)
+    ratelimits.init_app(app)
     _errors(app)
     return app
 
@@ -53,5 +54,5 @@ def _errors(app: Flask) -> None:
 
     app.register_error_handler(CSRFError, lambda e: answer(400, "Form expired", "Reload the page and try again."))
     for status, title in ((400, "Bad request"), (403, "Not allowed"), (404, "Not found"), (405, "Not allowed"),
-                          (413, "Too large")):
+                          (413, "Too large"), (429, "Too many attempts")):
         app.register_error_handler(status, lambda e, s=status, t=title: answer(s, t, e.description))

@@ -187,4 +187,8 @@ ALTER TABLE hq_vouchers_checked RENAME TO hq_vouchers;
 CREATE INDEX hq_vouchers_tradein ON hq_vouchers (tradein_uuid);
 ALTER TABLE hq_voucher_uses ADD COLUMN original_uuid TEXT
 """),
+    (7, """
+ALTER TABLE hq_staff ADD COLUMN failed_attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE hq_staff ADD COLUMN locked_until TEXT
+"""),
 )

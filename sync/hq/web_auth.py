@@ -8,12 +8,13 @@ from __future__ import annotations
 import functools
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import click
 from flask import Blueprint, Flask, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask.cli import AppGroup
 
-from core.pins import hash_pin, verify_pin
+from core.pins import Lockout, hash_pin, verify_pin
 from core.text import local_path
 from sync.hq.storage import Storage
 
@@ -35,11 +36,6 @@ def add_staff(storage: Storage, name: str, role: str, pin: str) -> str:
 
 def _storage() -> Storage:
     return current_app.extensions["hq.storage"]
-
-
-def _members() -> list[tuple]:
-    with _storage().transaction() as tx:
-        return tx.rows("SELECT id, name, role, pin_hash FROM hq_staff WHERE active = 1 ORDER BY name")
 
 
 def load_staff() -> None:
@@ -73,16 +69,37 @@ def supervisor_required(view: Callable) -> Callable:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    members = _members()
+    """Name and PIN, typed: HQ lists nobody to an anonymous visitor. Wrong PINs lock the account as on a kiosk."""
     if request.method == "GET":
-        return render_template("hq/login.html", members=members, error=None)
-    chosen = next((m for m in members if m[0] == request.form.get("staff_id")), None)
-    if chosen is None or not verify_pin(chosen[3], request.form.get("pin", "").strip()[:12]):
-        return render_template("hq/login.html", members=members, error="Wrong name or PIN.",
-                               selected=request.form.get("staff_id")), 401
+        return render_template("hq/login.html", error=None, name="")
+    name, pin = " ".join(request.form.get("name", "").split())[:80], request.form.get("pin", "").strip()[:12]
+    error, staff_id = _check(name, pin, datetime.now(UTC))
+    if error:
+        return render_template("hq/login.html", error=error, name=name), 401
     session.clear()
-    session.update(hq_staff=chosen[0])
+    session.update(hq_staff=staff_id)
     return redirect(local_path(request.args.get("next")) or url_for("hq_web.dashboard"))
+
+
+def _check(name: str, pin: str, now: datetime) -> tuple[str | None, str | None]:
+    """(error, None) or (None, staff id); counts wrong PINs and locks after LOCKOUT_ATTEMPTS."""
+    rule = Lockout(current_app.config["LOCKOUT_ATTEMPTS"], current_app.config["LOCKOUT_MINUTES"])
+    with _storage().transaction() as tx:
+        found = [r for r in tx.rows("SELECT id, name, pin_hash, failed_attempts, locked_until FROM hq_staff "
+                                    "WHERE active = 1") if r[1].casefold() == name.casefold()]
+        if not found:
+            return "Wrong name or PIN.", None
+        staff_id, _name, pin_hash, failures, locked_until = found[0]
+        if minutes := rule.minutes_left(locked_until, now):
+            return f"This account is locked after too many wrong PINs: try again in {minutes} min.", None
+        if verify_pin(pin_hash, pin):
+            tx.run("UPDATE hq_staff SET failed_attempts = 0, locked_until = NULL WHERE id = %s", [staff_id])
+            return None, staff_id
+        failures, until = rule.after_wrong_pin(failures, now)
+        tx.run("UPDATE hq_staff SET failed_attempts = %s, locked_until = %s WHERE id = %s", [failures, until, staff_id])
+    if until:
+        return f"Wrong name or PIN. The account is now locked for {rule.minutes} min.", None
+    return "Wrong name or PIN.", None
 
 
 @bp.post("/logout")

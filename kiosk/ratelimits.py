@@ -1,0 +1,19 @@
+"""Rate limits per address (Flask-Limiter): staff sign-in, and the anonymous writes of the self-service screen
+(estimates started, tickets printed). Over the limit: 429 with a page that says to wait. One limiter per app,
+so two apps in one process never share counters."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+LIMITED = {"auth.login": "RATE_LIMIT_SIGN_IN", "customer.begin": "RATE_LIMIT_CUSTOMER",
+           "customer.issue_ticket": "RATE_LIMIT_CUSTOMER"}
+
+
+def init_app(app: Flask) -> None:
+    limiter = Limiter(get_remote_address, app=app, storage_uri=app.config["RATE_LIMIT_STORAGE"])
+    for endpoint, setting in LIMITED.items():
+        view = app.view_functions[endpoint]  # the limit is checked by the wrapper: it must be what is served
+        app.view_functions[endpoint] = limiter.limit(app.config[setting], methods=["POST"])(view)
