@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import uuid
 from typing import Any
 
@@ -76,3 +77,40 @@ def verify(secret: str, timestamp: str, signature: str, method: str, path: str, 
 def payload_hash(payload: str) -> str:
     """What HQ compares to tell a duplicate (same hash) from a conflict (same id, other payload)."""
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+MAX_JSON_DEPTH = 32  # a batch is 4 levels deep, a reference file 3: far more is an attack, not data
+
+
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')  # a JSON string, its escapes included (unrolled: fast)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+class JSONRefused(ValueError):
+    """Text that is not parsed: too deep, or not JSON; str(err) says which."""
+
+
+def json_depth(text: str) -> int:
+    """How deeply arrays and objects nest in `text`, counted without parsing: strings are cut out first (a
+    regular expression, at C speed), then only the brackets left are walked."""
+    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
+    depth = deepest = 0
+    for ch in brackets:
+        depth += 1 if ch in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def parse_json(text: str | bytes, max_depth: int = MAX_JSON_DEPTH) -> object:
+    """json.loads, refusing before parsing what nests deeper than `max_depth` (a RecursionError otherwise)."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise JSONRefused("not UTF-8 text") from None
+    if (depth := json_depth(text)) > max_depth:
+        raise JSONRefused(f"the JSON nests {depth} levels deep, at most {max_depth}")
+    try:
+        return json.loads(text)
+    except ValueError as err:
+        raise JSONRefused(f"the JSON does not parse: {err}") from None

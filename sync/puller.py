@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from core.reference import ReferenceInvalid, validate
 from sync.client import HQClient
 from sync.localdb import get_mark, set_mark, write_transaction
 
@@ -38,18 +39,34 @@ def pull_updates(db: sqlite_utils.Database, client: HQClient, apply_updates: Cal
     return total
 
 
+def refused_versions(db: sqlite_utils.Database) -> list[dict]:
+    """Versions HQ published that this terminal refused, with the reason (for the staff sync page)."""
+    return [{"kind": kind, "version": version, "reason": get_mark(db, f"refused.{kind}.reason")}
+            for kind in ORDER if (version := get_mark(db, f"refused.{kind}.version"))]
+
+
 def pull(db: sqlite_utils.Database, client: HQClient, appliers: Appliers) -> list[str]:
-    """Fetch and apply every kind whose published version differs from ours, then HQ's outcomes;
-    returns what changed."""
+    """Fetch, validate and apply every kind whose published version differs from ours, then HQ's outcomes;
+    returns what changed. An invalid version is refused whole: the terminal keeps the one it has."""
     index, applied = client.reference_index(), []
     for kind in ORDER:
         remote = index.get(kind)
         if not remote or remote["version"] == get_mark(db, f"reference.{kind}"):
             continue
-        data = client.reference(kind, remote["version"])
+        if get_mark(db, f"refused.{kind}.version") == remote["version"]:
+            continue  # refused already: the reason is on the staff sync page until HQ publishes another
+        try:  # the same validators HQ ran when it accepted the upload (core.reference)
+            data = validate(kind, client.reference(kind, remote["version"]))
+        except ReferenceInvalid as err:
+            with write_transaction(db):
+                set_mark(db, f"refused.{kind}.version", remote["version"])
+                set_mark(db, f"refused.{kind}.reason", str(err)[:2000])
+            applied.append(f"{kind} {remote['version']} refused")
+            continue
         with write_transaction(db):
             appliers.reference[kind](db, remote["version"], data)
             set_mark(db, f"reference.{kind}", remote["version"])
+            set_mark(db, f"refused.{kind}.version", "")
         applied.append(f"{kind} {remote['version']}")
     if outcomes := pull_updates(db, client, appliers.updates):
         applied.append(f"{outcomes} HQ update(s)")

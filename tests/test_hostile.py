@@ -4,8 +4,10 @@ HTTP where the finding was made that way."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -178,3 +180,49 @@ def test_medium_3_rate_limits_on_both_sign_ins_and_on_anonymous_customer_writes(
     hq_statuses = [hq.post("/hq/login", data={"csrf_token": token, "name": "x", "pin": "1"}).status_code
                    for _ in range(12)]
     assert hq_statuses[:10] == [401] * 10 and hq_statuses[10:] == [429, 429]
+
+
+def test_medium_9_hq_refuses_reference_files_that_break_tills_and_a_till_keeps_what_it_has(tmp_path, hq_app,
+                                                                                          hq_url, hq_store, db_of):
+    from kiosk.tradein.reference import pull
+    from tests.test_hq_receiving import HQStaff
+    from tests.test_sync import client_of, kiosk_for
+
+    supervisor = HQStaff(hq_app, "Nadia Benali", "supervisor")
+
+    def upload(name: str, content: bytes):
+        return supervisor.post("/hq/publish/preview", {"kind": "products", "version": "P-X", "file": (
+            io.BytesIO(content), name)}, content_type="multipart/form-data")
+
+    wrong_ean = upload("p.csv", b"ean,name,kind,price_minor,vat_bp\n3761234500015,Coque,accessory,1990,2000\n")
+    negative = upload("p.csv", b"ean,name,kind,price_minor,vat_bp\n3761234500014,Coque,accessory,-5,2000\n")
+    not_objects = upload("p.json", b'{"products": [1, "two", null]}')
+    too_deep = upload("p.json", b'{"products": ' + b"[" * 100_000 + b"]" * 100_000 + b"}")
+    for answer, said in ((wrong_ean, "row 1: ean is not a valid EAN"), (negative, "row 1: price_minor must be"),
+                         (not_objects, "row 1:  is not an object"), (too_deep, "JSON")):
+        assert answer.status_code == 422 and said in html.unescape(answer.get_data(as_text=True)), said
+    kiosk = kiosk_for(tmp_path, hq_url, hq_store)
+    db = db_of(kiosk)
+    before = db.execute("SELECT count(*) FROM products").fetchone()[0]
+    hq_app.extensions["hq.storage"].publish("products", "P-BROKEN", json.dumps({"products": [  # past HQ's checks
+        {"ean": "3761234500015", "name": "x", "kind": "accessory", "price_minor": -1, "vat_bp": 2000}]}))
+    assert pull(db, client_of(kiosk)) == ["products P-BROKEN refused"]
+    assert db.execute("SELECT count(*) FROM products").fetchone()[0] == before == 7
+    staff = KioskClient(kiosk.test_client())
+    staff.login(kiosk)
+    page = staff.get("/sync").get_data(as_text=True)
+    assert "P-BROKEN" in page and "price_minor must be a whole number" in html.unescape(page)
+
+
+def test_low_12_a_deeply_nested_batch_is_refused_before_parsing(hq_app, hq_url, hq_store):
+    import requests
+
+    from core.protocol import signed_headers
+
+    store_id, secret = hq_store
+    path = f"/api/v1/stores/{store_id}/batches"
+    for body in (b'{"batch_id": "b-deep-01", "records": ' + b"[" * 200_000 + b"]" * 200_000 + b"}",
+                 b'{"batch_id": "b-deep-02", "records": [' + b'{"a":' * 50 + b"1" + b"}" * 50 + b"]}"):
+        headers = signed_headers(store_id, secret, int(time.time()), "POST", path, body)
+        answer = requests.post(hq_url + path, data=body, headers=headers, timeout=10)
+        assert answer.status_code == 422 and "nests" in answer.json()["error"]  # a clear refusal, never a 500

@@ -237,9 +237,12 @@ def test_sales_returns_vouchers_and_z_reach_hq_once_and_hq_products_reach_the_ti
     assert sorted(stored) == sorted(["tradein.accepted", "voucher.issued", "sale.completed", "sale.returned",
                                      "z.closed"])
     assert pusher.status(db)["rejections"] == 0
-    hq_app.extensions["hq.storage"].publish("products", "P-2026-12", json.dumps({"products": [
-        {"ean": CASE, "name": "Coque silicone iPhone 12", "kind": "accessory", "price_minor": 1790, "vat_bp": 2000},
-        {"ean": "not-an-ean", "name": "broken row", "kind": "accessory", "price_minor": 1, "vat_bp": 2000}]}))
+    case = {"ean": CASE, "name": "Coque silicone iPhone 12", "kind": "accessory", "price_minor": 1790, "vat_bp": 2000}
+    hq_app.extensions["hq.storage"].publish("products", "P-BAD", json.dumps({"products": [case, {
+        "ean": "not-an-ean", "name": "broken row", "kind": "accessory", "price_minor": 1, "vat_bp": 2000}]}))
+    assert "products P-BAD refused" in pull(db, client_of(app))  # refused whole: the till keeps what it has
+    assert db.execute("SELECT price_minor FROM products WHERE ean = ?", [CASE]).fetchone()[0] == 1990
+    hq_app.extensions["hq.storage"].publish("products", "P-2026-12", json.dumps({"products": [case]}))
     assert "products P-2026-12" in pull(db, client_of(app))
     assert db.execute("SELECT price_minor FROM products WHERE ean = ?", [CASE]).fetchone()[0] == 1790
     assert db.execute("SELECT count(*) FROM products WHERE ean = 'not-an-ean'").fetchone()[0] == 0

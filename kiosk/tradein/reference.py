@@ -1,14 +1,13 @@
 """HQ's reference data applied to this terminal's database: one function per kind, handed to sync.puller
-(which fetches, and marks the version in the same transaction), plus `pull()` for the kiosk's callers."""
+(which fetches, validates with core.reference and marks the version in the same transaction), plus `pull()`
+for the kiosk's callers. What arrives here has passed the same validators HQ ran on the upload."""
 
 from __future__ import annotations
 
 from datetime import date
 
 import sqlite_utils
-from stdnum import ean
 
-from core.imei import IdentifierError, parse_imei
 from core.pricing import PriceGrid, Promo
 from kiosk.tradein import catalog
 from kiosk.tradein.shipping import apply_updates
@@ -47,16 +46,12 @@ def _apply_promos(db, version: str, data: dict) -> None:
 
 def _apply_blocklist(db, version: str, data: dict) -> None:
     db.execute("DELETE FROM blocklist")
-    for entry in data.get("entries", []):
-        try:
-            imei = parse_imei(str(entry["imei"])).number
-        except IdentifierError:
-            continue  # one malformed row must not keep the whole list from the stores
-        db.execute("INSERT OR REPLACE INTO blocklist VALUES (?, ?, ?)", [imei, str(entry.get("reason", "")), version])
+    for entry in data["entries"]:  # validated by sync.puller (core.reference): every IMEI is a valid one
+        db.execute("INSERT OR REPLACE INTO blocklist VALUES (?, ?, ?)", [entry["imei"], entry["reason"], version])
 
 
 def _apply_products(db, version: str, data: dict) -> None:
-    catalog.import_products(db, version, [p for p in data.get("products", []) if ean.is_valid(str(p.get("ean", "")))])
+    catalog.import_products(db, version, data["products"])
 
 
 APPLIERS = puller.Appliers({"catalog": _apply_catalog, "grid": _apply_grid, "promos": _apply_promos,

@@ -9,7 +9,7 @@ from kiosk.auth import login_required
 from kiosk.hq_link import hq_client
 from kiosk.store.connection import get_db
 from kiosk.tradein.reference import pull
-from sync import pusher
+from sync import puller, pusher
 from sync.client import HQRefused, HQUnavailable
 
 bp = Blueprint("syncpanel", __name__, url_prefix="/sync")
@@ -21,7 +21,7 @@ def panel():
     db = get_db()
     rejections = pusher.rejections(db)
     return render_template("sync/sync.html", status=pusher.status(db), rejections=rejections,
-                           configured=hq_client(current_app.config) is not None)
+                           refused=puller.refused_versions(db), configured=hq_client(current_app.config) is not None)
 
 
 @bp.post("/now")

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from core.protocol import HEADER_SIGNATURE, HEADER_STORE, HEADER_TIMESTAMP, SignatureError, verify
+from core.protocol import HEADER_SIGNATURE, HEADER_STORE, HEADER_TIMESTAMP, SignatureError, parse_json, verify
+from core.reference import KINDS
 from sync.hq import voucher_ledger
 from sync.hq.ingest import BatchError, ReplayError, ingest, parse_batch
 from sync.hq.openapi import OPENAPI
 from sync.hq.receiving import updates_for_store
 
 bp = Blueprint("hq_api", __name__)
-REFERENCE_KINDS = ("catalog", "grid", "promos", "blocklist", "products")
+REFERENCE_KINDS = KINDS
 
 
 def _storage():
@@ -96,7 +96,7 @@ def updates(store_id: str):
 
 def _voucher_request() -> tuple[str, int]:
     try:
-        body = json.loads(request.get_data() or b"{}")
+        body = parse_json(request.get_data() or b"{}")
         sale_uuid, amount = str(uuid.UUID(str(body["sale_uuid"]))), body.get("amount_minor", 0)
     except (ValueError, KeyError, TypeError):
         raise BatchError("send {sale_uuid, amount_minor}") from None

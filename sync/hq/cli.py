@@ -10,6 +10,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from core.reference import ReferenceInvalid, validate
 from sync.hq.api import REFERENCE_KINDS
 
 stores = AppGroup("stores", help="The store registry.")
@@ -50,7 +51,10 @@ def read_reference(path: Path, kind: str) -> dict:
 @click.option("--version", required=True, help="A new, never used version name, e.g. 2026-12-01.")
 def publish(kind: str, file: Path, version: str) -> None:
     """Publish a new immutable version of a reference kind; stores pick it up on their next pull."""
-    data = read_reference(file, kind)
+    try:
+        data = validate(kind, read_reference(file, kind))  # what every terminal will check again on its pull
+    except ReferenceInvalid as err:
+        raise click.ClickException(f"not published: {err}") from None
     current_app.extensions["hq.storage"].publish(kind, version, json.dumps(data, ensure_ascii=False))
     click.echo(f"published {kind} {version}")
 

@@ -4,7 +4,6 @@ reason. The ack is the highest seq up to which every record of the store has bee
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass, field
 
@@ -81,9 +80,9 @@ def parse_backlog(data: dict) -> Backlog | None:
 
 def parse_batch(body: bytes) -> tuple[str, list[Record], Backlog | None]:
     try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise BatchError(f"the body is not JSON: {err}") from None
+        data = protocol.parse_json(body)  # depth checked before parsing: no RecursionError
+    except protocol.JSONRefused as err:
+        raise BatchError(f"the body is not acceptable JSON: {err}") from None
     if not isinstance(data, dict) or not isinstance(data.get("records"), list):
         raise BatchError("the body must be an object with a records list")
     batch_id = data.get("batch_id")

@@ -6,20 +6,17 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
+from core.protocol import JSONRefused, parse_json
+from core.reference import ROWS, ReferenceInvalid, validate
 from sync.hq.api import REFERENCE_KINDS
 from sync.hq.web_auth import supervisor_required
 
 bp = Blueprint("hq_publish", __name__, url_prefix="/hq/publish")
 bp.before_request(supervisor_required(lambda: None))
-GRADES, SHOWN = ("A", "B", "C", "D"), 100
-# kind -> (list key, fields that identify a row)
-ROWS = {"grid": ("values", ("brand", "model", "storage_gb", "cosmetic", "functional_band")),
-        "catalog": ("models", ("brand", "model")), "promos": ("promos", ("code",)), "blocklist": ("entries", ("imei",)),
-        "products": ("products", ("ean", "name", "kind", "price_minor", "vat_bp"))}
+SHOWN = 100
 
 
 class PublishError(ValueError):
@@ -30,13 +27,6 @@ def _csv_rows(text: str) -> list[dict]:
     return [{k.strip(): (v or "").strip() for k, v in row.items() if k} for row in csv.DictReader(io.StringIO(text))]
 
 
-def _whole(row: dict, name: str, index: int) -> int:
-    try:
-        return int(str(row[name]))
-    except (KeyError, ValueError):
-        raise PublishError(f"row {index + 1}: {name} must be a whole number") from None
-
-
 def parse_upload(kind: str, filename: str, raw: bytes, form) -> dict:
     """The canonical JSON of a kind, from an uploaded JSON or CSV file, checked row by row."""
     try:
@@ -45,49 +35,23 @@ def parse_upload(kind: str, filename: str, raw: bytes, form) -> dict:
         raise PublishError("the file is not UTF-8 text") from None
     if filename.lower().endswith(".json"):
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as err:
-            raise PublishError(f"the JSON does not parse: {err}") from None
+            data = parse_json(text)  # depth checked before parsing
+        except JSONRefused as err:
+            raise PublishError(str(err)) from None
     else:
         data = {ROWS[kind][0]: _csv_rows(text)}
         if kind == "grid":
             data.update(currency=form.get("currency", "EUR"), valid_from=form.get("valid_from", ""),
                         valid_until=form.get("valid_until", ""))
-    if not isinstance(data, dict) or not isinstance(data.get(ROWS[kind][0]), list):
-        raise PublishError(f"a {kind} file holds a list named {ROWS[kind][0]!r}")
     return _check(kind, data)
 
 
-def _check(kind: str, data: dict) -> dict:
-    rows = data[ROWS[kind][0]]
-    if not rows:
-        raise PublishError("the file has no rows")
-    for index, row in enumerate(rows):
-        missing = [name for name in ROWS[kind][1] if not str(row.get(name, "")).strip()]
-        if missing:
-            raise PublishError(f"row {index + 1}: {', '.join(missing)} missing")
-    if kind == "grid":
-        _check_grid(data, rows)
-    if kind == "promos":
-        for index, row in enumerate(rows):
-            row["bonus_minor"] = _whole(row, "bonus_minor", index)
-    if kind == "products":
-        for index, row in enumerate(rows):
-            row["price_minor"], row["vat_bp"] = _whole(row, "price_minor", index), _whole(row, "vat_bp", index)
-    return data
-
-
-def _check_grid(data: dict, rows: list[dict]) -> None:
+def _check(kind: str, data: object) -> dict:
+    """The same validators a terminal applies before it takes a version (core.reference), row by row."""
     try:
-        start, end = date.fromisoformat(data["valid_from"]), date.fromisoformat(data["valid_until"])
-    except (KeyError, TypeError, ValueError):
-        raise PublishError("a grid needs valid_from and valid_until as dates (YYYY-MM-DD)") from None
-    if start > end:
-        raise PublishError("valid_from is after valid_until")
-    for index, row in enumerate(rows):
-        row["storage_gb"], row["base_minor"] = _whole(row, "storage_gb", index), _whole(row, "base_minor", index)
-        if row["cosmetic"] not in GRADES or row["base_minor"] < 0:
-            raise PublishError(f"row {index + 1}: cosmetic must be A-D and base_minor 0 or more")
+        return validate(kind, data)
+    except ReferenceInvalid as err:
+        raise PublishError(str(err)) from None
 
 
 def diff(kind: str, old: dict | None, new: dict) -> dict:
@@ -141,7 +105,7 @@ def preview():
 def confirm():
     kind, version = request.form.get("kind", ""), request.form.get("version", "").strip()[:40]
     try:
-        data = _check(kind, json.loads(request.form.get("data", "")))
+        data = _check(kind, parse_json(request.form.get("data", "")))
         current_app.extensions["hq.storage"].publish(kind, version, json.dumps(data, ensure_ascii=False))
     except (PublishError, ValueError, KeyError, TypeError) as err:
         flash(f"Not published: {err}", "error")

@@ -1,0 +1,202 @@
+"""HQ's reference data (catalog, price grid, promos, blocklist, products): one validator per kind, the same
+code where HQ accepts an upload and where a terminal applies a pulled version. Pure.
+
+`validate(kind, data)` returns the canonical data (numbers as integers, text trimmed) or raises
+ReferenceInvalid listing every row at fault: a file that would break a till is never published, and a
+terminal that receives one anyway keeps the version it has.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from stdnum import ean
+
+from core.grading import COSMETIC_GRADES
+from core.imei import IDENTIFIER_FOR_KIND as DEVICE_KINDS
+from core.imei import IdentifierError, parse_imei
+from core.pricing import FUNCTIONAL_BANDS
+from core.text import has_control
+
+KINDS = ("catalog", "grid", "promos", "blocklist", "products")
+# kind -> (the list a file holds, the fields that identify a row: what a diff compares)
+ROWS = {"grid": ("values", ("brand", "model", "storage_gb", "cosmetic", "functional_band")),
+        "catalog": ("models", ("brand", "model")), "promos": ("promos", ("code",)),
+        "blocklist": ("entries", ("imei",)), "products": ("products", ("ean",))}
+MAX_ROWS, MAX_MINOR, SHOWN_PROBLEMS = 200_000, 10**8, 20
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int  # 1 for the first row of the list; 0 for the file itself
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{f'row {self.row}' if self.row else 'file'}: {self.field} {self.reason}"
+
+
+class ReferenceInvalid(ValueError):
+    """What is wrong, row by row (`problems`); str() shows the first few."""
+
+    def __init__(self, kind: str, problems: list[RowProblem]):
+        self.kind, self.problems = kind, problems
+        more = f" (and {len(problems) - SHOWN_PROBLEMS} more)" if len(problems) > SHOWN_PROBLEMS else ""
+        super().__init__(f"{kind}: " + "; ".join(map(str, problems[:SHOWN_PROBLEMS])) + more)
+
+
+class _Row:
+    """One row being checked: typed getters that note a problem instead of raising."""
+
+    def __init__(self, raw: dict, number: int, problems: list[RowProblem]) -> None:
+        self.raw, self.number, self.problems = raw, number, problems
+
+    def fail(self, field: str, reason: str) -> None:
+        self.problems.append(RowProblem(self.number, field, reason))
+
+    def text(self, field: str, limit: int = 120, required: bool = True) -> str:
+        value = self.raw.get(field)
+        value = "" if value is None else str(value).strip()
+        if required and not value:
+            self.fail(field, "is missing")
+        elif len(value) > limit or has_control(value):
+            self.fail(field, f"must be at most {limit} characters, without control characters")
+        return value
+
+    def whole(self, field: str, low: int, high: int) -> int:
+        value = self.raw.get(field)
+        try:
+            number = int(str(value).strip()) if not isinstance(value, bool) else None
+        except (TypeError, ValueError):
+            number = None
+        if number is None or not low <= number <= high:
+            self.fail(field, f"must be a whole number from {low} to {high}")
+            return 0
+        return number
+
+    def choice(self, field: str, allowed) -> str:
+        value = str(self.raw.get(field, "")).strip()
+        if value not in allowed:
+            self.fail(field, f"must be one of {', '.join(allowed)}")
+        return value
+
+    def day(self, field: str) -> str:
+        try:
+            return date.fromisoformat(str(self.raw.get(field, "")).strip()).isoformat()
+        except ValueError:
+            self.fail(field, "must be a date (YYYY-MM-DD)")
+            return ""
+
+
+def _model(row: _Row) -> dict:
+    storages = row.raw.get("storages_gb")
+    options = storages.split(";") if isinstance(storages, str) else storages if isinstance(storages, list) else []
+    sizes = [_Row({"gb": s}, row.number, row.problems).whole("gb", 1, 100_000) for s in options]
+    if not sizes:
+        row.fail("storages_gb", "must list the storage sizes in GB (e.g. 64;128)")
+    year = row.raw.get("release_year")
+    return {"kind": row.choice("kind", tuple(DEVICE_KINDS)), "brand": row.text("brand", 80),
+            "model": row.text("model"), "storages_gb": sizes,
+            "release_year": row.whole("release_year", 1990, 2100) if year not in (None, "") else None}
+
+
+def _grid_value(row: _Row) -> dict:
+    return {"brand": row.text("brand", 80), "model": row.text("model"),
+            "storage_gb": row.whole("storage_gb", 1, 100_000),
+            "cosmetic": row.choice("cosmetic", tuple(COSMETIC_GRADES)),
+            "functional_band": row.choice("functional_band", tuple(name for name, _ in FUNCTIONAL_BANDS)),
+            "base_minor": row.whole("base_minor", 0, MAX_MINOR)}
+
+
+def _promo(row: _Row) -> dict:
+    promo = {"code": row.text("code", 40), "label": row.text("label"),
+             "bonus_minor": row.whole("bonus_minor", 0, 10**7),
+             "starts": row.day("starts"), "ends": row.day("ends"), "brand": row.text("brand", 80, required=False),
+             "model": row.text("model", 120, required=False)}
+    if promo["starts"] and promo["ends"] and promo["starts"] > promo["ends"]:
+        row.fail("ends", "is before starts")
+    return promo
+
+
+def _blocked(row: _Row) -> dict:
+    try:
+        imei = parse_imei(str(row.raw.get("imei", ""))).number
+    except IdentifierError as err:
+        row.fail("imei", f"is not a valid IMEI ({err})")
+        imei = ""
+    return {"imei": imei, "reason": row.text("reason", 200, required=False)}
+
+
+def _product(row: _Row) -> dict:
+    code = str(row.raw.get("ean", "")).strip()
+    if not (code.isascii() and code.isdigit() and len(code) in (8, 12, 13) and ean.is_valid(code)):
+        row.fail("ean", "is not a valid EAN/UPC (check digit)")
+    return {"ean": code, "name": row.text("name"), "kind": row.choice("kind", ("device", "accessory")),
+            "price_minor": row.whole("price_minor", 0, MAX_MINOR), "vat_bp": row.whole("vat_bp", 0, 10_000)}
+
+
+def _tac(row: _Row) -> dict:
+    tac = str(row.raw.get("tac", "")).strip()
+    if not (tac.isascii() and tac.isdigit() and len(tac) == 8):
+        row.fail("tac", "must be 8 digits")
+    return {"tac": tac, "brand": row.text("brand", 80), "model": row.text("model")}
+
+
+ROW_RULES: dict[str, Callable[[_Row], dict]] = {
+    "catalog": _model, "grid": _grid_value, "promos": _promo, "blocklist": _blocked, "products": _product}
+
+
+def _rows(items: object, rule: Callable[[_Row], dict], name: str, problems: list[RowProblem]) -> list[dict]:
+    if not isinstance(items, list) or not items or len(items) > MAX_ROWS:
+        problems.append(RowProblem(0, name, f"must be a list of 1 to {MAX_ROWS} rows"))
+        return []
+    checked = []
+    for number, raw in enumerate(items, start=1):
+        if isinstance(raw, dict):
+            checked.append(rule(_Row(raw, number, problems)))
+        else:
+            problems.append(RowProblem(number, "", "is not an object with named fields"))
+    return checked
+
+
+def _unique(rows: list[dict], fields: tuple[str, ...], problems: list[RowProblem]) -> None:
+    seen: set[tuple] = set()
+    for number, row in enumerate(rows, start=1):
+        key = tuple(row.get(f) for f in fields)
+        if key in seen:
+            problems.append(RowProblem(number, "/".join(fields), "appears twice"))
+        seen.add(key)
+
+
+def validate(kind: str, data: object) -> dict:
+    """The canonical form of a reference file of `kind`, or ReferenceInvalid with every problem."""
+    if kind not in KINDS:
+        raise ReferenceInvalid(kind, [RowProblem(0, "kind", f"must be one of {', '.join(KINDS)}")])
+    if not isinstance(data, dict):
+        raise ReferenceInvalid(kind, [RowProblem(0, "", "must be a JSON object")])
+    problems: list[RowProblem] = []
+    list_name, key_fields = ROWS[kind]
+    rows = _rows(data.get(list_name), ROW_RULES[kind], list_name, problems)
+    _unique(rows, key_fields, problems)
+    clean = {list_name: rows}
+    if kind == "catalog":
+        tacs = data.get("tacs") or []
+        clean["tacs"] = _rows(tacs, _tac, "tacs", problems) if tacs else []
+    if kind == "grid":
+        clean.update(_grid_header(data, problems))
+    if problems:
+        raise ReferenceInvalid(kind, problems)
+    return clean
+
+
+def _grid_header(data: dict, problems: list[RowProblem]) -> dict:
+    header = _Row(data, 0, problems)
+    currency = header.text("currency", 3)
+    if not (len(currency) == 3 and currency.isascii() and currency.isalpha() and currency.isupper()):
+        header.fail("currency", "must be an ISO 4217 code such as EUR")
+    start, end = header.day("valid_from"), header.day("valid_until")
+    if start and end and start > end:
+        header.fail("valid_until", "is before valid_from")
+    return {"currency": currency, "valid_from": start, "valid_until": end}
