@@ -92,5 +92,13 @@ def build_z_receipt(store: dict, z: dict, money: Callable[[int], str], _: Callab
         totals=(),
         total=(_("NET SALES"), money(data["sales_minor"] - data["returns_minor"])),
         barcode=f"Z-{z['number']:05d}",
-        footer=(_("Final report: it cannot be changed."),),
+        footer=(_("Final report: it cannot be changed."), *_register_line(data, _)),
     )
+
+
+def _register_line(data: dict, _: Callable[[str], str]) -> tuple[str, ...]:
+    """The police register's chain head at closing: a copy on paper, outside the terminal."""
+    head = data.get("register_head")
+    if not head:
+        return ()
+    return (_("Police register: entry %(seq)s, chain %(hash)s") % {"seq": head["seq"], "hash": head["hash"][:16]},)

@@ -59,6 +59,10 @@ class HQClient:
     def device_status(self, identifier: str) -> dict:
         return self._request("GET", f"/api/v1/stores/{self.store_id}/devices/{identifier}").json()
 
+    def register_anchor(self) -> dict:
+        """{seq, hash, at}: the register head HQ holds for this store (seq None: none yet)."""
+        return self._request("GET", f"/api/v1/stores/{self.store_id}/register-anchor").json()
+
     def reference_index(self) -> dict:
         return self._request("GET", f"/api/v1/stores/{self.store_id}/reference").json()
 
@@ -93,10 +97,13 @@ def _reason(response: requests.Response) -> str:
         return response.reason or "no reason given"
 
 
-def batch_body(batch_id: str, rows: list[dict], backlog: dict | None = None) -> bytes:
+def batch_body(batch_id: str, rows: list[dict], backlog: dict | None = None,
+               register_head: dict | None = None) -> bytes:
     """The wire form of a batch: the outbox payload text is sent as text, stored at HQ byte for byte;
-    `backlog` tells HQ what the store still holds after this batch (its sync-lag view)."""
+    `backlog` tells HQ what the store still holds after this batch (its sync-lag view), `register_head` the
+    head of its police register's chain (anchored at HQ)."""
     records = [{"seq": r["seq"], "record_uuid": r["record_uuid"], "kind": r["kind"], "payload": r["payload"],
                 "created_at": r["created_at"]} for r in rows]
-    body = {"batch_id": batch_id, "records": records, **({"backlog": backlog} if backlog else {})}
+    body = {"batch_id": batch_id, "records": records, **({"backlog": backlog} if backlog else {}),
+            **({"register_head": register_head} if register_head else {})}
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()

@@ -59,15 +59,21 @@ def apply_ack(db: sqlite_utils.Database, ack: dict, rows: list[dict]) -> PushRes
     return PushResult(len(rows), acked, len(ack.get("rejected", [])))
 
 
-def push_once(db: sqlite_utils.Database, client: HQClient, batch_size: int) -> PushResult | None:
-    """Send the next batch; None when everything is acknowledged. Raises HQUnavailable/HQRefused."""
+Anchor = Callable[[sqlite_utils.Database], dict]  # what the store anchors at HQ with each batch
+
+
+def push_once(db: sqlite_utils.Database, client: HQClient, batch_size: int,
+              anchor: Anchor | None = None) -> PushResult | None:
+    """Send the next batch; None when everything is acknowledged. Raises HQUnavailable/HQRefused.
+    `anchor(db)` (the kiosk's police-register head) rides along with the batch."""
     rows = fetch_all(db, "SELECT * FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?", [checkpoint(db), batch_size])
     if not rows:
         return None
     after = db.execute("SELECT count(*), min(created_at) FROM outbox WHERE seq > ?", [rows[-1]["seq"]]).fetchone()
     backlog = {"pending": after[0], "oldest_at": after[1]}  # what is still waiting once this batch is in
     try:
-        ack = client.post_batch(batch_body(uuid.uuid4().hex, rows, backlog))  # a new batch id per attempt
+        head = anchor(db) if anchor else None
+        ack = client.post_batch(batch_body(uuid.uuid4().hex, rows, backlog, head))  # a new batch id per attempt
     except (HQUnavailable, HQRefused) as err:
         _record_error(db, str(err))
         raise
@@ -76,12 +82,12 @@ def push_once(db: sqlite_utils.Database, client: HQClient, batch_size: int) -> P
 
 def drain(db: sqlite_utils.Database, client: HQClient, batch_size: int, max_failures: int = 8,
           on_batch: Callable[[PushResult], None] | None = None, sleep: Callable[[float], None] = time.sleep,
-          rng: random.Random | None = None) -> int:
+          rng: random.Random | None = None, anchor: Anchor | None = None) -> int:
     """Push until nothing is pending; retries transient failures with backoff. Returns records sent."""
     sent, failures = 0, 0
     while True:
         try:
-            result = push_once(db, client, batch_size)
+            result = push_once(db, client, batch_size, anchor)
         except HQUnavailable:
             failures += 1
             if failures >= max_failures:
@@ -118,17 +124,17 @@ class BackgroundSync(threading.Thread):
     """run_kiosk.py's pusher (and puller): drains, then waits; after failures, backs off with jitter."""
 
     def __init__(self, open_db: Callable[[], sqlite_utils.Database], client: HQClient, batch_size: int,
-                 interval: float, pull: Callable | None = None) -> None:
+                 interval: float, pull: Callable | None = None, anchor: Anchor | None = None) -> None:
         super().__init__(name="hq-sync", daemon=True)
-        self.open_db, self.client, self.batch_size, self.interval, self.pull = (
-            open_db, client, batch_size, interval, pull)
+        self.open_db, self.client, self.batch_size, self.interval, self.pull, self.anchor = (
+            open_db, client, batch_size, interval, pull, anchor)
         self.stop = threading.Event()
 
     def run(self) -> None:
         db, failures = self.open_db(), 0
         while not self.stop.is_set():
             try:
-                drain(db, self.client, self.batch_size, max_failures=1)
+                drain(db, self.client, self.batch_size, max_failures=1, anchor=self.anchor)
                 if self.pull:
                     self.pull(db, self.client)
                 failures, wait = 0, self.interval

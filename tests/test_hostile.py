@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from kiosk.store.db import open_database
+from kiosk.store.db import fetch_one, open_database
 from sync.hq.web_auth import add_staff
 from testing.hostile import Browser, hq_staff, kiosk_staff, probe_picture_uploads, probe_voucher_forgery
 from testing.processes import hq_process, kiosk_process, peak_rss_mb
@@ -226,3 +226,61 @@ def test_low_12_a_deeply_nested_batch_is_refused_before_parsing(hq_app, hq_url, 
         headers = signed_headers(store_id, secret, int(time.time()), "POST", path, body)
         answer = requests.post(hq_url + path, data=body, headers=headers, timeout=10)
         assert answer.status_code == 422 and "nests" in answer.json()["error"]  # a clear refusal, never a 500
+
+
+def test_medium_5_a_rewritten_register_is_found_even_re_chained_and_verify_passes_after_a_lawful_purge(
+        tmp_path, hq_app, hq_url, hq_store, db_of):
+    from kiosk.compliance import privacy, register
+    from sync import pusher
+    from tests.test_compliance import flask_cli
+    from tests.test_sync import client_of, kiosk_for, take_trade_ins
+
+    kiosk = kiosk_for(tmp_path, hq_url, hq_store)
+    take_trade_ins(kiosk, 3)
+    db, cipher = db_of(kiosk), kiosk.extensions["kiosk.cipher"]
+    pusher.drain(db, client_of(kiosk), 100, anchor=register.head)  # the head goes to HQ with the batch
+    env_cli = lambda *a: flask_cli_synced(kiosk, *a)  # noqa: E731
+    intact = env_cli("register", "verify")
+    assert intact.returncode == 0 and "compared with HQ's anchor: entry 3" in intact.stdout
+
+    def rewrite(price: int, keyed: bool) -> None:  # the attack: triggers dropped, entry 2 changed, chain recomputed
+        db.execute("DROP TRIGGER IF EXISTS police_register_append_only")
+        rows = db.execute("SELECT seq FROM police_register ORDER BY seq").fetchall()
+        prev = register.GENESIS
+        for (seq,) in rows:
+            row = fetch_one(db, "SELECT * FROM police_register WHERE seq = ?", [seq])
+            row["price_minor"] = price if seq == 2 else row["price_minor"]
+            identity = json.loads(cipher.decrypt(row["identity"]))
+            digest = register.entry_hash(prev, register._content(row, identity), cipher if keyed else None)
+            db.execute("UPDATE police_register SET price_minor = ?, prev_hash = ?, hash = ? WHERE seq = ?",
+                       [row["price_minor"], prev, digest, seq])
+            prev = digest
+        db.conn.commit()
+
+    rewrite(1, keyed=False)  # without the key: the keyed hashes no longer match
+    plain = env_cli("register", "verify")
+    assert plain.returncode == 1 and "entry 2 was changed" in plain.stderr
+    rewrite(2, keyed=True)  # even with the key: HQ's anchor tells
+    keyed = env_cli("register", "verify")
+    assert keyed.returncode == 1 and "differs from the chain head anchored outside the terminal" in keyed.stderr
+
+    # A lawful purge (entries entered over 10 years ago) keeps the rest verifiable.
+    fresh = make_app(tmp_path / "purge")
+    fresh_db = db_of(fresh)
+    take_trade_ins(fresh, 3)
+    fresh_db.execute("DROP TRIGGER police_register_append_only")  # age two entries as if written in 2014
+    fresh_db.execute("UPDATE police_register SET entered_at = '2014-01-0' || seq || 'T10:00:00+00:00' WHERE seq < 3")
+    fresh_db.conn.commit()
+    assert privacy.purge(fresh_db)["register_entries_removed"] == 2
+    after = flask_cli(fresh, "register", "verify")
+    assert after.returncode == 0 and "1 entries" in after.stdout, after.stderr
+
+
+def flask_cli_synced(app, *args):
+    import subprocess
+
+    from tests.test_compliance import FLASK, ROOT
+
+    env = {"KIOSK_DATA_DIR": app.config["DATA_DIR"], "PATH": "/usr/bin:/bin", "KIOSK_SYNC_URL": app.config["SYNC_URL"],
+           "KIOSK_SYNC_STORE_ID": app.config["SYNC_STORE_ID"], "KIOSK_SYNC_SECRET": app.config["SYNC_SECRET"]}
+    return subprocess.run([str(FLASK), "--app", "kiosk", *args], cwd=ROOT, env=env, capture_output=True, text=True)

@@ -14,7 +14,9 @@ from core.money import format_money
 from kiosk.compliance import privacy, register
 from kiosk.compliance.crypto import DataCipher, add_key_to_file, load_keys
 from kiosk.formatting import current_store
+from kiosk.hq_link import hq_client
 from kiosk.store.connection import get_db
+from sync.client import HQRefused, HQUnavailable
 
 register_cli = AppGroup("register", help="The police register (registre de police).")
 privacy_cli = AppGroup("privacy", help="Sellers' data rights (GDPR) and the data keys.")
@@ -24,11 +26,27 @@ def _cipher() -> DataCipher:
     return current_app.extensions["kiosk.cipher"]
 
 
+def _outside_anchor() -> tuple[dict | None, str]:
+    """The chain head HQ holds for this store, and a line saying what the check compared with."""
+    client = hq_client(current_app.config)
+    if client is None:
+        return None, "no HQ configured: chain and keyed hashes checked, no outside anchor to compare with"
+    try:
+        anchor = client.register_anchor()
+    except (HQUnavailable, HQRefused) as err:
+        return None, f"HQ unreachable ({err}): chain and keyed hashes checked, outside anchor not compared"
+    if anchor.get("seq") is None:
+        return None, "HQ holds no anchor yet (nothing synced): chain and keyed hashes checked"
+    return anchor, f"compared with HQ's anchor: entry {anchor['seq']} as received {anchor['at']}"
+
+
 @register_cli.command("verify")
 def verify_command() -> None:
     """Check numbering, chaining and content of every entry; exit 1 if anything was tampered with."""
-    problems = register.verify(get_db(), _cipher())
+    anchor, where = _outside_anchor()
+    problems = register.verify(get_db(), _cipher(), anchor)
     count = get_db().execute("SELECT count(*) FROM police_register").fetchone()[0]
+    click.echo(where)
     if problems:
         click.echo(f"REGISTER TAMPERED: {len(problems)} problem(s) in {count} entries", err=True)
         for problem in problems:

@@ -6,6 +6,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from kiosk.compliance import register
 from kiosk.hq_link import hq_client
 from kiosk.store.connection import get_db
 from kiosk.tradein.reference import pull
@@ -28,7 +29,7 @@ def push_command() -> None:
     db, client = get_db(), _cli_client()
     total = pusher.status(db)["pending"]
     with click.progressbar(length=total, label="Pushing to HQ") as bar:
-        sent = pusher.drain(db, client, current_app.config["SYNC_BATCH_SIZE"],
+        sent = pusher.drain(db, client, current_app.config["SYNC_BATCH_SIZE"], anchor=register.head,
                             on_batch=lambda result: bar.update(result.sent))
     click.echo(f"sent {sent}; acknowledged through seq {pusher.checkpoint(db)}")
 

@@ -42,6 +42,12 @@ class DataCipher:
         Keyed with the oldest configured key, so it survives rotation of the encryption key."""
         return hmac.new(self._pseudonym_key, text.encode(), hashlib.sha256).hexdigest()[:32]
 
+    def chain_mac(self, message: bytes) -> str:
+        """The police register's keyed chain hash: HMAC-SHA256 under a key derived from the oldest data key
+        (outside the database; survives rotation), so an edited register cannot be re-chained without it."""
+        key = hmac.new(self._pseudonym_key, b"police-register-chain", hashlib.sha256).digest()
+        return hmac.new(key, message, hashlib.sha256).hexdigest()
+
     def rotate(self, token: str | None) -> str | None:
         """Re-encrypt under the newest key (same plaintext)."""
         return None if token is None else self._fernet.rotate(token.encode()).decode()

@@ -11,7 +11,7 @@ import sqlite_utils
 
 from core.clock import utcnow
 from core.text import canonical_id_number
-from kiosk.compliance import audit
+from kiosk.compliance import audit, register
 from kiosk.compliance.crypto import DataCipher
 from kiosk.store.db import fetch_all, write_transaction
 
@@ -75,6 +75,7 @@ def purge(db, now: datetime | None = None) -> dict:
     with write_transaction(db):
         redacted = _redact(db, "seller_ref IN (SELECT seller_ref FROM tradeins WHERE seller_ref IS NOT NULL "
                                "GROUP BY seller_ref HAVING max(accepted_at) < ?)", [customer_cutoff])
+        register.mark_purge(db, register_cutoff)  # verify starts from here: the chain stays checkable
         removed = db.execute("DELETE FROM police_register WHERE entered_at < ?", [register_cutoff]).rowcount
         audit.record(db, "retention_purge", seller_ref=None, redacted_trade_ins=redacted,
                      register_entries_removed=removed)

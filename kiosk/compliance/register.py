@@ -1,7 +1,11 @@
 """The police register (registre de police, Code pénal art. 321-7 and R.321-3 ff.): one entry per
-purchase with a gap-free number and every field the law lists; append-only (database triggers);
-each entry's SHA-256 hash covers the previous entry's hash and its own plaintext content, so
-`flask --app kiosk register verify` finds any change, deletion or insertion."""
+purchase with a gap-free number and every field the law lists; append-only (database triggers).
+
+Each entry's hash is an HMAC (key outside the database: DataCipher.chain_mac) over the previous entry's hash
+and its own plaintext content, so rewriting the file and re-chaining it needs the key; and the chain's head
+is anchored outside the terminal (sent to HQ with every batch, printed and sent on every Z report), so even
+with the key a rewrite of anchored entries shows. A lawful 10-year purge records its boundary, from which
+`flask --app kiosk register verify` starts."""
 
 from __future__ import annotations
 
@@ -37,9 +41,33 @@ def identity_of(seller: Seller) -> dict:
             "id_doc_issued_on": seller.id_doc_issued_on.isoformat()}
 
 
-def entry_hash(prev_hash: str, content: dict) -> str:
-    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
+def entry_hash(prev_hash: str, content: dict, cipher: DataCipher | None) -> str:
+    """The chain hash: keyed (HMAC) with `cipher`; the plain SHA-256 of entries written before the key."""
+    message = (prev_hash + json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)).encode()
+    return cipher.chain_mac(message) if cipher else hashlib.sha256(message).hexdigest()
+
+
+def _marks(db: sqlite_utils.Database) -> tuple[int, dict | None]:
+    """(first keyed entry number, the lawful purge boundary if any)."""
+    keyed = db.execute("SELECT min(seq) FROM register_marks WHERE kind = 'keyed_from'").fetchone()[0] or 1
+    purged = fetch_one(db, "SELECT seq, hash FROM register_marks WHERE kind = 'purged_through' "
+                           "ORDER BY seq DESC LIMIT 1")
+    return keyed, purged
+
+
+def mark_purge(db: sqlite_utils.Database, before: str) -> None:
+    """Inside the purge's transaction: the boundary a lawful purge of entries entered before `before` leaves."""
+    last = fetch_one(db, "SELECT seq, hash FROM police_register WHERE entered_at < ? ORDER BY seq DESC LIMIT 1",
+                     [before])
+    if last:
+        db.execute("INSERT OR IGNORE INTO register_marks VALUES (?, 'purged_through', ?, ?)",
+                   [last["seq"], last["hash"], utcnow()])
+
+
+def head(db: sqlite_utils.Database) -> dict:
+    """The chain's head to anchor outside the terminal: {seq, hash} (seq 0 while the register is empty)."""
+    row = fetch_one(db, "SELECT seq, hash FROM police_register ORDER BY seq DESC LIMIT 1")
+    return {"seq": row["seq"], "hash": row["hash"]} if row else {"seq": 0, "hash": GENESIS}
 
 
 def _content(row: dict, identity: dict) -> dict:
@@ -48,7 +76,8 @@ def _content(row: dict, identity: dict) -> dict:
     return {**{k: row[k] for k in keys}, "identity": identity}
 
 
-def append_entry(db: sqlite_utils.Database, ti: dict, device_name: str, identity: dict, sealed: str) -> int:
+def append_entry(db: sqlite_utils.Database, ti: dict, device_name: str, identity: dict, sealed: str,
+                 cipher: DataCipher) -> int:
     """Inside the accept transaction: the next number, chained to the last entry. `sealed` is the
     identity already encrypted (the same token the trade-in keeps: one encryption per purchase)."""
     last = fetch_one(db, "SELECT seq, hash FROM police_register ORDER BY seq DESC LIMIT 1")
@@ -61,15 +90,18 @@ def append_entry(db: sqlite_utils.Database, ti: dict, device_name: str, identity
     }
     prev_hash = last["hash"] if last else GENESIS
     row.update(identity=sealed, prev_hash=prev_hash,
-               hash=entry_hash(prev_hash, _content(row, identity)))
+               hash=entry_hash(prev_hash, _content(row, identity), cipher))
     db.execute(f"INSERT INTO police_register ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
                list(row.values()))
     return row["seq"]
 
 
-def verify(db: sqlite_utils.Database, cipher: DataCipher) -> list[str]:
-    """Every problem found, in words; an empty list means the register is intact."""
-    problems, prev_hash, expected_seq = [], GENESIS, None
+def verify(db: sqlite_utils.Database, cipher: DataCipher, anchor: dict | None = None) -> list[str]:
+    """Every problem found, in words; an empty list means the register is intact. `anchor` is the last head
+    HQ (or a Z report) holds: {seq, hash}; the entry at that number must still carry that hash."""
+    keyed_from, purged = _marks(db)
+    problems, prev_hash = [], purged["hash"] if purged else GENESIS
+    expected_seq = purged["seq"] + 1 if purged else None
     for row in fetch_all(db, "SELECT * FROM police_register ORDER BY seq"):
         if expected_seq is not None and row["seq"] != expected_seq:
             problems.append(f"entry {expected_seq} is missing (next entry is {row['seq']})")
@@ -80,9 +112,14 @@ def verify(db: sqlite_utils.Database, cipher: DataCipher) -> list[str]:
         except ValueError as err:
             problems.append(f"entry {row['seq']}: {err}")
             identity = None
-        if identity is not None and entry_hash(row["prev_hash"], _content(row, identity)) != row["hash"]:
+        key = cipher if row["seq"] >= keyed_from else None
+        if identity is not None and entry_hash(row["prev_hash"], _content(row, identity), key) != row["hash"]:
             problems.append(f"entry {row['seq']} was changed after it was written")
+        if anchor and row["seq"] == anchor.get("seq") and row["hash"] != anchor.get("hash"):
+            problems.append(f"entry {row['seq']} differs from the chain head anchored outside the terminal")
         prev_hash, expected_seq = row["hash"], row["seq"] + 1
+    if anchor and anchor.get("seq", 0) >= (expected_seq or 1):
+        problems.append(f"entries up to {anchor['seq']} were anchored, but the register ends before them")
     return problems
 
 

@@ -326,4 +326,22 @@ BEGIN SELECT RAISE(ABORT, 'a Z report is final: it cannot be changed'); END;
 CREATE TRIGGER z_reports_kept BEFORE DELETE ON z_reports
 BEGIN SELECT RAISE(ABORT, 'a Z report is final: it cannot be deleted'); END;
 """),
+    (8, "police register: keyed chain, lawful purge boundary", """
+-- Marks on the register's chain, append-only: 'keyed_from' (entries from this number on are chained with an
+-- HMAC under a key kept outside the database; earlier ones with the plain SHA-256 of before) and
+-- 'purged_through' (entries up to this number went in a lawful 10-year purge; `hash` is the last one's).
+CREATE TABLE register_marks (
+    seq INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('keyed_from', 'purged_through')),
+    hash TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (kind, seq)
+);
+CREATE TRIGGER register_marks_append_only BEFORE UPDATE ON register_marks
+BEGIN SELECT RAISE(ABORT, 'register marks are append-only'); END;
+CREATE TRIGGER register_marks_kept BEFORE DELETE ON register_marks
+BEGIN SELECT RAISE(ABORT, 'register marks are append-only'); END;
+INSERT INTO register_marks
+    SELECT coalesce(max(seq), 0) + 1, 'keyed_from', '', strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now') FROM police_register;
+"""),
 )

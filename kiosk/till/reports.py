@@ -11,6 +11,7 @@ import sqlite_utils
 from core import protocol, till
 from core.clock import utcnow
 from core.messages import N_
+from kiosk.compliance import register
 from kiosk.compliance.audit import Actor
 from kiosk.store.db import fetch_all, fetch_one, write_transaction
 from kiosk.till import sales
@@ -72,7 +73,7 @@ def close_z(db: sqlite_utils.Database, actor: Actor, counted_cash_minor: int) ->
     if not 0 <= counted_cash_minor <= 10**9:
         raise SaleError(N_("Type the cash counted in the drawer, e.g. 152,40."))
     with write_transaction(db):
-        data = figures(db, actor.store_id)
+        data = {**figures(db, actor.store_id), "register_head": register.head(db)}  # anchored on paper and at HQ
         number = (db.execute("SELECT max(number) FROM z_reports").fetchone()[0] or 0) + 1
         row = {"number": number, "store_id": actor.store_id, "staff_id": actor.staff_id,
                "period_start": data["period_start"], "period_end": data["period_end"], "data": json.dumps(data),

@@ -224,7 +224,7 @@ def accept(db, actor: Actor, tradein_uuid: str, seller: Seller, today: date, cip
             if approved_by:
                 _audit(db, actor, tradein_uuid, "approved", approved_by=approved_by, total_minor=ti["total_minor"])
             device = catalog.get_device(db, ti["device_id"])
-            register.append_entry(db, accepted, device.name, identity, sealed)
+            register.append_entry(db, accepted, device.name, identity, sealed, cipher)
             outbox.append(db, tradein_uuid, protocol.TRADEIN_ACCEPTED, hq_payload(db, accepted, reference, device))
             if seller.payout_method == "store_credit" and accepted["total_minor"] > 0:
                 vouchers.issue_for_tradein(db, accepted, today)

@@ -61,6 +61,16 @@ def post_batch(store_id: str):
     return jsonify(ack.as_json())
 
 
+@bp.get("/api/v1/stores/<store_id>/register-anchor")
+def register_anchor(store_id: str):
+    """The head of the store's police register as HQ last received it: what `register verify` compares with."""
+    _authenticate(store_id)
+    with _storage().read() as tx:
+        rows = tx.rows("SELECT register_seq, register_hash, register_at FROM hq_stores WHERE id = %s", [store_id])
+    seq, digest, at = rows[0] if rows else (None, None, None)
+    return jsonify({"seq": seq, "hash": digest, "at": at})
+
+
 @bp.get("/api/v1/stores/<store_id>/reference")
 def reference_index(store_id: str):
     _authenticate(store_id)

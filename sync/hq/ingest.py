@@ -62,20 +62,30 @@ def _record(raw: object, index: int) -> Record:
 
 @dataclass(frozen=True)
 class Backlog:
-    """What the store still had to send when it sent this batch (for HQ's sync-lag view)."""
+    """What the store said of itself with this batch: what it still had to send (HQ's sync-lag view), and
+    the head of its police register's hash chain (the anchor `register verify` compares with)."""
 
-    pending: int
+    pending: int | None
     oldest_at: str | None
+    register_seq: int | None = None
+    register_hash: str | None = None
+
+
+def _whole(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_SEQ else None
 
 
 def parse_backlog(data: dict) -> Backlog | None:
-    raw = data.get("backlog")
-    if not isinstance(raw, dict):
+    raw, head = data.get("backlog"), data.get("register_head")
+    raw, head = raw if isinstance(raw, dict) else {}, head if isinstance(head, dict) else {}
+    pending, oldest = _whole(raw.get("pending")), raw.get("oldest_at")
+    seq, digest = _whole(head.get("seq")), head.get("hash")
+    valid_head = seq is not None and isinstance(digest, str) and len(digest) == 64 and \
+        all(c in "0123456789abcdef" for c in digest)
+    if pending is None and not valid_head:
         return None
-    pending, oldest = raw.get("pending"), raw.get("oldest_at")
-    if not isinstance(pending, int) or isinstance(pending, bool) or not 0 <= pending <= MAX_SEQ:
-        return None
-    return Backlog(pending, oldest[:40] if isinstance(oldest, str) and "\x00" not in oldest else None)
+    return Backlog(pending, oldest[:40] if isinstance(oldest, str) and "\x00" not in oldest else None,
+                   seq if valid_head else None, digest if valid_head else None)
 
 
 def parse_batch(body: bytes) -> tuple[str, list[Record], Backlog | None]:
@@ -180,14 +190,22 @@ def ingest(storage: Storage, store_id: str, batch_id: str, records: list[Record]
                                        identifier, entity) for r, digest, identifier, entity, _ in valid.values()])
         ack.accepted = len(inserted)
         project(tx, store_id, [(r.kind, payload) for key, (r, *_, payload) in valid.items() if key in inserted], now)
-        if backlog is not None:
-            tx.run("UPDATE hq_stores SET backlog_pending = %s, backlog_oldest_at = %s WHERE id = %s",
-                   [backlog.pending, backlog.oldest_at, store_id])
+        _note_backlog(tx, store_id, backlog, now)
         held = [(r, digest) for key, (r, digest, *_) in valid.items() if key not in inserted]  # HQ had this id
         _classify(held, tx.existing([r.record_uuid for r, _ in held]), store_id, ack, rejections, now)
         tx.log_rejections(rejections)
         ack.acked_through_seq = _advance(tx, store_id, store[2], sorted({r.seq for r in records}), now)
     return ack
+
+
+def _note_backlog(tx, store_id: str, backlog: Backlog | None, now: str) -> None:
+    if backlog is not None and backlog.pending is not None:
+        tx.run("UPDATE hq_stores SET backlog_pending = %s, backlog_oldest_at = %s WHERE id = %s",
+               [backlog.pending, backlog.oldest_at, store_id])
+    if backlog is not None and backlog.register_seq is not None:  # the anchor only moves forward
+        tx.run("UPDATE hq_stores SET register_seq = %s, register_hash = %s, register_at = %s WHERE id = %s "
+               "AND coalesce(register_seq, -1) <= %s", [backlog.register_seq, backlog.register_hash, now, store_id,
+                                                        backlog.register_seq])
 
 
 def _advance(tx, store_id: str, acked: int, seqs: list[int], now: str) -> int:

@@ -191,4 +191,9 @@ ALTER TABLE hq_voucher_uses ADD COLUMN original_uuid TEXT
 ALTER TABLE hq_staff ADD COLUMN failed_attempts INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE hq_staff ADD COLUMN locked_until TEXT
 """),
+    (8, """
+ALTER TABLE hq_stores ADD COLUMN register_seq BIGINT;
+ALTER TABLE hq_stores ADD COLUMN register_hash TEXT;
+ALTER TABLE hq_stores ADD COLUMN register_at TEXT
+"""),
 )
