@@ -140,3 +140,111 @@ def probe_voucher_forgery(base: str, store_a: tuple[str, str], store_b: tuple[st
     findings.append(Finding("2 voucher without a trade-in", minted is None,
                             "HQ does not know B's self-issued voucher" if minted is None else f"balance {minted}"))
     return findings
+
+
+def quoted_over_http(staff: Browser, imei: str) -> str:
+    """A clerk's trade-in up to the quote, through the routes (the iPhone 13 of the demo TAC table)."""
+    from testing.samples import PERFECT_PHONE
+
+    started = staff.post("/tradeins", {"device_kind": "phone", "identifier": imei})
+    uuid = re.search(r"/tradeins/([0-9a-f-]{36})/", started.headers["Location"]).group(1)
+    page = staff.get(f"/tradeins/{uuid}/device").text
+    known = re.search(r'<option value="(\d+)" selected', page)  # from the TAC table, else an iPhone 12
+    device = known.group(1) if known else re.search(r'<option value="(\d+)"[^>]*>[^<]*iPhone 12<', page).group(1)
+    assert staff.post(f"/tradeins/{uuid}/device", {"device_id": device, "storage_gb": "128"}).status_code == 303
+    for step, value in enumerate(PERFECT_PHONE.values(), start=1):
+        assert staff.post(f"/tradeins/{uuid}/checklist/{step}", {"answer": value}).status_code == 303
+    staff.get(f"/tradeins/{uuid}/seller")
+    return uuid
+
+
+IMEIS = ("490154203237518", "352099001761481", "356938035643809", "353918057629418", "358240051111110")
+
+
+def probe_identity(staff: Browser) -> list[Finding]:
+    """Medium 6 and 8: control characters refused at identity capture; one ID number however it is typed."""
+    from testing.samples import ADULT_SELLER
+
+    uuid = quoted_over_http(staff, IMEIS[0])
+    refused = staff.post(f"/tradeins/{uuid}/seller", {**ADULT_SELLER, "first_names": "Jean\x1bp\x00\x19"})
+    findings = [Finding("6 printer command in a name", refused.status_code == 422,
+                        f"seller with ESC p in the first name → {refused.status_code}")]
+    typed = ("x4r-tbp-fw4", "X4R\u00adTBPFW4", "X4R\u200bTBP\u200dFW4", "X4R TBP FW4")
+    statuses = []
+    for imei, number in zip(IMEIS[1:], typed, strict=True):
+        uuid = quoted_over_http(staff, imei)
+        statuses.append(staff.post(f"/tradeins/{uuid}/seller", {**ADULT_SELLER, "id_doc_number": number})
+                        .status_code)
+    findings.append(Finding("8 daily limit by ID number", statuses[:3] == [303] * 3 and statuses[3] == 422,
+                            f"the same ID typed 4 ways, 4 trade-ins in a day → {statuses} (the 4th needs a manager)"))
+    return findings
+
+
+def probe_redirects(kiosk_base: str, hq_base: str, kiosk_pin: str, hq_name: str, hq_pin: str) -> list[Finding]:
+    """Medium 4: no sign-in or language switch sends anyone off this host."""
+    hostile = "/\t/127.0.0.2/x"
+    kiosk = Browser(kiosk_base)
+    page = kiosk.get("/login").text
+    member = re.search(r'name="staff_id" value="([^"]+)"', page).group(1)
+    login = kiosk.session.post(kiosk_base + "/login", params={"next": hostile}, allow_redirects=False, timeout=10,
+                               data={"csrf_token": kiosk.token, "staff_id": member, "pin": kiosk_pin})
+    kiosk.get("/tradeins")
+    lang = kiosk.post("/lang", {"lang": "en", "next": hostile})
+    hq = Browser(hq_base)
+    hq.get("/hq/login")
+    hq_login = hq.session.post(hq_base + "/hq/login", params={"next": hostile}, allow_redirects=False, timeout=10,
+                               data={"csrf_token": hq.token, "name": hq_name, "pin": hq_pin})
+    places = [r.headers.get("Location", "") for r in (login, lang, hq_login)]
+    return [Finding("4 open redirect", all(p.startswith("/") and not p.startswith("//") and "127.0.0.2" not in p
+                                            for p in places), f"next={hostile!r} → {places}")]
+
+
+def probe_sign_in(kiosk_base: str, hq_base: str, hq_name: str, hq_pin: str) -> list[Finding]:
+    """Medium 3: HQ locks an account after 5 wrong PINs; both sign-ins and the customer screen are rate-limited."""
+    hq = Browser(hq_base)
+    hq.get("/hq/login")
+    wrong = [hq.post("/hq/login", {"name": hq_name, "pin": "000000"}).status_code for _ in range(5)]
+    right = hq.post("/hq/login", {"name": hq_name, "pin": hq_pin})
+    findings = [Finding("3 HQ lockout", wrong == [401] * 5 and right.status_code == 401,
+                        f"5 wrong PINs → {wrong}; then the right PIN → {right.status_code} (locked)")]
+    limited = [hq.post("/hq/login", {"name": "nobody", "pin": "1"}).status_code for _ in range(10)]
+    findings.append(Finding("3 HQ sign-in rate limit", 429 in limited, f"10 more attempts → {limited}"))
+    kiosk = Browser(kiosk_base)
+    kiosk.get("/login")
+    tries = [kiosk.post("/login", {"staff_id": "nobody", "pin": "1"}).status_code for _ in range(12)]
+    findings.append(Finding("3 kiosk sign-in rate limit", tries[-1] == 429, f"12 attempts → {tries}"))
+    starts = []
+    for _ in range(25):
+        visitor = Browser(kiosk_base)
+        visitor.get("/customer/")
+        starts.append(visitor.post("/customer/start", {"kind": "phone"}).status_code)
+    findings.append(Finding("3 anonymous estimates rate limit", starts.count(429) >= 5,
+                            f"25 estimates started from one address → {starts.count(303)} taken, "
+                            f"{starts.count(429)} refused (429)"))
+    return findings
+
+
+def probe_csv(hq_base: str, store: tuple[str, str], hq_browser: Browser) -> list[Finding]:
+    """Medium 7: a store's record with a formula in it reaches HQ's CSV export as text, not as a formula."""
+    client = HQClient(hq_base, *store, timeout=10)
+    send(client, ("tradein.accepted", {"uuid": str(uuid.uuid4()), "code": "TI-CSV0-0001", "brand": "=HYPERLINK(1)",
+                                       "model": "@SUM(A1)", "total_minor": 100}), first_seq=10)
+    exported = hq_browser.get("/hq/inbox.csv").text
+    row = next((line for line in exported.splitlines() if "TI-CSV0-0001" in line), "")
+    return [Finding("7 CSV formula", "'=HYPERLINK(1)" in row and "'@SUM(A1)" in row, f"exported row: {row[:90]}")]
+
+
+def probe_reference(hq_browser: Browser) -> list[Finding]:
+    """Medium 9: HQ refuses a products file with a wrong EAN check digit, a negative price, rows not objects."""
+    results = []
+    for label, name, content in (("wrong EAN", "p.csv", b"ean,name,kind,price_minor,vat_bp\n"
+                                                        b"3761234500015,Coque,accessory,1990,2000\n"),
+                                 ("negative price", "p.csv", b"ean,name,kind,price_minor,vat_bp\n"
+                                                             b"3761234500014,Coque,accessory,-5,2000\n"),
+                                 ("rows not objects", "p.json", b'{"products": [1, "two"]}')):
+        answer = hq_browser.post("/hq/publish/preview", {"kind": "products", "version": "P-HOSTILE"},
+                                 files={"file": (name, content)})
+        results.append(f"{label} → {answer.status_code}")
+        if answer.status_code != 422 or "row 1" not in answer.text:
+            return [Finding("9 reference files", False, "; ".join(results))]
+    return [Finding("9 reference files", True, "; ".join(results) + " (row-level report)")]

@@ -284,3 +284,9 @@ def flask_cli_synced(app, *args):
     env = {"KIOSK_DATA_DIR": app.config["DATA_DIR"], "PATH": "/usr/bin:/bin", "KIOSK_SYNC_URL": app.config["SYNC_URL"],
            "KIOSK_SYNC_STORE_ID": app.config["SYNC_STORE_ID"], "KIOSK_SYNC_SECRET": app.config["SYNC_SECRET"]}
     return subprocess.run([str(FLASK), "--app", "kiosk", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+
+
+def test_bench_hostile_replays_every_high_and_medium_item_over_http_and_all_hold():
+    from bench.hostile import main
+
+    assert main() == 0
