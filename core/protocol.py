@@ -1,7 +1,7 @@
 """The store ↔ HQ protocol, one module for both ends: record kinds, canonical JSON, derived record ids,
 payload hashes and HMAC-SHA256 request signing. Pure: no Flask, no SQL.
 
-The signed message binds the timestamp, the method, the path and the exact body bytes, so a
+The signed message binds the timestamp, the method, the path with its query and the exact body bytes, so a
 signature cannot be moved to another endpoint or body, and a stale one is refused.
 """
 
@@ -46,6 +46,12 @@ HEADER_SIGNATURE = "X-Signature"
 
 class SignatureError(ValueError):
     """The request is not from the store it claims, or too old; str(err) says which."""
+
+
+def signed_target(path: str, query: str = "") -> str:
+    """What the signature covers of the URL: the path and its query string as sent, so that a captured request
+    cannot be replayed with another ?after= (both ends build it here)."""
+    return f"{path}?{query}" if query else path
 
 
 def _message(timestamp: int, method: str, path: str, body: bytes) -> bytes:

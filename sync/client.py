@@ -9,7 +9,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import requests
 
-from core.protocol import signed_headers
+from core.protocol import signed_headers, signed_target
 
 
 class HQUnavailable(RuntimeError):
@@ -32,7 +32,9 @@ class HQClient:
 
     def _request(self, method: str, path: str, body: bytes = b"") -> requests.Response:
         url = urljoin(self.base_url.rstrip("/") + "/", path.lstrip("/"))
-        headers = signed_headers(self.store_id, self.secret, int(time.time()), method, urlsplit(url).path, body)
+        parts = urlsplit(url)
+        headers = signed_headers(self.store_id, self.secret, int(time.time()), method,
+                                 signed_target(parts.path, parts.query), body)
         if body:
             headers["Content-Type"] = "application/json"
         try:

@@ -290,3 +290,16 @@ def test_bench_hostile_replays_every_high_and_medium_item_over_http_and_all_hold
     from bench.hostile import main
 
     assert main() == 0
+
+
+def test_low_13_a_captured_signed_request_cannot_be_replayed_with_another_query(hq_app, hq_url, hq_store):
+    import requests
+
+    from core.protocol import signed_headers, signed_target
+
+    store_id, secret = hq_store
+    path = f"/api/v1/stores/{store_id}/updates"
+    captured = signed_headers(store_id, secret, int(time.time()), "GET", signed_target(path, "after=A"), b"")
+    assert requests.get(f"{hq_url}{path}?after=A", headers=captured, timeout=10).status_code == 200
+    replayed = requests.get(f"{hq_url}{path}?after=", headers=captured, timeout=10)
+    assert replayed.status_code == 401 and "wrong signature" in replayed.json()["error"]

@@ -8,7 +8,15 @@ import uuid
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from core.protocol import HEADER_SIGNATURE, HEADER_STORE, HEADER_TIMESTAMP, SignatureError, parse_json, verify
+from core.protocol import (
+    HEADER_SIGNATURE,
+    HEADER_STORE,
+    HEADER_TIMESTAMP,
+    SignatureError,
+    parse_json,
+    signed_target,
+    verify,
+)
 from core.reference import KINDS
 from sync.hq import voucher_ledger
 from sync.hq.ingest import BatchError, ReplayError, ingest, parse_batch
@@ -35,7 +43,8 @@ def _authenticate(store_id: str) -> None:
     if secret is None:
         raise SignatureError("unknown store")
     verify(secret, request.headers.get(HEADER_TIMESTAMP, ""), request.headers.get(HEADER_SIGNATURE, ""),
-           request.method, request.path, request.get_data(), time.time())
+           request.method, signed_target(request.path, request.query_string.decode("latin-1")), request.get_data(),
+           time.time())
 
 
 @bp.errorhandler(SignatureError)
