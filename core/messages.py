@@ -7,6 +7,8 @@ key) and its values stay apart, so the view can show it in the reader's language
 
 from __future__ import annotations
 
+import json
+
 
 def N_(msgid: str) -> str:
     """Marks a string for the catalogue (pybabel extract -k N_) without translating it here."""
@@ -37,6 +39,11 @@ class Amount(int):
 def stored(text: str) -> str | dict:
     """How a message is kept in a JSON column: a Message with its values, plain text as is."""
     return text.to_json() if isinstance(text, Message) else text
+
+
+def stored_text(text: str) -> str:
+    """A message as one TEXT column holds it: the JSON of stored() (kiosk.i18n.translated reads it back)."""
+    return json.dumps(stored(text), sort_keys=True, ensure_ascii=False) if isinstance(text, Message) else text
 
 
 def restored(item: str | dict) -> str:

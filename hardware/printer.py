@@ -128,7 +128,9 @@ class NetworkSink(PrinterSink):
                 # Asking again after the job proves the printer took it all: a connection cut
                 # mid-job shows up here rather than as a receipt that silently never came out.
                 conn.settimeout(STATUS_TIMEOUT)
-                self._status(conn, STATUS_PRINTER)
+                if self._status(conn, STATUS_PRINTER) is None:  # silent: the job may sit unread in a buffer
+                    raise PrinterError(N_("The printer at %(where)s took the connection but did not confirm the job: "
+                                          "check it is on and has paper, then press Reprint."), where=where)
         except TimeoutError as err:
             raise PrinterError(N_("The printer at %(where)s did not answer in time."), where=where) from err
         except ConnectionRefusedError as err:

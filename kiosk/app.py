@@ -16,6 +16,7 @@ from hardware.printer import make_sink
 from kiosk import __version__, auth, cli, formatting, i18n, ratelimits
 from kiosk.compliance.crypto import DataCipher, load_keys
 from kiosk.extensions import csrf, htmx
+from kiosk.i18n import database_trouble
 from kiosk.settings import load_settings
 from kiosk.store import connection
 from kiosk.views import bound_request_size
@@ -109,9 +110,9 @@ def _register_errors(app: Flask) -> None:
     app.register_error_handler(413, lambda e: page(413, _("Too large"), _("What was sent is too large.")))
     app.register_error_handler(429, lambda e: page(429, _("Too many attempts"), _(
         "Too many attempts from this screen in a short time: wait a minute, then try again.")))
-    app.register_error_handler(sqlite3.Error, lambda e: page(503, _("Database unavailable"), _(
-        "The terminal's database could not be read or written (%(reason)s). Each trade-in is saved whole or not "
-        "at all: open today's list to see what was saved.", reason=str(e))))
+    app.register_error_handler(sqlite3.Error, lambda e: page(503, _("Database unavailable"), " ".join((
+        database_trouble(e),
+        _("Each trade-in is saved whole or not at all: open today's list to see what was saved.")))))
     app.register_error_handler(503, lambda e: page(503, _("Unavailable"), e.description))
     app.register_error_handler(500, lambda e: page(500, _("Something went wrong"), _(
         "Nothing was half-saved. Try again; if it repeats, call support.")))

@@ -6,6 +6,8 @@ numbers follow it, in the store's territory (en_FR writes 250,00 € as France d
 
 from __future__ import annotations
 
+import json
+
 from babel import Locale
 from babel.core import UnknownLocaleError
 from flask import Blueprint, Flask, abort, current_app, redirect, request, session, url_for
@@ -62,6 +64,8 @@ def translated(text: object) -> str:
     "92 %" is a label, not a format). Text the catalogue does not know comes back unchanged."""
     if isinstance(getattr(text, "message", None), Message):  # UserError, PrinterError
         text = text.message
+    if isinstance(text, str) and text.startswith('{"msgid"'):  # a message kept in a text column (stored_text)
+        text = json.loads(text)
     if isinstance(text, dict) and "msgid" in text:
         text = Message(text["msgid"], **text.get("params", {}))
     if isinstance(text, Message) and text.params:  # values that are messages too are translated first
@@ -88,3 +92,14 @@ def init_app(app: Flask) -> None:
     # never %-formatted ("92 %" is a label, not a format).
     app.add_template_filter(translated, "tr")
     app.register_blueprint(bp)
+
+
+def database_trouble(err: Exception) -> str:
+    """Why the terminal's database refused a write, in words that say what to do: a busy database (another
+    terminal is writing) is not a full disk."""
+    reason = str(err).lower()
+    if "locked" in reason or "busy" in reason:
+        return gettext("The terminal's database is busy (another terminal is saving): nothing was recorded. "
+                       "Wait a few seconds, then try again.")
+    return gettext("The terminal could not write to its database (%(reason)s): nothing was recorded. Free disk "
+                   "space or call support, then try again.", reason=str(err))

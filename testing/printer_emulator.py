@@ -1,5 +1,6 @@
 """A network receipt printer on 127.0.0.1: takes raw TCP jobs (port 9100 style), answers ESC/POS status
-queries (DLE EOT 1 and 4) from its paper state, and can cut the connection in the middle of a job."""
+queries (DLE EOT 1 and 4) from its paper state, can cut the connection in the middle of a job, or hang
+(`silent`: takes the connection and never reads)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ PAPER_REPLY = {"ok": 0x12, "near_end": 0x12 | 0x0C, "out": 0x12 | 0x0C | 0x60}
 
 
 class PrinterEmulator:
-    def __init__(self, port: int = 0, paper: str = "ok", cut_after: int | None = None) -> None:
+    def __init__(self, port: int = 0, paper: str = "ok", cut_after: int | None = None, silent: bool = False) -> None:
         self.server = socket.create_server(("127.0.0.1", port))
         self.server.settimeout(0.2)
         self.port = self.server.getsockname()[1]
-        self.paper, self.cut_after = paper, cut_after
+        self.paper, self.cut_after, self.silent = paper, cut_after, silent
         self.jobs: list[bytes] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._serve, daemon=True)
@@ -39,6 +40,9 @@ class PrinterEmulator:
                 self._session(conn)
 
     def _session(self, conn: socket.socket) -> None:
+        if self.silent:  # a hung printer: takes the connection, never reads, never answers
+            self._stop.wait(3)
+            return
         conn.settimeout(2)
         received = b""
         try:

@@ -15,6 +15,7 @@ import pytest
 from kiosk.store.db import fetch_one, open_database
 from sync.hq.web_auth import add_staff
 from testing.hostile import Browser, hq_staff, kiosk_staff, probe_picture_uploads, probe_voucher_forgery
+from testing.printer_emulator import free_port
 from testing.processes import hq_process, kiosk_process, peak_rss_mb
 from testing.samples import ADULT_SELLER, PIN
 from tests.conftest import KioskClient, make_app, model_id, run_to_quote, staff_id
@@ -303,3 +304,49 @@ def test_low_13_a_captured_signed_request_cannot_be_replayed_with_another_query(
     assert requests.get(f"{hq_url}{path}?after=A", headers=captured, timeout=10).status_code == 200
     replayed = requests.get(f"{hq_url}{path}?after=", headers=captured, timeout=10)
     assert replayed.status_code == 401 and "wrong signature" in replayed.json()["error"]
+
+
+def test_low_16_a_printer_that_takes_the_connection_but_never_reads_is_a_failed_job(tmp_path):
+    from testing.printer_emulator import PrinterEmulator
+    from tests.test_network_printer import signed_in
+
+    with PrinterEmulator(silent=True) as printer:
+        app = make_app(tmp_path, PRINTER_DRIVER="network", PRINTER_TARGET=f"127.0.0.1:{printer.port}",
+                       PRINTER_TIMEOUT=1)
+        staff = signed_in(app)
+        uuid = run_to_quote(staff, device_id=model_id(app))
+        started = time.monotonic()
+        page = staff.post(f"/tradeins/{uuid}/seller", ADULT_SELLER, follow_redirects=True).get_data(as_text=True)
+        assert time.monotonic() - started < 5 and "did not confirm the job" in page and "Reprint" in page
+        with open_database(app.config["DATABASE"]) as database:
+            assert database.execute("SELECT status FROM print_jobs").fetchone()[0] == "failed"
+            assert database["tradeins"].get(uuid)["state"] == "accepted"  # the trade-in is kept whole
+
+
+def test_low_17_messages_say_what_happened_in_the_readers_language(tmp_path, hq_app, hq_url, hq_store):
+    import sqlite3
+
+    from tests.test_sync import kiosk_for
+
+    app = make_app(tmp_path / "fr", LANGUAGE="fr", PRINTER_DRIVER="network",
+                   PRINTER_TARGET=f"127.0.0.1:{free_port()}", PRINTER_TIMEOUT=1)
+    with app.test_request_context():
+        from kiosk.i18n import database_trouble
+
+        busy = database_trouble(sqlite3.OperationalError("database is locked"))
+        assert "occupée" in busy and "disque" not in busy  # busy is not a full disk
+    staff = KioskClient(app.test_client())
+    staff.login(app)
+    uuid = run_to_quote(staff, device_id=model_id(app))
+    page = staff.post(f"/tradeins/{uuid}/seller", ADULT_SELLER, follow_redirects=True).get_data(as_text=True)
+    assert "L'imprimante" in html.unescape(page) and "The printer" not in page  # the printer's reason in French
+    detail = html.unescape(staff.get(f"/tradeins/{uuid}").get_data(as_text=True))
+    assert "L'imprimante" in detail
+    wrong = kiosk_for(tmp_path, hq_url, hq_store, secret="not-the-secret")
+    take = KioskClient(wrong.test_client())
+    take.login(wrong)
+    uuid = run_to_quote(take, device_id=model_id(wrong))
+    take.post(f"/tradeins/{uuid}/seller", ADULT_SELLER)
+    pushed = flask_cli_synced(wrong, "sync", "push")
+    assert pushed.returncode == 1 and "Traceback" not in pushed.stderr
+    assert "push failed, nothing lost" in pushed.stderr and "wrong signature" in pushed.stderr

@@ -11,7 +11,7 @@ from kiosk.hq_link import hq_client
 from kiosk.store.connection import get_db
 from kiosk.tradein.reference import pull
 from sync import pusher
-from sync.client import HQClient
+from sync.client import HQClient, HQRefused, HQUnavailable
 
 cli = AppGroup("sync", help="Push the outbox to HQ, pull reference data, show the state.")
 
@@ -28,16 +28,22 @@ def push_command() -> None:
     """Send every pending outbox record to HQ, with a progress bar."""
     db, client = get_db(), _cli_client()
     total = pusher.status(db)["pending"]
-    with click.progressbar(length=total, label="Pushing to HQ") as bar:
-        sent = pusher.drain(db, client, current_app.config["SYNC_BATCH_SIZE"], anchor=register.head,
-                            on_batch=lambda result: bar.update(result.sent))
+    try:
+        with click.progressbar(length=total, label="Pushing to HQ") as bar:
+            sent = pusher.drain(db, client, current_app.config["SYNC_BATCH_SIZE"], anchor=register.head,
+                                on_batch=lambda result: bar.update(result.sent))
+    except (HQRefused, HQUnavailable) as err:  # one clear line, never a traceback; nothing is lost
+        raise click.ClickException(f"push failed, nothing lost (it will be retried): {err}") from None
     click.echo(f"sent {sent}; acknowledged through seq {pusher.checkpoint(db)}")
 
 
 @cli.command("pull")
 def pull_command() -> None:
     """Fetch newer price grid, catalog, promos and blocklist versions from HQ."""
-    applied = pull(get_db(), _cli_client())
+    try:
+        applied = pull(get_db(), _cli_client())
+    except (HQRefused, HQUnavailable) as err:
+        raise click.ClickException(f"pull failed: {err}") from None
     click.echo("applied: " + ", ".join(applied) if applied else "already up to date")
 
 

@@ -18,6 +18,7 @@ import sqlite_utils
 from core.backoff import full_jitter
 from core.clock import utcnow
 from core.grading import Spec
+from core.messages import stored_text
 from core.money import format_money
 from core.receipts import Receipt, ReceiptFacts, build_bag_label, build_tradein_receipt
 from core.seller import PAYOUT_METHODS
@@ -88,8 +89,8 @@ def run_job(db, job_id: int, sink: PrinterSink, facts: ReceiptFacts, profile: st
         retry_at = (datetime.now(UTC) + timedelta(seconds=delay)).isoformat(timespec="seconds")
         with write_transaction(db):
             db.execute("UPDATE print_jobs SET status = 'failed', attempts = attempts + 1, last_error = ?, "
-                       "next_attempt_at = ? WHERE id = ?", [str(err), retry_at, job_id])
-        return {**job, "status": "failed", "last_error": str(err)}
+                       "next_attempt_at = ? WHERE id = ?", [stored_text(err.message), retry_at, job_id])
+        return {**job, "status": "failed", "last_error": err.message}  # shown in the reader's language
     with write_transaction(db):
         db.execute("UPDATE print_jobs SET status = 'printed', attempts = attempts + 1, last_error = NULL, "
                    "output_ref = ?, printed_at = ? WHERE id = ?", [ref, utcnow(), job_id])

@@ -20,7 +20,7 @@ from kiosk.auth import login_required
 from kiosk.compliance.staff import StaffAuthError
 from kiosk.formatting import JOB_KINDS, money
 from kiosk.hq_link import hq_device_gates
-from kiosk.i18n import translated
+from kiosk.i18n import database_trouble, translated
 from kiosk.store.connection import get_db
 from kiosk.till import vouchers
 from kiosk.tradein import catalog, estimates, printing, shipping, tradeins
@@ -180,10 +180,8 @@ def seller(tradein_uuid: str):
         return _seller_page(ti, 422, err.errors, gettext("Some details are missing or wrong: nothing was saved."))
     except (*FlowError, StaffAuthError) as err:
         return _seller_page(ti, 422, None, gettext("%(reason)s Nothing was saved.", reason=translated(err)), reasons)
-    except sqlite3.OperationalError as err:  # disk full, I/O error: the transaction was rolled back
-        return _seller_page(ti, 503, None, gettext(
-            "The trade-in was NOT saved: the terminal could not write it (%(reason)s). "
-            "Nothing was recorded; free disk space or call support, then accept again.", reason=str(err)))
+    except sqlite3.OperationalError as err:  # busy, disk full, I/O error: the transaction was rolled back
+        return _seller_page(ti, 503, None, gettext("The trade-in was NOT saved.") + " " + database_trouble(err))
     flash(gettext("Trade-in accepted and saved."))
     _print(tradein_uuid, job_id)
     return see_other(url_for(".detail", tradein_uuid=tradein_uuid))
