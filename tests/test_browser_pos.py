@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from testing.samples import IMEI_KNOWN_TAC
+from testing.samples import IMEI_KNOWN_TAC, PIN
 from tests.browser import chromium_page, live_server, screenshot
 from tests.test_browser import answer_checklist, fill_seller, scan, settled, sign_in
 
@@ -61,6 +61,8 @@ def test_trade_in_voucher_then_a_sale_by_voucher_and_cash_then_the_z_report(app,
         page.goto(base + "/pos/reports")
         expect(page.locator("#expected-cash")).to_contain_text("9,90")
         page.get_by_label("Cash counted").fill("9,90")
+        page.get_by_label("Manager", exact=True).select_option(label="Sacha Leroy")
+        page.get_by_label("Manager PIN").press_sequentially(PIN)
         page.get_by_role("button", name="Close with a Z report").click()
         page.wait_for_url(re.compile(r"/pos/reports/z/1$"))
         expect(page.locator("#z-difference")).to_contain_text("0,00")

@@ -16,7 +16,7 @@ import pytest
 
 from kiosk.till import vouchers
 from testing.samples import ADULT_SELLER, PIN
-from tests.conftest import KioskClient, make_app, model_id, run_to_quote
+from tests.conftest import KioskClient, make_app, model_id, run_to_quote, staff_id
 
 DRAWER_KICK = b"\x1bp\x00"  # ESC p m: pulse to the drawer connector's pin 2 (python-escpos cashdraw(2))
 CASE, CHARGER, BOOK, IPHONE = "3761234500014", "3761234500021", "9782012345676", "3761234500052"
@@ -35,6 +35,11 @@ def traded_in_voucher(app, staff: KioskClient, imei: str = "490154203237518") ->
 def voucher_row(db, code: str) -> dict:
     return dict(zip(("balance", "issued", "status"), db.execute(
         "SELECT balance_minor, issued_minor, status FROM vouchers WHERE code = ?", [code]).fetchone(), strict=True))
+
+
+def manager_approval(db) -> dict:
+    """The manager's own PIN on the clerk's screen (the Z report is final: a manager closes it)."""
+    return {"approver_id": staff_id(db, "Sacha Leroy"), "approver_pin": PIN}
 
 
 def fill(staff: KioskClient, *codes: str) -> None:
@@ -152,7 +157,7 @@ def test_x_and_z_reports_count_everything_and_a_z_is_final(app, staff, db):
     staff.post("/pos/pay", {"voucher_code": voucher["code"], "voucher_amount": "10", "cash_given": "50"})
     x = staff.get("/pos/reports").get_data(as_text=True)
     assert "Cash expected in the drawer" in x and "19,80" in x  # 29,80 - 10,00 of voucher
-    response = staff.post("/pos/reports/z", {"counted_cash": "19,50"})
+    response = staff.post("/pos/reports/z", {"counted_cash": "19,50", **manager_approval(db)})
     assert response.status_code == 303
     z = db.execute("SELECT number, data, counted_cash_minor, expected_cash_minor FROM z_reports").fetchone()
     assert z[0] == 1 and z[2] == 1950 and z[3] == 1980
@@ -230,7 +235,7 @@ def test_sales_returns_vouchers_and_z_reach_hq_once_and_hq_products_reach_the_ti
     staff.post("/pos/pay", {"voucher_code": voucher["code"], "voucher_amount": "5", "cash_given": "40"})
     sale_uuid = db.execute("SELECT uuid FROM sales").fetchone()[0]
     staff.post(f"/pos/sales/{sale_uuid}/return", {"qty-1": "1"})
-    staff.post("/pos/reports/z", {"counted_cash": "17,35"})
+    staff.post("/pos/reports/z", {"counted_cash": "17,35", **manager_approval(db)})
     for _ in range(2):  # a second drain sends nothing twice
         pusher.drain(db, client_of(app), batch_size=3)
     stored = [r[3] for r in hq_app.extensions["hq.storage"].records(hq_store[0])]

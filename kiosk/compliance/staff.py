@@ -50,10 +50,14 @@ def check_pin(db: sqlite_utils.Database, staff_id: str, pin: str, attempts: int,
     raise error
 
 
-def check_approver(db, staff_id: str, pin: str, attempts: int, lock_minutes: int, what: str) -> dict:
-    """A manager (or admin) approves `what` with their own PIN on the clerk's screen."""
+def check_approver(db, staff_id: str, pin: str, attempts: int, lock_minutes: int, what: str,
+                   requester_id: str | None = None) -> dict:
+    """A manager (or admin) approves `what` with their own PIN on the clerk's screen; never their own request."""
     if not staff_id or not pin:  # not filled in: ask, without counting it as a wrong PIN
         raise StaffAuthError(N_("A manager must approve %(what)s: choose the manager and enter their PIN."), what=what)
+    if staff_id == requester_id:
+        raise StaffAuthError(N_("Nobody approves their own request: another manager must approve %(what)s."),
+                             what=what)
     row = check_pin(db, staff_id, pin, attempts, lock_minutes)
     if row["role"] not in APPROVERS:
         raise StaffAuthError(N_("%(name)s is not a manager: a manager must approve %(what)s."), name=row["name"],
@@ -74,6 +78,9 @@ def add_staff(db, store_id: str, name: str, role: str, pin: str, by: str | None)
         raise StaffAuthError(N_("Choose a role: clerk, manager or admin."))
     if not (pin.isdigit() and len(pin) in range(6, 13)):
         raise StaffAuthError(N_("A new PIN has 6 to 12 digits."))
+    creator = fetch_one(db, "SELECT role FROM staff WHERE id = ?", [by]) if by else None
+    if role == "admin" and (creator is None or creator["role"] != "admin"):
+        raise StaffAuthError(N_("Only an admin can create an admin account."))
     staff_id = str(uuid.uuid4())
     with write_transaction(db):
         db.execute("INSERT INTO staff (id, store_id, name, role, pin_hash, active) VALUES (?, ?, ?, ?, ?, 1)",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from babel.numbers import NumberFormatError, parse_decimal
-from flask import current_app, request
+from flask import current_app, g, request
 from flask_babel import gettext
 
 from core.seller import Seller
@@ -17,7 +17,7 @@ def approver_from_form(what: str) -> str:
     """The approving manager's id; raises StaffAuthError with the reason otherwise."""
     config = current_app.config
     row = check_approver(get_db(), request.form.get("approver_id", ""), request.form.get("approver_pin", "").strip(),
-                         config["LOCKOUT_ATTEMPTS"], config["LOCKOUT_MINUTES"], what)
+                         config["LOCKOUT_ATTEMPTS"], config["LOCKOUT_MINUTES"], what, requester_id=g.staff["id"])
     return row["id"]
 
 

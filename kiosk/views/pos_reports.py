@@ -9,6 +9,7 @@ from core.sale_receipt import build_z_receipt
 from hardware import escpos_render
 from hardware.printer import PrinterError
 from kiosk.auth import login_required
+from kiosk.compliance.staff import StaffAuthError
 from kiosk.formatting import current_store, money
 from kiosk.i18n import translated
 from kiosk.store.connection import get_db
@@ -16,6 +17,7 @@ from kiosk.till import reports
 from kiosk.till.sales import SaleError
 from kiosk.translations import catalogue
 from kiosk.views import current_actor, see_other
+from kiosk.views.approvals import approval_context, approver_from_form
 from kiosk.views.pos import amount_input
 
 bp = Blueprint("posreports", __name__, url_prefix="/pos/reports")
@@ -26,7 +28,7 @@ def _page(status: int = 200, error: str | None = None):
     store_id = g.staff["store_id"]
     closed = reports.closed_reports(get_db(), store_id)
     return render_template("pos/reports.html", x=reports.figures(get_db(), store_id), closed=closed,
-                           error=error), status
+                           error=error, **approval_context()), status
 
 
 @bp.get("")
@@ -37,8 +39,10 @@ def index():
 @bp.post("/z")
 def close_z():
     try:
-        z = reports.close_z(get_db(), current_actor(), amount_input(request.form.get("counted_cash"), None))
-    except (SaleError, ValueError) as err:
+        counted = amount_input(request.form.get("counted_cash"), None)
+        approver_from_form(gettext("closing the day with a Z report"))  # final and legal: a manager's PIN
+        z = reports.close_z(get_db(), current_actor(), counted)
+    except (SaleError, ValueError, StaffAuthError) as err:
         return _page(422, translated(err))
     store = current_store()
     receipt = build_z_receipt(store, z, money, catalogue(store["locale"]).gettext)
