@@ -69,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     import waitress
 
     from kiosk import create_app
+    from kiosk.app import keys_share_the_database_folder
     from kiosk.provisioning.setup import prepare_database
 
     app = create_app({"DATA_DIR": data_dir})
@@ -80,6 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     url = f"http://{args.host}:{args.port}/"
     print(f"Trade-in kiosk {app.config['VERSION']} on {url}", flush=True)
     print(f"  database: {app.config['DATABASE']}", flush=True)
+    if keys_share_the_database_folder(app.config):
+        print(f"  WARNING:  the personal-data keys ({app.config['DATA_KEYS_FILE']}) sit beside the database: a copy "
+              "of that folder holds both. In a shop set KIOSK_DATA_KEYS_FILE to another disk or mount.", flush=True)
     print(f"  printer:  {app.config['PRINTER_DRIVER']} -> receipts in {Path(data_dir) / 'prints'}"
           if app.config["PRINTER_DRIVER"] == "file" else f"  printer:  {app.config['PRINTER_DRIVER']}", flush=True)
     if login_file.exists():

@@ -8,6 +8,7 @@ with a clear error. Also the first-run secrets: generated once into the data fol
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 import tomllib
@@ -87,3 +88,23 @@ def secret_file(folder: str | Path, name: str = "secret_key") -> str:
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_hex(32))
     return path.read_text().strip()
+
+
+def keys_from(setting: str, path: str | Path) -> list[str]:
+    """Fernet keys, newest first: from the setting (comma-separated) or else from the key file at `path`,
+    created on first use with one new key, mode 0600 (its folder 0700 when created)."""
+    if setting.strip():
+        return [k.strip() for k in setting.split(",") if k.strip()]
+    path = Path(path)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        write_private(path, base64.urlsafe_b64encode(os.urandom(32)).decode() + "\n")  # a Fernet key
+    return [line.strip() for line in path.read_text().splitlines() if line.strip()]
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write a file only its owner can read (0600), whatever the umask."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    os.chmod(path, 0o600)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, render_template, request
@@ -24,6 +26,7 @@ from kiosk.views import bound_request_size
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     settings = load_settings(config)
+    _private_folder(settings["DATA_DIR"])
     app = Flask(__name__)
     app.config.update(settings)
     app.config["SECRET_KEY"] = settings["SECRET_KEY"] or secret_file(settings["DATA_DIR"])
@@ -36,7 +39,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         settings["PRINTER_PROFILE"], settings["PRINTER_TIMEOUT"],
     )
     app.config["CANCEL_WINDOW"] = timedelta(hours=settings["CANCEL_WINDOW_HOURS"])
-    app.extensions["kiosk.cipher"] = DataCipher(load_keys(settings["DATA_KEYS"], settings["DATA_DIR"]))
+    app.extensions["kiosk.cipher"] = DataCipher(load_keys(settings["DATA_KEYS"], settings["DATA_KEYS_FILE"]))
     app.before_request(bound_request_size)  # ahead of CSRF, which reads the form
     csrf.init_app(app)
     htmx.init_app(app)
@@ -51,6 +54,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.after_request(_security_headers)
     app.config["VERSION"] = __version__
     return app
+
+
+def _private_folder(folder: str) -> None:
+    """The data folder holds personal data and keys: the kiosk user's only (0700)."""
+    Path(folder).mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(folder, 0o700)
+
+
+def keys_share_the_database_folder(config) -> bool:
+    """True when the personal-data keys come from a file beside the database (fine for a demo, not for a shop)."""
+    return not config["DATA_KEYS"] and Path(config["DATA_KEYS_FILE"]).parent == Path(config["DATABASE"]).parent
 
 
 # No inline script or style anywhere (htmx is configured through a meta tag), so the policy is strict.

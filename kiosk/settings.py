@@ -41,8 +41,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DISCOUNT_APPROVAL_ABOVE_BP", 1000, "Line discounts above this share of the line (basis points: "
             "1000 = 10 %) need a manager's PIN."),
     Setting("MAX_TRADEINS_PER_SELLER_PER_DAY", 3, "More trade-ins than this by one seller in a day need a manager."),
-    Setting("DATA_KEYS", "", "Comma-separated Fernet keys for personal data, newest first; empty means "
-            "<DATA_DIR>/data_keys (created on first run, readable by the kiosk user only)."),
+    Setting("DATA_KEYS", "", "Comma-separated Fernet keys for personal data, newest first; empty means the "
+            "keys in DATA_KEYS_FILE."),
+    Setting("DATA_KEYS_FILE", "", "File of the personal-data keys (created 0600 on first run); empty means "
+            "<DATA_DIR>/data_keys. In production keep it apart from the database (another disk or mount): "
+            "the kiosk warns at start when both share a folder."),
     Setting("TERMINAL_MODE", "staff", "staff: the counter terminal; customer: a self-service kiosk that serves only "
             "the customer pages (/customer), never a staff page.", ("staff", "customer")),
     Setting("CUSTOMER_IDLE_SECONDS", 60, "Customer kiosk: seconds without a touch before the reset countdown shows."),
@@ -68,6 +71,7 @@ def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[s
     values = resolve(SETTINGS, ENV_PREFIX, overrides, environ, Path(data_dir) / "kiosk.toml")
     values["DATA_DIR"] = str(Path(values["DATA_DIR"]).resolve())
     values["DATABASE"] = values["DATABASE"] or str(Path(values["DATA_DIR"]) / "kiosk.db")
+    values["DATA_KEYS_FILE"] = values["DATA_KEYS_FILE"] or str(Path(values["DATA_DIR"]) / "data_keys")
     return values
 
 

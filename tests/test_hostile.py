@@ -7,8 +7,10 @@ import csv
 import html
 import io
 import json
+import subprocess
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -372,3 +374,28 @@ def test_low_11_z_needs_a_manager_nobody_approves_their_own_request_only_admins_
         add_staff(db, store, "Mallory", "admin", "135790", staff_id(db, "Sacha Leroy"))
     admin = add_staff(db, store, "Ada Admin", "manager", "135790", staff_id(db, "Sacha Leroy"))
     assert admin  # a manager still adds managers and clerks
+
+
+def test_low_14_data_at_rest_is_private_and_hq_keeps_store_secrets_sealed(tmp_path, hq_app, hq_store):
+    import stat
+
+    from tests.test_sync import take_trade_ins
+
+    kiosk = make_app(tmp_path / "kiosk")
+    take_trade_ins(kiosk, 1)
+    folder = Path(kiosk.config["DATA_DIR"])
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    for name in ("kiosk.db", "kiosk.db-wal", "secret_key", "data_keys"):
+        assert stat.S_IMODE((folder / name).stat().st_mode) == 0o600, name
+    hq_folder = Path(hq_app.config["DATA_DIR"])
+    for name in ("secret_key", "data_keys") + (("hq.db",) if hq_app.extensions["hq.storage"].backend == "sqlite"
+                                                else ()):
+        assert stat.S_IMODE((hq_folder / name).stat().st_mode) == 0o600, name
+    store_id, secret = hq_store
+    with hq_app.extensions["hq.storage"].transaction() as tx:
+        kept = tx.rows("SELECT secret FROM hq_stores WHERE id = %s", [store_id])[0][0]
+    assert secret not in kept and kept.startswith("fernet:")  # a copy of the database signs as nobody
+    assert hq_app.extensions["hq.storage"].store_secret(store_id) == secret
+    tracked = subprocess.run(["git", "ls-files", "hq-instance", "instance"], cwd=Path(__file__).parent.parent,
+                             capture_output=True, text=True).stdout
+    assert tracked == ""  # no instance or data folder is in the repository

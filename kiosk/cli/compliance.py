@@ -120,8 +120,8 @@ def privacy_purge(today) -> None:
 def rotate_key() -> None:
     """Put a new data key first and re-encrypt all personal data under it."""
     config = current_app.config
-    keys = load_keys(config["DATA_KEYS"], config["DATA_DIR"]) if config["DATA_KEYS"] else \
-        add_key_to_file(config["DATA_DIR"])
+    keys = load_keys(config["DATA_KEYS"], config["DATA_KEYS_FILE"]) if config["DATA_KEYS"] else \
+        add_key_to_file(config["DATA_KEYS_FILE"])
     cipher = DataCipher(keys)
     count = privacy.rotate(get_db(), cipher)
     problems = register.verify(get_db(), cipher)

@@ -1,7 +1,8 @@
 """Personal data encrypted at rest (Fernet: AES-128-CBC + HMAC-SHA256) with rotatable keys.
 
-Keys come from the DATA_KEYS setting (environment or kiosk.toml) or from <data dir>/data_keys, a file
-created on first run and readable by the kiosk user only; never from the repository. The first key
+Keys come from the DATA_KEYS setting (environment or kiosk.toml) or from the DATA_KEYS_FILE (default
+<data dir>/data_keys: keep it elsewhere than the database in production), created on first run and
+readable by the kiosk user only; never from the repository. The first key
 encrypts; every listed key decrypts, so a rotation can re-encrypt at its own pace.
 """
 
@@ -9,12 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
-KEY_FILE = "data_keys"
+from core.settings import keys_from, write_private
 
 
 class DataCipher:
@@ -53,26 +53,13 @@ class DataCipher:
         return None if token is None else self._fernet.rotate(token.encode()).decode()
 
 
-def _write_private(path: Path, text: str) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
+def load_keys(setting: str, key_file: str | Path) -> list[str]:
+    """The data keys: from the DATA_KEYS setting, else from `key_file` (created 0600 on first run)."""
+    return keys_from(setting, key_file)
 
 
-def load_keys(setting: str, data_dir: str | Path) -> list[str]:
-    if setting.strip():
-        return [k.strip() for k in setting.split(",") if k.strip()]
-    path = Path(data_dir) / KEY_FILE
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _write_private(path, Fernet.generate_key().decode() + "\n")
-    return [line.strip() for line in path.read_text().splitlines() if line.strip()]
-
-
-def add_key_to_file(data_dir: str | Path) -> list[str]:
-    """Put a new key first in <data dir>/data_keys; the old ones stay to decrypt until rotated."""
-    keys = [Fernet.generate_key().decode(), *load_keys("", data_dir)]
-    _write_private(Path(data_dir) / KEY_FILE, "\n".join(keys) + "\n")
+def add_key_to_file(key_file: str | Path) -> list[str]:
+    """Put a new key first in the key file; the old ones stay to decrypt until rotated."""
+    keys = [Fernet.generate_key().decode(), *load_keys("", key_file)]
+    write_private(Path(key_file), "\n".join(keys) + "\n")
     return keys
-
-

@@ -55,12 +55,12 @@ def check_approver(db, staff_id: str, pin: str, attempts: int, lock_minutes: int
     """A manager (or admin) approves `what` with their own PIN on the clerk's screen; never their own request."""
     if not staff_id or not pin:  # not filled in: ask, without counting it as a wrong PIN
         raise StaffAuthError(N_("A manager must approve %(what)s: choose the manager and enter their PIN."), what=what)
-    if staff_id == requester_id:
-        raise StaffAuthError(N_("Nobody approves their own request: another manager must approve %(what)s."),
-                             what=what)
     row = check_pin(db, staff_id, pin, attempts, lock_minutes)
     if row["role"] not in APPROVERS:
         raise StaffAuthError(N_("%(name)s is not a manager: a manager must approve %(what)s."), name=row["name"],
+                             what=what)
+    if staff_id == requester_id:
+        raise StaffAuthError(N_("Nobody approves their own request: another manager must approve %(what)s."),
                              what=what)
     return row
 

@@ -6,6 +6,7 @@ kiosk.store.connection's."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -21,7 +22,11 @@ PRAGMAS = ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_time
 
 
 def open_database(path: str | Path) -> sqlite_utils.Database:
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    """The database file, readable by the kiosk user only (0600: SQLite gives its -wal and -shm files the
+    same mode), in a folder created 0700."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    Path(path).touch(mode=0o600)
+    os.chmod(path, 0o600)
     conn = sqlite3.connect(str(path), timeout=10, check_same_thread=False)
     for pragma in PRAGMAS:
         conn.execute(f"PRAGMA {pragma}")

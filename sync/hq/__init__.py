@@ -17,7 +17,7 @@ from flask import Flask, jsonify, redirect, render_template, request, url_for
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """HQ's application factory (`flask --app sync.hq`): its own settings, templates, static files,
     security headers and extensions. It imports only core (and hardware.camera for sticker photos)."""
-    from core.settings import secret_file
+    from core.settings import keys_from, secret_file
     from sync.hq import api, cli, ratelimits, security, web, web_auth, web_publish
     from sync.hq.extensions import csrf, htmx
     from sync.hq.settings import load_settings
@@ -28,7 +28,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(settings, MAX_CONTENT_LENGTH=settings["MAX_BODY_BYTES"], SESSION_COOKIE_HTTPONLY=True,
                       SESSION_COOKIE_SAMESITE="Lax", WTF_CSRF_TIME_LIMIT=None)
     app.config["SECRET_KEY"] = settings["SECRET_KEY"] or secret_file(settings["DATA_DIR"])
-    app.extensions["hq.storage"] = open_storage(settings["DATABASE_URL"], settings["DATA_DIR"])
+    app.extensions["hq.storage"] = open_storage(settings["DATABASE_URL"], settings["DATA_DIR"],
+                                                keys_from(settings["DATA_KEYS"], settings["DATA_KEYS_FILE"]))
     csrf.init_app(app)
     csrf.exempt(api.bp)  # the store API is signed with each store's HMAC secret instead
     htmx.init_app(app)

@@ -15,6 +15,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DATA_DIR", "hq-instance", "Folder for the embedded SQLite database and the generated session key."),
     Setting("MAX_BODY_BYTES", 8 * 1024 * 1024, "Largest batch body accepted."),
     Setting("SECRET_KEY", "", "Signs HQ staff sessions; empty = one generated into HQ_DATA_DIR/secret_key."),
+    Setting("DATA_KEYS", "", "Comma-separated Fernet keys that seal the stores' secrets, newest first; empty "
+            "means the keys in DATA_KEYS_FILE."),
+    Setting("DATA_KEYS_FILE", "", "File of those keys (created 0600 on first run); empty means "
+            "HQ_DATA_DIR/data_keys. In production keep it apart from the database."),
     Setting("LOCKOUT_ATTEMPTS", 5, "Wrong PINs in a row that lock an HQ staff account (the kiosk's rule)."),
     Setting("LOCKOUT_MINUTES", 15, "How long a locked HQ staff account stays locked."),
     Setting("RATE_LIMIT_SIGN_IN", "10 per minute", "Sign-in attempts one address may make (Flask-Limiter syntax)."),
@@ -27,6 +31,7 @@ SETTINGS: tuple[Setting, ...] = (
 def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> dict:
     values = resolve(SETTINGS, ENV_PREFIX, overrides, environ)
     values["DATA_DIR"] = str(Path(values["DATA_DIR"]).resolve())
+    values["DATA_KEYS_FILE"] = values["DATA_KEYS_FILE"] or str(Path(values["DATA_DIR"]) / "data_keys")
     return values
 
 

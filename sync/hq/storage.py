@@ -4,6 +4,7 @@ that differ (PostgreSQL takes whole arrays in one round trip) are the backends' 
 
 from __future__ import annotations
 
+import os
 import secrets
 import sqlite3
 import threading
@@ -12,6 +13,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from cryptography.fernet import Fernet, MultiFernet
 
 from core import protocol
 from core.clock import utcnow_ms
@@ -137,10 +140,29 @@ class PostgresTx(Tx):
                  [store_id, list(seqs)])
 
 
+class SecretBox:
+    """Stores' HMAC secrets encrypted at rest (Fernet) under keys kept outside the database: a copy of the
+    database alone lets nobody sign as a store. Rows written before this (plain text) are sealed at start."""
+
+    PREFIX = "fernet:"
+
+    def __init__(self, keys: list[str]) -> None:
+        self._fernet = MultiFernet([Fernet(key.encode()) for key in keys])
+
+    def seal(self, secret: str) -> str:
+        return self.PREFIX + self._fernet.encrypt(secret.encode()).decode()
+
+    def open(self, stored: str) -> str:
+        if not stored.startswith(self.PREFIX):
+            return stored  # not sealed yet (sealed at the next start)
+        return self._fernet.decrypt(stored[len(self.PREFIX):].encode()).decode()
+
+
 class Storage:
     """Backend-neutral operations; subclasses provide transaction()."""
 
     backend = ""
+    box: SecretBox
 
     @contextmanager
     def transaction(self) -> Iterator[Tx]:  # pragma: no cover - abstract
@@ -168,13 +190,21 @@ class Storage:
         store_id, secret = f"st_{uuid.uuid4().hex[:16]}", secrets.token_urlsafe(32)
         with self.transaction() as tx:
             tx.run("INSERT INTO hq_stores (id, name, secret, created_at) VALUES (%s, %s, %s, %s)",
-                   [store_id, name, secret, utcnow_ms()])
+                   [store_id, name, self.box.seal(secret), utcnow_ms()])
         return store_id, secret
 
     def store_secret(self, store_id: str) -> str | None:
         with self.transaction() as tx:
             row = tx.store(store_id)
-        return row[1] if row else None
+        return self.box.open(row[1]) if row else None
+
+    def seal_plain_secrets(self) -> int:
+        """Encrypt the store secrets still kept in plain text (written before secrets were sealed)."""
+        with self.transaction() as tx:
+            plain = tx.rows("SELECT id, secret FROM hq_stores WHERE secret NOT LIKE 'fernet:%%'")
+            for store_id, secret in plain:
+                tx.run("UPDATE hq_stores SET secret = %s WHERE id = %s", [self.box.seal(secret), store_id])
+        return len(plain)
 
     def records(self, store_id: str | None = None) -> list[tuple]:
         """(record_uuid, store_id, seq, kind, payload) in seq order: for checks and exports."""
@@ -216,7 +246,9 @@ class SqliteStorage(Storage):
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
-        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        Path(self.path).touch(mode=0o600)  # SQLite gives its -wal and -shm files the database file's mode
+        os.chmod(self.path, 0o600)
         self._local = threading.local()
 
     def _conn(self) -> sqlite3.Connection:
@@ -267,11 +299,14 @@ class PostgresStorage(Storage):
         self.pool.close()
 
 
-def open_storage(database_url: str, data_dir: str | Path) -> Storage:
-    """PostgreSQL when a postgresql:// URL is given, else the embedded SQLite file in data_dir."""
+def open_storage(database_url: str, data_dir: str | Path, keys: list[str]) -> Storage:
+    """PostgreSQL when a postgresql:// URL is given, else the embedded SQLite file in data_dir (mode 0600);
+    `keys` seal the stores' secrets."""
     if database_url.startswith(("postgresql://", "postgres://")):
         storage: Storage = PostgresStorage(database_url)
     else:
         storage = SqliteStorage(Path(data_dir) / "hq.db")
+    storage.box = SecretBox(keys)
     storage.migrate()
+    storage.seal_plain_secrets()
     return storage
