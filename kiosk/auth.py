@@ -47,7 +47,10 @@ def _load_staff() -> None:
         return
     if now - session.get("seen", 0) >= SESSION_TOUCH_SECONDS:
         session["seen"] = now  # re-signs the cookie, so its expiry slides with activity
-    g.staff = staff_accounts.active_member(get_db(), staff_id)
+    g.staff = staff_accounts.session_member(get_db(), session.get("sid", ""), staff_id,
+                                            current_app.config["SESSION_MINUTES"])
+    if g.staff is None:  # signed out (a copied cookie), deactivated, or past the session's absolute lifetime
+        session.clear()
 
 
 def _safe_next(target: str | None) -> str:
@@ -69,13 +72,15 @@ def login():
         return render_template("auth/login.html", members=members, error=translated(err), selected=staff_id), 401
     session.clear()  # a new session id on login: no fixation
     session.permanent = True
-    session.update(staff_id=row["id"], seen=int(time.time()), terminal=current_app.config["TERMINAL_KEY"])
+    session.update(staff_id=row["id"], seen=int(time.time()), terminal=current_app.config["TERMINAL_KEY"],
+                   sid=staff_accounts.open_session(get_db(), row["id"]))
     flash(gettext("Signed in as %(name)s.", name=row["name"]))
     return redirect(_safe_next(request.args.get("next")))
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    staff_accounts.close_session(get_db(), session.get("sid", ""))  # the cookie dies here, copies included
     session.clear()
     flash(gettext("Signed out."))
     return redirect(url_for("auth.login"))

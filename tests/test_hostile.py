@@ -399,3 +399,25 @@ def test_low_14_data_at_rest_is_private_and_hq_keeps_store_secrets_sealed(tmp_pa
     tracked = subprocess.run(["git", "ls-files", "hq-instance", "instance"], cwd=Path(__file__).parent.parent,
                              capture_output=True, text=True).stdout
     assert tracked == ""  # no instance or data folder is in the repository
+
+
+def test_low_10_a_session_cookie_copied_before_sign_out_is_dead_after_it(app, staff, hq_app):
+    from tests.test_hq_receiving import HQStaff
+
+    copied = staff.client.get_cookie("session").value
+    assert staff.get("/tradeins").status_code == 200
+    staff.post("/logout")
+    thief = app.test_client()
+    thief.set_cookie("session", copied)
+    assert thief.get("/tradeins").status_code == 302  # to the sign-in page: the session was closed
+    receiver = HQStaff(hq_app, "Inès Moreau", "receiver")
+    hq_copy = receiver.client.get_cookie("session").value
+    receiver.post("/hq/logout")
+    hq_thief = hq_app.test_client()
+    hq_thief.set_cookie("session", hq_copy)
+    assert hq_thief.get("/hq/inbox").status_code == 302
+    idle = HQStaff(hq_app, "Nadia Benali", "supervisor")
+    with hq_app.extensions["hq.storage"].transaction() as tx:  # 31 minutes without activity
+        tx.run("UPDATE hq_sessions SET seen_at = '2020-01-01T00:00:00+00:00'")
+    assert idle.get("/hq/inbox").status_code == 302
+    assert hq_app.config["SESSION_COOKIE_SECURE"] is False  # a setting (HQ_SESSION_COOKIE_SECURE) behind TLS

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 
+from core.clock import utcnow
 from core.messages import N_, UserError
 from core.pins import Lockout, hash_pin, verify_pin
 from kiosk.compliance import audit
@@ -94,11 +96,8 @@ def set_active(db, staff_id: str, active: bool, by: str) -> None:
         db.execute("UPDATE staff SET active = ?, failed_attempts = 0, locked_until = NULL WHERE id = ?",
                    [int(active), staff_id])
         audit.record(db, staff_id=by, action="staff_activated" if active else "staff_deactivated", staff=staff_id)
-
-
-def active_member(db, staff_id: str) -> dict | None:
-    """The signed-in clerk's row, while the account is active."""
-    return fetch_one(db, "SELECT * FROM staff WHERE id = ? AND active = 1", [staff_id])
+        if not active:
+            db.execute("DELETE FROM staff_sessions WHERE staff_id = ?", [staff_id])  # signed out everywhere
 
 
 def sign_in_list(db) -> list[dict]:
@@ -119,3 +118,23 @@ def is_member(db, staff_id: str, store_id: str) -> bool:
 def name_of(db, staff_id: str) -> str:
     row = fetch_one(db, "SELECT name FROM staff WHERE id = ?", [staff_id])
     return row["name"] if row else ""
+
+
+def open_session(db, staff_id: str) -> str:
+    """A server-side session for a signed-in clerk: the cookie names it, sign-out deletes it."""
+    sid = secrets.token_urlsafe(24)
+    with write_transaction(db):
+        db.execute("INSERT INTO staff_sessions VALUES (?, ?, ?)", [sid, staff_id, utcnow()])
+    return sid
+
+
+def session_member(db, sid: str, staff_id: str, max_minutes: int, now: datetime | None = None) -> dict | None:
+    """The active staff row of a live session (not closed, not older than `max_minutes` however active)."""
+    oldest = ((now or datetime.now(UTC)) - timedelta(minutes=max_minutes)).isoformat(timespec="seconds")
+    return fetch_one(db, "SELECT s.* FROM staff_sessions x JOIN staff s ON s.id = x.staff_id WHERE x.sid = ? "
+                         "AND x.staff_id = ? AND x.created_at >= ? AND s.active = 1", [sid, staff_id, oldest])
+
+
+def close_session(db, sid: str) -> None:
+    with write_transaction(db):
+        db.execute("DELETE FROM staff_sessions WHERE sid = ?", [sid])

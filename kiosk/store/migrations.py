@@ -344,4 +344,11 @@ BEGIN SELECT RAISE(ABORT, 'register marks are append-only'); END;
 INSERT INTO register_marks
     SELECT coalesce(max(seq), 0) + 1, 'keyed_from', '', strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now') FROM police_register;
 """),
+    (9, "staff sessions kept on the terminal: a copied cookie dies at sign-out", """
+CREATE TABLE staff_sessions (
+    sid TEXT PRIMARY KEY,
+    staff_id TEXT NOT NULL REFERENCES staff(id),
+    created_at TEXT NOT NULL
+);
+"""),
 )

@@ -26,7 +26,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     settings = load_settings(config)
     app = Flask(__name__)  # templates/ and static/ beside this file
     app.config.update(settings, MAX_CONTENT_LENGTH=settings["MAX_BODY_BYTES"], SESSION_COOKIE_HTTPONLY=True,
-                      SESSION_COOKIE_SAMESITE="Lax", WTF_CSRF_TIME_LIMIT=None)
+                      SESSION_COOKIE_SAMESITE="Lax", WTF_CSRF_TIME_LIMIT=None,
+                      SESSION_COOKIE_SECURE=settings["SESSION_COOKIE_SECURE"])
     app.config["SECRET_KEY"] = settings["SECRET_KEY"] or secret_file(settings["DATA_DIR"])
     app.extensions["hq.storage"] = open_storage(settings["DATABASE_URL"], settings["DATA_DIR"],
                                                 keys_from(settings["DATA_KEYS"], settings["DATA_KEYS_FILE"]))

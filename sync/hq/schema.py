@@ -196,4 +196,12 @@ ALTER TABLE hq_stores ADD COLUMN register_seq BIGINT;
 ALTER TABLE hq_stores ADD COLUMN register_hash TEXT;
 ALTER TABLE hq_stores ADD COLUMN register_at TEXT
 """),
+    (9, """
+CREATE TABLE hq_sessions (
+    sid TEXT PRIMARY KEY,
+    staff_id TEXT NOT NULL REFERENCES hq_staff(id),
+    created_at TEXT NOT NULL,
+    seen_at TEXT NOT NULL
+)
+"""),
 )

@@ -19,6 +19,9 @@ SETTINGS: tuple[Setting, ...] = (
             "means the keys in DATA_KEYS_FILE."),
     Setting("DATA_KEYS_FILE", "", "File of those keys (created 0600 on first run); empty means "
             "HQ_DATA_DIR/data_keys. In production keep it apart from the database."),
+    Setting("SESSION_IDLE_MINUTES", 30, "Minutes without activity after which an HQ staff session ends."),
+    Setting("SESSION_MINUTES", 480, "An HQ staff session's lifetime in minutes, however active."),
+    Setting("SESSION_COOKIE_SECURE", False, "Send the session cookie over HTTPS only (set when served over TLS)."),
     Setting("LOCKOUT_ATTEMPTS", 5, "Wrong PINs in a row that lock an HQ staff account (the kiosk's rule)."),
     Setting("LOCKOUT_MINUTES", 15, "How long a locked HQ staff account stays locked."),
     Setting("RATE_LIMIT_SIGN_IN", "10 per minute", "Sign-in attempts one address may make (Flask-Limiter syntax)."),

@@ -6,9 +6,10 @@
 from __future__ import annotations
 
 import functools
+import secrets
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import click
 from flask import Blueprint, Flask, abort, current_app, flash, g, redirect, render_template, request, session, url_for
@@ -39,11 +40,25 @@ def _storage() -> Storage:
 
 
 def load_staff() -> None:
+    """The signed-in HQ staff member of a live server-side session: not signed out (a copied cookie dies at
+    sign-out), not idle past SESSION_IDLE_MINUTES, not older than SESSION_MINUTES."""
     g.hq_staff = None
-    if staff_id := session.get("hq_staff"):
+    if not (sid := session.get("hq_sid")):
+        return
+    now, config = datetime.now(UTC), current_app.config
+    oldest = (now - timedelta(minutes=config["SESSION_MINUTES"])).isoformat(timespec="seconds")
+    idle = (now - timedelta(minutes=config["SESSION_IDLE_MINUTES"])).isoformat(timespec="seconds")
+    with _storage().read() as tx:  # pages never take ingest's write lock just to look the session up
+        rows = tx.rows("SELECT s.id, s.name, s.role, x.seen_at FROM hq_sessions x JOIN hq_staff s ON s.id = x.staff_id "
+                       "WHERE x.sid = %s AND x.created_at >= %s AND x.seen_at >= %s AND s.active = 1",
+                       [sid, oldest, idle])
+    if rows and rows[0][3] < (now - timedelta(minutes=1)).isoformat(timespec="seconds"):  # at most once a minute
         with _storage().transaction() as tx:
-            rows = tx.rows("SELECT id, name, role FROM hq_staff WHERE id = %s AND active = 1", [staff_id])
-        g.hq_staff = dict(zip(("id", "name", "role"), rows[0], strict=True)) if rows else None
+            tx.run("UPDATE hq_sessions SET seen_at = %s WHERE sid = %s", [now.isoformat(timespec="seconds"), sid])
+    if not rows:
+        session.clear()
+        return
+    g.hq_staff = dict(zip(("id", "name", "role"), rows[0][:3], strict=True))
 
 
 def staff_required(view: Callable) -> Callable:
@@ -77,7 +92,7 @@ def login():
     if error:
         return render_template("hq/login.html", error=error, name=name), 401
     session.clear()
-    session.update(hq_staff=staff_id)
+    session.update(hq_sid=_open_session(staff_id))
     return redirect(local_path(request.args.get("next")) or url_for("hq_web.dashboard"))
 
 
@@ -102,8 +117,17 @@ def _check(name: str, pin: str, now: datetime) -> tuple[str | None, str | None]:
     return "Wrong name or PIN.", None
 
 
+def _open_session(staff_id: str) -> str:
+    sid, now = secrets.token_urlsafe(24), datetime.now(UTC).isoformat(timespec="seconds")
+    with _storage().transaction() as tx:
+        tx.run("INSERT INTO hq_sessions VALUES (%s, %s, %s, %s)", [sid, staff_id, now, now])
+    return sid
+
+
 @bp.post("/logout")
 def logout():
+    with _storage().transaction() as tx:  # the cookie dies here, copies included
+        tx.run("DELETE FROM hq_sessions WHERE sid = %s", [session.get("hq_sid", "")])
     session.clear()
     flash("Signed out.")
     return redirect(url_for("hq_auth.login"))
