@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -68,16 +69,34 @@ class DummySink(PrinterSink):
 
 
 class FileSink(PrinterSink):
-    """Writes each job to its own file (the embedded default): the bytes a printer would get."""
+    """Writes each job to its own file (the embedded default): the bytes a printer would get. A receipt names
+    its seller, so the files are the kiosk user's only (0600, folder 0700), kept `keep_days` and no longer
+    (older ones go at the next print), and `forget()` removes a trade-in's files when its seller is erased."""
 
     driver = "file"
 
-    def __init__(self, folder: str | Path) -> None:
-        self.folder = Path(folder)
+    def __init__(self, folder: str | Path, keep_days: int = 7) -> None:
+        self.folder, self.keep_days = Path(folder), keep_days
+
+    def forget(self, codes: list[str]) -> int:
+        """Remove every print file of these trade-in codes (the job name carries the code)."""
+        gone = [path for code in codes for path in self.folder.glob(f"*-{code}-*.escpos")]
+        for path in gone:
+            path.unlink(missing_ok=True)
+        return len(gone)
+
+    def expire(self, now: float | None = None) -> int:
+        """Remove the print files older than keep_days."""
+        limit = (now or time.time()) - self.keep_days * 86400
+        old = [path for path in self.folder.glob("*.escpos") if path.stat().st_mtime < limit]
+        for path in old:
+            path.unlink(missing_ok=True)
+        return len(old)
 
     def send(self, data: bytes, job_name: str) -> str:
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self.expire()
             target = self.folder / f"{job_name}.escpos"
             # Write-then-rename: a power cut leaves either no file or a whole one.
             with tempfile.NamedTemporaryFile(dir=self.folder, delete=False, suffix=".part") as tmp:

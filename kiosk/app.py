@@ -14,7 +14,7 @@ from flask_wtf.csrf import CSRFError
 
 from core.grading import load_spec
 from core.settings import secret_file
-from hardware.printer import make_sink
+from hardware.printer import FileSink, make_sink
 from kiosk import __version__, auth, cli, formatting, i18n, ratelimits
 from kiosk.compliance.crypto import DataCipher, load_keys
 from kiosk.extensions import csrf, htmx
@@ -38,6 +38,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         settings["PRINTER_DRIVER"], settings["PRINTER_TARGET"], settings["DATA_DIR"],
         settings["PRINTER_PROFILE"], settings["PRINTER_TIMEOUT"],
     )
+    if isinstance(app.extensions["kiosk.printer"], FileSink):
+        app.extensions["kiosk.printer"].keep_days = settings["PRINT_FILES_DAYS"]
     app.config["CANCEL_WINDOW"] = timedelta(hours=settings["CANCEL_WINDOW_HOURS"])
     app.extensions["kiosk.cipher"] = DataCipher(load_keys(settings["DATA_KEYS"], settings["DATA_KEYS_FILE"]))
     app.before_request(bound_request_size)  # ahead of CSRF, which reads the form

@@ -23,6 +23,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PRINTER_TARGET", "", "file: folder (default <DATA_DIR>/prints); network: host:port; "
             "usb: vendor:product hex ids; serial: device path; cups: queue name."),
     Setting("PRINTER_PROFILE", "TM-T88V", "python-escpos printer profile (code pages, paper width)."),
+    Setting("PRINT_FILES_DAYS", 7, "file printer: days a print file (which names the seller) is kept; older ones "
+            "are removed at the next print, and `privacy erase` removes a seller's at once."),
     Setting("PRINTER_TIMEOUT", 5, "Seconds to wait for a network printer before marking the job failed."),
     Setting("LOCALE", "fr_FR", "Locale for money, dates and numbers on screen and paper."),
     Setting("LANGUAGE", "", "Screen language until a reader picks another; empty means the store's.", ("", "fr", "en")),

@@ -421,3 +421,23 @@ def test_low_10_a_session_cookie_copied_before_sign_out_is_dead_after_it(app, st
         tx.run("UPDATE hq_sessions SET seen_at = '2020-01-01T00:00:00+00:00'")
     assert idle.get("/hq/inbox").status_code == 302
     assert hq_app.config["SESSION_COOKIE_SECURE"] is False  # a setting (HQ_SESSION_COOKIE_SECURE) behind TLS
+
+
+def test_low_15_print_files_keep_no_seller_past_erasure_nor_past_their_days(tmp_path):
+    import os
+
+    from tests.test_compliance import flask_cli
+    from tests.test_sync import take_trade_ins
+
+    app = make_app(tmp_path / "kiosk", PRINTER_DRIVER="file")
+    prints = Path(app.config["DATA_DIR"]) / "prints"
+    stale = prints / "000000-TI-OLD0-0000-receipt.escpos"
+    prints.mkdir(parents=True, exist_ok=True)
+    stale.write_bytes(b"Jean Dupont")
+    os.utime(stale, (time.time() - 8 * 86400,) * 2)  # printed 8 days ago: past PRINT_FILES_DAYS (7)
+    take_trade_ins(app, 1)
+    named = [p for p in prints.glob("*.escpos") if b"Dupont" in p.read_bytes()]
+    assert named and not stale.exists()  # the new receipt names the seller; the old file went at this print
+    erased = flask_cli(app, "privacy", "erase", "--doc-type", "national_id", "--doc-number", "X4RTBPFW4")
+    assert erased.returncode == 0 and "removed" in erased.stdout, erased.stderr
+    assert not [p for p in prints.glob("*.escpos") if b"Dupont" in p.read_bytes()]

@@ -11,6 +11,7 @@ from flask import current_app, render_template
 from flask.cli import AppGroup
 
 from core.money import format_money
+from hardware.printer import FileSink
 from kiosk.compliance import privacy, register
 from kiosk.compliance.crypto import DataCipher, add_key_to_file, load_keys
 from kiosk.formatting import current_store
@@ -104,7 +105,12 @@ def privacy_rectify(doc_type: str, doc_number: str, field: str, value: str) -> N
 @seller_options
 def privacy_erase(doc_type: str, doc_number: str) -> None:
     """Erase the seller's identity from trade-ins (the police register keeps its legal copy)."""
-    count = privacy.erase(get_db(), _reference(doc_type, doc_number))
+    reference = _reference(doc_type, doc_number)
+    codes = privacy.codes_of(get_db(), reference)
+    count = privacy.erase(get_db(), reference)
+    sink = current_app.extensions["kiosk.printer"]
+    if isinstance(sink, FileSink):  # the receipts printed to files named the seller too
+        click.echo(f"removed {sink.forget(codes)} print file(s) of those trade-ins")
     click.echo(f"erased the identity on {count} trade-in(s); police register entries kept (legal obligation)")
 
 

@@ -59,6 +59,11 @@ def _redact(db, where: str, params: list) -> int:
     return db.execute(f"UPDATE tradeins SET seller_identity = NULL, seller_ref = NULL WHERE {where}", params).rowcount
 
 
+def codes_of(db, seller_ref: str) -> list[str]:
+    """The codes of a seller's trade-ins (what their print files are named after)."""
+    return [r["code"] for r in fetch_all(db, "SELECT code FROM tradeins WHERE seller_ref = ?", [seller_ref])]
+
+
 def erase(db, seller_ref: str) -> int:
     """Right to erasure: identity leaves the trade-ins; the police register keeps its legal copy."""
     with write_transaction(db):
