@@ -107,6 +107,14 @@ def _sections(facts: ReceiptFacts, identifier: Row) -> tuple[tuple[str, tuple[Ro
     return sections + ((_("Payment"), ((_("Seller"), facts.seller_name), (_("Paid by"), facts.payout_label))),)
 
 
+def privacy_notice(_: Callable[[str], str] = str) -> tuple[str, ...]:
+    """What the seller is told, on screen and on paper, when their identity is taken."""
+    return (_("Your data: the seller's identity is kept for the police register the law requires (legal "
+              "obligation, 10 years) and for this purchase (6 years after your last trade-in, then erased)."),
+            _("You may ask this store for access, rectification, erasure, restriction, portability or to "
+              "object: we answer within one month."))
+
+
 def build_tradein_receipt(facts: ReceiptFacts) -> Receipt:
     ti, _ = facts.tradein, facts.translate
     identifier = ("IMEI", ti["imei"]) if ti["imei"] else (_("Serial"), ti["serial"])
@@ -126,6 +134,7 @@ def build_tradein_receipt(facts: ReceiptFacts) -> Receipt:
         footer=(
             cancel_line,
             _("The seller declares owning this device and transfers its ownership to the store."),
+            *privacy_notice(_),
             "",
             _("Seller signature:"),
             "",

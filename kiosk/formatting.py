@@ -22,6 +22,8 @@ from kiosk.store.connection import get_db
 JOB_KINDS = {"receipt": N_("receipt"), "label": N_("bag label")}
 JOB_STATUSES = {"pending": N_("waiting"), "printed": N_("printed"), "failed": N_("failed")}
 ROLES = {"clerk": N_("clerk"), "manager": N_("manager"), "admin": N_("admin")}
+RIGHTS = {"access": N_("access"), "rectification": N_("rectification"), "erasure": N_("erasure"),
+          "restriction": N_("restriction"), "portability": N_("portability"), "objection": N_("objection")}
 
 
 def current_store() -> dict:
@@ -59,6 +61,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(lambda kind: gettext(JOB_KINDS.get(kind, kind)), "job_kind")
     app.add_template_filter(lambda status: gettext(JOB_STATUSES.get(status, status)), "job_status")
     app.add_template_filter(lambda role: gettext(ROLES.get(role, role)), "role_label")
+    app.add_template_filter(lambda kind: gettext(RIGHTS.get(kind, kind)), "request_label")
     app.add_template_filter(lambda kind: gettext(TENDER_LABELS.get(kind, kind)), "tender_label")
     # A VAT rate in basis points as the reader writes a percentage: 2000 -> "20", 550 -> "5,5" in French.
     app.add_template_filter(lambda bp: format_decimal(bp / 100, locale=get_locale()), "rate")

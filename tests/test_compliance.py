@@ -121,8 +121,11 @@ def test_retention_purge_keeps_what_the_law_asks_and_no_more(tmp_path, db_of):
     accepted_tradeins(db, 2, cipher=cipher)
     now = datetime.now(UTC)
     assert privacy.purge(db, now) == {"redacted_trade_ins": 0, "register_entries_removed": 0}
-    in_4_years = privacy.purge(db, now + timedelta(days=4 * 365))
-    assert in_4_years == {"redacted_trade_ins": 2, "register_entries_removed": 0}
+    in_4_years = privacy.purge(db, now + timedelta(days=4 * 365))  # 3 years of no activity, but the orders
+    assert in_4_years == {"redacted_trade_ins": 0, "register_entries_removed": 0}  # are kept 6 years
+    assert db.execute("SELECT count(*) FROM tradeins WHERE seller_identity IS NOT NULL").fetchone()[0] == 2
+    in_7_years = privacy.purge(db, now + timedelta(days=7 * 365))
+    assert in_7_years == {"redacted_trade_ins": 2, "register_entries_removed": 0}
     assert db.execute("SELECT count(*) FROM tradeins WHERE seller_identity IS NOT NULL").fetchone()[0] == 0
     # An entry from 11 years ago goes; the database itself refuses to let younger ones go, whatever date
     # the purge is told it is.

@@ -441,3 +441,26 @@ def test_low_15_print_files_keep_no_seller_past_erasure_nor_past_their_days(tmp_
     erased = flask_cli(app, "privacy", "erase", "--doc-type", "national_id", "--doc-number", "X4RTBPFW4")
     assert erased.returncode == 0 and "removed" in erased.stdout, erased.stderr
     assert not [p for p in prints.glob("*.escpos") if b"Dupont" in p.read_bytes()]
+
+
+def test_privacy_duties_notice_at_identity_capture_and_rights_requests_with_their_deadline(app, staff, db):
+    from datetime import date
+
+    from kiosk.compliance import privacy
+    from tests.test_compliance import flask_cli
+
+    uuid = run_to_quote(staff, device_id=model_id(app))
+    form = staff.get(f"/tradeins/{uuid}/seller").get_data(as_text=True)
+    assert 'id="privacy-notice"' in form and "police register" in form and "within one month" in form
+    logged = flask_cli(app, "privacy", "request", "--kind", "erasure", "--doc-type", "national_id",
+                       "--doc-number", "x4r-tbp-fw4", "--note", "asked at the counter")
+    assert logged.returncode == 0, logged.stderr
+    due = privacy._one_month_after(date.today()).isoformat()
+    assert f"answer by {due}" in logged.stdout
+    assert privacy._one_month_after(date(2027, 1, 31)) == date(2027, 2, 28)
+    manager = KioskClient(app.test_client())
+    manager.login(app, "Sacha Leroy")
+    page = manager.get("/staff").get_data(as_text=True)
+    assert 'id="privacy-requests"' in page and "erasure" in page and due in page
+    assert flask_cli(app, "privacy", "answered", "1").returncode == 0
+    assert privacy.open_requests(db) == [] and "None open." in manager.get("/staff").get_data(as_text=True)

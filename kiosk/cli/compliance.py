@@ -1,4 +1,5 @@
-"""`flask --app kiosk register verify|export` and `flask --app kiosk privacy export|rectify|erase|purge|rotate-key`."""
+"""`flask --app kiosk register verify|export` and
+`flask --app kiosk privacy export|rectify|erase|request|requests|answered|purge|rotate-key`."""
 
 from __future__ import annotations
 
@@ -114,10 +115,39 @@ def privacy_erase(doc_type: str, doc_number: str) -> None:
     click.echo(f"erased the identity on {count} trade-in(s); police register entries kept (legal obligation)")
 
 
+@privacy_cli.command("request")
+@seller_options
+@click.option("--kind", required=True, type=click.Choice(privacy.REQUEST_KINDS))
+@click.option("--note", default="", help="What the seller asked, in a few words (no personal data).")
+def privacy_request(doc_type: str, doc_number: str, kind: str, note: str) -> None:
+    """Log a seller's request to exercise a right; it must be answered within one month."""
+    logged = privacy.log_request(get_db(), _reference(doc_type, doc_number), kind, note=note)
+    click.echo(f"request {logged['id']} ({kind}) logged: answer by {logged['due_on']}")
+
+
+@privacy_cli.command("requests")
+def privacy_requests() -> None:
+    """The requests not answered yet, nearest deadline first."""
+    for row in privacy.open_requests(get_db()):
+        click.echo(f"{row['id']}  {row['kind']:<13}  received {row['received_at'][:10]}  due {row['due_on']}  "
+                   f"{row['note']}")
+
+
+@privacy_cli.command("answered")
+@click.argument("request_id", type=int)
+@click.option("--note", default="")
+def privacy_answered(request_id: int, note: str) -> None:
+    """Mark a request answered (after the export, rectification or erasure it asked for)."""
+    if not privacy.answer_request(get_db(), request_id, note):
+        raise click.ClickException(f"no open request {request_id}")
+    click.echo(f"request {request_id} answered")
+
+
 @privacy_cli.command("purge")
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Pretend today is this day.")
 def privacy_purge(today) -> None:
-    """Retention: identity 3 years after a seller's last trade-in, register entries after 10 years."""
+    """Retention: identity once 3 years since the last activity and 6 since the last trade-in have passed,
+    register entries after 10 years."""
     result = privacy.purge(get_db(), today.replace(tzinfo=UTC) if today else None)
     click.echo(json.dumps(result))
 

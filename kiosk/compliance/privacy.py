@@ -4,8 +4,9 @@ after their 10 years (the database trigger refuses earlier deletion)."""
 
 from __future__ import annotations
 
+import calendar
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import sqlite_utils
 
@@ -16,7 +17,10 @@ from kiosk.compliance.crypto import DataCipher
 from kiosk.store.db import fetch_all, write_transaction
 
 RECTIFIABLE = ("surname", "first_names", "address", "birth_date", "id_doc_issuer")
-CUSTOMER_YEARS, REGISTER_YEARS = 3, 10
+# The privacy policy: customer data 3 years from the last activity, or 6 years from the last order (a trade-in
+# is the seller's order): an identity goes once both have passed. Register entries: 10 years (the law).
+ACTIVITY_YEARS, ORDER_YEARS, REGISTER_YEARS = 3, 6, 10
+REQUEST_KINDS = ("access", "rectification", "erasure", "restriction", "portability", "objection")
 
 
 def reference_for(cipher: DataCipher, id_doc_type: str, id_doc_number: str) -> str:
@@ -73,13 +77,16 @@ def erase(db, seller_ref: str) -> int:
 
 
 def purge(db, now: datetime | None = None) -> dict:
-    """Retention: seller identity 3 years after the seller's last trade-in; register entries after 10."""
+    """Retention: a seller's identity once 3 years have passed since their last activity and 6 since their last
+    order (accepted trade-in); register entries after 10 years."""
     now = now or datetime.now(UTC)
-    customer_cutoff = (now - timedelta(days=365 * CUSTOMER_YEARS)).isoformat(timespec="seconds")
+    activity_cutoff = (now - timedelta(days=365 * ACTIVITY_YEARS)).isoformat(timespec="seconds")
+    order_cutoff = (now - timedelta(days=365 * ORDER_YEARS)).isoformat(timespec="seconds")
     register_cutoff = (now - timedelta(days=365 * REGISTER_YEARS + 3)).isoformat(timespec="seconds")
     with write_transaction(db):
         redacted = _redact(db, "seller_ref IN (SELECT seller_ref FROM tradeins WHERE seller_ref IS NOT NULL "
-                               "GROUP BY seller_ref HAVING max(accepted_at) < ?)", [customer_cutoff])
+                               "GROUP BY seller_ref HAVING max(accepted_at) < ? AND max(updated_at) < ?)",
+                           [order_cutoff, activity_cutoff])
         register.mark_purge(db, register_cutoff)  # verify starts from here: the chain stays checkable
         removed = db.execute("DELETE FROM police_register WHERE entered_at < ?", [register_cutoff]).rowcount
         audit.record(db, "retention_purge", seller_ref=None, redacted_trade_ins=redacted,
@@ -102,3 +109,37 @@ def rotate(db, cipher: DataCipher) -> int:
         audit.record(db, "key_rotated", seller_ref=None, rows=count)
     return count
 
+
+def log_request(db, seller_ref: str, kind: str, received: datetime | None = None, note: str = "") -> dict:
+    """A seller asks to exercise a right: logged with its deadline (one month, GDPR art. 12(3))."""
+    if kind not in REQUEST_KINDS:
+        raise ValueError(f"kind must be one of {', '.join(REQUEST_KINDS)}")
+    received = received or datetime.now(UTC)
+    due = _one_month_after(received.date())
+    with write_transaction(db):
+        cursor = db.execute("INSERT INTO privacy_requests (kind, seller_ref, received_at, due_on, note) "
+                            "VALUES (?, ?, ?, ?, ?)", [kind, seller_ref, received.isoformat(timespec="seconds"),
+                                                        due.isoformat(), note[:500]])
+        audit.record(db, "gdpr_request", seller_ref=seller_ref, kind=kind, due_on=due.isoformat())
+    return {"id": cursor.lastrowid, "kind": kind, "due_on": due.isoformat()}
+
+
+def answer_request(db, request_id: int, note: str = "") -> bool:
+    with write_transaction(db):
+        done = db.execute("UPDATE privacy_requests SET answered_at = ?, note = note || ? WHERE id = ? "
+                          "AND answered_at IS NULL", [utcnow(), f" {note}"[:500] if note else "", request_id]).rowcount
+        if done:
+            audit.record(db, "gdpr_request_answered", seller_ref=None, request=request_id)
+    return bool(done)
+
+
+def open_requests(db) -> list[dict]:
+    """Requests not answered yet, the nearest deadline first (for the managers' page)."""
+    return fetch_all(db, "SELECT id, kind, received_at, due_on, note FROM privacy_requests WHERE answered_at IS NULL "
+                         "ORDER BY due_on, id")
+
+
+def _one_month_after(day: date) -> date:
+    """The same day next month (the month's last day when it has no such day)."""
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -351,4 +351,17 @@ CREATE TABLE staff_sessions (
     created_at TEXT NOT NULL
 );
 """),
+    (10, "sellers' requests to exercise their data rights, with the one-month deadline", """
+CREATE TABLE privacy_requests (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('access', 'rectification', 'erasure', 'restriction', 'portability',
+                                       'objection')),
+    seller_ref TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    due_on TEXT NOT NULL,
+    answered_at TEXT,
+    note TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX privacy_requests_open ON privacy_requests(answered_at, due_on);
+"""),
 )

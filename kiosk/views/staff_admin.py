@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, flash, g, render_template, request, url_for
 from flask_babel import gettext
 
 from kiosk.auth import login_required
+from kiosk.compliance import privacy
 from kiosk.compliance import staff as staff_accounts
 from kiosk.i18n import translated
 from kiosk.store.connection import get_db
@@ -24,7 +27,8 @@ def _managers_only():
 def _page(status: int = 200, error: str | None = None):
     members = staff_accounts.members(get_db(), g.staff["store_id"])
     return render_template("staff/staff.html", members=members, roles=staff_accounts.ROLES, error=error,
-                           form=request.form), status
+                           form=request.form, requests=privacy.open_requests(get_db()),
+                           today=date.today().isoformat()), status
 
 
 @bp.get("")

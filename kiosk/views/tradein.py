@@ -13,6 +13,7 @@ from core.codes import classify
 from core.grading import AnswerError, grade
 from core.imei import IDENTIFIER_FOR_KIND, IdentifierError, parse_imei, parse_serial
 from core.pricing import PricingError
+from core.receipts import privacy_notice
 from core.seller import ID_DOCUMENT_TYPES, PAYOUT_METHODS, SellerErrors, parse_seller
 from core.states import UNQUOTED, IllegalTransition
 from hardware.receipt_png import render_png
@@ -158,7 +159,7 @@ def _seller_page(ti: dict, status: int = 200, errors: dict | None = None, messag
     reasons = accept_approval_reasons(ti, None) if reasons is None else reasons
     return render_template("tradein/seller.html", ti=ti, errors=errors or {}, message=message, form=request.form,
                            doc_types=ID_DOCUMENT_TYPES, payouts=PAYOUT_METHODS, approval_reason=" and ".join(reasons),
-                           **approval_context()), status
+                           privacy_notice=privacy_notice(), **approval_context()), status
 
 
 @bp.route("/<tradein_uuid>/seller", methods=["GET", "POST"])
