@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import waitress
 
@@ -20,6 +21,10 @@ def main() -> None:
     args = parser.parse_args()
     app = create_app()
     storage = app.extensions["hq.storage"]
+    keys_file, database = Path(app.config["DATA_KEYS_FILE"]), Path(app.config["DATA_DIR"]) / "hq.db"
+    if not app.config["DATA_KEYS"] and storage.backend == "sqlite" and keys_file.parent == database.parent:
+        print(f"WARNING: the keys that seal the stores' secrets ({keys_file}) sit beside the database: set "
+              "HQ_DATA_KEYS_FILE to another disk or mount in production.", flush=True)
     print(f"HQ on http://{args.host}:{args.port}/ ({storage.backend}); register a store with "
           "`flask --app sync.hq stores add NAME`", flush=True)
     waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="tradein-hq")
