@@ -83,3 +83,11 @@ def test_a_message_reads_as_english_and_keeps_its_values():
     message = Message("Too short: %(count)s digits.", count=14)
     assert message == "Too short: 14 digits." and message.to_json() == {
         "msgid": "Too short: %(count)s digits.", "params": {"count": 14}}
+
+
+def test_every_template_folder_is_extracted():
+    """Babel's extraction skips folders whose name starts with "_": a template there would never be translated."""
+    from pathlib import Path
+
+    templates = Path(__file__).parent.parent / "kiosk" / "templates"
+    assert not [d for d in templates.rglob("*") if d.is_dir() and d.name.startswith(("_", "."))]
