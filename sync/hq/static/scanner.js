@@ -26,4 +26,20 @@
       buffer += event.key;
     }
   });
+
+  // After a scan field's request (accepted or refused), the field is emptied and focused again: a wedge
+  // scanner appends to whatever the field holds, so the next burst must start from an empty field.
+  var scanRequest = false;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    scanRequest = !!(elt && elt.querySelector && elt.querySelector("input.scan"));
+  });
+  function readyForTheNextScan() {
+    if (!scanRequest) { return; }
+    scanRequest = false;
+    var field = document.querySelector("input.scan");
+    if (field) { field.value = ""; field.focus(); }
+  }
+  document.addEventListener("htmx:afterSettle", readyForTheNextScan);
+  document.addEventListener("htmx:sendError", readyForTheNextScan);
 })();

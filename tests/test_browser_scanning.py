@@ -1,0 +1,75 @@
+"""A wedge scanner's second and third scans (issue 17, item 1): three bursts in a row into the focused scan field,
+each accepted. `fill()` would hide the bug: it replaces the field's text, a scanner appends to it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser import chromium_page, live_server, screenshot
+from tests.test_browser import scan, settled, sign_in
+
+pytestmark = pytest.mark.browser
+PRODUCTS = ("3761234500014", "3761234500021", "3761234500038")  # a case, a charger, a screen protector
+
+
+def test_three_scans_in_a_row_on_the_till_each_add_their_product(app, db):
+    with live_server(app) as base, chromium_page() as page:
+        sign_in(page, base)
+        page.goto(base + "/pos")
+        settled(page)
+        for ean in PRODUCTS:
+            expect(page.locator("#code")).to_be_focused()
+            scan(page, ean)
+            settled(page)
+            expect(page.locator("#code")).to_have_value("")  # emptied for the next burst
+        for name in ("Coque silicone iPhone 12", "Chargeur USB-C 20 W", "Verre trempé iPhone 12"):
+            expect(page.locator("#cart")).to_contain_text(name)
+        screenshot(page, "pos-three-scans")
+    assert db.execute("SELECT count(*) FROM cart_lines").fetchone()[0] == 3
+
+
+def test_a_refused_scan_then_a_good_one_in_the_trade_in_field(app, db):
+    with live_server(app) as base, chromium_page() as page:
+        sign_in(page, base)
+        page.locator("#identifier").focus()
+        scan(page, "12345")  # a misread: refused with the reason
+        settled(page)
+        expect(page.locator("#identifier")).to_have_value("")
+        expect(page.locator("#identifier")).to_be_focused()
+        scan(page, "490154203237518")  # the next burst is not appended to the misread
+        page.wait_for_url(re.compile(r"/tradeins/[0-9a-f-]{36}/device$"))
+    assert db.execute("SELECT imei FROM tradeins").fetchall() == [("490154203237518",)]
+
+
+@pytest.mark.parametrize("hq_app", ["sqlite"], indirect=True)
+def test_three_bag_labels_in_a_row_at_hq_check_in_each_received(tmp_path, hq_app, hq_url, hq_store, db_of):
+    from sync import pusher
+    from sync.hq.web_auth import add_staff
+    from tests.browser import chromium, new_page
+    from tests.test_browser_hq import hq_sign_in
+    from tests.test_hq_receiving import HQ_PIN
+    from tests.test_sync import client_of, kiosk_for, take_trade_ins
+
+    kiosk = kiosk_for(tmp_path, hq_url, hq_store)
+    uuids = take_trade_ins(kiosk, 3)
+    db = db_of(kiosk)
+    pusher.drain(db, client_of(kiosk), 100)
+    codes = [db.execute("SELECT code FROM tradeins WHERE uuid = ?", [u]).fetchone()[0] for u in uuids]
+    add_staff(hq_app.extensions["hq.storage"], "Inès Moreau", "receiver", HQ_PIN)
+    with chromium() as browser:
+        receiver = new_page(browser)
+        hq_sign_in(receiver, hq_url, "Inès Moreau")
+        receiver.goto(hq_url + "/hq/checkin")
+        settled(receiver)
+        receiver.locator("#code").focus()  # the check-in field, as a receiver leaves it between bags
+        for code in codes:
+            scan(receiver, f"BAG:{code}")
+            expect(receiver.get_by_role("status")).to_contain_text(f"Received {code}")
+            expect(receiver.locator("#code")).to_have_value("")
+            expect(receiver.locator("#code")).to_be_focused()
+        screenshot(receiver, "hq-three-check-ins")
+    with hq_app.extensions["hq.storage"].transaction() as tx:
+        assert tx.rows("SELECT count(*) FROM hq_tradeins WHERE received_at IS NOT NULL")[0][0] == 3
