@@ -23,8 +23,11 @@ ROOT = Path(__file__).parent.parent
 FLASK = Path(sys.executable).parent / "flask"
 
 
-def flask_cli(app, *args) -> subprocess.CompletedProcess:
+def flask_cli(app, *args, sync: bool = False) -> subprocess.CompletedProcess:
+    """`flask --app kiosk ARGS` on this app's data folder (and, with `sync`, its HQ settings)."""
     env = {"KIOSK_DATA_DIR": app.config["DATA_DIR"], "PATH": "/usr/bin:/bin"}
+    if sync:
+        env.update({f"KIOSK_{name}": app.config[name] for name in ("SYNC_URL", "SYNC_STORE_ID", "SYNC_SECRET")})
     return subprocess.run([str(FLASK), "--app", "kiosk", *args], cwd=ROOT, env=env, capture_output=True, text=True)
 
 

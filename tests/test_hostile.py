@@ -22,6 +22,7 @@ from testing.processes import hq_process, kiosk_process, peak_rss_mb
 from testing.samples import ADULT_SELLER, PIN
 from tests.conftest import KioskClient, make_app, model_id, run_to_quote, staff_id
 from tests.hq_fixtures import create_hq_app
+from tests.test_compliance import flask_cli
 
 HQ_PIN = "135790"
 
@@ -106,7 +107,6 @@ def test_medium_6_control_characters_never_reach_the_printer_and_identity_refuse
 
 def test_medium_7_every_csv_export_neutralises_formulas(tmp_path, hq_app, hq_store):
     from sync.hq.ingest import Record, ingest
-    from tests.test_compliance import flask_cli
     from tests.test_hq_receiving import HQStaff
 
     kiosk = make_app(tmp_path / "kiosk")
@@ -235,14 +235,13 @@ def test_medium_5_a_rewritten_register_is_found_even_re_chained_and_verify_passe
         tmp_path, hq_app, hq_url, hq_store, db_of):
     from kiosk.compliance import privacy, register
     from sync import pusher
-    from tests.test_compliance import flask_cli
     from tests.test_sync import client_of, kiosk_for, take_trade_ins
 
     kiosk = kiosk_for(tmp_path, hq_url, hq_store)
     take_trade_ins(kiosk, 3)
     db, cipher = db_of(kiosk), kiosk.extensions["kiosk.cipher"]
     pusher.drain(db, client_of(kiosk), 100, anchor=register.head)  # the head goes to HQ with the batch
-    env_cli = lambda *a: flask_cli_synced(kiosk, *a)  # noqa: E731
+    env_cli = lambda *a: flask_cli(kiosk, *a, sync=True)  # noqa: E731
     intact = env_cli("register", "verify")
     assert intact.returncode == 0 and "compared with HQ's anchor: entry 3" in intact.stdout
 
@@ -277,16 +276,6 @@ def test_medium_5_a_rewritten_register_is_found_even_re_chained_and_verify_passe
     assert privacy.purge(fresh_db)["register_entries_removed"] == 2
     after = flask_cli(fresh, "register", "verify")
     assert after.returncode == 0 and "1 entries" in after.stdout, after.stderr
-
-
-def flask_cli_synced(app, *args):
-    import subprocess
-
-    from tests.test_compliance import FLASK, ROOT
-
-    env = {"KIOSK_DATA_DIR": app.config["DATA_DIR"], "PATH": "/usr/bin:/bin", "KIOSK_SYNC_URL": app.config["SYNC_URL"],
-           "KIOSK_SYNC_STORE_ID": app.config["SYNC_STORE_ID"], "KIOSK_SYNC_SECRET": app.config["SYNC_SECRET"]}
-    return subprocess.run([str(FLASK), "--app", "kiosk", *args], cwd=ROOT, env=env, capture_output=True, text=True)
 
 
 def test_bench_hostile_replays_every_high_and_medium_item_over_http_and_all_hold():
@@ -349,7 +338,7 @@ def test_low_17_messages_say_what_happened_in_the_readers_language(tmp_path, hq_
     take.login(wrong)
     uuid = run_to_quote(take, device_id=model_id(wrong))
     take.post(f"/tradeins/{uuid}/seller", ADULT_SELLER)
-    pushed = flask_cli_synced(wrong, "sync", "push")
+    pushed = flask_cli(wrong, "sync", "push", sync=True)
     assert pushed.returncode == 1 and "Traceback" not in pushed.stderr
     assert "push failed, nothing lost" in pushed.stderr and "wrong signature" in pushed.stderr
 
@@ -426,7 +415,6 @@ def test_low_10_a_session_cookie_copied_before_sign_out_is_dead_after_it(app, st
 def test_low_15_print_files_keep_no_seller_past_erasure_nor_past_their_days(tmp_path):
     import os
 
-    from tests.test_compliance import flask_cli
     from tests.test_sync import take_trade_ins
 
     app = make_app(tmp_path / "kiosk", PRINTER_DRIVER="file")
@@ -447,7 +435,6 @@ def test_privacy_duties_notice_at_identity_capture_and_rights_requests_with_thei
     from datetime import date
 
     from kiosk.compliance import privacy
-    from tests.test_compliance import flask_cli
 
     uuid = run_to_quote(staff, device_id=model_id(app))
     form = staff.get(f"/tradeins/{uuid}/seller").get_data(as_text=True)

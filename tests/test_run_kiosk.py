@@ -12,6 +12,7 @@ from pathlib import Path
 
 from kiosk.store.migrations import MIGRATIONS
 from testing.printer_emulator import free_port
+from testing.processes import wait_until_serving
 
 ROOT = Path(__file__).parent.parent
 FLASK = Path(sys.executable).parent / "flask"
@@ -20,18 +21,6 @@ FLASK = Path(sys.executable).parent / "flask"
 def get(url: str) -> tuple[int, str]:
     with urllib.request.urlopen(url, timeout=5) as response:
         return response.status, response.read().decode()
-
-
-def wait_until_serving(url: str, process: subprocess.Popen, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert process.poll() is None, process.stdout.read()
-        try:
-            get(url)
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"{url} did not answer in {timeout} s")
 
 
 def test_help_lists_the_options_and_settings():
