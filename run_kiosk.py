@@ -46,8 +46,7 @@ def start_print_retries(app) -> None:
 
 def start_background_sync(app) -> None:
     """Push the outbox and pull reference data in the background, when HQ is configured."""
-    from kiosk.compliance import register
-    from kiosk.hq_link import hq_client
+    from kiosk.hq_link import ANCHOR, hq_client
     from kiosk.store.db import open_database
     from kiosk.tradein.reference import pull
     from sync.pusher import BackgroundSync
@@ -57,7 +56,7 @@ def start_background_sync(app) -> None:
         print("  sync:     off (set KIOSK_SYNC_URL, KIOSK_SYNC_STORE_ID, KIOSK_SYNC_SECRET)", flush=True)
         return
     BackgroundSync(lambda: open_database(app.config["DATABASE"]), client, app.config["SYNC_BATCH_SIZE"],
-                   app.config["SYNC_INTERVAL_SECONDS"], pull=pull, anchor=register.head).start()
+                   app.config["SYNC_INTERVAL_SECONDS"], pull=pull, anchor=ANCHOR).start()
     print(f"  sync:     to {app.config['SYNC_URL']} every {app.config['SYNC_INTERVAL_SECONDS']} s", flush=True)
 
 

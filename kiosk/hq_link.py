@@ -1,11 +1,22 @@
 """This terminal's link to HQ: the signed client built from settings (None when the terminal works offline
-only), and the cross-store fraud gate asked of HQ while it answers."""
+only), pushing the outbox with the register's anchor, and the cross-store fraud gate asked of HQ while it
+answers."""
 
 from __future__ import annotations
 
 from flask import current_app
 
+from kiosk.compliance import register
+from sync import pusher
 from sync.client import HQClient, HQRefused, HQUnavailable
+
+# Every push from this terminal carries the police register's chain head: HQ keeps it as the anchor.
+ANCHOR = register.head
+
+
+def push(db, client: HQClient, batch_size: int, **options) -> int:
+    """Drain the outbox to HQ (sync.pusher.drain), the register head riding with each batch."""
+    return pusher.drain(db, client, batch_size, anchor=ANCHOR, **options)
 
 
 def hq_client(config) -> HQClient | None:

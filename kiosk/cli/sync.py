@@ -6,8 +6,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from kiosk.compliance import register
-from kiosk.hq_link import hq_client
+from kiosk.hq_link import hq_client, push
 from kiosk.store.connection import get_db
 from kiosk.tradein.reference import pull
 from sync import pusher
@@ -30,7 +29,7 @@ def push_command() -> None:
     total = pusher.status(db)["pending"]
     try:
         with click.progressbar(length=total, label="Pushing to HQ") as bar:
-            sent = pusher.drain(db, client, current_app.config["SYNC_BATCH_SIZE"], anchor=register.head,
+            sent = push(db, client, current_app.config["SYNC_BATCH_SIZE"],
                                 on_batch=lambda result: bar.update(result.sent))
     except (HQRefused, HQUnavailable) as err:  # one clear line, never a traceback; nothing is lost
         raise click.ClickException(f"push failed, nothing lost (it will be retried): {err}") from None

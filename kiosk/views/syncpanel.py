@@ -6,8 +6,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, url_
 from flask_babel import gettext
 
 from kiosk.auth import login_required
-from kiosk.compliance import register
-from kiosk.hq_link import hq_client
+from kiosk.hq_link import hq_client, push
 from kiosk.store.connection import get_db
 from kiosk.tradein.reference import pull
 from sync import puller, pusher
@@ -32,8 +31,7 @@ def sync_now():
         flash(gettext("Sync with HQ is not set up on this terminal (SYNC_URL, SYNC_STORE_ID, SYNC_SECRET)."), "error")
         return redirect(url_for(".panel"), 303)
     try:
-        sent = pusher.drain(get_db(), client, current_app.config["SYNC_BATCH_SIZE"], max_failures=1,
-                            anchor=register.head)
+        sent = push(get_db(), client, current_app.config["SYNC_BATCH_SIZE"], max_failures=1)
         applied = pull(get_db(), client)
         flash(gettext("Sent %(count)s record(s) to HQ.", count=sent) +
               (" " + gettext("Updated: %(what)s.", what=", ".join(applied)) if applied else ""))
