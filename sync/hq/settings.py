@@ -25,7 +25,6 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LOCKOUT_ATTEMPTS", 5, "Wrong PINs in a row that lock an HQ staff account (the kiosk's rule)."),
     Setting("LOCKOUT_MINUTES", 15, "How long a locked HQ staff account stays locked."),
     Setting("RATE_LIMIT_SIGN_IN", "10 per minute", "Sign-in attempts one address may make (Flask-Limiter syntax)."),
-    Setting("RATE_LIMIT_TRACKING", "60 per minute", "Anonymous page views one address may make on public pages."),
     Setting("RATE_LIMIT_STORAGE", "memory://", "Where rate-limit counters live: memory:// (one process) or "
             "redis://host:6379 when several HQ processes share the load."),
 )
