@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Start the kiosk on its embedded defaults: SQLite file, file printer, demo store on first run.
+"""Start the kiosk on its embedded defaults: SQLite file, file printer, keyboard scanner. A new terminal asks
+to be enrolled with HQ; `--demo` seeds the demo store instead.
 
-    python run_kiosk.py [--host 127.0.0.1] [--port 8080] [--data-dir ./instance]
+    python run_kiosk.py [--host 127.0.0.1] [--port 8080] [--data-dir ./instance] [--demo]
 
 The data dir also comes from KIOSK_DATA_DIR; every other setting from KIOSK_<NAME> or
 <data dir>/kiosk.toml (see --help-settings). `flask --app kiosk ...` uses the same settings.
@@ -28,6 +29,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--data-dir", default=os.environ.get("KIOSK_DATA_DIR", "instance"),
                         help="folder for the database, prints and config (default ./instance, or KIOSK_DATA_DIR)")
     parser.add_argument("--threads", type=int, default=4, help="waitress worker threads (default 4)")
+    parser.add_argument("--demo", action="store_true", default=None,
+                        help="seed the demo store (its staff, catalog and invented price grid) on first run; "
+                             "without it a new terminal asks to be enrolled with HQ")
     return parser.parse_args(argv)
 
 
@@ -38,7 +42,7 @@ def start_print_retries(app) -> None:
 
     def facts_of(db, tradein_uuid: str):
         return receipt_facts(db, tradein_uuid, app.extensions["kiosk.spec"], app.config["CANCEL_WINDOW"],
-                             app.extensions["kiosk.cipher"])
+                             app.extensions["kiosk.cipher"], app.config["TRACKING_URL"])
 
     PrintRetrier(lambda: open_database(app.config["DATABASE"]), app.extensions["kiosk.printer"], facts_of,
                  app.config["PRINTER_PROFILE"]).start()
@@ -51,13 +55,11 @@ def start_background_sync(app) -> None:
     from kiosk.tradein.reference import pull
     from sync.pusher import BackgroundSync
 
-    client = hq_client(app.config)
-    if client is None:
-        print("  sync:     off (set KIOSK_SYNC_URL, KIOSK_SYNC_STORE_ID, KIOSK_SYNC_SECRET)", flush=True)
-        return
-    BackgroundSync(lambda: open_database(app.config["DATABASE"]), client, app.config["SYNC_BATCH_SIZE"],
-                   app.config["SYNC_INTERVAL_SECONDS"], pull=pull, anchor=ANCHOR).start()
-    print(f"  sync:     to {app.config['SYNC_URL']} every {app.config['SYNC_INTERVAL_SECONDS']} s", flush=True)
+    # The client is made each round from the settings: enrolling on the set-up page starts the sync at once.
+    BackgroundSync(lambda: open_database(app.config["DATABASE"]), lambda: hq_client(app.config),
+                   app.config["SYNC_BATCH_SIZE"], app.config["SYNC_INTERVAL_SECONDS"], pull=pull, anchor=ANCHOR).start()
+    print(f"  sync:     to {app.config['SYNC_URL']} every {app.config['SYNC_INTERVAL_SECONDS']} s"
+          if app.config["SYNC_URL"] else "  sync:     none yet (enrol this terminal with HQ)", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -71,8 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     from kiosk.app import keys_share_the_database_folder
     from kiosk.provisioning.setup import prepare_database
 
-    app = create_app({"DATA_DIR": data_dir})
-    new_pin = prepare_database(app.config["DATABASE"], app.config["DEMO_PIN"])
+    app = create_app({"DATA_DIR": data_dir, **({"DEMO": True} if args.demo else {})})
+    new_pin = prepare_database(app.config["DATABASE"], app.config["DEMO"], app.config["DEMO_PIN"])
     login_file = Path(data_dir) / "DEMO_LOGIN.txt"
     if new_pin:
         login_file.write_text(f"Demo staff (Camille Martin, Sacha Leroy) PIN: {new_pin}\n")
@@ -87,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
           if app.config["PRINTER_DRIVER"] == "file" else f"  printer:  {app.config['PRINTER_DRIVER']}", flush=True)
     if login_file.exists():
         print(f"  sign in:  {login_file.read_text().strip()}  (kept in {login_file})", flush=True)
+    elif not app.config["SYNC_SECRET"]:
+        print(f"  set up:   open {url} to enrol this terminal with HQ's one-time code (or run "
+              "`flask --app kiosk enrol --hq URL --code CODE`); `--demo` starts a demo store instead", flush=True)
     print(f"  customer: self-service estimates on {url}customer/"
           + ("  (customer terminal: staff pages are off)" if app.config["TERMINAL_MODE"] == "customer" else ""),
           flush=True)

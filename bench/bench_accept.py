@@ -23,7 +23,7 @@ RUNS = 300
 def main() -> dict:
     folder = Path(tempfile.mkdtemp(prefix="bench-accept-"))
     path = folder / "kiosk.db"
-    prepare_database(str(path), "123456")
+    prepare_database(str(path), demo=True, demo_pin="123456")
     db = open_database(path)
     actor = actor_of(db)
     pending = iter(quoted_tradeins(db, RUNS + 40))

@@ -27,7 +27,7 @@ BATCH = 500
 def kiosk_with_backlog(folder: Path):
     """50 real accepted trade-ins, their outbox rows cloned (new ids) up to the backlog size."""
     path = folder / "kiosk.db"
-    prepare_database(str(path), "123456")
+    prepare_database(str(path), demo=True, demo_pin="123456")
     db = open_database(path)
     accepted_tradeins(db, 50)
     templates = db.execute("SELECT kind, payload FROM outbox").fetchall()

@@ -63,7 +63,7 @@ def signed_in_session(port: int) -> tuple[Session, str]:
 def main() -> list[dict]:
     folder = Path(tempfile.mkdtemp(prefix="bench-fragment-"))
     kiosk = create_app({"DATA_DIR": str(folder), "PRINTER_DRIVER": "dummy"})
-    prepare_database(kiosk.config["DATABASE"], PIN)
+    prepare_database(kiosk.config["DATABASE"], demo=True, demo_pin=PIN)
     bare = Flask("bare")
     bare.add_url_rule("/", "bare", lambda: "<p>ok</p>")
     bare_session = Session(serve(bare))

@@ -26,7 +26,7 @@ PRODUCTS = ("3761234500014", "3761234500021", "3761234500038", "9782012345676") 
 def main() -> dict:
     folder = Path(tempfile.mkdtemp(prefix="bench-pos-"))
     kiosk = create_app({"DATA_DIR": str(folder), "PRINTER_DRIVER": "dummy"})
-    prepare_database(kiosk.config["DATABASE"], PIN)
+    prepare_database(kiosk.config["DATABASE"], demo=True, demo_pin=PIN)
     bare = Flask("bare")
     bare.add_url_rule("/", "bare", lambda: "<p>ok</p>", methods=["GET", "POST"])
     bare_session = Session(serve(bare))

@@ -33,7 +33,7 @@ def _prepare_hq(folder: Path) -> list[tuple[str, str]]:
 def run(folder: Path) -> list[hostile.Finding]:
     store_a, store_b = _prepare_hq(folder / "hq")
     with hq_process(folder / "hq") as (hq_base, _hq), \
-            kiosk_process(folder / "kiosk", DEMO_PIN=PIN, PRINTER_DRIVER="dummy") as (base, kiosk):
+            kiosk_process(folder / "kiosk", DEMO="true", DEMO_PIN=PIN, PRINTER_DRIVER="dummy") as (base, kiosk):
         staff = hostile.kiosk_staff(base, "Camille Martin", PIN)
         customer = hostile.Browser(base)
         customer.get("/customer/")

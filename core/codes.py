@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 
 from stdnum import ean
@@ -19,6 +20,7 @@ from core.messages import N_, Message
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32
 _CHARS = "0-9A-HJKMNP-TV-Z"
+_READ_AS = str.maketrans({"I": "1", "L": "1", "O": "0"})
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,12 @@ class CodeFormat:
             start += size
         return self.prefix + "-".join(parts)
 
+    def typed(self, raw: str) -> str:
+        """What a person typed, read as this code's characters: case, dashes and spaces do not matter, and
+        the letters Crockford base 32 leaves out are read as the digits they look like (I, L -> 1; O -> 0)."""
+        text = unicodedata.normalize("NFKC", raw).upper().translate(_READ_AS)
+        return "".join(c for c in text if c in ALPHABET)
+
     @property
     def body(self) -> str:
         return self.prefix + "-".join(f"[{_CHARS}]{{{size}}}" for size in self.groups)
@@ -53,6 +61,8 @@ SALE = CodeFormat("sale_receipt", "S-", (4, 4))
 RETURN = CodeFormat("return_receipt", "R-", (4, 4))
 SHIPMENT = CodeFormat("shipment", "SH-", (8,))
 FORMATS = (TRADEIN, ESTIMATE, VOUCHER, SALE, RETURN, SHIPMENT)
+# HQ's one-time enrolment code for a terminal: typed, never scanned, so not among the FORMATS classify() knows.
+ENROLMENT = CodeFormat("enrolment_code", "", (4, 4, 4))
 BAG_PREFIX = "BAG:"  # a bag label carries its trade-in's code: tells a bag from the customer's ticket
 BAG_LABEL = re.compile(f"^{BAG_PREFIX}({TRADEIN.body})$")
 

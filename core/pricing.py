@@ -22,6 +22,10 @@ class PricingError(UserError):
     """No price can be given; str(err) tells the clerk why and what to do."""
 
 
+# A terminal quotes only from a grid HQ published: never from invented prices.
+NO_GRID = N_("No price grid from HQ yet: sync, or ask HQ to publish one. Nothing can be quoted before.")
+
+
 @dataclass(frozen=True)
 class Device:
     id: int

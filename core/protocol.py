@@ -23,8 +23,9 @@ VOUCHER_ISSUED = "voucher.issued"
 SALE_COMPLETED = "sale.completed"
 SALE_RETURNED = "sale.returned"
 Z_CLOSED = "z.closed"
+PAYOUT_REQUESTED = "payout.requested"  # a trade-in paid by bank transfer: HQ makes the transfer
 RECORD_KINDS = (TRADEIN_ACCEPTED, TRADEIN_DECLINED, TRADEIN_CANCELLED, SHIPMENT_CLOSED, VOUCHER_ISSUED,
-                SALE_COMPLETED, SALE_RETURNED, Z_CLOSED)
+                SALE_COMPLETED, SALE_RETURNED, Z_CLOSED, PAYOUT_REQUESTED)
 SALE_KINDS = (SALE_COMPLETED, SALE_RETURNED)
 
 

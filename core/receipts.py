@@ -27,6 +27,7 @@ class Receipt:
     barcode: str  # Code128 of the IMEI or serial
     footer: tuple[str, ...]
     voucher_qr: str = ""  # a store-credit voucher's code, printed as a second QR the till scans
+    tracking: tuple[str, str] = ()  # (caption, URL) of the seller's tracking page at HQ, printed as a QR
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class ReceiptFacts:
     cancel_until: datetime | None
     handoff: tuple[Row, ...] = ()  # the customer's estimate vs the clerk's check (kiosk.tradein.estimates)
     voucher: dict | None = None  # the store-credit voucher paid out (kiosk.till.vouchers)
+    transfer: tuple[str, str] | None = None  # a bank transfer still to be made: (masked account, due date)
+    tracking_url: str = ""
     translate: Callable[[str], str] = str  # the store language's gettext; str keeps the English
 
 
@@ -84,7 +87,9 @@ def _money_rows(ti: dict, facts: ReceiptFacts) -> tuple[tuple[Row, ...], Row]:
     rows += [(_("Bonus: %(label)s") % {"label": label}, money(minor)) for label, minor in ti["bonuses"]]
     if ti.get("override_reason"):
         rows.append((_("Price set by a manager: %(reason)s") % {"reason": ti["override_reason"]}, ""))
-    return tuple(rows), (_("TOTAL PAID"), money(ti["total_minor"]))
+    # Only money that moved is "paid": a transfer is HQ's to make, later.
+    label = _("TOTAL TO BE PAID BY TRANSFER") if facts.transfer else _("TOTAL PAID")
+    return tuple(rows), (label, money(ti["total_minor"]))
 
 
 def _sections(facts: ReceiptFacts, identifier: Row) -> tuple[tuple[str, tuple[Row, ...]], ...]:
@@ -104,6 +109,10 @@ def _sections(facts: ReceiptFacts, identifier: Row) -> tuple[tuple[str, tuple[Ro
         v = facts.voucher
         sections += ((_("Store credit voucher"), ((_("Code"), v["code"]), (_("Amount"), format_money(
             v["issued_minor"], v["currency"], facts.locale)), (_("Valid until"), v["expires_at"]))),)
+    if facts.transfer:
+        account, due = facts.transfer
+        return sections + ((_("Payment"), ((_("Seller"), facts.seller_name), (_("To be paid by"), facts.payout_label),
+                                            (_("Account"), account), (_("Transfer due by"), due))),)
     return sections + ((_("Payment"), ((_("Seller"), facts.seller_name), (_("Paid by"), facts.payout_label))),)
 
 
@@ -131,6 +140,8 @@ def build_tradein_receipt(facts: ReceiptFacts) -> Receipt:
         total=total,
         barcode=identifier[1],
         voucher_qr=facts.voucher["code"] if facts.voucher else "",
+        tracking=(_("Follow your trade-in (no personal data shown):"), facts.tracking_url)
+        if facts.tracking_url else (),
         footer=(
             cancel_line,
             _("The seller declares owning this device and transfers its ownership to the store."),

@@ -12,6 +12,7 @@ from datetime import date
 
 from core.grading import seller_age_gate
 from core.messages import N_, Message
+from core.payout import BANK_TRANSFER, PAYOUT_METHODS, BankAccount, parse_bank_account
 from core.text import canonical_id_number, has_control
 
 ID_DOCUMENT_TYPES = {
@@ -20,7 +21,6 @@ ID_DOCUMENT_TYPES = {
     "residence_permit": N_("Residence permit"),
     "driving_licence": N_("Driving licence"),
 }
-PAYOUT_METHODS = {"store_credit": N_("Store credit (voucher)"), "bank_transfer": N_("Bank transfer")}
 MAX_TEXT = {"surname": 80, "first_names": 120, "address": 300, "id_doc_number": 40, "id_doc_issuer": 120}
 
 
@@ -43,6 +43,7 @@ class Seller:
     id_doc_issuer: str
     id_doc_issued_on: date
     payout_method: str
+    bank: BankAccount | None = None  # a bank transfer's account, None for store credit
 
 
 def _date(form: Mapping[str, str], name: str, errors: dict[str, str]) -> date | None:
@@ -86,9 +87,10 @@ def parse_seller(form: Mapping[str, str], today: date) -> Seller:
         errors["id_doc_type"] = Message(N_("Choose the type of ID document."))
     if payout not in PAYOUT_METHODS:
         errors["payout_method"] = Message(N_("Choose how the seller is paid."))
+    bank = parse_bank_account(form, errors) if payout == BANK_TRANSFER else None
     if errors:
         raise SellerErrors(errors)
     return Seller(
         texts["surname"], texts["first_names"], birth, texts["address"], doc_type,
-        texts["id_doc_number"], texts["id_doc_issuer"], issued, payout,
+        texts["id_doc_number"], texts["id_doc_issuer"], issued, payout, bank,
     )

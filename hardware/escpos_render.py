@@ -88,6 +88,10 @@ def render(receipt: Receipt, profile: str, open_drawer: bool = False) -> bytes:
     if receipt.voucher_qr:
         printer.qr(receipt.voucher_qr, native=True, size=QR_MODULE_SIZE, center=False)
         printer.textln(receipt.voucher_qr)
+    if receipt.tracking:
+        printer.textln(receipt.tracking[0])
+        printer.qr(receipt.tracking[1], native=True, size=QR_MODULE_SIZE, center=False)
+        printer.textln(receipt.tracking[1])
     printer.set(align="left")
     for line in receipt.footer:
         for part in textwrap.wrap(line, columns) or [""]:

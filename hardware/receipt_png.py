@@ -37,7 +37,7 @@ def _lines(receipt: Receipt) -> list[tuple[str, str]]:
                                                [*textwrap.wrap(label, COLUMNS), value.rjust(COLUMNS)]))
     out.extend((f"{label}  {value}".strip(), "normal") for label, value in receipt.totals)
     out.append((f"{receipt.total[0]}  {receipt.total[1]}", "big"))
-    for line in receipt.footer:
+    for line in (*receipt.tracking, *receipt.footer):
         out.extend((part, "normal") for part in (textwrap.wrap(line, COLUMNS) or [""]))
     return out
 

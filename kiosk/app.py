@@ -93,6 +93,7 @@ def _register_blueprints(app: Flask) -> None:
         health,
         pos,
         pos_reports,
+        setup,
         shipments,
         staff_admin,
         syncpanel,
@@ -109,6 +110,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(pos_reports.bp)
     app.register_blueprint(staff_admin.bp)
     app.register_blueprint(syncpanel.bp)
+    setup.init_app(app)
     hardware_page.init_app(app)
     customer.init_app(app)
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
-from flask import Flask, g
+from flask import Flask, current_app, g
 from flask_babel import get_locale, gettext
 from markupsafe import Markup
 
@@ -27,8 +27,11 @@ RIGHTS = {"access": N_("access"), "rectification": N_("rectification"), "erasure
 
 
 def current_store() -> dict:
+    """This terminal's store; before enrolment, an empty one in the set-up locale and time zone."""
     if "store" not in g:
-        g.store = store_profile(get_db())
+        g.store = store_profile(get_db()) or {
+            "id": "", "name": "", "address": "", "currency": "EUR", "demo": 0,
+            "locale": current_app.config["LOCALE"], "timezone": current_app.config["TIMEZONE"]}
     return g.store
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import current_app
 
+from core.device_gates import Refusal, refusal_from_json
 from kiosk.compliance import register
 from sync import pusher
 from sync.client import HQClient, HQRefused, HQUnavailable
@@ -26,18 +27,21 @@ def hq_client(config) -> HQClient | None:
     return HQClient(config["SYNC_URL"], config["SYNC_STORE_ID"], config["SYNC_SECRET"], config["SYNC_TIMEOUT"])
 
 
-def hq_device_gates(identifier: str) -> tuple[str, ...]:
-    """The cross-store fraud gate: HQ knows every store's trade-ins. Offline, the store's own check
-    (in kiosk.tradein.tradeins) still applies, and the trade-in is not held up."""
+def hq_refusal(identifier: str) -> Refusal | None:
+    """The cross-store gate: HQ knows every store's trade-ins and answers with a reason code (None when HQ is
+    not configured, does not answer within HQ_GATE_TIMEOUT seconds, or sees no reason)."""
     client = hq_client(current_app.config)
     if client is None or not identifier:
-        return ()
-    client.timeout = min(client.timeout, 3)
+        return None
+    client.timeout = min(client.timeout, current_app.config["HQ_GATE_TIMEOUT"])
     try:
         status = client.device_status(identifier)
     except (HQUnavailable, HQRefused):
-        return ()
-    if not status.get("taken"):
-        return ()
-    return (f"HQ reports this device already traded in at {status.get('store') or 'another store'} "
-            f"(since {status.get('since')}): the same device cannot be bought twice.",)
+        return None
+    return refusal_from_json(status.get("refusal"))
+
+
+def hq_device_gates(identifier: str) -> tuple[str, ...]:
+    """HQ's refusal as a quote's gate reason (checked again at quote time: a device may be taken meanwhile)."""
+    refusal = hq_refusal(identifier)
+    return (refusal.message(),) if refusal else ()

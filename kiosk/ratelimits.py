@@ -1,6 +1,6 @@
-"""Rate limits per address (Flask-Limiter): staff sign-in, and the anonymous writes of the self-service screen
-(estimates started, tickets printed). Over the limit: 429 with a page that says to wait. One limiter per app,
-so two apps in one process never share counters."""
+"""Rate limits per address (Flask-Limiter): staff sign-in, the anonymous writes of the self-service screen
+(estimates started, tickets printed) and of the set-up pages (enrolment, first manager). Over the limit: 429
+with a page that says to wait. One limiter per app, so two apps in one process never share counters."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 LIMITED = {"auth.login": "RATE_LIMIT_SIGN_IN", "customer.begin": "RATE_LIMIT_CUSTOMER",
-           "customer.issue_ticket": "RATE_LIMIT_CUSTOMER"}
+           "customer.issue_ticket": "RATE_LIMIT_CUSTOMER", "setup.enrolment": "RATE_LIMIT_SIGN_IN",
+           "setup.first_manager": "RATE_LIMIT_SIGN_IN"}
 
 
 def init_app(app: Flask) -> None:

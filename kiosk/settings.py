@@ -6,6 +6,7 @@ Precedence (last wins): defaults < <data dir>/kiosk.toml < KIOSK_<NAME> environm
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -26,9 +27,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PRINT_FILES_DAYS", 7, "file printer: days a print file (which names the seller) is kept; older ones "
             "are removed at the next print, and `privacy erase` removes a seller's at once."),
     Setting("PRINTER_TIMEOUT", 5, "Seconds to wait for a network printer before marking the job failed."),
-    Setting("LOCALE", "fr_FR", "Locale for money, dates and numbers on screen and paper."),
+    Setting("LOCALE", "fr_FR", "Locale of the set-up pages, before the store's profile arrives from HQ (then "
+            "the store's locale rules money, dates and numbers on screen and paper)."),
     Setting("LANGUAGE", "", "Screen language until a reader picks another; empty means the store's.", ("", "fr", "en")),
-    Setting("TIMEZONE", "Europe/Paris", "Local time zone shown on screen and receipts (storage is UTC)."),
+    Setting("TIMEZONE", "Europe/Paris", "Time zone of the set-up pages, before the store's profile arrives from HQ "
+            "(then the store's; storage is UTC)."),
     Setting("CANCEL_WINDOW_HOURS", 24, "Hours after acceptance during which a trade-in can be cancelled."),
     Setting("SESSION_MINUTES", 480, "Staff session lifetime in minutes, however active."),
     Setting("SESSION_IDLE_MINUTES", 10, "Minutes without activity after which a staff session ends."),
@@ -54,10 +57,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CUSTOMER_COUNTDOWN_SECONDS", 15, "Customer kiosk: seconds of countdown before the session is wiped."),
     Setting("ESTIMATE_VALID_DAYS", 7, "Days a customer's estimate ticket can be picked up by a clerk."),
     Setting("TERMINAL_ID", "", "This terminal's id; empty means the store's first terminal."),
+    Setting("DEMO", False, "Seed the demo store (its staff, catalog and invented price grid) on first run. Only for "
+            "trying the kiosk (`bash scripts/kiosk.sh --demo`); a real store enrols with HQ instead."),
     Setting("DEMO_PIN", "", "PIN given to the demo staff when seeding; empty means a random one."),
-    Setting("SYNC_URL", "", "HQ base URL, e.g. https://hq.example/; empty means this terminal works offline only."),
-    Setting("SYNC_STORE_ID", "", "This store's id at HQ (from `flask --app sync.hq stores add`)."),
-    Setting("SYNC_SECRET", "", "This store's HMAC secret from HQ. Keep it in the environment or kiosk.toml."),
+    Setting("SYNC_URL", "", "HQ base URL, e.g. https://hq.example/; empty means the one enrolment stored "
+            "(<DATA_DIR>/hq_link.json), or none: this terminal works offline only."),
+    Setting("SYNC_STORE_ID", "", "This store's id at HQ; empty means the one enrolment stored."),
+    Setting("SYNC_SECRET", "", "This store's HMAC secret from HQ; empty means the one enrolment stored (mode 0600, "
+            "never printed). `flask --app kiosk enrol` is the way to get one."),
+    Setting("HQ_GATE_TIMEOUT", 2, "Seconds a scan waits for HQ's cross-store check before going on without it."),
+    Setting("RETRADE_MIN_DAYS", 30, "Days after a trade-in before the same device may be traded in again (once HQ "
+            "has settled it); a device HQ marked resold may be traded in at once."),
+    Setting("TRANSFER_DAYS", 7, "Days within which HQ pays a trade-in by bank transfer (printed on the receipt)."),
+    Setting("TRACKING_URL", "", "Base URL of HQ's public tracking pages printed on receipts; empty means SYNC_URL."),
     Setting("SYNC_BATCH_SIZE", 200, "Outbox records per batch pushed to HQ."),
     Setting("SYNC_INTERVAL_SECONDS", 15, "Seconds between background pushes when all is sent."),
     Setting("SYNC_TIMEOUT", 10, "Seconds to wait for HQ before a push counts as failed (and is retried)."),
@@ -74,6 +86,20 @@ def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[s
     values["DATA_DIR"] = str(Path(values["DATA_DIR"]).resolve())
     values["DATABASE"] = values["DATABASE"] or str(Path(values["DATA_DIR"]) / "kiosk.db")
     values["DATA_KEYS_FILE"] = values["DATA_KEYS_FILE"] or str(Path(values["DATA_DIR"]) / "data_keys")
+    return with_enrolment(values)
+
+
+HQ_LINK_FILE = "hq_link.json"  # written 0600 by kiosk.provisioning.enrolment
+
+
+def with_enrolment(values: dict) -> dict:
+    """Fill the HQ link settings left empty from what `enrol` stored in the data folder."""
+    path = Path(values["DATA_DIR"]) / HQ_LINK_FILE
+    link = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    if link and not values["SYNC_SECRET"]:
+        values.update(SYNC_URL=values["SYNC_URL"] or link["url"], SYNC_STORE_ID=link["store_id"],
+                      SYNC_SECRET=link["secret"])
+    values["TRACKING_URL"] = values["TRACKING_URL"] or link.get("tracking_url") or values["SYNC_URL"]
     return values
 
 

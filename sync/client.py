@@ -92,6 +92,28 @@ class HQClient:
         return self._request("GET", f"/api/v1/stores/{self.store_id}/reference/{kind}/{version}").json()
 
 
+def exchange_enrolment_code(base_url: str, code: str, timeout: float = 10.0) -> dict:
+    """A one-time enrolment code for the store's id, HMAC secret and profile (POST /api/v1/enrol, unsigned:
+    the code is the credential). The answer is the caller's to validate (core.store_profile)."""
+    url = urljoin(base_url.rstrip("/") + "/", "api/v1/enrol")
+    body = json.dumps({"code": code}).encode()
+    try:
+        response = requests.post(url, data=body, headers={"Content-Type": "application/json"}, timeout=timeout)
+    except requests.RequestException as err:
+        raise HQUnavailable(f"HQ unreachable at {base_url}: {err.__class__.__name__}") from err
+    if response.status_code >= 500 or response.status_code == 429:
+        raise HQUnavailable(f"HQ answered {response.status_code}: {_reason(response)}")
+    if response.status_code >= 400:
+        raise HQRefused(f"HQ refused the code ({response.status_code}): {_reason(response)}")
+    try:
+        answer = response.json()
+    except ValueError as err:
+        raise HQRefused("HQ's answer is not JSON: is this HQ's address?") from err
+    if not isinstance(answer, dict):
+        raise HQRefused("HQ's answer is not an object: is this HQ's address?")
+    return answer
+
+
 def _reason(response: requests.Response) -> str:
     try:
         return str(response.json().get("error", response.reason))

@@ -121,9 +121,12 @@ def rejections(db: sqlite_utils.Database, limit: int = 100) -> list[dict]:
 
 
 class BackgroundSync(threading.Thread):
-    """run_kiosk.py's pusher (and puller): drains, then waits; after failures, backs off with jitter."""
+    """run_kiosk.py's pusher (and puller): drains, then waits; after failures, backs off with jitter.
+    `client` may be a function giving the current client, or None while the terminal has no HQ link yet (a
+    terminal enrolled from its set-up page starts syncing without a restart)."""
 
-    def __init__(self, open_db: Callable[[], sqlite_utils.Database], client: HQClient, batch_size: int,
+    def __init__(self, open_db: Callable[[], sqlite_utils.Database],
+                 client: HQClient | Callable[[], HQClient | None], batch_size: int,
                  interval: float, pull: Callable | None = None, anchor: Anchor | None = None) -> None:
         super().__init__(name="hq-sync", daemon=True)
         self.open_db, self.client, self.batch_size, self.interval, self.pull, self.anchor = (
@@ -133,10 +136,12 @@ class BackgroundSync(threading.Thread):
     def run(self) -> None:
         db, failures = self.open_db(), 0
         while not self.stop.is_set():
+            client = self.client if isinstance(self.client, HQClient) else self.client()
             try:
-                drain(db, self.client, self.batch_size, max_failures=1, anchor=self.anchor)
-                if self.pull:
-                    self.pull(db, self.client)
+                if client is not None:
+                    drain(db, client, self.batch_size, max_failures=1, anchor=self.anchor)
+                    if self.pull:
+                        self.pull(db, client)
                 failures, wait = 0, self.interval
             except (HQUnavailable, HQRefused) as err:
                 failures += 1

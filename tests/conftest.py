@@ -45,7 +45,7 @@ def make_app(data_dir: Path, **overrides) -> Flask:
     # English unless a test asks otherwise: most assertions read the English text (tests/test_i18n.py: French).
     app = create_app({"DATA_DIR": str(data_dir), "PRINTER_DRIVER": "file", "LANGUAGE": "en", **overrides})
     app.config["TESTING"] = True
-    prepare_database(app.config["DATABASE"], PIN)
+    prepare_database(app.config["DATABASE"], demo=True, demo_pin=PIN)
     return app
 
 

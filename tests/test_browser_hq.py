@@ -42,7 +42,7 @@ def test_a_store_trade_in_is_received_regraded_disputed_and_settled_for_the_stor
         sign_in(clerk, kiosk)
         clerk.goto(kiosk + "/sync")
         clerk.get_by_role("button", name="Sync now").click()
-        expect(clerk.get_by_role("status")).to_contain_text("Sent 1 record(s) to HQ")
+        expect(clerk.get_by_role("status")).to_contain_text("Sent 2 record(s) to HQ")
 
         receiver = new_page(browser)
         hq_sign_in(receiver, hq_url, "Inès Moreau")

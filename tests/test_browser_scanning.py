@@ -73,3 +73,27 @@ def test_three_bag_labels_in_a_row_at_hq_check_in_each_received(tmp_path, hq_app
         screenshot(receiver, "hq-three-check-ins")
     with hq_app.extensions["hq.storage"].transaction() as tx:
         assert tx.rows("SELECT count(*) FROM hq_tradeins WHERE received_at IS NOT NULL")[0][0] == 3
+
+
+def test_a_device_already_traded_in_is_refused_at_the_scan_before_the_first_question(app, db):
+    """A clerk scans a phone the store already bought (the customer brought it back): the refusal is on the
+    start screen, with the reason, before any question; the next scan works."""
+    from testing.samples import ADULT_SELLER
+    from tests.conftest import KioskClient, run_to_quote
+
+    clerk = KioskClient(app.test_client())
+    clerk.login(app)
+    taken = run_to_quote(clerk)
+    assert clerk.post(f"/tradeins/{taken}/seller", ADULT_SELLER).status_code == 303
+    with live_server(app) as base, chromium_page() as page:
+        sign_in(page, base)
+        page.locator("#identifier").focus()
+        scan(page, "490154203237518")
+        settled(page)
+        expect(page.get_by_role("alert")).to_contain_text("already traded in here")
+        assert "/checklist/" not in page.url and "/device" not in page.url
+        screenshot(page, "scan-refused-before-questions")
+        expect(page.locator("#identifier")).to_be_focused()
+        scan(page, "352099001761481")  # the next phone goes through
+        page.wait_for_url(re.compile(r"/tradeins/[0-9a-f-]{36}/device$"))
+    assert db.execute("SELECT count(*) FROM tradeins").fetchone()[0] == 2

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.store.db import write_transaction
-from testing.samples import ADULT_SELLER, IMEI_KNOWN_TAC, IMEI_UNKNOWN_TAC, PERFECT_PHONE, PIN
+from testing.samples import ADULT_SELLER, IMEI_KNOWN_TAC, IMEI_UNKNOWN_TAC, PERFECT_PHONE, PIN, SELLER_IBAN
 from tests.conftest import run_to_quote, staff_id, tradein_uuid_from
 
 
@@ -89,7 +89,9 @@ def test_full_trade_in_commits_everything_together_then_prints(app, staff, db):
     identity = json.loads(app.extensions["kiosk.cipher"].decrypt(ti["seller_identity"]))
     assert ti["state"] == "printed" and identity["surname"] == "Dupont"
     assert "Dupont" not in str(ti) and "X4RTBPFW4" not in str(ti)  # identity is encrypted at rest
-    [row] = db.execute("SELECT kind, payload FROM outbox WHERE entity_uuid = ?", [uuid]).fetchall()
+    row, payout = db.execute("SELECT kind, payload FROM outbox WHERE entity_uuid = ? ORDER BY seq", [uuid]).fetchall()
+    assert payout[0] == "payout.requested" and json.loads(payout[1])["account"]["iban"] == SELLER_IBAN
+    assert SELLER_IBAN not in str(ti) and ti["payout_account"]  # the account is encrypted at rest too
     payload = json.loads(row[1])
     assert row[0] == "tradein.accepted" and payload["imei"] == IMEI_KNOWN_TAC
     assert payload["answers"] == PERFECT_PHONE and payload["total_minor"] == ti["total_minor"]
@@ -137,10 +139,15 @@ def test_activation_lock_gate_blocks_acceptance(staff, db):
 
 def test_same_imei_cannot_be_bought_twice(staff, db):
     first = run_to_quote(staff)
+    second = run_to_quote(staff)  # the clerk scanned the same phone again before the first was accepted
     staff.post(f"/tradeins/{first}/seller", ADULT_SELLER)
-    second = run_to_quote(staff)
-    page = staff.get(f"/tradeins/{second}/quote").get_data(as_text=True)
-    assert "already traded in" in page and db["tradeins"].get(first)["code"] in page
+    refused = staff.post(f"/tradeins/{second}/seller", ADULT_SELLER).get_data(as_text=True)
+    assert "already traded in" in refused and db["tradeins"].get(first)["code"] in refused
+    assert db["tradeins"].get(second)["state"] == "quoted"
+    drafts = count(db, "tradeins")
+    refused = staff.post("/tradeins", {"device_kind": "phone", "identifier": IMEI_KNOWN_TAC})  # scanned again
+    assert refused.status_code == 422 and "already traded in here" in refused.get_data(as_text=True)
+    assert count(db, "tradeins") == drafts  # refused at the scan, before any question: nothing was created
 
 
 def test_under_18_seller_is_refused_with_the_reason(staff, db):
@@ -190,7 +197,7 @@ def test_cancel_after_printing_needs_a_manager_then_writes_audit_and_outbox(app,
     staff.post(f"/tradeins/{uuid}/cancel", {"approver_id": staff_id(db, "Sacha Leroy"), "approver_pin": PIN})
     assert db["tradeins"].get(uuid)["state"] == "cancelled"
     assert [r[0] for r in db.execute("SELECT kind FROM outbox ORDER BY seq")] == [
-        "tradein.accepted", "tradein.cancelled"]
+        "tradein.accepted", "payout.requested", "tradein.cancelled"]
     approval = db.execute("SELECT detail FROM audit_log WHERE action = 'approved'").fetchone()[0]
     assert "cancel after printing" in approval
 

@@ -40,7 +40,7 @@ def hq_with_receiver(tmp_path):
 
 def test_high_1_picture_bomb_and_empty_upload_on_all_three_routes(tmp_path, hq_with_receiver):
     hq_base, receiver, _stores = hq_with_receiver
-    with kiosk_process(tmp_path / "kiosk", DEMO_PIN=PIN, PRINTER_DRIVER="dummy") as (base, process):
+    with kiosk_process(tmp_path / "kiosk", DEMO="true", DEMO_PIN=PIN, PRINTER_DRIVER="dummy") as (base, process):
         staff = kiosk_staff(base, "Camille Martin", PIN)
         customer = Browser(base)
         customer.get("/customer/")

@@ -48,7 +48,7 @@ def test_printer_offline_keeps_the_trade_in_and_reprint_recovers(tmp_path):
 
         db = get_db()
         assert db["tradeins"].get(uuid)["state"] == "accepted"
-        assert db.execute("SELECT count(*) FROM outbox").fetchone()[0] == 1
+        assert db.execute("SELECT count(*) FROM outbox").fetchone()[0] == 2  # the trade-in, the transfer to make
         assert db.execute("SELECT kind, status FROM print_jobs ORDER BY id").fetchall() == [
             ("receipt", "failed"), ("label", "failed")]
     health = staff.get("/healthz").get_json()

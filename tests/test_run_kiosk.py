@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -33,7 +34,7 @@ def test_help_lists_the_options_and_settings():
 def test_run_kiosk_serves_seeds_once_and_the_cli_sees_the_same_database(tmp_path):
     port = free_port()
     env = {**os.environ, "KIOSK_DATA_DIR": str(tmp_path / "data")}
-    kiosk = subprocess.Popen([sys.executable, "run_kiosk.py", "--port", str(port)], cwd=ROOT, env=env,
+    kiosk = subprocess.Popen([sys.executable, "run_kiosk.py", "--port", str(port), "--demo"], cwd=ROOT, env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         wait_until_serving(f"http://127.0.0.1:{port}/healthz", kiosk)
@@ -57,40 +58,73 @@ def test_run_kiosk_serves_seeds_once_and_the_cli_sees_the_same_database(tmp_path
     assert str(tmp_path / "data" / "kiosk.db") in cli.stdout and f"schema version {MIGRATIONS[-1][0]}" in cli.stdout
 
 
-def test_kiosk_process_syncs_to_an_hq_process_in_the_background(tmp_path):
-    """Two real processes, as deployed: `python -m sync.hq` and `run_kiosk.py` with sync configured."""
+def test_without_demo_a_new_terminal_asks_to_be_enrolled_and_holds_no_demo_data(tmp_path):
+    port = free_port()
+    env = {**os.environ, "KIOSK_DATA_DIR": str(tmp_path / "data")}
+    kiosk = subprocess.Popen([sys.executable, "run_kiosk.py", "--port", str(port)], cwd=ROOT, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_until_serving(f"http://127.0.0.1:{port}/healthz", kiosk)
+        status, page = get(f"http://127.0.0.1:{port}/login")  # followed to the set-up page
+        assert status == 200 and 'name="code"' in page and "Camille Martin" not in page
+    finally:
+        kiosk.terminate()
+        output = kiosk.communicate(timeout=10)[0]
+    assert "set up:" in output and "PIN" not in output and not (tmp_path / "data" / "DEMO_LOGIN.txt").exists()
+    db = sqlite3.connect(tmp_path / "data" / "kiosk.db")
+    assert [db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("stores", "staff", "price_grids")] == [
+        0, 0, 0]
+
+
+def test_demo_hq_and_a_terminal_enrolled_by_the_cli_sync_as_two_processes(tmp_path):
+    """Two real processes, as deployed: `python -m sync.hq --demo` and `run_kiosk.py`, the terminal enrolled with
+    `flask --app kiosk enrol` (its secret never printed), its first manager made on its first page."""
     from kiosk.store.db import open_database
     from sync.hq.storage import SqliteStorage
     from testing.factories import accepted_tradeins
+    from testing.hostile import Browser
 
-    hq_env = {**os.environ, "HQ_DATA_DIR": str(tmp_path / "hq")}
-    added = subprocess.run([str(FLASK), "--app", "sync.hq", "stores", "add", "Test store"], cwd=ROOT, env=hq_env,
-                           capture_output=True, text=True, check=True).stdout
-    store_id = added.split("store id:")[1].split()[0]
-    secret = added.split("secret:")[1].split()[0]
     hq_port, kiosk_port = free_port(), free_port()
-    kiosk_env = {**os.environ, "KIOSK_DATA_DIR": str(tmp_path / "kiosk"), "KIOSK_SYNC_URL": f"http://127.0.0.1:{hq_port}",
-                 "KIOSK_SYNC_STORE_ID": store_id, "KIOSK_SYNC_SECRET": secret, "KIOSK_SYNC_INTERVAL_SECONDS": "1"}
-    hq = subprocess.Popen([sys.executable, "-m", "sync.hq", "--port", str(hq_port)], cwd=ROOT, env=hq_env,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    kiosk = subprocess.Popen([sys.executable, "run_kiosk.py", "--port", str(kiosk_port)], cwd=ROOT, env=kiosk_env,
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    hq = subprocess.Popen([sys.executable, "-m", "sync.hq", "--port", str(hq_port), "--demo"], cwd=ROOT,
+                          env={**os.environ, "HQ_DATA_DIR": str(tmp_path / "hq")}, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True)
+    kiosk_env = {**os.environ, "KIOSK_DATA_DIR": str(tmp_path / "kiosk"), "KIOSK_SYNC_INTERVAL_SECONDS": "1"}
+    hq_url = f"http://127.0.0.1:{hq_port}"
+    kiosk = None
     try:
-        wait_until_serving(f"http://127.0.0.1:{hq_port}/healthz", hq)
+        wait_until_serving(hq_url + "/healthz", hq)
+        code = hq.stdout.readline().split("enrolment code:")[1].strip()
+        enrol = [str(FLASK), "--app", "kiosk", "enrol", "--hq", hq_url, "--code", code]
+        done = subprocess.run(enrol, cwd=ROOT, env=kiosk_env, capture_output=True, text=True)
+        assert done.returncode == 0 and "enrolled: Boutique Démo Paris 11e" in done.stdout, done.stderr
+        assert "grid DEMO-" in done.stdout and "secret" not in done.stdout.lower()
+        link = tmp_path / "kiosk" / "hq_link.json"
+        assert oct(link.stat().st_mode & 0o777) == "0o600"
+        again = subprocess.run(enrol, cwd=ROOT, env=kiosk_env, capture_output=True, text=True)
+        assert again.returncode != 0 and "already used" in again.stderr
+        kiosk = subprocess.Popen([sys.executable, "run_kiosk.py", "--port", str(kiosk_port)], cwd=ROOT,
+                                 env=kiosk_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         wait_until_serving(f"http://127.0.0.1:{kiosk_port}/healthz", kiosk)
+        first = Browser(f"http://127.0.0.1:{kiosk_port}")
+        first.get("/")
+        made = first.post("/setup/manager", {"name": "Nadia Benali", "pin": "482913", "pin_again": "482913"})
+        assert made.status_code == 303 and made.headers["Location"].endswith("/login")
         db = open_database(tmp_path / "kiosk" / "kiosk.db")
         accepted_tradeins(db, 5)  # a clerk's work, written beside the running kiosk
         hq_storage = SqliteStorage(tmp_path / "hq" / "hq.db")
+        store_id = json.loads(link.read_text())["store_id"]
+        assert db.execute("SELECT id FROM stores").fetchall() == [(store_id,)]  # HQ's id on both sides
         deadline = time.monotonic() + 20
-        while len(hq_storage.records()) < 5 and time.monotonic() < deadline:
+        while len(hq_storage.records(store_id)) < 10 and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert len(hq_storage.records(store_id)) == 5
+        assert len(hq_storage.records(store_id)) == 10  # five trade-ins and five transfers to make
         health = json.loads(get(f"http://127.0.0.1:{kiosk_port}/healthz")[1])
         assert health["sync"]["enabled"] and health["sync"]["last_error"] is None
     finally:
         for process in (kiosk, hq):
-            process.terminate()
-            process.communicate(timeout=10)
+            if process:
+                process.terminate()
+                process.communicate(timeout=10)
 
 
 def test_hq_cli_registers_stores_and_publishes_reference_files(tmp_path):
@@ -104,7 +138,10 @@ def test_hq_cli_registers_stores_and_publishes_reference_files(tmp_path):
          "base_minor": 23456}]}))  # an empty grid is refused like any file that would break a till
     run = lambda *args: subprocess.run([str(FLASK), "--app", "sync.hq", *args], cwd=ROOT, env=env,  # noqa: E731
                                        capture_output=True, text=True)
-    assert "secret:" in run("stores", "add", "Lyon Part-Dieu").stdout
+    added = run("stores", "add", "Lyon Part-Dieu", "--siret", "732 829 320 00074", "--address", "1 rue X, Lyon")
+    assert "enrolment code:" in added.stdout and "secret" not in added.stdout
+    bad = run("stores", "add", "Nowhere", "--siret", "12345678901234", "--address", "1 rue Y")
+    assert bad.returncode != 0 and "SIRET" in bad.stderr
     assert run("publish", "blocklist", str(tmp_path / "blocklist.csv"), "--version", "B-1").returncode == 0
     assert run("publish", "grid", str(tmp_path / "grid.json"), "--version", "G-1").returncode == 0
     again = run("publish", "grid", str(tmp_path / "grid.json"), "--version", "G-1")

@@ -44,7 +44,7 @@ def test_push_stores_each_record_once_byte_for_byte(tmp_path, hq_app, hq_url, hq
     app = kiosk_for(tmp_path, hq_url, hq_store)
     take_trade_ins(app, 3)
     db = db_of(app)
-    assert pusher.drain(db, client_of(app), batch_size=2) == 3
+    assert pusher.drain(db, client_of(app), batch_size=2) == 6  # each trade-in and the transfer HQ is to make
     outbox = db.execute("SELECT record_uuid, seq, kind, payload FROM outbox ORDER BY seq").fetchall()
     stored = hq_app.extensions["hq.storage"].records(hq_store[0])
     assert [(r[0], r[2], r[3], r[4]) for r in stored] == [tuple(row) for row in outbox]
@@ -52,8 +52,8 @@ def test_push_stores_each_record_once_byte_for_byte(tmp_path, hq_app, hq_url, hq
     # Sent again from scratch: all duplicates, nothing stored twice.
     with write_transaction(db):
         set_mark(db, pusher.CHECKPOINT, "0")
-    assert pusher.drain(db, client_of(app), batch_size=10) == 3
-    assert len(hq_app.extensions["hq.storage"].records()) == 3 and pusher.status(db)["rejections"] == 0
+    assert pusher.drain(db, client_of(app), batch_size=10) == 6
+    assert len(hq_app.extensions["hq.storage"].records()) == 6 and pusher.status(db)["rejections"] == 0
 
 
 def test_conflicting_payload_is_rejected_and_shown_to_staff(tmp_path, hq_app, hq_url, hq_store, db_of):
@@ -83,7 +83,7 @@ def test_a_store_cannot_write_another_stores_record(tmp_path, hq_app, hq_url, hq
     other_id, other_secret = hq_app.extensions["hq.storage"].add_store("Another store")
     ack = HQClient(hq_url, other_id, other_secret).post_batch(batch_body(uuid.uuid4().hex, rows))
     assert ack["accepted"] == 0 and "another store" in ack["rejected"][0]["reason"]
-    assert [r[1] for r in hq_app.extensions["hq.storage"].records()] == [hq_store[0]]
+    assert [r[1] for r in hq_app.extensions["hq.storage"].records()] == [hq_store[0]] * 2
 
 
 def test_wrong_secret_is_refused_and_the_reason_shown(tmp_path, hq_url, hq_store, db_of):
@@ -93,7 +93,7 @@ def test_wrong_secret_is_refused_and_the_reason_shown(tmp_path, hq_url, hq_store
     with pytest.raises(HQRefused, match="wrong signature"):
         pusher.drain(db, client_of(app), 10)
     status = pusher.status(db)
-    assert status["pending"] == 1 and "wrong signature" in status["last_error"]
+    assert status["pending"] == 2 and "wrong signature" in status["last_error"]
     staff = KioskClient(app.test_client())
     staff.login(app)
     assert "wrong signature" in staff.get("/sync").get_data(as_text=True)
@@ -156,9 +156,9 @@ def test_pull_applies_reference_versions_and_the_blocklist_gates_a_quote(tmp_pat
     iphone13 = db.execute("SELECT id FROM devices WHERE model = 'iPhone 13'").fetchone()[0]
     ok = run_to_quote(staff, imei="490154203237518", device_id=iphone13, storage_gb=128)
     assert db["tradeins"].get(ok)["total_minor"] == 23456 and db["tradeins"].get(ok)["grid_version"] == "G-2026-12"
-    stolen = run_to_quote(staff, imei="352099001761481", device_id=iphone13, storage_gb=128)
-    page = staff.get(f"/tradeins/{stolen}/quote").get_data(as_text=True)
-    assert "blocklist" in page and "reported stolen" in page
+    refused = staff.post("/tradeins", {"device_kind": "phone", "identifier": "352099001761481"})
+    page = refused.get_data(as_text=True)  # refused at the scan, before any question
+    assert refused.status_code == 422 and "blocklist" in page and "reported stolen" in page and "B-1" in page
 
 
 def test_openapi_document_describes_the_api(hq_url):
@@ -176,9 +176,9 @@ def test_a_device_taken_at_another_store_is_refused_while_hq_is_reachable(tmp_pa
     second = kiosk_for(tmp_path / "second", hq_url, other)
     staff = KioskClient(second.test_client())
     staff.login(second)
-    uuid_ = run_to_quote(staff, imei="490154203237518", device_id=model_id(second), storage_gb=128)
-    page = staff.get(f"/tradeins/{uuid_}/quote").get_data(as_text=True)
-    assert "HQ reports this device already traded in at Boutique Démo Paris 11e" in page
+    refused = staff.post("/tradeins", {"device_kind": "phone", "identifier": "490154203237518"})
+    assert refused.status_code == 422  # at the scan, before any question (re-trade policy: tests/test_golive.py)
+    assert "HQ reports this device already traded in at another store" in refused.get_data(as_text=True)
     # HQ down: the second store's own check still runs, and the trade-in is not held up
     offline = kiosk_for(tmp_path / "offline", "http://127.0.0.1:9", other)
     staff = KioskClient(offline.test_client())

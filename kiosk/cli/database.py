@@ -1,10 +1,12 @@
-"""`flask --app kiosk init-db` and `flask --app kiosk seed`."""
+"""`flask --app kiosk init-db`, `seed` (the demo store, only when asked for) and `enrol` (a real store)."""
 
 from __future__ import annotations
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
+from kiosk.provisioning.enrolment import EnrolmentFailed, enrol
 from kiosk.provisioning.setup import prepare_database
 from kiosk.store.db import migrate, open_database, schema_version
 
@@ -20,6 +22,29 @@ def init_db_command() -> None:
 
 @click.command("seed")
 def seed_command() -> None:
-    """Seed the demo store, staff, catalog and price grid (once)."""
-    pin = prepare_database(current_app.config["DATABASE"], current_app.config["DEMO_PIN"])
+    """Seed the demo store, staff, catalog and invented price grid (once, on a terminal with no store)."""
+    pin = prepare_database(current_app.config["DATABASE"], demo=True, demo_pin=current_app.config["DEMO_PIN"])
     click.echo(f"Demo store seeded; staff PIN: {pin}" if pin else "Already seeded: nothing changed.")
+
+
+@click.command("enrol")
+@with_appcontext
+@click.option("--hq", "hq_url", required=True, help="HQ's base URL, e.g. https://hq.example")
+@click.option("--code", required=True, help="The one-time enrolment code HQ gave for this store.")
+def enrol_command(hq_url: str, code: str) -> None:
+    """Enrol this terminal with HQ (asks nothing: fit for a provisioning script). The secret is stored 0600 in
+    the data folder and never printed; the first manager is created on the terminal's first page."""
+    db = open_database(current_app.config["DATABASE"])
+    try:
+        migrate(db)
+        result = enrol(db, current_app.config["DATA_DIR"], hq_url, code, current_app.config["SYNC_TIMEOUT"])
+    except EnrolmentFailed as err:
+        raise click.ClickException(str(err)) from None
+    finally:
+        db.close()
+    profile = result["profile"]
+    click.echo(f"enrolled: {profile['trading_name']} ({profile['legal_name']}, SIRET {profile['siret']}), "
+               f"store id {result['store_id']}")
+    click.echo("pulled: " + (", ".join(result["pulled"]) or "nothing published yet") if not result["pull_error"]
+               else f"not pulled yet ({result['pull_error']}): the next sync will")
+    click.echo("next: open the terminal in a browser to create the first manager's account")

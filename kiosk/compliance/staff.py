@@ -72,7 +72,9 @@ def approvers(db) -> list[dict]:
                          "ORDER BY name")
 
 
-def add_staff(db, store_id: str, name: str, role: str, pin: str, by: str | None) -> str:
+def add_staff(db, store_id: str, name: str, role: str, pin: str, by: str | None, first: bool = False) -> str:
+    """A new account; `first`: only if the store has no staff yet (checked in the insert itself: two set-up
+    screens racing cannot both create the first manager)."""
     name = " ".join(name.split())
     if not 2 <= len(name) <= 80:
         raise StaffAuthError(N_("A name has 2 to 80 characters."))
@@ -85,10 +87,25 @@ def add_staff(db, store_id: str, name: str, role: str, pin: str, by: str | None)
         raise StaffAuthError(N_("Only an admin can create an admin account."))
     staff_id = str(uuid.uuid4())
     with write_transaction(db):
-        db.execute("INSERT INTO staff (id, store_id, name, role, pin_hash, active) VALUES (?, ?, ?, ?, ?, 1)",
-                   [staff_id, store_id, name, role, hash_pin(pin)])
+        inserted = db.execute("INSERT INTO staff (id, store_id, name, role, pin_hash, active) SELECT ?, ?, ?, ?, ?, 1 "
+                              "WHERE NOT ? OR NOT EXISTS (SELECT 1 FROM staff WHERE store_id = ?)",
+                              [staff_id, store_id, name, role, hash_pin(pin), first, store_id]).rowcount
+        if not inserted:
+            raise StaffAuthError(N_("This store already has staff: sign in, and a manager adds the others."))
         audit.record(db, staff_id=by, action="staff_added", staff=staff_id, role=role)
     return staff_id
+
+
+def add_first_manager(db, store_id: str, name: str, pin: str, pin_again: str) -> str:
+    """The store's first account, made on the terminal's first sign-in page after enrolment: a manager who
+    chose their own PIN. Only while the store has no staff at all (then the page is gone)."""
+    if pin != pin_again:
+        raise StaffAuthError(N_("The two PINs differ: type the same PIN twice."))
+    return add_staff(db, store_id, name, "manager", pin, None, first=True)
+
+
+def has_staff(db, store_id: str) -> bool:
+    return db.execute("SELECT 1 FROM staff WHERE store_id = ? LIMIT 1", [store_id]).fetchone() is not None
 
 
 def set_active(db, staff_id: str, active: bool, by: str) -> None:

@@ -6,11 +6,12 @@ from kiosk.provisioning.seed import is_seeded, seed_demo
 from kiosk.store.db import migrate, open_database
 
 
-def prepare_database(path: str, demo_pin: str = "") -> str | None:
-    """Create and migrate the database; seed the demo store on first run. Returns the new PIN, if seeded."""
+def prepare_database(path: str, demo: bool = False, demo_pin: str = "") -> str | None:
+    """Create and migrate the database; with `demo`, seed the demo store when the terminal has no store yet.
+    Returns the new demo PIN, if seeded. Without `demo` a new terminal waits for enrolment with HQ."""
     db = open_database(path)
     try:
         migrate(db)
-        return None if is_seeded(db) else seed_demo(db, pin=demo_pin or None)
+        return None if not demo or is_seeded(db) else seed_demo(db, pin=demo_pin or None)
     finally:
         db.close()

@@ -364,4 +364,26 @@ CREATE TABLE privacy_requests (
 );
 CREATE INDEX privacy_requests_open ON privacy_requests(answered_at, due_on);
 """),
+    (11, "go-live: the store's legal profile from HQ, bank payouts, tracking, re-trade after resale", """
+ALTER TABLE stores ADD COLUMN legal_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE stores ADD COLUMN siret TEXT NOT NULL DEFAULT '';
+ALTER TABLE stores ADD COLUMN country TEXT NOT NULL DEFAULT 'FR';
+ALTER TABLE stores ADD COLUMN vat_regime TEXT NOT NULL DEFAULT 'margin';
+-- 1 for the demo store (seeded only when asked for): nothing real is ever quoted under it.
+ALTER TABLE stores ADD COLUMN demo INTEGER NOT NULL DEFAULT 0;
+UPDATE stores SET demo = 1 WHERE code = 'FR-PAR-011' AND name = 'Boutique Démo Paris 11e';
+-- A bank transfer's account (IBAN, holder, BIC), encrypted like the identity; the date it is due by.
+ALTER TABLE tradeins ADD COLUMN payout_account TEXT;
+ALTER TABLE tradeins ADD COLUMN payout_due_on TEXT;
+-- The token of the seller's tracking page (HQ keeps only its hash).
+ALTER TABLE tradeins ADD COLUMN tracking_token TEXT;
+-- HQ marked the device resold: its new owner may trade it in again.
+ALTER TABLE tradeins ADD COLUMN resold_at TEXT;
+DROP INDEX tradeins_imei_taken;
+DROP INDEX tradeins_serial_taken;
+CREATE UNIQUE INDEX tradeins_imei_taken ON tradeins(imei)
+    WHERE state IN ('accepted', 'printed', 'bagged', 'shipped', 'received') AND resold_at IS NULL;
+CREATE UNIQUE INDEX tradeins_serial_taken ON tradeins(serial)
+    WHERE state IN ('accepted', 'printed', 'bagged', 'shipped', 'received') AND resold_at IS NULL;
+"""),
 )

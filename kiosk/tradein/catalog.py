@@ -5,19 +5,15 @@ Loaders turn rows into the pure pricing types; importers apply a whole version i
 
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 import sqlite_utils
 
 from core.clock import utcnow
 from core.pricing import PriceGrid, Promo
 from kiosk.store.db import fetch_all, fetch_one, write_transaction
-
-DATA = Path(__file__).parent.parent / "data"  # kiosk/data: the shipped catalog and demo files
 
 
 @dataclass(frozen=True)
@@ -49,11 +45,6 @@ def device_for_tac(db: sqlite_utils.Database, tac: str) -> CatalogDevice | None:
 
 def devices_of_kind(db: sqlite_utils.Database, kind: str) -> list[CatalogDevice]:
     return [_device(r) for r in fetch_all(db, "SELECT * FROM devices WHERE kind = ? ORDER BY brand, model", [kind])]
-
-
-def read_csv(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8") as f:
-        return list(csv.DictReader(f))
 
 
 def import_catalog(db: sqlite_utils.Database, version: str, models: list[dict], tacs: list[dict]) -> int:
@@ -98,9 +89,14 @@ def device_ids(db: sqlite_utils.Database) -> dict[tuple[str, str], int]:
     return {(r["brand"], r["model"]): r["id"] for r in fetch_all(db, "SELECT id, brand, model FROM devices")}
 
 
-def active_grid(db: sqlite_utils.Database, device_id: int | None = None) -> PriceGrid | None:
+def active_grid_version(db: sqlite_utils.Database) -> str | None:
     row = db.execute("SELECT version FROM price_grids WHERE active = 1").fetchone()
-    return load_grid(db, row[0], device_id) if row else None
+    return row[0] if row else None
+
+
+def active_grid(db: sqlite_utils.Database, device_id: int | None = None) -> PriceGrid | None:
+    version = active_grid_version(db)
+    return load_grid(db, version, device_id) if version else None
 
 
 def load_grid(db: sqlite_utils.Database, version: str, device_id: int | None = None) -> PriceGrid:

@@ -11,17 +11,18 @@ import logging
 import sqlite3
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import sqlite_utils
+from babel.dates import format_date
 
 from core.backoff import full_jitter
 from core.clock import utcnow
 from core.grading import Spec
 from core.messages import stored_text
 from core.money import format_money
+from core.payout import BANK_TRANSFER, PAYOUT_METHODS, BankAccount
 from core.receipts import Receipt, ReceiptFacts, build_bag_label, build_tradein_receipt
-from core.seller import PAYOUT_METHODS
 from hardware import escpos_render
 from hardware.printer import PrinterError, PrinterSink
 from kiosk.compliance.crypto import DataCipher
@@ -32,7 +33,8 @@ from kiosk.translations import catalogue
 
 
 def receipt_facts(db: sqlite_utils.Database, tradein_uuid: str, spec: Spec, cancel_window: timedelta,
-                  cipher: DataCipher) -> ReceiptFacts:
+                  cipher: DataCipher, base_url: str = "") -> ReceiptFacts:
+    """What the receipt shows; `base_url` is where HQ's tracking pages are (none: no tracking QR)."""
     ti = fetch_one(db, "SELECT * FROM tradeins WHERE uuid = ?", [tradein_uuid])
     store = fetch_one(db, "SELECT * FROM stores WHERE id = ?", [ti["store_id"]])
     terminal = fetch_one(db, "SELECT name FROM terminals WHERE id = ?", [ti["terminal_id"]])["name"]
@@ -53,8 +55,24 @@ def receipt_facts(db: sqlite_utils.Database, tradein_uuid: str, spec: Spec, canc
         seller_name=_seller_name(cipher, ti["seller_identity"]),
         cancel_until=accepted + cancel_window if ti["state"] != "cancelled" else None,
         handoff=estimates.handoff_rows(db, spec, ti, _, money), translate=_,
-        voucher=vouchers.for_tradein(db, tradein_uuid),
+        voucher=vouchers.for_tradein(db, tradein_uuid), transfer=_transfer(cipher, ti, store["locale"]),
+        tracking_url=tracking_url(ti, base_url),
     )
+
+
+def tracking_url(ti: dict, base_url: str) -> str:
+    """The seller's page at HQ (`/track/<code>/<token>`); none when the terminal has no HQ."""
+    if not base_url or not ti["tracking_token"]:
+        return ""
+    return f"{base_url.rstrip('/')}/track/{ti['code']}/{ti['tracking_token']}"
+
+
+def _transfer(cipher: DataCipher, ti: dict, locale: str) -> tuple[str, str] | None:
+    """(masked account, due date) of a bank transfer still to be made by HQ."""
+    if ti["payout_method"] != BANK_TRANSFER or not ti["payout_account"]:
+        return None
+    account = BankAccount(**json.loads(cipher.decrypt(ti["payout_account"])))
+    return account.masked(), format_date(date.fromisoformat(ti["payout_due_on"]), "medium", locale=locale)
 
 
 def _seller_name(cipher: DataCipher, sealed: str | None) -> str:
@@ -64,8 +82,9 @@ def _seller_name(cipher: DataCipher, sealed: str | None) -> str:
     return f"{identity['first_names']} {identity['surname']}"
 
 
-def tradein_receipt(db, tradein_uuid: str, spec: Spec, cancel_window: timedelta, cipher: DataCipher) -> Receipt:
-    return build_tradein_receipt(receipt_facts(db, tradein_uuid, spec, cancel_window, cipher))
+def tradein_receipt(db, tradein_uuid: str, spec: Spec, cancel_window: timedelta, cipher: DataCipher,
+                    base_url: str = "") -> Receipt:
+    return build_tradein_receipt(receipt_facts(db, tradein_uuid, spec, cancel_window, cipher, base_url))
 
 
 def job_bytes(kind: str, facts: ReceiptFacts, profile: str) -> tuple[str, bytes]:

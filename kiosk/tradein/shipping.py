@@ -74,6 +74,9 @@ def apply_updates(db: sqlite_utils.Database, updates: list[dict]) -> int:
             ti = tradeins.get(db, update["tradein_uuid"])
             if done and update["action"] == "received" and ti and ti["state"] == "shipped":
                 tradeins.move_to(db, ti, "received", None, "received_at_hq")
+            if done and update["action"] == "resold" and ti:  # its new owner may trade it in again
+                db.execute("UPDATE tradeins SET resold_at = ? WHERE uuid = ? AND resold_at IS NULL",
+                           [update["at"], ti["uuid"]])
             applied += done
     return applied
 

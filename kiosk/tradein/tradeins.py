@@ -3,7 +3,9 @@ business writes that HQ must see carry their outbox row in the same transaction.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import secrets
 import sqlite3
 import uuid
 from datetime import date, datetime, timedelta
@@ -16,7 +18,8 @@ from core.codes import TRADEIN
 from core.grading import Grade, Spec, grade
 from core.imei import IDENTIFIER_FOR_KIND, Imei
 from core.messages import N_, Message, UserError, restored, stored
-from core.pricing import Device, PricingError, Quote, quote
+from core.payout import STORE_CREDIT
+from core.pricing import NO_GRID, Device, PricingError, Quote, quote
 from core.seller import Seller
 from core.states import EDITABLE, LABELS, RECEIPT_OUT, TAKEN, IllegalTransition, check_cancel, check_transition
 from kiosk.compliance import audit, privacy, register
@@ -47,8 +50,8 @@ _TAKEN_SQL = ", ".join(f"'{state}'" for state in TAKEN)
 
 
 def taken_by(db: sqlite_utils.Database, column: str, value: str) -> dict | None:
-    """The trade-in that already owns this IMEI/serial, if any."""
-    sql = f"SELECT * FROM tradeins WHERE {column} = ? AND state IN ({_TAKEN_SQL})"  # column is ours, not input
+    """The trade-in that already owns this IMEI/serial, if any (a device HQ marked resold is owned by no one here)."""
+    sql = f"SELECT * FROM tradeins WHERE {column} = ? AND state IN ({_TAKEN_SQL}) AND resold_at IS NULL"
     return fetch_one(db, sql, [value])
 
 
@@ -167,7 +170,7 @@ def prepare_quote(db, actor: Actor, spec: Spec, tradein_uuid: str, today: date,
         device = _device(db, ti)
         grid = catalog.active_grid(db, device.id)
         if grid is None:
-            raise PricingError(N_("No price grid is installed: sync with HQ before quoting."))
+            raise PricingError(NO_GRID)
         offer = quote(device, result, grid, catalog.load_promos(db), today)
         move_to(
             db, ti, "quoted", actor, "quoted", cosmetic_grade=result.cosmetic, functional_grade=result.functional,
@@ -208,26 +211,27 @@ def trade_ins_today_by(db, seller_reference: str) -> int:
 
 
 def accept(db, actor: Actor, tradein_uuid: str, seller: Seller, today: date, cipher: DataCipher,
-           approved_by: str | None = None) -> int:
+           approved_by: str | None = None, transfer_days: int = 7) -> int:
     """Trade-in + seller + police register entry + audit + outbox + print job commit together, or
     nothing does. Returns the receipt's print job id; printing happens after the commit."""
     reference = seller_ref(cipher, seller)
     identity = register.identity_of(seller)
     sealed = cipher.encrypt(json.dumps(identity, sort_keys=True))  # identity is stored encrypted only
+    account = cipher.encrypt(json.dumps(seller.bank.as_json())) if seller.bank else None  # likewise the IBAN
     try:
         with write_transaction(db):
             ti = _fresh(db, tradein_uuid)
             _check_acceptable(db, ti, today)
             accepted = move_to(db, ti, "accepted", actor, "accepted", accepted_at=utcnow(),
-                                  payout_method=seller.payout_method, seller_ref=reference,
-                                  seller_identity=sealed)
+                               payout_method=seller.payout_method, seller_ref=reference, seller_identity=sealed,
+                               payout_account=account, tracking_token=secrets.token_urlsafe(16),
+                               payout_due_on=(today + timedelta(days=transfer_days)).isoformat() if account else None)
             if approved_by:
                 _audit(db, actor, tradein_uuid, "approved", approved_by=approved_by, total_minor=ti["total_minor"])
             device = catalog.get_device(db, ti["device_id"])
             register.append_entry(db, accepted, device.name, identity, sealed, cipher)
             outbox.append(db, tradein_uuid, protocol.TRADEIN_ACCEPTED, hq_payload(db, accepted, reference, device))
-            if seller.payout_method == "store_credit" and accepted["total_minor"] > 0:
-                vouchers.issue_for_tradein(db, accepted, today)
+            _pay(db, accepted, seller, today)
             receipt_job = _queue_print(db, tradein_uuid, "receipt")
             _queue_print(db, tradein_uuid, "label")  # printed after the receipt
             return receipt_job
@@ -237,6 +241,19 @@ def accept(db, actor: Actor, tradein_uuid: str, seller: Seller, today: date, cip
         # The partial unique index: another terminal took this device between quote and accept.
         raise TradeInError(N_("This device was traded in on another terminal a moment ago: "
                               "nothing was saved.")) from err
+
+
+def _pay(db, accepted: dict, seller: Seller, today: date) -> None:
+    """Store credit is paid now (a voucher); a bank transfer is asked of HQ through the outbox, as its own record
+    (with the account: HQ makes the transfer). A zero offer pays nothing."""
+    if accepted["total_minor"] <= 0:
+        return
+    if seller.payout_method == STORE_CREDIT:
+        vouchers.issue_for_tradein(db, accepted, today)
+    elif seller.bank:
+        outbox.append(db, accepted["uuid"], protocol.PAYOUT_REQUESTED, {
+            "tradein_uuid": accepted["uuid"], "code": accepted["code"], "amount_minor": accepted["total_minor"],
+            "currency": accepted["currency"], "account": seller.bank.as_json(), "due_on": accepted["payout_due_on"]})
 
 
 def _check_acceptable(db, ti: dict, today: date) -> None:
@@ -319,6 +336,7 @@ def hq_payload(db, ti: dict, seller_reference: str | None, device: catalog.Catal
         brand=device.brand if device else None, model=device.model if device else None,
         answers=answers_of(db, tradein_uuid), bonuses=json.loads(ti["bonuses"] or "[]"),
         gate_reasons=json.loads(ti["gate_reasons"] or "[]"), seller_ref=seller_reference,
+        tracking_hash=hashlib.sha256(ti["tracking_token"].encode()).hexdigest() if ti.get("tracking_token") else None,
     )
     if ti.get("handoff"):  # the customer's estimate and what the check changed: HQ's evidence in a dispute
         payload["estimate"] = json.loads(ti["handoff"])

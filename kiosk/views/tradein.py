@@ -12,19 +12,21 @@ from flask_babel import gettext
 from core.codes import classify
 from core.grading import AnswerError, grade
 from core.imei import IDENTIFIER_FOR_KIND, IdentifierError, parse_imei, parse_serial
-from core.pricing import PricingError
+from core.messages import Message
+from core.payout import PAYOUT_METHODS
+from core.pricing import NO_GRID, PricingError
 from core.receipts import privacy_notice
-from core.seller import ID_DOCUMENT_TYPES, PAYOUT_METHODS, SellerErrors, parse_seller
+from core.seller import ID_DOCUMENT_TYPES, SellerErrors, parse_seller
 from core.states import UNQUOTED, IllegalTransition
 from hardware.receipt_png import render_png
 from kiosk.auth import login_required
 from kiosk.compliance.staff import StaffAuthError
 from kiosk.formatting import JOB_KINDS, money
-from kiosk.hq_link import hq_device_gates
+from kiosk.hq_link import hq_device_gates, hq_refusal
 from kiosk.i18n import database_trouble, translated
 from kiosk.store.connection import get_db
 from kiosk.till import vouchers
-from kiosk.tradein import catalog, estimates, printing, shipping, tradeins
+from kiosk.tradein import catalog, estimates, gates, printing, shipping, tradeins
 from kiosk.views import current_actor, load_tradein, page_or_fragment, see_other, small_int, wants_fragment
 from kiosk.views.approvals import accept_approval_reasons, approval_context, approver_from_form, parse_amount
 from kiosk.views.today import today_context
@@ -45,7 +47,8 @@ def _cipher():
 
 
 def _receipt(tradein_uuid: str):
-    return printing.tradein_receipt(get_db(), tradein_uuid, _spec(), current_app.config["CANCEL_WINDOW"], _cipher())
+    return printing.tradein_receipt(get_db(), tradein_uuid, _spec(), current_app.config["CANCEL_WINDOW"], _cipher(),
+                                    current_app.config["TRACKING_URL"])
 
 
 def _questions(ti: dict):
@@ -61,14 +64,22 @@ def start():
     if classify(raw).kind == "estimate_ticket":  # the customer's ticket typed into the IMEI field
         return see_other(url_for("handoff.show", code=classify(raw).value))
     try:
-        if IDENTIFIER_FOR_KIND[kind] == "imei":
-            ti = tradeins.create_draft(get_db(), current_actor(), kind, imei=parse_imei(raw))
-        else:
-            ti = tradeins.create_draft(get_db(), current_actor(), kind, serial=parse_serial(raw))
+        imei, serial = (parse_imei(raw), None) if IDENTIFIER_FOR_KIND[kind] == "imei" else (None, parse_serial(raw))
     except IdentifierError as err:
-        context = today_context(error=translated(err), value=raw[:64], kind=kind)
-        return page_or_fragment("today/today.html", "today/_start_form.html", 422, **context)
+        return _start_refused(translated(err), raw, kind)
+    if catalog.active_grid_version(get_db()) is None:  # ten questions for no price: say so at once
+        return _start_refused(translated(Message(NO_GRID)), raw, kind)
+    refusal = gates.scan_refusal(get_db(), imei.number if imei else "", serial or "", date.today(),
+                                 current_app.config["RETRADE_MIN_DAYS"], hq_refusal)
+    if refusal:  # before any question: nothing is created, the clerk hands the device back
+        return _start_refused(translated(refusal.message()), raw, kind)
+    ti = tradeins.create_draft(get_db(), current_actor(), kind, imei=imei, serial=serial)
     return see_other(url_for(".device", tradein_uuid=ti["uuid"]))
+
+
+def _start_refused(reason: str, raw: str, kind: str):
+    context = today_context(error=reason, value=raw[:64], kind=kind)
+    return page_or_fragment("today/today.html", "today/_start_form.html", 422, **context)
 
 
 def _device_page(ti: dict, status: int = 200, error: str | None = None, chosen_id: int | None = None):
@@ -159,7 +170,8 @@ def _seller_page(ti: dict, status: int = 200, errors: dict | None = None, messag
     reasons = accept_approval_reasons(ti, None) if reasons is None else reasons
     return render_template("tradein/seller.html", ti=ti, errors=errors or {}, message=message, form=request.form,
                            doc_types=ID_DOCUMENT_TYPES, payouts=PAYOUT_METHODS, approval_reason=" and ".join(reasons),
-                           privacy_notice=privacy_notice(), **approval_context()), status
+                           privacy_notice=privacy_notice(), transfer_days=current_app.config["TRANSFER_DAYS"],
+                           **approval_context()), status
 
 
 @bp.route("/<tradein_uuid>/seller", methods=["GET", "POST"])
@@ -176,7 +188,7 @@ def seller(tradein_uuid: str):
         reasons = accept_approval_reasons(ti, seller)
         approved_by = approver_from_form(" and ".join(reasons)) if reasons else None
         job_id = tradeins.accept(get_db(), current_actor(), tradein_uuid, seller, date.today(), _cipher(),
-                                 approved_by)
+                                 approved_by, current_app.config["TRANSFER_DAYS"])
     except SellerErrors as err:
         return _seller_page(ti, 422, err.errors, gettext("Some details are missing or wrong: nothing was saved."))
     except (*FlowError, StaffAuthError) as err:
@@ -207,7 +219,8 @@ def _print(tradein_uuid: str, job_id: int) -> dict:
     """After the commit: the trade-in is safe whatever the printer does. Prints the given job,
     then whatever else is pending for the trade-in (the bag label after the receipt)."""
     db = get_db()
-    facts = printing.receipt_facts(db, tradein_uuid, _spec(), current_app.config["CANCEL_WINDOW"], _cipher())
+    facts = printing.receipt_facts(db, tradein_uuid, _spec(), current_app.config["CANCEL_WINDOW"], _cipher(),
+                                   current_app.config["TRACKING_URL"])
     jobs = [job_id] + [j["id"] for j in printing.pending_jobs(db, tradein_uuid) if j["id"] != job_id]
     results = []
     try:

@@ -18,7 +18,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """HQ's application factory (`flask --app sync.hq`): its own settings, templates, static files,
     security headers and extensions. It imports only core (and hardware.camera for sticker photos)."""
     from core.settings import keys_from, secret_file
-    from sync.hq import api, cli, ratelimits, security, web, web_auth, web_publish
+    from sync.hq import api, cli, ratelimits, security, tracking, web, web_admin, web_auth, web_publish
     from sync.hq.extensions import csrf, htmx
     from sync.hq.settings import load_settings
     from sync.hq.storage import open_storage
@@ -38,6 +38,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     web_auth.init_app(app)
     app.register_blueprint(web.bp)
     app.register_blueprint(web_publish.bp)
+    app.register_blueprint(web_admin.bp)
+    app.register_blueprint(tracking.bp)
     app.add_url_rule("/", "root", lambda: redirect(url_for("hq_web.dashboard")))
     cli.init_app(app)
     security.init_app(app)

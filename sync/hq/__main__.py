@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from datetime import date
 from pathlib import Path
 
 import waitress
 
 from sync.hq import create_app
+from sync.hq.demo import publish_demo
 from sync.hq.settings import help_text
 
 
@@ -18,15 +20,23 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8090)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--demo", action="store_true",
+                        help="publish the demo catalog, invented grid, promos and products (kinds HQ publishes "
+                             "nothing of yet) and print an enrolment code for the demo store")
     args = parser.parse_args()
     app = create_app()
+    if args.demo:
+        published, store_id, code = publish_demo(app.extensions["hq.storage"], date.today(),
+                                                 app.config["ENROLMENT_HOURS"])
+        print(f"demo: published {', '.join(published) or 'nothing new'}; demo store {store_id}, enrolment code: "
+              f"{code}", flush=True)
     storage = app.extensions["hq.storage"]
     keys_file, database = Path(app.config["DATA_KEYS_FILE"]), Path(app.config["DATA_DIR"]) / "hq.db"
     if not app.config["DATA_KEYS"] and storage.backend == "sqlite" and keys_file.parent == database.parent:
         print(f"WARNING: the keys that seal the stores' secrets ({keys_file}) sit beside the database: set "
               "HQ_DATA_KEYS_FILE to another disk or mount in production.", flush=True)
     print(f"HQ on http://{args.host}:{args.port}/ ({storage.backend}); register a store with "
-          "`flask --app sync.hq stores add NAME`", flush=True)
+          "`flask --app sync.hq stores add NAME --siret … --address …`", flush=True)
     waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="tradein-hq")
 
 

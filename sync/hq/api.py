@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from datetime import date
 
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
@@ -18,7 +19,7 @@ from core.protocol import (
     verify,
 )
 from core.reference import KINDS
-from sync.hq import voucher_ledger
+from sync.hq import devices, enrolment, voucher_ledger
 from sync.hq.ingest import BatchError, ReplayError, ingest, parse_batch
 from sync.hq.openapi import OPENAPI
 from sync.hq.receiving import updates_for_store
@@ -42,6 +43,8 @@ def _authenticate(store_id: str) -> None:
     secret = _storage().store_secret(store_id)
     if secret is None:
         raise SignatureError("unknown store")
+    if _storage().revoked(store_id):
+        raise SignatureError("this store's access was revoked at HQ: enrol the terminal again with a new code")
     verify(secret, request.headers.get(HEADER_TIMESTAMP, ""), request.headers.get(HEADER_SIGNATURE, ""),
            request.method, signed_target(request.path, request.query_string.decode("latin-1")), request.get_data(),
            time.time())
@@ -97,12 +100,30 @@ def reference(store_id: str, kind: str, version: str):
 
 @bp.get("/api/v1/stores/<store_id>/devices/<identifier>")
 def device_status(store_id: str, identifier: str):
-    """Whether any store already holds this IMEI/serial as a trade-in (the cross-store fraud gate)."""
+    """Whether the re-trade policy (core.device_gates) lets this store buy the device, judged on every store's
+    trade-ins: a reason code the kiosk puts into words, or null."""
     _authenticate(store_id)
-    taken = _storage().device_taken(identifier[:32].replace("\x00", ""))
-    return jsonify({"taken": taken is not None, "store": taken["store"] if taken else None,
-                    "since": taken["since"] if taken else None,
-                    "same_store": bool(taken and taken["store_id"] == store_id)})
+    with _storage().read() as tx:
+        refusal = devices.refusal_for(tx, identifier[:32].replace("\x00", ""), store_id, date.today(),
+                                      current_app.config["RETRADE_MIN_DAYS"])
+    return jsonify({"refusal": refusal.as_json() if refusal else None})
+
+
+@bp.post("/api/v1/enrol")
+def enrol():
+    """A terminal's one-time enrolment code for the store's id, a new HMAC secret and the store profile."""
+    try:
+        body = parse_json(request.get_data() or b"{}")
+        code = body["code"] if isinstance(body, dict) and isinstance(body.get("code"), str) else ""
+    except ValueError:
+        code = ""
+    if not 0 < len(code) <= 40:
+        return _error(422, "send {\"code\": \"XXXX-XXXX-XXXX\"}")
+    try:
+        answer = enrolment.exchange(_storage(), code)
+    except enrolment.EnrolmentRefused as err:
+        return _error(403, str(err))
+    return jsonify({**answer, "tracking_url": current_app.config["PUBLIC_URL"] or request.host_url.rstrip("/")})
 
 
 @bp.get("/api/v1/stores/<store_id>/updates")

@@ -1,4 +1,5 @@
-"""`flask --app sync.hq stores add NAME`, `stores list`, `publish KIND FILE --version V`."""
+"""`flask --app sync.hq stores add NAME --siret … --address …`, `stores code|revoke|list`,
+`publish KIND FILE --version V`."""
 
 from __future__ import annotations
 
@@ -11,25 +12,79 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from core.reference import ReferenceInvalid, validate
+from core.store_profile import ProfileInvalid
+from sync.hq import enrolment
 from sync.hq.api import REFERENCE_KINDS
 
 stores = AppGroup("stores", help="The store registry.")
 
 
+def _profile_options(command):
+    """One option per profile field, with the same check the HQ pages and the terminal run."""
+    for field, default, help_text in reversed((
+        ("legal-name", "", "Legal name of the company (default: NAME)."),
+        ("siret", None, "SIRET (14 digits), checked."),
+        ("address", None, "Postal address printed on receipts."),
+        ("country", "FR", "ISO 3166 country code."),
+        ("locale", "fr_FR", "Locale of screens and paper, e.g. fr_FR or en_GB."),
+        ("currency", "EUR", "ISO 4217 currency."),
+        ("timezone", "Europe/Paris", "IANA time zone."),
+        ("vat-regime", "margin", "margin (second-hand goods scheme) or standard."),
+    )):
+        command = click.option(f"--{field}", required=default is None, default=default, help=help_text)(command)
+    return command
+
+
+def _profile(name: str, options: dict) -> dict:
+    return {"trading_name": name, "legal_name": options.pop("legal_name") or name, **options}
+
+
 @stores.command("add")
 @click.argument("name")
-def add_store(name: str) -> None:
-    """Register a store; prints its id and secret (give both to the store's terminals)."""
-    store_id, secret = current_app.extensions["hq.storage"].add_store(name)
-    click.echo(f"store id: {store_id}\nsecret:   {secret}\n"
-               f"On the kiosk: KIOSK_SYNC_STORE_ID={store_id} KIOSK_SYNC_SECRET={secret}")
+@_profile_options
+def add_store(name: str, **options: str) -> None:
+    """Register a store with its profile; prints its id and a one-time enrolment code for its terminal."""
+    try:
+        store_id, code = enrolment.add_store(_storage(), _profile(name, options), current_app.config["ENROLMENT_HOURS"])
+    except ProfileInvalid as err:
+        raise click.ClickException(f"not added: {err}") from None
+    click.echo(f"store id: {store_id}\nenrolment code: {code}\n"
+               f"On the terminal (single use, valid {current_app.config['ENROLMENT_HOURS']} h): "
+               f"flask --app kiosk enrol --hq <HQ URL> --code {code}")
+
+
+@stores.command("code")
+@click.argument("store_id")
+def new_code(store_id: str) -> None:
+    """A new one-time enrolment code (replacement hardware): the store keeps its id, gets a new secret."""
+    try:
+        code = enrolment.issue_code(_storage(), store_id, current_app.config["ENROLMENT_HOURS"])
+    except LookupError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"enrolment code: {code}")
+
+
+@stores.command("revoke")
+@click.argument("store_id")
+def revoke_store(store_id: str) -> None:
+    """Cut the store's terminals off now (lost or stolen terminal); `stores code` lets one back in."""
+    try:
+        enrolment.revoke(_storage(), store_id)
+    except LookupError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"revoked: {store_id} can no longer sync until a terminal enrols with a new code")
 
 
 @stores.command("list")
 def list_stores() -> None:
-    with current_app.extensions["hq.storage"].transaction() as tx:
-        for row in tx.rows("SELECT id, name, acked_through_seq, last_batch_at FROM hq_stores ORDER BY name"):
-            click.echo("  ".join(str(v) for v in row))
+    with _storage().read() as tx:
+        for row in tx.rows("SELECT id, name, siret, acked_through_seq, last_batch_at, revoked_at FROM hq_stores "
+                           "ORDER BY name"):
+            click.echo("  ".join("" if v is None else str(v) for v in row))
+
+
+def _storage():
+    return current_app.extensions["hq.storage"]
 
 
 def read_reference(path: Path, kind: str) -> dict:

@@ -189,7 +189,8 @@ def ingest(storage: Storage, store_id: str, batch_id: str, records: list[Record]
         inserted = tx.insert_records([(r.record_uuid, store_id, r.seq, r.kind, r.payload, digest, batch_id, now,
                                        identifier, entity) for r, digest, identifier, entity, _ in valid.values()])
         ack.accepted = len(inserted)
-        project(tx, store_id, [(r.kind, payload) for key, (r, *_, payload) in valid.items() if key in inserted], now)
+        project(tx, store_id, [(r.kind, payload) for key, (r, *_, payload) in valid.items() if key in inserted], now,
+                storage.box.seal)
         _note_backlog(tx, store_id, backlog, now)
         held = [(r, digest) for key, (r, digest, *_) in valid.items() if key not in inserted]  # HQ had this id
         _classify(held, tx.existing([r.record_uuid for r, _ in held]), store_id, ack, rejections, now)

@@ -53,12 +53,23 @@ OPENAPI = {
                 {"name": "version", "in": "path", "required": True, "schema": {"type": "string"}}],
             "responses": {"200": {"description": "The data document"}, "401": _ERROR, "404": _ERROR}}},
         "/api/v1/stores/{store_id}/devices/{identifier}": {"get": {
-            "summary": "Is this IMEI/serial already traded in at a store?", "security": _SIGNED,
+            "summary": "May this store buy this IMEI/serial? (the re-trade policy over every store's trade-ins)",
+            "security": _SIGNED,
             "parameters": [_STORE, {"name": "identifier", "in": "path", "required": True,
                                     "schema": {"type": "string", "maxLength": 32}}],
-            "responses": {"200": {"description": "{taken, store, since, same_store}"}, "401": _ERROR}}},
+            "responses": {"200": {"description": "{refusal: null or {code: open_here | open_elsewhere | too_recent, "
+                                                 "since, days, detail}}: a code, the kiosk says it in words"},
+                          "401": _ERROR}}},
+        "/api/v1/enrol": {"post": {
+            "summary": "A terminal exchanges a one-time enrolment code for its store id, a new secret and the "
+                       "store profile (unsigned: the code is the credential; single use, rate-limited)",
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["code"], "properties": {"code": {"type": "string", "maxLength": 40}}}}}},
+            "responses": {"200": {"description": "{store_id, secret, profile, tracking_url}"}, "403": _ERROR,
+                          "422": _ERROR, "429": _ERROR}}},
         "/api/v1/stores/{store_id}/updates": {"get": {
-            "summary": "What HQ did with this store's trade-ins (received, regraded, disputes) after a cursor",
+            "summary": "What HQ did with this store's trade-ins (received, regraded, disputes, payouts, resold) "
+                       "after a cursor",
             "security": _SIGNED,
             "parameters": [_STORE, {"name": "after", "in": "query", "required": False,
                                     "schema": {"type": "string", "maxLength": 120}}],

@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from core import protocol
+from sync.hq import devices, payouts
 from sync.hq.voucher_ledger import StoreUse, apply_store_uses
 
 TRADEIN_COLUMNS = ("uuid", "store_id", "code", "identifier", "device_kind", "brand", "model", "storage_gb",
                    "cosmetic_grade", "functional_grade", "grid_version", "spec_version", "currency", "total_minor",
-                   "staff_id", "accepted_at", "synced_at", "store_state")
+                   "staff_id", "accepted_at", "tracking_hash", "payout_method", "synced_at", "store_state")
 MAX_BAGS = 500
 
 
@@ -37,7 +38,7 @@ def tradein_row(store_id: str, payload: dict, state: str, now: str) -> tuple | N
             _whole(payload.get("functional_grade"), 100), _text(payload.get("grid_version")),
             _text(payload.get("spec_version")), _text(payload.get("currency"), 3),
             _whole(payload.get("total_minor")), _text(payload.get("staff_id")), _text(payload.get("accepted_at")),
-            now, state)
+            _text(payload.get("tracking_hash")), _text(payload.get("payout_method"), 20), now, state)
 
 
 def voucher_row(store_id: str, payload: dict) -> tuple | None:
@@ -72,10 +73,15 @@ def shipment_rows(store_id: str, payload: dict, now: str) -> tuple[tuple, list[t
     return (uuid, store_id, code, closed, now), rows
 
 
-def project(tx, store_id: str, fresh: Sequence[tuple[str, dict]], now: str) -> None:
-    """Apply newly stored records (kind, payload) to the read model, in the same transaction."""
-    tradeins, cancelled, shipments, bags, vouchers, uses = [], [], [], [], [], []
+def project(tx, store_id: str, fresh: Sequence[tuple[str, dict]], now: str, seal=str) -> None:
+    """Apply newly stored records (kind, payload) to the read model, in the same transaction; `seal` encrypts
+    a seller's bank account at rest."""
+    tradeins, cancelled, shipments, bags, vouchers, uses, payout_rows, sold = [], [], [], [], [], [], [], []
     for kind, payload in fresh:
+        if kind == protocol.PAYOUT_REQUESTED and (row := payouts.payout_row(store_id, payload, seal, now)):
+            payout_rows.append(row)
+        if kind == protocol.SALE_COMPLETED:
+            sold += devices.sold_devices(payload)
         if kind == protocol.VOUCHER_ISSUED and (row := voucher_row(store_id, payload)):
             vouchers.append(row)
         if kind in protocol.SALE_KINDS:
@@ -91,6 +97,9 @@ def project(tx, store_id: str, fresh: Sequence[tuple[str, dict]], now: str) -> N
     inserted = tx.insert_tradeins(TRADEIN_COLUMNS, tradeins)
     _count_daily(tx, [row for row in tradeins if row[0] in inserted and row[-1] == "accepted"], 1)
     _cancel(tx, store_id, cancelled, now)
+    payouts.record_requests(tx, store_id, payout_rows)
+    payouts.cancel_requests(tx, store_id, cancelled, now)
+    devices.mark_resold(tx, sold, None, "sold at a store's till")
     # A voucher is this store's own trade-in paid in store credit, for no more than that trade-in's total.
     tx.many("INSERT INTO hq_vouchers (code, store_id, tradein_uuid, issued_minor, balance_minor, status, expires_at) "
             "SELECT %s, %s, %s, %s, %s, %s, %s WHERE EXISTS (SELECT 1 FROM hq_tradeins WHERE uuid = %s "

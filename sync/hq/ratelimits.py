@@ -1,4 +1,5 @@
-"""Rate limits per address (Flask-Limiter) on HQ's anonymous doors: staff sign-in. One limiter per app."""
+"""Rate limits per address (Flask-Limiter) on HQ's anonymous doors: staff sign-in,
+the enrolment code exchange and the sellers' tracking pages. One limiter per app."""
 
 from __future__ import annotations
 
@@ -11,3 +12,5 @@ def init_app(app: Flask) -> None:
     limiter = Limiter(get_remote_address, app=app, storage_uri=app.config["RATE_LIMIT_STORAGE"])
     login = app.view_functions["hq_auth.login"]  # the limit is checked by the wrapper: it must be what is served
     app.view_functions["hq_auth.login"] = limiter.limit(app.config["RATE_LIMIT_SIGN_IN"], methods=["POST"])(login)
+    for endpoint, limit in (("hq_api.enrol", "RATE_LIMIT_ENROL"), ("hq_track.track", "RATE_LIMIT_TRACKING")):
+        app.view_functions[endpoint] = limiter.limit(app.config[limit])(app.view_functions[endpoint])

@@ -19,8 +19,9 @@ from sync.hq.storage import Storage
 TRADEIN_FIELDS = ("uuid", "store_id", "code", "identifier", "device_kind", "brand", "model", "storage_gb",
                   "cosmetic_grade", "functional_grade", "grid_version", "spec_version", "currency", "total_minor",
                   "staff_id", "accepted_at", "synced_at", "store_state", "received_at", "received_by",
-                  "regrade_status")
-FEED_ACTIONS = ("received", "dispute_opened", "regrade_confirmed", "dispute_accepted", "dispute_rejected")
+                  "regrade_status", "payout_method", "resold_at")
+FEED_ACTIONS = ("received", "dispute_opened", "regrade_confirmed", "dispute_accepted", "dispute_rejected", "resold",
+                "payout_exported", "payout_sent", "payout_requeued")
 
 
 @dataclass(frozen=True)

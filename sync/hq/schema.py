@@ -204,4 +204,58 @@ CREATE TABLE hq_sessions (
     seen_at TEXT NOT NULL
 )
 """),
+    (10, """
+ALTER TABLE hq_stores ADD COLUMN legal_name TEXT;
+ALTER TABLE hq_stores ADD COLUMN siret TEXT;
+ALTER TABLE hq_stores ADD COLUMN address TEXT;
+ALTER TABLE hq_stores ADD COLUMN country TEXT;
+ALTER TABLE hq_stores ADD COLUMN locale TEXT;
+ALTER TABLE hq_stores ADD COLUMN currency TEXT;
+ALTER TABLE hq_stores ADD COLUMN timezone TEXT;
+ALTER TABLE hq_stores ADD COLUMN vat_regime TEXT;
+ALTER TABLE hq_stores ADD COLUMN revoked_at TEXT;
+CREATE TABLE hq_enrolment_codes (
+    code_hash TEXT PRIMARY KEY,
+    store_id TEXT NOT NULL REFERENCES hq_stores(id),
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at TEXT
+);
+ALTER TABLE hq_tradeins ADD COLUMN tracking_hash TEXT;
+ALTER TABLE hq_tradeins ADD COLUMN payout_method TEXT;
+ALTER TABLE hq_tradeins ADD COLUMN resold_at TEXT;
+CREATE INDEX hq_tradeins_tracking ON hq_tradeins (code, tracking_hash);
+CREATE TABLE hq_payouts (
+    tradein_uuid TEXT PRIMARY KEY REFERENCES hq_tradeins(uuid),
+    store_id TEXT NOT NULL REFERENCES hq_stores(id),
+    code TEXT NOT NULL,
+    amount_minor BIGINT NOT NULL CHECK (amount_minor > 0),
+    currency TEXT NOT NULL,
+    account TEXT NOT NULL,
+    iban_last4 TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'exported', 'sent', 'returned')),
+    attempt INTEGER NOT NULL DEFAULT 1,
+    requested_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX hq_payouts_status ON hq_payouts (status, requested_at);
+CREATE TABLE hq_payout_exports (
+    id TEXT PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    payouts BIGINT NOT NULL,
+    total_minor BIGINT NOT NULL,
+    xml TEXT NOT NULL,
+    sent_at TEXT,
+    sent_by TEXT
+);
+CREATE TABLE hq_payout_items (
+    export_id TEXT NOT NULL REFERENCES hq_payout_exports(id),
+    tradein_uuid TEXT NOT NULL REFERENCES hq_payouts(tradein_uuid),
+    attempt INTEGER NOT NULL,
+    PRIMARY KEY (export_id, tradein_uuid),
+    UNIQUE (tradein_uuid, attempt)
+)
+"""),
 )

@@ -25,6 +25,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LOCKOUT_ATTEMPTS", 5, "Wrong PINs in a row that lock an HQ staff account (the kiosk's rule)."),
     Setting("LOCKOUT_MINUTES", 15, "How long a locked HQ staff account stays locked."),
     Setting("RATE_LIMIT_SIGN_IN", "10 per minute", "Sign-in attempts one address may make (Flask-Limiter syntax)."),
+    Setting("RATE_LIMIT_ENROL", "10 per minute", "Enrolment code exchanges one address may make."),
+    Setting("RATE_LIMIT_TRACKING", "30 per minute", "Seller tracking pages one address may open."),
+    Setting("PUBLIC_URL", "", "Base URL sellers reach HQ's tracking pages at (printed on receipts by the stores "
+            "enrolled after it is set); empty means the URL the terminal enrolled with."),
+    Setting("ENROLMENT_HOURS", 24, "Hours an enrolment code stays valid (it is single use)."),
+    Setting("RETRADE_MIN_DAYS", 30, "Days after a trade-in before the same device may be traded in again at any "
+            "store (once settled here); a device marked resold may be traded in at once."),
+    Setting("PAYOUT_NAME", "", "Account holder HQ pays sellers from (the debtor of the SEPA transfer file)."),
+    Setting("PAYOUT_IBAN", "", "IBAN HQ pays sellers from; the payout export refuses to run without it."),
+    Setting("PAYOUT_BIC", "", "BIC of that account (optional for SEPA)."),
     Setting("RATE_LIMIT_STORAGE", "memory://", "Where rate-limit counters live: memory:// (one process) or "
             "redis://host:6379 when several HQ processes share the load."),
 )

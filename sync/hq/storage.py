@@ -16,7 +16,6 @@ from typing import Any
 
 from cryptography.fernet import Fernet, MultiFernet
 
-from core import protocol
 from core.clock import utcnow_ms
 from sync.hq.schema import MIGRATIONS
 
@@ -219,15 +218,10 @@ class Storage:
                 raise ValueError(f"{kind} version {version} is already published: versions are immutable")
             tx.run("INSERT INTO hq_reference VALUES (%s, %s, %s, %s)", [kind, version, utcnow_ms(), data])
 
-    def device_taken(self, identifier: str) -> dict | None:
-        """The store that holds this IMEI/serial as an accepted, not cancelled, trade-in."""
-        with self.transaction() as tx:
-            rows = tx.rows(
-                "SELECT s.id, s.name, r.received_at FROM hq_records r JOIN hq_stores s ON s.id = r.store_id "
-                "WHERE r.identifier = %s AND r.kind = %s AND NOT EXISTS (SELECT 1 FROM hq_records c "
-                "WHERE c.entity_uuid = r.entity_uuid AND c.kind = %s) ORDER BY r.received_at LIMIT 1",
-                [identifier, protocol.TRADEIN_ACCEPTED, protocol.TRADEIN_CANCELLED])
-        return {"store_id": rows[0][0], "store": rows[0][1], "since": rows[0][2][:10]} if rows else None
+    def revoked(self, store_id: str) -> bool:
+        with self.read() as tx:
+            rows = tx.rows("SELECT revoked_at FROM hq_stores WHERE id = %s", [store_id])
+        return bool(rows and rows[0][0])
 
     def latest_references(self) -> dict[str, dict]:
         with self.transaction() as tx:

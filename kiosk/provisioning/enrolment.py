@@ -1,0 +1,86 @@
+"""Enrolling a terminal with HQ: a one-time code is exchanged for the store's id, its HMAC secret and its
+profile; the secret goes into <data dir>/hq_link.json (0600, never printed), the store row takes HQ's id and
+profile, and the reference data (grid, catalog, products, promos, blocklist) is pulled. No demo data.
+
+What HQ answers crosses a trust boundary: the profile is checked with core.store_profile, the same code HQ ran
+when the store was created. A terminal that already belongs to another store refuses (its records would mix).
+Re-enrolling the same store (replacement hardware, or after HQ revoked the old secret) keeps every record."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from pathlib import Path
+
+import sqlite_utils
+
+from core.messages import N_, UserError
+from core.settings import write_private
+from core.store_profile import ProfileInvalid, validate_profile
+from kiosk.provisioning.terminal import store_profile
+from kiosk.settings import HQ_LINK_FILE, with_enrolment
+from kiosk.store.db import fetch_one, write_transaction
+from kiosk.tradein.reference import pull
+from sync.client import HQClient, HQRefused, HQUnavailable, exchange_enrolment_code
+
+_STORE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+class EnrolmentFailed(UserError):
+    """Why enrolment did not happen; nothing was written."""
+
+
+def _checked(answer: dict) -> tuple[str, str, dict]:
+    store_id, secret = answer.get("store_id"), answer.get("secret")
+    if not isinstance(store_id, str) or not _STORE_ID.fullmatch(store_id):
+        raise EnrolmentFailed(N_("HQ's answer has no valid store id: nothing was changed."))
+    if not isinstance(secret, str) or not 20 <= len(secret) <= 200:
+        raise EnrolmentFailed(N_("HQ's answer has no valid secret: nothing was changed."))
+    try:
+        profile = validate_profile(answer.get("profile") if isinstance(answer.get("profile"), dict) else {})
+    except ProfileInvalid as err:
+        raise EnrolmentFailed(N_("HQ's store profile is not valid (%(reason)s): nothing was changed."),
+                              reason=str(err)) from None
+    return store_id, secret, profile
+
+
+def _save_store(db: sqlite_utils.Database, store_id: str, profile: dict) -> None:
+    row = {"id": store_id, "code": store_id, "name": profile["trading_name"], "demo": 0,
+           **{k: profile[k] for k in ("legal_name", "siret", "address", "country", "locale", "currency", "timezone",
+                                      "vat_regime")}}
+    with write_transaction(db):
+        db["stores"].upsert(row, pk="id")
+        if not fetch_one(db, "SELECT id FROM terminals WHERE store_id = ? AND mode = 'staff'", [store_id]):
+            db["terminals"].insert({"id": str(uuid.uuid4()), "store_id": store_id, "name": "Counter 1",
+                                    "mode": "staff"})
+
+
+def enrol(db: sqlite_utils.Database, data_dir: str, hq_url: str, code: str, timeout: float = 10.0) -> dict:
+    """Exchange the code, store the link and profile, pull reference data. Returns
+    {store_id, profile, pulled, pull_error}; raises EnrolmentFailed (nothing written) when HQ refuses."""
+    current = store_profile(db)
+    try:
+        answer = exchange_enrolment_code(hq_url, code.strip(), timeout)
+    except (HQRefused, HQUnavailable) as err:
+        raise EnrolmentFailed(N_("Enrolment failed: %(reason)s"), reason=str(err)) from None
+    store_id, secret, profile = _checked(answer)
+    if current and current["id"] != store_id:
+        raise EnrolmentFailed(N_("This terminal already belongs to %(store)s: enrol a new terminal from an empty "
+                                 "data folder."), store=current["name"])
+    tracking = answer.get("tracking_url") if isinstance(answer.get("tracking_url"), str) else ""
+    write_private(Path(data_dir) / HQ_LINK_FILE, json.dumps(
+        {"url": hq_url, "store_id": store_id, "secret": secret, "tracking_url": tracking[:300]}))
+    _save_store(db, store_id, profile)
+    result = {"store_id": store_id, "profile": profile, "pulled": [], "pull_error": ""}
+    try:
+        result["pulled"] = pull(db, HQClient(hq_url, store_id, secret, timeout))
+    except (HQRefused, HQUnavailable) as err:  # enrolled all the same: the background sync pulls later
+        result["pull_error"] = str(err)
+    return result
+
+
+def link_settings(config: dict) -> dict:
+    """The HQ link settings as enrolment just stored them (for a running app to take over at once)."""
+    fresh = with_enrolment({**config, "SYNC_URL": "", "SYNC_SECRET": "", "TRACKING_URL": ""})
+    return {k: fresh[k] for k in ("SYNC_URL", "SYNC_STORE_ID", "SYNC_SECRET", "TRACKING_URL")}

@@ -1,0 +1,48 @@
+"""The gates checked the moment a device's identifier is scanned, before any question: HQ's blocklist, this
+store's own earlier trade-ins of the device (core.device_gates' re-trade policy) and, when HQ answers within a
+short timeout, every store's. HQ answers with a reason code; the words are the kiosk's, in the reader's
+language. Offline, the store's own checks still apply and the trade-in is not held up."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import sqlite_utils
+
+from core.device_gates import BLOCKLISTED, Earlier, Refusal, retrade_refusal
+from core.states import TAKEN
+from kiosk.store.db import fetch_all, fetch_one
+
+_TAKEN = ", ".join(f"'{state}'" for state in TAKEN)
+# The last of these HQ outcomes says whether HQ is done with a received trade-in.
+_SETTLING = ("received", "dispute_opened", "regrade_confirmed", "dispute_accepted", "dispute_rejected")
+
+
+def _settled(db: sqlite_utils.Database, tradein_uuid: str) -> bool:
+    marks = ", ".join("?" * len(_SETTLING))
+    rows = db.execute(f"SELECT action FROM hq_updates WHERE tradein_uuid = ? AND action IN ({marks}) ORDER BY at",
+                      [tradein_uuid, *_SETTLING]).fetchall()
+    return bool(rows) and rows[-1][0] != "dispute_opened"
+
+
+def earlier_here(db: sqlite_utils.Database, column: str, value: str) -> list[Earlier]:
+    """This store's earlier trade-ins of the device that were not undone."""
+    rows = fetch_all(db, f"SELECT uuid, accepted_at, resold_at FROM tradeins WHERE {column} = ? "  # column: ours
+                         f"AND state IN ({_TAKEN})", [value])
+    return [Earlier(date.fromisoformat(r["accepted_at"][:10]), _settled(db, r["uuid"]), bool(r["resold_at"]), True)
+            for r in rows]
+
+
+def local_refusal(db: sqlite_utils.Database, imei: str, serial: str, today: date, min_days: int) -> Refusal | None:
+    """The store's own answer: the blocklist, then its earlier trade-ins of the device."""
+    if imei and (entry := fetch_one(db, "SELECT reason, version FROM blocklist WHERE imei = ?", [imei])):
+        return Refusal(BLOCKLISTED, detail=f"{entry['reason'] or 'reported lost or stolen'}, list {entry['version']}")
+    column, value = ("imei", imei) if imei else ("serial", serial)
+    return retrade_refusal(earlier_here(db, column, value), today, min_days)
+
+
+def scan_refusal(db: sqlite_utils.Database, imei: str, serial: str, today: date, min_days: int,
+                 ask_hq: Callable[[str], Refusal | None]) -> Refusal | None:
+    """Why this device cannot be traded in (the store's own reasons first, then HQ's), or None."""
+    return local_refusal(db, imei, serial, today, min_days) or ask_hq(imei or serial)
