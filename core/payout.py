@@ -2,15 +2,21 @@
 
 A transfer needs the seller's IBAN (checked with python-stdnum: country format and mod-97 check digits), the
 account holder, and a BIC where the IBAN's country is outside the euro payments area's IBAN-only rule. The
-account is stored encrypted like the identity and printed as its last four characters only.
+account is stored encrypted like the identity, travels to HQ sealed for HQ (`seal_for_hq`) and is printed as
+its last four characters only.
 """
 
 from __future__ import annotations
 
+import base64
+import json
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from stdnum import bic, iban
 from stdnum.exceptions import ValidationError
 
@@ -80,6 +86,29 @@ def parse_bank_account(form: Mapping[str, str], errors: dict[str, Message]) -> B
     holder = _holder(form.get("account_holder") or "", errors)
     code = _bic(form.get("bic") or "", account, errors)
     return BankAccount(account, holder, code) if account and holder and "bic" not in errors else None
+
+
+def _fernet_for_hq(store_secret: str) -> Fernet:
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"tradein payout account v1").derive(
+        store_secret.encode())
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def seal_for_hq(account: BankAccount, store_secret: str) -> str:
+    """The account as the outbox carries it to HQ: encrypted under a key derived from the store's HMAC secret,
+    which only the store and HQ hold, so no copy of the outbox (kept after sending) shows an IBAN."""
+    return _fernet_for_hq(store_secret).encrypt(json.dumps(account.as_json()).encode()).decode()
+
+
+def open_from_store(sealed: object, store_secret: str) -> BankAccount | None:
+    """HQ's side: the account a store sealed, checked again with the same rules (None if unreadable or invalid)."""
+    if not isinstance(sealed, str) or len(sealed) > 4096:
+        return None
+    try:
+        raw = json.loads(_fernet_for_hq(store_secret).decrypt(sealed.encode()))
+    except (InvalidToken, ValueError):
+        return None
+    return account_from_json(raw)
 
 
 def account_from_json(raw: object) -> BankAccount | None:

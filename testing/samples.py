@@ -14,12 +14,14 @@ PERFECT_PHONE = {
     "display_works": "yes", "body": "like_new", "camera_lens": "yes", "buttons_ports": "yes",
     "liquid_damage": "no", "battery_health": "92",
 }
-# Paid by bank transfer: two outbox records per trade-in, the trade-in and the payout HQ is to make. (Store
-# credit issues a voucher instead: tests/test_pos.py.)
-SELLER_IBAN = "FR7630006000011234567890189"
+# Paid in store credit: two outbox records per trade-in, the trade-in and its voucher.
 ADULT_SELLER = {
     "surname": "Dupont", "first_names": "Élodie Marie", "birth_date": "1990-04-12",
     "address": "3 place de la République, 75003 Paris", "id_doc_type": "national_id",
     "id_doc_number": "X4RTBPFW4", "id_doc_issuer": "Préfecture de Paris", "id_doc_issued_on": "2021-06-01",
-    "payout_method": "bank_transfer", "iban": "FR76 3000 6000 0112 3456 7890 189", "account_holder": "Élodie Dupont",
+    "payout_method": "store_credit",
 }
+# Paid by bank transfer, which HQ makes (the terminal must be enrolled with HQ): the trade-in and the payout.
+SELLER_IBAN = "FR7630006000011234567890189"
+BANK_SELLER = {**ADULT_SELLER, "payout_method": "bank_transfer", "iban": "FR76 3000 6000 0112 3456 7890 189",
+               "account_holder": "Élodie Dupont"}

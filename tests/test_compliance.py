@@ -57,7 +57,7 @@ def test_register_has_every_legal_field_gap_free_and_verifies(registered, db_of)
     first = dict(zip(rows[0], rows[1], strict=True))
     assert first["Surname"] == "Dupont" and first["IMEI / serial"] == "490154203237518"
     assert first["Document number"] == "X4RTBPFW4" and first["Issued by"] == "Préfecture de Paris"
-    assert first["ID document"] == "National identity card" and first["Payment"] == "Bank transfer"
+    assert first["ID document"] == "National identity card" and first["Payment"] == "Store credit (voucher)"
     html = flask_cli(registered, "register", "export", "--from", today, "--to", today, "--format", "html").stdout
     assert "Registre de police" in html and html.count("<tr>") == 4
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.store.db import write_transaction
-from testing.samples import ADULT_SELLER, IMEI_KNOWN_TAC, IMEI_UNKNOWN_TAC, PERFECT_PHONE, PIN, SELLER_IBAN
+from testing.samples import ADULT_SELLER, IMEI_KNOWN_TAC, IMEI_UNKNOWN_TAC, PERFECT_PHONE, PIN
 from tests.conftest import run_to_quote, staff_id, tradein_uuid_from
 
 
@@ -89,9 +89,8 @@ def test_full_trade_in_commits_everything_together_then_prints(app, staff, db):
     identity = json.loads(app.extensions["kiosk.cipher"].decrypt(ti["seller_identity"]))
     assert ti["state"] == "printed" and identity["surname"] == "Dupont"
     assert "Dupont" not in str(ti) and "X4RTBPFW4" not in str(ti)  # identity is encrypted at rest
-    row, payout = db.execute("SELECT kind, payload FROM outbox WHERE entity_uuid = ? ORDER BY seq", [uuid]).fetchall()
-    assert payout[0] == "payout.requested" and json.loads(payout[1])["account"]["iban"] == SELLER_IBAN
-    assert SELLER_IBAN not in str(ti) and ti["payout_account"]  # the account is encrypted at rest too
+    row, voucher = db.execute("SELECT kind, payload FROM outbox WHERE entity_uuid = ? ORDER BY seq", [uuid]).fetchall()
+    assert voucher[0] == "voucher.issued"  # paid in store credit, in the same transaction
     payload = json.loads(row[1])
     assert row[0] == "tradein.accepted" and payload["imei"] == IMEI_KNOWN_TAC
     assert payload["answers"] == PERFECT_PHONE and payload["total_minor"] == ti["total_minor"]
@@ -197,7 +196,7 @@ def test_cancel_after_printing_needs_a_manager_then_writes_audit_and_outbox(app,
     staff.post(f"/tradeins/{uuid}/cancel", {"approver_id": staff_id(db, "Sacha Leroy"), "approver_pin": PIN})
     assert db["tradeins"].get(uuid)["state"] == "cancelled"
     assert [r[0] for r in db.execute("SELECT kind FROM outbox ORDER BY seq")] == [
-        "tradein.accepted", "payout.requested", "tradein.cancelled"]
+        "tradein.accepted", "voucher.issued", "tradein.cancelled"]
     approval = db.execute("SELECT detail FROM audit_log WHERE action = 'approved'").fetchone()[0]
     assert "cancel after printing" in approval
 

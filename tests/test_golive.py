@@ -9,6 +9,7 @@ import json
 import re
 from datetime import date
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 import sepaxml
@@ -16,12 +17,14 @@ import xmlschema
 from flask import Flask
 
 from core.demo import demo_references
+from core.payout import BankAccount, seal_for_hq
 from kiosk import create_app
 from kiosk.provisioning.setup import prepare_database
 from sync import pusher
-from sync.client import HQClient
+from sync.client import HQClient, batch_body
+from sync.hq import payouts
 from testing.paper import paper_text
-from testing.samples import ADULT_SELLER, IMEI_KNOWN_TAC, PERFECT_PHONE, SELLER_IBAN
+from testing.samples import BANK_SELLER, IMEI_KNOWN_TAC, PERFECT_PHONE, SELLER_IBAN
 from tests.conftest import KioskClient, model_id, tradein_uuid_from
 from tests.test_hq_receiving import HQStaff
 
@@ -129,17 +132,17 @@ def test_a_bank_transfer_is_checked_never_paid_on_paper_exported_once_as_pain001
     app, staff = live_store(tmp_path, hq_app, hq_url)
     db = db_of(app)
     uuid = to_quote(staff, app)
-    wrong = staff.post(f"/tradeins/{uuid}/seller", {**ADULT_SELLER, "iban": "FR76 3000 6000 0112 3456 7890 188"})
+    wrong = staff.post(f"/tradeins/{uuid}/seller", {**BANK_SELLER, "iban": "FR76 3000 6000 0112 3456 7890 188"})
     assert wrong.status_code == 422 and "This IBAN is not valid" in wrong.get_data(as_text=True)
     assert db["tradeins"].get(uuid)["state"] == "quoted"
     assert db.execute("SELECT count(*) FROM outbox").fetchone()[0] == 0  # nothing saved
-    assert staff.post(f"/tradeins/{uuid}/seller", ADULT_SELLER).status_code == 303
+    assert staff.post(f"/tradeins/{uuid}/seller", BANK_SELLER).status_code == 303
     paper = Path(db.execute("SELECT output_ref FROM print_jobs WHERE kind = 'receipt'").fetchone()[0]).read_bytes()
     text = paper_text(paper)  # in the store's language (fr_FR from HQ's profile), as printed
     assert "TOTAL À PAYER PAR VIREMENT" in text and "PAYÉ" not in text.upper() and "Payé par" not in text
     assert "Virement dû avant le" in text and "•••• 0189" in text and "7890189" not in text
     second = to_quote(staff, app, "352099001761481")
-    assert staff.post(f"/tradeins/{second}/seller", ADULT_SELLER).status_code == 303
+    assert staff.post(f"/tradeins/{second}/seller", BANK_SELLER).status_code == 303
     pusher.drain(db, client_of(app), 50)
 
     hq_app.config.update(PAYOUT_NAME="Marketplace SAS", PAYOUT_IBAN=HQ_IBAN)
@@ -149,7 +152,7 @@ def test_a_bank_transfer_is_checked_never_paid_on_paper_exported_once_as_pain001
     assert "No payout is waiting" in supervisor.post("/hq/payouts/export", follow_redirects=True).get_data(
         as_text=True)
     third = to_quote(staff, app, "356938035643809")
-    assert staff.post(f"/tradeins/{third}/seller", ADULT_SELLER).status_code == 303
+    assert staff.post(f"/tradeins/{third}/seller", BANK_SELLER).status_code == 303
     pusher.drain(db, client_of(app), 50)
     second_file = _export(supervisor)
     codes = [db["tradeins"].get(u)["code"].replace("-", "") for u in (uuid, second, third)]
@@ -189,7 +192,7 @@ def test_the_tracking_page_shows_the_steps_to_the_right_token_only_and_no_person
     app, staff = live_store(tmp_path, hq_app, hq_url)
     db = db_of(app)
     uuid = to_quote(staff, app)
-    staff.post(f"/tradeins/{uuid}/seller", ADULT_SELLER)
+    staff.post(f"/tradeins/{uuid}/seller", BANK_SELLER)
     receipt = staff.get(f"/tradeins/{uuid}/receipt").get_data(as_text=True)
     url = re.search(r'id="tracking-url">([^<]+)<', receipt).group(1)
     assert url.startswith(hq_url + "/track/")
@@ -212,7 +215,7 @@ def test_retrade_policy_refuses_open_and_recent_trade_ins_at_the_scan_and_frees_
         tmp_path, hq_app, hq_url, db_of):
     first, first_staff = live_store(tmp_path, hq_app, hq_url, "Boutique Lyon")
     uuid = to_quote(first_staff, first)
-    first_staff.post(f"/tradeins/{uuid}/seller", ADULT_SELLER)
+    first_staff.post(f"/tradeins/{uuid}/seller", BANK_SELLER)
     pusher.drain(db_of(first), client_of(first), 50)
     second, staff = live_store(tmp_path, hq_app, hq_url, "Boutique Lille")
     before = db_of(second).execute("SELECT count(*) FROM tradeins").fetchone()[0]
@@ -244,7 +247,7 @@ def test_a_revoked_terminal_cannot_sync_and_a_new_code_brings_it_back_with_its_s
     runner = hq_app.test_cli_runner()
     assert "revoked" in runner.invoke(args=["stores", "revoke", store_id]).output
     uuid = to_quote(staff, app)
-    staff.post(f"/tradeins/{uuid}/seller", ADULT_SELLER)
+    staff.post(f"/tradeins/{uuid}/seller", BANK_SELLER)
     with pytest.raises(Exception, match="revoked"):
         pusher.drain(db_of(app), client_of(app), 50)
     code = re.search(r"enrolment code: (\S+)", runner.invoke(args=["stores", "code", store_id]).output).group(1)
@@ -252,3 +255,12 @@ def test_a_revoked_terminal_cannot_sync_and_a_new_code_brings_it_back_with_its_s
     assert result.exit_code == 0 and restarted.config["SYNC_STORE_ID"] == store_id
     assert restarted.config["SYNC_SECRET"] != app.config["SYNC_SECRET"]
     assert pusher.drain(db_of(restarted), client_of(restarted), 50) == 2  # nothing was lost meanwhile
+    # The transfer accepted while revoked was sealed for the old secret: enrolment sealed it again for the new.
+    [payout] = payouts.payouts(hq_app.extensions["hq.storage"], "pending")
+    assert payout["tradein_uuid"] == uuid and pusher.status(db_of(restarted))["rejections"] == 0
+    forged = {"seq": 99, "record_uuid": str(uuid4()), "kind": "payout.requested", "created_at": "2026-11-28",
+              "payload": json.dumps({"tradein_uuid": uuid, "code": "TI-0000-0000", "amount_minor": 100,
+                                     "currency": "EUR", "account_sealed": seal_for_hq(
+                                         BankAccount("FR7630006000011234567890189", "Mallory"), "not-the-secret")})}
+    ack = client_of(restarted).post_batch(batch_body(uuid4().hex, [forged]))
+    assert "cannot be read with this store's secret" in ack["rejected"][0]["reason"]

@@ -67,7 +67,7 @@ def test_money_and_dates_follow_the_reader_and_paper_follows_the_store(tmp_path)
     assert re.search(r"\d+,\d\d\s€", french)  # CLDR fr_FR
     assert staff.post(f"/tradeins/{uuid}/seller", ADULT_SELLER).status_code == 303
     receipt = staff.get(f"/tradeins/{uuid}/receipt").get_data(as_text=True)  # the clerk reads English...
-    assert "Offer" in english and "REÇU DE REPRISE" in receipt and "TOTAL À PAYER PAR VIREMENT" in receipt  # French
+    assert "Offer" in english and "REÇU DE REPRISE" in receipt and "TOTAL PAYÉ" in receipt  # ...paper: French
 
 
 def test_refusals_from_domain_code_reach_the_reader_translated(tmp_path):

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.till import vouchers
-from testing.samples import ADULT_SELLER, PIN
+from testing.samples import ADULT_SELLER, BANK_SELLER, PIN
 from tests.conftest import KioskClient, make_app, model_id, run_to_quote, staff_id
 
 DRAWER_KICK = b"\x1bp\x00"  # ESC p m: pulse to the drawer connector's pin 2 (python-escpos cashdraw(2))
@@ -47,7 +47,7 @@ def fill(staff: KioskClient, *codes: str) -> None:
         assert staff.post("/pos/scan", {"code": code}).status_code == 200, code
 
 
-def test_a_store_credit_trade_in_issues_a_voucher_and_a_bank_transfer_does_not(app, staff, db):
+def test_a_store_credit_trade_in_issues_a_voucher_and_a_terminal_without_hq_promises_no_transfer(app, staff, db):
     voucher = traded_in_voucher(app, staff)
     row = voucher_row(db, voucher["code"])
     total = db.execute("SELECT total_minor FROM tradeins WHERE uuid = ?", [voucher["tradein"]]).fetchone()[0]
@@ -55,8 +55,10 @@ def test_a_store_credit_trade_in_issues_a_voucher_and_a_bank_transfer_does_not(a
     kinds = [r[0] for r in db.execute("SELECT kind FROM outbox ORDER BY seq")]
     assert kinds == ["tradein.accepted", "voucher.issued"]  # the same transaction, both for HQ
     other = run_to_quote(staff, "352099001761481", device_id=model_id(app), storage_gb=64)
-    staff.post(f"/tradeins/{other}/seller", {**ADULT_SELLER, "payout_method": "bank_transfer"})
+    refused = staff.post(f"/tradeins/{other}/seller", BANK_SELLER)  # this terminal is not enrolled with HQ
+    assert refused.status_code == 422 and "not enrolled with HQ" in refused.get_data(as_text=True)
     assert db.execute("SELECT count(*) FROM vouchers").fetchone()[0] == 1
+    assert db["tradeins"].get(other)["state"] == "quoted"  # nothing was saved
 
 
 def test_scans_fill_the_cart_and_discounts_above_the_threshold_need_a_manager(app, staff, db):

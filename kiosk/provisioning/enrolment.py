@@ -15,14 +15,19 @@ from pathlib import Path
 
 import sqlite_utils
 
+from core import protocol
 from core.messages import N_, UserError
+from core.payout import open_from_store, seal_for_hq
+from core.protocol import canonical_json
 from core.settings import write_private
 from core.store_profile import ProfileInvalid, validate_profile
 from kiosk.provisioning.terminal import store_profile
 from kiosk.settings import HQ_LINK_FILE, with_enrolment
-from kiosk.store.db import fetch_one, write_transaction
+from kiosk.store.db import fetch_all, fetch_one, write_transaction
 from kiosk.tradein.reference import pull
 from sync.client import HQClient, HQRefused, HQUnavailable, exchange_enrolment_code
+from sync.localdb import get_mark
+from sync.pusher import CHECKPOINT
 
 _STORE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
@@ -69,6 +74,7 @@ def enrol(db: sqlite_utils.Database, data_dir: str, hq_url: str, code: str, time
         raise EnrolmentFailed(N_("This terminal already belongs to %(store)s: enrol a new terminal from an empty "
                                  "data folder."), store=current["name"])
     tracking = answer.get("tracking_url") if isinstance(answer.get("tracking_url"), str) else ""
+    _reseal_pending_payouts(db, _old_secret(data_dir), secret)
     write_private(Path(data_dir) / HQ_LINK_FILE, json.dumps(
         {"url": hq_url, "store_id": store_id, "secret": secret, "tracking_url": tracking[:300]}))
     _save_store(db, store_id, profile)
@@ -78,6 +84,31 @@ def enrol(db: sqlite_utils.Database, data_dir: str, hq_url: str, code: str, time
     except (HQRefused, HQUnavailable) as err:  # enrolled all the same: the background sync pulls later
         result["pull_error"] = str(err)
     return result
+
+
+def _old_secret(data_dir: str) -> str:
+    path = Path(data_dir) / HQ_LINK_FILE
+    return json.loads(path.read_text(encoding="utf-8")).get("secret", "") if path.exists() else ""
+
+
+def _reseal_pending_payouts(db: sqlite_utils.Database, old: str, new: str) -> int:
+    """Transfers not yet sent to HQ were sealed with the old secret (core.payout.seal_for_hq): seal them again with
+    the new one, or HQ could not read them. HQ never saw these payloads, so changing them is safe."""
+    if not old or old == new:
+        return 0
+    resealed = 0
+    with write_transaction(db):
+        rows = fetch_all(db, "SELECT seq, payload FROM outbox WHERE kind = ? AND seq > ?",
+                         [protocol.PAYOUT_REQUESTED, int(get_mark(db, CHECKPOINT, "0"))])
+        for row in rows:
+            payload = json.loads(row["payload"])
+            account = open_from_store(payload.get("account_sealed"), old)
+            if account is None:
+                continue
+            payload["account_sealed"] = seal_for_hq(account, new)
+            db.execute("UPDATE outbox SET payload = ? WHERE seq = ?", [canonical_json(payload), row["seq"]])
+            resealed += 1
+    return resealed
 
 
 def link_settings(config: dict) -> dict:

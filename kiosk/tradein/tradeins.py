@@ -18,7 +18,7 @@ from core.codes import TRADEIN
 from core.grading import Grade, Spec, grade
 from core.imei import IDENTIFIER_FOR_KIND, Imei
 from core.messages import N_, Message, UserError, restored, stored
-from core.payout import STORE_CREDIT
+from core.payout import STORE_CREDIT, seal_for_hq
 from core.pricing import NO_GRID, Device, PricingError, Quote, quote
 from core.seller import Seller
 from core.states import EDITABLE, LABELS, RECEIPT_OUT, TAKEN, IllegalTransition, check_cancel, check_transition
@@ -211,9 +211,12 @@ def trade_ins_today_by(db, seller_reference: str) -> int:
 
 
 def accept(db, actor: Actor, tradein_uuid: str, seller: Seller, today: date, cipher: DataCipher,
-           approved_by: str | None = None, transfer_days: int = 7) -> int:
+           approved_by: str | None = None, transfer_days: int = 7, hq_secret: str = "") -> int:
     """Trade-in + seller + police register entry + audit + outbox + print job commit together, or
     nothing does. Returns the receipt's print job id; printing happens after the commit."""
+    if seller.bank and not hq_secret:  # HQ makes transfers: a terminal HQ does not know cannot promise one
+        raise TradeInError(N_("A bank transfer is paid by HQ, and this terminal is not enrolled with HQ: choose "
+                              "store credit."))
     reference = seller_ref(cipher, seller)
     identity = register.identity_of(seller)
     sealed = cipher.encrypt(json.dumps(identity, sort_keys=True))  # identity is stored encrypted only
@@ -231,7 +234,7 @@ def accept(db, actor: Actor, tradein_uuid: str, seller: Seller, today: date, cip
             device = catalog.get_device(db, ti["device_id"])
             register.append_entry(db, accepted, device.name, identity, sealed, cipher)
             outbox.append(db, tradein_uuid, protocol.TRADEIN_ACCEPTED, hq_payload(db, accepted, reference, device))
-            _pay(db, accepted, seller, today)
+            _pay(db, accepted, seller, today, hq_secret)
             receipt_job = _queue_print(db, tradein_uuid, "receipt")
             _queue_print(db, tradein_uuid, "label")  # printed after the receipt
             return receipt_job
@@ -243,9 +246,9 @@ def accept(db, actor: Actor, tradein_uuid: str, seller: Seller, today: date, cip
                               "nothing was saved.")) from err
 
 
-def _pay(db, accepted: dict, seller: Seller, today: date) -> None:
-    """Store credit is paid now (a voucher); a bank transfer is asked of HQ through the outbox, as its own record
-    (with the account: HQ makes the transfer). A zero offer pays nothing."""
+def _pay(db, accepted: dict, seller: Seller, today: date, hq_secret: str) -> None:
+    """Store credit is paid now (a voucher); a bank transfer is asked of HQ through the outbox, as its own record,
+    the account sealed for HQ (core.payout.seal_for_hq): HQ makes the transfer. A zero offer pays nothing."""
     if accepted["total_minor"] <= 0:
         return
     if seller.payout_method == STORE_CREDIT:
@@ -253,7 +256,8 @@ def _pay(db, accepted: dict, seller: Seller, today: date) -> None:
     elif seller.bank:
         outbox.append(db, accepted["uuid"], protocol.PAYOUT_REQUESTED, {
             "tradein_uuid": accepted["uuid"], "code": accepted["code"], "amount_minor": accepted["total_minor"],
-            "currency": accepted["currency"], "account": seller.bank.as_json(), "due_on": accepted["payout_due_on"]})
+            "currency": accepted["currency"], "account_sealed": seal_for_hq(seller.bank, hq_secret),
+            "due_on": accepted["payout_due_on"]})
 
 
 def _check_acceptable(db, ti: dict, today: date) -> None:

@@ -23,14 +23,17 @@ def _enrolled() -> bool:
 
 
 def lead_to_setup():
-    """Before every request: a terminal without a store (or without staff) shows the step still to do."""
+    """Before every request: a terminal without a store (or without staff) shows the step still to do. Once both
+    exist they always will (a store is never un-enrolled, staff are deactivated, not deleted): checked no more."""
     endpoint = request.endpoint or ""
-    if endpoint.startswith(OPEN_DURING_SETUP) or current_app.config["TERMINAL_MODE"] == "customer":
+    if current_app.extensions.get("kiosk.set_up") or endpoint.startswith(OPEN_DURING_SETUP) or \
+            current_app.config["TERMINAL_MODE"] == "customer":
         return None
     if not _enrolled():
         return redirect(url_for("setup.enrolment"))
     if not staff_accounts.has_staff(get_db(), current_store()["id"]):
         return redirect(url_for("setup.first_manager"))
+    current_app.extensions["kiosk.set_up"] = True
     return None
 
 

@@ -188,7 +188,7 @@ def seller(tradein_uuid: str):
         reasons = accept_approval_reasons(ti, seller)
         approved_by = approver_from_form(" and ".join(reasons)) if reasons else None
         job_id = tradeins.accept(get_db(), current_actor(), tradein_uuid, seller, date.today(), _cipher(),
-                                 approved_by, current_app.config["TRANSFER_DAYS"])
+                                 approved_by, current_app.config["TRANSFER_DAYS"], current_app.config["SYNC_SECRET"])
     except SellerErrors as err:
         return _seller_page(ti, 422, err.errors, gettext("Some details are missing or wrong: nothing was saved."))
     except (*FlowError, StaffAuthError) as err:

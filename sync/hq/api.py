@@ -40,10 +40,10 @@ def _authenticate(store_id: str) -> None:
     """Refuse anything not signed by this store's secret (401), with the reason."""
     if "\x00" in store_id or request.headers.get(HEADER_STORE) != store_id:
         raise SignatureError(f"{HEADER_STORE} must name the store in the URL")
-    secret = _storage().store_secret(store_id)
+    secret, revoked = _storage().store_access(store_id)
     if secret is None:
         raise SignatureError("unknown store")
-    if _storage().revoked(store_id):
+    if revoked:
         raise SignatureError("this store's access was revoked at HQ: enrol the terminal again with a new code")
     verify(secret, request.headers.get(HEADER_TIMESTAMP, ""), request.headers.get(HEADER_SIGNATURE, ""),
            request.method, signed_target(request.path, request.query_string.decode("latin-1")), request.get_data(),

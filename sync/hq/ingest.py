@@ -11,7 +11,9 @@ import orjson
 
 from core import protocol
 from core.clock import utcnow_ms
+from core.payout import open_from_store
 from core.protocol import payload_hash
+from sync.hq.payouts import AccountKeys
 from sync.hq.projection import project
 from sync.hq.storage import Storage
 
@@ -140,13 +142,17 @@ def _reject(ack: Ack, rejections: list[tuple], store_id: str, record: Record, re
     rejections.append((store_id, record.seq, shown, reason.replace("\x00", "?"), now))
 
 
-def _screen(records: list[Record], store_id: str, ack: Ack, rejections: list, now: str) -> dict[str, tuple]:
+def _screen(records: list[Record], store_id: str, ack: Ack, rejections: list, now: str,
+            store_secret: str = "") -> dict[str, tuple]:
     """Drop records that can never be stored, and repeats of a record inside the same batch.
     Returns record_uuid -> (record, payload hash) for the rest, in batch order."""
     valid: dict[str, tuple] = {}
     hashes: dict[str, str] = {}
     for record in records:
         problem, payload = content_problem(record)
+        if not problem and record.kind == protocol.PAYOUT_REQUESTED and \
+                open_from_store(payload.get("account_sealed"), store_secret) is None:
+            problem = "the payout's account cannot be read with this store's secret: nothing will be paid"
         digest = payload_hash(record.payload)
         if not problem and record.record_uuid in hashes:
             if hashes[record.record_uuid] == digest:
@@ -185,12 +191,13 @@ def ingest(storage: Storage, store_id: str, batch_id: str, records: list[Record]
         if not tx.claim_batch(store_id, batch_id, len(records), now):
             raise ReplayError(f"batch {batch_id} was already received: send new batches with a new batch_id")
         ack, rejections = Ack(store[2]), []
-        valid = _screen(records, store_id, ack, rejections, now)
+        valid = _screen(records, store_id, ack, rejections, now, storage.box.open(store[1]))
         inserted = tx.insert_records([(r.record_uuid, store_id, r.seq, r.kind, r.payload, digest, batch_id, now,
                                        identifier, entity) for r, digest, identifier, entity, _ in valid.values()])
         ack.accepted = len(inserted)
+        keys = AccountKeys(storage.box.open(store[1]), storage.box.seal)  # the store's secret opens its payouts
         project(tx, store_id, [(r.kind, payload) for key, (r, *_, payload) in valid.items() if key in inserted], now,
-                storage.box.seal)
+                keys)
         _note_backlog(tx, store_id, backlog, now)
         held = [(r, digest) for key, (r, digest, *_) in valid.items() if key not in inserted]  # HQ had this id
         _classify(held, tx.existing([r.record_uuid for r, _ in held]), store_id, ack, rejections, now)

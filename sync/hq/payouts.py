@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from sepaxml import SepaTransfer
 
 from core.clock import utcnow_ms
-from core.payout import BankAccount, account_from_json
+from core.payout import BankAccount, open_from_store
 from sync.hq.receiving import event
 from sync.hq.storage import Storage
 
@@ -30,16 +32,26 @@ class PayoutError(ValueError):
     """Why the action cannot be done; shown to the supervisor."""
 
 
-def payout_row(store_id: str, payload: dict, seal, now: str) -> tuple | None:
+@dataclass(frozen=True)
+class AccountKeys:
+    """What reads a store's payout request: the store's HMAC secret (the account is sealed under a key derived
+    from it, core.payout.seal_for_hq) and HQ's own sealing for the account at rest."""
+
+    store_secret: str
+    seal: Callable[[str], str]
+
+
+def payout_row(store_id: str, payload: dict, keys: AccountKeys, now: str) -> tuple | None:
     """The hq_payouts row of a synced request, or None when it is not a well-formed one (the account is checked
     again with core.payout, the same code the terminal ran)."""
-    account, amount = account_from_json(payload.get("account")), payload.get("amount_minor")
+    account = open_from_store(payload.get("account_sealed"), keys.store_secret)
+    amount = payload.get("amount_minor")
     tradein_uuid, code, currency = (payload.get(k) for k in ("tradein_uuid", "code", "currency"))
     if account is None or not isinstance(amount, int) or isinstance(amount, bool) or not 0 < amount < 10**9:
         return None
     if not all(isinstance(v, str) and 0 < len(v) <= 64 and "\x00" not in v for v in (tradein_uuid, code, currency)):
         return None
-    return (tradein_uuid, store_id, code, amount, currency[:3], seal(json.dumps(account.as_json())),
+    return (tradein_uuid, store_id, code, amount, currency[:3], keys.seal(json.dumps(account.as_json())),
             account.iban[-4:], "pending", 1, now, now, "")
 
 

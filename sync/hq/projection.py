@@ -73,12 +73,13 @@ def shipment_rows(store_id: str, payload: dict, now: str) -> tuple[tuple, list[t
     return (uuid, store_id, code, closed, now), rows
 
 
-def project(tx, store_id: str, fresh: Sequence[tuple[str, dict]], now: str, seal=str) -> None:
-    """Apply newly stored records (kind, payload) to the read model, in the same transaction; `seal` encrypts
-    a seller's bank account at rest."""
+def project(tx, store_id: str, fresh: Sequence[tuple[str, dict]], now: str,
+            keys: payouts.AccountKeys | None = None) -> None:
+    """Apply newly stored records (kind, payload) to the read model, in the same transaction; `keys` open a
+    payout's account as the store sealed it and seal it again for HQ's rest (no keys: payouts are not read)."""
     tradeins, cancelled, shipments, bags, vouchers, uses, payout_rows, sold = [], [], [], [], [], [], [], []
     for kind, payload in fresh:
-        if kind == protocol.PAYOUT_REQUESTED and (row := payouts.payout_row(store_id, payload, seal, now)):
+        if kind == protocol.PAYOUT_REQUESTED and keys and (row := payouts.payout_row(store_id, payload, keys, now)):
             payout_rows.append(row)
         if kind == protocol.SALE_COMPLETED:
             sold += devices.sold_devices(payload)

@@ -197,6 +197,12 @@ class Storage:
             row = tx.store(store_id)
         return self.box.open(row[1]) if row else None
 
+    def store_access(self, store_id: str) -> tuple[str | None, bool]:
+        """(the store's secret, whether HQ revoked its access) in one look; (None, False) for an unknown store."""
+        with self.read() as tx:
+            rows = tx.rows("SELECT secret, revoked_at FROM hq_stores WHERE id = %s", [store_id])
+        return (self.box.open(rows[0][0]), bool(rows[0][1])) if rows else (None, False)
+
     def seal_plain_secrets(self) -> int:
         """Encrypt the store secrets still kept in plain text (written before secrets were sealed)."""
         with self.transaction() as tx:
@@ -217,11 +223,6 @@ class Storage:
             if tx.rows("SELECT 1 FROM hq_reference WHERE kind = %s AND version = %s", [kind, version]):
                 raise ValueError(f"{kind} version {version} is already published: versions are immutable")
             tx.run("INSERT INTO hq_reference VALUES (%s, %s, %s, %s)", [kind, version, utcnow_ms(), data])
-
-    def revoked(self, store_id: str) -> bool:
-        with self.read() as tx:
-            rows = tx.rows("SELECT revoked_at FROM hq_stores WHERE id = %s", [store_id])
-        return bool(rows and rows[0][0])
 
     def latest_references(self) -> dict[str, dict]:
         with self.transaction() as tx:
