@@ -188,6 +188,7 @@ def test_a_clerk_completes_a_trade_in_with_the_keyboard_alone(app, db):
 @pytest.mark.parametrize("hq_app", ["sqlite"], indirect=True)
 def test_hq_pages_have_no_serious_or_critical_violation(tmp_path, hq_app, hq_url, hq_store, db_of):
     from sync.hq.web_auth import add_staff
+    from tests.test_golive import fresh_terminal
     from tests.test_hq_receiving import HQ_PIN, synced_store
 
     app, db, (uuid,) = synced_store(tmp_path, hq_app, hq_url, hq_store, db_of)
@@ -209,8 +210,18 @@ def test_hq_pages_have_no_serious_or_critical_violation(tmp_path, hq_app, hq_url
         expect(page.get_by_role("status")).to_be_visible()
         for name, path in [("hq: dashboard", "/hq/"), ("hq: inbox", "/hq/inbox"),
                            ("hq: trade-in with regrade form", f"/hq/tradeins/{uuid}"),
-                           ("hq: shipments", "/hq/shipments"), ("hq: publish", "/hq/publish")]:
+                           ("hq: shipments", "/hq/shipments"), ("hq: publish", "/hq/publish"),
+                           ("hq: stores", "/hq/stores"), ("hq: new store", "/hq/stores/new"),
+                           ("hq: payouts", "/hq/payouts")]:
             check(page, hq_url + path, name, report)
+        token = db.execute("SELECT tracking_token FROM tradeins").fetchone()[0]
+        check(page, f"{hq_url}/track/{code}/{token}?lang=fr", "hq: seller's tracking page", report)
+        fresh = fresh_terminal(tmp_path / "fresh")  # a terminal out of its box: the set-up pages
+        with live_server(fresh) as base:
+            check(page, base + "/setup/enrol", "kiosk: set-up, enrolment refused", report, lambda p: (
+                p.locator("#hq_url").fill(hq_url), p.locator("#code").fill("AAAA-BBBB-CCCC"),
+                p.get_by_role("button", name="Enrol this terminal").click(),
+                expect(p.get_by_role("alert")).to_be_visible()))
     for name, found in report.items():
         print(f"{name:<36} {found['rules'] or 'no violation'}")
     assert {name: found["blocking"] for name, found in report.items() if found["blocking"]} == {}

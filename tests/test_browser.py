@@ -104,7 +104,7 @@ def test_a_clerk_completes_a_trade_in_in_the_browser(app, db):
         receipt = printed.read()
     assert IMEI_KNOWN_TAC.encode() in receipt and ti[1].encode() in receipt
     kinds = [r[0] for r in db.execute("SELECT kind FROM outbox WHERE entity_uuid = ? ORDER BY seq", [ti[0]])]
-    assert kinds == ["tradein.accepted"]  # its voucher is its own record, under the voucher's id
+    assert kinds == ["tradein.accepted", "voucher.issued"]  # paid in store credit, in the same transaction
 
 
 def test_the_flow_works_without_javascript(app, db):

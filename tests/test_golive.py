@@ -173,6 +173,13 @@ def test_a_bank_transfer_is_checked_never_paid_on_paper_exported_once_as_pain001
     _pull(app)
     assert "The bank returned the transfer (AC04 account closed)" in staff.get(f"/tradeins/{third}").get_data(
         as_text=True)
+    # The seller's rights reach the account too: in the export, gone after erasure, and paper still says "to pay".
+    seller = ["--doc-type", "national_id", "--doc-number", "X4RTBPFW4"]
+    assert SELLER_IBAN in app.test_cli_runner().invoke(args=["privacy", "export", *seller]).output
+    assert app.test_cli_runner().invoke(args=["privacy", "erase", *seller]).exit_code == 0
+    assert db.execute("SELECT count(*) FROM tradeins WHERE payout_account IS NOT NULL").fetchone()[0] == 0
+    reprinted = staff.get(f"/tradeins/{uuid}/receipt").get_data(as_text=True)
+    assert "TOTAL À PAYER PAR VIREMENT" in reprinted and "(erased)" in reprinted
 
 
 def _export(supervisor: HQStaff) -> str:
@@ -264,3 +271,23 @@ def test_a_revoked_terminal_cannot_sync_and_a_new_code_brings_it_back_with_its_s
                                          BankAccount("FR7630006000011234567890189", "Mallory"), "not-the-secret")})}
     ack = client_of(restarted).post_batch(batch_body(uuid4().hex, [forged]))
     assert "cannot be read with this store's secret" in ack["rejected"][0]["reason"]
+
+
+def test_hq_staff_pages_create_and_edit_a_store_profile_with_the_same_checks(hq_app):
+    supervisor = HQStaff(hq_app, "Inès Moreau", "supervisor")
+    form = {"legal_name": "Télé Shop SARL", "trading_name": "Télé Shop Nantes", "siret": "732 829 320 00075",
+            "address": "2 quai de la Fosse, 44000 Nantes", "country": "fr", "locale": "fr_FR", "currency": "EUR",
+            "timezone": "Europe/Paris", "vat_regime": "margin"}
+    refused = supervisor.post("/hq/stores/new", form)
+    assert refused.status_code == 422 and "not a valid SIRET" in refused.get_data(as_text=True)
+    made = supervisor.post("/hq/stores/new", {**form, "siret": SIRET}).get_data(as_text=True)
+    code = re.search(r'id="enrolment-code">([^<]+)<', made).group(1)
+    store_id = re.search(r"Store <span class=\"mono\">(st_\w+)</span>", made).group(1)
+    assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){2}", code)
+    edited = supervisor.post(f"/hq/stores/{store_id}", {**form, "siret": SIRET, "timezone": "Mars/Olympus"})
+    assert edited.status_code == 422 and "not a known time zone" in edited.get_data(as_text=True)
+    supervisor.post(f"/hq/stores/{store_id}", {**form, "siret": SIRET, "trading_name": "Télé Shop Nantes Centre"})
+    page = supervisor.get("/hq/stores").get_data(as_text=True)
+    assert "Télé Shop Nantes Centre" in page and "73282932000074" in page and "FR" in page
+    receiver = HQStaff(hq_app, "Léa Petit", "receiver")
+    assert receiver.get("/hq/stores").status_code == 403 and receiver.get("/hq/payouts").status_code == 403

@@ -33,8 +33,9 @@ def export(db: sqlite_utils.Database, cipher: DataCipher, seller_ref: str) -> di
     """Everything held about one seller, decrypted (right of access / portability)."""
     trade_ins = []
     for ti in fetch_all(db, "SELECT * FROM tradeins WHERE seller_ref = ? ORDER BY accepted_at", [seller_ref]):
-        sealed = ti.pop("seller_identity")
-        trade_ins.append({**ti, "seller": json.loads(cipher.decrypt(sealed)) if sealed else None})
+        sealed, account = ti.pop("seller_identity"), ti.pop("payout_account")
+        trade_ins.append({**ti, "seller": json.loads(cipher.decrypt(sealed)) if sealed else None,
+                          "bank_account": json.loads(cipher.decrypt(account)) if account else None})
     uuids = [t["uuid"] for t in trade_ins]
     marks = ",".join("?" * len(uuids))
     entries = [{**e, "identity": json.loads(cipher.decrypt(e["identity"]))} for e in
@@ -60,7 +61,8 @@ def rectify(db, cipher: DataCipher, seller_ref: str, field: str, value: str) -> 
 
 
 def _redact(db, where: str, params: list) -> int:
-    return db.execute(f"UPDATE tradeins SET seller_identity = NULL, seller_ref = NULL WHERE {where}", params).rowcount
+    return db.execute(f"UPDATE tradeins SET seller_identity = NULL, seller_ref = NULL, payout_account = NULL "
+                      f"WHERE {where}", params).rowcount
 
 
 def codes_of(db, seller_ref: str) -> list[str]:
@@ -98,9 +100,11 @@ def rotate(db, cipher: DataCipher) -> int:
     """Re-encrypt every stored identity under the newest key (plaintext, and so register hashes, unchanged)."""
     count = 0
     with write_transaction(db):
-        for ti in fetch_all(db, "SELECT uuid, seller_identity FROM tradeins WHERE seller_identity IS NOT NULL"):
-            db.execute("UPDATE tradeins SET seller_identity = ? WHERE uuid = ?",
-                       [cipher.rotate(ti["seller_identity"]), ti["uuid"]])
+        for ti in fetch_all(db, "SELECT uuid, seller_identity, payout_account FROM tradeins "
+                                "WHERE seller_identity IS NOT NULL OR payout_account IS NOT NULL"):
+            db.execute("UPDATE tradeins SET seller_identity = ?, payout_account = ? WHERE uuid = ?",
+                       [cipher.rotate(ti["seller_identity"]) if ti["seller_identity"] else None,
+                        cipher.rotate(ti["payout_account"]) if ti["payout_account"] else None, ti["uuid"]])
             count += 1
         for entry in fetch_all(db, "SELECT seq, identity FROM police_register"):
             db.execute("UPDATE police_register SET identity = ? WHERE seq = ?", [cipher.rotate(entry["identity"]),

@@ -69,10 +69,11 @@ def tracking_url(ti: dict, base_url: str) -> str:
 
 def _transfer(cipher: DataCipher, ti: dict, locale: str) -> tuple[str, str] | None:
     """(masked account, due date) of a bank transfer still to be made by HQ."""
-    if ti["payout_method"] != BANK_TRANSFER or not ti["payout_account"]:
+    if ti["payout_method"] != BANK_TRANSFER or not ti["payout_due_on"]:
         return None
-    account = BankAccount(**json.loads(cipher.decrypt(ti["payout_account"])))
-    return account.masked(), format_date(date.fromisoformat(ti["payout_due_on"]), "medium", locale=locale)
+    account = BankAccount(**json.loads(cipher.decrypt(ti["payout_account"]))).masked() if ti["payout_account"] \
+        else "(erased)"  # the seller's erasure took the account; the receipt still never says "paid"
+    return account, format_date(date.fromisoformat(ti["payout_due_on"]), "medium", locale=locale)
 
 
 def _seller_name(cipher: DataCipher, sealed: str | None) -> str:
