@@ -13,7 +13,7 @@ from bench.common import report, sample, summary
 from core.seller import parse_seller
 from kiosk.provisioning.setup import prepare_database
 from kiosk.store.db import open_database, write_transaction
-from kiosk.tradein import tradeins
+from kiosk.tradein import acceptance
 from testing.factories import TEST_CIPHER, actor_of, quoted_tradeins
 from testing.samples import ADULT_SELLER
 
@@ -37,7 +37,7 @@ def main() -> dict:
             db.execute("INSERT INTO bare VALUES (?, ?)", [f"{next(counter)}-{uuid.uuid4()}", payload])
 
     def accept():
-        tradeins.accept(db, actor, next(pending), seller, date.today(), TEST_CIPHER)
+        acceptance.accept(db, actor, next(pending), seller, date.today(), TEST_CIPHER)
 
     floor = summary("bare INSERT + COMMIT (WAL, synchronous=FULL)", sample(bare_insert, RUNS, warmup=20))
     measured = summary("tradeins.accept (6 writes + register, 1 tx)", sample(accept, RUNS, warmup=20))

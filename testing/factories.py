@@ -13,7 +13,7 @@ from core.imei import Imei
 from core.seller import parse_seller
 from kiosk.compliance.audit import Actor
 from kiosk.compliance.crypto import DataCipher
-from kiosk.tradein import tradeins
+from kiosk.tradein import acceptance, tradeins
 from testing.samples import ADULT_SELLER, PERFECT_PHONE
 
 SPEC = load_spec()
@@ -48,7 +48,7 @@ TEST_CIPHER = DataCipher([Fernet.generate_key().decode()])
 def accept_all(db, uuids: list[str], cipher: DataCipher = TEST_CIPHER) -> None:
     actor, seller = actor_of(db), parse_seller(ADULT_SELLER, date.today())
     for uuid in uuids:
-        tradeins.accept(db, actor, uuid, seller, date.today(), cipher)
+        acceptance.accept(db, actor, uuid, seller, date.today(), cipher)
 
 
 def accepted_tradeins(db, count: int, first: int = 0, cipher: DataCipher = TEST_CIPHER) -> list[str]:

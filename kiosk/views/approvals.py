@@ -10,7 +10,7 @@ from core.seller import Seller
 from kiosk.compliance.staff import approvers, check_approver
 from kiosk.formatting import current_store, money
 from kiosk.store.connection import get_db
-from kiosk.tradein import tradeins
+from kiosk.tradein import acceptance
 
 
 def approver_from_form(what: str) -> str:
@@ -28,9 +28,9 @@ def accept_approval_reasons(ti: dict, seller: Seller | None) -> list[str]:
     if ti["total_minor"] > limit:
         reasons.append(gettext("an offer above %(amount)s", amount=money(limit, ti["currency"])))
     if seller is not None:
-        ref = tradeins.seller_ref(current_app.extensions["kiosk.cipher"], seller)
+        ref = acceptance.seller_ref(current_app.extensions["kiosk.cipher"], seller)
         most = current_app.config["MAX_TRADEINS_PER_SELLER_PER_DAY"]
-        if tradeins.trade_ins_today_by(get_db(), ref) >= most:
+        if acceptance.trade_ins_today_by(get_db(), ref) >= most:
             reasons.append(gettext("more than %(count)s trade-ins by the same seller today", count=most))
     return reasons
 

@@ -26,7 +26,7 @@ from kiosk.hq_link import hq_device_gates, hq_refusal
 from kiosk.i18n import database_trouble, translated
 from kiosk.store.connection import get_db
 from kiosk.till import vouchers
-from kiosk.tradein import catalog, estimates, gates, printing, shipping, tradeins
+from kiosk.tradein import acceptance, catalog, estimates, gates, printing, shipping, tradeins
 from kiosk.views import current_actor, load_tradein, page_or_fragment, see_other, small_int, wants_fragment
 from kiosk.views.approvals import accept_approval_reasons, approval_context, approver_from_form, parse_amount
 from kiosk.views.today import today_context
@@ -187,7 +187,7 @@ def seller(tradein_uuid: str):
         seller = parse_seller(request.form, date.today())
         reasons = accept_approval_reasons(ti, seller)
         approved_by = approver_from_form(" and ".join(reasons)) if reasons else None
-        job_id = tradeins.accept(get_db(), current_actor(), tradein_uuid, seller, date.today(), _cipher(),
+        job_id = acceptance.accept(get_db(), current_actor(), tradein_uuid, seller, date.today(), _cipher(),
                                  approved_by, current_app.config["TRANSFER_DAYS"], current_app.config["SYNC_SECRET"])
     except SellerErrors as err:
         return _seller_page(ti, 422, err.errors, gettext("Some details are missing or wrong: nothing was saved."))
@@ -278,7 +278,7 @@ def receipt_png(tradein_uuid: str):
 def reprint(tradein_uuid: str):
     load_tradein(tradein_uuid)
     try:
-        job_id = tradeins.queue_reprint(get_db(), current_actor(), tradein_uuid)
+        job_id = acceptance.queue_reprint(get_db(), current_actor(), tradein_uuid)
     except FlowError as err:
         flash(translated(err), "error")
         return see_other(url_for(".detail", tradein_uuid=tradein_uuid))
