@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 
 from core.codes import bag_label
 from core.money import format_money
@@ -50,6 +50,10 @@ class ReceiptFacts:
     voucher: dict | None = None  # the store-credit voucher paid out (kiosk.till.vouchers)
     transfer: tuple[str, str] | None = None  # a bank transfer still to be made: (masked account, due date)
     tracking_url: str = ""
+    legal: tuple[str, ...] = ()  # the store's legal identity: company name, SIRET
+    register_no: int | None = None  # the police register's entry number for this purchase
+    seller_document: str = ""  # the ID document as the register holds it, masked but its last 4 characters
+    duplicate: bool = False  # a reprint: the paper says DUPLICATE
     translate: Callable[[str], str] = str  # the store language's gettext; str keeps the English
 
 
@@ -70,7 +74,8 @@ class BagLabel:
 
 def build_bag_label(facts: ReceiptFacts) -> BagLabel:
     ti, _ = facts.tradein, facts.translate
-    return BagLabel(ti["code"], ti["imei"] or ti["serial"], f"{facts.device_name} {ti['storage_gb']} GB",
+    return BagLabel(ti["code"], ti["imei"] or ti["serial"],
+                    f"{facts.device_name} " + _("%(size)s GB") % {"size": ti["storage_gb"]},
                     _("Grade %(cosmetic)s / %(functional)s") % {"cosmetic": ti["cosmetic_grade"],
                                                                  "functional": ti["functional_grade"]},
                     facts.store_name)
@@ -95,7 +100,8 @@ def _money_rows(ti: dict, facts: ReceiptFacts) -> tuple[tuple[Row, ...], Row]:
 def _sections(facts: ReceiptFacts, identifier: Row) -> tuple[tuple[str, tuple[Row, ...]], ...]:
     ti, _ = facts.tradein, facts.translate
     sections = (
-        (_("Device"), ((_("Model"), facts.device_name), (_("Storage"), f"{ti['storage_gb']} GB"), identifier)),
+        (_("Device"), ((_("Model"), facts.device_name), (_("Storage"), _("%(size)s GB") % {"size": ti["storage_gb"]}),
+                       identifier)),
         (_("Condition"), facts.checklist + (
             (_("Cosmetic grade"), ti["cosmetic_grade"]),
             (_("Functional grade"), f"{ti['functional_grade']}/9"),
@@ -108,12 +114,28 @@ def _sections(facts: ReceiptFacts, identifier: Row) -> tuple[tuple[str, tuple[Ro
     if facts.voucher:
         v = facts.voucher
         sections += ((_("Store credit voucher"), ((_("Code"), v["code"]), (_("Amount"), format_money(
-            v["issued_minor"], v["currency"], facts.locale)), (_("Valid until"), v["expires_at"]))),)
+            v["issued_minor"], v["currency"], facts.locale)),
+            (_("Valid until"), format_date(date.fromisoformat(v["expires_at"][:10]), "medium", locale=facts.locale)))),)
+    return sections + ((_("Payment"), _seller_rows(facts) + _payment_rows(facts)),)
+
+
+def _seller_rows(facts: ReceiptFacts) -> tuple[Row, ...]:
+    """The seller as the police register holds them: name, ID document (masked), the entry's number."""
+    _ = facts.translate
+    rows: tuple[Row, ...] = ((_("Seller"), facts.seller_name),)
+    if facts.seller_document:
+        rows += ((_("ID document"), facts.seller_document),)
+    if facts.register_no:
+        rows += ((_("Police register entry"), _("No. %(number)s") % {"number": facts.register_no}),)
+    return rows
+
+
+def _payment_rows(facts: ReceiptFacts) -> tuple[Row, ...]:
+    _ = facts.translate
     if facts.transfer:
         account, due = facts.transfer
-        return sections + ((_("Payment"), ((_("Seller"), facts.seller_name), (_("To be paid by"), facts.payout_label),
-                                            (_("Account"), account), (_("Transfer due by"), due))),)
-    return sections + ((_("Payment"), ((_("Seller"), facts.seller_name), (_("Paid by"), facts.payout_label))),)
+        return ((_("To be paid by"), facts.payout_label), (_("Account"), account), (_("Transfer due by"), due))
+    return ((_("Paid by"), facts.payout_label),)
 
 
 def privacy_notice(_: Callable[[str], str] = str) -> tuple[str, ...]:
@@ -131,8 +153,8 @@ def build_tradein_receipt(facts: ReceiptFacts) -> Receipt:
     cancel_line = (_("Cancellable until %(time)s at this store.") % {"time": _local(facts.cancel_until, facts)}
                    if facts.cancel_until else "")
     return Receipt(
-        title=_("TRADE-IN RECEIPT"),
-        header=(facts.store_name, facts.store_address, _("Terminal: %(name)s") % {"name": facts.terminal},
+        title=_("DUPLICATE: TRADE-IN RECEIPT") if facts.duplicate else _("TRADE-IN RECEIPT"),
+        header=(facts.store_name, *facts.legal, facts.store_address, _("Terminal: %(name)s") % {"name": facts.terminal},
                 _("Clerk: %(name)s") % {"name": facts.clerk}, _local(datetime.fromisoformat(ti["accepted_at"]), facts)),
         code=ti["code"],
         sections=_sections(facts, identifier),

@@ -94,3 +94,8 @@ def parse_seller(form: Mapping[str, str], today: date) -> Seller:
         texts["surname"], texts["first_names"], birth, texts["address"], doc_type,
         texts["id_doc_number"], texts["id_doc_issuer"], issued, payout, bank,
     )
+
+
+def masked_document(number: str) -> str:
+    """An ID document number as paper shows it: every character but the last four hidden."""
+    return "*" * max(len(number) - 4, 4) + number[-4:]

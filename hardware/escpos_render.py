@@ -38,7 +38,8 @@ def _rows(printer: Dummy, rows: tuple[Row, ...], columns: int) -> None:
 
 def _header(printer: Dummy, receipt: Receipt, columns: int) -> None:
     printer.set(align="center", bold=True, double_height=True, double_width=True)
-    printer.textln(receipt.title[: columns // 2])
+    for part in textwrap.wrap(receipt.title, columns // 2):  # double width: half as many characters a line
+        printer.textln(part)
     printer.set(align="center", normal_textsize=True)
     for line in receipt.header:
         for part in textwrap.wrap(line, columns) or [""]:

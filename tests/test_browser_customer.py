@@ -87,7 +87,7 @@ def test_a_customer_gets_a_ticket_by_touch_and_a_clerk_finishes_with_a_changed_a
         clerk.wait_for_url(re.compile(r"/quote$"))
         comparison = clerk.locator("section.changed")
         expect(comparison).to_contain_text(f"Customer estimate {code}")
-        expect(comparison).to_contain_text("Screen: Light scratches → Deep scratches")
+        expect(comparison).to_contain_text("Screen: Light scratches, checked: Deep scratches")
         total = db.execute("SELECT total_minor FROM tradeins WHERE estimate_uuid IS NOT NULL").fetchone()[0]
         drop = estimate_high - total
         expect(comparison).to_contain_text(f"- {drop // 100},{drop % 100:02d}")
@@ -98,7 +98,7 @@ def test_a_customer_gets_a_ticket_by_touch_and_a_clerk_finishes_with_a_changed_a
         clerk.wait_for_url(re.compile(r"/tradeins/[0-9a-f-]{36}$"))
         receipt = clerk.locator("article.receipt")
         expect(receipt).to_contain_text("Votre estimation et notre contrôle")  # paper speaks the store's French
-        expect(receipt).to_contain_text("Écran : Rayures légères → Rayures profondes")
+        expect(receipt).to_contain_text("Écran : Rayures légères, constaté : Rayures profondes")
         screenshot(clerk, f"customer-{screen}-08-clerk-receipt")
         assert ADULT_SELLER["surname"] not in db.execute("SELECT answers FROM estimates").fetchone()[0]
 

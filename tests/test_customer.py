@@ -192,12 +192,12 @@ def test_a_clerk_picks_up_a_ticket_and_every_change_is_priced_on_screen_and_rece
         "WHERE t.uuid = ?", [uuid]).fetchone()
     assert total_minor < estimate_minor
     drop = estimate_minor - total_minor
-    row = f"Screen: Light scratches → Deep scratches</th><td class=\"num\">- {drop // 100},{drop % 100:02d}\u00a0€"
+    row = f"Screen: Light scratches, checked: Deep scratches</th><td class=\"num\">- {drop // 100},{drop % 100:02d}\u00a0€"
     assert row in quote
     assert staff.post(f"/tradeins/{uuid}/seller", ADULT_SELLER).status_code == 303
     receipt = staff.get(f"/tradeins/{uuid}/receipt").get_data(as_text=True)
     # Paper (and its on-screen copy) is in the store's language, French, whatever the clerk reads.
-    assert f"Estimation client {code}" in receipt and "Écran : Rayures légères → Rayures profondes" in receipt
+    assert f"Estimation client {code}" in receipt and "Écran : Rayures légères, constaté : Rayures profondes" in receipt
     payload = db.execute("SELECT payload FROM outbox WHERE entity_uuid = ? AND kind = 'tradein.accepted'",
                          [uuid]).fetchone()[0]
     assert f'"code":"{code}"' in payload.replace(" ", "") and '"deep_scratches"' in payload  # HQ gets the evidence

@@ -141,6 +141,13 @@ def test_a_bank_transfer_is_checked_never_paid_on_paper_exported_once_as_pain001
     text = paper_text(paper)  # in the store's language (fr_FR from HQ's profile), as printed
     assert "TOTAL À PAYER PAR VIREMENT" in text and "PAYÉ" not in text.upper() and "Payé par" not in text
     assert "Virement dû avant le" in text and "•••• 0189" in text and "7890189" not in text
+    flat = " ".join(text.split())  # the store's legal identity and the register entry, from HQ's profile
+    for legal in ("Télé Shop SARL", "SIRET 73282932000074", "Registre de police n° 1", "*****PFW4", "128 Go",
+                  "Terminal : Caisse 1"):
+        assert legal in flat, legal
+    staff.post(f"/tradeins/{uuid}/reprint")
+    again = db.execute("SELECT output_ref FROM print_jobs WHERE kind = 'receipt' ORDER BY id DESC").fetchone()[0]
+    assert paper_text(Path(again).read_bytes()).startswith("DUPLICATA")
     second = to_quote(staff, app, "352099001761481")
     assert staff.post(f"/tradeins/{second}/seller", BANK_SELLER).status_code == 303
     pusher.drain(db, client_of(app), 50)

@@ -25,10 +25,12 @@ from kiosk.provisioning.terminal import store_profile
 from kiosk.settings import HQ_LINK_FILE, with_enrolment
 from kiosk.store.db import fetch_all, fetch_one, write_transaction
 from kiosk.tradein.reference import pull
+from kiosk.translations import catalogue
 from sync.client import HQClient, HQRefused, HQUnavailable, exchange_enrolment_code
 from sync.localdb import get_mark
 from sync.pusher import CHECKPOINT
 
+COUNTER = N_("Counter 1")  # the terminal's name, until a manager renames it
 _STORE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
@@ -57,8 +59,8 @@ def _save_store(db: sqlite_utils.Database, store_id: str, profile: dict) -> None
     with write_transaction(db):
         db["stores"].upsert(row, pk="id")
         if not fetch_one(db, "SELECT id FROM terminals WHERE store_id = ? AND mode = 'staff'", [store_id]):
-            db["terminals"].insert({"id": str(uuid.uuid4()), "store_id": store_id, "name": "Counter 1",
-                                    "mode": "staff"})
+            name = catalogue(profile["locale"]).gettext(COUNTER)  # on the receipts: in the store's language
+            db["terminals"].insert({"id": str(uuid.uuid4()), "store_id": store_id, "name": name, "mode": "staff"})
 
 
 def enrol(db: sqlite_utils.Database, data_dir: str, hq_url: str, code: str, timeout: float = 10.0) -> dict:

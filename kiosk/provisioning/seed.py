@@ -10,10 +10,12 @@ from datetime import date
 import sqlite_utils
 
 from core.demo import DEMO_PROFILE, demo_references
+from core.messages import N_
 from core.pins import hash_pin
 from core.reference import validate
 from kiosk.store.db import write_transaction
 from kiosk.tradein.reference import APPLIERS
+from kiosk.translations import catalogue
 from sync.localdb import set_mark
 
 DEMO_STORE = {"code": "FR-PAR-011", "name": DEMO_PROFILE["trading_name"], "demo": 1,
@@ -31,8 +33,9 @@ def seed_demo(db: sqlite_utils.Database, pin: str | None = None, today: date | N
     store_id = str(uuid.uuid4())
     with write_transaction(db):
         db["stores"].insert({"id": store_id, **DEMO_STORE})
-        for name, mode in (("Counter 1", "staff"), ("Self-service kiosk", "customer")):
-            db["terminals"].insert({"id": str(uuid.uuid4()), "store_id": store_id, "name": name, "mode": mode})
+        _ = catalogue(DEMO_PROFILE["locale"]).gettext  # terminal names are printed: in the store's language
+        for name, mode in ((N_("Counter 1"), "staff"), (N_("Self-service kiosk"), "customer")):
+            db["terminals"].insert({"id": str(uuid.uuid4()), "store_id": store_id, "name": _(name), "mode": mode})
         for name, role in DEMO_STAFF:
             db["staff"].insert({"id": str(uuid.uuid4()), "store_id": store_id, "name": name, "role": role,
                                 "pin_hash": hash_pin(pin), "active": 1})

@@ -210,11 +210,11 @@ def handoff_rows(db, spec: Spec, ti: dict, translate: Callable[[str], str],
                      signed(h["repriced_minor"] - (h["estimate_minor"] or 0))))
     for question_id, said, found, impact in h["changes"]:
         if question_id == "device":
-            label = _("%(question)s: %(said)s → %(found)s") % {
+            label = _("%(question)s: %(said)s, checked: %(found)s") % {
                 "question": _("Device"), "said": _device_label(db, said), "found": _device_label(db, found)}
         else:
             q = spec.question(question_id)
-            label = _("%(question)s: %(said)s → %(found)s") % {
+            label = _("%(question)s: %(said)s, checked: %(found)s") % {
                 "question": _(q.short), "said": _(q.label_of(said)), "found": _(q.label_of(found))}
         rows.append((label, signed(impact)))
     if h["offer_minor"] is not None:

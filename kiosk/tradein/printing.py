@@ -6,6 +6,7 @@ fault leaves a failed job to reprint, never a lost or half-saved trade-in.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import sqlite3
@@ -23,6 +24,7 @@ from core.messages import stored_text
 from core.money import format_money
 from core.payout import BANK_TRANSFER, PAYOUT_METHODS, BankAccount
 from core.receipts import Receipt, ReceiptFacts, build_bag_label, build_tradein_receipt
+from core.seller import ID_DOCUMENT_TYPES, masked_document
 from hardware import escpos_render
 from hardware.printer import PrinterError, PrinterSink
 from kiosk.compliance.crypto import DataCipher
@@ -47,17 +49,34 @@ def receipt_facts(db: sqlite_utils.Database, tradein_uuid: str, spec: Spec, canc
     ti["bonuses"] = json.loads(ti["bonuses"] or "[]")
     accepted = datetime.fromisoformat(ti["accepted_at"])
     money = lambda minor: format_money(minor, ti["currency"], store["locale"])  # noqa: E731
+    identity = json.loads(cipher.decrypt(ti["seller_identity"])) if ti["seller_identity"] else {}
+    register_no = db.execute("SELECT seq FROM police_register WHERE tradein_uuid = ?", [tradein_uuid]).fetchone()
     return ReceiptFacts(
         store_name=store["name"], store_address=store["address"], terminal=terminal, clerk=clerk,
+        legal=_legal_identity(store, _), register_no=register_no[0] if register_no else None,
+        seller_document=_document(identity, _),
         locale=store["locale"], timezone=store["timezone"], tradein=ti,
         device_name=catalog.get_device(db, ti["device_id"]).name, checklist=checklist,
         payout_label=_(PAYOUT_METHODS.get(ti["payout_method"], ti["payout_method"])),
-        seller_name=_seller_name(cipher, ti["seller_identity"]),
+        seller_name=f"{identity['first_names']} {identity['surname']}" if identity else "(erased)",
         cancel_until=accepted + cancel_window if ti["state"] != "cancelled" else None,
         handoff=estimates.handoff_rows(db, spec, ti, _, money), translate=_,
         voucher=vouchers.for_tradein(db, tradein_uuid), transfer=_transfer(cipher, ti, store["locale"]),
         tracking_url=tracking_url(ti, base_url),
     )
+
+
+def _legal_identity(store: dict, _) -> tuple[str, ...]:
+    """The company behind the shop front: its legal name and SIRET (a demo store has none to print)."""
+    lines = (store["legal_name"],) if store["legal_name"] and store["legal_name"] != store["name"] else ()
+    return lines + ((_("SIRET %(number)s") % {"number": store["siret"]},) if store["siret"] else ())
+
+
+def _document(identity: dict, _) -> str:
+    if not identity:
+        return ""
+    kind = _(ID_DOCUMENT_TYPES.get(identity["id_doc_type"], identity["id_doc_type"]))
+    return f"{kind} {masked_document(identity['id_doc_number'])}"
 
 
 def tracking_url(ti: dict, base_url: str) -> str:
@@ -74,13 +93,6 @@ def _transfer(cipher: DataCipher, ti: dict, locale: str) -> tuple[str, str] | No
     account = BankAccount(**json.loads(cipher.decrypt(ti["payout_account"]))).masked() if ti["payout_account"] \
         else "(erased)"  # the seller's erasure took the account; the receipt still never says "paid"
     return account, format_date(date.fromisoformat(ti["payout_due_on"]), "medium", locale=locale)
-
-
-def _seller_name(cipher: DataCipher, sealed: str | None) -> str:
-    if sealed is None:
-        return "(erased)"
-    identity = json.loads(cipher.decrypt(sealed))
-    return f"{identity['first_names']} {identity['surname']}"
 
 
 def tradein_receipt(db, tradein_uuid: str, spec: Spec, cancel_window: timedelta, cipher: DataCipher,
@@ -101,6 +113,10 @@ def run_job(db, job_id: int, sink: PrinterSink, facts: ReceiptFacts, profile: st
     """Deliver one job (receipt or bag label) and record printed/failed; the first printed receipt
     moves an accepted trade-in to printed."""
     job = fetch_one(db, "SELECT * FROM print_jobs WHERE id = ?", [job_id])
+    first = db.execute("SELECT min(id) FROM print_jobs WHERE tradein_uuid = ? AND kind = ?",
+                       [job["tradein_uuid"], job["kind"]]).fetchone()[0]
+    if job["kind"] == "receipt" and job_id != first:  # a reprint (a retried job is still the original)
+        facts = dataclasses.replace(facts, duplicate=True)
     code, data = job_bytes(job["kind"], facts, profile)
     try:
         ref = sink.send(data, f"{job['id']:06d}-{code}-{job['kind']}")

@@ -32,5 +32,11 @@ def compile_catalogues() -> None:
 
 
 def catalogue(locale: str) -> Translations:
-    """A language's catalogue outside a request (receipts printed by the background worker)."""
+    """A language's catalogue outside a request (receipts printed by the background worker, the CLI)."""
+    if not _compiled:
+        compile_catalogues()  # once per process: a caller without an app must not read a stale .mo
+        _compiled.append(True)
     return Translations.load(str(CATALOGUES), [locale])
+
+
+_compiled: list[bool] = []
