@@ -192,7 +192,8 @@ def test_a_clerk_picks_up_a_ticket_and_every_change_is_priced_on_screen_and_rece
         "WHERE t.uuid = ?", [uuid]).fetchone()
     assert total_minor < estimate_minor
     drop = estimate_minor - total_minor
-    row = f"Screen: Light scratches, checked: Deep scratches</th><td class=\"num\">- {drop // 100},{drop % 100:02d}\u00a0€"
+    row = (f"Screen: Light scratches, checked: Deep scratches</th><td class=\"num\">- {drop // 100},"
+           f"{drop % 100:02d}\u00a0€")
     assert row in quote
     assert staff.post(f"/tradeins/{uuid}/seller", ADULT_SELLER).status_code == 303
     receipt = staff.get(f"/tradeins/{uuid}/receipt").get_data(as_text=True)
