@@ -1,10 +1,13 @@
-"""Sale, return and Z receipts as the one Receipt model (core.receipts): the same data for paper and
+"""Sale, return, X and Z receipts as the one Receipt model (core.receipts): the same data for paper and
 screen. Pure: the caller passes the store's gettext and a money formatter."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime
 from babel.numbers import format_decimal
 
 from core import till
@@ -65,35 +68,65 @@ def build_sale_receipt(store: dict, terminal: str, clerk: str, when: str, sale: 
 
 
 def build_z_receipt(store: dict, z: dict, money: Callable[[int], str], _: Callable[[str], str] = str) -> Receipt:
-    data = z["data"]
-    tender_rows = tuple((_(TENDER_LABELS[kind]), money(values["taken"] - values["refunded"]))
-                        for kind, values in data["tenders"].items())
-    vat_rows = tuple((_("VAT %(rate)s on %(net)s") % {"rate": _rate(int(rate), store["locale"]), "net": money(net)},
-                      money(vat))
-                     for rate, (_gross, net, vat) in data["vat"].items())
-    difference = z["counted_cash_minor"] - z["expected_cash_minor"]
+    """The Z report: numbered, final, the cash counted against the cash expected (and why they differ)."""
+    return build_report_receipt(store, z["data"], money, _, z["number"], z["counted_cash_minor"])
+
+
+def build_report_receipt(store: dict, data: dict, money: Callable[[int], str], _: Callable[[str], str] = str,
+                         number: int | None = None, counted: int | None = None) -> Receipt:
+    """An X report (number None: figures so far, closes nothing) or a Z report, for the period from the previous
+    Z (or the period's first sale or trade-in) to its end, in the store's time zone and locale."""
+    expected = data["expected_cash_minor"]
+    cash: tuple[Row, ...] = ((_("Expected"), money(expected)),)
+    if counted is not None:
+        cash += ((_("Counted"), money(counted)), (_("Difference"), money(counted - expected)))
+    if data.get("cash_comment"):
+        cash += ((_("Why"), data["cash_comment"]),)
+    code = f"Z-{number:05d}" if number else "X"
     return Receipt(
-        title=_("Z REPORT %(number)s") % {"number": z["number"]},
-        header=(store["name"], _("From %(start)s") % {"start": data["period_start"][:16] or "—"},
-                _("To %(end)s") % {"end": data["period_end"][:16]}),
-        code=f"Z-{z['number']:05d}",
-        sections=(
-            (_("Sales"), ((_("Sales"), f"{data['sales']} · {money(data['sales_minor'])}"),
-                          (_("Returns"), f"{data['returns']} · {money(-data['returns_minor'])}"))),
-            (_("By tender"), tender_rows),
-            (_("VAT included"), vat_rows),
-            (_("Trade-ins and vouchers"), (
-                (_("Trade-ins"), f"{data['tradeins']} · {money(data['tradeins_minor'])}"),
-                (_("Vouchers issued"), f"{data['vouchers_issued']} · {money(data['vouchers_issued_minor'])}"),
-                (_("Vouchers redeemed"), money(data["vouchers_redeemed_minor"])))),
-            (_("Cash"), ((_("Expected"), money(z["expected_cash_minor"])),
-                         (_("Counted"), money(z["counted_cash_minor"])), (_("Difference"), money(difference)))),
-        ),
+        title=_("Z REPORT %(number)s") % {"number": number} if number else _("X REPORT (NOT A CLOSING)"),
+        header=(store["name"], *_period(store, data, _)),
+        code=code,
+        sections=((_("Sales"), ((_("Sales"), f"{data['sales']} · {money(data['sales_minor'])}"),
+                                (_("Returns"), f"{data['returns']} · {money(-data['returns_minor'])}"))),
+                  (_("By tender"), _tender_totals(data, money, _)),
+                  (_("VAT included"), _vat_rows(store, data, money, _)),
+                  (_("Trade-ins and vouchers"), _tradein_rows(data, money, _)),
+                  (_("Cash"), cash)),
         totals=(),
         total=(_("NET SALES"), money(data["sales_minor"] - data["returns_minor"])),
-        barcode=f"Z-{z['number']:05d}",
-        footer=(_("Final report: it cannot be changed."), *_register_line(data, _)),
+        barcode=code,
+        footer=(_("Final report: it cannot be changed.") if number else _("Figures so far: only a Z report closes "
+                                                                              "the period."),
+                *_register_line(data, _)),
     )
+
+
+def _period(store: dict, data: dict, _: Callable[[str], str]) -> tuple[str, str]:
+    start = data["period_start"] or data.get("period_first") or data["period_end"]
+    return (_("From %(start)s") % {"start": local_time(start, store)},
+            _("To %(end)s") % {"end": local_time(data["period_end"], store)})
+
+
+def local_time(iso: str, store: dict) -> str:
+    return format_datetime(datetime.fromisoformat(iso), "short", tzinfo=ZoneInfo(store["timezone"]),
+                           locale=store["locale"])
+
+
+def _tender_totals(data: dict, money: Callable[[int], str], _) -> tuple[Row, ...]:
+    return tuple((_(TENDER_LABELS[kind]), money(values["taken"] - values["refunded"]))
+                 for kind, values in data["tenders"].items())
+
+
+def _vat_rows(store: dict, data: dict, money: Callable[[int], str], _) -> tuple[Row, ...]:
+    return tuple((_("VAT %(rate)s on %(net)s") % {"rate": _rate(int(rate), store["locale"]), "net": money(net)},
+                  money(vat)) for rate, (_gross, net, vat) in data["vat"].items())
+
+
+def _tradein_rows(data: dict, money: Callable[[int], str], _) -> tuple[Row, ...]:
+    return ((_("Trade-ins"), f"{data['tradeins']} · {money(data['tradeins_minor'])}"),
+            (_("Vouchers issued"), f"{data['vouchers_issued']} · {money(data['vouchers_issued_minor'])}"),
+            (_("Vouchers redeemed"), money(data["vouchers_redeemed_minor"])))
 
 
 def _register_line(data: dict, _: Callable[[str], str]) -> tuple[str, ...]:

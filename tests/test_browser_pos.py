@@ -60,10 +60,13 @@ def test_trade_in_voucher_then_a_sale_by_voucher_and_cash_then_the_z_report(app,
 
         page.goto(base + "/pos/reports")
         expect(page.locator("#expected-cash")).to_contain_text("9,90")
-        page.get_by_label("Cash counted").fill("9,90")
+        page.get_by_label("Cash counted").press_sequentially("9,90")
+        page.get_by_role("button", name="Close with a Z report").click()
+        expect(page.locator("#z-difference")).to_contain_text("0,00")  # the confirm step: nothing written yet
+        screenshot(page, "pos-04-z-confirm")
         page.get_by_label("Manager", exact=True).select_option(label="Sacha Leroy")
         page.get_by_label("Manager PIN").press_sequentially(PIN)
-        page.get_by_role("button", name="Close with a Z report").click()
+        page.get_by_role("button", name="Confirm and close (final)").click()
         page.wait_for_url(re.compile(r"/pos/reports/z/1$"))
         expect(page.locator("#z-difference")).to_contain_text("0,00")
         expect(page.locator("article.receipt")).to_contain_text("RAPPORT Z 1")

@@ -346,16 +346,18 @@ def test_low_17_messages_say_what_happened_in_the_readers_language(tmp_path, hq_
 def test_low_11_z_needs_a_manager_nobody_approves_their_own_request_only_admins_create_admins(app, staff, db):
     from kiosk.compliance.staff import StaffAuthError, add_staff
 
-    clerk_alone = staff.post("/pos/reports/z", {"counted_cash": "0"})
+    clerk_alone = staff.post("/pos/reports/z", {"counted_cash": "0", "confirm": "1"})
     assert clerk_alone.status_code == 422 and "A manager must approve closing the day" in clerk_alone.get_data(
         as_text=True)
     assert db.execute("SELECT count(*) FROM z_reports").fetchone()[0] == 0
     manager = KioskClient(app.test_client())
     manager.login(app, "Sacha Leroy")
-    own = manager.post("/pos/reports/z", {"counted_cash": "0", "approver_id": staff_id(db, "Sacha Leroy"),
+    own = manager.post("/pos/reports/z", {"counted_cash": "0", "confirm": "1",
+                                          "approver_id": staff_id(db, "Sacha Leroy"),
                                           "approver_pin": PIN})
     assert own.status_code == 422 and "Nobody approves their own request" in own.get_data(as_text=True)
-    approved = staff.post("/pos/reports/z", {"counted_cash": "0", "approver_id": staff_id(db, "Sacha Leroy"),
+    approved = staff.post("/pos/reports/z", {"counted_cash": "0", "confirm": "1",
+                                             "approver_id": staff_id(db, "Sacha Leroy"),
                                              "approver_pin": PIN})
     assert approved.status_code == 303 and db.execute("SELECT count(*) FROM z_reports").fetchone()[0] == 1
     store = db.execute("SELECT id FROM stores").fetchone()[0]

@@ -9,12 +9,14 @@ import re
 import sqlite3
 import threading
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from kiosk.till import vouchers
+from testing.paper import paper_text
 from testing.samples import ADULT_SELLER, BANK_SELLER, PIN
 from tests.conftest import KioskClient, make_app, model_id, run_to_quote, staff_id
 
@@ -159,7 +161,14 @@ def test_x_and_z_reports_count_everything_and_a_z_is_final(app, staff, db):
     staff.post("/pos/pay", {"voucher_code": voucher["code"], "voucher_amount": "10", "cash_given": "50"})
     x = staff.get("/pos/reports").get_data(as_text=True)
     assert "Cash expected in the drawer" in x and "19,80" in x  # 29,80 - 10,00 of voucher
-    response = staff.post("/pos/reports/z", {"counted_cash": "19,50", **manager_approval(db)})
+    check = staff.post("/pos/reports/z", {"counted_cash": "19,50"})  # step 1: the figures, nothing written
+    assert check.status_code == 200 and "Confirm the Z report" in check.get_data(as_text=True)
+    assert db.execute("SELECT count(*) FROM z_reports").fetchone()[0] == 0
+    closing = {"counted_cash": "19,50", "confirm": "1", **manager_approval(db)}
+    unexplained = staff.post("/pos/reports/z", closing)  # 30 cents short: say why first
+    assert unexplained.status_code == 422 and "say why" in unexplained.get_data(as_text=True)
+    assert db.execute("SELECT count(*) FROM z_reports").fetchone()[0] == 0
+    response = staff.post("/pos/reports/z", {**closing, "comment": "change given twice at 15:10"})
     assert response.status_code == 303
     z = db.execute("SELECT number, data, counted_cash_minor, expected_cash_minor FROM z_reports").fetchone()
     assert z[0] == 1 and z[2] == 1950 and z[3] == 1980
@@ -167,10 +176,19 @@ def test_x_and_z_reports_count_everything_and_a_z_is_final(app, staff, db):
     assert data["sales"] == 1 and data["tradeins"] == 1 and data["vouchers_issued"] == 1
     assert data["vouchers_redeemed_minor"] == 1000 and set(data["vat"]) == {"550", "2000"}
     page = staff.get(response.headers["Location"]).get_data(as_text=True)
-    assert "RAPPORT Z 1" in page and "-0,30" in page  # the cash difference
+    assert "RAPPORT Z 1" in page and "-0,30" in page and "change given twice at 15:10" in page  # and why
+    paper = paper_text(next((Path(app.config["DATA_DIR"]) / "prints").glob("Z-00001*")).read_bytes())
+    first_sale = db.execute("SELECT min(accepted_at) FROM tradeins").fetchone()[0]  # the period's first event
+    local = datetime.fromisoformat(first_sale).astimezone(ZoneInfo("Europe/Paris")).strftime("%d/%m/%Y %H:%M")
+    assert f"Du {local}" in paper and "Du —" not in paper and "T" not in paper.split("Au ")[1][:17]
+    assert "Motif" in paper and "change given twice at 15:10" in paper
     with pytest.raises(sqlite3.IntegrityError, match="final"):
         db.execute("UPDATE z_reports SET counted_cash_minor = 1980")
     assert "<dd>0 · 0,00" in staff.get("/pos/reports").get_data(as_text=True)  # a new period starts empty
+    staff.post("/pos/reports/x/print")  # the X report prints too, and closes nothing
+    x_paper = paper_text(next((Path(app.config["DATA_DIR"]) / "prints").glob("X*")).read_bytes())
+    assert x_paper.startswith("RAPPORT X (SANS") and "seul un rapport Z" in " ".join(x_paper.split())
+    assert db.execute("SELECT count(*) FROM z_reports").fetchone()[0] == 1
     assert db.execute("SELECT count(*) FROM outbox WHERE kind = 'z.closed'").fetchone()[0] == 1
 
 
@@ -237,7 +255,8 @@ def test_sales_returns_vouchers_and_z_reach_hq_once_and_hq_products_reach_the_ti
     staff.post("/pos/pay", {"voucher_code": voucher["code"], "voucher_amount": "5", "cash_given": "40"})
     sale_uuid = db.execute("SELECT uuid FROM sales").fetchone()[0]
     staff.post(f"/pos/sales/{sale_uuid}/return", {"qty-1": "1"})
-    staff.post("/pos/reports/z", {"counted_cash": "17,35", **manager_approval(db)})
+    staff.post("/pos/reports/z", {"counted_cash": "17,35", "confirm": "1", "comment": "counted in a hurry",
+                                  **manager_approval(db)})
     for _ in range(2):  # a second drain sends nothing twice
         pusher.drain(db, client_of(app), batch_size=3)
     stored = [r[3] for r in hq_app.extensions["hq.storage"].records(hq_store[0])]

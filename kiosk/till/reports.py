@@ -11,6 +11,7 @@ import sqlite_utils
 from core import protocol, till
 from core.clock import utcnow
 from core.messages import N_
+from core.text import printable
 from kiosk.compliance import register
 from kiosk.compliance.audit import Actor
 from kiosk.store.db import fetch_all, fetch_one, write_transaction
@@ -55,8 +56,11 @@ def figures(db: sqlite_utils.Database, store_id: str, end: str | None = None) ->
                              "store_id = ? AND accepted_at > ? AND accepted_at <= ? AND state <> 'cancelled'", window)
     issued = fetch_one(db, "SELECT count(*) AS n, coalesce(sum(issued_minor), 0) AS value FROM vouchers WHERE "
                            "store_id = ? AND issued_at > ? AND issued_at <= ? AND status = 'active'", window)
+    first = fetch_one(db, "SELECT min(at) AS at FROM (SELECT created_at AS at FROM sales WHERE store_id = ? AND "
+                          "created_at > ? AND created_at <= ? UNION ALL SELECT accepted_at FROM tradeins WHERE "
+                          "store_id = ? AND accepted_at > ? AND accepted_at <= ?)", window + window)
     return {
-        "period_start": start, "period_end": end,
+        "period_start": start, "period_end": end, "period_first": first["at"] or "",
         "sales": sum(d["kind"] == "sale" for d in docs), "returns": sum(d["kind"] == "return" for d in docs),
         "sales_minor": sum(d["total_minor"] for d in docs if d["kind"] == "sale"),
         "returns_minor": -sum(d["total_minor"] for d in docs if d["kind"] == "return"),
@@ -68,12 +72,18 @@ def figures(db: sqlite_utils.Database, store_id: str, end: str | None = None) ->
     }
 
 
-def close_z(db: sqlite_utils.Database, actor: Actor, counted_cash_minor: int) -> dict:
-    """Number the period, keep its figures as printed, and send them to HQ; the next period starts now."""
+def close_z(db: sqlite_utils.Database, actor: Actor, counted_cash_minor: int, comment: str = "") -> dict:
+    """Number the period, keep its figures as printed, and send them to HQ; the next period starts now.
+    A cash difference needs a comment (kept and printed): a missing or extra euro is explained, not hidden."""
     if not 0 <= counted_cash_minor <= 10**9:
         raise SaleError(N_("Type the cash counted in the drawer, e.g. 152,40."))
+    comment = " ".join(printable(comment).split())[:200]
     with write_transaction(db):
         data = {**figures(db, actor.store_id), "register_head": register.head(db)}  # anchored on paper and at HQ
+        if counted_cash_minor != data["expected_cash_minor"] and len(comment) < 5:
+            raise SaleError(N_("The cash counted differs from the cash expected: say why (at least 5 characters) "
+                               "before closing."))
+        data["cash_comment"] = comment
         number = (db.execute("SELECT max(number) FROM z_reports").fetchone()[0] or 0) + 1
         row = {"number": number, "store_id": actor.store_id, "staff_id": actor.staff_id,
                "period_start": data["period_start"], "period_end": data["period_end"], "data": json.dumps(data),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, g, render_template, request, url_for
 from flask_babel import gettext
 
-from core.sale_receipt import build_z_receipt
+from core.sale_receipt import build_report_receipt, build_z_receipt
 from hardware import escpos_render
 from hardware.printer import PrinterError
 from kiosk.auth import login_required
@@ -36,24 +36,51 @@ def index():
     return _page()
 
 
+def _confirm_page(counted: int, status: int = 200, error: str | None = None):
+    """Step 2 of closing: the figures, the counted cash against the expected, the comment a difference needs,
+    the manager's PIN. Nothing is written until it is confirmed."""
+    x = reports.figures(get_db(), g.staff["store_id"])
+    return render_template("pos/z_confirm.html", x=x, counted=counted, error=error, form=request.form,
+                           difference=counted - x["expected_cash_minor"], **approval_context()), status
+
+
 @bp.post("/z")
 def close_z():
     try:
         counted = amount_input(request.form.get("counted_cash"), None)
-        approver_from_form(gettext("closing the day with a Z report"))  # final and legal: a manager's PIN
-        z = reports.close_z(get_db(), current_actor(), counted)
-    except (SaleError, ValueError, StaffAuthError) as err:
+    except (SaleError, ValueError) as err:
         return _page(422, translated(err))
+    if request.form.get("confirm") != "1":
+        return _confirm_page(counted)
+    try:
+        approver_from_form(gettext("closing the day with a Z report"))  # final and legal: a manager's PIN
+        z = reports.close_z(get_db(), current_actor(), counted, request.form.get("comment", ""))
+    except (SaleError, ValueError, StaffAuthError) as err:
+        return _confirm_page(counted, 422, translated(err))
     store = current_store()
-    receipt = build_z_receipt(store, z, money, catalogue(store["locale"]).gettext)
+    _print(build_z_receipt(store, z, money, catalogue(store["locale"]).gettext), f"Z-{z['number']:05d}",
+           gettext("Z report %(number)s closed and printed.", number=z["number"]),
+           gettext("Z report %(number)s closed; it did not print:", number=z["number"]))
+    return see_other(url_for(".z", number=z["number"]))
+
+
+@bp.post("/x/print")
+def print_x():
+    """The X report on paper: the figures so far, closing nothing."""
+    store = current_store()
+    receipt = build_report_receipt(store, reports.figures(get_db(), g.staff["store_id"]), money,
+                                   catalogue(store["locale"]).gettext)
+    _print(receipt, "X", gettext("X report printed."), gettext("The X report did not print:"))
+    return see_other(url_for(".index"))
+
+
+def _print(receipt, name: str, done: str, failed: str) -> None:
     try:
         current_app.extensions["kiosk.printer"].send(
-            escpos_render.render(receipt, current_app.config["PRINTER_PROFILE"]), f"Z-{z['number']:05d}")
-        flash(gettext("Z report %(number)s closed and printed.", number=z["number"]))
+            escpos_render.render(receipt, current_app.config["PRINTER_PROFILE"]), name)
+        flash(done)
     except PrinterError as err:
-        flash(gettext("Z report %(number)s closed; it did not print: %(reason)s", number=z["number"],
-                      reason=translated(err)), "error")
-    return see_other(url_for(".z", number=z["number"]))
+        flash(f"{failed} {translated(err)}", "error")
 
 
 @bp.get("/z/<int:number>")
