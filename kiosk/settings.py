@@ -32,6 +32,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LANGUAGE", "", "Screen language until a reader picks another; empty means the store's.", ("", "fr", "en")),
     Setting("TIMEZONE", "Europe/Paris", "Time zone of the set-up pages, before the store's profile arrives from HQ "
             "(then the store's; storage is UTC)."),
+    Setting("DRAFT_EXPIRY_HOURS", 12, "Hours a trade-in may stay in progress (draft, graded, quoted) before it is "
+            "closed as expired; scanning the device again within that time resumes it."),
     Setting("CANCEL_WINDOW_HOURS", 24, "Hours after acceptance during which a trade-in can be cancelled."),
     Setting("SESSION_MINUTES", 480, "Staff session lifetime in minutes, however active."),
     Setting("SESSION_IDLE_MINUTES", 10, "Minutes without activity after which a staff session ends."),

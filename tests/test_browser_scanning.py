@@ -97,3 +97,25 @@ def test_a_device_already_traded_in_is_refused_at_the_scan_before_the_first_ques
         scan(page, "352099001761481")  # the next phone goes through
         page.wait_for_url(re.compile(r"/tradeins/[0-9a-f-]{36}/device$"))
     assert db.execute("SELECT count(*) FROM tradeins").fetchone()[0] == 2
+
+
+def test_the_same_phone_scanned_again_resumes_its_trade_in_and_a_draft_can_be_discarded(app, db):
+    with live_server(app) as base, chromium_page() as page:
+        sign_in(page, base)
+        page.locator("#identifier").focus()
+        scan(page, "356938035643809")
+        page.wait_for_url(re.compile(r"/tradeins/[0-9a-f-]{36}/device$"))
+        first = page.url
+        page.goto(base + "/tradeins")
+        settled(page)
+        page.locator("#identifier").focus()
+        scan(page, "356938035643809")  # the clerk scans the same phone again
+        page.wait_for_url(first)
+        expect(page.get_by_role("status").first).to_contain_text("already started: resumed")
+        page.goto(base + "/tradeins")
+        settled(page)
+        page.get_by_role("button", name=re.compile("Discard TI-")).click()
+        expect(page.get_by_role("status").first).to_contain_text("Trade-in discarded")
+        expect(page.locator("#tradein-rows")).to_contain_text("Declined")
+        screenshot(page, "draft-discarded")
+    assert db.execute("SELECT count(*), max(state) FROM tradeins").fetchone() == (1, "declined")

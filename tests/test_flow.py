@@ -11,7 +11,7 @@ import pytest
 
 from kiosk.store.db import write_transaction
 from testing.samples import ADULT_SELLER, IMEI_KNOWN_TAC, IMEI_UNKNOWN_TAC, PERFECT_PHONE, PIN
-from tests.conftest import run_to_quote, staff_id, tradein_uuid_from
+from tests.conftest import model_id, run_to_quote, staff_id, tradein_uuid_from
 
 
 def count(db, table: str) -> int:
@@ -62,8 +62,9 @@ def test_invalid_imei_answers_a_fragment_to_htmx(staff):
 def test_scanner_noise_and_imeisv_are_accepted(staff, db):
     response = staff.post("/tradeins", {"device_kind": "phone", "identifier": "IMEI: 49-015420-323751-8"})
     assert response.status_code == 303
-    staff.post("/tradeins", {"device_kind": "phone", "identifier": "4901542032375186"})  # IMEISV
-    assert [r[0] for r in db.execute("SELECT imei FROM tradeins")] == [IMEI_KNOWN_TAC, IMEI_KNOWN_TAC]
+    again = staff.post("/tradeins", {"device_kind": "phone", "identifier": "4901542032375186"})  # IMEISV
+    assert tradein_uuid_from(again) == tradein_uuid_from(response)  # the same phone: its trade-in resumes
+    assert [r[0] for r in db.execute("SELECT imei FROM tradeins")] == [IMEI_KNOWN_TAC]
 
 
 def test_known_tac_suggests_the_model_unknown_tac_asks(staff):
@@ -138,15 +139,29 @@ def test_activation_lock_gate_blocks_acceptance(staff, db):
 
 def test_same_imei_cannot_be_bought_twice(staff, db):
     first = run_to_quote(staff)
-    second = run_to_quote(staff)  # the clerk scanned the same phone again before the first was accepted
+    again = staff.post("/tradeins", {"device_kind": "phone", "identifier": IMEI_KNOWN_TAC})  # scanned again
+    assert tradein_uuid_from(again) == first  # resumed, not a second trade-in of the same phone
     staff.post(f"/tradeins/{first}/seller", ADULT_SELLER)
-    refused = staff.post(f"/tradeins/{second}/seller", ADULT_SELLER).get_data(as_text=True)
-    assert "already traded in" in refused and db["tradeins"].get(first)["code"] in refused
-    assert db["tradeins"].get(second)["state"] == "quoted"
     drafts = count(db, "tradeins")
-    refused = staff.post("/tradeins", {"device_kind": "phone", "identifier": IMEI_KNOWN_TAC})  # scanned again
+    refused = staff.post("/tradeins", {"device_kind": "phone", "identifier": IMEI_KNOWN_TAC})  # bought: refused
     assert refused.status_code == 422 and "already traded in here" in refused.get_data(as_text=True)
     assert count(db, "tradeins") == drafts  # refused at the scan, before any question: nothing was created
+
+
+def test_a_draft_is_discarded_and_a_stale_one_expires(app, staff, db):
+    first = run_to_quote(staff)
+    listed = staff.get("/tradeins").get_data(as_text=True)
+    assert f"/tradeins/{first}/discard" in listed and "Resume" in listed
+    staff.post(f"/tradeins/{first}/discard")
+    assert db["tradeins"].get(first)["state"] == "declined" and count(db, "outbox") == 0  # HQ never knew it
+    stale = run_to_quote(staff, imei="352099001761481", device_id=model_id(app))
+    db.execute("UPDATE tradeins SET updated_at = '2026-01-01T00:00:00+00:00' WHERE uuid = ?", [stale])
+    db.conn.commit()
+    fresh = tradein_uuid_from(staff.post("/tradeins", {"device_kind": "phone", "identifier": "352099001761481"}))
+    assert fresh != stale and db["tradeins"].get(stale)["state"] == "declined"  # expired, a new one started
+    actions = [r[0] for r in db.execute("SELECT action FROM audit_log WHERE tradein_uuid IN (?, ?) ORDER BY id",
+                                        [first, stale])]
+    assert "discarded" in actions and "expired" in actions
 
 
 def test_under_18_seller_is_refused_with_the_reason(staff, db):

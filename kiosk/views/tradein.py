@@ -26,7 +26,7 @@ from kiosk.hq_link import hq_device_gates, hq_refusal
 from kiosk.i18n import database_trouble, translated
 from kiosk.store.connection import get_db
 from kiosk.till import vouchers
-from kiosk.tradein import acceptance, catalog, estimates, gates, printing, shipping, tradeins
+from kiosk.tradein import acceptance, catalog, drafts, estimates, gates, printing, shipping, tradeins
 from kiosk.views import current_actor, load_tradein, page_or_fragment, see_other, small_int, wants_fragment
 from kiosk.views.approvals import accept_approval_reasons, approval_context, approver_from_form, parse_amount
 from kiosk.views.today import today_context
@@ -69,12 +69,24 @@ def start():
         return _start_refused(translated(err), raw, kind)
     if catalog.active_grid_version(get_db()) is None:  # ten questions for no price: say so at once
         return _start_refused(translated(Message(NO_GRID)), raw, kind)
+    if resumed := _resume(imei.number if imei else "", serial or ""):
+        return resumed
     refusal = gates.scan_refusal(get_db(), imei.number if imei else "", serial or "", date.today(),
                                  current_app.config["RETRADE_MIN_DAYS"], hq_refusal)
     if refusal:  # before any question: nothing is created, the clerk hands the device back
         return _start_refused(translated(refusal.message()), raw, kind)
     ti = tradeins.create_draft(get_db(), current_actor(), kind, imei=imei, serial=serial)
     return see_other(url_for(".device", tradein_uuid=ti["uuid"]))
+
+
+def _resume(imei: str, serial: str):
+    """The same device scanned again: its trade-in in progress, where it stands (stale ones expire first)."""
+    drafts.expire(get_db(), current_app.config["DRAFT_EXPIRY_HOURS"])
+    resumed = drafts.open_for(get_db(), current_actor().store_id, imei, serial)
+    if resumed is None:
+        return None
+    flash(gettext("This device's trade-in %(code)s was already started: resumed.", code=resumed["code"]))
+    return see_other(url_for(".quote" if resumed["state"] == "quoted" else ".device", tradein_uuid=resumed["uuid"]))
 
 
 def _start_refused(reason: str, raw: str, kind: str):
@@ -285,6 +297,18 @@ def reprint(tradein_uuid: str):
     if _print(tradein_uuid, job_id)["status"] == "printed":
         flash(gettext("Receipt printed again."))
     return see_other(url_for(".detail", tradein_uuid=tradein_uuid))
+
+
+@bp.post("/<tradein_uuid>/discard")
+def discard(tradein_uuid: str):
+    """A trade-in in progress thrown away (scanned by mistake, customer gone): nothing was bought."""
+    load_tradein(tradein_uuid)
+    try:
+        drafts.discard(get_db(), current_actor(), tradein_uuid)
+        flash(gettext("Trade-in discarded: nothing was bought."))
+    except FlowError as err:
+        flash(translated(err), "error")
+    return see_other(url_for("today.today"))
 
 
 @bp.post("/<tradein_uuid>/decline")
