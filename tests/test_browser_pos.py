@@ -53,6 +53,7 @@ def test_trade_in_voucher_then_a_sale_by_voucher_and_cash_then_the_z_report(app,
         page.get_by_role("button", name="Record the payment").click()
         page.wait_for_url(re.compile(r"/pos/sales/[0-9a-f-]{36}$"))
         expect(page.locator("#change")).to_contain_text("10,10")  # 20,00 given for 9,90 left
+        assert page.locator("#change").evaluate("e => parseFloat(getComputedStyle(e).fontSize)") >= 40  # large
         receipt = page.locator("article.receipt")
         expect(receipt).to_contain_text(f"Bon d'achat {voucher}")
         expect(receipt).to_contain_text("TVA 20 % sur")

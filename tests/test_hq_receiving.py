@@ -244,3 +244,19 @@ def test_a_picture_of_the_bag_sticker_checks_it_in(tmp_path, hq_app, hq_url, hq_
     blank = receiver.post("/hq/checkin/photo", {"image": (io.BytesIO(b"not a picture"), "x.png")},
                           content_type="multipart/form-data")
     assert blank.status_code == 422 and "not an image that can be read" in blank.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("hq_app", ["sqlite"], indirect=True)
+def test_a_difference_hq_cannot_price_is_said_in_words(tmp_path, hq_app, hq_url, hq_store, db_of):
+    """Issue 17, item 9: HQ does not hold the grid the store quoted with: the page says so and what to do."""
+    app = kiosk_for(tmp_path, hq_url, hq_store)
+    (uuid,) = take_trade_ins(app, 1)
+    db = db_of(app)
+    pusher.drain(db, client_of(app), batch_size=50)  # no grid published at HQ this time
+    receiver = HQStaff(hq_app, "Inès Moreau", "receiver")
+    receiver.post("/hq/checkin", {"code": f"BAG:{code_of(db, uuid)}"})
+    assert receiver.post(f"/hq/tradeins/{uuid}/regrade", {**PERFECT_PHONE, "screen": "deep_scratches"}
+                         ).status_code == 303
+    page = receiver.get(f"/hq/tradeins/{uuid}").get_data(as_text=True)
+    grid = db.execute("SELECT grid_version FROM tradeins WHERE uuid = ?", [uuid]).fetchone()[0]
+    assert "not priced" in page and f"HQ does not hold price grid {grid}" in page and "regrade again" in page
