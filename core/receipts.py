@@ -28,6 +28,7 @@ class Receipt:
     footer: tuple[str, ...]
     voucher_qr: str = ""  # a store-credit voucher's code, printed as a second QR the till scans
     tracking: tuple[str, str] = ()  # (caption, URL) of the seller's tracking page at HQ, printed as a QR
+    barcodes: tuple[str, ...] = ()  # more Code128 codes, each printed under its text (a manifest's bags)
 
 
 @dataclass(frozen=True)
@@ -174,4 +175,23 @@ def build_tradein_receipt(facts: ReceiptFacts) -> Receipt:
             "",
             _("Clerk signature:"),
         ),
+    )
+
+
+def build_manifest(store: dict, shipment: dict, bags: list[dict], translate: Callable[[str], str],
+                   local_time: str) -> Receipt:
+    """The paper the courier signs when a shipment leaves: every bag's code as text and as a barcode HQ scans,
+    the count, the store and the time, and two signature lines."""
+    _ = translate
+    rows = tuple((bag["code"], bag["device"]) for bag in bags)
+    return Receipt(
+        title=_("SHIPMENT MANIFEST"),
+        header=(store["name"], store["address"], local_time),
+        code=shipment["code"],
+        sections=((_("Bags"), rows),),
+        totals=(),
+        total=(_("BAGS"), str(len(bags))),
+        barcode=shipment["code"],
+        barcodes=tuple(bag["code"] for bag in bags),
+        footer=("", _("Handed to the courier: name and signature"), "", "", _("Store: name and signature"), "", ""),
     )

@@ -86,6 +86,9 @@ def render(receipt: Receipt, profile: str, open_drawer: bool = False) -> bytes:
     _rows(printer, (receipt.total,), columns)
     printer.set(align="center", normal_textsize=True)
     printer.barcode("{B" + receipt.barcode, "CODE128", function_type="B", height=64, width=2)
+    for code in receipt.barcodes:
+        printer.textln(code)
+        printer.barcode("{B" + code, "CODE128", function_type="B", height=48, width=2)
     if receipt.voucher_qr:
         printer.qr(receipt.voucher_qr, native=True, size=QR_MODULE_SIZE, center=False)
         printer.textln(receipt.voucher_qr)

@@ -66,3 +66,26 @@ def test_a_french_receipt_carries_the_legal_identity_register_entry_and_masked_d
     assert "DUPLICATA" not in printed and "X4RTBPFW4" not in printed
     reprinted = paper_text(escpos_render.render(everything_receipt("fr_FR", duplicate=True), "TM-T88V"))
     assert reprinted.startswith("DUPLICATA : REÇU DE\nREPRISE\n")  # double width: wrapped, never cut
+
+
+def test_closing_a_shipment_prints_the_couriers_manifest_with_every_bag_as_a_barcode(app, staff, db):
+    """Issue 17, item 7."""
+    from pathlib import Path
+
+    from tests.conftest import model_id, run_to_quote
+    from testing.samples import ADULT_SELLER
+
+    uuids = []
+    for imei in ("490154203237518", "352099001761481"):
+        uuid = run_to_quote(staff, imei=imei, device_id=model_id(app), storage_gb=128)
+        staff.post(f"/tradeins/{uuid}/seller", ADULT_SELLER)
+        uuids.append(uuid)
+    assert staff.post("/shipments", {"tradein": uuids}).status_code == 303
+    shipment = db.execute("SELECT code FROM shipments").fetchone()[0]
+    data = next((Path(app.config["DATA_DIR"]) / "prints").glob(f"{shipment}-manifest*")).read_bytes()
+    text = paper_text(data)
+    codes = [db.execute("SELECT code FROM tradeins WHERE uuid = ?", [u]).fetchone()[0] for u in uuids]
+    assert text.startswith("BORDEREAU\nD'EXPÉDITION") and "SACHETS" in text and shipment in text
+    assert all(text.count(code) == 2 for code in codes)  # in the list and under its barcode
+    assert data.count(b"\x1dkI") == 1 + len(codes)  # the shipment's Code128 and one per bag
+    assert "Remis au transporteur : nom et signature" in text and "?" not in text

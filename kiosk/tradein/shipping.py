@@ -63,6 +63,13 @@ def close_shipment(db: sqlite_utils.Database, actor: Actor, tradein_uuids: list[
     return {**shipment, "bags": bags}
 
 
+def manifest_bags(db: sqlite_utils.Database, shipment_uuid: str) -> list[dict]:
+    """Each bag of a shipment with what is in it, for the courier's manifest."""
+    return [{"code": r["code"], "device": f"{r['brand']} {r['model']}".strip()} for r in fetch_all(
+        db, "SELECT t.code, d.brand, d.model FROM tradeins t LEFT JOIN devices d ON d.id = t.device_id "
+            "WHERE t.shipment_uuid = ? ORDER BY t.code", [shipment_uuid])]
+
+
 def apply_updates(db: sqlite_utils.Database, updates: list[dict]) -> int:
     """Store HQ's outcomes (once each); a received bag moves its shipped trade-in to received."""
     applied = 0

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, render_template, request, url_for
+from flask import Blueprint, current_app, flash, render_template, request, url_for
 from flask_babel import gettext
 
+from core.receipts import build_manifest
+from core.sale_receipt import local_time
+from hardware import escpos_render
+from hardware.printer import PrinterError
 from kiosk.auth import login_required
+from kiosk.formatting import current_store
 from kiosk.i18n import translated
 from kiosk.store.connection import get_db
 from kiosk.tradein import shipping
+from kiosk.translations import catalogue
 from kiosk.views import current_actor, see_other
 
 bp = Blueprint("shipments", __name__, url_prefix="/shipments")
@@ -34,4 +40,18 @@ def close():
         return _page(422, translated(err))
     flash(gettext("Shipment %(code)s closed with %(count)s bag(s): HQ now expects them.", code=shipment["code"],
                   count=len(shipment["bags"])))
+    _print_manifest(shipment)
     return see_other(url_for(".index"))
+
+
+def _print_manifest(shipment: dict) -> None:
+    """After the commit: the courier's paper. A printer fault loses nothing (the shipment is saved)."""
+    store = current_store()
+    manifest = build_manifest(store, shipment, shipping.manifest_bags(get_db(), shipment["uuid"]),
+                              catalogue(store["locale"]).gettext, local_time(shipment["closed_at"], store))
+    try:
+        current_app.extensions["kiosk.printer"].send(
+            escpos_render.render(manifest, current_app.config["PRINTER_PROFILE"]), f"{shipment['code']}-manifest")
+    except PrinterError as err:
+        flash(gettext("The manifest did not print: %(reason)s The shipment is saved.", reason=translated(err)),
+              "error")
