@@ -139,3 +139,22 @@ def test_a_scanner_burst_anywhere_on_the_page_starts_a_trade_in(app, db):
         settled(page)
         assert "Apple iPhone 13" in page.locator(".notice").inner_text()
     assert db.execute("SELECT imei FROM tradeins").fetchall() == [("490154203237518",)]
+
+
+def test_a_refused_seller_form_puts_the_focus_on_the_first_field_in_error(app, db):
+    """Issue 17, item 4 (in part): after a refusal the clerk types straight into the field to correct."""
+    from tests.conftest import KioskClient, run_to_quote
+
+    clerk = KioskClient(app.test_client())
+    clerk.login(app)
+    uuid = run_to_quote(clerk)
+    with live_server(app) as base, chromium_page() as page:
+        sign_in(page, base)
+        page.goto(f"{base}/tradeins/{uuid}/seller")
+        expect(page.locator("#surname")).to_be_focused()  # nothing wrong yet: the first field
+        page.locator("#surname").press_sequentially("Dupont")
+        page.get_by_role("button", name="Accept and save the trade-in").click()
+        expect(page.get_by_role("alert").first).to_contain_text("nothing was saved")
+        expect(page.locator("#first_names")).to_be_focused()  # the first of the fields in error
+        expect(page.locator("#surname")).to_have_value("Dupont")  # what was typed is kept
+    assert db.execute("SELECT state FROM tradeins WHERE uuid = ?", [uuid]).fetchone()[0] == "quoted"

@@ -72,8 +72,8 @@ def test_closing_a_shipment_prints_the_couriers_manifest_with_every_bag_as_a_bar
     """Issue 17, item 7."""
     from pathlib import Path
 
-    from tests.conftest import model_id, run_to_quote
     from testing.samples import ADULT_SELLER
+    from tests.conftest import model_id, run_to_quote
 
     uuids = []
     for imei in ("490154203237518", "352099001761481"):

@@ -32,6 +32,8 @@ from kiosk.views.approvals import accept_approval_reasons, approval_context, app
 from kiosk.views.today import today_context
 
 bp = Blueprint("tradein", __name__, url_prefix="/tradeins")
+SELLER_FIELDS = ("surname", "first_names", "birth_date", "address", "id_doc_type", "id_doc_number", "id_doc_issuer",
+                 "id_doc_issued_on", "payout_method", "iban", "account_holder", "bic")
 bp.before_request(login_required(lambda: None))  # every page of the flow is staff-only
 
 # Refusals the clerk can act on: shown on the page with a 422, never a 500.
@@ -180,7 +182,10 @@ def _quote_page(ti: dict, status: int = 200, error: str | None = None):
 def _seller_page(ti: dict, status: int = 200, errors: dict | None = None, message: str | None = None,
                  reasons: list[str] | None = None):
     reasons = accept_approval_reasons(ti, None) if reasons is None else reasons
+    # The first field in error takes the focus (in the form's order), else the first field.
+    focus = next((name for name in SELLER_FIELDS if name in (errors or {})), SELLER_FIELDS[0])
     return render_template("tradein/seller.html", ti=ti, errors=errors or {}, message=message, form=request.form,
+                           focus=focus,
                            doc_types=ID_DOCUMENT_TYPES, payouts=PAYOUT_METHODS, approval_reason=" and ".join(reasons),
                            privacy_notice=privacy_notice(), transfer_days=current_app.config["TRANSFER_DAYS"],
                            **approval_context()), status
