@@ -5,10 +5,13 @@ Never an image of the ID document, never biometrics: only its type, number, issu
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+
+from babel.dates import format_date, parse_date
 
 from core.grading import seller_age_gate
 from core.messages import N_, Message
@@ -46,13 +49,31 @@ class Seller:
     bank: BankAccount | None = None  # a bank transfer's account, None for store credit
 
 
-def _date(form: Mapping[str, str], name: str, errors: dict[str, str]) -> date | None:
+def date_example(locale: str) -> str:
+    """How the store's locale writes a date, shown beside each date field (25/12/1990 in France)."""
+    return format_date(date(1990, 12, 25), "short", locale=locale).replace("/90", "/1990")
+
+
+def _date(form: Mapping[str, str], name: str, errors: dict[str, str], locale: str) -> date | None:
+    """A date as the store's locale writes it (a four-digit year: no guessing the century of a birth), or ISO
+    (what a script or a browser's date picker sends)."""
     raw = (form.get(name) or "").strip()
+    if not raw:
+        errors[name] = Message(N_("Required."))
+        return None
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        errors[name] = Message(N_("Enter a date (YYYY-MM-DD).")) if raw else Message(N_("Required."))
-        return None
+        pass
+    numbers = re.findall(r"\d+", raw)
+    if len(numbers) == 3 and len(numbers[2]) == 4:
+        try:
+            return parse_date(raw, locale=locale)
+        except (ValueError, IndexError):  # babel's ParseError is a ValueError
+            pass
+    errors[name] = Message(N_("Enter the date as day, month and year, e.g. %(example)s."),
+                           example=date_example(locale))
+    return None
 
 
 def _texts(form: Mapping[str, str], errors: dict[str, str]) -> dict[str, str]:
@@ -72,12 +93,12 @@ def _texts(form: Mapping[str, str], errors: dict[str, str]) -> dict[str, str]:
     return texts
 
 
-def parse_seller(form: Mapping[str, str], today: date) -> Seller:
-    """Validate every field at once, so the clerk sees all problems in one go."""
+def parse_seller(form: Mapping[str, str], today: date, locale: str = "fr_FR") -> Seller:
+    """Validate every field at once, so the clerk sees all problems in one go; dates as `locale` writes them."""
     errors: dict[str, str] = {}
     texts = _texts(form, errors)
-    birth = _date(form, "birth_date", errors)
-    issued = _date(form, "id_doc_issued_on", errors)
+    birth = _date(form, "birth_date", errors, locale)
+    issued = _date(form, "id_doc_issued_on", errors, locale)
     if birth and (reason := seller_age_gate(birth, today)):
         errors["birth_date"] = reason
     if issued and issued > today:

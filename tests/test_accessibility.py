@@ -172,7 +172,7 @@ def test_a_clerk_completes_a_trade_in_with_the_keyboard_alone(app, db):
         page.wait_for_url(re.compile(r"/seller$"))
         settled(page)
         expect(page.locator("#surname")).to_be_focused()
-        typed = {**ADULT_SELLER, "birth_date": "04121990", "id_doc_issued_on": "06012021",  # en-US date fields
+        typed = {**ADULT_SELLER, "birth_date": "12/04/1990", "id_doc_issued_on": "01/06/2021",  # as France writes
                  "id_doc_type": "National", "payout_method": "Store"}
         for name, value in typed.items():
             tab_to(page, page.locator(f'[name="{name}"]'))

@@ -129,6 +129,16 @@ def test_seller_form_collects_all_errors_at_once():
     assert seller.surname == "Dupont de Rivière" and seller.birth_date == date(1990, 4, 12)
 
 
+def test_dates_are_read_as_the_stores_locale_writes_them_with_a_four_digit_year():
+    """Issue 17, item 4: a French clerk types 03/02/2021 for 3 February, never the browser's month-first."""
+    seller = parse_seller({**ADULT_SELLER, "birth_date": "12/04/1990", "id_doc_issued_on": "03.02.2021"}, TODAY)
+    assert seller.birth_date == date(1990, 4, 12) and seller.id_doc_issued_on == date(2021, 2, 3)
+    for wrong in ("31/02/1990", "12/04/90", "1990", "12-04"):  # no such day; a two-digit year; not a date
+        with pytest.raises(SellerErrors) as caught:
+            parse_seller({**ADULT_SELLER, "birth_date": wrong}, TODAY, "fr_FR")
+        assert "e.g. 25/12/1990" in caught.value.errors["birth_date"]
+
+
 @given(st.integers(min_value=0, max_value=10**9))
 def test_money_never_goes_through_float(minor):
     text = format_money(minor, "EUR", "en_US")

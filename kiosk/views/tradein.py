@@ -16,12 +16,12 @@ from core.messages import Message
 from core.payout import PAYOUT_METHODS
 from core.pricing import NO_GRID, PricingError
 from core.receipts import privacy_notice
-from core.seller import ID_DOCUMENT_TYPES, SellerErrors, parse_seller
+from core.seller import ID_DOCUMENT_TYPES, SellerErrors, date_example, parse_seller
 from core.states import UNQUOTED, IllegalTransition
 from hardware.receipt_png import render_png
 from kiosk.auth import login_required
 from kiosk.compliance.staff import StaffAuthError
-from kiosk.formatting import JOB_KINDS, money
+from kiosk.formatting import JOB_KINDS, current_store, money
 from kiosk.hq_link import hq_device_gates, hq_refusal
 from kiosk.i18n import database_trouble, translated
 from kiosk.store.connection import get_db
@@ -185,7 +185,7 @@ def _seller_page(ti: dict, status: int = 200, errors: dict | None = None, messag
     # The first field in error takes the focus (in the form's order), else the first field.
     focus = next((name for name in SELLER_FIELDS if name in (errors or {})), SELLER_FIELDS[0])
     return render_template("tradein/seller.html", ti=ti, errors=errors or {}, message=message, form=request.form,
-                           focus=focus,
+                           focus=focus, date_example=date_example(current_store()["locale"]),
                            doc_types=ID_DOCUMENT_TYPES, payouts=PAYOUT_METHODS, approval_reason=" and ".join(reasons),
                            privacy_notice=privacy_notice(), transfer_days=current_app.config["TRANSFER_DAYS"],
                            **approval_context()), status
@@ -201,7 +201,7 @@ def seller(tradein_uuid: str):
         return _seller_page(ti)
     reasons: list[str] = []
     try:
-        seller = parse_seller(request.form, date.today())
+        seller = parse_seller(request.form, date.today(), current_store()["locale"])
         reasons = accept_approval_reasons(ti, seller)
         approved_by = approver_from_form(" and ".join(reasons)) if reasons else None
         job_id = acceptance.accept(get_db(), current_actor(), tradein_uuid, seller, date.today(), _cipher(),
