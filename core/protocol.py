@@ -14,6 +14,8 @@ import re
 import uuid
 from typing import Any
 
+from core.messages import N_, Message
+
 # Every kind of record a store sends HQ through its outbox.
 TRADEIN_ACCEPTED = "tradein.accepted"
 TRADEIN_DECLINED = "tradein.declined"
@@ -27,6 +29,38 @@ PAYOUT_REQUESTED = "payout.requested"  # a trade-in paid by bank transfer: HQ ma
 RECORD_KINDS = (TRADEIN_ACCEPTED, TRADEIN_DECLINED, TRADEIN_CANCELLED, SHIPMENT_CLOSED, VOUCHER_ISSUED,
                 SALE_COMPLETED, SALE_RETURNED, Z_CLOSED, PAYOUT_REQUESTED)
 SALE_KINDS = (SALE_COMPLETED, SALE_RETURNED)
+
+# Why HQ refuses a record: HQ answers with the code (and the English text, for its own log); the terminal says it
+# in its reader's language (core.messages, translated by the kiosk's catalogue).
+REJECTIONS = {
+    "bad_uuid": N_("record_uuid is not a UUID"),
+    "unknown_kind": N_("unknown record kind %(kind)s"),
+    "too_large": N_("payload larger than %(limit)s bytes"),
+    "nul": N_("payload contains a NUL character"),
+    "not_json": N_("payload is not JSON"),
+    "not_object": N_("payload must be a JSON object"),
+    "conflict_in_batch": N_("conflict: the batch holds two payloads under this record_uuid"),
+    "other_store": N_("record_uuid belongs to another store's record"),
+    "conflict": N_("conflict: a different payload was already stored under this record_uuid"),
+    "payout_unreadable": N_("the payout's account cannot be read with this store's secret: nothing will be paid"),
+}
+
+
+def rejection(code: str, **params: str | int) -> Message:
+    return Message(REJECTIONS[code], **params)
+
+
+def rejection_from_json(raw: dict) -> Message | str:
+    """What a terminal keeps of HQ's refusal: the coded message (its values checked) or, for a code it does not
+    know, HQ's English text."""
+    code, params = raw.get("code"), raw.get("params")
+    if code in REJECTIONS and isinstance(params, dict):
+        clean = {k: str(v)[:80] for k, v in params.items() if isinstance(k, str) and isinstance(v, str | int)}
+        try:
+            return rejection(code, **clean)
+        except (KeyError, ValueError, TypeError):  # values that do not fit the message: HQ's text instead
+            pass
+    return str(raw.get("reason", "no reason given"))[:500]
 
 
 def canonical_json(payload: dict[str, Any]) -> str:

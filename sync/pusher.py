@@ -17,6 +17,8 @@ import sqlite_utils
 
 from core.backoff import full_jitter
 from core.clock import utcnow
+from core.messages import stored_text
+from core.protocol import rejection_from_json
 from sync.client import HQClient, HQRefused, HQUnavailable, batch_body
 from sync.localdb import fetch_all, get_mark, set_mark, write_transaction
 
@@ -52,7 +54,7 @@ def apply_ack(db: sqlite_utils.Database, ack: dict, rows: list[dict]) -> PushRes
         for rejection in ack.get("rejected", []):
             db.execute("INSERT OR IGNORE INTO sync_rejections SELECT seq, record_uuid, ?, ? FROM outbox "
                        "WHERE seq = ? AND record_uuid = ?",
-                       [str(rejection.get("reason", "no reason given"))[:500], utcnow(), rejection.get("seq"),
+                       [stored_text(rejection_from_json(rejection)), utcnow(), rejection.get("seq"),
                         rejection.get("record_uuid")])
         set_mark(db, "last_success_at", utcnow())
         set_mark(db, "last_error", "")

@@ -71,6 +71,8 @@ def test_conflicting_payload_is_rejected_and_shown_to_staff(tmp_path, hq_app, hq
     staff.login(app)
     page = staff.get("/sync").get_data(as_text=True)
     assert "Refused by HQ (1)" in page and "conflict: a different payload" in page
+    staff.post("/lang", {"lang": "fr"})  # HQ sent a reason code: the terminal says it in its reader's language
+    assert "conflit : le siège a déjà enregistré un autre contenu" in staff.get("/sync").get_data(as_text=True)
 
 
 def test_a_store_cannot_write_another_stores_record(tmp_path, hq_app, hq_url, hq_store, db_of):

@@ -11,8 +11,9 @@ import orjson
 
 from core import protocol
 from core.clock import utcnow_ms
+from core.messages import Message
 from core.payout import open_from_store
-from core.protocol import payload_hash
+from core.protocol import REJECTIONS, payload_hash, rejection
 from sync.hq.payouts import AccountKeys
 from sync.hq.projection import project
 from sync.hq.storage import Storage
@@ -105,25 +106,25 @@ def parse_batch(body: bytes) -> tuple[str, list[Record], Backlog | None]:
     return batch_id, [_record(raw, i) for i, raw in enumerate(data["records"])], parse_backlog(data)
 
 
-def content_problem(record: Record) -> tuple[str, dict]:
-    """Why a record can never be stored ("" if it can), and its payload parsed."""
+def content_problem(record: Record) -> tuple[Message | None, dict]:
+    """Why a record can never be stored (None if it can), and its payload parsed."""
     try:
         uuid.UUID(record.record_uuid)
     except ValueError:
-        return "record_uuid is not a UUID", {}
+        return rejection("bad_uuid"), {}
     if record.kind not in KNOWN_KINDS:
-        return f"unknown record kind {record.kind!r}", {}
+        return rejection("unknown_kind", kind=repr(record.kind[:40])), {}
     if len(record.payload) > MAX_PAYLOAD:
-        return f"payload larger than {MAX_PAYLOAD} bytes", {}
+        return rejection("too_large", limit=MAX_PAYLOAD), {}
     if "\x00" in record.payload:  # PostgreSQL text cannot hold NUL; no kiosk ever sends one
-        return "payload contains a NUL character", {}
+        return rejection("nul"), {}
     try:
         payload = orjson.loads(record.payload)  # orjson: ~6x json's speed, same verdicts
     except orjson.JSONDecodeError:
-        return "payload is not JSON", {}
+        return rejection("not_json"), {}
     if not isinstance(payload, dict):
-        return "payload must be a JSON object", {}
-    return "", payload
+        return rejection("not_object"), {}
+    return None, payload
 
 
 def _indexed(payload: dict) -> tuple[str | None, str | None]:
@@ -136,8 +137,12 @@ def _indexed(payload: dict) -> tuple[str | None, str | None]:
     return text(identifier), text(entity)
 
 
-def _reject(ack: Ack, rejections: list[tuple], store_id: str, record: Record, reason: str, now: str) -> None:
-    ack.rejected.append({"seq": record.seq, "record_uuid": record.record_uuid, "reason": reason})
+def _reject(ack: Ack, rejections: list[tuple], store_id: str, record: Record, why: Message, now: str) -> None:
+    """The store hears the code (it says it in its own words) and HQ's English text; HQ's log keeps the text."""
+    reason = str(why)
+    ack.rejected.append({"seq": record.seq, "record_uuid": record.record_uuid, "reason": reason,
+                         "code": next(code for code, msgid in REJECTIONS.items() if msgid == why.msgid),
+                         "params": why.params})
     shown = record.record_uuid[:64].replace("\x00", "?")  # kept for HQ staff; PostgreSQL text has no NUL
     rejections.append((store_id, record.seq, shown, reason.replace("\x00", "?"), now))
 
@@ -152,13 +157,13 @@ def _screen(records: list[Record], store_id: str, ack: Ack, rejections: list, no
         problem, payload = content_problem(record)
         if not problem and record.kind == protocol.PAYOUT_REQUESTED and \
                 open_from_store(payload.get("account_sealed"), store_secret) is None:
-            problem = "the payout's account cannot be read with this store's secret: nothing will be paid"
+            problem = rejection("payout_unreadable")
         digest = payload_hash(record.payload)
         if not problem and record.record_uuid in hashes:
             if hashes[record.record_uuid] == digest:
                 ack.duplicates += 1
                 continue
-            problem = "conflict: the batch holds two payloads under this record_uuid"
+            problem = rejection("conflict_in_batch")
         if problem:
             _reject(ack, rejections, store_id, record, problem, now)
         else:
@@ -172,10 +177,9 @@ def _classify(held: list[tuple], existing: dict, store_id: str, ack: Ack, reject
     for record, digest in held:
         owner, stored_digest = existing[record.record_uuid]
         if owner != store_id:
-            _reject(ack, rejections, store_id, record, "record_uuid belongs to another store's record", now)
+            _reject(ack, rejections, store_id, record, rejection("other_store"), now)
         elif digest != stored_digest:
-            _reject(ack, rejections, store_id, record,
-                    "conflict: a different payload was already stored under this record_uuid", now)
+            _reject(ack, rejections, store_id, record, rejection("conflict"), now)
         else:
             ack.duplicates += 1
 
