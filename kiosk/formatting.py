@@ -22,6 +22,8 @@ from kiosk.store.connection import get_db
 JOB_KINDS = {"receipt": N_("receipt"), "label": N_("bag label")}
 JOB_STATUSES = {"pending": N_("waiting"), "printed": N_("printed"), "failed": N_("failed")}
 ROLES = {"clerk": N_("clerk"), "manager": N_("manager"), "admin": N_("admin")}
+DEVICES = {"printer": N_("Printer"), "scanner": N_("Scanner"), "camera": N_("Camera")}
+VERDICTS = {"ok": N_("OK"), "problem": N_("Problem"), "untested": N_("Not tested yet")}
 RIGHTS = {"access": N_("access"), "rectification": N_("rectification"), "erasure": N_("erasure"),
           "restriction": N_("restriction"), "portability": N_("portability"), "objection": N_("objection")}
 
@@ -66,6 +68,9 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(lambda role: gettext(ROLES.get(role, role)), "role_label")
     app.add_template_filter(lambda kind: gettext(RIGHTS.get(kind, kind)), "request_label")
     app.add_template_filter(lambda kind: gettext(TENDER_LABELS.get(kind, kind)), "tender_label")
+    app.add_template_filter(lambda name: gettext(DEVICES.get(name.split(" ")[0], name)) +
+                            (f" {name.split(' ', 1)[1]}" if " " in name else ""), "device_label")
+    app.add_template_filter(lambda verdict: gettext(VERDICTS.get(verdict, verdict)), "verdict_label")
     # A VAT rate in basis points as the reader writes a percentage: 2000 -> "20", 550 -> "5,5" in French.
     app.add_template_filter(lambda bp: format_decimal(bp / 100, locale=get_locale()), "rate")
     app.context_processor(lambda: {"store": current_store(), "staff": g.get("staff")})

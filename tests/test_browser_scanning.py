@@ -119,3 +119,28 @@ def test_the_same_phone_scanned_again_resumes_its_trade_in_and_a_draft_can_be_di
         expect(page.locator("#tradein-rows")).to_contain_text("Declined")
         screenshot(page, "draft-discarded")
     assert db.execute("SELECT count(*), max(state) FROM tradeins").fetchone() == (1, "declined")
+
+
+def test_the_hardware_page_tests_the_scanner_and_the_camera_with_what_they_really_send(app, tmp_path):
+    """Issue 17, item 10: a burst into the test box and a picture through the camera button, each shown as
+    received and as read, in the reader's language; nothing is "OK" before a clerk tried it."""
+    import cv2
+    import numpy as np
+
+    from bench.frames import make_frame
+
+    frame = make_frame(np.random.default_rng(7), "easy")  # a label as a phone camera would take it
+    picture = tmp_path / "label.jpg"
+    cv2.imwrite(str(picture), frame.image)
+    with live_server(app) as base, chromium_page() as page:
+        sign_in(page, base)
+        page.goto(base + "/hardware")
+        expect(page.locator("#check-scanner")).to_contain_text("Not tested yet")
+        page.locator("#scanner-test").focus()
+        scan(page, "490154203237518")
+        expect(page.locator("#check-scanner")).to_contain_text("read as imei 490154203237518")
+        page.locator("#camera-test").set_input_files(str(picture))
+        page.get_by_role("button", name="Decode the picture").click()
+        expected = sorted(text for text, _ in frame.expected)
+        expect(page.locator("#check-camera")).to_contain_text(expected[0])
+        screenshot(page, "hardware-tested")
