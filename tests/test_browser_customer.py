@@ -38,6 +38,10 @@ def customer_estimate(page, base: str, shots: str | None = None) -> str:
                 page.locator(f'.keypad .key[data-key="{digit}"]').click()
             expect(page.locator("#answer")).to_have_value(value)
             shot("04-keypad")
+            if page.viewport_size["height"] >= 1500:  # the portrait totem (issue 17, item 11)
+                heights = page.locator(".keypad .key").evaluate_all("keys => keys.map(k => k.offsetHeight)")
+                assert min(heights) >= 96, heights  # keys a finger hits without looking twice
+                assert page.evaluate("document.documentElement.scrollHeight <= innerHeight")  # no scrolling
             page.get_by_role("button", name="Next").click()
         else:
             if question_id == "screen":
