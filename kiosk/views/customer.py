@@ -89,6 +89,10 @@ def begin():
     return redirect(url_for(".device"), 303)
 
 
+# Model tiles a page shows: four rows of three on the portrait totem, so a brand's list never scrolls.
+MODELS_PER_PAGE = 12
+
+
 def _device_page(est: dict, status: int = 200, error: str | None = None, model_id: int | None = None):
     db = get_db()
     models = catalog.devices_of_kind(db, est["device_kind"])
@@ -98,8 +102,11 @@ def _device_page(est: dict, status: int = 200, error: str | None = None, model_i
     if chosen is None or chosen.kind != est["device_kind"]:
         chosen = None
     shown = [d for d in models if d.brand == (chosen.brand if chosen else brand)]
+    pages = max(1, -(-len(shown) // MODELS_PER_PAGE))
+    page = min(max(small_int(request.args.get("page")) or 1, 1), pages)
     return render_template("customer/device.html", est=est, brands=brands, brand=chosen.brand if chosen else brand,
-                           models=shown, chosen=chosen, error=error,
+                           models=shown[(page - 1) * MODELS_PER_PAGE:page * MODELS_PER_PAGE], page=page, pages=pages,
+                           chosen=chosen, error=error,
                            uses_imei=IDENTIFIER_FOR_KIND[est["device_kind"]] == "imei"), status
 
 
