@@ -46,6 +46,11 @@ REJECTIONS = {
 }
 
 
+def tracking_hash(token: str) -> str:
+    """What HQ keeps of a seller's tracking token (the terminal draws it, the receipt prints it)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def rejection(code: str, **params: str | int) -> Message:
     return Message(REJECTIONS[code], **params)
 

@@ -82,8 +82,13 @@ def build_bag_label(facts: ReceiptFacts) -> BagLabel:
                     facts.store_name)
 
 
+def paper_time(moment: datetime, timezone: str, locale: str) -> str:
+    """A time as a store's paper prints it: its time zone, its locale's short form."""
+    return format_datetime(moment, "short", tzinfo=ZoneInfo(timezone), locale=locale)
+
+
 def _local(moment: datetime, facts: ReceiptFacts) -> str:
-    return format_datetime(moment, "short", tzinfo=ZoneInfo(facts.timezone), locale=facts.locale)
+    return paper_time(moment, facts.timezone, facts.locale)
 
 
 def _money_rows(ti: dict, facts: ReceiptFacts) -> tuple[tuple[Row, ...], Row]:

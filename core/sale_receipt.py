@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
 from babel.numbers import format_decimal
 
 from core import till
 from core.messages import N_
-from core.receipts import Receipt, Row
+from core.receipts import Receipt, Row, paper_time
 
 WARRANTY_MONTHS = 12
 TENDER_LABELS = {"cash": N_("Cash"), "card": N_("Card"), "voucher": N_("Voucher")}
@@ -109,8 +107,7 @@ def _period(store: dict, data: dict, _: Callable[[str], str]) -> tuple[str, str]
 
 
 def local_time(iso: str, store: dict) -> str:
-    return format_datetime(datetime.fromisoformat(iso), "short", tzinfo=ZoneInfo(store["timezone"]),
-                           locale=store["locale"])
+    return paper_time(datetime.fromisoformat(iso), store["timezone"], store["locale"])
 
 
 def _tender_totals(data: dict, money: Callable[[int], str], _) -> tuple[Row, ...]:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from babel.dates import format_date, parse_date
+from babel.dates import format_date, get_date_format, parse_date
 
 from core.grading import seller_age_gate
 from core.messages import N_, Message
@@ -51,7 +51,8 @@ class Seller:
 
 def date_example(locale: str) -> str:
     """How the store's locale writes a date, shown beside each date field (25/12/1990 in France)."""
-    return format_date(date(1990, 12, 25), "short", locale=locale).replace("/90", "/1990")
+    pattern = get_date_format("short", locale=locale).pattern
+    return format_date(date(1990, 12, 25), re.sub(r"y+", "yyyy", pattern), locale=locale)
 
 
 def _date(form: Mapping[str, str], name: str, errors: dict[str, str], locale: str) -> date | None:

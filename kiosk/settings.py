@@ -94,10 +94,15 @@ def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[s
 HQ_LINK_FILE = "hq_link.json"  # written 0600 by kiosk.provisioning.enrolment
 
 
+def read_hq_link(data_dir: str) -> dict:
+    """What enrolment stored (url, store_id, secret, tracking_url); {} for a terminal never enrolled."""
+    path = Path(data_dir) / HQ_LINK_FILE
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
 def with_enrolment(values: dict) -> dict:
     """Fill the HQ link settings left empty from what `enrol` stored in the data folder."""
-    path = Path(values["DATA_DIR"]) / HQ_LINK_FILE
-    link = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    link = read_hq_link(values["DATA_DIR"])
     if link and not values["SYNC_SECRET"]:
         values.update(SYNC_URL=values["SYNC_URL"] or link["url"], SYNC_STORE_ID=link["store_id"],
                       SYNC_SECRET=link["secret"])

@@ -22,7 +22,7 @@ from core.protocol import canonical_json
 from core.settings import write_private
 from core.store_profile import ProfileInvalid, validate_profile
 from kiosk.provisioning.terminal import store_profile
-from kiosk.settings import HQ_LINK_FILE, with_enrolment
+from kiosk.settings import HQ_LINK_FILE, read_hq_link
 from kiosk.store.db import fetch_all, fetch_one, write_transaction
 from kiosk.tradein.reference import pull
 from kiosk.translations import catalogue
@@ -76,7 +76,7 @@ def enrol(db: sqlite_utils.Database, data_dir: str, hq_url: str, code: str, time
         raise EnrolmentFailed(N_("This terminal already belongs to %(store)s: enrol a new terminal from an empty "
                                  "data folder."), store=current["name"])
     tracking = answer.get("tracking_url") if isinstance(answer.get("tracking_url"), str) else ""
-    _reseal_pending_payouts(db, _old_secret(data_dir), secret)
+    _reseal_pending_payouts(db, read_hq_link(data_dir).get("secret", ""), secret)
     write_private(Path(data_dir) / HQ_LINK_FILE, json.dumps(
         {"url": hq_url, "store_id": store_id, "secret": secret, "tracking_url": tracking[:300]}))
     _save_store(db, store_id, profile)
@@ -86,11 +86,6 @@ def enrol(db: sqlite_utils.Database, data_dir: str, hq_url: str, code: str, time
     except (HQRefused, HQUnavailable) as err:  # enrolled all the same: the background sync pulls later
         result["pull_error"] = str(err)
     return result
-
-
-def _old_secret(data_dir: str) -> str:
-    path = Path(data_dir) / HQ_LINK_FILE
-    return json.loads(path.read_text(encoding="utf-8")).get("secret", "") if path.exists() else ""
 
 
 def _reseal_pending_payouts(db: sqlite_utils.Database, old: str, new: str) -> int:
@@ -113,7 +108,8 @@ def _reseal_pending_payouts(db: sqlite_utils.Database, old: str, new: str) -> in
     return resealed
 
 
-def link_settings(config: dict) -> dict:
+def link_settings(data_dir: str) -> dict:
     """The HQ link settings as enrolment just stored them (for a running app to take over at once)."""
-    fresh = with_enrolment({**config, "SYNC_URL": "", "SYNC_SECRET": "", "TRACKING_URL": ""})
-    return {k: fresh[k] for k in ("SYNC_URL", "SYNC_STORE_ID", "SYNC_SECRET", "TRACKING_URL")}
+    link = read_hq_link(data_dir)
+    return {"SYNC_URL": link["url"], "SYNC_STORE_ID": link["store_id"], "SYNC_SECRET": link["secret"],
+            "TRACKING_URL": link.get("tracking_url") or link["url"]}

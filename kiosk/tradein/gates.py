@@ -11,10 +11,9 @@ from datetime import date
 import sqlite_utils
 
 from core.device_gates import BLOCKLISTED, Earlier, Refusal, retrade_refusal
-from core.states import TAKEN
 from kiosk.store.db import fetch_all, fetch_one
+from kiosk.tradein.tradeins import _TAKEN_SQL
 
-_TAKEN = ", ".join(f"'{state}'" for state in TAKEN)
 # The last of these HQ outcomes says whether HQ is done with a received trade-in.
 _SETTLING = ("received", "dispute_opened", "regrade_confirmed", "dispute_accepted", "dispute_rejected")
 
@@ -29,7 +28,7 @@ def _settled(db: sqlite_utils.Database, tradein_uuid: str) -> bool:
 def earlier_here(db: sqlite_utils.Database, column: str, value: str) -> list[Earlier]:
     """This store's earlier trade-ins of the device that were not undone."""
     rows = fetch_all(db, f"SELECT uuid, accepted_at, resold_at FROM tradeins WHERE {column} = ? "  # column: ours
-                         f"AND state IN ({_TAKEN})", [value])
+                         f"AND state IN ({_TAKEN_SQL})", [value])
     return [Earlier(date.fromisoformat(r["accepted_at"][:10]), _settled(db, r["uuid"]), bool(r["resold_at"]), True)
             for r in rows]
 

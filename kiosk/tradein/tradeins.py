@@ -3,7 +3,6 @@ its audit row, and the business writes that HQ must see carry their outbox row i
 
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid
 from datetime import date, datetime, timedelta
@@ -247,7 +246,7 @@ def hq_payload(db, ti: dict, seller_reference: str | None, device: catalog.Catal
         brand=device.brand if device else None, model=device.model if device else None,
         answers=answers_of(db, tradein_uuid), bonuses=json.loads(ti["bonuses"] or "[]"),
         gate_reasons=json.loads(ti["gate_reasons"] or "[]"), seller_ref=seller_reference,
-        tracking_hash=hashlib.sha256(ti["tracking_token"].encode()).hexdigest() if ti.get("tracking_token") else None,
+        tracking_hash=protocol.tracking_hash(ti["tracking_token"]) if ti.get("tracking_token") else None,
     )
     if ti.get("handoff"):  # the customer's estimate and what the check changed: HQ's evidence in a dispute
         payload["estimate"] = json.loads(ti["handoff"])

@@ -3,6 +3,7 @@ one outside a request: receipts are printed in the store's language by the backg
 
 from __future__ import annotations
 
+import functools
 import warnings
 from io import BytesIO
 from pathlib import Path
@@ -33,10 +34,10 @@ def compile_catalogues() -> None:
 
 def catalogue(locale: str) -> Translations:
     """A language's catalogue outside a request (receipts printed by the background worker, the CLI)."""
-    if not _compiled:
-        compile_catalogues()  # once per process: a caller without an app must not read a stale .mo
-        _compiled.append(True)
+    _compile_once()  # a caller without an app (CLI, print worker, tests) must not read a stale .mo
     return Translations.load(str(CATALOGUES), [locale])
 
 
-_compiled: list[bool] = []
+@functools.cache
+def _compile_once() -> None:
+    compile_catalogues()

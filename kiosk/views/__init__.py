@@ -8,9 +8,12 @@ from collections.abc import Callable
 
 from flask import abort, current_app, g, make_response, redirect, render_template, request
 
+from hardware import escpos_render
+from hardware.printer import PrinterError
 from hardware.uploads import MAX_PICTURE_BYTES
 from kiosk.compliance.audit import Actor
 from kiosk.extensions import htmx
+from kiosk.i18n import translated
 from kiosk.provisioning.terminal import terminal_id_for
 from kiosk.store.connection import get_db
 from kiosk.tradein import tradeins
@@ -85,3 +88,14 @@ def see_other(url: str):
         response.headers["HX-Location"] = json.dumps({"path": url, "target": "body"})
         return response
     return redirect(url, 303)
+
+
+def send_paper(receipt, job_name: str, open_drawer: bool = False) -> str | None:
+    """After the commit: print a receipt, report or manifest. None when it printed; else the reason in the reader's
+    language (what was saved stays saved: the caller says so and offers to print again)."""
+    data = escpos_render.render(receipt, current_app.config["PRINTER_PROFILE"], open_drawer)
+    try:
+        current_app.extensions["kiosk.printer"].send(data, job_name)
+    except PrinterError as err:
+        return translated(err)
+    return None

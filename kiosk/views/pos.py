@@ -12,8 +12,6 @@ from flask_babel import gettext
 from core import till
 from core.messages import N_
 from core.sale_receipt import build_sale_receipt
-from hardware import escpos_render
-from hardware.printer import PrinterError
 from kiosk.auth import login_required
 from kiosk.compliance import staff as staff_accounts
 from kiosk.compliance.staff import StaffAuthError
@@ -24,7 +22,7 @@ from kiosk.provisioning.terminal import terminal_name
 from kiosk.store.connection import get_db
 from kiosk.till import returns, sales, vouchers
 from kiosk.translations import catalogue
-from kiosk.views import current_actor, page_or_fragment, see_other, small_int
+from kiosk.views import current_actor, page_or_fragment, see_other, send_paper, small_int
 from kiosk.views.approvals import approval_context, approver_from_form, parse_amount
 
 bp = Blueprint("pos", __name__, url_prefix="/pos")
@@ -152,13 +150,11 @@ def sale_receipt(sale: dict):
 
 def _print(sale: dict, open_drawer: bool = False) -> None:
     """After the commit: the sale is kept whatever the printer does; the clerk is told and can reprint."""
-    data = escpos_render.render(sale_receipt(sale), current_app.config["PRINTER_PROFILE"], open_drawer)
-    try:
-        current_app.extensions["kiosk.printer"].send(data, f"{sale['number']}-receipt")
-        flash(gettext("Sale %(number)s recorded and printed.", number=sale["number"]))
-    except PrinterError as err:
+    if reason := send_paper(sale_receipt(sale), f"{sale['number']}-receipt", open_drawer):
         flash(gettext("Sale %(number)s recorded, but the receipt did not print: %(reason)s Use Reprint.",
-                      number=sale["number"], reason=translated(err)), "error")
+                      number=sale["number"], reason=reason), "error")
+    else:
+        flash(gettext("Sale %(number)s recorded and printed.", number=sale["number"]))
 
 
 def _sale_or_404(key: str) -> dict:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, g, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, render_template, request, url_for
 from flask_babel import gettext
 
 from core.sale_receipt import build_report_receipt, build_z_receipt
-from hardware import escpos_render
-from hardware.printer import PrinterError
 from kiosk.auth import login_required
 from kiosk.compliance.staff import StaffAuthError
 from kiosk.formatting import current_store, money
@@ -16,7 +14,7 @@ from kiosk.store.connection import get_db
 from kiosk.till import reports
 from kiosk.till.sales import SaleError
 from kiosk.translations import catalogue
-from kiosk.views import current_actor, see_other
+from kiosk.views import current_actor, see_other, send_paper
 from kiosk.views.approvals import approval_context, approver_from_form
 from kiosk.views.pos import amount_input
 
@@ -58,9 +56,12 @@ def close_z():
     except (SaleError, ValueError, StaffAuthError) as err:
         return _confirm_page(counted, 422, translated(err))
     store = current_store()
-    _print(build_z_receipt(store, z, money, catalogue(store["locale"]).gettext), f"Z-{z['number']:05d}",
-           gettext("Z report %(number)s closed and printed.", number=z["number"]),
-           gettext("Z report %(number)s closed; it did not print:", number=z["number"]))
+    if reason := send_paper(build_z_receipt(store, z, money, catalogue(store["locale"]).gettext),
+                            f"Z-{z['number']:05d}"):
+        flash(gettext("Z report %(number)s closed; it did not print: %(reason)s", number=z["number"], reason=reason),
+              "error")
+    else:
+        flash(gettext("Z report %(number)s closed and printed.", number=z["number"]))
     return see_other(url_for(".z", number=z["number"]))
 
 
@@ -70,17 +71,11 @@ def print_x():
     store = current_store()
     receipt = build_report_receipt(store, reports.figures(get_db(), g.staff["store_id"]), money,
                                    catalogue(store["locale"]).gettext)
-    _print(receipt, "X", gettext("X report printed."), gettext("The X report did not print:"))
+    if reason := send_paper(receipt, "X"):
+        flash(gettext("The X report did not print: %(reason)s", reason=reason), "error")
+    else:
+        flash(gettext("X report printed."))
     return see_other(url_for(".index"))
-
-
-def _print(receipt, name: str, done: str, failed: str) -> None:
-    try:
-        current_app.extensions["kiosk.printer"].send(
-            escpos_render.render(receipt, current_app.config["PRINTER_PROFILE"]), name)
-        flash(done)
-    except PrinterError as err:
-        flash(f"{failed} {translated(err)}", "error")
 
 
 @bp.get("/z/<int:number>")

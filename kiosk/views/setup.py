@@ -53,7 +53,7 @@ def enrolment():
                        current_app.config["SYNC_TIMEOUT"])
     except EnrolmentFailed as err:
         return render_template("setup/enrol.html", form=form, error=translated(err)), 422
-    current_app.config.update(link_settings(current_app.config))
+    current_app.config.update(link_settings(current_app.config["DATA_DIR"]))
     g.pop("store", None)
     flash(gettext("This terminal now belongs to %(store)s.", store=result["profile"]["trading_name"]))
     if result["pull_error"]:

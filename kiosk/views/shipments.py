@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, render_template, request, url_for
+from flask import Blueprint, flash, render_template, request, url_for
 from flask_babel import gettext
 
 from core.receipts import build_manifest
 from core.sale_receipt import local_time
-from hardware import escpos_render
-from hardware.printer import PrinterError
 from kiosk.auth import login_required
 from kiosk.formatting import current_store
 from kiosk.i18n import translated
 from kiosk.store.connection import get_db
 from kiosk.tradein import shipping
 from kiosk.translations import catalogue
-from kiosk.views import current_actor, see_other
+from kiosk.views import current_actor, see_other, send_paper
 
 bp = Blueprint("shipments", __name__, url_prefix="/shipments")
 bp.before_request(login_required(lambda: None))
@@ -49,9 +47,5 @@ def _print_manifest(shipment: dict) -> None:
     store = current_store()
     manifest = build_manifest(store, shipment, shipping.manifest_bags(get_db(), shipment["uuid"]),
                               catalogue(store["locale"]).gettext, local_time(shipment["closed_at"], store))
-    try:
-        current_app.extensions["kiosk.printer"].send(
-            escpos_render.render(manifest, current_app.config["PRINTER_PROFILE"]), f"{shipment['code']}-manifest")
-    except PrinterError as err:
-        flash(gettext("The manifest did not print: %(reason)s The shipment is saved.", reason=translated(err)),
-              "error")
+    if reason := send_paper(manifest, f"{shipment['code']}-manifest"):
+        flash(gettext("The manifest did not print: %(reason)s The shipment is saved.", reason=reason), "error")

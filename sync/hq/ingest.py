@@ -195,11 +195,12 @@ def ingest(storage: Storage, store_id: str, batch_id: str, records: list[Record]
         if not tx.claim_batch(store_id, batch_id, len(records), now):
             raise ReplayError(f"batch {batch_id} was already received: send new batches with a new batch_id")
         ack, rejections = Ack(store[2]), []
-        valid = _screen(records, store_id, ack, rejections, now, storage.box.open(store[1]))
+        secret = storage.box.open(store[1])  # opens the store's payout accounts (core.payout.seal_for_hq)
+        valid = _screen(records, store_id, ack, rejections, now, secret)
         inserted = tx.insert_records([(r.record_uuid, store_id, r.seq, r.kind, r.payload, digest, batch_id, now,
                                        identifier, entity) for r, digest, identifier, entity, _ in valid.values()])
         ack.accepted = len(inserted)
-        keys = AccountKeys(storage.box.open(store[1]), storage.box.seal)  # the store's secret opens its payouts
+        keys = AccountKeys(secret, storage.box.seal)
         project(tx, store_id, [(r.kind, payload) for key, (r, *_, payload) in valid.items() if key in inserted], now,
                 keys)
         _note_backlog(tx, store_id, backlog, now)

@@ -193,9 +193,7 @@ class Storage:
         return store_id, secret
 
     def store_secret(self, store_id: str) -> str | None:
-        with self.transaction() as tx:
-            row = tx.store(store_id)
-        return self.box.open(row[1]) if row else None
+        return self.store_access(store_id)[0]
 
     def store_access(self, store_id: str) -> tuple[str | None, bool]:
         """(the store's secret, whether HQ revoked its access) in one look; (None, False) for an unknown store."""

@@ -7,13 +7,14 @@ The token is drawn by the terminal at acceptance; HQ keeps only its SHA-256 (fro
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 from flask import Blueprint, abort, current_app, render_template, request
+
+from core.protocol import tracking_hash
 
 bp = Blueprint("hq_track", __name__)
 
@@ -38,10 +39,6 @@ TEXTS = {
            "waiting": "pas encore", "device": "Appareil :", "steps": "Étapes", "lang": "English",
            "note": "Cette page ne montre aucune donnée personnelle. Gardez votre reçu : son code est votre référence."},
 }
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _language(store_locale: str) -> str:
@@ -81,7 +78,7 @@ def track(code: str, token: str):
     with current_app.extensions["hq.storage"].read() as tx:
         facts = _facts(tx, code)
     if facts is None or not facts["tracking_hash"] or \
-            not hmac.compare_digest(facts["tracking_hash"], token_hash(token[:128])):
+            not hmac.compare_digest(facts["tracking_hash"], tracking_hash(token[:128])):
         abort(404, "No trade-in at this address: check the link on your receipt.")
     language = _language(facts["locale"] or "")
     zone, locale = ZoneInfo(facts["timezone"] or "Europe/Paris"), f"{language}_{facts['country'] or 'FR'}"
