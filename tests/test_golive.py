@@ -298,3 +298,23 @@ def test_hq_staff_pages_create_and_edit_a_store_profile_with_the_same_checks(hq_
     assert "Télé Shop Nantes Centre" in page and "73282932000074" in page and "FR" in page
     receiver = HQStaff(hq_app, "Léa Petit", "receiver")
     assert receiver.get("/hq/stores").status_code == 403 and receiver.get("/hq/payouts").status_code == 403
+
+
+def test_hostile_enrolment_requests_and_profiles_get_a_clear_refusal_never_a_500(hq_app):
+    """The enrolment door is anonymous: garbage, deep JSON, NUL, huge or guessed codes are refused with the reason,
+    and a profile with control characters is refused on both sides (HQ's page here, core.store_profile)."""
+    visitor = hq_app.test_client()
+    bodies = [b"", b"not json", b"[]", b'{"code": 12}', b'{"code": "' + b"A" * 5000 + b'"}',
+              b'{"code": "ABCD\\u0000EFGH"}', b"[" * 10_000 + b"]" * 10_000, b'{"code": "0000-0000-0000"}']
+    statuses = [visitor.post("/api/v1/enrol", data=body, content_type="application/json").status_code
+                for body in bodies]
+    assert set(statuses) <= {403, 422, 429} and 500 not in statuses, statuses
+    assert all(visitor.post("/api/v1/enrol", data=b"{}").is_json for _ in range(2))
+    supervisor = HQStaff(hq_app, "Inès Moreau", "supervisor")
+    forged = supervisor.post("/hq/stores/new", {
+        "legal_name": "Evil\x1b[2J SARL", "trading_name": "Shop\r\nSet-Cookie: x", "siret": SIRET,
+        "address": "1 rue X", "country": "FR", "locale": "fr_FR", "currency": "EUR", "timezone": "Europe/Paris",
+        "vat_regime": "margin"})
+    assert forged.status_code == 422 and "control characters" in forged.get_data(as_text=True)
+    with hq_app.extensions["hq.storage"].read() as tx:
+        assert tx.rows("SELECT count(*) FROM hq_stores")[0][0] == 0  # nothing saved
