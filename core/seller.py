@@ -5,14 +5,12 @@ Never an image of the ID document, never biometrics: only its type, number, issu
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from babel.dates import format_date, get_date_format, parse_date
-
+from core.dates import date_example, read_date
 from core.grading import seller_age_gate
 from core.messages import N_, Message
 from core.payout import BANK_TRANSFER, PAYOUT_METHODS, BankAccount, parse_bank_account
@@ -25,6 +23,16 @@ ID_DOCUMENT_TYPES = {
     "driving_licence": N_("Driving licence"),
 }
 MAX_TEXT = {"surname": 80, "first_names": 120, "address": 300, "id_doc_number": 40, "id_doc_issuer": 120}
+# Every field of the seller form and the most a field can hold (what a form left by Back keeps).
+FORM_LIMITS = {**MAX_TEXT, "birth_date": 32, "id_doc_type": 32, "id_doc_issued_on": 32, "payout_method": 32,
+               "iban": 42, "account_holder": 70, "bic": 11}
+
+
+def typed_form(form: Mapping[str, str]) -> dict[str, str]:
+    """The seller form as typed, bounded and without control characters: kept to be shown again, never trusted
+    (parse_seller checks it when the form is sent)."""
+    return {name: "".join(ch for ch in str(form.get(name) or "")[:limit] if ch.isprintable())
+            for name, limit in FORM_LIMITS.items()}
 
 
 class SellerErrors(ValueError):
@@ -49,32 +57,16 @@ class Seller:
     bank: BankAccount | None = None  # a bank transfer's account, None for store credit
 
 
-def date_example(locale: str) -> str:
-    """How the store's locale writes a date, shown beside each date field (25/12/1990 in France)."""
-    pattern = get_date_format("short", locale=locale).pattern
-    return format_date(date(1990, 12, 25), re.sub(r"y+", "yyyy", pattern), locale=locale)
-
-
 def _date(form: Mapping[str, str], name: str, errors: dict[str, str], locale: str) -> date | None:
-    """A date as the store's locale writes it (a four-digit year: no guessing the century of a birth), or ISO
-    (what a script or a browser's date picker sends)."""
+    """A date as the store's locale writes it (a four-digit year: no guessing the century of a birth), or ISO."""
     raw = (form.get(name) or "").strip()
     if not raw:
         errors[name] = Message(N_("Required."))
         return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        pass
-    numbers = re.findall(r"\d+", raw)
-    if len(numbers) == 3 and len(numbers[2]) == 4:
-        try:
-            return parse_date(raw, locale=locale)
-        except (ValueError, IndexError):  # babel's ParseError is a ValueError
-            pass
-    errors[name] = Message(N_("Enter the date as day, month and year, e.g. %(example)s."),
-                           example=date_example(locale))
-    return None
+    if (found := read_date(raw, locale)) is None:
+        errors[name] = Message(N_("Enter the date as day, month and year, e.g. %(example)s."),
+                               example=date_example(locale))
+    return found
 
 
 def _texts(form: Mapping[str, str], errors: dict[str, str]) -> dict[str, str]:

@@ -16,10 +16,11 @@ from babel.numbers import is_currency
 from stdnum.exceptions import ValidationError
 from stdnum.fr import siret
 
+from core.messages import N_, Message
 from core.text import has_control
 
 # Régime de la marge: a dealer in second-hand goods (CGI art. 297 A) pays VAT on its margin only.
-VAT_REGIMES = {"margin": "Second-hand goods margin scheme (TVA sur la marge)", "standard": "Standard VAT"}
+VAT_REGIMES = {"margin": N_("Second-hand goods margin scheme (TVA sur la marge)"), "standard": N_("Standard VAT")}
 FIELDS = ("legal_name", "trading_name", "siret", "address", "country", "locale", "currency", "timezone",
           "vat_regime")
 TEXT_LIMITS = {"legal_name": 120, "trading_name": 80, "address": 300}
@@ -40,29 +41,29 @@ def _text(raw: object) -> str:
 def _check_texts(values: dict[str, str], raw: Mapping, errors: dict[str, str]) -> None:
     for field, limit in TEXT_LIMITS.items():
         if has_control(raw.get(field) if isinstance(raw.get(field), str) else ""):
-            errors[field] = "contains control characters"
+            errors[field] = Message(N_("contains control characters"))
         elif not values[field]:
-            errors[field] = "is required"
+            errors[field] = Message(N_("is required"))
         elif len(values[field]) > limit:
-            errors[field] = f"is longer than {limit} characters"
+            errors[field] = Message(N_("is longer than %(limit)s characters"), limit=limit)
 
 
 def _check_siret(values: dict[str, str], errors: dict[str, str]) -> None:
     try:
         values["siret"] = siret.validate(values["siret"])
     except ValidationError:
-        errors["siret"] = "is not a valid SIRET (14 digits with a valid check digit)"
+        errors["siret"] = Message(N_("is not a valid SIRET (14 digits with a valid check digit)"))
 
 
 def _check_locale(values: dict[str, str], errors: dict[str, str]) -> None:
     try:
         locale = Locale.parse(values["locale"].replace("-", "_"))
     except (ValueError, UnknownLocaleError):
-        errors["locale"] = "is not a known locale (e.g. fr_FR)"
+        errors["locale"] = Message(N_("is not a known locale (e.g. fr_FR)"))
         return
     values["locale"] = str(locale)
     if not locale.territory:
-        errors["locale"] = "must name a territory too (fr_FR, not fr)"
+        errors["locale"] = Message(N_("must name a territory too (fr_FR, not fr)"))
 
 
 def validate_profile(raw: Mapping) -> dict[str, str]:
@@ -75,13 +76,13 @@ def validate_profile(raw: Mapping) -> dict[str, str]:
     _check_locale(values, errors)
     values["country"], values["currency"] = values["country"].upper(), values["currency"].upper()
     if len(values["country"]) != 2 or values["country"] not in Locale("en").territories:
-        errors["country"] = "is not an ISO 3166 country code (e.g. FR)"
+        errors["country"] = Message(N_("is not an ISO 3166 country code (e.g. FR)"))
     if not is_currency(values["currency"]):
-        errors["currency"] = "is not an ISO 4217 currency code (e.g. EUR)"
+        errors["currency"] = Message(N_("is not an ISO 4217 currency code (e.g. EUR)"))
     if values["timezone"] not in available_timezones():
-        errors["timezone"] = "is not a known time zone (e.g. Europe/Paris)"
+        errors["timezone"] = Message(N_("is not a known time zone (e.g. Europe/Paris)"))
     if values["vat_regime"] not in VAT_REGIMES:
-        errors["vat_regime"] = "must be one of " + ", ".join(VAT_REGIMES)
+        errors["vat_regime"] = Message(N_("must be one of %(choices)s"), choices=", ".join(VAT_REGIMES))
     if errors:
         raise ProfileInvalid(errors)
     return values

@@ -6,14 +6,12 @@ numbers follow it, in the store's territory (en_FR writes 250,00 € as France d
 
 from __future__ import annotations
 
-import json
-
 from babel import Locale
 from babel.core import UnknownLocaleError
 from flask import Blueprint, Flask, abort, current_app, redirect, request, session, url_for
 from flask_babel import Babel, get_locale, gettext
 
-from core.messages import Amount, Message
+from core.messages import translate
 from core.text import local_path
 from kiosk.translations import CATALOGUES, compile_catalogues
 
@@ -50,27 +48,11 @@ def current_language() -> str:
     return get_locale().language
 
 
-def _value(value: object) -> object:
+def translated(text: object) -> str:
+    """Anything meant for a reader, in their language (core.messages.translate with the kiosk's catalogue)."""
     from kiosk.formatting import money
 
-    if isinstance(value, Amount):
-        return money(int(value))
-    return translated(value) if isinstance(value, Message) else value
-
-
-def translated(text: object) -> str:
-    """Anything meant for a reader, in their language: a refusal (UserError), a Message or its
-    stored form ({"msgid", "params"}), or a plain catalogue text (looked up as is, never %-formatted:
-    "92 %" is a label, not a format). Text the catalogue does not know comes back unchanged."""
-    if isinstance(getattr(text, "message", None), Message):  # UserError, PrinterError
-        text = text.message
-    if isinstance(text, str) and text.startswith('{"msgid"'):  # a message kept in a text column (stored_text)
-        text = json.loads(text)
-    if isinstance(text, dict) and "msgid" in text:
-        text = Message(text["msgid"], **text.get("params", {}))
-    if isinstance(text, Message) and text.params:  # values that are messages too are translated first
-        return gettext(text.msgid, **{k: _value(v) for k, v in text.params.items()})
-    return gettext(text.msgid if isinstance(text, Message) else str(text))
+    return translate(text, gettext, money)
 
 
 @bp.route("/lang", methods=["POST"])

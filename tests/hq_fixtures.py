@@ -23,7 +23,7 @@ def pg_schema_url() -> Iterator[str]:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def hq_app(request, tmp_path: Path) -> Iterator[Flask]:
     url = request.getfixturevalue("pg_schema_url") if request.param == "postgresql" else ""
-    app = create_hq_app({"DATABASE_URL": url, "DATA_DIR": str(tmp_path / "hq")})
+    app = create_hq_app({"DATABASE_URL": url, "DATA_DIR": str(tmp_path / "hq"), "LANGUAGE": "en"})
     yield app
     storage = app.extensions["hq.storage"]
     if hasattr(storage, "close"):

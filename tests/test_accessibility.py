@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from testing.samples import ADULT_SELLER, IMEI_KNOWN_TAC, PERFECT_PHONE, PIN
-from tests.browser import ARTIFACTS, chromium, live_server, new_page
+from tests.browser import ARTIFACTS, chromium, live_server, new_page, screenshot
 from tests.conftest import KioskClient, model_id, run_to_quote
 from tests.test_browser import settled
 from tests.test_customer import estimate_to_ticket
@@ -208,12 +208,16 @@ def test_hq_pages_have_no_serious_or_critical_violation(tmp_path, hq_app, hq_url
         page.locator("#code").fill(f"BAG:{code}")
         page.get_by_role("button", name="Check in").click()
         expect(page.get_by_role("status")).to_be_visible()
-        for name, path in [("hq: dashboard", "/hq/"), ("hq: inbox", "/hq/inbox"),
-                           ("hq: trade-in with regrade form", f"/hq/tradeins/{uuid}"),
-                           ("hq: shipments", "/hq/shipments"), ("hq: publish", "/hq/publish"),
-                           ("hq: stores", "/hq/stores"), ("hq: new store", "/hq/stores/new"),
-                           ("hq: payouts", "/hq/payouts")]:
-            check(page, hq_url + path, name, report)
+        pages = [("dashboard", "/hq/"), ("inbox", "/hq/inbox"), ("trade-in with regrade form", f"/hq/tradeins/{uuid}"),
+                 ("shipments", "/hq/shipments"), ("publish", "/hq/publish"), ("stores", "/hq/stores"),
+                 ("new store", "/hq/stores/new"), ("payouts", "/hq/payouts")]
+        for name, path in pages:
+            check(page, hq_url + path, f"hq: {name}", report)
+        page.get_by_role("button", name="Français").click()  # the same pages as a French receiver reads them
+        expect(page.locator("html")).to_have_attribute("lang", "fr")
+        for name, path in pages:
+            check(page, hq_url + path, f"hq (fr): {name}", report)
+            screenshot(page, f"hq-fr-{name.replace(' ', '-')}")
         token = db.execute("SELECT tracking_token FROM tradeins").fetchone()[0]
         check(page, f"{hq_url}/track/{code}/{token}?lang=fr", "hq: seller's tracking page", report)
         fresh = fresh_terminal(tmp_path / "fresh")  # a terminal out of its box: the set-up pages

@@ -158,3 +158,47 @@ def test_a_refused_seller_form_puts_the_focus_on_the_first_field_in_error(app, d
         expect(page.locator("#first_names")).to_be_focused()  # the first of the fields in error
         expect(page.locator("#surname")).to_have_value("Dupont")  # what was typed is kept
     assert db.execute("SELECT state FROM tradeins WHERE uuid = ?", [uuid]).fetchone()[0] == "quoted"
+
+
+def test_a_seller_form_left_by_back_keeps_what_was_typed_until_the_trade_in_is_settled(app, db):
+    """Issue 17, item 4: the clerk goes back to the quote (its button, or the browser's Back) and returns to
+    the seller form: what was typed is there, sealed on the terminal meanwhile, and gone once accepted."""
+    from tests.conftest import KioskClient, run_to_quote
+
+    clerk = KioskClient(app.test_client())
+    clerk.login(app)
+    uuid = run_to_quote(clerk)
+    with live_server(app) as base, chromium_page() as page:
+        sign_in(page, base)
+        page.goto(f"{base}/tradeins/{uuid}/quote")
+        page.get_by_role("link", name="Customer accepts: seller details").click()
+        page.wait_for_url(re.compile(r"/seller$"))
+        page.locator("#surname").press_sequentially(ADULT_SELLER["surname"], delay=5)
+        page.locator("#birth_date").press_sequentially("14/07/1989", delay=5)
+        page.get_by_role("button", name="Back to the quote").click()
+        page.wait_for_url(re.compile(r"/quote$"))
+        sealed = db.execute("SELECT sealed FROM seller_drafts WHERE tradein_uuid = ?", [uuid]).fetchone()[0]
+        assert ADULT_SELLER["surname"] not in sealed  # the seller's identity is never kept in clear
+        page.get_by_role("link", name="Customer accepts: seller details").click()
+        page.wait_for_url(re.compile(r"/seller$"))
+        expect(page.locator("#surname")).to_have_value(ADULT_SELLER["surname"])
+        expect(page.locator("#birth_date")).to_have_value("14/07/1989")
+        screenshot(page, "seller-kept-after-back")
+
+        page.locator("#first_names").press_sequentially(ADULT_SELLER["first_names"], delay=5)
+        page.go_back()  # the browser's Back this time
+        page.wait_for_url(re.compile(r"/quote$"))
+        page.get_by_role("link", name="Customer accepts: seller details").click()
+        page.wait_for_url(re.compile(r"/seller$"))
+        expect(page.locator("#first_names")).to_have_value(ADULT_SELLER["first_names"])
+        expect(page.locator("#surname")).to_have_value(ADULT_SELLER["surname"])
+
+        for name, value in ADULT_SELLER.items():
+            field = page.locator(f'[name="{name}"]')
+            if name in ("id_doc_type", "payout_method"):
+                field.select_option(value)
+            elif field.input_value() != value:
+                field.fill(value)
+        page.get_by_role("button", name="Accept and save the trade-in").click()
+        page.wait_for_url(re.compile(rf"/tradeins/{uuid}$"))
+    assert db.execute("SELECT count(*) FROM seller_drafts").fetchone()[0] == 0  # settled: nothing typed is kept

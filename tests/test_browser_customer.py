@@ -23,6 +23,9 @@ def customer_estimate(page, base: str, shots: str | None = None) -> str:
     def shot(name: str) -> None:
         if shots:
             screenshot(page, f"customer-{shots}-{name}")
+        if page.viewport_size["height"] >= 1500:  # the portrait totem: no step scrolls (issue 17, item 11)
+            overflow = page.evaluate("document.documentElement.scrollHeight - innerHeight")
+            assert overflow <= 0, f"{name} runs {overflow}px past the screen"
 
     page.goto(base + "/customer/")
     shot("01-start")
@@ -146,3 +149,33 @@ def test_touching_the_screen_keeps_the_customer_session(tmp_path):
         page.get_by_role("button", name="I am still here").click()
         expect(dialog).to_be_hidden()
         expect(page.get_by_role("heading", name="Which model is it?")).to_be_visible()
+
+
+def test_the_photo_button_sends_the_picture_as_soon_as_it_is_taken(app, tmp_path):
+    """The IMEI help on the portrait totem: one large labelled button instead of "Choose File / No file chosen";
+    the picture goes as soon as the camera hands it over, and the model it names is chosen (issue 17, item 11)."""
+    import cv2
+    import numpy as np
+    import zxingcpp
+
+    screen = zxingcpp.write_barcode_to_image(zxingcpp.create_barcode("490154203237518", zxingcpp.BarcodeFormat.Code128),
+                                             scale=3)
+    picture = tmp_path / "imei-screen.png"  # what the *#06# screen shows, photographed
+    cv2.imwrite(str(picture), cv2.copyMakeBorder(np.array(screen), 60, 60, 60, 60, cv2.BORDER_CONSTANT, value=255))
+    with live_server(app) as base, chromium() as browser:
+        page = new_page(browser, 1080, 1920, has_touch=True)
+        page.goto(base + "/customer/")
+        page.get_by_role("button", name="A phone").click()
+        page.get_by_text("Not sure? Identify it by its IMEI").click()
+        button = page.locator("label.photo-button")
+        expect(button).to_have_text("Take a picture of the *#06# screen")
+        assert button.bounding_box()["height"] >= 72
+        assert page.locator("#photo").bounding_box()["width"] <= 1  # the browser's raw input is not what shows
+        assert page.evaluate("document.documentElement.scrollHeight <= innerHeight")  # brands step aside
+        expect(page.get_by_role("button", name="Read the IMEI from the picture")).to_be_hidden()  # sent at once
+        screenshot(page, "customer-portrait-02b-imei-help")
+        with page.expect_file_chooser() as chooser:
+            button.click()  # the label opens the camera (here: the file chooser)
+        chooser.value.set_files(str(picture))  # no further press: the picture is sent at once
+        expect(page.locator("#storage-title")).to_contain_text("iPhone")
+        assert page.evaluate("document.documentElement.scrollHeight <= innerHeight")

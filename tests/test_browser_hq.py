@@ -60,7 +60,7 @@ def test_a_store_trade_in_is_received_regraded_disputed_and_settled_for_the_stor
         expect(receiver.get_by_label("Flawless", exact=True)).not_to_be_checked()
         receiver.get_by_role("button", name="Save the regrade").click()
         expect(receiver.locator("#differences")).to_contain_text("Deep scratches")
-        expect(receiver.locator("#regrade-status")).to_have_text("regrade: open")
+        expect(receiver.locator("#regrade-status")).to_have_text("regrade: dispute open")
         screenshot(receiver, "hq-01-dispute")
 
         supervisor = new_page(browser)
@@ -69,7 +69,7 @@ def test_a_store_trade_in_is_received_regraded_disputed_and_settled_for_the_stor
         supervisor.get_by_role("link", name=code).click()
         supervisor.get_by_label("Reason, sent to the store").fill("Deep scratch across the glass, photo in file")
         supervisor.get_by_role("button", name="Accept the dispute: HQ's grade stands").click()
-        expect(supervisor.locator("#decision")).to_contain_text("Accepted by Nadia Benali")
+        expect(supervisor.locator("#decision")).to_contain_text("Settled by Nadia Benali")
         supervisor.goto(hq_url + "/hq/")
         expect(supervisor.locator("svg.chart").first).to_be_visible()
         screenshot(supervisor, "hq-02-dashboard")

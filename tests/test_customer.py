@@ -63,7 +63,10 @@ def test_a_customer_gets_an_estimate_range_and_a_printed_ticket(app, db):
     row = db.execute("SELECT low_minor, high_minor, grid_version FROM estimates WHERE code = ?", [code]).fetchone()
     assert (low, high) == (f"{row[0] // 100},{row[0] % 100:02d}", f"{row[1] // 100},{row[1] % 100:02d}")
     assert row[0] < row[1] and row[2]  # a range, frozen with the grid it came from
-    assert "Screen: if it is “Deep scratches” rather than “Light scratches”" in estimate_page
+    # What would change it, as the customer was asked (not the clerk's "Screen:" label) (issue 17, item 11).
+    assert "How does the screen look when it is switched off?</span>" in estimate_page
+    assert "You answered “Light scratches”. If our check finds “Deep scratches”, we would offer" in estimate_page
+    assert "Screen:" not in estimate_page
     printed = list((Path(app.config["DATA_DIR"]) / "prints").glob(f"{code}-ticket*"))
     assert len(printed) == 1 and code.encode() in printed[0].read_bytes()  # the code, as text and as a QR
 
@@ -261,3 +264,20 @@ def test_compare_prices_each_change_alone():
     assert changes[0].impact_minor == GRADE_PRICE["C"] - GRADE_PRICE["B"]
     assert changes[1].impact_minor == -3000
     assert estimating.compare(SPEC, "phone", ("1:64", said), ("1:64", said), toy_price) == ()
+
+
+def test_model_names_and_the_photo_button_speak_the_customers_language(tmp_path, db_of):
+    """"(3rd generation)" is said in the reader's language, and the photo input is one large labelled button
+    (issue 17, item 11)."""
+    app = make_app(tmp_path / "instance", LANGUAGE="")  # the demo store reads French
+    client = customer(app)
+    start(client)
+    se = db_of(app).execute("SELECT id FROM devices WHERE model = 'iPhone SE (3rd generation)'").fetchone()[0]
+    page = client.get(f"/customer/device?model={se}").get_data(as_text=True)
+    assert "iPhone SE (3e génération)" in page and "generation" not in page
+    tiles = client.get("/customer/device?brand=Apple&page=2").get_data(as_text=True)
+    assert "(3rd generation)" not in tiles
+    imei_help = client.get("/customer/device").get_data(as_text=True)
+    assert '<label for="photo" class="button touch photo-button">Photographier l' in imei_help
+    client.post("/lang", {"lang": "en", "next": "/customer/device"})
+    assert "iPhone SE (3rd generation)" in client.get(f"/customer/device?model={se}").get_data(as_text=True)

@@ -30,7 +30,7 @@ HQ_PIN = "135790"
 @pytest.fixture
 def hq_with_receiver(tmp_path):
     """HQ as its own process, with a receiver (made through HQ's own code before it starts)."""
-    setup = create_hq_app({"DATA_DIR": str(tmp_path / "hq")})
+    setup = create_hq_app({"DATA_DIR": str(tmp_path / "hq"), "LANGUAGE": "en"})
     add_staff(setup.extensions["hq.storage"], "Inès Moreau", "receiver", HQ_PIN)
     receiver = "Inès Moreau"
     stores = [setup.extensions["hq.storage"].add_store(name) for name in ("Boutique A", "Boutique B")]

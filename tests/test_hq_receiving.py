@@ -11,6 +11,7 @@ import re
 
 import pytest
 
+from core.money import format_money
 from kiosk.store.db import fetch_all
 from kiosk.tradein.reference import pull
 from sync import pusher
@@ -90,8 +91,8 @@ def test_a_bag_is_checked_in_regraded_disputed_and_the_store_sees_the_outcome(tm
         store_minor, hq_minor = tx.rows("SELECT store_minor, hq_minor FROM hq_regrades WHERE tradein_uuid = %s",
                                         [uuid])[0]
     assert hq_minor < store_minor  # priced on the grid version the store quoted with
-    assert f'id="hq-price">{hq_minor / 100:,.2f} €'.replace(",", " ") in page
-    assert "regrade: open" in page and "Deep scratches" in page and "A supervisor settles" in page
+    assert f'id="hq-price">{format_money(hq_minor, "EUR", "en_FR")}' in page  # money as the reader's locale writes it
+    assert "regrade: dispute open" in page and "Deep scratches" in page and "A supervisor settles" in page
     assert receiver.post(f"/hq/tradeins/{uuid}/decision", {"decision": "accept", "note": "deep scratch on glass"}
                          ).status_code == 403  # receivers do not settle their own disputes
     assert supervisor.post(f"/hq/tradeins/{uuid}/decision", {"decision": "accept", "note": "x"}).status_code == 422
@@ -199,7 +200,7 @@ def test_publish_shows_the_diff_then_stores_pick_the_new_grid_up(tmp_path, hq_ap
     preview = supervisor.post("/hq/publish/preview", form, content_type="multipart/form-data")
     text = preview.get_data(as_text=True)
     assert preview.status_code == 200
-    assert re.search(r"<strong>0</strong> added ·\s+<strong>1</strong> removed ·\s+<strong>1</strong> changed", text)
+    assert "0 added · 1 removed · 1 changed" in text
     data = re.search(r'name="data" value="([^"]+)"', text).group(1)
 
     assert supervisor.post("/hq/publish/confirm", {"kind": "grid", "version": "GRID-2026-12",

@@ -47,3 +47,16 @@
   });
   reset();
 })();
+
+// The photo button (customer/device.html): the picture is sent as soon as the camera hands it over.
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("input[type=file][data-autosubmit]") || !input.files.length) { return; }
+    var shown = input.form.querySelector(".photo-chosen");
+    if (shown) { shown.textContent = input.files[0].name; }
+    input.form.requestSubmit();
+  });
+})();

@@ -386,4 +386,11 @@ CREATE UNIQUE INDEX tradeins_imei_taken ON tradeins(imei)
 CREATE UNIQUE INDEX tradeins_serial_taken ON tradeins(serial)
     WHERE state IN ('accepted', 'printed', 'bagged', 'shipped', 'received') AND resold_at IS NULL;
 """),
+    (12, "a seller form left by Back keeps what was typed, encrypted, until the trade-in is settled", """
+CREATE TABLE seller_drafts (
+    tradein_uuid TEXT PRIMARY KEY REFERENCES tradeins(uuid),
+    sealed TEXT NOT NULL,
+    saved_at TEXT NOT NULL
+);
+"""),
 )

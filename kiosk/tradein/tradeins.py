@@ -19,6 +19,7 @@ from core.pricing import NO_GRID, Device, PricingError, Quote, quote
 from core.states import EDITABLE, LABELS, RECEIPT_OUT, TAKEN, IllegalTransition, check_cancel, check_transition
 from kiosk.compliance import audit
 from kiosk.compliance.audit import Actor
+from kiosk.compliance.staff import name_of as staff_name_of
 from kiosk.store.db import fetch_all, fetch_one, write_transaction
 from kiosk.till import vouchers
 from kiosk.tradein import catalog
@@ -60,6 +61,8 @@ def move_to(db, ti: dict, target: str, actor: Actor | None, action: str, **field
     fields.update(state=target, updated_at=utcnow())
     assignments = ", ".join(f"{name} = ?" for name in fields)
     db.execute(f"UPDATE tradeins SET {assignments} WHERE uuid = ?", [*fields.values(), ti["uuid"]])
+    if target not in EDITABLE:  # accepted, discarded, expired: what was typed for the seller is no longer needed
+        db.execute("DELETE FROM seller_drafts WHERE tradein_uuid = ?", [ti["uuid"]])
     _audit(db, actor, ti["uuid"], action, ti["state"], target)
     return {**ti, **fields}
 
@@ -247,6 +250,7 @@ def hq_payload(db, ti: dict, seller_reference: str | None, device: catalog.Catal
         answers=answers_of(db, tradein_uuid), bonuses=json.loads(ti["bonuses"] or "[]"),
         gate_reasons=json.loads(ti["gate_reasons"] or "[]"), seller_ref=seller_reference,
         tracking_hash=protocol.tracking_hash(ti["tracking_token"]) if ti.get("tracking_token") else None,
+        staff_name=staff_name_of(db, ti["staff_id"]),  # HQ shows who accepted it by name, as the receipt does
     )
     if ti.get("handoff"):  # the customer's estimate and what the check changed: HQ's evidence in a dispute
         payload["estimate"] = json.loads(ti["handoff"])

@@ -10,13 +10,14 @@ from flask import Blueprint, current_app, flash, render_template, request, url_f
 from flask_babel import gettext
 
 from core.codes import classify
+from core.dates import date_example
 from core.grading import AnswerError, grade
 from core.imei import IDENTIFIER_FOR_KIND, IdentifierError, parse_imei, parse_serial
 from core.messages import Message
 from core.payout import PAYOUT_METHODS
 from core.pricing import NO_GRID, PricingError
 from core.receipts import privacy_notice
-from core.seller import ID_DOCUMENT_TYPES, SellerErrors, date_example, parse_seller
+from core.seller import ID_DOCUMENT_TYPES, SellerErrors, parse_seller
 from core.states import UNQUOTED, IllegalTransition
 from hardware.receipt_png import render_png
 from kiosk.auth import login_required
@@ -26,7 +27,7 @@ from kiosk.hq_link import hq_device_gates, hq_refusal
 from kiosk.i18n import database_trouble, translated
 from kiosk.store.connection import get_db
 from kiosk.till import vouchers
-from kiosk.tradein import acceptance, catalog, drafts, estimates, gates, printing, shipping, tradeins
+from kiosk.tradein import acceptance, catalog, drafts, estimates, gates, printing, seller_drafts, shipping, tradeins
 from kiosk.views import current_actor, load_tradein, page_or_fragment, see_other, small_int, wants_fragment
 from kiosk.views.approvals import accept_approval_reasons, approval_context, approver_from_form, parse_amount
 from kiosk.views.today import today_context
@@ -184,11 +185,22 @@ def _seller_page(ti: dict, status: int = 200, errors: dict | None = None, messag
     reasons = accept_approval_reasons(ti, None) if reasons is None else reasons
     # The first field in error takes the focus (in the form's order), else the first field.
     focus = next((name for name in SELLER_FIELDS if name in (errors or {})), SELLER_FIELDS[0])
-    return render_template("tradein/seller.html", ti=ti, errors=errors or {}, message=message, form=request.form,
+    # What was typed before the clerk went Back to the quote comes back with the page.
+    form = request.form if request.method == "POST" else seller_drafts.typed(get_db(), _cipher(), ti["uuid"])
+    return render_template("tradein/seller.html", ti=ti, errors=errors or {}, message=message, form=form,
                            focus=focus, date_example=date_example(current_store()["locale"]),
                            doc_types=ID_DOCUMENT_TYPES, payouts=PAYOUT_METHODS, approval_reason=" and ".join(reasons),
                            privacy_notice=privacy_notice(), transfer_days=current_app.config["TRANSFER_DAYS"],
                            **approval_context()), status
+
+
+@bp.post("/<tradein_uuid>/seller/keep")
+def keep_seller(tradein_uuid: str):
+    """"Back to the quote" from the seller form: what was typed is kept (sealed) for when the clerk returns."""
+    ti = load_tradein(tradein_uuid)
+    if ti["state"] == "quoted":
+        seller_drafts.keep(get_db(), _cipher(), ti["uuid"], request.form)
+    return see_other(url_for(".quote", tradein_uuid=ti["uuid"]))
 
 
 @bp.route("/<tradein_uuid>/seller", methods=["GET", "POST"])

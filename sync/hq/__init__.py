@@ -18,7 +18,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """HQ's application factory (`flask --app sync.hq`): its own settings, templates, static files,
     security headers and extensions. It imports only core (and hardware.camera for sticker photos)."""
     from core.settings import keys_from, secret_file
-    from sync.hq import api, cli, ratelimits, security, tracking, web, web_admin, web_auth, web_publish
+    from sync.hq import api, cli, i18n, ratelimits, security, tracking, web, web_admin, web_auth, web_publish
     from sync.hq.extensions import csrf, htmx
     from sync.hq.settings import load_settings
     from sync.hq.storage import open_storage
@@ -34,6 +34,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     csrf.exempt(api.bp)  # the store API is signed with each store's HMAC secret instead
     htmx.init_app(app)
+    i18n.init_app(app)
     app.register_blueprint(api.bp)
     web_auth.init_app(app)
     app.register_blueprint(web.bp)
@@ -51,12 +52,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def _errors(app: Flask) -> None:
     from flask_wtf.csrf import CSRFError
 
+    from core.messages import N_
+
     def answer(status: int, title: str, message: str):
         if request.path.startswith("/api/"):
             return jsonify({"error": message}), status
         return render_template("hq/error.html", title=title, message=message), status
 
-    app.register_error_handler(CSRFError, lambda e: answer(400, "Form expired", "Reload the page and try again."))
-    for status, title in ((400, "Bad request"), (403, "Not allowed"), (404, "Not found"), (405, "Not allowed"),
-                          (413, "Too large"), (429, "Too many attempts")):
+    app.register_error_handler(CSRFError, lambda e: answer(400, N_("Form expired"),
+                                                           N_("Reload the page and try again.")))
+    for status, title in ((400, N_("Bad request")), (403, N_("Not allowed")), (404, N_("Not found")),
+                          (405, N_("Not allowed")), (413, N_("Too large")), (429, N_("Too many attempts"))):
         app.register_error_handler(status, lambda e, s=status, t=title: answer(s, t, e.description))

@@ -7,6 +7,8 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from core.dates import read_date
+from core.text import has_control
 from sync.hq.receiving import TRADEIN_FIELDS
 from sync.hq.storage import Storage
 
@@ -33,12 +35,19 @@ class Filters:
     page: int = 1
     where: list[str] = field(default_factory=list)
     params: list = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)  # date fields whose text is not a date (not applied)
 
     @classmethod
-    def from_args(cls, args) -> Filters:
+    def from_args(cls, args, locale: str) -> Filters:
+        """The inbox's filters as typed; dates as the reader's locale writes them (or ISO, as links carry them)."""
         found = cls(**{name: (args.get(name) or "").strip()[:64] for name in
                        ("store_id", "date_from", "date_to", "status", "model", "grade", "q")})
         found.page = max(1, min(int(args.get("page", "1")) if str(args.get("page", "1")).isdigit() else 1, 10_000))
+        for name in ("date_from", "date_to"):
+            typed = getattr(found, name)
+            day = read_date(typed, locale) if typed else None
+            setattr(found, name, day.isoformat() if day else "")
+            found.unreadable += [name] if typed and day is None else []
         found.build()
         return found
 
@@ -81,12 +90,17 @@ def stores(storage: Storage) -> list[dict]:
     with storage.read() as tx:
         rows = tx.rows(
             "SELECT s.id, s.name, s.acked_through_seq, s.last_batch_at, s.backlog_pending, s.backlog_oldest_at, "
-            "coalesce(b.batches, 0), coalesce(b.records, 0) FROM hq_stores s LEFT JOIN (SELECT store_id, "
+            "coalesce(b.batches, 0), coalesce(b.records, 0), s.timezone FROM hq_stores s LEFT JOIN (SELECT store_id, "
             "count(*) AS batches, sum(records) AS records FROM hq_batches GROUP BY store_id) b ON b.store_id = s.id "
             "ORDER BY s.name")
     keys = ("id", "name", "acked_through_seq", "last_batch_at", "backlog_pending", "backlog_oldest_at", "batches",
-            "records")
+            "records", "timezone")
     return [{**dict(zip(keys, row, strict=True)), "lag_seconds": _lag(row[5])} for row in rows]
+
+
+def places(stores_seen: list[dict]) -> dict[str, dict]:
+    """Store id -> its name and time zone: lists show names, and each time in its store's zone."""
+    return {s["id"]: {"name": s["name"], "timezone": s["timezone"]} for s in stores_seen}
 
 
 def _lag(oldest_at: str | None) -> int:
@@ -99,8 +113,14 @@ def _lag(oldest_at: str | None) -> int:
     return max(0, int((datetime.now(UTC) - (oldest if oldest.tzinfo else oldest.replace(tzinfo=UTC))).total_seconds()))
 
 
-def history(storage: Storage, tradein_uuid: str) -> list[dict]:
-    """Store events (as synced) and HQ events, in time order."""
+def clerk_of(payload: dict) -> str | None:
+    """The clerk's name as the store's record gives it (a store's text: shown only if it is a plain name)."""
+    name = payload.get("staff_name")
+    return " ".join(name.split())[:80] or None if isinstance(name, str) and not has_control(name) else None
+
+
+def history(storage: Storage, tradein_uuid: str, store_name: str) -> list[dict]:
+    """Store events (as synced, by the clerk named in the record) and HQ events, in time order."""
     with storage.read() as tx:
         synced = tx.rows("SELECT kind, received_at, payload FROM hq_records WHERE entity_uuid = %s ORDER BY seq",
                          [tradein_uuid])
@@ -110,8 +130,9 @@ def history(storage: Storage, tradein_uuid: str) -> list[dict]:
     for kind, received_at, payload in synced:
         data = json.loads(payload)
         at = data.get("accepted_at") or data.get("cancelled_at") or data.get("created_at") or received_at
-        events.append({"at": at, "who": "store", "what": kind, "synced_at": received_at})
-    events += [{"at": at, "who": f"HQ · {name or '—'}", "what": action, "detail": json.loads(detail)}
+        who = " · ".join(part for part in (store_name, clerk_of(data)) if part)
+        events.append({"at": at, "who": who, "what": kind, "synced_at": received_at})
+    events += [{"at": at, "who": name or "—", "by_hq": True, "what": action, "detail": json.loads(detail)}
                for at, name, action, detail in hq]
     return sorted(events, key=lambda e: e["at"] or "")
 
@@ -121,14 +142,15 @@ def shipments(storage: Storage, store_id: str = "") -> list[dict]:
     where, params = ("WHERE s.store_id = %s", [store_id]) if store_id else ("", [])
     with storage.read() as tx:
         rows = tx.rows(
-            "SELECT s.shipment_uuid, s.code, s.store_id, st.name, s.closed_at, b.code, t.received_at "
+            "SELECT s.shipment_uuid, s.code, s.store_id, st.name, st.timezone, s.closed_at, b.code, t.received_at "
             "FROM hq_shipments s JOIN hq_stores st ON st.id = s.store_id "
             "JOIN hq_shipment_bags b ON b.shipment_uuid = s.shipment_uuid "
             f"LEFT JOIN hq_tradeins t ON t.uuid = b.tradein_uuid {where} ORDER BY s.closed_at DESC, b.code", params)
     found: dict[str, dict] = {}
-    for shipment_uuid, code, sid, name, closed_at, bag, received_at in rows:
+    for shipment_uuid, code, sid, name, zone, closed_at, bag, received_at in rows:
         entry = found.setdefault(shipment_uuid, {"uuid": shipment_uuid, "code": code, "store_id": sid, "store": name,
-                                                 "closed_at": closed_at, "expected": 0, "received": 0, "missing": []})
+                                                 "timezone": zone, "closed_at": closed_at, "expected": 0,
+                                                 "received": 0, "missing": []})
         entry["expected"] += 1
         if received_at:
             entry["received"] += 1

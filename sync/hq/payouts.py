@@ -19,11 +19,13 @@ from datetime import UTC, date, datetime
 from sepaxml import SepaTransfer
 
 from core.clock import utcnow_ms
+from core.messages import N_
 from core.payout import BankAccount, open_from_store
 from sync.hq.receiving import event
 from sync.hq.storage import Storage
 
 STATUSES = ("pending", "exported", "sent", "returned")
+CANCELLED_NOTE = N_("trade-in cancelled at the store")  # kept in English, shown translated
 SHOWN = ("tradein_uuid", "store_id", "code", "amount_minor", "currency", "iban_last4", "status", "attempt",
          "requested_at", "updated_at", "note")
 
@@ -66,9 +68,9 @@ def record_requests(tx, store_id: str, rows: list[tuple]) -> None:
 
 def cancel_requests(tx, store_id: str, tradein_uuids: list[str], now: str) -> None:
     """A trade-in cancelled at the store before its transfer left: nothing is to be paid."""
-    tx.many("UPDATE hq_payouts SET status = 'returned', note = 'trade-in cancelled at the store', updated_at = %s "
+    tx.many("UPDATE hq_payouts SET status = 'returned', note = %s, updated_at = %s "
             "WHERE tradein_uuid = %s AND store_id = %s AND status = 'pending'",
-            [(now, tradein_uuid, store_id) for tradein_uuid in tradein_uuids])
+            [(CANCELLED_NOTE, now, tradein_uuid, store_id) for tradein_uuid in tradein_uuids])
 
 
 def payouts(storage: Storage, status: str | None = None) -> list[dict]:
@@ -104,7 +106,7 @@ def _transfer_file(debtor: dict, items: list[tuple[dict, BankAccount]], executio
 def export_pending(storage: Storage, debtor: dict, staff_name: str, execution: date | None = None) -> dict:
     """Every pending EUR payout into one new SEPA file; they become `exported` in the same transaction."""
     if not debtor.get("iban") or not debtor.get("name"):
-        raise PayoutError("Set HQ_PAYOUT_NAME and HQ_PAYOUT_IBAN (the account HQ pays from) first.")
+        raise PayoutError(N_("Set HQ_PAYOUT_NAME and HQ_PAYOUT_IBAN (the account HQ pays from) first."))
     export_id, now = f"PX{datetime.now(UTC):%Y%m%d%H%M%S}{uuid.uuid4().hex[:6].upper()}", utcnow_ms()
     with storage.transaction() as tx:
         rows = tx.rows("SELECT tradein_uuid, store_id, code, amount_minor, attempt, account FROM hq_payouts WHERE "
@@ -112,7 +114,7 @@ def export_pending(storage: Storage, debtor: dict, staff_name: str, execution: d
         claimed = [r for r in rows if tx.run("UPDATE hq_payouts SET status = 'exported', updated_at = %s WHERE "
                                              "tradein_uuid = %s AND status = 'pending'", [now, r[0]]).rowcount == 1]
         if not claimed:
-            raise PayoutError("No payout is waiting: nothing was exported.")
+            raise PayoutError(N_("No payout is waiting: nothing was exported."))
         items = [({"code": r[2], "amount_minor": r[3]},
                   BankAccount(**json.loads(storage.box.open(r[5])))) for r in claimed]
         xml = _transfer_file(debtor, items, execution or date.today(), export_id).decode()
@@ -137,7 +139,7 @@ def mark_sent(storage: Storage, export_id: str, staff_name: str) -> int:
     with storage.transaction() as tx:
         if tx.run("UPDATE hq_payout_exports SET sent_at = %s, sent_by = %s WHERE id = %s AND sent_at IS NULL",
                   [now, staff_name, export_id]).rowcount != 1:
-            raise PayoutError("This file is unknown or already marked sent.")
+            raise PayoutError(N_("This file is unknown or already marked sent."))
         rows = tx.rows("SELECT p.tradein_uuid, p.store_id FROM hq_payouts p JOIN hq_payout_items i ON "
                        "i.tradein_uuid = p.tradein_uuid AND i.attempt = p.attempt WHERE i.export_id = %s AND "
                        "p.status = 'exported'", [export_id])
@@ -152,12 +154,12 @@ def requeue(storage: Storage, tradein_uuid: str, reason: str, staff_name: str) -
     """The bank rejected or returned this payment: it waits for the next file, as a new attempt."""
     reason = " ".join(reason.split())[:200]
     if len(reason) < 5:
-        raise PayoutError("Give the bank's reason (at least 5 characters).")
+        raise PayoutError(N_("Give the bank's reason (at least 5 characters)."))
     with storage.transaction() as tx:
         rows = tx.rows("SELECT store_id FROM hq_payouts WHERE tradein_uuid = %s AND status IN ('exported', 'sent')",
                        [tradein_uuid])
         if not rows:
-            raise PayoutError("Only an exported or sent payment can be re-queued.")
+            raise PayoutError(N_("Only an exported or sent payment can be re-queued."))
         tx.run("UPDATE hq_payouts SET status = 'pending', attempt = attempt + 1, note = %s, updated_at = %s "
                "WHERE tradein_uuid = %s", [reason, utcnow_ms(), tradein_uuid])
         event(tx, {"uuid": tradein_uuid, "store_id": rows[0][0]}, "payout_requeued", staff_name, reason=reason)

@@ -12,8 +12,10 @@ from core import estimating, protocol
 from core.clock import utcnow_ms
 from core.codes import classify
 from core.grading import Spec, grade
+from core.messages import N_, Instant, Message, UserError
 from core.pricing import Device, PriceGrid, PricingError, quote
 from core.states import UNDONE
+from sync.hq.labels import LABELS
 from sync.hq.storage import Storage
 
 TRADEIN_FIELDS = ("uuid", "store_id", "code", "identifier", "device_kind", "brand", "model", "storage_gb",
@@ -55,28 +57,34 @@ def check_in(storage: Storage, scanned: str, staff_name: str, expected_store: st
     """A bag label (or trade-in code) scanned on arrival: received, or the reason it cannot be."""
     scan = classify(scanned[:200])
     if scan.kind not in ("bag_label", "tradein_code"):
-        return CheckIn(False, f"“{scanned[:40]}” is not a bag label: scan the QR or barcode on the bag's sticker.")
+        return CheckIn(False, Message(N_("“%(scanned)s” is not a bag label: scan the QR or barcode on the bag's "
+                                         "sticker."), scanned=scanned[:40]))
     with storage.transaction() as tx:
         ti = _tradein(tx, "code = %s", [scan.value])
         if ti is None:
-            return CheckIn(False, f"Unknown bag {scan.value}: no store has synced this trade-in yet. Set the bag "
-                                  "aside and check the store's sync status on the dashboard.")
+            return CheckIn(False, Message(N_("Unknown bag %(code)s: no store has synced this trade-in yet. Set the "
+                                             "bag aside and check the store's sync status on the dashboard."),
+                                          code=scan.value))
         store = _store_name(tx, ti["store_id"])
         if expected_store and ti["store_id"] != expected_store:
-            return CheckIn(False, f"Wrong store: bag {ti['code']} comes from {store}, not from the store being "
-                                  "checked in. Put it with that store's shipment.", ti)
+            return CheckIn(False, Message(N_("Wrong store: bag %(code)s comes from %(store)s, not from the store "
+                                             "being checked in. Put it with that store's shipment."),
+                                          code=ti["code"], store=store), ti)
         if ti["received_at"]:
-            return CheckIn(False, f"Already received: {ti['code']} was checked in on {ti['received_at'][:16]} "
-                                  f"by {ti['received_by']}.", ti)
+            return CheckIn(False, Message(N_("Already received: %(code)s was checked in on %(when)s by %(who)s."),
+                                          code=ti["code"], when=Instant(ti["received_at"]), who=ti["received_by"]), ti)
         if ti["store_state"] in UNDONE:
-            return CheckIn(False, f"{ti['code']} was {ti['store_state']} at {store}: the store still owns this "
-                                  "device. Do not process it; return it to the store.", ti)
+            return CheckIn(False, Message(N_("%(code)s was %(state)s at %(store)s: the store still owns this device. "
+                                             "Do not process it; return it to the store."), code=ti["code"],
+                                          state=Message(LABELS.get(ti["store_state"], "cancelled")), store=store), ti)
         now = utcnow_ms()
         tx.run("UPDATE hq_tradeins SET received_at = %s, received_by = %s WHERE uuid = %s",
                [now, staff_name, ti["uuid"]])
         event(tx, ti, "received", staff_name)
-    return CheckIn(True, f"Received {ti['code']}: {ti['brand']} {ti['model']} {ti['storage_gb']} GB from {store}.",
-                   {**ti, "received_at": now, "received_by": staff_name})
+    device = Message(N_("%(device)s %(size)s GB"), device=f"{ti['brand'] or ''} {ti['model'] or ''}".strip(),
+                     size=ti["storage_gb"] or "?")
+    return CheckIn(True, Message(N_("Received %(code)s: %(device)s from %(store)s."), code=ti["code"], device=device,
+                                 store=store), {**ti, "received_at": now, "received_by": staff_name})
 
 
 def store_answers(storage: Storage, tradein_uuid: str) -> dict:
@@ -116,10 +124,10 @@ def regrade(storage: Storage, spec: Spec, tradein_uuid: str, answers: dict[str, 
     """HQ's own checklist on the device; any difference opens a dispute for a supervisor."""
     ti = get_tradein(storage, tradein_uuid)
     if ti is None or not ti["received_at"]:
-        raise ValueError("Check the bag in before regrading it.")
+        raise UserError(N_("Check the bag in before regrading it."))
     result = grade(answers, spec, ti["device_kind"])  # AnswerError on a value the spec does not know
     if result.missing:
-        raise ValueError("Answer every question of the checklist.")
+        raise UserError(N_("Answer every question of the checklist."))
     said = store_answers(storage, tradein_uuid).get("answers", {})
     price_of = _grid_price(storage, ti, spec, today)
     changes = estimating.compare(spec, ti["device_kind"], (ti["storage_gb"], said), (ti["storage_gb"], answers),
@@ -129,7 +137,7 @@ def regrade(storage: Storage, spec: Spec, tradein_uuid: str, answers: dict[str, 
     with storage.transaction() as tx:
         if tx.rows("SELECT 1 FROM hq_regrades WHERE tradein_uuid = %s AND status IN ('accepted', 'rejected')",
                    [tradein_uuid]):
-            raise ValueError("The dispute on this trade-in is settled: it cannot be regraded again.")
+            raise UserError(N_("The dispute on this trade-in is settled: it cannot be regraded again."))
         tx.run("DELETE FROM hq_regrades WHERE tradein_uuid = %s", [tradein_uuid])
         tx.run("INSERT INTO hq_regrades (tradein_uuid, regraded_by, regraded_at, answers, cosmetic_grade, "
                "functional_grade, store_minor, hq_minor, changes, status) VALUES "
@@ -161,7 +169,7 @@ def decide(storage: Storage, tradein_uuid: str, accept: bool, supervisor: str, n
     """A supervisor settles an open dispute: accepted (HQ's grade stands) or rejected (the store's does)."""
     note = " ".join(note.split())[:300]
     if len(note) < 5:
-        raise ValueError("Say why in a few words (at least 5 characters): the store reads it.")
+        raise UserError(N_("Say why in a few words (at least 5 characters): the store reads it."))
     status = "accepted" if accept else "rejected"
     with storage.transaction() as tx:
         ti = _tradein(tx, "uuid = %s", [tradein_uuid])
@@ -169,7 +177,7 @@ def decide(storage: Storage, tradein_uuid: str, accept: bool, supervisor: str, n
                        "WHERE tradein_uuid = %s AND status = 'open' RETURNING hq_minor, store_minor",
                        [status, supervisor, utcnow_ms(), note, tradein_uuid])
         if ti is None or not done:
-            raise ValueError("There is no open dispute on this trade-in.")
+            raise UserError(N_("There is no open dispute on this trade-in."))
         tx.run("UPDATE hq_tradeins SET regrade_status = %s WHERE uuid = %s", [status, tradein_uuid])
         event(tx, ti, f"dispute_{status}", supervisor, note=note, hq_minor=done[0][0], store_minor=done[0][1])
 

@@ -19,6 +19,10 @@ SETTINGS: tuple[Setting, ...] = (
             "means the keys in DATA_KEYS_FILE."),
     Setting("DATA_KEYS_FILE", "", "File of those keys (created 0600 on first run); empty means "
             "HQ_DATA_DIR/data_keys. In production keep it apart from the database."),
+    Setting("LANGUAGE", "fr", "Language of HQ's pages (fr or en) until a reader switches with the language button."),
+    Setting("LOCALE", "fr_FR", "HQ's territory: how money and dates are written (fr_FR: 1 234,50 €, 28/11/2026)."),
+    Setting("TIMEZONE", "Europe/Paris", "Time zone of HQ-wide figures (the dashboard's days); a trade-in's times "
+            "are shown in its store's time zone."),
     Setting("SESSION_IDLE_MINUTES", 30, "Minutes without activity after which an HQ staff session ends."),
     Setting("SESSION_MINUTES", 480, "An HQ staff session's lifetime in minutes, however active."),
     Setting("SESSION_COOKIE_SECURE", False, "Send the session cookie over HTTPS only (set when served over TLS)."),

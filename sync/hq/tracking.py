@@ -1,6 +1,7 @@
 """The seller's public tracking page: `/track/<code>/<token>`, printed on the receipt as a QR. It shows the
 trade-in's steps (accepted, shipped, received at HQ, regrade outcome, payment) with dates in the store's time
-zone, in French or English, and nothing personal: no name, no ID, no account. A wrong token is a 404 like an
+zone, in French or English (the seller's browser or choice, not HQ's), and nothing personal: no name, no ID,
+no account. A wrong token is a 404 like an
 unknown code (nobody learns which codes exist), and the door is rate-limited per address.
 
 The token is drawn by the terminal at acceptance; HQ keeps only its SHA-256 (from the synced trade-in)."""
@@ -13,39 +14,29 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import force_locale, gettext
 
+from core.messages import N_
 from core.protocol import tracking_hash
+from sync.hq.i18n import LANGUAGE_CODES, LANGUAGES
 
 bp = Blueprint("hq_track", __name__)
 
-# The page's own words: a handful of fixed lines in the two languages sellers read (HQ's staff pages are English).
-TEXTS = {
-    "en": {"title": "Your trade-in", "accepted": "Accepted at the store", "shipped": "On its way to our workshop",
-           "received": "Received at our workshop", "regrade": "Condition checked",
-           "regrade_confirmed": "the store's grading is confirmed", "regrade_open": "under review",
-           "regrade_accepted": "our check differed: the store will contact you",
-           "regrade_rejected": "the store's grading stands", "paid_credit": "Paid in store credit",
-           "payout_pending": "Bank transfer being prepared", "payout_exported": "Bank transfer ordered",
-           "payout_sent": "Bank transfer sent", "cancelled": "Cancelled at the store",
-           "waiting": "not yet", "device": "Device:", "steps": "Steps", "lang": "Français",
-           "note": "This page shows no personal data. Keep your receipt: its code is your reference."},
-    "fr": {"title": "Votre reprise", "accepted": "Acceptée en boutique", "shipped": "En route vers notre atelier",
-           "received": "Reçue dans notre atelier", "regrade": "État vérifié",
-           "regrade_confirmed": "l'évaluation de la boutique est confirmée", "regrade_open": "en cours d'examen",
-           "regrade_accepted": "notre contrôle diffère : la boutique vous contactera",
-           "regrade_rejected": "l'évaluation de la boutique est maintenue", "paid_credit": "Payée en avoir",
-           "payout_pending": "Virement en préparation", "payout_exported": "Virement ordonné",
-           "payout_sent": "Virement envoyé", "cancelled": "Annulée en boutique",
-           "waiting": "pas encore", "device": "Appareil :", "steps": "Étapes", "lang": "English",
-           "note": "Cette page ne montre aucune donnée personnelle. Gardez votre reçu : son code est votre référence."},
-}
+# The steps a seller reads, in the catalogue like every HQ text; the page speaks the seller's language.
+STEP = {"accepted": N_("Accepted at the store"), "shipped": N_("On its way to our workshop"),
+        "received": N_("Received at our workshop"), "regrade": N_("Condition checked"),
+        "regrade_confirmed": N_("the store's grading is confirmed"), "regrade_open": N_("under review"),
+        "regrade_accepted": N_("our check differed: the store will contact you"),
+        "regrade_rejected": N_("the store's grading stands"), "paid_credit": N_("Paid in store credit"),
+        "payout_pending": N_("Bank transfer being prepared"), "payout_exported": N_("Bank transfer ordered"),
+        "payout_sent": N_("Bank transfer sent"), "cancelled": N_("Cancelled at the store")}
 
 
 def _language(store_locale: str) -> str:
     asked = request.args.get("lang", "")
-    if asked in TEXTS:
+    if asked in LANGUAGE_CODES:
         return asked
-    return request.accept_languages.best_match(list(TEXTS)) or (store_locale or "fr")[:2]
+    return request.accept_languages.best_match(LANGUAGE_CODES) or (store_locale or "fr")[:2]
 
 
 def _facts(tx, code: str) -> dict | None:
@@ -60,13 +51,14 @@ def _facts(tx, code: str) -> dict | None:
     return dict(zip(names, rows[0], strict=True)) if rows else None
 
 
-def _steps(facts: dict, words: dict) -> list[tuple[str, str | None, str]]:
+def _steps(facts: dict) -> list[tuple[str, str | None, str]]:
     """(label, when, detail) per step; `when` None for a step not reached yet."""
+    words = {key: gettext(text) for key, text in STEP.items()}
     if facts["store_state"] == "cancelled":
         return [(words["accepted"], facts["accepted_at"], ""), (words["cancelled"], facts["accepted_at"], "")]
+    regrade = words.get(f"regrade_{facts['regrade']}", "") if facts["regrade"] else ""
     steps = [(words["accepted"], facts["accepted_at"], ""), (words["shipped"], facts["shipped_at"], ""),
-             (words["received"], facts["received_at"], ""),
-             (words["regrade"], facts["regrade_at"], words[f"regrade_{facts['regrade']}"] if facts["regrade"] else "")]
+             (words["received"], facts["received_at"], ""), (words["regrade"], facts["regrade_at"], regrade)]
     if facts["payout_method"] == "store_credit":
         return steps + [(words["paid_credit"], facts["accepted_at"], "")]
     return steps + [(words[f"payout_{facts['payout'] or 'pending'}"] if facts["payout"] != "returned" else
@@ -79,14 +71,15 @@ def track(code: str, token: str):
         facts = _facts(tx, code)
     if facts is None or not facts["tracking_hash"] or \
             not hmac.compare_digest(facts["tracking_hash"], tracking_hash(token[:128])):
-        abort(404, "No trade-in at this address: check the link on your receipt.")
+        abort(404, gettext("No trade-in at this address: check the link on your receipt."))
     language = _language(facts["locale"] or "")
     zone, locale = ZoneInfo(facts["timezone"] or "Europe/Paris"), f"{language}_{facts['country'] or 'FR'}"
 
     def local(at: str | None) -> str | None:
         return format_datetime(datetime.fromisoformat(at), "medium", tzinfo=zone, locale=locale) if at else None
 
-    steps = [(label, local(when), detail) for label, when, detail in _steps(facts, TEXTS[language])]
-    return render_template("hq/track.html", words=TEXTS[language], language=language, code=code, steps=steps,
-                           device=f"{facts['brand'] or ''} {facts['model'] or ''}".strip(),
-                           other="en" if language == "fr" else "fr")
+    with force_locale(language):  # the seller's language, not the HQ reader's
+        steps = [(label, local(when), detail) for label, when, detail in _steps(facts)]
+        return render_template("hq/track.html", language=language, code=code, steps=steps,
+                               device=f"{facts['brand'] or ''} {facts['model'] or ''}".strip(),
+                               other=next(code for code, _ in LANGUAGES if code != language))

@@ -4,9 +4,11 @@ payout run (pending transfers, SEPA file export, sent, re-queue)."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext
 
 from core.store_profile import FIELDS, VAT_REGIMES, ProfileInvalid
 from sync.hq import devices, enrolment, payouts
+from sync.hq.i18n import money, translated
 from sync.hq.web_auth import supervisor_required
 
 bp = Blueprint("hq_admin", __name__, url_prefix="/hq")
@@ -48,7 +50,9 @@ def new_store():
 
 def _code_page(store_id: str, code: str):
     """The code is shown once (HQ keeps only its hash)."""
-    return render_template("hq/enrolment_code.html", store_id=store_id, code=code,
+    with _storage().read() as tx:
+        store = enrolment.profile_of(tx, store_id) or {}
+    return render_template("hq/enrolment_code.html", store_id=store_id, code=code, store_name=store.get("trading_name"),
                            hours=current_app.config["ENROLMENT_HOURS"], hq_url=request.host_url.rstrip("/"))
 
 
@@ -64,7 +68,7 @@ def edit_store(store_id: str):
         enrolment.update_profile(_storage(), store_id, request.form)
     except ProfileInvalid as err:
         return _store_form(store, err.errors, 422)
-    flash("Profile saved: terminals receive it at their next enrolment.")
+    flash(gettext("Profile saved: terminals receive it at their next enrolment."))
     return redirect(url_for(".stores"), 303)
 
 
@@ -82,7 +86,8 @@ def revoke_store(store_id: str):
         enrolment.revoke(_storage(), store_id)
     except LookupError:
         abort(404)
-    flash("Revoked: the store's terminals can no longer sync. Give a new enrolment code to bring one back.")
+    flash(gettext("Revoked: the store's terminals can no longer sync. Give a new enrolment code to bring one "
+                  "back."))
     return redirect(url_for(".stores"), 303)
 
 
@@ -101,10 +106,10 @@ def export_payouts():
     try:
         done = payouts.export_pending(_storage(), debtor, g.hq_staff["name"])
     except payouts.PayoutError as err:
-        flash(str(err), "error")
+        flash(translated(err), "error")
     else:
-        flash(f"SEPA file {done['id']}: {done['payouts']} payout(s), {done['total_minor'] / 100:.2f} €. Download it "
-              "and send it to the bank, then mark it sent.")
+        flash(gettext("SEPA file %(file)s: %(count)s payout(s), %(total)s. Download it and send it to the bank, "
+                      "then mark it sent.", file=done["id"], count=done["payouts"], total=money(done["total_minor"])))
     return redirect(url_for(".payout_run"), 303)
 
 
@@ -121,9 +126,9 @@ def download_export(export_id: str):
 def mark_sent(export_id: str):
     try:
         count = payouts.mark_sent(_storage(), export_id, g.hq_staff["name"])
-        flash(f"{count} payout(s) marked sent.")
+        flash(gettext("%(count)s payout(s) marked sent.", count=count))
     except payouts.PayoutError as err:
-        flash(str(err), "error")
+        flash(translated(err), "error")
     return redirect(url_for(".payout_run", status="sent"), 303)
 
 
@@ -131,9 +136,9 @@ def mark_sent(export_id: str):
 def requeue(tradein_uuid: str):
     try:
         payouts.requeue(_storage(), tradein_uuid, request.form.get("reason", ""), g.hq_staff["name"])
-        flash("Re-queued: it goes into the next file.")
+        flash(gettext("Re-queued: it goes into the next file."))
     except payouts.PayoutError as err:
-        flash(str(err), "error")
+        flash(translated(err), "error")
     return redirect(url_for(".payout_run"), 303)
 
 
@@ -145,5 +150,5 @@ def mark_resold(tradein_uuid: str):
         if not rows or not rows[0][0]:
             abort(404)
         marked = devices.mark_resold(tx, [rows[0][0]], g.hq_staff["name"], "marked by a supervisor")
-    flash("Marked resold: the device may be traded in again." if marked else "Already marked resold.")
+    flash(gettext("Marked resold: the device may be traded in again.") if marked else gettext("Already marked resold."))
     return redirect(url_for("hq_web.tradein", tradein_uuid=tradein_uuid), 303)

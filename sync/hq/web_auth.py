@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 import click
 from flask import Blueprint, Flask, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask.cli import AppGroup
+from flask_babel import gettext
 
 from core.pins import Lockout, hash_pin, verify_pin
 from core.text import local_path
@@ -76,7 +77,7 @@ def supervisor_required(view: Callable) -> Callable:
     @staff_required
     def wrapped(*args, **kwargs):
         if g.hq_staff["role"] != "supervisor":
-            abort(403, "Supervisors only: ask a supervisor to settle disputes and publish reference data.")
+            abort(403, gettext("Supervisors only: ask a supervisor to settle disputes and publish reference data."))
         return view(*args, **kwargs)
 
     return wrapped
@@ -103,18 +104,19 @@ def _check(name: str, pin: str, now: datetime) -> tuple[str | None, str | None]:
         found = [r for r in tx.rows("SELECT id, name, pin_hash, failed_attempts, locked_until FROM hq_staff "
                                     "WHERE active = 1") if r[1].casefold() == name.casefold()]
         if not found:
-            return "Wrong name or PIN.", None
+            return gettext("Wrong name or PIN."), None
         staff_id, _name, pin_hash, failures, locked_until = found[0]
         if minutes := rule.minutes_left(locked_until, now):
-            return f"This account is locked after too many wrong PINs: try again in {minutes} min.", None
+            return gettext("This account is locked after too many wrong PINs: try again in %(minutes)s min.",
+                           minutes=minutes), None
         if verify_pin(pin_hash, pin):
             tx.run("UPDATE hq_staff SET failed_attempts = 0, locked_until = NULL WHERE id = %s", [staff_id])
             return None, staff_id
         failures, until = rule.after_wrong_pin(failures, now)
         tx.run("UPDATE hq_staff SET failed_attempts = %s, locked_until = %s WHERE id = %s", [failures, until, staff_id])
     if until:
-        return f"Wrong name or PIN. The account is now locked for {rule.minutes} min.", None
-    return "Wrong name or PIN.", None
+        return gettext("Wrong name or PIN. The account is now locked for %(minutes)s min.", minutes=rule.minutes), None
+    return gettext("Wrong name or PIN."), None
 
 
 def _open_session(staff_id: str) -> str:
@@ -129,7 +131,7 @@ def logout():
     with _storage().transaction() as tx:  # the cookie dies here, copies included
         tx.run("DELETE FROM hq_sessions WHERE sid = %s", [session.get("hq_sid", "")])
     session.clear()
-    flash("Signed out.")
+    flash(gettext("Signed out."))
     return redirect(url_for("hq_auth.login"))
 
 

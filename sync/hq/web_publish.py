@@ -8,7 +8,9 @@ import io
 import json
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, gettext
 
+from core.dates import read_date
 from core.protocol import JSONRefused, parse_json
 from core.reference import ROWS, ReferenceInvalid, validate
 from sync.hq.api import REFERENCE_KINDS
@@ -41,9 +43,16 @@ def parse_upload(kind: str, filename: str, raw: bytes, form) -> dict:
     else:
         data = {ROWS[kind][0]: _csv_rows(text)}
         if kind == "grid":
-            data.update(currency=form.get("currency", "EUR"), valid_from=form.get("valid_from", ""),
-                        valid_until=form.get("valid_until", ""))
+            data.update(currency=form.get("currency", "EUR"), valid_from=_day(form.get("valid_from", "")),
+                        valid_until=_day(form.get("valid_until", "")))
     return _check(kind, data)
+
+
+def _day(typed: str) -> str:
+    """A date as the reader's locale writes it, in the ISO form the grid holds (left as typed if it is none:
+    core.reference then says which field is wrong)."""
+    day = read_date(typed, str(get_locale()))
+    return day.isoformat() if day else typed
 
 
 def _check(kind: str, data: object) -> dict:
@@ -108,7 +117,7 @@ def confirm():
         data = _check(kind, parse_json(request.form.get("data", "")))
         current_app.extensions["hq.storage"].publish(kind, version, json.dumps(data, ensure_ascii=False))
     except (PublishError, ValueError, KeyError, TypeError) as err:
-        flash(f"Not published: {err}", "error")
+        flash(gettext("Not published: %(reason)s", reason=str(err)), "error")
         return redirect(url_for(".form"), 303)
-    flash(f"Published {kind} {version}: stores pick it up on their next pull.")
+    flash(gettext("Published %(kind)s %(version)s: stores pick it up on their next pull.", kind=kind, version=version))
     return redirect(url_for(".form"), 303)

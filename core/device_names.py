@@ -1,0 +1,23 @@
+"""Model names as the catalogue spells them (the maker's English: "iPhone SE (3rd generation)") and as a reader
+sees them: the generation in the reader's language (« iPhone SE (3e génération) », as Apple France writes it).
+Pure: the caller hands its gettext."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from core.messages import N_
+
+GENERATION = re.compile(r"\((\d{1,2})(?:st|nd|rd|th) generation\)", re.IGNORECASE)
+ORDINALS = {1: N_("(1st generation)"), 2: N_("(2nd generation)"), 3: N_("(3rd generation)")}
+ANY_ORDINAL = N_("(%(number)sth generation)")
+
+
+def localised_model(name: str, gettext: Callable[..., str]) -> str:
+    """The name with its "(Nth generation)" said in the reader's language; any other name unchanged."""
+    def said(match: re.Match) -> str:
+        number = int(match.group(1))
+        return gettext(ORDINALS[number]) if number in ORDINALS else gettext(ANY_ORDINAL, number=number)
+
+    return GENERATION.sub(said, name or "")

@@ -1,0 +1,18 @@
+"""HQ's French and English catalogues (.po in git, .mo compiled on first use): the same set-up and checks as
+the kiosk's (core.catalogues), seeded from the kiosk's French where the text is the same (the checklist)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from core import catalogues
+
+CATALOGUES = Path(__file__).parent
+HQ = catalogues.Domain(
+    folder=CATALOGUES,
+    templates=Path(__file__).parent.parent / "templates",
+    sources=(("sync/hq/templates/**.html", "jinja2"), catalogues.CHECKLIST, ("sync/hq/**.py", "python"),
+             ("core/store_profile.py", "python"), ("hardware/uploads.py", "python"), ("hardware/camera.py", "python")),
+    python_folders=("sync/hq",),
+    seed_from=catalogues.ROOT / "kiosk" / "translations",
+)
