@@ -18,7 +18,7 @@ from core.text import printable
 
 BLOCKLISTED, OPEN_HERE, OPEN_ELSEWHERE, TOO_RECENT = "blocklisted", "open_here", "open_elsewhere", "too_recent"
 REASONS = {
-    BLOCKLISTED: N_("This IMEI is on HQ's blocklist (%(detail)s): do not buy the device and follow the store's "
+    BLOCKLISTED: N_("This device is on HQ's blocklist (%(detail)s): do not buy it and follow the store's "
                     "procedure."),
     OPEN_HERE: N_("This device was already traded in here (%(since)s) and that trade-in is still open: the same "
                   "device cannot be bought twice."),

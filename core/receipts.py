@@ -105,9 +105,10 @@ def _money_rows(ti: dict, facts: ReceiptFacts) -> tuple[tuple[Row, ...], Row]:
 
 def _sections(facts: ReceiptFacts, identifier: Row) -> tuple[tuple[str, tuple[Row, ...]], ...]:
     ti, _ = facts.tradein, facts.translate
+    second = (("IMEI 2", ti["imei2"]),) if ti.get("imei2") else ()  # a dual-SIM phone: both, as registered
     sections = (
         (_("Device"), ((_("Model"), facts.device_name), (_("Storage"), _("%(size)s GB") % {"size": ti["storage_gb"]}),
-                       identifier)),
+                       identifier, *second)),
         (_("Condition"), facts.checklist + (
             (_("Cosmetic grade"), ti["cosmetic_grade"]),
             (_("Functional grade"), f"{ti['functional_grade']}/9"),

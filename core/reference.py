@@ -16,7 +16,7 @@ from stdnum import ean
 
 from core.grading import COSMETIC_GRADES
 from core.imei import IDENTIFIER_FOR_KIND as DEVICE_KINDS
-from core.imei import IdentifierError, parse_imei
+from core.imei import IdentifierError, parse_imei, parse_serial
 from core.pricing import FUNCTIONAL_BANDS
 from core.text import has_control
 
@@ -24,7 +24,7 @@ KINDS = ("catalog", "grid", "promos", "blocklist", "products")
 # kind -> (the list a file holds, the fields that identify a row: what a diff compares)
 ROWS = {"grid": ("values", ("brand", "model", "storage_gb", "cosmetic", "functional_band")),
         "catalog": ("models", ("brand", "model")), "promos": ("promos", ("code",)),
-        "blocklist": ("entries", ("imei",)), "products": ("products", ("ean",))}
+        "blocklist": ("entries", ("type", "identifier")), "products": ("products", ("ean",))}
 MAX_ROWS, MAX_MINOR, SHOWN_PROBLEMS = 200_000, 10**8, 20
 
 
@@ -121,12 +121,19 @@ def _promo(row: _Row) -> dict:
 
 
 def _blocked(row: _Row) -> dict:
+    """A lost or stolen device by IMEI (phones, cellular tablets) or serial number (watches, consoles, Wi-Fi
+    tablets). A row of the first format ({"imei": ...}) is an IMEI row."""
+    kind = str(row.raw.get("type") or ("imei" if "imei" in row.raw else "")).strip().lower()
+    raw = str(row.raw.get("identifier", row.raw.get("imei", "")))
+    if kind not in ("imei", "serial"):
+        row.fail("type", "must be imei or serial")
+        return {"type": kind[:16], "identifier": "", "reason": ""}
     try:
-        imei = parse_imei(str(row.raw.get("imei", ""))).number
+        identifier = parse_imei(raw).number if kind == "imei" else parse_serial(raw)
     except IdentifierError as err:
-        row.fail("imei", f"is not a valid IMEI ({err})")
-        imei = ""
-    return {"imei": imei, "reason": row.text("reason", 200, required=False)}
+        row.fail("identifier", f"is not a valid {'IMEI' if kind == 'imei' else 'serial number'} ({err})")
+        identifier = ""
+    return {"type": kind, "identifier": identifier, "reason": row.text("reason", 200, required=False)}
 
 
 def _product(row: _Row) -> dict:

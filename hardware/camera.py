@@ -16,6 +16,7 @@ import numpy as np
 import zxingcpp
 
 from core.messages import N_
+from hardware import ocr
 from hardware.uploads import PictureRefused, check_picture
 
 LINEAR = [zxingcpp.BarcodeFormat.Code128, zxingcpp.BarcodeFormat.EAN13, zxingcpp.BarcodeFormat.UPCA]
@@ -143,7 +144,7 @@ class Deduper:
 REDUCE_ABOVE_PIXELS = 4_000_000  # larger photos are decoded at half size: barcodes need far less
 
 
-def decode_image_bytes(data: bytes) -> list[Decoded]:
+def _picture(data: bytes) -> np.ndarray:
     """A picture uploaded by a browser, bounded first (hardware.uploads: bytes, format, pixels from the header
     alone), then decoded, at half size when it is large (JPEG decodes straight to half size)."""
     width, height = check_picture(data)
@@ -151,7 +152,20 @@ def decode_image_bytes(data: bytes) -> list[Decoded]:
     image = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
     if image is None:
         raise PictureRefused(422, N_("This upload is not an image that can be read: send a PNG or JPEG photo."))
-    return decode_frame(image)
+    return image
+
+
+def decode_image_bytes(data: bytes) -> list[Decoded]:
+    """The codes of an uploaded picture (see _picture for the bounds checked first)."""
+    return decode_frame(_picture(data))
+
+
+def picture_imeis(data: bytes) -> list[str]:
+    """The IMEIs a photo of a box label or a *#06# screen shows: its barcodes first, then the digits as text
+    (hardware.ocr, when its optional dependency is usable); Luhn-checked, 15 digits, either way."""
+    image = _picture(data)
+    found = ocr.imeis_in_text("\n".join(result.text for result in decode_frame(image)))
+    return found or (ocr.read_imeis(image) if ocr.available() is None else [])
 
 
 def capture_loop(device: int | str = 0, on_scan=None, max_frames: int | None = None) -> None:

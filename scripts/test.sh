@@ -2,8 +2,8 @@
 # Command 2 of the README: install everything the tests need (system packages included) and run the whole suite.
 # Extra arguments go to pytest (e.g. -k imei, -x).
 source "$(dirname "$0")/setup.sh"
-ensure_apt libzbar0 chromium fonts-dejavu-core
-ensure_venv "camera,dev,hq-postgres"
+ensure_apt libzbar0 chromium fonts-dejavu-core fonts-liberation2 tesseract-ocr-eng
+ensure_venv "camera,ocr,dev,hq-postgres"
 ensure_postgres
 cd "$ROOT"
 "$VENV/bin/ruff" check .

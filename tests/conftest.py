@@ -121,10 +121,10 @@ def tradein_uuid_from(response) -> str:
 
 
 def run_to_quote(staff: KioskClient, imei: str = IMEI_KNOWN_TAC, answers: dict | None = None,
-                 device_id: int | None = None, storage_gb: int = 128) -> str:
+                 device_id: int | None = None, storage_gb: int = 128, imei2: str = "") -> str:
     """Drive the flow through the HTTP routes up to the quote; returns the trade-in uuid."""
     uuid = tradein_uuid_from(staff.post("/tradeins", {"device_kind": "phone", "identifier": imei}))
-    form = {"storage_gb": storage_gb}
+    form = {"storage_gb": storage_gb, "imei2": imei2}
     if device_id is not None:
         form["device_id"] = device_id
     else:

@@ -85,6 +85,15 @@ def test_fuzz_seller_and_override(staff, db):
                   ["new_total", "reason", "approver_id", "approver_pin"], "POST override")
 
 
+@pytest.mark.parametrize("price", ["Infinity", "-Infinity", "NaN", "sNaN", "1E+400", "∞"])
+def test_a_price_that_is_no_number_is_refused_in_words(staff, db, price):
+    """Found by the fuzz run above: Babel reads "Infinity" as a number, and int() of it was a 500."""
+    uuid_ = run_to_quote(staff)
+    refused = staff.post(f"/tradeins/{uuid_}/override", {"new_total": price, "reason": "customer haggled"})
+    assert refused.status_code == 422  # 1E+400 is a number, refused as far above any price
+    assert price == "1E+400" or "as a number" in refused.get_data(as_text=True)
+
+
 def test_fuzz_login_and_search(client, staff, db):
     run_form_fuzz(client, db, lambda: "/login", ["staff_id", "pin"], "POST /login")
     cases: list[int] = []

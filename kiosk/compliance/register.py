@@ -84,7 +84,9 @@ def append_entry(db: sqlite_utils.Database, ti: dict, device_name: str, identity
     row = {
         "seq": (last["seq"] + 1) if last else 1, "entered_at": utcnow(), "tradein_uuid": ti["uuid"],
         "description": f"{device_name}, {ti['storage_gb']} GB, grade {ti['cosmetic_grade']}/{ti['functional_grade']}",
-        "identifier": ti["imei"] or ti["serial"], "acquisition_mode": "purchase",
+        # Both IMEIs of a dual-SIM phone: the register holds every identifier the device answers to.
+        "identifier": " / ".join(v for v in (ti["imei"], ti.get("imei2")) if v) or ti["serial"],
+        "acquisition_mode": "purchase",
         "seller_capacity": "private individual", "price_minor": ti["total_minor"], "currency": ti["currency"],
         "payment_method": ti["payout_method"],
     }

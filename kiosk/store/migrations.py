@@ -393,4 +393,20 @@ CREATE TABLE seller_drafts (
     saved_at TEXT NOT NULL
 );
 """),
+    (13, "the blocklist by serial number as well as IMEI (watches, consoles); a dual-SIM phone's second IMEI", """
+CREATE TABLE blocklist_typed (
+    type TEXT NOT NULL CHECK (type IN ('imei', 'serial')),
+    identifier TEXT NOT NULL CHECK (length(identifier) BETWEEN 5 AND 30),
+    reason TEXT NOT NULL,
+    version TEXT NOT NULL,
+    PRIMARY KEY (type, identifier)
+);
+INSERT INTO blocklist_typed SELECT 'imei', imei, reason, version FROM blocklist;
+DROP TABLE blocklist;
+ALTER TABLE blocklist_typed RENAME TO blocklist;
+-- A second IMEI is taken once, like the first: the same phone cannot be bought twice under either.
+CREATE UNIQUE INDEX tradeins_imei2_taken ON tradeins(imei2)
+    WHERE imei2 IS NOT NULL AND state IN ('accepted', 'printed', 'bagged', 'shipped', 'received')
+    AND resold_at IS NULL;
+"""),
 )

@@ -11,8 +11,8 @@ from datetime import date
 import sqlite_utils
 
 from core.device_gates import BLOCKLISTED, Earlier, Refusal, retrade_refusal
-from kiosk.store.db import fetch_all, fetch_one
-from kiosk.tradein.tradeins import _TAKEN_SQL
+from kiosk.store.db import fetch_all
+from kiosk.tradein.tradeins import _TAKEN_SQL, blocklist_entry
 
 # The last of these HQ outcomes says whether HQ is done with a received trade-in.
 _SETTLING = ("received", "dispute_opened", "regrade_confirmed", "dispute_accepted", "dispute_rejected")
@@ -33,12 +33,20 @@ def earlier_here(db: sqlite_utils.Database, column: str, value: str) -> list[Ear
             for r in rows]
 
 
+def blocklisted(db: sqlite_utils.Database, kind: str, identifier: str) -> Refusal | None:
+    """HQ's blocklist entry for this IMEI or serial number, as a refusal."""
+    if (entry := blocklist_entry(db, kind, identifier)) is None:
+        return None
+    return Refusal(BLOCKLISTED, detail=f"{entry['reason'] or 'reported lost or stolen'}, list {entry['version']}")
+
+
 def local_refusal(db: sqlite_utils.Database, imei: str, serial: str, today: date, min_days: int) -> Refusal | None:
-    """The store's own answer: the blocklist, then its earlier trade-ins of the device."""
-    if imei and (entry := fetch_one(db, "SELECT reason, version FROM blocklist WHERE imei = ?", [imei])):
-        return Refusal(BLOCKLISTED, detail=f"{entry['reason'] or 'reported lost or stolen'}, list {entry['version']}")
-    column, value = ("imei", imei) if imei else ("serial", serial)
-    return retrade_refusal(earlier_here(db, column, value), today, min_days)
+    """The store's own answer: the blocklist, then its earlier trade-ins of the device (under either IMEI)."""
+    kind, value = ("imei", imei) if imei else ("serial", serial)
+    if found := blocklisted(db, kind, value):
+        return found
+    earlier = earlier_here(db, kind, value) + (earlier_here(db, "imei2", imei) if imei else [])
+    return retrade_refusal(earlier, today, min_days)
 
 
 def scan_refusal(db: sqlite_utils.Database, imei: str, serial: str, today: date, min_days: int,

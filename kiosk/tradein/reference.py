@@ -46,8 +46,9 @@ def _apply_promos(db, version: str, data: dict) -> None:
 
 def _apply_blocklist(db, version: str, data: dict) -> None:
     db.execute("DELETE FROM blocklist")
-    for entry in data["entries"]:  # validated by sync.puller (core.reference): every IMEI is a valid one
-        db.execute("INSERT OR REPLACE INTO blocklist VALUES (?, ?, ?)", [entry["imei"], entry["reason"], version])
+    for entry in data["entries"]:  # validated by sync.puller (core.reference): each a valid IMEI or serial
+        db.execute("INSERT OR REPLACE INTO blocklist (type, identifier, reason, version) VALUES (?, ?, ?, ?)",
+                   [entry["type"], entry["identifier"], entry["reason"], version])
 
 
 def _apply_products(db, version: str, data: dict) -> None:

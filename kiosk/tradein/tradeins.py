@@ -45,9 +45,23 @@ _TAKEN_SQL = ", ".join(f"'{state}'" for state in TAKEN)
 
 
 def taken_by(db: sqlite_utils.Database, column: str, value: str) -> dict | None:
-    """The trade-in that already owns this IMEI/serial, if any (a device HQ marked resold is owned by no one here)."""
-    sql = f"SELECT * FROM tradeins WHERE {column} = ? AND state IN ({_TAKEN_SQL}) AND resold_at IS NULL"
-    return fetch_one(db, sql, [value])
+    """The trade-in that already owns this IMEI/serial, if any (a device HQ marked resold is owned by no one here).
+    An IMEI is looked for as either IMEI of a dual-SIM phone."""
+    where = "(imei = ? OR imei2 = ?)" if column in ("imei", "imei2") else "serial = ?"
+    sql = f"SELECT * FROM tradeins WHERE {where} AND state IN ({_TAKEN_SQL}) AND resold_at IS NULL"
+    return fetch_one(db, sql, [value, value] if column in ("imei", "imei2") else [value])
+
+
+def identifiers_of(ti: dict) -> list[tuple[str, str]]:
+    """(type, value) of every identifier the device was taken on: IMEI, second IMEI, serial number."""
+    return [(kind, ti[column]) for kind, column in (("imei", "imei"), ("imei", "imei2"), ("serial", "serial"))
+            if ti.get(column)]
+
+
+def blocklist_entry(db: sqlite_utils.Database, kind: str, identifier: str) -> dict | None:
+    """HQ's blocklist row for this IMEI or serial number, if any."""
+    return fetch_one(db, "SELECT identifier, reason, version FROM blocklist WHERE type = ? AND identifier = ?",
+                     [kind, identifier])
 
 
 def _audit(db, actor: Actor | None, tradein_uuid: str, action: str, from_state=None, to_state=None, **detail):
@@ -97,7 +111,8 @@ def create_draft(db, actor: Actor, device_kind: str, imei: Imei | None = None, s
     return row
 
 
-def set_device(db, actor: Actor, tradein_uuid: str, device_id: int, storage_gb: int) -> None:
+def set_device(db, actor: Actor, tradein_uuid: str, device_id: int, storage_gb: int, imei2: str | None = None) -> None:
+    """The model and storage, and a dual-SIM phone's second IMEI (checked by the caller's gates first)."""
     with write_transaction(db):
         ti = _editable(db, tradein_uuid)
         device = catalog.get_device(db, device_id)
@@ -110,8 +125,10 @@ def set_device(db, actor: Actor, tradein_uuid: str, device_id: int, storage_gb: 
             raise TradeInError(N_("This model is identified by an IMEI: start a new trade-in with it.")
                                if IDENTIFIER_FOR_KIND[device.kind] == "imei" else
                                N_("This model is identified by a serial number: start a new trade-in with it."))
+        if imei2 and (imei2 == ti["imei"] or not ti["imei"]):
+            raise TradeInError(N_("The second IMEI must differ from the first (it is the phone's other SIM slot)."))
         move_to(db, ti, "draft", actor, "device_set", device_id=device_id, storage_gb=storage_gb,
-                   device_kind=device.kind)
+                device_kind=device.kind, imei2=imei2 or None)
 
 
 def save_answer(db, actor: Actor, spec: Spec, tradein_uuid: str, question_id: str, value: str) -> Grade:
@@ -142,16 +159,15 @@ def _device(db, ti: dict) -> Device:
 def _store_gates(db, ti: dict) -> tuple[str, ...]:
     """Gates the checklist cannot know: HQ's blocklist, and this device already taken here."""
     gates = []
-    blocked = ti["imei"] and fetch_one(db, "SELECT reason, version FROM blocklist WHERE imei = ?", [ti["imei"]])
-    if blocked:
-        gates.append(Message(N_("This IMEI is on HQ's blocklist (%(reason)s, list %(version)s): do not buy the "
-                                "device and follow the store's procedure."),
-                             reason=blocked["reason"] or "reported lost or stolen", version=blocked["version"]))
-    column, value = ("imei", ti["imei"]) if ti["imei"] else ("serial", ti["serial"])
-    other = taken_by(db, column, value)
-    if other and other["uuid"] != ti["uuid"]:
+    found = [e for kind, value in identifiers_of(ti) if (e := blocklist_entry(db, kind, value))]
+    if found:
+        gates.append(Message(N_("This device (%(identifier)s) is on HQ's blocklist (%(reason)s, list %(version)s): "
+                                "do not buy it and follow the store's procedure."), identifier=found[0]["identifier"],
+                             reason=found[0]["reason"] or "reported lost or stolen", version=found[0]["version"]))
+    others = [o for kind, value in identifiers_of(ti) if (o := taken_by(db, kind, value)) and o["uuid"] != ti["uuid"]]
+    if others:
         gates.append(Message(N_("This device was already traded in (%(code)s, %(date)s): the same device cannot "
-                                "be bought twice."), code=other["code"], date=other["created_at"][:10]))
+                                "be bought twice."), code=others[0]["code"], date=others[0]["created_at"][:10]))
     return tuple(gates)
 
 

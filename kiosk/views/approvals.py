@@ -41,6 +41,8 @@ def parse_amount(text: str) -> int:
         amount = parse_decimal(text.strip().replace("€", "").strip(), locale=current_store()["locale"])
     except NumberFormatError:
         raise ValueError(gettext("Type the new price as a number, e.g. 180 or 180,50.")) from None
+    if not amount.is_finite():  # Babel reads "Infinity" and "NaN" as numbers: no price is either
+        raise ValueError(gettext("Type the new price as a number, e.g. 180 or 180,50."))
     minor = amount * 100
     if minor != minor.to_integral_value():
         raise ValueError(gettext("A price has at most two decimals."))

@@ -155,13 +155,12 @@ def device_photo():
         return away
     upload = request.files.get("image")
     try:
-        from hardware.camera import decode_image_bytes  # optional camera extra
-        texts = [r.text for r in decode_image_bytes(upload.read() if upload else b"")]
+        from hardware.camera import picture_imeis  # optional camera extra (OCR: the ocr extra)
+        imeis = picture_imeis(upload.read() if upload else b"")  # a barcode, or the *#06# screen's digits
     except PictureRefused as err:
         return _device_page(est, err.status, translated(err.message))
     except ImportError:
-        texts = []
-    imeis = [t for t in texts if t.strip().isdigit() and len(t.strip()) in (15, 16)]
+        imeis = []
     if not imeis:
         return _device_page(est, 422, gettext("No IMEI could be read from the picture. Dial *#06#, "
                                               "hold the phone closer and try again, or choose your model."))

@@ -16,8 +16,9 @@ from kiosk.formatting import current_store
 from kiosk.i18n import translated
 from kiosk.store.connection import get_db
 from kiosk.till import sales
-from kiosk.tradein import listing, tradeins
+from kiosk.tradein import listing
 from kiosk.views import accepts_picture, current_actor, page_or_fragment, see_other
+from kiosk.views.begin import begin
 
 bp = Blueprint("today", __name__)
 
@@ -67,15 +68,19 @@ def scan_image():
     """A camera snapshot from the browser: bounded, decoded here, then followed like a scan."""
     upload = request.files.get("image")
     try:
-        from hardware.camera import decode_image_bytes  # the camera extra (OpenCV, zxing-cpp) is optional
+        from hardware.camera import decode_image_bytes, picture_imeis  # the camera extra is optional
     except ImportError:
         return _refused(gettext("Camera decoding is not installed on this terminal (the camera extra)."), 503)
+    data = upload.read() if upload else b""
     try:
-        results = decode_image_bytes(upload.read() if upload else b"")
+        results = decode_image_bytes(data)
+        imeis = [] if results else picture_imeis(data)  # no code: the *#06# screen's digits, read as text
     except PictureRefused as err:
         return _refused(translated(err.message), err.status)
+    if imeis:  # a dual-SIM screen shows two: the second fills the device step's second-IMEI field
+        return begin("phone", parse_imei(imeis[0]), None, _refused, imeis[1] if len(imeis) > 1 else None)
     if not results:
-        return _refused(gettext("No barcode or QR code found in the picture: hold the label closer and steadier."))
+        return _refused(gettext("No barcode, QR code or IMEI found in the picture: hold it closer and steadier."))
     scans = sorted((classify(r.text) for r in results), key=lambda s: SCAN_PRIORITY.index(s.kind))
     return _follow(scans[0])  # a box label shows several codes: the device's own identity wins
 
@@ -88,8 +93,8 @@ def _follow(result):
 
 
 def _new_draft(db, value: str):
-    ti = tradeins.create_draft(db, current_actor(), "phone", imei=parse_imei(value))
-    return see_other(url_for("tradein.device", tradein_uuid=ti["uuid"]))
+    """A phone's IMEI scanned anywhere: started (or resumed, or refused) as from the start form."""
+    return begin("phone", parse_imei(value), None, _refused)
 
 
 def _tradein(db, code: str):

@@ -13,9 +13,9 @@ from core.codes import classify
 from core.dates import date_example
 from core.grading import AnswerError, grade
 from core.imei import IDENTIFIER_FOR_KIND, IdentifierError, parse_imei, parse_serial
-from core.messages import Message
+from core.messages import N_
 from core.payout import PAYOUT_METHODS
-from core.pricing import NO_GRID, PricingError
+from core.pricing import PricingError
 from core.receipts import privacy_notice
 from core.seller import ID_DOCUMENT_TYPES, SellerErrors, parse_seller
 from core.states import UNQUOTED, IllegalTransition
@@ -30,6 +30,7 @@ from kiosk.till import vouchers
 from kiosk.tradein import acceptance, catalog, drafts, estimates, gates, printing, seller_drafts, shipping, tradeins
 from kiosk.views import current_actor, load_tradein, page_or_fragment, see_other, small_int, wants_fragment
 from kiosk.views.approvals import accept_approval_reasons, approval_context, approver_from_form, parse_amount
+from kiosk.views.begin import begin
 from kiosk.views.today import today_context
 
 bp = Blueprint("tradein", __name__, url_prefix="/tradeins")
@@ -70,26 +71,7 @@ def start():
         imei, serial = (parse_imei(raw), None) if IDENTIFIER_FOR_KIND[kind] == "imei" else (None, parse_serial(raw))
     except IdentifierError as err:
         return _start_refused(translated(err), raw, kind)
-    if catalog.active_grid_version(get_db()) is None:  # ten questions for no price: say so at once
-        return _start_refused(translated(Message(NO_GRID)), raw, kind)
-    if resumed := _resume(imei.number if imei else "", serial or ""):
-        return resumed
-    refusal = gates.scan_refusal(get_db(), imei.number if imei else "", serial or "", date.today(),
-                                 current_app.config["RETRADE_MIN_DAYS"], hq_refusal)
-    if refusal:  # before any question: nothing is created, the clerk hands the device back
-        return _start_refused(translated(refusal.message()), raw, kind)
-    ti = tradeins.create_draft(get_db(), current_actor(), kind, imei=imei, serial=serial)
-    return see_other(url_for(".device", tradein_uuid=ti["uuid"]))
-
-
-def _resume(imei: str, serial: str):
-    """The same device scanned again: its trade-in in progress, where it stands (stale ones expire first)."""
-    drafts.expire(get_db(), current_app.config["DRAFT_EXPIRY_HOURS"])
-    resumed = drafts.open_for(get_db(), current_actor().store_id, imei, serial)
-    if resumed is None:
-        return None
-    flash(gettext("This device's trade-in %(code)s was already started: resumed.", code=resumed["code"]))
-    return see_other(url_for(".quote" if resumed["state"] == "quoted" else ".device", tradein_uuid=resumed["uuid"]))
+    return begin(kind, imei, serial, lambda reason: _start_refused(reason, raw, kind))
 
 
 def _start_refused(reason: str, raw: str, kind: str):
@@ -122,10 +104,24 @@ def device(tradein_uuid: str):
     if storage is None:
         return _device_page(ti, 422, gettext("Choose the storage."), chosen_id=device_id)
     try:
-        tradeins.set_device(get_db(), current_actor(), tradein_uuid, device_id, storage)
-    except FlowError as err:
+        imei2 = _second_imei(ti, request.form.get("imei2", ""))
+        tradeins.set_device(get_db(), current_actor(), tradein_uuid, device_id, storage, imei2)
+    except (*FlowError, IdentifierError) as err:
         return _device_page(ti, 422, translated(err), chosen_id=device_id)
     return see_other(url_for(".question", tradein_uuid=tradein_uuid, step=1))
+
+
+def _second_imei(ti: dict, raw: str) -> str | None:
+    """A dual-SIM phone's second IMEI, checked like the first before any question: HQ's blocklist, and the
+    device not already bought (here or, when HQ answers, anywhere)."""
+    if not raw.strip() or not ti["imei"]:
+        return None
+    imei2 = parse_imei(raw).number
+    refusal = None if imei2 == ti["imei"] else gates.scan_refusal(
+        get_db(), imei2, "", date.today(), current_app.config["RETRADE_MIN_DAYS"], hq_refusal)
+    if refusal:
+        raise IdentifierError(N_("Second IMEI %(imei)s: %(reason)s"), imei=imei2, reason=refusal.message())
+    return imei2
 
 
 def _question_page(ti: dict, step: int, status: int = 200, error: str | None = None):

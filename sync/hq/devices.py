@@ -18,7 +18,8 @@ _LIVE = "store_state NOT IN ('cancelled', 'declined')"
 
 def refusal_for(tx, identifier: str, store_id: str, today: date, min_days: int) -> Refusal | None:
     rows = tx.rows(f"SELECT store_id, accepted_at, received_at, regrade_status, resold_at FROM hq_tradeins "
-                   f"WHERE identifier = %s AND {_LIVE} AND accepted_at IS NOT NULL", [identifier])
+                   f"WHERE (identifier = %s OR identifier2 = %s) AND {_LIVE} AND accepted_at IS NOT NULL",
+                   [identifier, identifier])  # either IMEI of a dual-SIM phone
     earlier = [Earlier(date.fromisoformat(accepted[:10]), bool(received) and regrade != "open", bool(resold),
                        owner == store_id) for owner, accepted, received, regrade, resold in rows]
     return retrade_refusal(earlier, today, min_days)
@@ -28,8 +29,8 @@ def mark_resold(tx, identifiers: list[str], staff_name: str | None, how: str) ->
     """Every live trade-in of these devices is resold now; each store that bought one hears it in its feed."""
     marked = 0
     for identifier in identifiers:
-        rows = tx.rows(f"SELECT uuid, store_id FROM hq_tradeins WHERE identifier = %s AND {_LIVE} "
-                       "AND resold_at IS NULL", [identifier])
+        rows = tx.rows(f"SELECT uuid, store_id FROM hq_tradeins WHERE (identifier = %s OR identifier2 = %s) "
+                       f"AND {_LIVE} AND resold_at IS NULL", [identifier, identifier])
         for tradein_uuid, store_id in rows:
             tx.run("UPDATE hq_tradeins SET resold_at = %s WHERE uuid = %s", [utcnow_ms(), tradein_uuid])
             event(tx, {"uuid": tradein_uuid, "store_id": store_id}, "resold", staff_name, how=how)

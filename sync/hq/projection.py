@@ -15,7 +15,8 @@ from sync.hq.voucher_ledger import StoreUse, apply_store_uses
 
 TRADEIN_COLUMNS = ("uuid", "store_id", "code", "identifier", "device_kind", "brand", "model", "storage_gb",
                    "cosmetic_grade", "functional_grade", "grid_version", "spec_version", "currency", "total_minor",
-                   "staff_id", "accepted_at", "tracking_hash", "payout_method", "synced_at", "store_state")
+                   "staff_id", "accepted_at", "tracking_hash", "payout_method", "synced_at", "store_state",
+                   "identifier2")  # a dual-SIM phone's second IMEI
 MAX_BAGS = 500
 
 
@@ -38,7 +39,8 @@ def tradein_row(store_id: str, payload: dict, state: str, now: str) -> tuple | N
             _whole(payload.get("functional_grade"), 100), _text(payload.get("grid_version")),
             _text(payload.get("spec_version")), _text(payload.get("currency"), 3),
             _whole(payload.get("total_minor")), _text(payload.get("staff_id")), _text(payload.get("accepted_at")),
-            _text(payload.get("tracking_hash")), _text(payload.get("payout_method"), 20), now, state)
+            _text(payload.get("tracking_hash")), _text(payload.get("payout_method"), 20), now, state,
+            _text(payload.get("imei2")))
 
 
 def voucher_row(store_id: str, payload: dict) -> tuple | None:
@@ -96,7 +98,7 @@ def project(tx, store_id: str, fresh: Sequence[tuple[str, dict]], now: str,
             shipments.append(rows[0])
             bags += rows[1]
     inserted = tx.insert_tradeins(TRADEIN_COLUMNS, tradeins)
-    _count_daily(tx, [row for row in tradeins if row[0] in inserted and row[-1] == "accepted"], 1)
+    _count_daily(tx, [row for row in tradeins if row[0] in inserted and row[STATE] == "accepted"], 1)
     _cancel(tx, store_id, cancelled, now)
     payouts.record_requests(tx, store_id, payout_rows)
     payouts.cancel_requests(tx, store_id, cancelled, now)
@@ -117,7 +119,7 @@ def project(tx, store_id: str, fresh: Sequence[tuple[str, dict]], now: str,
 
 
 # Positions in a TRADEIN_COLUMNS row.
-STORE, GRADE, TOTAL, ACCEPTED = 1, 8, 13, 15
+STORE, GRADE, TOTAL, ACCEPTED, STATE = 1, 8, 13, 15, TRADEIN_COLUMNS.index("store_state")
 
 
 def _count_daily(tx, rows: list[tuple], sign: int) -> None:

@@ -258,4 +258,8 @@ CREATE TABLE hq_payout_items (
     UNIQUE (tradein_uuid, attempt)
 )
 """),
+    (11, """
+ALTER TABLE hq_tradeins ADD COLUMN identifier2 TEXT;
+CREATE INDEX hq_tradeins_identifier2 ON hq_tradeins (identifier2)
+"""),
 )

@@ -1,0 +1,46 @@
+"""Starting a trade-in from a scanned identifier, the same way wherever it was scanned (the start form, a burst
+caught anywhere on a page, a photo): a price grid must exist, the device's trade-in in progress is resumed, and
+the gates (HQ's blocklist, earlier trade-ins here and at other stores) refuse before any question."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from flask import current_app, flash, url_for
+from flask_babel import gettext
+
+from core.imei import Imei
+from core.messages import Message
+from core.pricing import NO_GRID
+from kiosk.hq_link import hq_refusal
+from kiosk.i18n import translated
+from kiosk.store.connection import get_db
+from kiosk.tradein import catalog, drafts, gates, tradeins
+from kiosk.views import current_actor, see_other
+
+
+def begin(kind: str, imei: Imei | None, serial: str | None, refused: Callable[[str], object],
+          imei2: str | None = None):
+    """The device step of a new (or resumed) trade-in, or `refused(reason)` when it cannot start."""
+    if catalog.active_grid_version(get_db()) is None:  # ten questions for no price: say so at once
+        return refused(translated(Message(NO_GRID)))
+    if resumed := _resume(imei.number if imei else "", serial or ""):
+        return resumed
+    refusal = gates.scan_refusal(get_db(), imei.number if imei else "", serial or "", date.today(),
+                                 current_app.config["RETRADE_MIN_DAYS"], hq_refusal)
+    if refusal:  # before any question: nothing is created, the clerk hands the device back
+        return refused(translated(refusal.message()))
+    ti = tradeins.create_draft(get_db(), current_actor(), kind, imei=imei, serial=serial)
+    return see_other(url_for("tradein.device", tradein_uuid=ti["uuid"], imei2=imei2))
+
+
+def _resume(imei: str, serial: str):
+    """The same device scanned again: its trade-in in progress, where it stands (stale ones expire first)."""
+    drafts.expire(get_db(), current_app.config["DRAFT_EXPIRY_HOURS"])
+    resumed = drafts.open_for(get_db(), current_actor().store_id, imei, serial)
+    if resumed is None:
+        return None
+    flash(gettext("This device's trade-in %(code)s was already started: resumed.", code=resumed["code"]))
+    page = "tradein.quote" if resumed["state"] == "quoted" else "tradein.device"
+    return see_other(url_for(page, tradein_uuid=resumed["uuid"]))
