@@ -21,3 +21,11 @@ def localised_model(name: str, gettext: Callable[..., str]) -> str:
         return gettext(ORDINALS[number]) if number in ORDINALS else gettext(ANY_ORDINAL, number=number)
 
     return GENERATION.sub(said, name or "")
+
+
+def display_name(brand: str, model: str) -> str:
+    """Brand and model, the brand said once: "Apple iPhone 12", but "OnePlus 13" and "Apple Watch Series 10"
+    (the catalog's model name already starts with the brand)."""
+    if model.casefold().startswith(brand.casefold() + " ") or model.casefold() == brand.casefold():
+        return model
+    return f"{brand} {model}".strip()

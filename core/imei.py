@@ -19,8 +19,10 @@ from core.messages import N_, UserError
 _PREFIX = re.compile(r"^\s*(IMEI\s*SV|IMEISV|IMEI\s*[12]?|SN|S/N|SERIAL)\s*[:#=]?\s*", re.IGNORECASE)
 _SEPARATORS = re.compile(r"[\s\-./_]")
 _SERIAL = re.compile(r"^[A-Z0-9]{5,30}$")
-# Which identifier each kind of device is taken on (cellular watches too use their serial).
+# Which identifier each kind of device is taken on (cellular watches too use their serial); a Wi-Fi tablet has
+# no IMEI, so a tablet is taken on its serial number when what was scanned is not an IMEI.
 IDENTIFIER_FOR_KIND = {"phone": "imei", "tablet": "imei", "watch": "serial", "console": "serial"}
+ALSO_ON_SERIAL = ("tablet",)
 
 
 class IdentifierError(UserError):
@@ -86,3 +88,18 @@ def parse_serial(raw: str) -> str:
                                   count=len(serial))
         raise IdentifierError(N_("A serial number has letters and digits only."))
     return serial
+
+
+def takes(kind: str, identifier_type: str) -> bool:
+    """Whether a device of this kind may be taken on an identifier of this type ("imei" or "serial")."""
+    return IDENTIFIER_FOR_KIND.get(kind) == identifier_type or (identifier_type == "serial" and kind in ALSO_ON_SERIAL)
+
+
+def parse_identifier(kind: str, raw: str) -> tuple[Imei | None, str | None]:
+    """(IMEI, None) or (None, serial): what a device of this kind is taken on, from what was scanned or typed."""
+    if IDENTIFIER_FOR_KIND[kind] == "serial":
+        return None, parse_serial(raw)
+    digits = clean(raw)
+    if kind in ALSO_ON_SERIAL and not (digits.isdigit() and len(digits) in (15, 16)):
+        return None, parse_serial(raw)
+    return parse_imei(raw), None

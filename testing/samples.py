@@ -25,3 +25,14 @@ ADULT_SELLER = {
 SELLER_IBAN = "FR7630006000011234567890189"
 BANK_SELLER = {**ADULT_SELLER, "payout_method": "bank_transfer", "iban": "FR76 3000 6000 0112 3456 7890 189",
                "account_holder": "Élodie Dupont"}
+# Answers that give each other kind of device a flawless grade (cosmetic A, functional 9), in checklist order.
+PERFECT_TABLET = {**PERFECT_PHONE, "accessory_connector": "works", "radio": "yes"}
+PERFECT_WATCH = {
+    "powers_on": "yes", "factory_reset": "yes", "watch_unpaired": "yes", "screen": "flawless", "display_works": "yes",
+    "liquid_damage": "no", "battery_health": "95", "watch_case": "like_new", "sensor_glass": "yes",
+    "heart_rate": "yes", "crown_buttons": "yes",
+}
+PERFECT_CONSOLE = {
+    "powers_on": "yes", "account_signed_out": "yes", "console_shell": "like_new", "hdmi_output": "yes",
+    "controllers": "yes", "disc_drive": "yes", "storage_test": "yes", "fan_noise": "quiet",
+}

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from kiosk.settings import load_settings
-from testing.samples import ADULT_SELLER
+from testing.samples import ADULT_SELLER, PERFECT_CONSOLE
 from tests.conftest import tradein_uuid_from
 
 # Routes anyone may reach; every other route must send an anonymous visitor to the sign-in page.
@@ -51,8 +51,7 @@ def test_a_console_is_taken_on_its_serial_number(app, staff, db):
     response = staff.post(f"/tradeins/{uuid}/device", {"device_id": iphone, "storage_gb": 128})
     assert response.status_code == 422 and "identified by an IMEI" in response.get_data(as_text=True)
     assert staff.post(f"/tradeins/{uuid}/device", {"device_id": ps5, "storage_gb": 1024}).status_code == 303
-    answers = ["yes", "yes", "like_new", "yes", "yes"]  # powers on, reset, body, ports, reads games
-    for step, answer in enumerate(answers, start=1):
+    for step, answer in enumerate(PERFECT_CONSOLE.values(), start=1):  # the console's own checklist
         assert staff.post(f"/tradeins/{uuid}/checklist/{step}", {"answer": answer}).status_code == 303
     assert staff.post(f"/tradeins/{uuid}/seller", ADULT_SELLER).status_code == 303
     ti = db["tradeins"].get(uuid)

@@ -12,6 +12,7 @@ from datetime import date
 import sqlite_utils
 
 from core.clock import utcnow
+from core.device_names import display_name
 from core.pricing import PriceGrid, Promo
 from kiosk.store.db import fetch_all, fetch_one, write_transaction
 
@@ -26,7 +27,7 @@ class CatalogDevice:
 
     @property
     def name(self) -> str:
-        return f"{self.brand} {self.model}"
+        return display_name(self.brand, self.model)
 
 
 def _device(row: dict) -> CatalogDevice:

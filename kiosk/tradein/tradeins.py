@@ -13,7 +13,7 @@ from core import protocol
 from core.clock import utcnow
 from core.codes import TRADEIN
 from core.grading import Grade, Spec, grade
-from core.imei import IDENTIFIER_FOR_KIND, Imei
+from core.imei import IDENTIFIER_FOR_KIND, Imei, takes
 from core.messages import N_, Message, UserError, stored
 from core.pricing import NO_GRID, Device, PricingError, Quote, quote
 from core.states import EDITABLE, LABELS, RECEIPT_OUT, TAKEN, IllegalTransition, check_cancel, check_transition
@@ -121,7 +121,7 @@ def set_device(db, actor: Actor, tradein_uuid: str, device_id: int, storage_gb: 
         if storage_gb not in device.storages_gb:
             raise TradeInError(N_("The %(model)s comes with %(sizes)s GB."), model=device.name,
                                sizes=", ".join(map(str, device.storages_gb)))
-        if IDENTIFIER_FOR_KIND[device.kind] != ("imei" if ti["imei"] else "serial"):
+        if not takes(device.kind, "imei" if ti["imei"] else "serial"):
             raise TradeInError(N_("This model is identified by an IMEI: start a new trade-in with it.")
                                if IDENTIFIER_FOR_KIND[device.kind] == "imei" else
                                N_("This model is identified by a serial number: start a new trade-in with it."))

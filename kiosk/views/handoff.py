@@ -8,7 +8,7 @@ from datetime import date
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import gettext
 
-from core.imei import IDENTIFIER_FOR_KIND, IdentifierError, parse_imei, parse_serial
+from core.imei import IDENTIFIER_FOR_KIND, IdentifierError, parse_identifier
 from kiosk.auth import login_required
 from kiosk.i18n import translated
 from kiosk.store.connection import get_db
@@ -48,10 +48,8 @@ def pick_up(code: str):
     if est is None:
         return _page(code)
     try:
-        if IDENTIFIER_FOR_KIND[est["device_kind"]] == "imei":
-            ti = estimates.claim(db, current_actor(), code, date.today(), imei=parse_imei(raw))
-        else:
-            ti = estimates.claim(db, current_actor(), code, date.today(), serial=parse_serial(raw))
+        imei, serial = parse_identifier(est["device_kind"], raw)
+        ti = estimates.claim(db, current_actor(), code, date.today(), imei=imei, serial=serial)
     except (IdentifierError, estimates.EstimateError) as err:
         return _page(code, 422, translated(err), raw)
     return see_other(url_for("tradein.device", tradein_uuid=ti["uuid"]))

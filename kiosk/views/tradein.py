@@ -12,7 +12,7 @@ from flask_babel import gettext
 from core.codes import classify
 from core.dates import date_example
 from core.grading import AnswerError, grade
-from core.imei import IDENTIFIER_FOR_KIND, IdentifierError, parse_imei, parse_serial
+from core.imei import IDENTIFIER_FOR_KIND, IdentifierError, parse_identifier, parse_imei, takes
 from core.messages import N_
 from core.payout import PAYOUT_METHODS
 from core.pricing import PricingError
@@ -68,7 +68,7 @@ def start():
     if classify(raw).kind == "estimate_ticket":  # the customer's ticket typed into the IMEI field
         return see_other(url_for("handoff.show", code=classify(raw).value))
     try:
-        imei, serial = (parse_imei(raw), None) if IDENTIFIER_FOR_KIND[kind] == "imei" else (None, parse_serial(raw))
+        imei, serial = parse_identifier(kind, raw)
     except IdentifierError as err:
         return _start_refused(translated(err), raw, kind)
     return begin(kind, imei, serial, lambda reason: _start_refused(reason, raw, kind))
@@ -86,9 +86,10 @@ def _device_page(ti: dict, status: int = 200, error: str | None = None, chosen_i
     if wants_fragment():
         return render_template("tradein/_storage_choice.html", **context), status
     identifier = "imei" if ti["imei"] else "serial"
-    kinds = [kind for kind, ident in IDENTIFIER_FOR_KIND.items() if ident == identifier]
-    models = [d for kind in kinds for d in catalog.devices_of_kind(db, kind)]
-    return render_template("tradein/device.html", models=models, **context), status
+    # The kind chosen at the start first, then the other kinds this identifier may belong to, each in its group.
+    kinds = sorted((k for k in IDENTIFIER_FOR_KIND if takes(k, identifier)), key=lambda k: k != ti["device_kind"])
+    groups = [(kind, catalog.devices_of_kind(db, kind)) for kind in kinds]
+    return render_template("tradein/device.html", groups=[g for g in groups if g[1]], **context), status
 
 
 @bp.route("/<tradein_uuid>/device", methods=["GET", "POST"])
