@@ -94,3 +94,11 @@ def test_both_upload_routes_read_the_screen_when_it_shows_no_barcode(app, staff,
     assert db.execute("SELECT imei FROM tradeins").fetchall() == [(IMEI_KNOWN_TAC,)]
     device_page = staff.get(snapped.headers["Location"]).get_data(as_text=True)
     assert f'value="{IMEI_UNKNOWN_TAC}"' in device_page  # the second IMEI waits in its field, to be checked
+
+
+def test_the_hardware_page_camera_test_reads_a_screen_without_barcode(staff):
+    """The camera check tests the device: a real photo of a *#06# screen reads as its IMEI."""
+    photo = cv2.imencode(".jpg", _photo(["IMEI", IMEI_KNOWN_TAC]))[1].tobytes()
+    page = staff.post("/hardware/camera", {"image": (io.BytesIO(photo), "screen.jpg")},
+                      content_type="multipart/form-data").get_data(as_text=True)
+    assert f"IMEI {IMEI_KNOWN_TAC}" in page

@@ -97,8 +97,21 @@ def check_camera(decoded: list[str] | None, installed: bool, refused: str = "") 
                      Message(N_("Take a picture of any barcode with the test button below.")))
     if not decoded:
         return Check("camera", PROBLEM, Message(N_("No code found in the picture.")),
-                     Message(N_("Hold the barcode 15 to 25 cm from the camera, in good light, and try again.")))
+                     Message(N_("Hold the barcode 15 to 25 cm from the camera, in good light, and try again."))
+                     if ocr_problem() is None else
+                     Message(N_("Hold the barcode 15 to 25 cm from the camera, in good light, and try again. "
+                                "Reading a *#06# screen's digits is not possible here: %(reason)s."),
+                             reason=ocr_problem()))
     return Check("camera", OK, Message(N_("Read: %(codes)s."), codes=", ".join(printable(t)[:40] for t in decoded)))
+
+
+def ocr_problem() -> str | None:
+    """Why the *#06# screen's digits cannot be read as text on this terminal, or None when they can."""
+    try:
+        from hardware import ocr
+    except ImportError:
+        return "the camera extra is not installed"
+    return ocr.available()
 
 
 def camera_installed() -> bool:
