@@ -141,7 +141,9 @@ def _product(row: _Row) -> dict:
     if not (code.isascii() and code.isdigit() and len(code) in (8, 12, 13) and ean.is_valid(code)):
         row.fail("ean", "is not a valid EAN/UPC (check digit)")
     return {"ean": code, "name": row.text("name"), "kind": row.choice("kind", ("device", "accessory")),
-            "price_minor": row.whole("price_minor", 0, MAX_MINOR), "vat_bp": row.whole("vat_bp", 0, 10_000)}
+            "price_minor": row.whole("price_minor", 0, MAX_MINOR), "vat_bp": row.whole("vat_bp", 0, 10_000),
+            # The catalog model a refurbished device is (optional): the till checks a warranty IMEI against it.
+            "brand": row.text("brand", 80, required=False), "model": row.text("model", 120, required=False)}
 
 
 def _tac(row: _Row) -> dict:

@@ -58,14 +58,23 @@ def _prepared(image: np.ndarray) -> np.ndarray:
     return gray
 
 
+def _imei_of_run(run: str) -> str | None:
+    """A run's IMEI: its 15 digits, after dropping a label's number read on the same line ("IMEI 1 35 2099…":
+    a leading group of one or two digits). An EID's groups of 4 or 16 never come down to 15."""
+    groups = run.split()
+    while len("".join(groups)) > 15 and len(groups) > 1 and len(groups[0]) <= 2:
+        groups = groups[1:]
+    digits = "".join(groups)
+    return digits if len(digits) == 15 and luhn.is_valid(digits) else None
+
+
 def imeis_in_text(text: str) -> list[str]:
     """The Luhn-valid 15-digit runs of an OCR'd text, in order, each once."""
     found: list[str] = []
     for line in text.splitlines():
         for run in _RUN.findall(line):
-            digits = run.replace(" ", "")
-            if len(digits) == 15 and luhn.is_valid(digits) and digits not in found:
-                found.append(digits)
+            if (imei := _imei_of_run(run)) and imei not in found:
+                found.append(imei)
     return found
 
 

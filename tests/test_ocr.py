@@ -102,3 +102,10 @@ def test_the_hardware_page_camera_test_reads_a_screen_without_barcode(staff):
     page = staff.post("/hardware/camera", {"image": (io.BytesIO(photo), "screen.jpg")},
                       content_type="multipart/form-data").get_data(as_text=True)
     assert f"IMEI {IMEI_KNOWN_TAC}" in page
+
+
+def test_a_label_number_on_the_same_line_is_not_part_of_the_imei():
+    grouped = f"{IMEI_UNKNOWN_TAC[:2]} {IMEI_UNKNOWN_TAC[2:8]} {IMEI_UNKNOWN_TAC[8:14]} {IMEI_UNKNOWN_TAC[14]}"
+    assert ocr.imeis_in_text(f"IMEI 1 {IMEI_KNOWN_TAC}\nIMEI 2 {grouped}") == [IMEI_KNOWN_TAC, IMEI_UNKNOWN_TAC]
+    assert ocr.imeis_in_text("EID 8904 9032 0040 0888 2600 0123 4567 8901") == []  # groups of four: never 15
+    assert ocr.imeis_in_text(f"{IMEI_KNOWN_TAC} {IMEI_UNKNOWN_TAC}") == []  # two IMEIs run together: not guessed

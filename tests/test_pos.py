@@ -364,3 +364,14 @@ def test_hq_applies_a_stores_offline_voucher_spends_and_refunds_once(hq_app, hq_
         ingest(storage, store, uuid.uuid4().hex, records)
     with storage.transaction() as tx:
         assert tx.rows("SELECT balance_minor FROM hq_vouchers") == [(3000,)]
+
+
+def test_a_warranty_imei_of_another_model_is_refused_on_a_device_line(app, staff, db):
+    """Issue 15, item 5: the IMEI scanned for a refurbished iPhone 12 must be an iPhone 12's (when its TAC is known)."""
+    fill(staff, IPHONE)
+    refused = staff.post("/pos/scan", {"code": "490154203237518"})  # TAC 49015420: an iPhone 13
+    assert refused.status_code == 422
+    assert "belongs to the model Apple iPhone 13, not to “iPhone 12 64 Go reconditionné grade A”" in \
+        refused.get_data(as_text=True).replace("&#34;", '"')
+    assert db.execute("SELECT imei FROM cart_lines WHERE ean = ?", [IPHONE]).fetchone()[0] is None
+    assert staff.post("/pos/scan", {"code": "356938035643809"}).status_code == 200  # a TAC we do not know: taken

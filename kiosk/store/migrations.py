@@ -409,4 +409,8 @@ CREATE UNIQUE INDEX tradeins_imei2_taken ON tradeins(imei2)
     WHERE imei2 IS NOT NULL AND state IN ('accepted', 'printed', 'bagged', 'shipped', 'received')
     AND resold_at IS NULL;
 """),
+    (14, "a refurbished device for sale names its catalog model: the till checks a warranty IMEI against it", """
+ALTER TABLE products ADD COLUMN brand TEXT NOT NULL DEFAULT '';
+ALTER TABLE products ADD COLUMN model TEXT NOT NULL DEFAULT '';
+"""),
 )

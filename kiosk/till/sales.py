@@ -14,6 +14,7 @@ import sqlite_utils
 from core import protocol, till
 from core.clock import utcnow
 from core.codes import SALE, classify
+from core.device_names import display_name
 from core.messages import N_, UserError
 from kiosk.compliance.audit import Actor
 from kiosk.store.db import fetch_all, fetch_one, write_transaction
@@ -53,6 +54,20 @@ def _line(db, terminal_id: str, line_no: int) -> CartLine:
     return found
 
 
+def _check_warranty_imei(db: sqlite_utils.Database, imei: str, item: dict | None) -> None:
+    """The IMEI must be the device on the line: when both its TAC and the product name a catalog model, they agree
+    (a TAC the catalog does not know, or a product without a model, is taken as scanned)."""
+    device = fetch_one(db, "SELECT d.brand, d.model FROM devices d JOIN device_tacs t ON t.device_id = d.id "
+                           "WHERE t.tac = ?", [imei[:8]])
+    if device is None or not item or not item["model"]:
+        return
+    if (device["brand"].casefold(), device["model"].casefold()) != (item["brand"].casefold(),
+                                                                   item["model"].casefold()):
+        raise SaleError(N_("This IMEI belongs to the model %(device)s, not to “%(product)s”: scan the IMEI of the "
+                           "device being sold."), device=display_name(device["brand"], device["model"]),
+                        product=item["name"])
+
+
 def scan(db: sqlite_utils.Database, terminal_id: str, code: str) -> str:
     """A barcode read at the till: a product joins the cart (or one more of it); an IMEI goes to the
     device line waiting for one. Returns the product's name."""
@@ -63,6 +78,7 @@ def scan(db: sqlite_utils.Database, terminal_id: str, code: str) -> str:
             waiting = next((c for c in lines if c.kind == "device" and not c.line.imei), None)
             if waiting is None:
                 raise SaleError(N_("An IMEI was scanned but no device in the cart is waiting for one."))
+            _check_warranty_imei(db, scanned.value, product(db, waiting.line.ean))
             db.execute("UPDATE cart_lines SET imei = ? WHERE terminal_id = ? AND line_no = ?",
                        [scanned.value, terminal_id, waiting.line_no])
             return waiting.line.name
