@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
@@ -141,8 +143,9 @@ def test_a_scanner_burst_anywhere_on_the_page_starts_a_trade_in(app, db):
     assert db.execute("SELECT imei FROM tradeins").fetchall() == [("490154203237518",)]
 
 
-def test_a_refused_seller_form_puts_the_focus_on_the_first_field_in_error(app, db):
-    """Issue 17, item 4 (in part): after a refusal the clerk types straight into the field to correct."""
+@contextlib.contextmanager
+def quoted_in_browser(app) -> Iterator[tuple[str, str, object]]:
+    """A trade-in brought to its quote over HTTP, and a signed-in clerk's browser: (uuid, base URL, page)."""
     from tests.conftest import KioskClient, run_to_quote
 
     clerk = KioskClient(app.test_client())
@@ -150,6 +153,12 @@ def test_a_refused_seller_form_puts_the_focus_on_the_first_field_in_error(app, d
     uuid = run_to_quote(clerk)
     with live_server(app) as base, chromium_page() as page:
         sign_in(page, base)
+        yield uuid, base, page
+
+
+def test_a_refused_seller_form_puts_the_focus_on_the_first_field_in_error(app, db):
+    """Issue 17, item 4 (in part): after a refusal the clerk types straight into the field to correct."""
+    with quoted_in_browser(app) as (uuid, base, page):
         page.goto(f"{base}/tradeins/{uuid}/seller")
         expect(page.locator("#surname")).to_be_focused()  # nothing wrong yet: the first field
         page.locator("#surname").press_sequentially("Dupont")
@@ -163,13 +172,7 @@ def test_a_refused_seller_form_puts_the_focus_on_the_first_field_in_error(app, d
 def test_a_seller_form_left_by_back_keeps_what_was_typed_until_the_trade_in_is_settled(app, db):
     """Issue 17, item 4: the clerk goes back to the quote (its button, or the browser's Back) and returns to
     the seller form: what was typed is there, sealed on the terminal meanwhile, and gone once accepted."""
-    from tests.conftest import KioskClient, run_to_quote
-
-    clerk = KioskClient(app.test_client())
-    clerk.login(app)
-    uuid = run_to_quote(clerk)
-    with live_server(app) as base, chromium_page() as page:
-        sign_in(page, base)
+    with quoted_in_browser(app) as (uuid, base, page):
         page.goto(f"{base}/tradeins/{uuid}/quote")
         page.get_by_role("link", name="Customer accepts: seller details").click()
         page.wait_for_url(re.compile(r"/seller$"))
