@@ -71,3 +71,11 @@ def test_a_trade_in_reads_in_french_with_local_times_labels_money_and_names(tmp_
     assert "tradein.accepted" not in page and "Reprise acceptée en boutique" in page
     again = receiver.post("/hq/checkin", {"code": f"BAG:{code}"}).get_data(as_text=True)
     assert f"Déjà reçu : {code} a été réceptionné le" in again  # a refusal from the service, translated
+
+
+def test_a_wrong_hq_locale_or_time_zone_stops_the_start_saying_which(tmp_path):
+    import pytest
+
+    for wrong in ({"LOCALE": "xx"}, {"LOCALE": "fr"}, {"TIMEZONE": "Mars/Base"}):
+        with pytest.raises(SystemExit, match="HQ_LOCALE must be like fr_FR and HQ_TIMEZONE like Europe/Paris"):
+            create_app({"DATA_DIR": str(tmp_path / "hq"), **wrong})

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime
 from flask import Blueprint, Flask, abort, current_app, redirect, request, session, url_for
 from flask_babel import Babel, get_locale, gettext
@@ -77,7 +77,18 @@ def switch():
     return redirect(local_path(request.form.get("next")) or url_for("hq_web.dashboard"), 303)
 
 
+def _check_settings(config) -> None:
+    """HQ_LOCALE and HQ_TIMEZONE are read on every page: a wrong one stops the start, saying which."""
+    try:
+        if not Locale.parse(config["LOCALE"]).territory:
+            raise ValueError("no territory")
+        ZoneInfo(config["TIMEZONE"])
+    except (ValueError, TypeError, ZoneInfoNotFoundError, UnknownLocaleError) as err:
+        raise SystemExit(f"HQ_LOCALE must be like fr_FR and HQ_TIMEZONE like Europe/Paris ({err})") from None
+
+
 def init_app(app: Flask) -> None:
+    _check_settings(app.config)
     compile_catalogues(CATALOGUES)
     Babel(app, locale_selector=ui_locale, timezone_selector=lambda: current_app.config["TIMEZONE"],
           default_translation_directories=str(CATALOGUES))
