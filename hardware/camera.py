@@ -160,12 +160,20 @@ def decode_image_bytes(data: bytes) -> list[Decoded]:
     return decode_frame(_picture(data))
 
 
-def picture_imeis(data: bytes) -> list[str]:
-    """The IMEIs a photo of a box label or a *#06# screen shows: its barcodes first, then the digits as text
-    (hardware.ocr, when its optional dependency is usable); Luhn-checked, 15 digits, either way."""
+@dataclass(frozen=True)
+class PictureReading:
+    codes: list[Decoded]  # every barcode and QR code found
+    imeis: list[str]  # the IMEIs shown: in those codes, else read as text (a *#06# screen has no barcode)
+
+
+def read_picture(data: bytes) -> PictureReading:
+    """An uploaded picture, bounded and decoded once: its codes, and the IMEIs it shows. The digits are read as
+    text (hardware.ocr, when its optional dependency is usable) only when no code names an IMEI; Luhn-checked,
+    15 digits, either way."""
     image = _picture(data)
-    found = ocr.imeis_in_text("\n".join(result.text for result in decode_frame(image)))
-    return found or (ocr.read_imeis(image) if ocr.available() is None else [])
+    codes = decode_frame(image)
+    imeis = ocr.imeis_in_text("\n".join(code.text for code in codes))
+    return PictureReading(codes, imeis or (ocr.read_imeis(image) if ocr.available() is None else []))
 
 
 def capture_loop(device: int | str = 0, on_scan=None, max_frames: int | None = None) -> None:

@@ -155,8 +155,8 @@ def device_photo():
         return away
     upload = request.files.get("image")
     try:
-        from hardware.camera import picture_imeis  # optional camera extra (OCR: the ocr extra)
-        imeis = picture_imeis(upload.read() if upload else b"")  # a barcode, or the *#06# screen's digits
+        from hardware.camera import read_picture  # optional camera extra (OCR: the ocr extra)
+        imeis = read_picture(upload.read() if upload else b"").imeis  # a barcode, or the *#06# screen's digits
     except PictureRefused as err:
         return _device_page(est, err.status, translated(err.message))
     except ImportError:

@@ -43,13 +43,13 @@ def scan_test():
 @bp.post("/camera")
 @accepts_picture
 def camera_test():
-    from hardware.camera import decode_image_bytes, picture_imeis  # installed, or the page says it is not
+    from hardware.camera import read_picture  # installed, or the page says it is not
 
     data = request.files["image"].read() if "image" in request.files else b""
     try:
-        decoded = [result.text for result in decode_image_bytes(data)]
+        reading = read_picture(data)
         # No code: a *#06# screen's digits, read as text where OCR is usable (hardware.ocr says why not).
-        return _page(decoded=decoded or [f"IMEI {imei}" for imei in picture_imeis(data)])
+        return _page(decoded=[code.text for code in reading.codes] or [f"IMEI {imei}" for imei in reading.imeis])
     except PictureRefused as err:
         return _page(refused=err.message)
 

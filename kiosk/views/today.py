@@ -68,16 +68,17 @@ def scan_image():
     """A camera snapshot from the browser: bounded, decoded here, then followed like a scan."""
     upload = request.files.get("image")
     try:
-        from hardware.camera import decode_image_bytes, picture_imeis  # the camera extra is optional
+        from hardware.camera import read_picture  # the camera extra is optional
     except ImportError:
         return _refused(gettext("Camera decoding is not installed on this terminal (the camera extra)."), 503)
     data = upload.read() if upload else b""
     try:
-        results = decode_image_bytes(data)
-        imeis = [] if results else picture_imeis(data)  # no code: the *#06# screen's digits, read as text
+        reading = read_picture(data)
     except PictureRefused as err:
         return _refused(translated(err.message), err.status)
-    if imeis:  # a dual-SIM screen shows two: the second fills the device step's second-IMEI field
+    results, imeis = reading.codes, reading.imeis
+    if imeis and not results:  # no code: the *#06# screen's digits, read as text; a dual-SIM screen shows two,
+        # the second fills the device step's second-IMEI field
         return begin("phone", parse_imei(imeis[0]), None, _refused, imeis[1] if len(imeis) > 1 else None)
     if not results:
         return _refused(gettext("No barcode, QR code or IMEI found in the picture: hold it closer and steadier."))
