@@ -23,9 +23,13 @@ ID_DOCUMENT_TYPES = {
     "driving_licence": N_("Driving licence"),
 }
 MAX_TEXT = {"surname": 80, "first_names": 120, "address": 300, "id_doc_number": 40, "id_doc_issuer": 120}
-# Every field of the seller form and the most a field can hold (what a form left by Back keeps).
-FORM_LIMITS = {**MAX_TEXT, "birth_date": 32, "id_doc_type": 32, "id_doc_issued_on": 32, "payout_method": 32,
-               "iban": 42, "account_holder": 70, "bic": 11}
+# Every field of the seller form, in the form's order (the first field in error takes the focus), and the most
+# a field can hold (what a form left by Back keeps).
+FORM_FIELDS = ("surname", "first_names", "birth_date", "address", "id_doc_type", "id_doc_number", "id_doc_issuer",
+               "id_doc_issued_on", "payout_method", "iban", "account_holder", "bic")
+_OTHER_LIMITS = {"birth_date": 32, "id_doc_type": 32, "id_doc_issued_on": 32, "payout_method": 32, "iban": 42,
+                 "account_holder": 70, "bic": 11}
+FORM_LIMITS = {name: MAX_TEXT.get(name) or _OTHER_LIMITS[name] for name in FORM_FIELDS}
 
 
 def typed_form(form: Mapping[str, str]) -> dict[str, str]:

@@ -12,7 +12,7 @@ import sqlite_utils
 
 from core.device_gates import BLOCKLISTED, Earlier, Refusal, retrade_refusal
 from kiosk.store.db import fetch_all
-from kiosk.tradein.tradeins import _TAKEN_SQL, blocklist_entry
+from kiosk.tradein.tradeins import _TAKEN_SQL, blocklist_entry, device_is
 
 # The last of these HQ outcomes says whether HQ is done with a received trade-in.
 _SETTLING = ("received", "dispute_opened", "regrade_confirmed", "dispute_accepted", "dispute_rejected")
@@ -25,10 +25,11 @@ def _settled(db: sqlite_utils.Database, tradein_uuid: str) -> bool:
     return bool(rows) and rows[-1][0] != "dispute_opened"
 
 
-def earlier_here(db: sqlite_utils.Database, column: str, value: str) -> list[Earlier]:
-    """This store's earlier trade-ins of the device that were not undone."""
-    rows = fetch_all(db, f"SELECT uuid, accepted_at, resold_at FROM tradeins WHERE {column} = ? "  # column: ours
-                         f"AND state IN ({_TAKEN_SQL})", [value])
+def earlier_here(db: sqlite_utils.Database, kind: str, value: str) -> list[Earlier]:
+    """This store's earlier trade-ins of the device (under either IMEI) that were not undone."""
+    where, params = device_is(kind, value)
+    rows = fetch_all(db, f"SELECT uuid, accepted_at, resold_at FROM tradeins WHERE {where} "
+                         f"AND state IN ({_TAKEN_SQL})", params)
     return [Earlier(date.fromisoformat(r["accepted_at"][:10]), _settled(db, r["uuid"]), bool(r["resold_at"]), True)
             for r in rows]
 
@@ -45,8 +46,7 @@ def local_refusal(db: sqlite_utils.Database, imei: str, serial: str, today: date
     kind, value = ("imei", imei) if imei else ("serial", serial)
     if found := blocklisted(db, kind, value):
         return found
-    earlier = earlier_here(db, kind, value) + (earlier_here(db, "imei2", imei) if imei else [])
-    return retrade_refusal(earlier, today, min_days)
+    return retrade_refusal(earlier_here(db, kind, value), today, min_days)
 
 
 def scan_refusal(db: sqlite_utils.Database, imei: str, serial: str, today: date, min_days: int,

@@ -44,12 +44,17 @@ def answers_of(db: sqlite_utils.Database, tradein_uuid: str) -> dict[str, str]:
 _TAKEN_SQL = ", ".join(f"'{state}'" for state in TAKEN)
 
 
-def taken_by(db: sqlite_utils.Database, column: str, value: str) -> dict | None:
-    """The trade-in that already owns this IMEI/serial, if any (a device HQ marked resold is owned by no one here).
-    An IMEI is looked for as either IMEI of a dual-SIM phone."""
-    where = "(imei = ? OR imei2 = ?)" if column in ("imei", "imei2") else "serial = ?"
-    sql = f"SELECT * FROM tradeins WHERE {where} AND state IN ({_TAKEN_SQL}) AND resold_at IS NULL"
-    return fetch_one(db, sql, [value, value] if column in ("imei", "imei2") else [value])
+def device_is(kind: str, value: str) -> tuple[str, list[str]]:
+    """The SQL condition (and its values) for trade-ins of this device: an IMEI is either IMEI of a dual-SIM
+    phone, a serial number is the serial."""
+    return ("(imei = ? OR imei2 = ?)", [value, value]) if kind == "imei" else ("serial = ?", [value])
+
+
+def taken_by(db: sqlite_utils.Database, kind: str, value: str) -> dict | None:
+    """The trade-in that already owns this IMEI/serial, if any (a device HQ marked resold is owned by no one here)."""
+    where, params = device_is(kind, value)
+    return fetch_one(db, f"SELECT * FROM tradeins WHERE {where} AND state IN ({_TAKEN_SQL}) AND resold_at IS NULL",
+                     params)
 
 
 def identifiers_of(ti: dict) -> list[tuple[str, str]]:

@@ -17,7 +17,7 @@ from core.messages import N_
 from core.payout import PAYOUT_METHODS
 from core.pricing import PricingError
 from core.receipts import privacy_notice
-from core.seller import ID_DOCUMENT_TYPES, SellerErrors, parse_seller
+from core.seller import FORM_FIELDS, ID_DOCUMENT_TYPES, SellerErrors, parse_seller
 from core.states import UNQUOTED, IllegalTransition
 from hardware.receipt_png import render_png
 from kiosk.auth import login_required
@@ -34,8 +34,6 @@ from kiosk.views.begin import begin
 from kiosk.views.today import today_context
 
 bp = Blueprint("tradein", __name__, url_prefix="/tradeins")
-SELLER_FIELDS = ("surname", "first_names", "birth_date", "address", "id_doc_type", "id_doc_number", "id_doc_issuer",
-                 "id_doc_issued_on", "payout_method", "iban", "account_holder", "bic")
 bp.before_request(login_required(lambda: None))  # every page of the flow is staff-only
 
 # Refusals the clerk can act on: shown on the page with a 422, never a 500.
@@ -181,7 +179,7 @@ def _seller_page(ti: dict, status: int = 200, errors: dict | None = None, messag
                  reasons: list[str] | None = None):
     reasons = accept_approval_reasons(ti, None) if reasons is None else reasons
     # The first field in error takes the focus (in the form's order), else the first field.
-    focus = next((name for name in SELLER_FIELDS if name in (errors or {})), SELLER_FIELDS[0])
+    focus = next((name for name in FORM_FIELDS if name in (errors or {})), FORM_FIELDS[0])
     # What was typed before the clerk went Back to the quote comes back with the page.
     form = request.form if request.method == "POST" else seller_drafts.typed(get_db(), _cipher(), ti["uuid"])
     return render_template("tradein/seller.html", ti=ti, errors=errors or {}, message=message, form=form,

@@ -103,6 +103,13 @@ def places(stores_seen: list[dict]) -> dict[str, dict]:
     return {s["id"]: {"name": s["name"], "timezone": s["timezone"]} for s in stores_seen}
 
 
+def place_of(storage: Storage, store_id: str) -> dict:
+    """One store's name and time zone (a trade-in's page needs no other store, nor any store's sync figures)."""
+    with storage.read() as tx:
+        rows = tx.rows("SELECT name, timezone FROM hq_stores WHERE id = %s", [store_id])
+    return {"name": rows[0][0], "timezone": rows[0][1]} if rows else {}
+
+
 def _lag(oldest_at: str | None) -> int:
     if not oldest_at:
         return 0

@@ -89,7 +89,7 @@ def _tradein_page(tradein_uuid: str, status: int = 200, error: str | None = None
         abort(404)
     evidence = receiving.store_answers(_storage(), tradein_uuid)
     regrade = receiving.get_regrade(_storage(), tradein_uuid)
-    place = oversight.places(oversight.stores(_storage())).get(ti["store_id"], {})
+    place = oversight.place_of(_storage(), ti["store_id"])
     ti = {**ti, "store_name": place.get("name"), "store_timezone": place.get("timezone")}
     return render_template("hq/tradein.html", ti=ti, evidence=evidence, regrade=regrade, error=error,
                            questions=SPEC.questions_for(ti["device_kind"] or "phone"), form=request.form,
