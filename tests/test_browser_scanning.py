@@ -144,3 +144,27 @@ def test_the_hardware_page_tests_the_scanner_and_the_camera_with_what_they_reall
         expected = sorted(text for text, _ in frame.expected)
         expect(page.locator("#check-camera")).to_contain_text(expected[0])
         screenshot(page, "hardware-tested")
+
+
+def test_a_dual_sim_phones_two_imeis_are_scanned_as_bursts_and_the_second_cannot_come_back(app, db):
+    """Issue 15, item 3, as a clerk does it: the first IMEI scanned at the start, the second scanned into its
+    field on the device step (the burst's Enter sends the form); then the other slot's IMEI scanned at the start
+    again is the same phone, already in progress: it is resumed, not started twice."""
+    with live_server(app) as base, chromium_page() as page:
+        sign_in(page, base)
+        page.locator("#identifier").focus()
+        scan(page, "490154203237518")
+        page.wait_for_url(re.compile(r"/device$"))
+        started = page.url
+        settled(page)
+        page.get_by_label("128 GB").check()  # the iPhone 13 its TAC names
+        page.locator("#imei2").focus()
+        scan(page, "IMEI2 352099001761481")
+        page.wait_for_url(re.compile(r"/checklist/1$"))
+        assert db.execute("SELECT imei, imei2 FROM tradeins").fetchall() == [("490154203237518", "352099001761481")]
+        page.goto(base + "/")
+        page.locator("#identifier").focus()
+        scan(page, "352099001761481")
+        page.wait_for_url(re.compile(r"/device$"))
+        assert page.url == started  # the same trade-in, where it stands
+    assert db.execute("SELECT count(*) FROM tradeins").fetchone()[0] == 1

@@ -13,16 +13,17 @@ from core.messages import N_
 from core.states import EDITABLE
 from kiosk.compliance.audit import Actor
 from kiosk.store.db import fetch_all, fetch_one, write_transaction
-from kiosk.tradein.tradeins import TradeInError, _fresh, move_to
+from kiosk.tradein.tradeins import TradeInError, _fresh, device_is, move_to
 
 _OPEN = ", ".join(f"'{state}'" for state in EDITABLE)
 
 
 def open_for(db: sqlite_utils.Database, store_id: str, imei: str, serial: str) -> dict | None:
-    """The trade-in of this device still in progress at this store, if any."""
-    column, value = ("imei", imei) if imei else ("serial", serial)
-    return fetch_one(db, f"SELECT * FROM tradeins WHERE store_id = ? AND {column} = ? AND state IN ({_OPEN}) "
-                         "ORDER BY created_at DESC LIMIT 1", [store_id, value])
+    """The trade-in of this device still in progress at this store, if any (found by either IMEI of a dual-SIM
+    phone)."""
+    where, params = device_is("imei", imei) if imei else device_is("serial", serial)
+    return fetch_one(db, f"SELECT * FROM tradeins WHERE store_id = ? AND {where} AND state IN ({_OPEN}) "
+                         "ORDER BY created_at DESC LIMIT 1", [store_id, *params])
 
 
 def discard(db: sqlite_utils.Database, actor: Actor, tradein_uuid: str) -> None:
