@@ -17,6 +17,7 @@ from stdnum import ean
 
 from core.imei import IdentifierError, clean, parse_imei
 from core.messages import N_, Message
+from core.serials import looks_like_serial
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32
 _CHARS = "0-9A-HJKMNP-TV-Z"
@@ -67,7 +68,7 @@ BAG_PREFIX = "BAG:"  # a bag label carries its trade-in's code: tells a bag from
 BAG_LABEL = re.compile(f"^{BAG_PREFIX}({TRADEIN.body})$")
 
 # The order a camera frame's several codes are followed in: the device's own identity wins.
-SCAN_PRIORITY = ("imei", "imeisv", "tradein_code", "estimate_ticket", "bag_label", "voucher", "sale_receipt",
+SCAN_PRIORITY = ("imei", "imeisv", "serial", "tradein_code", "estimate_ticket", "bag_label", "voucher", "sale_receipt",
                  "return_receipt", "shipment", "ean13", "upca", "unknown")
 
 
@@ -93,8 +94,11 @@ def classify(raw: str) -> Scan:
     digits = clean(text)
     if digits.isascii() and digits.isdecimal():
         return _numeric(digits)
-    return Scan("unknown", text[:64], Message(N_("“%(code)s” is not a code this kiosk knows (IMEI, product "
-                                                 "barcode, trade-in code, estimate ticket, bag label or voucher)."),
+    if looks_like_serial(digits):  # a watch's, console's or Wi-Fi tablet's serial number (core.serials)
+        return Scan("serial", digits)
+    return Scan("unknown", text[:64], Message(N_("“%(code)s” is not a code this kiosk knows (IMEI, serial number, "
+                                                 "product barcode, trade-in code, estimate ticket, bag label or "
+                                                 "voucher)."),
                                               code=text[:40]))
 
 

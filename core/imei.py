@@ -16,7 +16,9 @@ from stdnum.exceptions import InvalidChecksum, ValidationError
 from core.messages import N_, UserError
 
 # Scanners and *#06# screens add labels and separators; strip them before judging.
-_PREFIX = re.compile(r"^\s*(IMEI\s*SV|IMEISV|IMEI\s*[12]?|SN|S/N|SERIAL)\s*[:#=]?\s*", re.IGNORECASE)
+# "SN" and "SERIAL" only with a separator after them: a serial number may itself start with "SN".
+_PREFIX = re.compile(r"^\s*(?:(?:IMEI\s*SV|IMEISV|IMEI\s*[12]?|S/N)\s*[:#=]?|(?:SN|SERIAL)(?:\s*[:#=]|\s))\s*",
+                     re.IGNORECASE)
 _SEPARATORS = re.compile(r"[\s\-./_]")
 _SERIAL = re.compile(r"^[A-Z0-9]{5,30}$")
 # Which identifier each kind of device is taken on (cellular watches too use their serial); a Wi-Fi tablet has

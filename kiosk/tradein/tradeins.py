@@ -16,6 +16,7 @@ from core.grading import Grade, Spec, grade
 from core.imei import IDENTIFIER_FOR_KIND, Imei, takes
 from core.messages import N_, Message, UserError, stored
 from core.pricing import NO_GRID, Device, PricingError, Quote, quote
+from core.serials import check_for_model
 from core.states import EDITABLE, LABELS, RECEIPT_OUT, TAKEN, IllegalTransition, check_cancel, check_transition
 from kiosk.compliance import audit
 from kiosk.compliance.audit import Actor
@@ -130,6 +131,8 @@ def set_device(db, actor: Actor, tradein_uuid: str, device_id: int, storage_gb: 
             raise TradeInError(N_("This model is identified by an IMEI: start a new trade-in with it.")
                                if IDENTIFIER_FOR_KIND[device.kind] == "imei" else
                                N_("This model is identified by a serial number: start a new trade-in with it."))
+        if ti["serial"]:  # where the maker publishes its format, the serial must fit the model chosen
+            check_for_model(ti["serial"], device.brand, device.model)
         if imei2 and (imei2 == ti["imei"] or not ti["imei"]):
             raise TradeInError(N_("The second IMEI must differ from the first (it is the phone's other SIM slot)."))
         move_to(db, ti, "draft", actor, "device_set", device_id=device_id, storage_gb=storage_gb,

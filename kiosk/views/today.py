@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext
 
+from core import serials
 from core.codes import SCAN_PRIORITY, classify
 from core.imei import clean, parse_imei
 from hardware.uploads import PictureRefused
@@ -98,6 +99,14 @@ def _new_draft(db, value: str):
     return begin("phone", parse_imei(value), None, _refused)
 
 
+def _serial(db, serial: str):
+    """A serial number scanned anywhere: started as the kind its format says, else the start form asks the kind."""
+    if kind := serials.kind_for(serial):
+        return begin(kind, None, serial, _refused)
+    context = today_context(error=gettext(serials.ASK_KIND), value=serial, kind="")
+    return page_or_fragment("today/today.html", "today/_tradein_rows.html", 422, **context)
+
+
 def _tradein(db, code: str):
     if found := listing.by_code(db, current_store()["id"], code):
         return see_other(url_for("tradein.detail", tradein_uuid=found["uuid"]))
@@ -120,7 +129,7 @@ def _sale(db, number: str):  # a sale or return receipt: its page, where a retur
 
 
 _FOLLOW = {
-    "imei": _new_draft, "imeisv": _new_draft, "tradein_code": _tradein, "bag_label": _tradein,
+    "imei": _new_draft, "imeisv": _new_draft, "serial": _serial, "tradein_code": _tradein, "bag_label": _tradein,
     "estimate_ticket": lambda db, code: see_other(url_for("handoff.show", code=code)),
     "voucher": lambda db, code: see_other(url_for("pos.pay", voucher_code=code)),  # ready to spend it
     "ean13": _product, "upca": _product, "sale_receipt": _sale, "return_receipt": _sale,

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from flask import Blueprint, current_app, flash, render_template, request, url_for
 from flask_babel import gettext
 
+from core import serials
 from core.codes import classify
 from core.dates import date_example
 from core.grading import AnswerError, grade
@@ -59,12 +60,17 @@ def _questions(ti: dict):
 
 @bp.post("")
 def start():
-    kind = request.form.get("device_kind", "phone")
+    kind = request.form.get("device_kind", "")
     raw = request.form.get("identifier", "")
+    scanned = classify(raw)
+    if scanned.kind == "estimate_ticket":  # the customer's ticket typed into the IMEI field
+        return see_other(url_for("handoff.show", code=scanned.value))
+    if scanned.kind == "serial":  # a serial scanned with "Phone" still chosen: its format may say the kind
+        kind = serials.kind_for(scanned.value, kind) or ""
+        if not kind:
+            return _start_refused(gettext(serials.ASK_KIND), raw, "")
     if kind not in IDENTIFIER_FOR_KIND:
         kind = "phone"
-    if classify(raw).kind == "estimate_ticket":  # the customer's ticket typed into the IMEI field
-        return see_other(url_for("handoff.show", code=classify(raw).value))
     try:
         imei, serial = parse_identifier(kind, raw)
     except IdentifierError as err:
