@@ -22,7 +22,7 @@ from core.text import has_control
 
 KINDS = ("catalog", "grid", "promos", "blocklist", "products")
 # kind -> (the list a file holds, the fields that identify a row: what a diff compares)
-ROWS = {"grid": ("values", ("brand", "model", "storage_gb", "cosmetic", "functional_band")),
+ROWS = {"grid": ("values", ("kind", "brand", "model", "storage_gb", "cosmetic", "functional_band")),
         "catalog": ("models", ("brand", "model")), "promos": ("promos", ("code",)),
         "blocklist": ("entries", ("type", "identifier")), "products": ("products", ("ean",))}
 MAX_ROWS, MAX_MINOR, SHOWN_PROBLEMS = 200_000, 10**8, 20
@@ -103,7 +103,7 @@ def _model(row: _Row) -> dict:
 
 
 def _grid_value(row: _Row) -> dict:
-    return {"brand": row.text("brand", 80), "model": row.text("model"),
+    return {"kind": row.choice("kind", tuple(DEVICE_KINDS)), "brand": row.text("brand", 80), "model": row.text("model"),
             "storage_gb": row.whole("storage_gb", 1, 100_000),
             "cosmetic": row.choice("cosmetic", tuple(COSMETIC_GRADES)),
             "functional_band": row.choice("functional_band", tuple(name for name, _ in FUNCTIONAL_BANDS)),
@@ -177,6 +177,22 @@ def _unique(rows: list[dict], fields: tuple[str, ...], problems: list[RowProblem
         if key in seen:
             problems.append(RowProblem(number, "/".join(fields), "appears twice"))
         seen.add(key)
+
+
+def grid_kind_problems(values: list[dict], catalog_kinds: dict[tuple[str, str], str],
+                       listed_only: bool = False) -> list[RowProblem]:
+    """A grid's rows against a catalog ((brand, model) -> kind): a row whose kind is not the model's, and with
+    `listed_only` a row for a model the catalog does not list. The same check at HQ's publish and on the
+    terminal that applies the grid, so a watch is never priced from a phone's row."""
+    problems = []
+    for number, row in enumerate(values, start=1):
+        listed = catalog_kinds.get((row["brand"], row["model"]))
+        if listed is None and listed_only:
+            problems.append(RowProblem(number, "model", f"{row['brand']} {row['model']} is not in the catalog"))
+        elif listed is not None and listed != row["kind"]:
+            problems.append(RowProblem(number, "kind", f"is {row['kind']} but the catalog lists "
+                                                       f"{row['brand']} {row['model']} as {listed}"))
+    return problems
 
 
 def validate(kind: str, data: object) -> dict:

@@ -55,18 +55,19 @@ def pull(db: sqlite_utils.Database, client: HQClient, appliers: Appliers) -> lis
             continue
         if get_mark(db, f"refused.{kind}.version") == remote["version"]:
             continue  # refused already: the reason is on the staff sync page until HQ publishes another
-        try:  # the same validators HQ ran when it accepted the upload (core.reference)
+        try:  # the same validators HQ ran when it accepted the upload (core.reference), then the applier's
+            # checks against what this terminal holds (a grid row's kind against the catalog's): all or nothing
             data = validate(kind, client.reference(kind, remote["version"]))
+            with write_transaction(db):
+                appliers.reference[kind](db, remote["version"], data)
+                set_mark(db, f"reference.{kind}", remote["version"])
+                set_mark(db, f"refused.{kind}.version", "")
         except ReferenceInvalid as err:
             with write_transaction(db):
                 set_mark(db, f"refused.{kind}.version", remote["version"])
                 set_mark(db, f"refused.{kind}.reason", str(err)[:2000])
             applied.append(f"{kind} {remote['version']} refused")
             continue
-        with write_transaction(db):
-            appliers.reference[kind](db, remote["version"], data)
-            set_mark(db, f"reference.{kind}", remote["version"])
-            set_mark(db, f"refused.{kind}.version", "")
         applied.append(f"{kind} {remote['version']}")
     if outcomes := pull_updates(db, client, appliers.updates):
         applied.append(f"{outcomes} HQ update(s)")

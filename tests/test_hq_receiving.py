@@ -48,9 +48,9 @@ def publish_store_grid(hq_app, db) -> str:
     """HQ publishes the grid the store quotes with (in production the store pulled it from HQ)."""
     version, currency, start, end = db.execute(
         "SELECT version, currency, valid_from, valid_until FROM price_grids WHERE active = 1").fetchone()
-    values = [{"brand": b, "model": m, "storage_gb": s, "cosmetic": c, "functional_band": f, "base_minor": v}
-              for b, m, s, c, f, v in db.execute(
-                  "SELECT d.brand, d.model, g.storage_gb, g.cosmetic, g.functional_band, g.base_minor FROM "
+    values = [{"kind": k, "brand": b, "model": m, "storage_gb": s, "cosmetic": c, "functional_band": f,
+               "base_minor": v} for k, b, m, s, c, f, v in db.execute(
+                  "SELECT d.kind, d.brand, d.model, g.storage_gb, g.cosmetic, g.functional_band, g.base_minor FROM "
                   "price_grid_values g JOIN devices d ON d.id = g.device_id WHERE g.grid_version = ?", [version])]
     hq_app.extensions["hq.storage"].publish("grid", version, json.dumps(
         {"currency": currency, "valid_from": start, "valid_until": end, "values": values}))
@@ -189,8 +189,9 @@ def test_publish_shows_the_diff_then_stores_pick_the_new_grid_up(tmp_path, hq_ap
         "SELECT version FROM price_grids WHERE active = 1").fetchone()[0]))
     rows = current["values"]
     rows[0] = {**rows[0], "base_minor": rows[0]["base_minor"] + 500}
-    lines = ["brand,model,storage_gb,cosmetic,functional_band,base_minor"] + [
-        f"{r['brand']},{r['model']},{r['storage_gb']},{r['cosmetic']},{r['functional_band']},{r['base_minor']}"
+    lines = ["kind,brand,model,storage_gb,cosmetic,functional_band,base_minor"] + [
+        f"{r['kind']},{r['brand']},{r['model']},{r['storage_gb']},{r['cosmetic']},{r['functional_band']},"
+        f"{r['base_minor']}"
         for r in rows[:-1]]
     supervisor = HQStaff(hq_app, "Nadia Benali", "supervisor")
 

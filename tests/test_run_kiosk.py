@@ -134,8 +134,8 @@ def test_hq_cli_registers_stores_and_publishes_reference_files(tmp_path):
     (tmp_path / "blocklist.csv").write_text("imei,reason\n352099001761481,reported stolen\n")
     (tmp_path / "grid.json").write_text(json.dumps({"currency": "EUR", "valid_from": "2026-01-01",
                                                      "valid_until": "2026-12-31", "values": [
-        {"brand": "Apple", "model": "iPhone 13", "storage_gb": 128, "cosmetic": "A", "functional_band": "F1",
-         "base_minor": 23456}]}))  # an empty grid is refused like any file that would break a till
+        {"kind": "phone", "brand": "Apple", "model": "iPhone 13", "storage_gb": 128, "cosmetic": "A",
+         "functional_band": "F1", "base_minor": 23456}]}))  # an empty grid is refused: it would break a till
     run = lambda *args: subprocess.run([str(FLASK), "--app", "sync.hq", *args], cwd=ROOT, env=env,  # noqa: E731
                                        capture_output=True, text=True)
     added = run("stores", "add", "Lyon Part-Dieu", "--siret", "732 829 320 00074", "--address", "1 rue X, Lyon")

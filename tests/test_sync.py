@@ -144,7 +144,7 @@ def test_pull_applies_reference_versions_and_the_blocklist_gates_a_quote(tmp_pat
         "tacs": [{"tac": "35999901", "brand": "Apple", "model": "iPhone 18"}]}))
     storage.publish("grid", "G-2026-12", json.dumps({"currency": "EUR", "valid_from": "2026-01-01",
                     "valid_until": "2099-12-31", "values": [
-                        {"brand": "Apple", "model": "iPhone 13", "storage_gb": 128, "cosmetic": "A",
+                        {"kind": "phone", "brand": "Apple", "model": "iPhone 13", "storage_gb": 128, "cosmetic": "A",
                          "functional_band": "F1", "base_minor": 23456}]}))
     storage.publish("blocklist", "B-1", json.dumps({"entries": [
         {"imei": "352099001761481", "reason": "reported stolen"}]}))  # a garbage row refuses the version whole:

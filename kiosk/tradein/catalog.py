@@ -92,6 +92,10 @@ def device_ids(db: sqlite_utils.Database) -> dict[tuple[str, str], int]:
     return {(r["brand"], r["model"]): r["id"] for r in fetch_all(db, "SELECT id, brand, model FROM devices")}
 
 
+def device_kinds(db: sqlite_utils.Database) -> dict[tuple[str, str], str]:
+    return {(r["brand"], r["model"]): r["kind"] for r in fetch_all(db, "SELECT kind, brand, model FROM devices")}
+
+
 def active_grid_version(db: sqlite_utils.Database) -> str | None:
     row = db.execute("SELECT version FROM price_grids WHERE active = 1").fetchone()
     return row[0] if row else None

@@ -9,6 +9,7 @@ from datetime import date
 import sqlite_utils
 
 from core.pricing import PriceGrid, Promo
+from core.reference import ReferenceInvalid, grid_kind_problems
 from kiosk.tradein import catalog
 from kiosk.tradein.shipping import apply_updates
 from sync import puller
@@ -24,6 +25,8 @@ def _apply_grid(db, version: str, data: dict) -> None:
         # Already here (seeded, or pulled before a reset of the version mark): versions are immutable.
         db.execute("UPDATE price_grids SET active = (version = ?)", [version])
         return
+    if problems := grid_kind_problems(data["values"], catalog.device_kinds(db)):
+        raise ReferenceInvalid("grid", problems)  # refused whole: this terminal keeps the grid it has
     ids = catalog.device_ids(db)
     values = {(ids[(v["brand"], v["model"])], int(v["storage_gb"]), v["cosmetic"], v["functional_band"]):
               int(v["base_minor"]) for v in data["values"] if (v["brand"], v["model"]) in ids}

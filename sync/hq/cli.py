@@ -11,9 +11,9 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from core.reference import ReferenceInvalid, validate
+from core.reference import ReferenceInvalid
 from core.store_profile import ProfileInvalid
-from sync.hq import enrolment
+from sync.hq import enrolment, publishing
 from sync.hq.api import REFERENCE_KINDS
 
 stores = AppGroup("stores", help="The store registry.")
@@ -106,11 +106,10 @@ def read_reference(path: Path, kind: str) -> dict:
 @click.option("--version", required=True, help="A new, never used version name, e.g. 2026-12-01.")
 def publish(kind: str, file: Path, version: str) -> None:
     """Publish a new immutable version of a reference kind; stores pick it up on their next pull."""
-    try:
-        data = validate(kind, read_reference(file, kind))  # what every terminal will check again on its pull
+    try:  # what every terminal will check again on its pull
+        publishing.publish(current_app.extensions["hq.storage"], kind, version, read_reference(file, kind))
     except ReferenceInvalid as err:
         raise click.ClickException(f"not published: {err}") from None
-    current_app.extensions["hq.storage"].publish(kind, version, json.dumps(data, ensure_ascii=False))
     click.echo(f"published {kind} {version}")
 
 

@@ -4,12 +4,10 @@ so a demo terminal enrolled with it quotes and HQ regrades on the same grid."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 from core.demo import DEMO_PROFILE, demo_references
-from core.reference import validate
-from sync.hq import enrolment
+from sync.hq import enrolment, publishing
 from sync.hq.storage import Storage
 
 
@@ -20,7 +18,7 @@ def publish_demo(storage: Storage, today: date, hours: int) -> tuple[list[str], 
     for kind, (version, data) in demo_references(today).items():
         if kind in latest:
             continue  # HQ already publishes this kind: a demo never replaces real data
-        storage.publish(kind, version, json.dumps(validate(kind, data), ensure_ascii=False))
+        publishing.publish(storage, kind, version, data)
         published.append(f"{kind} {version}")
     with storage.read() as tx:
         rows = tx.rows("SELECT id FROM hq_stores WHERE siret = %s AND name = %s",

@@ -24,4 +24,6 @@ LABELS = {
     "payout_requeued": N_("Bank transfer re-queued"), "pending": N_("pending"), "exported": N_("in a SEPA file"),
     "sent": N_("sent"), "returned": N_("returned"), "store_credit": N_("store credit"),
     "bank_transfer": N_("bank transfer"), "receiver": N_("receiver"), "supervisor": N_("supervisor"),
+    "phone": N_("phones"), "tablet": N_("tablets"), "watch": N_("watches"), "console": N_("game consoles"),
+    "imei": N_("by IMEI"), "serial": N_("by serial number"), "device": N_("devices"), "accessory": N_("accessories"),
 }

@@ -103,7 +103,8 @@ def _grid_price(storage: Storage, ti: dict, spec: Spec, today: date) -> estimati
         return lambda key, answers: None
     data = json.loads(rows[0][0])
     values = {(0, int(v["storage_gb"]), v["cosmetic"], v["functional_band"]): int(v["base_minor"])
-              for v in data["values"] if (v["brand"], v["model"]) == (ti["brand"], ti["model"])}
+              for v in data["values"] if (v["brand"], v["model"]) == (ti["brand"], ti["model"])
+              and v.get("kind", ti["device_kind"]) == ti["device_kind"]}  # grids before kinds had no "kind"
     grid = PriceGrid(ti["grid_version"], data["currency"], date.fromisoformat(data["valid_from"]),
                      date.fromisoformat(data["valid_until"]), values)
 

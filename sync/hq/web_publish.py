@@ -12,7 +12,8 @@ from flask_babel import get_locale, gettext
 
 from core.dates import read_date
 from core.protocol import JSONRefused, parse_json
-from core.reference import ROWS, ReferenceInvalid, validate
+from core.reference import ROWS, ReferenceInvalid
+from sync.hq import publishing
 from sync.hq.api import REFERENCE_KINDS
 from sync.hq.web_auth import supervisor_required
 
@@ -56,26 +57,44 @@ def _day(typed: str) -> str:
 
 
 def _check(kind: str, data: object) -> dict:
-    """The same validators a terminal applies before it takes a version (core.reference), row by row."""
+    """The same validators a terminal applies before it takes a version (core.reference), row by row, and a
+    grid against the published catalog."""
     try:
-        return validate(kind, data)
+        return publishing.checked(current_app.extensions["hq.storage"], kind, data)
     except ReferenceInvalid as err:
         raise PublishError(str(err)) from None
 
 
+# The field each kind's changes are counted by: a supervisor sees at once that only watches moved.
+GROUPED_BY = {"grid": "kind", "catalog": "kind", "blocklist": "type", "products": "kind"}
+
+
 def diff(kind: str, old: dict | None, new: dict) -> dict:
-    """Rows added, removed and changed, by their identifying fields."""
-    key_fields = ROWS[kind][1]
+    """Rows added, removed and changed, by their identifying fields, and their counts per device kind."""
+    key_fields, rows_of = ROWS[kind][1], ROWS[kind][0]
+    # A grid published before rows named their kind: its rows take the kind the new rows give the same model.
+    kind_of = {(r.get("brand"), r.get("model")): r.get("kind") for r in new.get(rows_of, [])}
 
     def keyed(data: dict | None) -> dict:
-        return {tuple(str(r.get(f)) for f in key_fields): r for r in (data or {}).get(ROWS[kind][0], [])}
+        rows = ({"kind": kind_of.get((r.get("brand"), r.get("model"))), **r} if kind == "grid" else r
+                for r in (data or {}).get(rows_of, []))
+        return {tuple(str(r.get(f)) for f in key_fields): r for r in rows}
 
     before, after = keyed(old), keyed(new)
     changed = [(k, before[k], after[k]) for k in after if k in before and before[k] != after[k]]
-    return {"added": [after[k] for k in after if k not in before], "removed": [before[k] for k in before
-                                                                                 if k not in after],
-            "changed": changed, "unchanged": len(after) - len(changed) - sum(k not in before for k in after),
-            "key_fields": key_fields}
+    added, removed = [after[k] for k in after if k not in before], [before[k] for k in before if k not in after]
+    return {"added": added, "removed": removed, "changed": changed,
+            "unchanged": len(after) - len(changed) - len(added), "key_fields": key_fields,
+            "per_group": _per_group(GROUPED_BY.get(kind), added, removed, [a for _, _, a in changed],
+                                    [r for k, r in after.items() if before.get(k) == r])}
+
+
+def _per_group(field: str | None, *lists: list[dict]) -> list[tuple[str, ...]]:
+    """(group, added, removed, changed, unchanged) for each value of `field`, e.g. each device kind."""
+    if field is None:
+        return []
+    groups = sorted({str(r.get(field)) for rows in lists for r in rows})
+    return [(g, *(sum(str(r.get(field)) == g for r in rows) for rows in lists)) for g in groups]
 
 
 def _current(kind: str) -> tuple[str | None, dict | None]:
@@ -114,8 +133,8 @@ def preview():
 def confirm():
     kind, version = request.form.get("kind", ""), request.form.get("version", "").strip()[:40]
     try:
-        data = _check(kind, parse_json(request.form.get("data", "")))
-        current_app.extensions["hq.storage"].publish(kind, version, json.dumps(data, ensure_ascii=False))
+        publishing.publish(current_app.extensions["hq.storage"], kind, version,
+                           parse_json(request.form.get("data", "")))
     except (PublishError, ValueError, KeyError, TypeError) as err:
         flash(gettext("Not published: %(reason)s", reason=str(err)), "error")
         return redirect(url_for(".form"), 303)
