@@ -5,7 +5,7 @@ Pure: the caller hands its gettext."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from core.messages import N_
 
@@ -29,3 +29,13 @@ def display_name(brand: str, model: str) -> str:
     if model.casefold().startswith(brand.casefold() + " ") or model.casefold() == brand.casefold():
         return model
     return f"{brand} {model}".strip()
+
+
+def shown_name(brand: str, model: str, names: Mapping[str, str] | None, language: str,
+               gettext: Callable[..., str]) -> str:
+    """What a reader of `language` sees: the catalog's own model name in that language when HQ gives one
+    (« iPad Air 11 pouces (M3) »), else the maker's with its generation said in the reader's language; the
+    brand said once either way."""
+    if names and names.get(language):
+        return display_name(brand, names[language])
+    return localised_model(display_name(brand, model), gettext)

@@ -8,6 +8,7 @@ terminal that receives one anyway keeps the version it has.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -97,9 +98,30 @@ def _model(row: _Row) -> dict:
     if not sizes:
         row.fail("storages_gb", "must list the storage sizes in GB (e.g. 64;128)")
     year = row.raw.get("release_year")
-    return {"kind": row.choice("kind", tuple(DEVICE_KINDS)), "brand": row.text("brand", 80),
-            "model": row.text("model"), "storages_gb": sizes,
-            "release_year": row.whole("release_year", 1990, 2100) if year not in (None, "") else None}
+    model = {"kind": row.choice("kind", tuple(DEVICE_KINDS)), "brand": row.text("brand", 80),
+             "model": row.text("model"), "storages_gb": sizes,
+             "release_year": row.whole("release_year", 1990, 2100) if year not in (None, "") else None}
+    if names := _model_names(row):
+        model["names"] = names
+    return model
+
+
+_LANGUAGE = re.compile(r"^[a-z]{2}$")
+
+
+def _model_names(row: _Row) -> dict[str, str]:
+    """The model's name in other languages, where it is not the maker's English: {"fr": "iPad Air 11 pouces
+    (M3)"}, or one `name_fr` column per language in a CSV."""
+    given = row.raw.get("names") if isinstance(row.raw.get("names"), dict) else {}
+    given = {**given, **{k[5:]: v for k, v in row.raw.items() if isinstance(k, str) and k.startswith("name_")}}
+    names = {}
+    for language, name in given.items():
+        if not _LANGUAGE.match(str(language)):
+            row.fail("names", f"{str(language)[:8]!r} is not a two-letter language code")
+        elif text := _Row({f"name_{language}": name}, row.number, row.problems).text(f"name_{language}",
+                                                                                       required=False):
+            names[language] = text
+    return names
 
 
 def _grid_value(row: _Row) -> dict:

@@ -60,8 +60,10 @@ def formats() -> tuple[SerialFormat, ...]:
 
 
 def looks_like_serial(text: str) -> bool:
-    """Letters and digits mixed, 8 to 20 of them: what a serial label's barcode holds (an IMEI has no letters)."""
-    return bool(_LOOKS_LIKE_SERIAL.match(text))
+    """Letters and digits mixed, 8 to 20 of them: what a serial label's barcode holds. An IMEI with a letter or
+    two in it (14 to 17 characters) is a misread IMEI, and is told so, not taken for a serial."""
+    misread_imei = 14 <= len(text) <= 17 and sum(c.isalpha() for c in text) <= 2
+    return bool(_LOOKS_LIKE_SERIAL.match(text)) and not misread_imei
 
 
 def kinds_of(serial: str) -> tuple[str, ...]:

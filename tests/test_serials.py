@@ -36,7 +36,7 @@ def test_the_classifier_tells_a_serial_from_codes_and_noise():
     assert classify(SWITCH).kind == "serial"
     assert classify("SNH4TF2K9WQ1").value == "SNH4TF2K9WQ1"  # a serial that starts with SN keeps it
     assert clean("SN: H4TF2K9WQ1") == "H4TF2K9WQ1" and clean("Serial H4TF2K9WQ1") == "H4TF2K9WQ1"
-    for noise in ("ABCDEFGH", "12345", "HELLO WORLD", "A1"):  # letters only, digits only, too short
+    for noise in ("ABCDEFGH", "12345", "HELLO WORLD", "A1", "49015420323751A"):  # the last a misread IMEI
         assert classify(noise).kind != "serial"
     assert classify("490154203237518").kind == "imei" and classify("TI-ABCD-1234").kind == "tradein_code"
 

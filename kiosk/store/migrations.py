@@ -413,4 +413,7 @@ CREATE UNIQUE INDEX tradeins_imei2_taken ON tradeins(imei2)
 ALTER TABLE products ADD COLUMN brand TEXT NOT NULL DEFAULT '';
 ALTER TABLE products ADD COLUMN model TEXT NOT NULL DEFAULT '';
 """),
+    (15, "a catalog model's name in other languages, where HQ gives one", """
+ALTER TABLE devices ADD COLUMN names TEXT NOT NULL DEFAULT '{}';  -- JSON {"fr": "iPad Air 11 pouces (M3)"}
+"""),
 )

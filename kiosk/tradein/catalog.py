@@ -6,13 +6,13 @@ Loaders turn rows into the pure pricing types; importers apply a whole version i
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import sqlite_utils
 
 from core.clock import utcnow
-from core.device_names import display_name
+from core.device_names import display_name, shown_name
 from core.pricing import PriceGrid, Promo
 from kiosk.store.db import fetch_all, fetch_one, write_transaction
 
@@ -24,14 +24,21 @@ class CatalogDevice:
     brand: str
     model: str
     storages_gb: tuple[int, ...]
+    names: dict = field(default_factory=dict)  # the model's name in other languages, from HQ's catalog
 
     @property
     def name(self) -> str:
+        """The maker's name, brand once: what the police register records."""
         return display_name(self.brand, self.model)
+
+    def shown(self, language: str, gettext) -> str:
+        """The name a reader of `language` sees (core.device_names.shown_name): the receipt's, in the store's."""
+        return shown_name(self.brand, self.model, self.names, language, gettext)
 
 
 def _device(row: dict) -> CatalogDevice:
-    return CatalogDevice(row["id"], row["kind"], row["brand"], row["model"], tuple(json.loads(row["storages_gb"])))
+    return CatalogDevice(row["id"], row["kind"], row["brand"], row["model"], tuple(json.loads(row["storages_gb"])),
+                         json.loads(row.get("names") or "{}"))
 
 
 def get_device(db: sqlite_utils.Database, device_id: int) -> CatalogDevice | None:
@@ -55,11 +62,13 @@ def import_catalog(db: sqlite_utils.Database, version: str, models: list[dict], 
         for m in models:
             options = m["storages_gb"].split(";") if isinstance(m["storages_gb"], str) else m["storages_gb"]
             db.execute(
-                "INSERT INTO devices (kind, brand, model, storages_gb, release_year, catalog_version) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (brand, model) DO UPDATE SET kind = excluded.kind, "
-                "storages_gb = excluded.storages_gb, catalog_version = excluded.catalog_version",
+                "INSERT INTO devices (kind, brand, model, storages_gb, release_year, catalog_version, names) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (brand, model) DO UPDATE SET kind = excluded.kind, "
+                "storages_gb = excluded.storages_gb, catalog_version = excluded.catalog_version, "
+                "names = excluded.names",
                 [m["kind"], m["brand"], m["model"], json.dumps(sorted(int(s) for s in options)),
-                 int(m["release_year"]) if m.get("release_year") else None, version],
+                 int(m["release_year"]) if m.get("release_year") else None, version,
+                 json.dumps(m.get("names") or {}, ensure_ascii=False)],
             )
         for t in tacs:
             db.execute(

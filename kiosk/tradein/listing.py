@@ -7,7 +7,8 @@ import sqlite_utils
 from kiosk.store.db import fetch_all, fetch_one
 
 SEARCH_LIMIT = 50
-_LIST_SQL = ("SELECT t.*, d.brand || ' ' || d.model AS device_name FROM tradeins t "
+DEVICE_COLUMNS = "d.brand AS device_brand, d.model AS device_model, d.names AS device_names"  # device_label()
+_LIST_SQL = (f"SELECT t.*, {DEVICE_COLUMNS} FROM tradeins t "
              "LEFT JOIN devices d ON d.id = t.device_id WHERE t.store_id = ? AND ")
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 import sqlite_utils
+from babel import Locale
 from babel.dates import format_date
 
 from core.backoff import full_jitter
@@ -56,7 +57,9 @@ def receipt_facts(db: sqlite_utils.Database, tradein_uuid: str, spec: Spec, canc
         legal=_legal_identity(store, _), register_no=register_no[0] if register_no else None,
         seller_document=_document(identity, _),
         locale=store["locale"], timezone=store["timezone"], tradein=ti,
-        device_name=catalog.get_device(db, ti["device_id"]).name, checklist=checklist,
+        device_name=catalog.get_device(db, ti["device_id"]).shown(
+            Locale.parse(store["locale"]).language, lambda text, **values: _(text) % values if values else _(text)),
+        checklist=checklist,
         payout_label=_(PAYOUT_METHODS.get(ti["payout_method"], ti["payout_method"])),
         seller_name=f"{identity['first_names']} {identity['surname']}" if identity else "(erased)",
         cancel_until=accepted + cancel_window if ti["state"] != "cancelled" else None,

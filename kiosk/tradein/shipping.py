@@ -20,6 +20,7 @@ from core.states import SHIPPABLE
 from kiosk.compliance.audit import Actor
 from kiosk.store.db import fetch_all, write_transaction
 from kiosk.tradein import tradeins
+from kiosk.tradein.listing import DEVICE_COLUMNS
 from sync import outbox
 
 _SHIPPABLE_SQL = ", ".join(f"'{state}'" for state in SHIPPABLE)  # literals: SQLite can use its partial index
@@ -30,7 +31,7 @@ class ShippingError(UserError):
 
 
 def ready_to_ship(db: sqlite_utils.Database, store_id: str) -> list[dict]:
-    return fetch_all(db, "SELECT t.*, d.brand || ' ' || d.model AS device_name FROM tradeins t LEFT JOIN devices d "
+    return fetch_all(db, f"SELECT t.*, {DEVICE_COLUMNS} FROM tradeins t LEFT JOIN devices d "
                          f"ON d.id = t.device_id WHERE t.store_id = ? AND t.state IN ({_SHIPPABLE_SQL}) "
                          "AND t.shipment_uuid IS NULL ORDER BY t.accepted_at", [store_id])
 

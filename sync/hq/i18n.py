@@ -14,6 +14,7 @@ from flask_babel import Babel, get_locale, gettext
 
 from core.catalogues import compile_catalogues
 from core.dates import date_example
+from core.device_names import display_name, localised_model
 from core.messages import translate
 from core.money import format_money
 from core.text import local_path
@@ -35,6 +36,11 @@ def ui_locale() -> str:
 def label(code: object) -> str:
     """A stored code in the reader's words; a code nobody labelled is shown as it is."""
     return gettext(LABELS[code]) if isinstance(code, str) and code in LABELS else ("—" if code is None else str(code))
+
+
+def device_name(brand: str | None, model: str | None) -> str:
+    """Brand once, the generation in the reader's language: "Apple Watch Series 10", « iPhone SE (3e génération) »."""
+    return localised_model(display_name(brand or "", model or ""), gettext) if model else "—"
 
 
 def money(minor: float | None, currency: str | None = None) -> str:
@@ -93,7 +99,7 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=ui_locale, timezone_selector=lambda: current_app.config["TIMEZONE"],
           default_translation_directories=str(CATALOGUES))
     app.jinja_env.globals.update(languages=LANGUAGES, current_language=lambda: get_locale().language,
-                                 label=label, money=money, when=when,
+                                 label=label, money=money, when=when, device_name=device_name,
                                  date_hint=lambda: date_example(str(get_locale())))
     app.add_template_filter(translated, "tr")
     app.register_blueprint(bp)

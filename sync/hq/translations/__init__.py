@@ -12,7 +12,8 @@ HQ = catalogues.Domain(
     folder=CATALOGUES,
     templates=Path(__file__).parent.parent / "templates",
     sources=(("sync/hq/templates/**.html", "jinja2"), catalogues.CHECKLIST, ("sync/hq/**.py", "python"),
-             ("core/store_profile.py", "python"), ("hardware/uploads.py", "python"), ("hardware/camera.py", "python")),
+             ("core/store_profile.py", "python"), ("core/device_names.py", "python"), ("hardware/uploads.py", "python"),
+             ("hardware/camera.py", "python")),
     python_folders=("sync/hq",),
     seed_from=catalogues.ROOT / "kiosk" / "translations",
 )
