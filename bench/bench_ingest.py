@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import json
 import statistics
+import tempfile
 import time
 import uuid
 
 import psycopg
+from cryptography.fernet import Fernet
 
 from core.clock import utcnow
 from core.protocol import payload_hash
 from sync.hq.ingest import Record, ingest
-from sync.hq.storage import RECORD_COLUMNS, PostgresStorage
+from sync.hq.storage import RECORD_COLUMNS, PostgresStorage, open_storage
 from testing.pg import pg_schema
 
 RECORDS = 20_000
@@ -75,8 +77,7 @@ def main() -> dict:
     PostgreSQL's checkpoints make single runs swing by 2x."""
     times: dict[str, list[float]] = {"COPY": [], "executemany": [], "ingest": []}
     with pg_schema() as url:
-        storage = PostgresStorage(url)
-        storage.migrate()
+        storage = open_storage(url, tempfile.mkdtemp(prefix="bench-ingest-"), [Fernet.generate_key().decode()])
         for rnd in range(ROUNDS):
             records = make_records()
             times["COPY"].append(time_floor(url, records, "COPY", f"floor_copy_{rnd}"))

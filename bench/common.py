@@ -22,7 +22,8 @@ def sample(fn: Callable[[], object], runs: int, warmup: int = 20) -> list[float]
 def summary(name: str, times: list[float]) -> dict:
     ordered = sorted(times)
     return {"name": name, "runs": len(times), "median_ms": statistics.median(times) * 1000,
-            "p90_ms": ordered[int(len(ordered) * 0.9)] * 1000}
+            "p90_ms": ordered[int(len(ordered) * 0.9)] * 1000, "p95_ms": ordered[int(len(ordered) * 0.95)] * 1000,
+            "p99_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000}
 
 
 def report(title: str, measured: dict, floor: dict, limit: float) -> dict:

@@ -8,17 +8,19 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import requests
+from cryptography.fernet import Fernet
 
 from bench.bench_ingest import synthetic_payload
 from core.protocol import signed_headers
 from sync.client import batch_body
-from sync.hq.storage import PostgresStorage
+from sync.hq.storage import open_storage
 from testing.pg import pg_schema
 from testing.printer_emulator import free_port
 
@@ -30,8 +32,8 @@ WORKERS = 4
 DEADLINE_SECONDS = 120  # the test stops by itself
 
 
-def start_hq(url: str, port: int) -> subprocess.Popen:
-    env = {**os.environ, "HQ_DATABASE_URL": url}
+def start_hq(url: str, port: int, key: str) -> subprocess.Popen:
+    env = {**os.environ, "HQ_DATABASE_URL": url, "HQ_DATA_KEYS": key}  # the key that sealed the stores' secrets
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", str(WORKERS), "-k", "gthread", "--threads", "4",
          "-b", f"127.0.0.1:{port}", "--log-level", "warning", "sync.hq:create_app()"],
@@ -71,12 +73,12 @@ def push_store(base: str, store: tuple[str, str], latencies: list, deadline: flo
 
 
 def main() -> dict:
+    key = Fernet.generate_key().decode()
     with pg_schema() as url:
-        storage = PostgresStorage(url, max_connections=2)
-        storage.migrate()
+        storage = open_storage(url, tempfile.mkdtemp(prefix="bench-fleet-"), [key])
         stores = [storage.add_store(f"store {n}") for n in range(STORES)]
         port = free_port()
-        hq = start_hq(url, port)
+        hq = start_hq(url, port, key)
         latencies: list[float] = []
         lock = threading.Lock()
         deadline = time.monotonic() + DEADLINE_SECONDS

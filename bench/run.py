@@ -10,11 +10,21 @@ import platform
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import bench_accept, bench_drain, bench_fragment, bench_hq_pages, bench_ingest, bench_scan_to_cart, fleet
+from bench import (
+    bench_accept,
+    bench_big_pages,
+    bench_drain,
+    bench_fragment,
+    bench_hq_pages,
+    bench_ingest,
+    bench_scan_to_cart,
+    fleet,
+)
 
 
 def main() -> None:
-    results = [bench_accept.main(), *bench_fragment.main(), bench_scan_to_cart.main(), *bench_hq_pages.main()]
+    results = [bench_accept.main(), *bench_fragment.main(), bench_scan_to_cart.main(), *bench_hq_pages.main(),
+               *bench_big_pages.main()]
     sync_results = {"ingest": bench_ingest.main(), "drain": bench_drain.main(), "fleet": fleet.main()}
     out = Path(__file__).parent / "results"
     out.mkdir(exist_ok=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import os
 import secrets
+import tempfile
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -83,10 +84,7 @@ def secret_file(folder: str | Path, name: str = "secret_key") -> str:
     the repository, never the same on two installations."""
     path = Path(folder) / name
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_hex(32))
+        create_once(path, secrets.token_hex(32))
     return path.read_text().strip()
 
 
@@ -97,9 +95,27 @@ def keys_from(setting: str, path: str | Path) -> list[str]:
         return [k.strip() for k in setting.split(",") if k.strip()]
     path = Path(path)
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        write_private(path, base64.urlsafe_b64encode(os.urandom(32)).decode() + "\n")  # a Fernet key
+        create_once(path, base64.urlsafe_b64encode(os.urandom(32)).decode() + "\n")  # a Fernet key
     return [line.strip() for line in path.read_text().splitlines() if line.strip()]
+
+
+def create_once(path: Path, text: str) -> None:
+    """Create `path` (mode 0600, its folder 0700) holding `text`, unless another process created it first.
+    Written aside then linked into place, the file appears whole or not at all: server workers starting
+    together on a fresh data folder all read the one secret that won (each writing its own would seal data
+    with keys the others never see)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, aside = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mkstemp: mode 0600
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.link(aside, path)  # fails if it exists: the first one linked wins
+    except FileExistsError:
+        pass
+    finally:
+        os.unlink(aside)
 
 
 def write_private(path: Path, text: str) -> None:

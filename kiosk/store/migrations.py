@@ -1,6 +1,13 @@
 """Numbered schema migrations. Append only: never edit a migration that has shipped.
 The applied number is kept in PRAGMA user_version, set in the same transaction as the DDL."""
 
+
+def _search_words(row: str) -> str:
+    """What the trade-in search index holds for a row (SQLite 3.40 has no concat_ws)."""
+    return " || ' ' || ".join((f"{row}code", f"replace({row}code, '-', '')",
+                               *(f"coalesce({row}{column}, '')" for column in ("imei", "imei2", "serial"))))
+
+
 MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (1, "initial schema", """
 CREATE TABLE stores (
@@ -415,5 +422,25 @@ ALTER TABLE products ADD COLUMN model TEXT NOT NULL DEFAULT '';
 """),
     (15, "a catalog model's name in other languages, where HQ gives one", """
 ALTER TABLE devices ADD COLUMN names TEXT NOT NULL DEFAULT '{}';  -- JSON {"fr": "iPad Air 11 pouces (M3)"}
+"""),
+    (16, "a store's years of trade-ins searched by any part of a code, IMEI or serial without reading them all", f"""
+-- Trigram full-text index: a substring of 3 characters or more is found through the index (a LIKE '%x%' read
+-- every row: 0.2 s at 100,000 trade-ins). The code is indexed with and without its dashes, as it is typed.
+CREATE VIRTUAL TABLE tradein_search USING fts5(uuid UNINDEXED, words, tokenize = 'trigram');
+INSERT INTO tradein_search (rowid, uuid, words) SELECT rowid, uuid, {_search_words("")} FROM tradeins;
+CREATE TRIGGER tradein_search_new AFTER INSERT ON tradeins BEGIN
+    INSERT INTO tradein_search (rowid, uuid, words) VALUES (new.rowid, new.uuid, {_search_words("new.")});
+END;
+CREATE TRIGGER tradein_search_changed AFTER UPDATE OF code, imei, imei2, serial ON tradeins BEGIN
+    UPDATE tradein_search SET words = {_search_words("new.")} WHERE rowid = new.rowid;
+END;
+CREATE TRIGGER tradein_search_gone AFTER DELETE ON tradeins BEGIN
+    DELETE FROM tradein_search WHERE rowid = old.rowid;
+END;
+-- The scan's gates look a device up by either IMEI or its serial in every state (a trade-in in progress, an
+-- earlier one): the partial unique indexes cover the taken states only.
+CREATE INDEX tradeins_imei ON tradeins(imei);
+CREATE INDEX tradeins_imei2 ON tradeins(imei2) WHERE imei2 IS NOT NULL;
+CREATE INDEX tradeins_serial ON tradeins(serial) WHERE serial IS NOT NULL;
 """),
 )

@@ -37,7 +37,7 @@ def issue_for_tradein(db: sqlite_utils.Database, ti: dict, today: date) -> dict:
     voucher = {"code": VOUCHER.mint(), "store_id": ti["store_id"], "tradein_uuid": ti["uuid"],
                "issued_minor": ti["total_minor"], "balance_minor": ti["total_minor"], "currency": ti["currency"],
                "status": "active", "issued_at": utcnow(), "expires_at": expires}
-    db["vouchers"].insert(voucher)
+    db.execute(f"INSERT INTO vouchers ({', '.join(voucher)}) VALUES ({', '.join(':' + k for k in voucher)})", voucher)
     outbox.append(db, ti["uuid"], protocol.VOUCHER_ISSUED, voucher)
     return voucher
 

@@ -61,9 +61,7 @@ def accept(db, actor: Actor, tradein_uuid: str, seller: Seller, today: date, cip
             register.append_entry(db, accepted, device.name, identity, sealed, cipher)
             outbox.append(db, tradein_uuid, protocol.TRADEIN_ACCEPTED, hq_payload(db, accepted, reference, device))
             _pay(db, accepted, seller, today, hq_secret)
-            receipt_job = _queue_print(db, tradein_uuid, "receipt")
-            _queue_print(db, tradein_uuid, "label")  # printed after the receipt
-            return receipt_job
+            return _queue_print(db, tradein_uuid, "receipt", "label")  # the label printed after the receipt
     except sqlite3.IntegrityError as err:
         if "tradeins.imei" not in str(err) and "tradeins.serial" not in str(err):
             raise
@@ -96,12 +94,13 @@ def _check_acceptable(db, ti: dict, today: date) -> None:
         raise TradeInError(N_("The quote has expired: quote again with the current price grid."))
 
 
-def _queue_print(db, tradein_uuid: str, kind: str) -> int:
-    cursor = db.execute(
-        "INSERT INTO print_jobs (tradein_uuid, kind, status, created_at) VALUES (?, ?, 'pending', ?)",
-        [tradein_uuid, kind, utcnow()],
-    )
-    return cursor.lastrowid
+def _queue_print(db, tradein_uuid: str, *kinds: str) -> int:
+    """Queue print jobs in that order with one statement; returns the first one's id."""
+    now = utcnow()
+    rows = db.execute("INSERT INTO print_jobs (tradein_uuid, kind, status, created_at) VALUES "
+                      + ", ".join("(?, ?, 'pending', ?)" for _ in kinds) + " RETURNING id",
+                      [value for kind in kinds for value in (tradein_uuid, kind, now)]).fetchall()
+    return min(row[0] for row in rows)
 
 
 def queue_reprint(db, actor: Actor, tradein_uuid: str) -> int:

@@ -262,4 +262,11 @@ CREATE TABLE hq_payout_items (
 ALTER TABLE hq_tradeins ADD COLUMN identifier2 TEXT;
 CREATE INDEX hq_tradeins_identifier2 ON hq_tradeins (identifier2)
 """),
+    # Fewer index writes per ingested trade-in: a code is looked up through (code, tracking_hash), and only a
+    # dual-SIM phone has a second IMEI to index.
+    (12, """
+DROP INDEX hq_tradeins_code;
+DROP INDEX hq_tradeins_identifier2;
+CREATE INDEX hq_tradeins_identifier2 ON hq_tradeins (identifier2) WHERE identifier2 IS NOT NULL
+"""),
 )

@@ -1,0 +1,128 @@
+"""A busy store's years of data for the page benchmarks: 100,000 trade-ins and 200,000 sales over five years,
+written straight into a demo terminal's database (the services would take an hour to write them one by one).
+Broad on purpose: every state, kind and payout, dual-SIM phones, serial-only devices, returns, several lines a
+sale, a Z report a day, a few of today's trade-ins among the years; `seed` picks the data."""
+
+from __future__ import annotations
+
+import json
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import sqlite_utils
+from stdnum import luhn
+
+from core.codes import SALE, TRADEIN
+
+STATES = (("received", 62), ("shipped", 8), ("accepted", 2), ("printed", 2), ("bagged", 3), ("declined", 12),
+          ("cancelled", 4), ("draft", 3), ("graded", 1), ("quoted", 3))
+KINDS = (("phone", 80), ("tablet", 9), ("watch", 6), ("console", 5))
+YEARS = 5
+
+
+@dataclass(frozen=True)
+class BigStore:
+    """What a benchmark looks up in the seeded data."""
+
+    old_tradein: str  # a received trade-in from years ago
+    imei_fragment: str  # eight digits from the middle of one trade-in's IMEI
+    today_count: int
+
+
+def _weighted(rng: random.Random, pairs) -> str:
+    return rng.choices([v for v, _ in pairs], [w for _, w in pairs])[0]
+
+
+def _imei(rng: random.Random) -> str:
+    body = f"35{rng.randrange(10**12):012d}"
+    return body + luhn.calc_check_digit(body)
+
+
+def _unique(mint, seen: set) -> str:
+    while (code := mint()) in seen:
+        pass
+    seen.add(code)
+    return code
+
+
+def _tradein_rows(db, rng: random.Random, count: int, now: datetime):
+    store, terminal, staff = (db.execute(f"SELECT id FROM {t} LIMIT 1").fetchone()[0]
+                              for t in ("stores", "terminals", "staff"))
+    devices = {kind: [r[0] for r in db.execute("SELECT id FROM devices WHERE kind = ?", [kind])]
+               for kind, _ in KINDS}
+    grid = db.execute("SELECT version FROM price_grids WHERE active = 1").fetchone()[0]
+    codes: set[str] = set()
+    for n in range(count):
+        kind, state = _weighted(rng, KINDS), _weighted(rng, STATES)
+        at = now - timedelta(seconds=rng.randrange(YEARS * 365 * 86400)) if n >= 40 else now - timedelta(
+            minutes=rng.randrange(1, 300))  # the first 40: today
+        stamp = at.isoformat(timespec="seconds")
+        on_imei = kind == "phone" or (kind == "tablet" and rng.random() < 0.5)
+        taken = state in ("accepted", "printed", "bagged", "shipped", "received")
+        total = rng.randrange(0, 90000, 100)
+        yield (str(uuid.uuid4()), _unique(TRADEIN.mint, codes), store, terminal, staff, state, kind,
+               _imei(rng) if on_imei else None,
+               _imei(rng) if on_imei and kind == "phone" and rng.random() < 0.3 else None,
+               None if on_imei else f"{rng.choice('CDFGHJKLMN')}{rng.randrange(10**10):010d}",
+               rng.choice(devices[kind]), 128, "2026.12-1", rng.choice("ABCD"), rng.randrange(4, 10), "[]", grid,
+               "EUR", total, 0, total, "[]", stamp, rng.choice(("store_credit", "bank_transfer")), stamp, stamp,
+               stamp if taken else None)
+
+
+TRADEIN_COLUMNS = ("uuid, code, store_id, terminal_id, staff_id, state, device_kind, imei, imei2, serial, device_id, "
+                   "storage_gb, spec_version, cosmetic_grade, functional_grade, gate_reasons, grid_version, currency, "
+                   "base_minor, bonus_minor, total_minor, bonuses, quote_valid_until, payout_method, created_at, "
+                   "updated_at, accepted_at")
+
+
+def _sales(db, rng: random.Random, count: int, now: datetime):
+    store, terminal, staff = (db.execute(f"SELECT id FROM {t} LIMIT 1").fetchone()[0]
+                              for t in ("stores", "terminals", "staff"))
+    products = db.execute("SELECT ean, name, price_minor, vat_bp FROM products").fetchall()
+    numbers: set[str] = set()
+    sales, lines, tenders = [], [], []
+    for n in range(count):
+        at = (now - timedelta(seconds=rng.randrange(YEARS * 365 * 86400 - 86400) + 86400)).isoformat(
+            timespec="seconds")  # before today: each day was closed by a Z report
+        sale_uuid, total = str(uuid.uuid4()), 0
+        for line_no in range(1, rng.choice((1, 1, 1, 2, 2, 3)) + 1):
+            ean, name, price, vat = rng.choice(products)
+            quantity = rng.choice((1, 1, 1, 2))
+            lines.append((sale_uuid, line_no, ean, name, quantity, price, 0, "", vat, None, None))
+            total += price * quantity
+        kind = "return" if n % 40 == 39 else "sale"
+        total = -total if kind == "return" else total
+        sales.append((sale_uuid, _unique(SALE.mint, numbers), store, terminal, staff, kind, None, total, "EUR", 0, 0,
+                      at))
+        tenders.append((sale_uuid, 1, rng.choice(("cash", "card")), total, ""))
+    return sales, lines, tenders
+
+
+def seed(db: sqlite_utils.Database, tradeins: int = 100_000, sales: int = 200_000, seed: int = 1) -> BigStore:
+    """Fill a prepared demo terminal's database (kiosk.provisioning.setup.prepare_database)."""
+    rng, now = random.Random(seed), datetime.now(UTC)
+    rows = list(_tradein_rows(db, rng, tradeins, now))
+    sale_rows, line_rows, tender_rows = _sales(db, rng, sales, now)
+    with db.conn:
+        db.conn.executemany(f"INSERT INTO tradeins ({TRADEIN_COLUMNS}) VALUES ({', '.join('?' * 27)})", rows)
+        db.conn.executemany(f"INSERT INTO sales VALUES ({', '.join('?' * 12)})", sale_rows)
+        db.conn.executemany(f"INSERT INTO sale_lines VALUES ({', '.join('?' * 11)})", line_rows)
+        db.conn.executemany("INSERT INTO tenders VALUES (?, ?, ?, ?, ?)", tender_rows)
+        _z_reports(db, now)
+    db.execute("ANALYZE")
+    old = next(r for r in rows[40:] if r[5] == "received")
+    with_imei = next(r for r in rows[40:] if r[7])
+    return BigStore(old[0], with_imei[7][4:12], 40)
+
+
+def _z_reports(db, now: datetime) -> None:
+    """One Z a day until yesterday: what the till sums since the last one is today's, as in a real store."""
+    store, staff = (db.execute(f"SELECT id FROM {t} LIMIT 1").fetchone()[0] for t in ("stores", "staff"))
+    start = (now - timedelta(days=YEARS * 365)).replace(hour=0, minute=0, second=0, microsecond=0)
+    days = [start + timedelta(days=d) for d in range(YEARS * 365)]
+    db.conn.executemany("INSERT INTO z_reports (store_id, staff_id, period_start, period_end, data, "
+                        "counted_cash_minor, expected_cash_minor) VALUES (?, ?, ?, ?, ?, 0, 0)",
+                        [(store, staff, d.isoformat(), (d + timedelta(days=1)).isoformat(), json.dumps({"sales": 0}))
+                         for d in days])
