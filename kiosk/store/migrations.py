@@ -442,5 +442,32 @@ END;
 CREATE INDEX tradeins_imei ON tradeins(imei);
 CREATE INDEX tradeins_imei2 ON tradeins(imei2) WHERE imei2 IS NOT NULL;
 CREATE INDEX tradeins_serial ON tradeins(serial) WHERE serial IS NOT NULL;
+-- Fewer pages in the accept's commit: a device has an IMEI or a serial, not both, and a seller reference only
+-- once accepted; the empty ones were index entries written (and moved) for nothing.
+DROP INDEX tradeins_imei_taken;
+DROP INDEX tradeins_serial_taken;
+CREATE UNIQUE INDEX tradeins_imei_taken ON tradeins(imei) WHERE imei IS NOT NULL
+    AND state IN ('accepted', 'printed', 'bagged', 'shipped', 'received') AND resold_at IS NULL;
+CREATE UNIQUE INDEX tradeins_serial_taken ON tradeins(serial) WHERE serial IS NOT NULL
+    AND state IN ('accepted', 'printed', 'bagged', 'shipped', 'received') AND resold_at IS NULL;
+DROP INDEX tradeins_seller_ref;
+CREATE INDEX tradeins_seller_ref ON tradeins(seller_ref) WHERE seller_ref IS NOT NULL;
+-- A voucher is found by its code: the code is the table's key (WITHOUT ROWID), not a second index beside it.
+CREATE TABLE vouchers_by_code (
+    code TEXT PRIMARY KEY,
+    store_id TEXT NOT NULL REFERENCES stores(id),
+    tradein_uuid TEXT UNIQUE REFERENCES tradeins(uuid),
+    issued_minor INTEGER NOT NULL CHECK (issued_minor > 0),
+    -- Never below zero, never above what was issued: a voucher cannot be spent twice, whatever the code does.
+    balance_minor INTEGER NOT NULL CHECK (balance_minor >= 0 AND balance_minor <= issued_minor),
+    currency TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('active', 'cancelled')),
+    issued_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+) WITHOUT ROWID;
+INSERT INTO vouchers_by_code SELECT code, store_id, tradein_uuid, issued_minor, balance_minor, currency, status,
+    issued_at, expires_at FROM vouchers;
+DROP TABLE vouchers;
+ALTER TABLE vouchers_by_code RENAME TO vouchers;
 """),
 )
