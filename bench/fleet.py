@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -18,44 +16,29 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 from cryptography.fernet import Fernet
 
+from bench import cluster
 from bench.bench_ingest import synthetic_payload
 from core.protocol import signed_headers
 from sync.client import batch_body
 from sync.hq.storage import open_storage
 from testing.pg import pg_schema
-from testing.printer_emulator import free_port
 
 STORES = int(os.environ.get("FLEET_STORES", 500))
 BATCHES_PER_STORE = 4
 RECORDS_PER_BATCH = 25
 CLIENT_THREADS = 48
-WORKERS = 4
 DEADLINE_SECONDS = 120  # the test stops by itself
 PACE = float(os.environ.get("FLEET_RATE", 2500))  # records/s offered by the paced run
 P99_LIMIT_MS = 200.0
 
 
-def start_hq(url: str, port: int, key: str) -> subprocess.Popen:
-    env = {**os.environ, "HQ_DATABASE_URL": url, "HQ_DATA_KEYS": key}  # the key that sealed the stores' secrets
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", str(WORKERS), "-k", "gthread", "--threads", "4",
-         "-b", f"127.0.0.1:{port}", "--log-level", "warning", "sync.hq:create_app()"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    for _ in range(100):
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
-                return process
-        except requests.RequestException:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("HQ did not start: " + process.stderr.read())
-
-
-def send_batch(session, base: str, store: tuple[str, str], first_seq: int) -> int:
-    """One signed batch of RECORDS_PER_BATCH records from `first_seq`; returns its count once acknowledged."""
+def send_batch(session, base: str, store: tuple[str, str], first_seq: int, uuids: list[str] | None = None) -> int:
+    """One signed batch of RECORDS_PER_BATCH records from `first_seq` (with these record ids, if given); returns
+    its count once acknowledged."""
     store_id, secret = store
     path = f"/api/v1/stores/{store_id}/batches"
-    rows = [{"seq": seq, "record_uuid": str(uuid.uuid4()), "kind": "tradein.accepted",
+    ids = uuids or [str(uuid.uuid4()) for _ in range(RECORDS_PER_BATCH)]
+    rows = [{"seq": seq, "record_uuid": ids[seq - first_seq], "kind": "tradein.accepted",
              "payload": synthetic_payload(seq), "created_at": ""}
             for seq in range(first_seq, first_seq + RECORDS_PER_BATCH)]
     body = batch_body(uuid.uuid4().hex, rows)
@@ -77,10 +60,12 @@ def push_store(base: str, store: tuple[str, str], latencies: list, deadline: flo
     return sent
 
 
-def paced(base: str, stores: list, rate: float, latencies: list, deadline: float) -> int:
+def paced(base: str, stores: list, rate: float, latencies: list, deadline: float, twice_every: int = 0) -> int:
     """A fleet at a steady pace: every store sends a batch every len(stores) * RECORDS_PER_BATCH / rate seconds,
     the stores spread evenly over that interval. A batch's latency runs from when it was due, not from when a
-    client thread got to it, so a queue on the client side is counted, not hidden."""
+    client thread got to it, so a queue on the client side is counted, not hidden. With `twice_every` N, every
+    Nth store sends each batch twice at once (a retry racing its original, through whichever nodes): HQ must store
+    its records once and acknowledge both."""
     interval = len(stores) * RECORDS_PER_BATCH / rate
     t0 = time.perf_counter() + 0.5
     due = sorted((t0 + (i / len(stores) + batch) * interval, i, batch)
@@ -93,7 +78,13 @@ def paced(base: str, stores: list, rate: float, latencies: list, deadline: float
         if time.monotonic() > deadline:
             return 0
         local.session = getattr(local, "session", None) or requests.Session()
-        sent = send_batch(local.session, base, stores[i], batch * RECORDS_PER_BATCH + 1)
+        first = batch * RECORDS_PER_BATCH + 1
+        if twice_every and i % twice_every == 0:
+            uuids = [str(uuid.uuid4()) for _ in range(RECORDS_PER_BATCH)]  # the same records in both sends
+            with ThreadPoolExecutor(2) as both:
+                sent = max(both.map(lambda _: send_batch(requests.Session(), base, stores[i], first, uuids), (1, 2)))
+        else:
+            sent = send_batch(local.session, base, stores[i], first)
         latencies.append(time.perf_counter() - at)
         return sent
 
@@ -101,48 +92,47 @@ def paced(base: str, stores: list, rate: float, latencies: list, deadline: float
         return sum(pool.map(send, due))
 
 
-def run(storage, url: str, key: str, pace: float | None) -> dict:
-    """One fleet run on fresh stores: saturated (pace None) or at `pace` records/s offered."""
+def run(storage, url: str, key: str, pace: float | None, nodes: int = 1) -> dict:
+    """One fleet run on fresh stores: saturated (pace None) or at `pace` records/s offered, on `nodes` HQ nodes."""
     stores = [storage.add_store(f"store {n}") for n in range(STORES)]
-    port = free_port()
-    hq = start_hq(url, port, key)
     latencies: list[float] = []
     deadline = time.monotonic() + DEADLINE_SECONDS
-    base = f"http://127.0.0.1:{port}"
-    start = time.perf_counter()
-    try:
+    with cluster.serving(url, key, nodes) as base:
+        start = time.perf_counter()
         if pace is None:
             with ThreadPoolExecutor(CLIENT_THREADS) as pool:
                 sent = sum(pool.map(lambda s: push_store(base, s, latencies, deadline), stores))
         else:
-            sent = paced(base, stores, pace, latencies, deadline)
+            sent = paced(base, stores, pace, latencies, deadline, twice_every=10 if nodes > 1 else 0)
         elapsed = time.perf_counter() - start
-    finally:
-        hq.terminate()
-        hq.wait(timeout=20)
     ids = [store_id for store_id, _ in stores]
     with storage.transaction() as tx:
         stored, distinct = tx.rows("SELECT count(*), count(DISTINCT record_uuid) FROM hq_records WHERE store_id = "
                                    "ANY(%s)", [ids])[0]
         acked = tx.rows("SELECT sum(acked_through_seq) FROM hq_stores WHERE id = ANY(%s)", [ids])[0][0]
     ordered = sorted(latencies)
-    return {"mode": "saturated" if pace is None else f"paced at {pace:.0f} records/s", "stores": STORES,
-            "workers": WORKERS, "client_threads": CLIENT_THREADS, "records_sent": sent, "records_stored": stored,
-            "seconds": round(elapsed, 2), "records_per_s": round(sent / elapsed), "batches": len(ordered),
-            "p50_ms": round(statistics.median(ordered) * 1000, 1),
+    mode = "saturated" if pace is None else f"paced at {pace:.0f} records/s"
+    return {"mode": mode + (f", {nodes} nodes behind HAProxy" if nodes > 1 else ""), "nodes": nodes,
+            "stores": STORES, "workers": cluster.WORKERS, "client_threads": CLIENT_THREADS, "records_sent": sent,
+            "records_stored": stored, "seconds": round(elapsed, 2), "records_per_s": round(sent / elapsed),
+            "batches": len(ordered), "p50_ms": round(statistics.median(ordered) * 1000, 1),
             "p99_ms": round(ordered[int(len(ordered) * 0.99) - 1] * 1000, 1),
             "lost": sent - stored, "duplicated": stored - distinct, "acked_sum_matches": acked == sent}
 
 
 def main() -> dict:
-    """Both runs on one PostgreSQL schema; `results` keeps the saturated run's keys at the top level."""
+    """Saturated and paced on one node, then paced on two nodes behind HAProxy, on one PostgreSQL schema;
+    `sync.fleet` keeps the saturated run's keys at the top level."""
     key = Fernet.generate_key().decode()
     with pg_schema() as url:
         storage = open_storage(url, tempfile.mkdtemp(prefix="bench-fleet-"), [key])
         runs = [run(storage, url, key, None), run(storage, url, key, PACE)]
+        if not (missing := cluster.haproxy_missing()):
+            runs.append(run(storage, url, key, PACE, nodes=2))
         storage.close()
     print(f"\nFleet: {STORES} stores x {BATCHES_PER_STORE} batches x {RECORDS_PER_BATCH} records, gunicorn "
-          f"{WORKERS} workers on PostgreSQL, {CLIENT_THREADS} client threads, all on this 2-core machine")
+          f"{cluster.WORKERS} workers in all on PostgreSQL, {CLIENT_THREADS} client threads, all on this 2-core "
+          "machine")
     for r in runs:
         verdict = "" if r["mode"] == "saturated" else (
             f" (target p99 <= {P99_LIMIT_MS} ms at >= 2000 records/s: "
@@ -150,7 +140,10 @@ def main() -> dict:
         print(f"  {r['mode']}: {r['records_sent']} records in {r['seconds']} s = {r['records_per_s']} records/s; "
               f"ack latency p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms{verdict}; lost {r['lost']}, "
               f"duplicated {r['duplicated']}, acks match: {r['acked_sum_matches']}")
-    return {**runs[0], "paced": runs[1], "p99_limit_ms": P99_LIMIT_MS}
+    if missing:
+        print(f"  two nodes behind HAProxy: not run, {missing}")
+    return {**runs[0], "paced": runs[1], "two_nodes": runs[2] if len(runs) > 2 else {"not_run": missing},
+            "p99_limit_ms": P99_LIMIT_MS}
 
 
 if __name__ == "__main__":
