@@ -20,8 +20,9 @@ def search(db: sqlite_utils.Database, store_id: str, needle: str) -> list[dict]:
         return fetch_all(db, _LIST_SQL + "t.rowid IN (SELECT rowid FROM tradein_search WHERE tradein_search MATCH ?) "
                          "ORDER BY t.created_at DESC LIMIT ?", [store_id, phrase, SEARCH_LIMIT])
     like = f"%{needle}%"
-    return fetch_all(db, _LIST_SQL + "(t.code LIKE ? OR t.imei LIKE ? OR t.imei2 LIKE ? OR t.serial LIKE ?) "
-                     "ORDER BY t.created_at DESC LIMIT ?", [store_id, like, like, like, like, SEARCH_LIMIT])
+    return fetch_all(db, _LIST_SQL + "(t.code LIKE ? OR replace(t.code, '-', '') LIKE ? OR t.imei LIKE ? OR "
+                     "t.imei2 LIKE ? OR t.serial LIKE ?) ORDER BY t.created_at DESC LIMIT ?",
+                     [store_id, like, like, like, like, like, SEARCH_LIMIT])
 
 
 def created_between(db: sqlite_utils.Database, store_id: str, start: str, end: str) -> list[dict]:
