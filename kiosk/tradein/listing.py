@@ -15,6 +15,8 @@ _LIST_SQL = (f"SELECT t.*, {DEVICE_COLUMNS} FROM tradeins t "
 def search(db: sqlite_utils.Database, store_id: str, needle: str) -> list[dict]:
     """Trade-ins whose code (with or without dashes), IMEI, second IMEI or serial contains `needle`, newest first.
     Three characters or more go through the trigram index (migration 16); fewer are read row by row."""
+    if not needle.isprintable():  # a control character or a lone surrogate: in no identifier, and FTS5 stops at a NUL
+        return []
     if len(needle) >= 3:
         phrase = '"' + needle.replace('"', '""') + '"'  # one FTS5 string: a substring, whatever it holds
         return fetch_all(db, _LIST_SQL + "t.rowid IN (SELECT rowid FROM tradein_search WHERE tradein_search MATCH ?) "
