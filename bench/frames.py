@@ -39,14 +39,20 @@ def _code_image(kind: str, text: str) -> np.ndarray:
     return np.array(img)
 
 
-def _label(rng: np.random.Generator) -> tuple[np.ndarray, set[tuple[str, str]]]:
+KINDS = ("CODE128", "QRCODE", "EAN13")
+
+
+def _label(rng: np.random.Generator, kinds: tuple[str, ...] = KINDS) -> tuple[np.ndarray, set[tuple[str, str]]]:
+    """A label with the IMEI as Code128, a trade-in code as QR and an EAN-13 side by side (or only `kinds` of
+    them: the values are drawn all the same, so the seed gives the same codes)."""
     body = "".join(str(d) for d in rng.integers(0, 10, 14))
     imei = body + luhn.calc_check_digit(body)
     ean_body = "".join(str(d) for d in rng.integers(0, 10, 12))
     code = "TI-" + "".join(rng.choice(list("0123456789ABCDEFGHJKMNPQRSTVWXYZ"), 4)) + "-" + \
         "".join(rng.choice(list("0123456789ABCDEFGHJKMNPQRSTVWXYZ"), 4))
-    parts = [_code_image("CODE128", imei), _code_image("QRCODE", code), _code_image("EAN13", ean_body)]
     ean = barcode.get_barcode_class("ean13")(ean_body).get_fullcode()
+    values = {"CODE128": (imei, imei), "QRCODE": (code, code), "EAN13": (ean_body, ean)}
+    parts = [_code_image(kind, values[kind][0]) for kind in kinds]
     width = sum(p.shape[1] for p in parts) + 80
     height = max(p.shape[0] for p in parts) + 40
     label = np.full((height, width), 245, np.uint8)
@@ -55,7 +61,7 @@ def _label(rng: np.random.Generator) -> tuple[np.ndarray, set[tuple[str, str]]]:
         y = (height - part.shape[0]) // 2
         label[y:y + part.shape[0], x:x + part.shape[1]] = part
         x += part.shape[1] + 20
-    return label, {(imei, "CODE128"), (code, "QRCODE"), (ean, "EAN13")}
+    return label, {(values[kind][1], kind) for kind in kinds}
 
 
 def _background(rng: np.random.Generator) -> np.ndarray:
