@@ -25,9 +25,10 @@ def begin(kind: str, imei: Imei | None, serial: str | None, refused: Callable[[s
     """The device step of a new (or resumed) trade-in, or `refused(reason)` when it cannot start."""
     if catalog.active_grid_version(get_db()) is None:  # ten questions for no price: say so at once
         return refused(translated(Message(NO_GRID)))
-    if resumed := _resume(imei.number if imei else "", serial or ""):
+    number, serial_number = (imei.number if imei else ""), (serial or "")
+    if resumed := _resume(number, serial_number):
         return resumed
-    refusal = gates.scan_refusal(get_db(), imei.number if imei else "", serial or "", date.today(),
+    refusal = gates.scan_refusal(get_db(), number, serial_number, date.today(),
                                  current_app.config["RETRADE_MIN_DAYS"], hq_refusal)
     if refusal:  # before any question: nothing is created, the clerk hands the device back
         return refused(translated(refusal.message()))

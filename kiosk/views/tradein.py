@@ -122,12 +122,14 @@ def _second_imei(ti: dict, raw: str) -> str | None:
     if not raw.strip() or not ti["imei"]:
         return None
     imei2 = parse_imei(raw).number
-    other = drafts.open_for(get_db(), ti["store_id"], imei2, "") if imei2 != ti["imei"] else None
+    if imei2 == ti["imei"]:
+        return imei2  # tradeins.set_device refuses it, saying why
+    other = drafts.open_for(get_db(), ti["store_id"], imei2, "")
     if other and other["uuid"] != ti["uuid"]:  # the same phone already started by this IMEI: one trade-in a device
         raise IdentifierError(N_("Second IMEI %(imei)s: this phone's trade-in %(code)s is already in progress. "
                                  "Finish or discard it first."), imei=imei2, code=other["code"])
-    refusal = None if imei2 == ti["imei"] else gates.scan_refusal(
-        get_db(), imei2, "", date.today(), current_app.config["RETRADE_MIN_DAYS"], hq_refusal)
+    refusal = gates.scan_refusal(get_db(), imei2, "", date.today(), current_app.config["RETRADE_MIN_DAYS"],
+                                 hq_refusal)
     if refusal:
         raise IdentifierError(N_("Second IMEI %(imei)s: %(reason)s"), imei=imei2, reason=refusal.message())
     return imei2

@@ -14,7 +14,7 @@ from flask_babel import Babel, get_locale, gettext
 
 from core.catalogues import compile_catalogues
 from core.dates import date_example
-from core.device_names import display_name, localised_model
+from core.device_names import shown_name
 from core.messages import translate
 from core.money import format_money
 from core.text import local_path
@@ -39,8 +39,9 @@ def label(code: object) -> str:
 
 
 def device_name(brand: str | None, model: str | None) -> str:
-    """Brand once, the generation in the reader's language: "Apple Watch Series 10", « iPhone SE (3e génération) »."""
-    return localised_model(display_name(brand or "", model or ""), gettext) if model else "—"
+    """Brand once, the generation in the reader's language: "Apple Watch Series 10", « iPhone SE (3e génération) »
+    (core.device_names, as at the kiosk; HQ's rows carry no catalog names)."""
+    return shown_name(brand or "", model, None, get_locale().language, gettext) if model else "—"
 
 
 def money(minor: float | None, currency: str | None = None) -> str:
