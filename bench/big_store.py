@@ -47,9 +47,14 @@ def _unique(mint, seen: set) -> str:
     return code
 
 
+def _demo_ids(db) -> tuple[str, str, str]:
+    """The demo store's id, its first terminal's and its first clerk's: who the seeded years belong to."""
+    return tuple(db.execute(f"SELECT id FROM {table} LIMIT 1").fetchone()[0]
+                 for table in ("stores", "terminals", "staff"))
+
+
 def _tradein_rows(db, rng: random.Random, count: int, now: datetime):
-    store, terminal, staff = (db.execute(f"SELECT id FROM {t} LIMIT 1").fetchone()[0]
-                              for t in ("stores", "terminals", "staff"))
+    store, terminal, staff = _demo_ids(db)
     devices = {kind: [r[0] for r in db.execute("SELECT id FROM devices WHERE kind = ?", [kind])]
                for kind, _ in KINDS}
     grid = db.execute("SELECT version FROM price_grids WHERE active = 1").fetchone()[0]
@@ -78,8 +83,7 @@ TRADEIN_COLUMNS = ("uuid, code, store_id, terminal_id, staff_id, state, device_k
 
 
 def _sales(db, rng: random.Random, count: int, now: datetime):
-    store, terminal, staff = (db.execute(f"SELECT id FROM {t} LIMIT 1").fetchone()[0]
-                              for t in ("stores", "terminals", "staff"))
+    store, terminal, staff = _demo_ids(db)
     products = db.execute("SELECT ean, name, price_minor, vat_bp FROM products").fetchall()
     numbers: set[str] = set()
     sales, lines, tenders = [], [], []
@@ -119,7 +123,7 @@ def seed(db: sqlite_utils.Database, tradeins: int = 100_000, sales: int = 200_00
 
 def _z_reports(db, now: datetime) -> None:
     """One Z a day until yesterday: what the till sums since the last one is today's, as in a real store."""
-    store, staff = (db.execute(f"SELECT id FROM {t} LIMIT 1").fetchone()[0] for t in ("stores", "staff"))
+    store, _, staff = _demo_ids(db)
     start = (now - timedelta(days=YEARS * 365)).replace(hour=0, minute=0, second=0, microsecond=0)
     days = [start + timedelta(days=d) for d in range(YEARS * 365)]
     db.conn.executemany("INSERT INTO z_reports (store_id, staff_id, period_start, period_end, data, "

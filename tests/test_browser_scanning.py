@@ -12,6 +12,15 @@ from tests.browser import chromium_page, live_server, screenshot
 from tests.test_browser import scan, settled, sign_in
 
 pytestmark = pytest.mark.browser
+DEVICE_STEP = re.compile(r"/tradeins/[0-9a-f-]{36}/device$")
+
+
+def start_by_scan(page, identifier: str) -> str:
+    """The clerk's start: the scanner's burst into the start field; returns the device step it led to."""
+    page.locator("#identifier").focus()
+    scan(page, identifier)
+    page.wait_for_url(DEVICE_STEP)
+    return page.url
 PRODUCTS = ("3761234500014", "3761234500021", "3761234500038")  # a case, a charger, a screen protector
 
 
@@ -40,7 +49,7 @@ def test_a_refused_scan_then_a_good_one_in_the_trade_in_field(app, db):
         expect(page.locator("#identifier")).to_have_value("")
         expect(page.locator("#identifier")).to_be_focused()
         scan(page, "490154203237518")  # the next burst is not appended to the misread
-        page.wait_for_url(re.compile(r"/tradeins/[0-9a-f-]{36}/device$"))
+        page.wait_for_url(DEVICE_STEP)
     assert db.execute("SELECT imei FROM tradeins").fetchall() == [("490154203237518",)]
 
 
@@ -95,17 +104,14 @@ def test_a_device_already_traded_in_is_refused_at_the_scan_before_the_first_ques
         screenshot(page, "scan-refused-before-questions")
         expect(page.locator("#identifier")).to_be_focused()
         scan(page, "352099001761481")  # the next phone goes through
-        page.wait_for_url(re.compile(r"/tradeins/[0-9a-f-]{36}/device$"))
+        page.wait_for_url(DEVICE_STEP)
     assert db.execute("SELECT count(*) FROM tradeins").fetchone()[0] == 2
 
 
 def test_the_same_phone_scanned_again_resumes_its_trade_in_and_a_draft_can_be_discarded(app, db):
     with live_server(app) as base, chromium_page() as page:
         sign_in(page, base)
-        page.locator("#identifier").focus()
-        scan(page, "356938035643809")
-        page.wait_for_url(re.compile(r"/tradeins/[0-9a-f-]{36}/device$"))
-        first = page.url
+        first = start_by_scan(page, "356938035643809")
         page.goto(base + "/tradeins")
         settled(page)
         page.locator("#identifier").focus()
@@ -152,10 +158,7 @@ def test_a_dual_sim_phones_two_imeis_are_scanned_as_bursts_and_the_second_cannot
     again is the same phone, already in progress: it is resumed, not started twice."""
     with live_server(app) as base, chromium_page() as page:
         sign_in(page, base)
-        page.locator("#identifier").focus()
-        scan(page, "490154203237518")
-        page.wait_for_url(re.compile(r"/device$"))
-        started = page.url
+        started = start_by_scan(page, "490154203237518")
         settled(page)
         page.get_by_label("128 GB").check()  # the iPhone 13 its TAC names
         page.locator("#imei2").focus()
@@ -163,8 +166,5 @@ def test_a_dual_sim_phones_two_imeis_are_scanned_as_bursts_and_the_second_cannot
         page.wait_for_url(re.compile(r"/checklist/1$"))
         assert db.execute("SELECT imei, imei2 FROM tradeins").fetchall() == [("490154203237518", "352099001761481")]
         page.goto(base + "/")
-        page.locator("#identifier").focus()
-        scan(page, "352099001761481")
-        page.wait_for_url(re.compile(r"/device$"))
-        assert page.url == started  # the same trade-in, where it stands
+        assert start_by_scan(page, "352099001761481") == started  # the same trade-in, where it stands
     assert db.execute("SELECT count(*) FROM tradeins").fetchone()[0] == 1
