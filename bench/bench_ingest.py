@@ -15,12 +15,15 @@ from cryptography.fernet import Fernet
 from core.clock import utcnow
 from core.protocol import payload_hash
 from sync.hq.ingest import Record, ingest
+from sync.hq.partitioning import partition_records
 from sync.hq.storage import RECORD_COLUMNS, PostgresStorage, open_storage
 from testing.pg import pg_schema
 
 RECORDS = 20_000
 ROUNDS = 3
 BATCH = 500
+PARTITIONS = 16
+PARTITIONED = f"ingest, hq_records in {PARTITIONS} partitions"
 
 
 def synthetic_payload(n: int) -> str:
@@ -75,24 +78,29 @@ def time_ingest(storage: PostgresStorage, records: list[Record]) -> float:
 def main() -> dict:
     """Three interleaved rounds (COPY, executemany, ingest on fresh records each), medians reported:
     PostgreSQL's checkpoints make single runs swing by 2x."""
-    times: dict[str, list[float]] = {"COPY": [], "executemany": [], "ingest": []}
-    with pg_schema() as url:
-        storage = open_storage(url, tempfile.mkdtemp(prefix="bench-ingest-"), [Fernet.generate_key().decode()])
+    times: dict[str, list[float]] = {"COPY": [], "executemany": [], "ingest": [], PARTITIONED: []}
+    with pg_schema() as url, pg_schema() as url_partitioned:
+        storage, partitioned = (open_storage(u, tempfile.mkdtemp(prefix="bench-ingest-"),
+                                             [Fernet.generate_key().decode()]) for u in (url, url_partitioned))
+        partition_records(partitioned, PARTITIONS)
         for rnd in range(ROUNDS):
             records = make_records()
             times["COPY"].append(time_floor(url, records, "COPY", f"floor_copy_{rnd}"))
             times["executemany"].append(time_floor(url, records, "executemany", f"floor_many_{rnd}"))
             times["ingest"].append(time_ingest(storage, records))
+            times[PARTITIONED].append(time_ingest(partitioned, records))  # its own schema: the same ids are new
         storage.close()
+        partitioned.close()
     rate = {name: RECORDS / statistics.median(values) for name, values in times.items()}
     print(f"\nHQ ingest on PostgreSQL, {RECORDS} records in batches of {BATCH}, median of {ROUNDS} rounds")
     for name, value in rate.items():
-        print(f"  {name:<12} {value:10.0f} records/s")
+        print(f"  {name:<36} {value:10.0f} records/s")
     vs_copy, vs_many = rate["ingest"] / rate["COPY"], rate["ingest"] / rate["executemany"]
     print(f"  ingest / COPY: {vs_copy:.0%}   ingest / executemany: {vs_many:.0%}   "
           f"(target >= 50% of the raw floor)")
     return {"title": "HQ ingest vs raw psycopg floors", "records_per_s": rate,
-            "share_of_copy": round(vs_copy, 3), "share_of_executemany": round(vs_many, 3)}
+            "share_of_copy": round(vs_copy, 3), "share_of_executemany": round(vs_many, 3),
+            "partitioned_share_of_copy": round(rate[PARTITIONED] / rate["COPY"], 3), "target_share_of_copy": 0.5}
 
 
 if __name__ == "__main__":

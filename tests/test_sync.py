@@ -23,11 +23,13 @@ def kiosk_for(tmp_path, hq_url: str, store: tuple[str, str], secret: str | None 
     return make_app(tmp_path / "kiosk", SYNC_URL=hq_url, SYNC_STORE_ID=store[0], SYNC_SECRET=secret or store[1])
 
 
-def take_trade_ins(app, count: int) -> list[str]:
+def take_trade_ins(app, count: int, first: int = 0) -> list[str]:
+    """`count` accepted trade-ins, of the devices first, first + 1... of three (HQ refuses a device that is
+    another store's trade-in: two stores' kiosks take different ones)."""
     staff = KioskClient(app.test_client())
     staff.login(app)
     uuids = []
-    for n in range(count):
+    for n in range(first, first + count):
         imei = ["490154203237518", "352099001761481", "356938035643809"][n]
         uuid_ = run_to_quote(staff, imei=imei, device_id=model_id(app), storage_gb=128)
         assert staff.post(f"/tradeins/{uuid_}/seller", ADULT_SELLER).status_code == 303

@@ -1,5 +1,5 @@
 """`flask --app sync.hq stores add NAME --siret … --address …`, `stores code|revoke|list`,
-`publish KIND FILE --version V`."""
+`publish KIND FILE --version V`, `partition-records --partitions N` (PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from core.reference import ReferenceInvalid
 from core.store_profile import ProfileInvalid
-from sync.hq import enrolment, publishing
+from sync.hq import enrolment, partitioning, publishing
 from sync.hq.api import REFERENCE_KINDS
 
 stores = AppGroup("stores", help="The store registry.")
@@ -113,6 +113,20 @@ def publish(kind: str, file: Path, version: str) -> None:
     click.echo(f"published {kind} {version}")
 
 
+@click.command("partition-records")
+@click.option("--partitions", type=click.IntRange(2, 1024), default=16, show_default=True,
+              help="How many hash partitions of store_id.")
+@with_appcontext
+def partition_records(partitions: int) -> None:
+    """PostgreSQL only: rebuild hq_records as hash partitions of store_id, in one transaction (ingest waits)."""
+    try:
+        moved = partitioning.partition_records(_storage(), partitions)
+    except ValueError as err:
+        raise click.ClickException(f"not partitioned: {err}") from None
+    click.echo(f"hq_records: {partitions} partitions by store_id, {moved} records moved")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(stores)
     app.cli.add_command(publish)
+    app.cli.add_command(partition_records)

@@ -106,7 +106,9 @@ class Tx:
 
 class PostgresTx(Tx):
     def insert_records(self, rows: list[tuple]) -> set[str]:
-        """One round trip for the whole batch: arrays in, the ids actually inserted out."""
+        """One round trip for the whole batch: arrays in, the ids actually inserted out. An id any store holds
+        is left out by the NOT EXISTS, not by the conflict clause: once hq_records is partitioned by store
+        (sync.hq.partitioning) its unique key is (store_id, record_uuid), which would let another store's id in."""
         if not rows:
             return set()
         columns = list(zip(*rows, strict=True))
@@ -114,8 +116,8 @@ class PostgresTx(Tx):
         self.cursor.execute(
             f"INSERT INTO hq_records ({RECORD_COLUMNS}) SELECT * FROM unnest(%b::text[], %b::text[], %b::bigint[], "
             "%b::text[], %b::text[], %b::text[], %b::text[], %b::text[], %b::text[], %b::text[]) "
-            "ON CONFLICT (record_uuid) DO NOTHING "
-            "RETURNING record_uuid", [list(c) for c in columns])
+            f"AS r({RECORD_COLUMNS}) WHERE NOT EXISTS (SELECT 1 FROM hq_records h WHERE h.record_uuid = r.record_uuid) "
+            "ON CONFLICT DO NOTHING RETURNING record_uuid", [list(c) for c in columns])
         return {r[0] for r in self.cursor.fetchall()}
 
     def insert_tradeins(self, columns: Sequence[str], rows: list[tuple]) -> set[str]:
