@@ -9,7 +9,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from bench.frames import KINDS, Frame, _label
+from bench.frames import KINDS, MODULE_PX, Frame, _label
 
 TIERS = {  # name: (narrowest module px range, blur range, noise range, perspective, chance of glare / curve)
     "easy": ((2.5, 3.5), (0.0, 0.6), (2, 6), 0.02, 0.0),
@@ -17,13 +17,12 @@ TIERS = {  # name: (narrowest module px range, blur range, noise range, perspect
     "hard": ((1.5, 2.2), (0.9, 1.8), (8, 16), 0.10, 0.6),
 }
 SIZES = ((1280, 720), (640, 480))
-_MODULE_PX = 2.54  # bench.frames renders its narrowest Code128 module about this wide (0.28 mm at 230 dpi)
 
 
 def _styled_label(rng: np.random.Generator, module_px: float, low_contrast: bool,
                   kinds: tuple[str, ...] = KINDS) -> tuple[np.ndarray, set]:
     label, expected = _label(rng, kinds)
-    label = cv2.resize(label, None, fx=module_px / _MODULE_PX, fy=module_px / _MODULE_PX, interpolation=cv2.INTER_AREA)
+    label = cv2.resize(label, None, fx=module_px / MODULE_PX, fy=module_px / MODULE_PX, interpolation=cv2.INTER_AREA)
     if low_contrast:  # grey bars on a grey label: a faded print or a dim screen
         label = (100 + label.astype(np.float32) * 0.35).astype(np.uint8)
     return label, expected

@@ -6,9 +6,8 @@ from __future__ import annotations
 import io
 import textwrap
 
-import barcode
 import qrcode
-from barcode.writer import ImageWriter
+import zxingcpp
 from PIL import Image, ImageDraw, ImageFont
 
 from core.receipts import Receipt
@@ -42,13 +41,19 @@ def _lines(receipt: Receipt) -> list[tuple[str, str]]:
     return out
 
 
+def _code128(data: str) -> Image.Image:
+    """Whole pixels a module, as wide as the paper allows, 72 px tall. zxing-cpp's writer (Zint), not
+    python-barcode's: python-barcode 0.16 drops a leading "99" (its issue #251), so an IMEI starting 99 would
+    scan as another number."""
+    symbol = zxingcpp.create_barcode(data, zxingcpp.BarcodeFormat.Code128)
+    modules = symbol.to_image(scale=1).shape[1]
+    image = Image.fromarray(symbol.to_image(scale=max(1, min(3, (WIDTH - 2 * MARGIN) // modules)))).convert("RGB")
+    return image.resize((image.width, 72), Image.Resampling.NEAREST)
+
+
 def render_png(receipt: Receipt) -> bytes:
     qr = qrcode.make(receipt.code, box_size=5, border=2).convert("RGB")
-    out = io.BytesIO()
-    barcode.Code128(receipt.barcode, writer=ImageWriter()).write(out, {"module_height": 10, "font_size": 0,
-                                                                      "quiet_zone": 2, "dpi": 180})
-    bars = Image.open(out).convert("RGB")
-    bars.thumbnail((WIDTH - 2 * MARGIN, 120))
+    bars = _code128(receipt.barcode)
     lines = _lines(receipt)
     fonts = {"normal": _font(18), "big": _font(28), "title": _font(26)}
     height = MARGIN * 2 + sum(36 if style != "normal" else 24 for _, style in lines) + qr.height + bars.height + 20

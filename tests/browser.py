@@ -63,3 +63,13 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def code128_in(png: bytes) -> list[str]:
+    """The Code128 codes a scanner would read in a picture (an element's screenshot, a receipt PNG)."""
+    import cv2  # the camera extra, installed by the test command
+    import numpy as np
+    import zxingcpp
+
+    image = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_GRAYSCALE)
+    return [r.text for r in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.Code128)]

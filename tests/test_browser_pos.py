@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from testing.samples import IMEI_KNOWN_TAC, PIN
-from tests.browser import chromium_page, live_server, screenshot
+from tests.browser import chromium_page, code128_in, live_server, screenshot
 from tests.test_browser import answer_checklist, fill_seller, scan, settled, sign_in
 
 pytestmark = pytest.mark.browser
@@ -58,6 +58,8 @@ def test_trade_in_voucher_then_a_sale_by_voucher_and_cash_then_the_z_report(app,
         expect(receipt).to_contain_text(f"Bon d'achat {voucher}")
         expect(receipt).to_contain_text("TVA 20 % sur")
         screenshot(page, "pos-03-sale-receipt")
+        number = receipt.locator(".code").inner_text()
+        assert code128_in(receipt.locator(".barcode svg").screenshot()) == [number]  # scans as printed
 
         page.goto(base + "/pos/reports")
         expect(page.locator("#expected-cash")).to_contain_text("9,90")
