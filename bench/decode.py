@@ -42,7 +42,11 @@ DECODERS = {
     "pyzbar plain": _pyzbar,
     "zxing-cpp as shipped": _zxing(None),
     "zxing-cpp, our formats": _zxing(ALL_FORMATS),
-}
+}  # keys OURS and FLOOR below name two of these
+
+
+OURS, FLOOR = "ours (decode_frame)", "zxing-cpp, our formats"
+HARD_TARGET, TIME_LIMIT = 0.80, 2.0
 
 
 def main(per_tier: int = 40) -> dict:
@@ -50,7 +54,34 @@ def main(per_tier: int = 40) -> dict:
     frames = {tier: [make_frame(rng, tier) for _ in range(per_tier)] for tier in TIERS}
     table = _table(frames)
     _print(f"Decode rate per tier ({per_tier} frames x 3 codes each), false reads, median ms/frame", table)
-    return {"original": table, **wide(per_tier)}
+    tables = {"original": table, **wide(per_tier)["wide"]}
+    checks = [check for name, table in tables.items() for check in _checks(name, table)]
+    for check in checks:
+        print(f"  {'ok  ' if check['met'] else 'OVER'} {check['title']}: {check['value']} (target {check['target']})")
+    return {"tables": tables, "checks": checks,
+            "ratios": [{"title": f"camera decoding time, {name}: ours / restricted zxing-cpp (median of tiers)",
+                        "ratio": round(_time_ratio(table), 2), "limit": TIME_LIMIT} for name, table in tables.items()]}
+
+
+def _time_ratio(table: dict) -> float:
+    return statistics.median(ours["ms"] / floor["ms"] for ours, floor in zip(
+        table[OURS].values(), table[FLOOR].values(), strict=True))
+
+
+def _checks(name: str, table: dict) -> list[dict]:
+    """The issue's targets on one set of frames: hard tier read, no false read, at least every peer per tier."""
+    ours = table[OURS]
+    behind = [f"{peer} on {tier}" for peer, row in table.items() if peer != OURS
+              for tier, cell in row.items() if cell["rate"] > ours[tier]["rate"]]
+    false_reads = sum(cell["false"] for cell in ours.values())
+    return [
+        {"title": f"camera {name}: hard tier read", "value": f"{ours['hard']['rate']:.0%}",
+         "target": f">= {HARD_TARGET:.0%}", "met": ours["hard"]["rate"] >= HARD_TARGET},
+        {"title": f"camera {name}: false reads, every tier", "value": false_reads, "target": "0",
+         "met": false_reads == 0},
+        {"title": f"camera {name}: tiers where a peer reads more", "value": ", ".join(behind) or "none",
+         "target": "none", "met": not behind},
+    ]
 
 
 def wide(per_tier: int) -> dict:

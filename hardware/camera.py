@@ -1,14 +1,16 @@
 """Barcode decoding from camera frames: Code128, QR and EAN-13/UPC-A on phone box labels and *#06#
-screens, rotated up to 45 degrees, a little out of focus, in perspective, on a busy background.
+screens, rotated up to 45 degrees, out of focus, in perspective, on a busy background.
 
-zxing-cpp reads the frame as it is (it tries 90-degree turns itself). 1D codes at other angles defeat
-row-scanning decoders, so the frame's dominant bar orientations are estimated from its structure
-tensor, each candidate region is cut out and turned upright, and read again. pyzbar is the fallback.
+zxing-cpp reads the frame as it is (it tries 90-degree turns itself); a QR code it missed is looked for again
+on cleaned copies. 1D codes at other angles defeat row-scanning decoders, so the regions where bars line up
+are found (hardware.bar_regions), resampled with their bars standing vertical and read again at a few
+angles. A 1D code's sightings vote, so a misread (one check digit lets some through) is outvoted.
 """
 
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass
 
 import cv2
@@ -17,11 +19,11 @@ import zxingcpp
 
 from core.messages import N_
 from hardware import ocr
+from hardware.bar_regions import BarRegion, bar_regions
 from hardware.uploads import PictureRefused, check_picture
 
 LINEAR = [zxingcpp.BarcodeFormat.Code128, zxingcpp.BarcodeFormat.EAN13, zxingcpp.BarcodeFormat.UPCA]
 ALL_FORMATS = [*LINEAR, zxingcpp.BarcodeFormat.QRCode]
-ANALYSIS_WIDTH = 320  # orientation is estimated on a small copy: fast, and noise averages out
 SYMBOLOGY = {"Code128": "CODE128", "QRCode": "QRCODE", "EAN13": "EAN13", "UPCA": "UPCA"}
 
 
@@ -37,94 +39,111 @@ def to_gray(image: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(image, cv2.COLOR_BGRA2GRAY if image.shape[2] == 4 else cv2.COLOR_BGR2GRAY)
 
 
-def _read(gray: np.ndarray, formats, found: dict, try_rotate: bool = True) -> int:
-    """Adds what zxing-cpp reads to `found`; returns how many codes it read (new or not)."""
-    read = 0
-    for result in zxingcpp.read_barcodes(gray, formats=formats, try_rotate=try_rotate, try_downscale=True):
+@dataclass(frozen=True)
+class Sighting:
+    """One read of a code, and where in the frame: the box of the corners zxing-cpp reported."""
+    text: str
+    symbology: str
+    box: tuple[float, float, float, float]  # x0, y0, x1, y1 in frame pixels
+
+
+def _sightings(gray: np.ndarray, formats, try_rotate: bool, to_frame=None,
+               binarizer=zxingcpp.Binarizer.LocalAverage) -> list[Sighting]:
+    """What zxing-cpp reads in `gray`; `to_frame` maps the image's points back to the frame's."""
+    out = []
+    for result in zxingcpp.read_barcodes(gray, formats=formats, try_rotate=try_rotate, try_downscale=True,
+                                         binarizer=binarizer):
         if result.valid and result.text:
-            symbology = SYMBOLOGY.get(result.format.name, result.format.name.upper())
-            found[(result.text, symbology)] = Decoded(result.text, symbology)
-            read += 1
-    return read
+            p = result.position
+            corners = np.float32([[c.x, c.y] for c in (p.top_left, p.top_right, p.bottom_right, p.bottom_left)])
+            corners = to_frame(corners) if to_frame else corners
+            box = (*corners.min(axis=0).tolist(), *corners.max(axis=0).tolist())
+            out.append(Sighting(result.text, SYMBOLOGY.get(result.format.name, result.format.name.upper()), box))
+    return out
 
 
-def bar_regions(gray: np.ndarray, max_regions: int = 3) -> list[tuple[float, tuple[int, int, int, int]]]:
-    """(angle of the bars' normal in degrees, bounding box in full-size pixels) of regions where many
-    parallel edges line up: where a 1D barcode probably is. Strongest first."""
-    scale = ANALYSIS_WIDTH / gray.shape[1]
-    # Gradients at full size (bars are only 2-3 px wide), their products averaged down: the structure
-    # tensor of each small cell says how strongly, and at which angle, edges line up in it.
-    f = gray.astype(np.float32)
-    gx, gy = cv2.Sobel(f, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(f, cv2.CV_32F, 0, 1, ksize=3)
-    jxx, jyy, jxy = (cv2.boxFilter(cv2.resize(m, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA), -1, (5, 5))
-                     for m in (gx * gx, gy * gy, gx * gy))
-    energy = jxx + jyy
-    coherence = np.sqrt((jxx - jyy) ** 2 + 4 * jxy ** 2) / (energy + 1e-6)
-    mask = ((coherence > 0.75) & (energy > np.percentile(energy, 90))).astype(np.uint8)
-    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask)
-    regions = []
-    for label in np.argsort(-stats[1:, cv2.CC_STAT_AREA])[:max_regions] + 1:
-        x, y, w, h, area = stats[label]
-        if area < 40:
-            continue
-        inside = labels == label
-        # Energy-weighted mean of the doubled angles: strong, clean bar edges outvote the background.
-        vx, vy = (jxx - jyy)[inside].sum(), (2 * jxy)[inside].sum()
-        angle = float(np.degrees(0.5 * np.arctan2(vy, vx)))
-        box = tuple(int(v / scale) for v in (x, y, w, h))
-        regions.append((angle, box))
-    return regions
+ANGLE_TRIES = (0, -2, 2, -4, 4)  # degrees: the estimate is within a few; perspective fans the bars a little
+ABANDON_AFTER = 3  # angle tries that read nothing at all before a region is left: most regions are clutter
 
 
-def _upright(gray: np.ndarray, angle: float, box: tuple[int, int, int, int]) -> np.ndarray:
-    """Cut the region (with a margin) and turn it so the bars stand vertical."""
-    x, y, w, h = box
-    margin = max(w, h) // 2 + 20
-    x0, y0 = max(x - margin, 0), max(y - margin, 0)
-    crop = gray[y0:min(y + h + margin, gray.shape[0]), x0:min(x + w + margin, gray.shape[1])]
-    center = (crop.shape[1] / 2, crop.shape[0] / 2)
-    matrix = cv2.getRotationMatrix2D(center, angle, 1.0)
-    return cv2.warpAffine(crop, matrix, (crop.shape[1], crop.shape[0]), flags=cv2.INTER_LINEAR,
-                          borderMode=cv2.BORDER_REPLICATE)
+def _region_sightings(gray: np.ndarray, region: BarRegion) -> list[Sighting]:
+    """The region resampled with its bars standing vertical (quiet zones included), the bars' angle tried
+    around the estimate, each picture read twice: sharpened (defocus softens thin bars below zxing's
+    threshold), and averaged along the bars then stretched 2x across them (noise averages out; sub-pixel bar
+    edges) before sharpening."""
+    width = int(region.length * 1.5 + 40)  # the quiet zones, and a code the region only partly covered
+    height = int(region.height + 20)
+    found: list[Sighting] = []
+    for tries, turn in enumerate(ANGLE_TRIES, start=1):
+        to_frame_matrix = region.sampling(width, height, turn)
+        upright = cv2.warpAffine(gray, to_frame_matrix, (width, height), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                                 borderMode=cv2.BORDER_REPLICATE)
+        stretched = cv2.resize(cv2.blur(upright, (1, 9)), None, fx=2, fy=1, interpolation=cv2.INTER_CUBIC)
+        for image, across in ((upright, 1.0), (stretched, 2.0)):
+            def to_frame(points, across=across, matrix=to_frame_matrix):
+                return cv2.transform((points / np.float32([across, 1]))[None], matrix)[0]
+            found += _sightings(_sharpened(image), LINEAR, False, to_frame)
+        if not found and tries >= ABANDON_AFTER:
+            break
+    return found
+
+
+def _sharpened(image: np.ndarray) -> np.ndarray:
+    """Unsharp mask across the bars only (they stand vertical): uint8 arithmetic saturates by itself."""
+    return cv2.addWeighted(image, 2.5, cv2.GaussianBlur(image, (0, 0), sigmaX=2, sigmaY=0.1), -1.5, 0)
+
+
+def _same_place(a: tuple, b: tuple) -> bool:
+    """Two sightings of one printed code: their boxes (a 1D read can be a single scan line: padded) cross,
+    along at least half the shorter one."""
+    pad = 8
+    across = min(a[2], b[2]) - max(a[0], b[0])
+    down = min(a[3] + pad, b[3] + pad) - max(a[1] - pad, b[1] - pad)
+    return across > 0.5 * min(a[2] - a[0], b[2] - b[0]) and down > 0
+
+
+def agreed(sightings: list[Sighting]) -> list[Decoded]:
+    """One answer per printed code. QR codes carry error correction: taken as read. A 1D code has one check
+    digit at most, and a blurred one can be read as another number whose check still fits, typically from a
+    few scan lines or one angle: its sightings in one place vote, and a text is kept only when it has more
+    votes there than any other."""
+    found = {(s.text, s.symbology): Decoded(s.text, s.symbology) for s in sightings if s.symbology == "QRCODE"}
+    places: list[list[Sighting]] = []
+    for sighting in (s for s in sightings if s.symbology != "QRCODE"):
+        near = [place for place in places if any(
+            o.symbology == sighting.symbology and _same_place(o.box, sighting.box) for o in place)]
+        merged = [sighting] + [s for place in near for s in place]
+        places = [place for place in places if all(place is not n for n in near)] + [merged]
+    for place in places:
+        for symbology in {s.symbology for s in place}:
+            votes = Counter(s.text for s in place if s.symbology == symbology).most_common(2)
+            if len(votes) == 1 or votes[0][1] > votes[1][1]:
+                found[(votes[0][0], symbology)] = Decoded(votes[0][0], symbology)
+    return list(found.values())
 
 
 def decode_frame(image: np.ndarray) -> list[Decoded]:
     """Every Code128, QR, EAN-13 and UPC-A code readable in a grayscale or BGR image of any size."""
     gray = to_gray(image)
-    found: dict[tuple[str, str], Decoded] = {}
-    _read(gray, ALL_FORMATS, found)
-    for angle, box in bar_regions(gray):
-        off_axis = min(abs(angle) % 90, 90 - abs(angle) % 90)
-        if off_axis > 4:  # zxing already tried the 90-degree turns
-            _read_region(gray, angle, box, found)
-    if not found:
-        _read_pyzbar(gray, found)
-    return list(found.values())
+    sightings = _sightings(gray, ALL_FORMATS, try_rotate=True)
+    if not any(s.symbology == "QRCODE" for s in sightings):
+        sightings += _qr_again(gray)
+    for region in bar_regions(gray):
+        sightings += _region_sightings(gray, region)
+    return agreed(sightings)
 
 
-ANGLE_TRIES = (0, -2, 2, -4, 4)  # the estimate is within a few degrees; perspective fans the bars a little
-
-
-def _read_region(gray: np.ndarray, angle: float, box: tuple[int, int, int, int], found: dict) -> None:
-    """Turn the region upright (trying angles around the estimate) and read its 1D codes, sharpened:
-    defocus softens thin bars below zxing's threshold. No pyzbar here: on such crops it misreads."""
-    for offset in ANGLE_TRIES:
-        upright = _upright(gray, angle + offset, box)
-        sharp = cv2.addWeighted(upright, 2.5, cv2.GaussianBlur(upright, (0, 0), 2), -1.5, 0)
-        if _read(sharp, LINEAR, found, try_rotate=False):
-            return
-
-
-def _read_pyzbar(gray: np.ndarray, found: dict) -> None:
-    try:
-        from pyzbar import pyzbar  # optional: the camera extra
-    except ImportError:
-        return
-    symbols = [pyzbar.ZBarSymbol.QRCODE, pyzbar.ZBarSymbol.CODE128, pyzbar.ZBarSymbol.EAN13, pyzbar.ZBarSymbol.UPCA]
-    for result in pyzbar.decode(gray, symbols=symbols):  # zbar's type names are already ours
-        text = result.data.decode("utf-8", "replace")
-        found[(text, result.type)] = Decoded(text, result.type)
+def _qr_again(gray: np.ndarray) -> list[Sighting]:
+    """A QR code the first pass missed, looked for again on the frame cleaned three cheap ways (a QR-only
+    read costs a millisecond or two): one threshold for the whole frame (glare fools the local one), then
+    sensor noise taken out by a median, then by a light blur."""
+    for image, binarizer in ((gray, zxingcpp.Binarizer.GlobalHistogram),
+                             (cv2.medianBlur(gray, 3), zxingcpp.Binarizer.LocalAverage),
+                             (cv2.GaussianBlur(gray, (0, 0), 1), zxingcpp.Binarizer.LocalAverage)):
+        found = _sightings(image, [zxingcpp.BarcodeFormat.QRCode], True, binarizer=binarizer)
+        if found:
+            return found
+    return []
 
 
 class Deduper:

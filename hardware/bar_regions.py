@@ -1,0 +1,116 @@
+"""Where the 1D barcodes of a camera frame probably are, and how they lie: the way the code runs (a scan line
+must follow it to cross every bar) and the way its bars run. The two are perpendicular on a flat label seen
+straight on; perspective and a bent box shear them apart.
+
+The frame's structure tensor, averaged over small cells, says how strongly and at which angle edges line up
+in each cell; cells where many parallel edges line up are grouped into regions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+ANALYSIS_WIDTH = 320  # the tensor is averaged down to this width: fast, and noise averages out
+MAX_REGIONS = 4  # a box label holds two 1D codes; two labels in view, four
+Vector = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class BarRegion:
+    """In full-size frame pixels."""
+    axis: Vector  # unit vector the way the code runs
+    bars: Vector  # unit vector the way its bars run
+    centre: Vector
+    length: float  # extent along the axis
+    height: float  # extent along the bars
+
+    def sampling(self, width: int, height: int, turn_degrees: float) -> np.ndarray:
+        """The 2x3 matrix taking pixel (u, v) of a width x height picture of the region, bars standing
+        vertical, to the frame; the bars' direction turned by `turn_degrees` (perspective fans them)."""
+        turn = np.radians(turn_degrees)
+        bars = np.float32([self.bars[0] * np.cos(turn) - self.bars[1] * np.sin(turn),
+                           self.bars[0] * np.sin(turn) + self.bars[1] * np.cos(turn)])
+        axis = np.float32(self.axis)
+        origin = np.float32(self.centre) - width / 2 * axis - height / 2 * bars
+        return np.float32([[axis[0], bars[0], origin[0]], [axis[1], bars[1], origin[1]]])
+
+
+def bar_regions(gray: np.ndarray, max_regions: int = MAX_REGIONS) -> list[BarRegion]:
+    """The regions where many parallel edges line up, largest first."""
+    scale = ANALYSIS_WIDTH / gray.shape[1]
+    # Gradients at full size (bars are only 2-3 px wide), their products averaged down.
+    f = gray.astype(np.float32)
+    gx, gy = cv2.Sobel(f, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(f, cv2.CV_32F, 0, 1, ksize=3)
+    jxx, jyy, jxy = (cv2.boxFilter(cv2.resize(m, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA), -1, (5, 5))
+                     for m in (gx * gx, gy * gy, gx * gy))
+    energy = jxx + jyy
+    coherence = np.sqrt((jxx - jyy) ** 2 + 4 * jxy ** 2) / (energy + 1e-6)
+    mask = ((coherence > 0.75) & (energy > np.percentile(energy, 90))).astype(np.uint8)
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask)
+    parts = []
+    for label in np.argsort(-stats[1:, cv2.CC_STAT_AREA])[:2 * max_regions] + 1:
+        if stats[label, cv2.CC_STAT_AREA] < 40:
+            continue
+        inside = labels == label
+        theta = _dominant_angle(np.arctan2((2 * jxy)[inside], (jxx - jyy)[inside]) / 2, (energy * coherence)[inside])
+        ys, xs = np.nonzero(inside)
+        parts.append(((xs + 0.5) / scale, (ys + 0.5) / scale, (float(np.cos(theta)), float(np.sin(theta)))))
+    regions = [_region(xs, ys, normal, 1 / scale) for xs, ys, normal in _joined(parts)]
+    return sorted(regions, key=lambda r: -r.length * r.height)[:max_regions]
+
+
+def _dominant_angle(angles: np.ndarray, weights: np.ndarray) -> float:
+    """The most common edge-normal angle of a region's cells (radians, modulo 180 degrees), weighted by how
+    strong and clean their edges are: a mode, not a mean, so printed text touching the code does not pull
+    it askew."""
+    bins = 90  # 2 degrees each
+    votes = np.bincount(((angles + np.pi / 2) / np.pi * bins).astype(int) % bins, weights, bins)
+    votes = votes + np.roll(votes, 1) + np.roll(votes, -1)  # a peak may straddle two bins
+    peak = (int(np.argmax(votes)) + 0.5) / bins * np.pi - np.pi / 2
+    near = np.abs((angles - peak + np.pi / 2) % np.pi - np.pi / 2) < np.radians(4)
+    # Refined within the peak: the weighted mean of the doubled angles of the cells that voted for it.
+    sin, cos = (weights * np.sin(2 * angles))[near].sum(), (weights * np.cos(2 * angles))[near].sum()
+    return float(0.5 * np.arctan2(sin, cos))
+
+
+def _joined(parts: list) -> list:
+    """Glare or a fold splits one code's bars into pieces: pieces with the same bar angle, one after the
+    other across the bars, are one region."""
+    joined: list = []
+    for xs, ys, normal in parts:
+        along = _perpendicular(normal)
+        for index, (other_xs, other_ys, other_normal) in enumerate(joined):
+            if abs(np.dot(normal, other_normal)) < np.cos(np.radians(6)):
+                continue
+            offset = abs(np.dot(along, (xs.mean() - other_xs.mean(), ys.mean() - other_ys.mean())))
+            heights = (np.ptp(x * along[0] + y * along[1]) for x, y in ((xs, ys), (other_xs, other_ys)))
+            if offset < max(heights) / 2:
+                joined[index] = (np.concatenate([other_xs, xs]), np.concatenate([other_ys, ys]), other_normal)
+                break
+        else:
+            joined.append((xs, ys, normal))
+    return joined
+
+
+def _region(xs: np.ndarray, ys: np.ndarray, normal: Vector, cell: float) -> BarRegion:
+    """The code runs along the region's long side when that side is within 40 degrees of the bars' normal
+    (sheared by perspective), else along the normal itself; measured in that skewed frame."""
+    bars = _perpendicular(normal)
+    axis = normal
+    spread = np.cov(np.vstack([xs, ys])) if len(xs) > 2 else np.eye(2)
+    values, vectors = np.linalg.eigh(spread)
+    long_side = vectors[:, 1] * (1 if np.dot(vectors[:, 1], normal) >= 0 else -1)
+    if values[1] > 2.25 * max(values[0], 1e-6) and np.dot(long_side, normal) > np.cos(np.radians(40)):
+        axis = (float(long_side[0]), float(long_side[1]))
+    # Coordinates in the (axis, bars) frame: solve [axis bars] (u, v) = (x, y).
+    u, v = np.linalg.solve(np.array([axis, bars]).T, np.vstack([xs, ys]))
+    mid_u, mid_v = (u.max() + u.min()) / 2, (v.max() + v.min()) / 2
+    centre = (mid_u * axis[0] + mid_v * bars[0], mid_u * axis[1] + mid_v * bars[1])
+    return BarRegion(axis, bars, centre, float(np.ptp(u)) + cell, float(np.ptp(v)) + cell)
+
+
+def _perpendicular(vector: Vector) -> Vector:
+    return (-vector[1], vector[0])
