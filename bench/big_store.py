@@ -9,7 +9,8 @@ import json
 import random
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlite_utils
 from stdnum import luhn
@@ -20,6 +21,7 @@ STATES = (("received", 62), ("shipped", 8), ("accepted", 2), ("printed", 2), ("b
           ("cancelled", 4), ("draft", 3), ("graded", 1), ("quoted", 3))
 KINDS = (("phone", 80), ("tablet", 9), ("watch", 6), ("console", 5))
 YEARS = 5
+TODAY = 40  # trade-ins taken today: the length of today's list
 
 
 @dataclass(frozen=True)
@@ -58,11 +60,13 @@ def _tradein_rows(db, rng: random.Random, count: int, now: datetime):
     devices = {kind: [r[0] for r in db.execute("SELECT id FROM devices WHERE kind = ?", [kind])]
                for kind, _ in KINDS}
     grid = db.execute("SELECT version FROM price_grids WHERE active = 1").fetchone()[0]
+    zone = ZoneInfo(db.execute("SELECT timezone FROM stores WHERE id = ?", [store]).fetchone()[0])
+    since_midnight = (now - datetime.combine(now.astimezone(zone).date(), time.min, zone)).total_seconds()
     codes: set[str] = set()
     for n in range(count):
         kind, state = _weighted(rng, KINDS), _weighted(rng, STATES)
-        at = now - timedelta(seconds=rng.randrange(YEARS * 365 * 86400)) if n >= 40 else now - timedelta(
-            minutes=rng.randrange(1, 300))  # the first 40: today
+        at = now - timedelta(seconds=rng.randrange(YEARS * 365 * 86400)) if n >= TODAY else now - timedelta(
+            seconds=rng.random() * since_midnight)  # the first ones: today, whatever the hour the benchmark runs
         stamp = at.isoformat(timespec="seconds")
         on_imei = kind == "phone" or (kind == "tablet" and rng.random() < 0.5)
         taken = state in ("accepted", "printed", "bagged", "shipped", "received")
@@ -116,9 +120,9 @@ def seed(db: sqlite_utils.Database, tradeins: int = 100_000, sales: int = 200_00
         db.conn.executemany("INSERT INTO tenders VALUES (?, ?, ?, ?, ?)", tender_rows)
         _z_reports(db, now)
     db.execute("ANALYZE")
-    old = next(r for r in rows[40:] if r[5] == "received")
-    with_imei = next(r for r in rows[40:] if r[7])
-    return BigStore(old[0], with_imei[7][4:12], 40)
+    old = next(r for r in rows[TODAY:] if r[5] == "received")
+    with_imei = next(r for r in rows[TODAY:] if r[7])
+    return BigStore(old[0], with_imei[7][4:12], TODAY)
 
 
 def _z_reports(db, now: datetime) -> None:

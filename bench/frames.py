@@ -3,7 +3,7 @@ and an EAN-13, on a busy background, turned, blurred, in perspective, with senso
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -23,6 +23,8 @@ TIERS = {  # name: (max rotation degrees, blur sigma, noise sigma, perspective s
 class Frame:
     image: np.ndarray
     expected: set[tuple[str, str]]
+    # Each label's placement: (3x3 perspective matrix from label pixels to frame pixels, (label width, height)).
+    labels: list[tuple[np.ndarray, tuple[int, int]]] = field(default_factory=list)
 
 
 MODULE_PX, BAR_HEIGHT_PX = 2.54, 81  # 0.28 mm modules, 9 mm bars, photographed at 230 dpi
@@ -93,4 +95,4 @@ def make_frame(rng: np.random.Generator, tier: str) -> Frame:
     if blur:
         frame = cv2.GaussianBlur(frame, (0, 0), blur)
     frame = np.clip(frame + rng.normal(0, noise, frame.shape), 0, 255).astype(np.uint8)
-    return Frame(cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR), expected)
+    return Frame(cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR), expected, [(matrix, (w, h))])

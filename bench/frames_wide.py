@@ -40,7 +40,8 @@ def _curve(label: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def _place(frame: np.ndarray, label: np.ndarray, rng: np.random.Generator, perspective: float,
-           centre: tuple[float, float], fit: float) -> None:
+           centre: tuple[float, float], fit: float) -> tuple[np.ndarray, tuple[int, int]]:
+    """Draws the label into the frame; returns where it went (Frame.labels)."""
     height, width = frame.shape
     h, w = label.shape
     scale = min(fit * width / w, fit * height / h, 1.0)
@@ -54,6 +55,7 @@ def _place(frame: np.ndarray, label: np.ndarray, rng: np.random.Generator, persp
     warped = cv2.warpPerspective(label, matrix, (width, height), flags=cv2.INTER_LINEAR, borderValue=0)
     mask = cv2.warpPerspective(np.full_like(label, 255), matrix, (width, height), borderValue=0)
     frame[mask > 0] = warped[mask > 0]
+    return matrix, (w, h)
 
 
 def _background(rng: np.random.Generator, size: tuple[int, int]) -> np.ndarray:
@@ -104,13 +106,14 @@ def make_wide_frame(rng: np.random.Generator, tier: str) -> Frame:
     if rng.random() < odd:
         label = _curve(label, rng)
     two = size[0] > 640 and rng.random() < 0.25  # a second device's label beside the first
-    _place(frame, label, rng, perspective, (size[0] * (0.35 if two else 0.5), size[1] * 0.5), 0.55 if two else 0.9)
+    labels = [_place(frame, label, rng, perspective, (size[0] * (0.35 if two else 0.5), size[1] * 0.5),
+                     0.55 if two else 0.9)]
     if two:
         other, more = _styled_label(rng, float(rng.uniform(m_lo, m_hi)), False)
-        _place(frame, other, rng, perspective, (size[0] * 0.72, size[1] * 0.5), 0.45)
+        labels.append(_place(frame, other, rng, perspective, (size[0] * 0.72, size[1] * 0.5), 0.45))
         expected |= more
     image = _camera(frame, rng, float(rng.uniform(b_lo, b_hi)), float(rng.uniform(n_lo, n_hi)), rng.random() < odd)
-    return Frame(cv2.cvtColor(image, cv2.COLOR_GRAY2BGR), expected)
+    return Frame(cv2.cvtColor(image, cv2.COLOR_GRAY2BGR), expected, labels)
 
 
 def make_blank_frame(rng: np.random.Generator) -> Frame:
