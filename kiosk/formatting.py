@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
@@ -48,9 +49,12 @@ def money(minor: int | None, currency: str | None = None) -> str:
 def local_datetime(iso: str | None, fmt: str = "short") -> str:
     if not iso:
         return "—"
-    store = current_store()
-    return format_datetime(datetime.fromisoformat(iso), fmt, tzinfo=ZoneInfo(store["timezone"]),
-                           locale=get_locale())
+    return _local_datetime(iso, fmt, current_store()["timezone"], str(get_locale()))
+
+
+@lru_cache(maxsize=4096)  # a list shown again after every scan formats the same times again
+def _local_datetime(iso: str, fmt: str, timezone: str, locale: str) -> str:
+    return format_datetime(datetime.fromisoformat(iso), fmt, tzinfo=ZoneInfo(timezone), locale=locale)
 
 
 def _local_date(iso: str | None) -> str:

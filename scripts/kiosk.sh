@@ -3,5 +3,5 @@
 # Extra arguments go to run_kiosk.py (e.g. --demo for a demo store, --port 8081, --data-dir /srv/kiosk).
 source "$(dirname "$0")/setup.sh"
 ensure_venv "camera,ocr"
-ensure_apt tesseract-ocr-eng
+ensure_apt libzbar0 tesseract-ocr-eng
 exec "$VENV/bin/python" "$ROOT/run_kiosk.py" "$@"
