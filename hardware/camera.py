@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -31,6 +31,8 @@ SYMBOLOGY = {"Code128": "CODE128", "QRCode": "QRCODE", "EAN13": "EAN13", "UPCA":
 class Decoded:
     text: str
     symbology: str
+    # Where in the picture (its centre, frame pixels): for ordering only, not part of what the code is.
+    centre: tuple[float, float] = field(default=(0.0, 0.0), compare=False)
 
 
 def to_gray(image: np.ndarray) -> np.ndarray:
@@ -41,10 +43,11 @@ def to_gray(image: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Sighting:
-    """One read of a code, and where in the frame: the box of the corners zxing-cpp reported."""
+    """One read of a code, and where in the frame: the corners zxing-cpp reported (top left, top right, bottom
+    right, bottom left; for a 1D code, left to right is the way its scan lines ran)."""
     text: str
     symbology: str
-    box: tuple[float, float, float, float]  # x0, y0, x1, y1 in frame pixels
+    corners: np.ndarray  # 4 x 2, frame pixels
 
 
 def _sightings(gray: np.ndarray, formats, try_rotate: bool, to_frame=None,
@@ -57,8 +60,7 @@ def _sightings(gray: np.ndarray, formats, try_rotate: bool, to_frame=None,
             p = result.position
             corners = np.float32([[c.x, c.y] for c in (p.top_left, p.top_right, p.bottom_right, p.bottom_left)])
             corners = to_frame(corners) if to_frame else corners
-            box = (*corners.min(axis=0).tolist(), *corners.max(axis=0).tolist())
-            out.append(Sighting(result.text, SYMBOLOGY.get(result.format.name, result.format.name.upper()), box))
+            out.append(Sighting(result.text, SYMBOLOGY.get(result.format.name, result.format.name.upper()), corners))
     return out
 
 
@@ -93,13 +95,22 @@ def _sharpened(image: np.ndarray) -> np.ndarray:
     return cv2.addWeighted(image, 2.5, cv2.GaussianBlur(image, (0, 0), sigmaX=2, sigmaY=0.1), -1.5, 0)
 
 
-def _same_place(a: tuple, b: tuple) -> bool:
-    """Two sightings of one printed code: their boxes (a 1D read can be a single scan line: padded) cross,
-    along at least half the shorter one."""
-    pad = 8
-    across = min(a[2], b[2]) - max(a[0], b[0])
-    down = min(a[3] + pad, b[3] + pad) - max(a[1] - pad, b[1] - pad)
-    return across > 0.5 * min(a[2] - a[0], b[2] - b[0]) and down > 0
+def _same_place(a: Sighting, b: Sighting) -> bool:
+    """Two sightings of one printed code: read the same way (within 15 degrees), overlapping along the scan
+    lines by half the shorter one at least, and across them at all. Two codes stacked a few pixels apart (a
+    dual-SIM box's two IMEIs) are two places."""
+    ends = (a.corners[[1, 2]].mean(axis=0) - a.corners[[0, 3]].mean(axis=0), b.corners[[1, 2]].mean(axis=0)
+            - b.corners[[0, 3]].mean(axis=0))
+    lengths = [float(np.hypot(*e)) for e in ends]
+    if min(lengths) < 1 or abs(float(np.dot(*ends))) < np.cos(np.radians(15)) * lengths[0] * lengths[1]:
+        return False
+    along = ends[0] / lengths[0]
+    across = np.float32([-along[1], along[0]])
+
+    def overlap(axis: np.ndarray) -> float:
+        pa, pb = a.corners @ axis, b.corners @ axis
+        return min(pa.max(), pb.max()) - max(pa.min(), pb.min())
+    return overlap(along) >= 0.5 * min(lengths) and overlap(across) >= -1.0
 
 
 def agreed(sightings: list[Sighting]) -> list[Decoded]:
@@ -107,19 +118,26 @@ def agreed(sightings: list[Sighting]) -> list[Decoded]:
     digit at most, and a blurred one can be read as another number whose check still fits, typically from a
     few scan lines or one angle: its sightings in one place vote, and a text is kept only when it has more
     votes there than any other."""
-    found = {(s.text, s.symbology): Decoded(s.text, s.symbology) for s in sightings if s.symbology == "QRCODE"}
+    found = {(s.text, s.symbology): _decoded(s.text, s.symbology, [s]) for s in sightings if s.symbology == "QRCODE"}
     places: list[list[Sighting]] = []
     for sighting in (s for s in sightings if s.symbology != "QRCODE"):
         near = [place for place in places if any(
-            o.symbology == sighting.symbology and _same_place(o.box, sighting.box) for o in place)]
+            o.symbology == sighting.symbology and _same_place(o, sighting) for o in place)]
         merged = [sighting] + [s for place in near for s in place]
         places = [place for place in places if all(place is not n for n in near)] + [merged]
     for place in places:
         for symbology in {s.symbology for s in place}:
             votes = Counter(s.text for s in place if s.symbology == symbology).most_common(2)
             if len(votes) == 1 or votes[0][1] > votes[1][1]:
-                found[(votes[0][0], symbology)] = Decoded(votes[0][0], symbology)
-    return list(found.values())
+                found[(votes[0][0], symbology)] = _decoded(votes[0][0], symbology, [
+                    s for s in place if s.symbology == symbology and s.text == votes[0][0]])
+    # Top to bottom: a dual-SIM box prints IMEI 1 above IMEI 2 (turned up to 45 degrees either way, still higher).
+    return sorted(found.values(), key=lambda d: (d.centre[1], d.centre[0]))
+
+
+def _decoded(text: str, symbology: str, seen: list[Sighting]) -> Decoded:
+    centre = np.mean([s.corners.mean(axis=0) for s in seen], axis=0)
+    return Decoded(text, symbology, (float(centre[0]), float(centre[1])))
 
 
 def decode_frame(image: np.ndarray, last_resort: bool = True) -> list[Decoded]:

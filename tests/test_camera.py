@@ -23,6 +23,42 @@ def test_grayscale_input_and_a_label_turned_by_35_degrees():
     assert got <= frame.expected and ("QRCODE" in {s for _, s in got})  # never a false read
 
 
+def dual_sim_box_label(first: str, second: str, gap: int) -> np.ndarray:
+    """A dual-SIM phone box's label: IMEI 1 above IMEI 2, `gap` pixels apart (Zint draws the Code128)."""
+    import cv2
+    import zxingcpp
+
+    def bars(text: str) -> np.ndarray:
+        row = np.array(zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.Code128).to_image(scale=1))[:1]
+        return cv2.resize(row, (int(row.shape[1] * 2.5), 80), interpolation=cv2.INTER_NEAREST)
+
+    top, bottom = bars(first), bars(second)
+    label = np.full((200 + gap, max(top.shape[1], bottom.shape[1]) + 60), 245, np.uint8)
+    label[20:100, 30:30 + top.shape[1]] = top
+    label[100 + gap:180 + gap, 30:30 + bottom.shape[1]] = bottom
+    return label
+
+
+def in_a_frame(label: np.ndarray, angle: float) -> np.ndarray:
+    """The label photographed turned by `angle` degrees, a little smaller, on a grey desk."""
+    import cv2
+
+    h, w = label.shape
+    turn = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 0.8)
+    turn[:, 2] += (640 - w / 2, 360 - h / 2)
+    return cv2.warpAffine(label, turn, (1280, 720), borderValue=120)
+
+
+def test_a_dual_sim_boxs_two_stacked_imeis_are_both_read_upper_first():
+    """Two Code128 a few pixels apart are two codes, not one code's sightings that disagree."""
+    first, second = "356938035643809", "352099001761481"
+    for gap in (6, 24):
+        label = dual_sim_box_label(first, second, gap)
+        for angle in (-45, -20, 0, 30, 45):
+            got = [d.text for d in decode_frame(in_a_frame(label, angle))]
+            assert got == [first, second], (gap, angle, got)
+
+
 def test_repeated_reads_are_reported_once_per_window():
     dedupe = Deduper(window=3.0)
     code = Decoded("TI-7K4Q-2M9C", "QRCODE")

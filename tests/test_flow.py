@@ -305,6 +305,21 @@ def test_a_camera_snapshot_is_decoded_and_followed(staff, db):
     assert junk.status_code == 422 and "not an image" in junk.get_data(as_text=True)
 
 
+def test_a_photo_of_a_dual_sim_box_starts_the_trade_in_with_both_imeis(staff, db):
+    import cv2
+
+    from tests.test_camera import dual_sim_box_label, in_a_frame
+
+    first, second = "356938035643809", "352099001761481"
+    photo = cv2.imencode(".jpg", in_a_frame(dual_sim_box_label(first, second, 12), -30))[1].tobytes()
+    response = staff.post("/scan/image", {"image": (io.BytesIO(photo), "box.jpg")},
+                          content_type="multipart/form-data")
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/device?imei2={second}")
+    assert db.execute("SELECT imei FROM tradeins").fetchall() == [(first,)]
+    device_step = staff.get(response.headers["Location"]).get_data(as_text=True)
+    assert f'value="{second}"' in device_step  # the second-IMEI field filled in, for the clerk to confirm
+
+
 def test_receipt_as_png(staff, db):
     from PIL import Image
 

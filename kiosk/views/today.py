@@ -84,6 +84,8 @@ def scan_image():
     if not results:
         return _refused(gettext("No barcode, QR code or IMEI found in the picture: hold it closer and steadier."))
     scans = sorted((classify(r.text) for r in results), key=lambda s: SCAN_PRIORITY.index(s.kind))
+    if scans[0].kind == "imei" and len(imeis) > 1:  # a dual-SIM box's label: both IMEIs, the upper one first
+        return begin("phone", parse_imei(imeis[0]), None, _refused, imeis[1])
     return _follow(scans[0])  # a box label shows several codes: the device's own identity wins
 
 
