@@ -140,10 +140,10 @@ def _decoded(text: str, symbology: str, seen: list[Sighting]) -> Decoded:
     return Decoded(text, symbology, (float(centre[0]), float(centre[1])))
 
 
-def decode_frame(image: np.ndarray, last_resort: bool = True) -> list[Decoded]:
-    """Every Code128, QR, EAN-13 and UPC-A code readable in a grayscale or BGR image of any size. When nothing
-    is read, pyzbar tries the frame as a last resort (20-40 ms on 720p): a photo taken on purpose deserves it;
-    a live camera's stream (capture_loop) skips it, its next frame comes a few tens of milliseconds later."""
+def decode_frame(image: np.ndarray, last_resort: bool = False) -> list[Decoded]:
+    """Every Code128, QR, EAN-13 and UPC-A code readable in a grayscale or BGR image of any size. With
+    `last_resort`, pyzbar tries the picture when nothing is read (20-90 ms on 720p): a photo taken on purpose
+    and uploaded deserves it; a camera's stream does not, its next frame comes a few tens of ms later."""
     gray = to_gray(image)
     sightings = _sightings(gray, ALL_FORMATS, try_rotate=True)
     if not any(s.symbology == "QRCODE" for s in sightings):
@@ -208,7 +208,7 @@ def _picture(data: bytes) -> np.ndarray:
 
 def decode_image_bytes(data: bytes) -> list[Decoded]:
     """The codes of an uploaded picture (see _picture for the bounds checked first)."""
-    return decode_frame(_picture(data))
+    return decode_frame(_picture(data), last_resort=True)
 
 
 @dataclass(frozen=True)
@@ -222,7 +222,7 @@ def read_picture(data: bytes) -> PictureReading:
     text (hardware.ocr, when its optional dependency is usable) only when no code names an IMEI; Luhn-checked,
     15 digits, either way."""
     image = _picture(data)
-    codes = decode_frame(image)
+    codes = decode_frame(image, last_resort=True)
     imeis = ocr.imeis_in_text("\n".join(code.text for code in codes))
     return PictureReading(codes, imeis or (ocr.read_imeis(image) if ocr.available() is None else []))
 
@@ -238,7 +238,7 @@ def capture_loop(device: int | str = 0, on_scan=None, max_frames: int | None = N
             if not ok:
                 break
             frames += 1
-            for result in dedupe.fresh(decode_frame(frame, last_resort=False)):
+            for result in dedupe.fresh(decode_frame(frame)):
                 if on_scan:
                     on_scan(result)
     finally:
