@@ -45,7 +45,10 @@ def _code128(data: str) -> Image.Image:
     """Whole pixels a module, as wide as the paper allows, 72 px tall. zxing-cpp's writer (Zint), not
     python-barcode's: python-barcode 0.16 drops a leading "99" (its issue #251), so an IMEI starting 99 would
     scan as another number."""
-    symbol = zxingcpp.create_barcode(data, zxingcpp.BarcodeFormat.Code128)
+    try:
+        symbol = zxingcpp.create_barcode(data, zxingcpp.BarcodeFormat.Code128)
+    except ValueError:  # empty, or beyond Latin-1: Code128 cannot hold it; the text above it still shows
+        return Image.new("RGB", (1, 1), "white")
     modules = symbol.to_image(scale=1).shape[1]
     image = Image.fromarray(symbol.to_image(scale=max(1, min(3, (WIDTH - 2 * MARGIN) // modules)))).convert("RGB")
     return image.resize((image.width, 72), Image.Resampling.NEAREST)

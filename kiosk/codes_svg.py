@@ -33,7 +33,10 @@ PX_PER_MODULE, HEIGHT_PX = 2, 48  # whole pixels a module, edges not smoothed: a
 def code128_svg(data: str) -> str:
     """zxing-cpp's writer (Zint), not python-barcode's: python-barcode 0.16 drops a leading "99" (its issue
     #251, fixed upstream but not released), so an IMEI starting 99 would scan as another number."""
-    svg = zxingcpp.create_barcode(data, zxingcpp.BarcodeFormat.Code128).to_svg(add_quiet_zones=True)
+    try:
+        svg = zxingcpp.create_barcode(data, zxingcpp.BarcodeFormat.Code128).to_svg(add_quiet_zones=True)
+    except ValueError:  # empty, or beyond Latin-1: Code128 cannot hold it; the text under it still shows
+        return ""
     # Zint draws one unit a module; the drawing keeps its units and the page gets whole pixels a module.
     svg = _SVG_SIZE.sub(lambda m: f'<svg width="{int(m[1]) * PX_PER_MODULE}" height="{HEIGHT_PX}" '
                                   f'viewBox="0 0 {m[1]} {m[2]}" preserveAspectRatio="none" '

@@ -89,3 +89,16 @@ def test_closing_a_shipment_prints_the_couriers_manifest_with_every_bag_as_a_bar
     assert all(text.count(code) == 2 for code in codes)  # in the list and under its barcode
     assert data.count(b"\x1dkI") == 1 + len(codes)  # the shipment's Code128 and one per bag
     assert "Remis au transporteur : nom et signature" in text and "?" not in text
+
+
+def test_a_receipt_whose_identifier_code128_cannot_hold_still_renders_with_the_text():
+    """A serial typed with a character beyond Latin-1 (Code128 holds Latin-1 only): no bars, never an error."""
+    from dataclasses import replace
+
+    from hardware.receipt_png import render_png
+    from kiosk.codes_svg import code128_svg
+
+    receipt = replace(everything_receipt("fr_FR"), barcode="SN-日本-1")
+    assert code128_svg(receipt.barcode) == "" and code128_svg("") == ""
+    assert render_png(receipt)[:8] == b"\x89PNG\r\n\x1a\n"
+    assert code128_svg("SN-1234").startswith("<svg")
