@@ -9,8 +9,10 @@ angles. A 1D code's sightings vote, so a misread (one check digit lets some thro
 
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import cv2
@@ -66,6 +68,7 @@ def _sightings(gray: np.ndarray, formats, try_rotate: bool, to_frame=None,
 
 ANGLE_TRIES = (0, -2, 2, -4, 4)  # degrees: the estimate is within a few; perspective fans the bars a little
 ABANDON_AFTER = 3  # angle tries that read nothing at all before a region is left: most regions are clutter
+SETTLED_AFTER = 3  # angle tries, and sightings of one text, after which a region that agrees is done
 
 
 def _region_sightings(gray: np.ndarray, region: BarRegion) -> list[Sighting]:
@@ -87,7 +90,15 @@ def _region_sightings(gray: np.ndarray, region: BarRegion) -> list[Sighting]:
             found += _sightings(_sharpened(image), LINEAR, False, to_frame)
         if not found and tries >= ABANDON_AFTER:
             break
+        if tries >= SETTLED_AFTER and _settled(found):
+            break
     return found
+
+
+def _settled(found: list[Sighting]) -> bool:
+    """One text per symbology, seen SETTLED_AFTER times or more: more angles would only add votes to it."""
+    texts = Counter((s.symbology, s.text) for s in found)
+    return len({symbology for symbology, _ in texts}) == len(texts) and min(texts.values()) >= SETTLED_AFTER
 
 
 def _sharpened(image: np.ndarray) -> np.ndarray:
@@ -145,13 +156,23 @@ def decode_frame(image: np.ndarray, last_resort: bool = False) -> list[Decoded]:
     `last_resort`, pyzbar tries the picture when nothing is read (20-90 ms on 720p): a photo taken on purpose
     and uploaded deserves it; a camera's stream does not, its next frame comes a few tens of ms later."""
     gray = to_gray(image)
+    # zxing-cpp and OpenCV let go of the GIL: the whole-frame pass and each region's reads run side by side on
+    # the terminal's cores, while this thread looks for the regions. Results are gathered in a fixed order.
+    whole = _WORKERS.submit(_whole_frame_sightings, gray)
+    regions = [_WORKERS.submit(_region_sightings, gray, region) for region in bar_regions(gray)]
+    sightings = whole.result() + [s for job in regions for s in job.result()]
+    found = agreed(sightings)
+    return found if found or not last_resort else _read_pyzbar(gray)
+
+
+_WORKERS = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="decode")
+
+
+def _whole_frame_sightings(gray: np.ndarray) -> list[Sighting]:
     sightings = _sightings(gray, ALL_FORMATS, try_rotate=True)
     if not any(s.symbology == "QRCODE" for s in sightings):
         sightings += _qr_again(gray)
-    for region in bar_regions(gray):
-        sightings += _region_sightings(gray, region)
-    found = agreed(sightings)
-    return found if found or not last_resort else _read_pyzbar(gray)
+    return sightings
 
 
 def _read_pyzbar(gray: np.ndarray) -> list[Decoded]:
