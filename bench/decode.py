@@ -22,7 +22,7 @@ from pyzbar import pyzbar
 
 from bench.frames import TIERS, Frame, make_frame
 from bench.frames_wide import TIERS as WIDE_TIERS
-from bench.frames_wide import make_blank_frame, make_wide_frame
+from bench.frames_wide import make_blank_frame, make_screen_frame, make_wide_frame
 from hardware.camera import ALL_FORMATS, SYMBOLOGY, decode_frame, to_gray
 
 
@@ -105,9 +105,10 @@ def wide(per_tier: int) -> dict:
         rng = np.random.default_rng(seed)
         frames = {tier: [make_wide_frame(rng, tier) for _ in range(per_tier)] for tier in WIDE_TIERS}
         frames["no code"] = [make_blank_frame(rng) for _ in range(per_tier)]
+        frames["screen QR"] = [make_screen_frame(rng) for _ in range(per_tier)]  # drawn last: earlier frames unchanged
         results[label] = table = _table(frames)
         _print(f"Wide generator, {label} seed {seed} ({per_tier} frames per tier, 3 or 6 codes each; "
-               "'no code': any read is false)", table)
+               "'no code': any read is false; 'screen QR': one QR code on a phone's screen)", table)
     return {"wide": results}
 
 

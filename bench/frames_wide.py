@@ -1,13 +1,16 @@
 """A broader frame generator for the camera benchmark, so that tuning the decoder to bench/frames.py cannot pass:
 640x480 as well as 1280x720, any angle within ±45° with perspective, modules down to 1.5 px, defocus or motion
 blur, sensor noise, glare, low contrast, JPEG at quality 50 to 90, labels curved round a box corner, a second
-label in some frames; and frames with no code at all (text, texture, a screen's moiré), where any read is false.
+label in some frames; frames with no code at all (text, texture, a screen's moiré), where any read is false; and
+a QR code shown on a phone's screen (a voucher or a trade-in ticket), small or close, dim, with the screen's pixel
+grid beating with the sensor's and its glass reflecting.
 Seeded: the benchmark runs a main seed and a held-back one."""
 
 from __future__ import annotations
 
 import cv2
 import numpy as np
+import qrcode
 
 from bench.frames import KINDS, MODULE_PX, Frame, _label
 
@@ -131,3 +134,29 @@ def make_blank_frame(rng: np.random.Generator) -> Frame:
     image = _camera(frame, rng, float(rng.uniform(0, 1.5)), float(rng.uniform(2, 12)), rng.random() < 0.3)
     return Frame(cv2.cvtColor(image, cv2.COLOR_GRAY2BGR), set())
 
+
+
+def make_screen_frame(rng: np.random.Generator) -> Frame:
+    """A phone held up to the camera, its screen showing a QR code: the screen's brightness sets the contrast,
+    its pixel grid (turned with the phone) makes moiré, modules from 2 px (held far) to 5 px (held close)."""
+    size = SIZES[int(rng.integers(0, len(SIZES)))]
+    frame = _background(rng, size)
+    code = "".join(rng.choice(list("0123456789ABCDEFGHJKMNPQRSTVWXYZ"), 12))
+    text = f"V-{code[:4]}-{code[4:8]}-{code[8:]}" if rng.random() < 0.5 else f"TI-{code[:4]}-{code[4:8]}"
+    modules = np.array(qrcode.make(text, box_size=1, border=4).convert("L"))
+    module_px = float(rng.uniform(2.0, 5.0))
+    side = int(round(modules.shape[0] * module_px))
+    qr = cv2.resize(modules, (side, side), interpolation=cv2.INTER_AREA).astype(np.float32) / 255
+    lit, dark = float(rng.uniform(140, 250)), float(rng.uniform(0, 50))  # a dimmed screen: less contrast
+    screen = np.full((int(side * 1.9), int(side * 1.15)), lit, np.float32)
+    top, left = (screen.shape[0] - side) // 2, (screen.shape[1] - side) // 2
+    screen[top:top + side, left:left + side] = dark + (lit - dark) * qr
+    period = float(rng.uniform(1.6, 3.5))  # the screen's pixels as the sensor sees them
+    yy, xx = np.mgrid[0:screen.shape[0], 0:screen.shape[1]]
+    screen *= 1 - float(rng.uniform(0.1, 0.3)) * (np.sin(np.pi * xx / period) * np.sin(np.pi * yy / period)) ** 2
+    bezel = int(side * 0.08)
+    phone = cv2.copyMakeBorder(np.clip(screen, 0, 255).astype(np.uint8), bezel, bezel, bezel, bezel,
+                               cv2.BORDER_CONSTANT, value=int(rng.integers(10, 40)))
+    labels = [_place(frame, phone, rng, 0.06, (size[0] * float(rng.uniform(0.4, 0.6)), size[1] * 0.5), 0.9)]
+    image = _camera(frame, rng, float(rng.uniform(0.3, 1.2)), float(rng.uniform(3, 10)), rng.random() < 0.6)
+    return Frame(cv2.cvtColor(image, cv2.COLOR_GRAY2BGR), {(text, "QRCODE")}, labels)
