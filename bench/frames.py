@@ -30,7 +30,7 @@ class Frame:
 MODULE_PX, BAR_HEIGHT_PX = 2.54, 81  # 0.28 mm modules, 9 mm bars, photographed at 230 dpi
 
 
-def _code_image(kind: str, text: str) -> np.ndarray:
+def code_image(kind: str, text: str) -> np.ndarray:
     """zxing-cpp's writer (Zint) draws the 1D codes: python-barcode 0.16 drops a leading "99" from Code128
     (its issue #251), so a frame would show another number than the one it claims."""
     if kind == "QRCODE":
@@ -53,7 +53,7 @@ def _label(rng: np.random.Generator, kinds: tuple[str, ...] = KINDS) -> tuple[np
         "".join(rng.choice(list("0123456789ABCDEFGHJKMNPQRSTVWXYZ"), 4))
     ean = ean_body + stdnum_ean.calc_check_digit(ean_body)
     values = {"CODE128": (imei, imei), "QRCODE": (code, code), "EAN13": (ean, ean)}
-    parts = [_code_image(kind, values[kind][0]) for kind in kinds]
+    parts = [code_image(kind, values[kind][0]) for kind in kinds]
     width = sum(p.shape[1] for p in parts) + 80
     height = max(p.shape[0] for p in parts) + 40
     label = np.full((height, width), 245, np.uint8)

@@ -49,9 +49,9 @@ def _code128(data: str) -> Image.Image:
         symbol = zxingcpp.create_barcode(data, zxingcpp.BarcodeFormat.Code128)
     except ValueError:  # empty, or beyond Latin-1: Code128 cannot hold it; the text above it still shows
         return Image.new("RGB", (1, 1), "white")
-    modules = symbol.to_image(scale=1).shape[1]
-    image = Image.fromarray(symbol.to_image(scale=max(1, min(3, (WIDTH - 2 * MARGIN) // modules)))).convert("RGB")
-    return image.resize((image.width, 72), Image.Resampling.NEAREST)
+    bars = Image.fromarray(symbol.to_image(scale=1)).convert("RGB")  # one pixel a module
+    scale = max(1, min(3, (WIDTH - 2 * MARGIN) // bars.width))
+    return bars.resize((bars.width * scale, 72), Image.Resampling.NEAREST)
 
 
 def render_png(receipt: Receipt) -> bytes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bench.frames import make_frame
+from bench.frames import code_image, make_frame
 from hardware.camera import Decoded, Deduper, decode_frame, to_gray
 
 
@@ -24,18 +24,13 @@ def test_grayscale_input_and_a_label_turned_by_35_degrees():
 
 
 def dual_sim_box_label(first: str, second: str, gap: int) -> np.ndarray:
-    """A dual-SIM phone box's label: IMEI 1 above IMEI 2, `gap` pixels apart (Zint draws the Code128)."""
-    import cv2
-    import zxingcpp
-
-    def bars(text: str) -> np.ndarray:
-        row = np.array(zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.Code128).to_image(scale=1))[:1]
-        return cv2.resize(row, (int(row.shape[1] * 2.5), 80), interpolation=cv2.INTER_NEAREST)
-
-    top, bottom = bars(first), bars(second)
-    label = np.full((200 + gap, max(top.shape[1], bottom.shape[1]) + 60), 245, np.uint8)
-    label[20:100, 30:30 + top.shape[1]] = top
-    label[100 + gap:180 + gap, 30:30 + bottom.shape[1]] = bottom
+    """A dual-SIM phone box's label: IMEI 1 above IMEI 2, `gap` pixels apart (drawn as the benchmark draws
+    its labels' Code128)."""
+    top, bottom = code_image("CODE128", first), code_image("CODE128", second)
+    height = top.shape[0]
+    label = np.full((2 * height + gap + 40, max(top.shape[1], bottom.shape[1]) + 60), 245, np.uint8)
+    label[20:20 + height, 30:30 + top.shape[1]] = top
+    label[20 + height + gap:20 + 2 * height + gap, 30:30 + bottom.shape[1]] = bottom
     return label
 
 
