@@ -318,6 +318,10 @@ def test_a_photo_of_a_dual_sim_box_starts_the_trade_in_with_both_imeis(staff, db
     assert db.execute("SELECT imei FROM tradeins").fetchall() == [(first,)]
     device_step = staff.get(response.headers["Location"]).get_data(as_text=True)
     assert f'value="{second}"' in device_step  # the second-IMEI field filled in, for the clerk to confirm
+    again = staff.post("/scan/image", {"image": (io.BytesIO(photo), "box.jpg")}, content_type="multipart/form-data")
+    assert again.status_code == 303 and again.headers["Location"].split("?")[0] == \
+        response.headers["Location"].split("?")[0]  # the same box photographed again: the same trade-in, resumed
+    assert db.execute("SELECT count(*) FROM tradeins").fetchone()[0] == 1
 
 
 def test_receipt_as_png(staff, db):
