@@ -86,7 +86,12 @@ def _compiled_once(folder: Path) -> None:
 def load(domain: Domain, locale: str) -> Translations:
     """A language's catalogue outside a request (receipts printed by a background worker, the CLI)."""
     _compiled_once(domain.folder)  # a caller without an app must not read a stale .mo
-    return Translations.load(str(domain.folder), [locale])
+    return _loaded(domain.folder, locale)
+
+
+@functools.lru_cache(maxsize=32)  # parsing a .mo takes about a millisecond, and a trade-in's page shows its receipt,
+def _loaded(folder: Path, locale: str) -> Translations:  # in the store's language, every time it is opened
+    return Translations.load(str(folder), [locale])
 
 
 def extract(domain: Domain) -> Catalog:

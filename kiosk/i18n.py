@@ -9,10 +9,11 @@ from __future__ import annotations
 from babel import Locale
 from babel.core import UnknownLocaleError
 from flask import Blueprint, Flask, abort, current_app, redirect, request, session, url_for
-from flask_babel import Babel, get_locale, gettext
+from flask_babel import Babel
 
 from core.messages import translate
 from core.text import local_path
+from kiosk.reader import gettext, request_catalogue, request_locale
 from kiosk.translations import CATALOGUES, compile_catalogues
 
 # (code, name in its own language): the switch shows each language in itself.
@@ -45,7 +46,7 @@ def ui_locale() -> str:
 
 
 def current_language() -> str:
-    return get_locale().language
+    return request_locale().language
 
 
 def translated(text: object) -> str:
@@ -69,6 +70,11 @@ def init_app(app: Flask) -> None:
     compile_catalogues()
     Babel(app, locale_selector=ui_locale, timezone_selector=store_timezone,
           default_translation_directories=str(CATALOGUES))
+    catalogue = request_catalogue
+    app.jinja_env.install_gettext_callables(  # the callables Flask-Babel installs, through the request's catalogue
+        gettext=lambda s: catalogue().ugettext(s), ngettext=lambda s, p, n: catalogue().ungettext(s, p, n),
+        pgettext=lambda c, s: catalogue().upgettext(c, s),
+        npgettext=lambda c, s, p, n: catalogue().unpgettext(c, s, p, n), newstyle=True)
     app.jinja_env.globals.update(languages=LANGUAGES, current_language=current_language)
     # Text that comes from data (the checklist spec) rather than a template literal: looked up as is,
     # never %-formatted ("92 %" is a label, not a format).

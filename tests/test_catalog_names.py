@@ -71,3 +71,17 @@ def test_a_second_imei_that_already_started_a_trade_in_is_caught_at_the_device_s
     code = db.execute("SELECT code FROM tradeins WHERE imei = ?", [second]).fetchone()[0]
     assert refused.status_code == 422 and f"trade-in {code} is already in progress" in refused.get_data(as_text=True)
     assert db.execute("SELECT count(*) FROM tradeins WHERE imei2 IS NOT NULL").fetchone()[0] == 0
+
+
+def test_todays_list_says_a_models_generation_in_each_readers_language_one_after_the_other(app, staff):
+    """The list's names are kept per language and catalogue (kiosk.formatting._listed_name): a reader switching
+    language gets the other one at once, and back."""
+    started = staff.post("/tradeins", {"device_kind": "watch", "identifier": "H4TF2K9WQ1"}).headers["Location"]
+    assert staff.post(started, {"device_id": model_id(app, "Apple Watch SE (2nd generation)"), "storage_gb": 32}
+                      ).status_code == 303
+    for language, name in (("en", "Apple Watch SE (2nd generation)"), ("fr", "Apple Watch SE (2e génération)"),
+                           ("en", "Apple Watch SE (2nd generation)")):
+        staff.post("/lang", {"lang": language, "next": "/tradeins"})
+        rows = staff.get("/tradeins", headers={"HX-Request": "true", "HX-Target": "tradein-rows"}).get_data(
+            as_text=True)
+        assert f"<td>{name}" in rows, (language, rows[:2000])

@@ -8,7 +8,10 @@ from kiosk.store.db import fetch_all, fetch_one
 
 SEARCH_LIMIT = 50
 DEVICE_COLUMNS = "d.brand AS device_brand, d.model AS device_model, d.names AS device_names"  # device_label()
-_LIST_SQL = (f"SELECT t.*, {DEVICE_COLUMNS} FROM tradeins t "
+# What a list row shows (kiosk/templates/today/_tradein_rows.html), not the sealed seller and payout columns.
+_ROW_COLUMNS = "t.uuid, t.code, t.state, t.created_at, t.accepted_at, t.imei, t.serial, t.storage_gb, t.total_minor, " \
+    "t.currency"
+_LIST_SQL = (f"SELECT {_ROW_COLUMNS}, {DEVICE_COLUMNS} FROM tradeins t "
              "LEFT JOIN devices d ON d.id = t.device_id WHERE t.store_id = ? AND ")
 
 
