@@ -40,24 +40,31 @@ class BarRegion:
 def bar_regions(gray: np.ndarray, max_regions: int = MAX_REGIONS) -> list[BarRegion]:
     """The regions where many parallel edges line up, largest first."""
     scale = ANALYSIS_WIDTH / gray.shape[1]
-    # Gradients at full size (bars are only 2-3 px wide), their products averaged down.
-    f = gray.astype(np.float32)
-    gx, gy = cv2.Sobel(f, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(f, cv2.CV_32F, 0, 1, ksize=3)
-    jxx, jyy, jxy = (cv2.boxFilter(cv2.resize(m, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA), -1, (5, 5))
-                     for m in (gx * gx, gy * gy, gx * gy))
+    # Gradients at full size (bars are only 2-3 px wide), their products averaged down. Three full-size arrays,
+    # not six: each is fresh memory the system must map in, which took as long as the arithmetic.
+    gx, gy = cv2.Sobel(gray, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(gray, cv2.CV_32F, 0, 1, ksize=3)
+    product = np.empty_like(gx)
+    jxx, jyy, jxy = (cv2.boxFilter(cv2.resize(np.multiply(a, b, out=product), None, fx=scale, fy=scale,
+                                              interpolation=cv2.INTER_AREA), -1, (5, 5))
+                     for a, b in ((gx, gx), (gy, gy), (gx, gy)))
     energy = jxx + jyy
     coherence = np.sqrt((jxx - jyy) ** 2 + 4 * jxy ** 2) / (energy + 1e-6)
     mask = ((coherence > 0.75) & (energy > np.percentile(energy, 90))).astype(np.uint8)
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask)
+    strength = energy * coherence
     parts = []
     for label in np.argsort(-stats[1:, cv2.CC_STAT_AREA])[:2 * max_regions] + 1:
-        if stats[label, cv2.CC_STAT_AREA] < 40:
+        left, top, width, height, area = stats[label]
+        if area < 40:
             continue
-        inside = labels == label
-        theta = _dominant_angle(np.arctan2((2 * jxy)[inside], (jxx - jyy)[inside]) / 2, (energy * coherence)[inside])
+        box = np.s_[top:top + height, left:left + width]  # the component's bounding box: a few % of the frame
+        inside = labels[box] == label
+        theta = _dominant_angle(np.arctan2((2 * jxy[box])[inside], (jxx[box] - jyy[box])[inside]) / 2,
+                                strength[box][inside])
         ys, xs = np.nonzero(inside)
-        parts.append(((xs + 0.5) / scale, (ys + 0.5) / scale, (float(np.cos(theta)), float(np.sin(theta)))))
+        normal = (float(np.cos(theta)), float(np.sin(theta)))
+        parts.append(((xs + left + 0.5) / scale, (ys + top + 0.5) / scale, normal))
     regions = [_region(xs, ys, normal, 1 / scale) for xs, ys, normal in _joined(parts)]
     return sorted(regions, key=lambda r: -r.length * r.height)[:max_regions]
 

@@ -54,10 +54,10 @@ class Sighting:
 
 
 def _sightings(gray: np.ndarray, formats, try_rotate: bool, to_frame=None,
-               binarizer=zxingcpp.Binarizer.LocalAverage) -> list[Sighting]:
+               binarizer=zxingcpp.Binarizer.LocalAverage, try_downscale: bool = True) -> list[Sighting]:
     """What zxing-cpp reads in `gray`; `to_frame` maps the image's points back to the frame's."""
     out = []
-    for result in zxingcpp.read_barcodes(gray, formats=formats, try_rotate=try_rotate, try_downscale=True,
+    for result in zxingcpp.read_barcodes(gray, formats=formats, try_rotate=try_rotate, try_downscale=try_downscale,
                                          binarizer=binarizer):
         if result.valid and result.text:
             p = result.position
@@ -69,14 +69,16 @@ def _sightings(gray: np.ndarray, formats, try_rotate: bool, to_frame=None,
 
 ANGLE_TRIES = (0, -2, 2, -4, 4)  # degrees: the estimate is within a few; perspective fans the bars a little
 ABANDON_AFTER = 3  # angle tries that read nothing at all before a region is left: most regions are clutter
-SETTLED_AFTER = 3  # angle tries, and sightings of one text, after which a region that agrees is done
+SETTLED_AFTER = 2  # angle tries after which a region that agrees with itself is done
+SETTLED_VOTES = 3  # sightings of its one text (two a try at most: the sharpened and the stretched picture)
 
 
-def _region_sightings(gray: np.ndarray, region: BarRegion) -> list[Sighting]:
+def _region_sightings(gray: np.ndarray, region: BarRegion, known: frozenset[str] = frozenset()) -> list[Sighting]:
     """The region resampled with its bars standing vertical (quiet zones included), the bars' angle tried
     around the estimate, each picture read twice: sharpened (defocus softens thin bars below zxing's
     threshold), and averaged along the bars then stretched 2x across them (noise averages out; sub-pixel bar
-    edges) before sharpening."""
+    edges) before sharpening. `known`: the texts the whole-frame pass read here; one angle that reads only
+    those, or nothing, confirms them (their votes win), and any other text brings the remaining angles in."""
     width = int(region.length * 1.5 + 40)  # the quiet zones, and a code the region only partly covered
     height = int(region.height + 20)
     found: list[Sighting] = []
@@ -88,7 +90,10 @@ def _region_sightings(gray: np.ndarray, region: BarRegion) -> list[Sighting]:
         for image, across in ((upright, 1.0), (stretched, 2.0)):
             def to_frame(points, across=across, matrix=to_frame_matrix):
                 return cv2.transform((points / np.float32([across, 1]))[None], matrix)[0]
-            found += _sightings(_sharpened(image), LINEAR, False, to_frame)
+            # Not downscaled: a region's picture is cut at its code's own scale already.
+            found += _sightings(_sharpened(image), LINEAR, False, to_frame, try_downscale=False)
+        if known and {s.text for s in found} <= known:
+            break
         if not found and tries >= ABANDON_AFTER:
             break
         if tries >= SETTLED_AFTER and _settled(found):
@@ -96,10 +101,30 @@ def _region_sightings(gray: np.ndarray, region: BarRegion) -> list[Sighting]:
     return found
 
 
+def _within_qr(region: BarRegion, sightings: list[Sighting]) -> bool:
+    """The region lies wholly on a QR code already read: its modules' edges, not a 1D code."""
+    axis, bars = np.float32(region.axis) * region.length / 2, np.float32(region.bars) * region.height / 2
+    corners = [np.float32(region.centre) + a + b for a in (axis, -axis) for b in (bars, -bars)]
+    return any(s.symbology == "QRCODE" and all(
+        cv2.pointPolygonTest(s.corners, (float(x), float(y)), True) >= -4 for x, y in corners) for s in sightings)
+
+
+def _texts_inside(region: BarRegion, sightings: list[Sighting]) -> frozenset[str]:
+    """The 1D texts read with their centre inside the region (its quiet zones included)."""
+    texts = set()
+    for s in sightings:
+        offset = s.corners.mean(axis=0) - np.float32(region.centre)
+        if s.symbology != "QRCODE" and abs(float(offset @ np.float32(region.axis))) <= region.length * 0.75 + 20 \
+                and abs(float(offset @ np.float32(region.bars))) <= region.height / 2 + 10:
+            texts.add(s.text)
+    return frozenset(texts)
+
+
 def _settled(found: list[Sighting]) -> bool:
-    """One text per symbology, seen SETTLED_AFTER times or more: more angles would only add votes to it."""
+    """One text per symbology, seen SETTLED_VOTES times or more: more angles would only add votes to it."""
     texts = Counter((s.symbology, s.text) for s in found)
-    return len({symbology for symbology, _ in texts}) == len(texts) and min(texts.values()) >= SETTLED_AFTER
+    one_each = len({symbology for symbology, _ in texts}) == len(texts)
+    return bool(texts) and one_each and min(texts.values()) >= SETTLED_VOTES
 
 
 def _sharpened(image: np.ndarray) -> np.ndarray:
@@ -157,23 +182,24 @@ def decode_frame(image: np.ndarray, last_resort: bool = False) -> list[Decoded]:
     `last_resort`, pyzbar tries the picture when nothing is read (20-90 ms on 720p): a photo taken on purpose
     and uploaded deserves it; a camera's stream does not, its next frame comes a few tens of ms later."""
     gray = to_gray(image)
-    # zxing-cpp and OpenCV let go of the GIL: the whole-frame pass and each region's reads run side by side on
-    # the terminal's cores, while this thread looks for the regions. Results are gathered in a fixed order.
-    whole = _WORKERS.submit(_whole_frame_sightings, gray)
-    regions = [_WORKERS.submit(_region_sightings, gray, region) for region in bar_regions(gray)]
-    sightings = whole.result() + [s for job in regions for s in job.result()]
+    # zxing-cpp and OpenCV let go of the GIL: the whole-frame pass runs beside the search for bar regions, then
+    # the regions' reads and the QR retries side by side, on the terminal's cores. Results are gathered in a
+    # fixed order. A region the first pass already read is only confirmed: time goes where a frame needs it.
+    first = _WORKERS.submit(_sightings, gray, ALL_FORMATS, True)
+    regions = bar_regions(gray)
+    whole = first.result()
+    retries = [] if any(s.symbology == "QRCODE" for s in whole) else [  # the longest first
+        _WORKERS.submit(_qr_again, gray, attempts) for attempts in (QR_ENLARGED, QR_CLEANED)]
+    reads = [_WORKERS.submit(_region_sightings, gray, region, _texts_inside(region, whole)) for region in regions
+             if not _within_qr(region, whole)]
+    # Every job is waited for, so none runs on into the next frame; the cleaned copies' answer comes first.
+    qr = next((found for found in [job.result() for job in retries][::-1] if found), [])
+    sightings = whole + qr + [s for job in reads for s in job.result()]
     found = agreed(sightings)
     return found if found or not last_resort else _read_pyzbar(gray)
 
 
 _WORKERS = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="decode")
-
-
-def _whole_frame_sightings(gray: np.ndarray) -> list[Sighting]:
-    sightings = _sightings(gray, ALL_FORMATS, try_rotate=True)
-    if not any(s.symbology == "QRCODE" for s in sightings):
-        sightings += _qr_again(gray)
-    return sightings
 
 
 def _read_pyzbar(gray: np.ndarray) -> list[Decoded]:
@@ -187,18 +213,21 @@ def _read_pyzbar(gray: np.ndarray) -> list[Decoded]:
                  if r.data})
 
 
-def _qr_again(gray: np.ndarray) -> list[Sighting]:
-    """A QR code the first pass missed, looked for again on the frame cleaned four cheap ways, each made only
-    when the one before found nothing (a QR-only read costs 1-6 ms): one threshold for the whole frame (glare
-    fools the local one); sensor noise taken out by a median, then by a light blur; the frame enlarged 1.5x
-    (a code held far from the camera, or a phone's screen, has modules of 2 px or less)."""
-    attempts = ((lambda: gray, zxingcpp.Binarizer.GlobalHistogram, 1.0),
-                (lambda: cv2.medianBlur(gray, 3), zxingcpp.Binarizer.LocalAverage, 1.0),
-                (lambda: cv2.GaussianBlur(gray, (0, 0), 1), zxingcpp.Binarizer.LocalAverage, 1.0),
-                (lambda: cv2.resize(gray, None, fx=1.5, fy=1.5, interpolation=cv2.INTER_CUBIC),
-                 zxingcpp.Binarizer.LocalAverage, 1.5))
-    for image, binarizer, scale in attempts:
-        found = _sightings(image(), [zxingcpp.BarcodeFormat.QRCode], True, lambda p, s=scale: p / s, binarizer)
+# A QR code the first pass missed is looked for again on the frame cleaned three cheap ways, each made only when
+# the one before found nothing (a QR-only read costs 1-6 ms): one threshold for the whole frame (glare fools the
+# local one); sensor noise taken out by a median, then by a light blur. And, beside them on the other core, on the
+# frame enlarged 1.5x (a code held far from the camera, or a phone's screen, has modules of 2 px or less).
+QR_CLEANED = ((lambda gray: gray, zxingcpp.Binarizer.GlobalHistogram, 1.0),
+              (lambda gray: cv2.medianBlur(gray, 3), zxingcpp.Binarizer.LocalAverage, 1.0),
+              (lambda gray: cv2.GaussianBlur(gray, (0, 0), 1), zxingcpp.Binarizer.LocalAverage, 1.0))
+QR_ENLARGED = ((lambda gray: cv2.resize(gray, None, fx=1.5, fy=1.5, interpolation=cv2.INTER_CUBIC),
+                zxingcpp.Binarizer.LocalAverage, 1.5),)
+
+
+def _qr_again(gray: np.ndarray, attempts) -> list[Sighting]:
+    """The first of `attempts` (cleaning, binarizer, scale) that reads a QR code, in frame pixels."""
+    for cleaned, binarizer, scale in attempts:
+        found = _sightings(cleaned(gray), [zxingcpp.BarcodeFormat.QRCode], True, lambda p, s=scale: p / s, binarizer)
         if found:
             return found
     return []
