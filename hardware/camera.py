@@ -67,6 +67,9 @@ def _sightings(gray: np.ndarray, formats, try_rotate: bool, to_frame=None,
     return out
 
 
+# Frame pixels: the narrowest code read here, EAN-13, has 95 modules, and zxing-cpp reads none under 1 px a module.
+# Most clutter regions (printed text, box edges) are shorter.
+SHORTEST_CODE = 100
 ANGLE_TRIES = (0, -2, 2, -4, 4)  # degrees: the estimate is within a few; perspective fans the bars a little
 ABANDON_AFTER = 3  # angle tries that read nothing at all before a region is left: most regions are clutter
 SETTLED_AFTER = 2  # angle tries after which a region that agrees with itself is done
@@ -77,21 +80,21 @@ def _region_sightings(gray: np.ndarray, region: BarRegion, known: frozenset[str]
     """The region resampled with its bars standing vertical (quiet zones included), the bars' angle tried
     around the estimate, each picture read twice: sharpened (defocus softens thin bars below zxing's
     threshold), and averaged along the bars then stretched 2x across them (noise averages out; sub-pixel bar
-    edges) before sharpening. `known`: the texts the whole-frame pass read here; one angle that reads only
-    those, or nothing, confirms them (their votes win), and any other text brings the remaining angles in."""
+    edges) before sharpening. `known`: the texts the whole-frame pass read here; the first sharpened picture
+    reading just those confirms them, and so does the first angle reading only those, or nothing (their votes
+    win); any other text brings the remaining angles in."""
     width = int(region.length * 1.5 + 40)  # the quiet zones, and a code the region only partly covered
     height = int(region.height + 20)
     found: list[Sighting] = []
     for tries, turn in enumerate(ANGLE_TRIES, start=1):
-        to_frame_matrix = region.sampling(width, height, turn)
-        upright = cv2.warpAffine(gray, to_frame_matrix, (width, height), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+        to_frame = region.sampling(width, height, turn)
+        upright = cv2.warpAffine(gray, to_frame, (width, height), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                                  borderMode=cv2.BORDER_REPLICATE)
+        found += _upright_sightings(upright, to_frame, 1.0)
+        if known and {s.text for s in found} == known:
+            break
         stretched = cv2.resize(cv2.blur(upright, (1, 9)), None, fx=2, fy=1, interpolation=cv2.INTER_CUBIC)
-        for image, across in ((upright, 1.0), (stretched, 2.0)):
-            def to_frame(points, across=across, matrix=to_frame_matrix):
-                return cv2.transform((points / np.float32([across, 1]))[None], matrix)[0]
-            # Not downscaled: a region's picture is cut at its code's own scale already.
-            found += _sightings(_sharpened(image), LINEAR, False, to_frame, try_downscale=False)
+        found += _upright_sightings(stretched, to_frame, 2.0)
         if known and {s.text for s in found} <= known:
             break
         if not found and tries >= ABANDON_AFTER:
@@ -99,6 +102,14 @@ def _region_sightings(gray: np.ndarray, region: BarRegion, known: frozenset[str]
         if tries >= SETTLED_AFTER and _settled(found):
             break
     return found
+
+
+def _upright_sightings(image: np.ndarray, to_frame: np.ndarray, across: float) -> list[Sighting]:
+    """A region's picture (bars vertical, widened `across` times) read sharpened, in frame pixels. Not
+    downscaled: the picture is cut at its code's own scale already."""
+    def in_frame(points):
+        return cv2.transform((points / np.float32([across, 1]))[None], to_frame)[0]
+    return _sightings(_sharpened(image), LINEAR, False, in_frame, try_downscale=False)
 
 
 def _within_qr(region: BarRegion, sightings: list[Sighting]) -> bool:
@@ -110,14 +121,17 @@ def _within_qr(region: BarRegion, sightings: list[Sighting]) -> bool:
 
 
 def _texts_inside(region: BarRegion, sightings: list[Sighting]) -> frozenset[str]:
-    """The 1D texts read with their centre inside the region (its quiet zones included)."""
-    texts = set()
+    """The 1D texts read with their centre inside the region (its quiet zones included), when those codes fill
+    most of its length; else none: the region has room for a code the first pass missed (a box label's IMEI
+    and EAN-13 side by side are one region)."""
+    inside = []
     for s in sightings:
         offset = s.corners.mean(axis=0) - np.float32(region.centre)
         if s.symbology != "QRCODE" and abs(float(offset @ np.float32(region.axis))) <= region.length * 0.75 + 20 \
                 and abs(float(offset @ np.float32(region.bars))) <= region.height / 2 + 10:
-            texts.add(s.text)
-    return frozenset(texts)
+            inside.append(s)
+    filled = sum(float(np.hypot(*(s.corners[[1, 2]].mean(axis=0) - s.corners[[0, 3]].mean(axis=0)))) for s in inside)
+    return frozenset(s.text for s in inside) if filled >= 0.6 * region.length else frozenset()
 
 
 def _settled(found: list[Sighting]) -> bool:
@@ -191,7 +205,7 @@ def decode_frame(image: np.ndarray, last_resort: bool = False) -> list[Decoded]:
     retries = [] if any(s.symbology == "QRCODE" for s in whole) else [  # the longest first
         _WORKERS.submit(_qr_again, gray, attempts) for attempts in (QR_ENLARGED, QR_CLEANED)]
     reads = [_WORKERS.submit(_region_sightings, gray, region, _texts_inside(region, whole)) for region in regions
-             if not _within_qr(region, whole)]
+             if region.length >= SHORTEST_CODE and not _within_qr(region, whole)]
     # Every job is waited for, so none runs on into the next frame; the cleaned copies' answer comes first.
     qr = next((found for found in [job.result() for job in retries][::-1] if found), [])
     sightings = whole + qr + [s for job in reads for s in job.result()]

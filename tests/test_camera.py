@@ -16,6 +16,20 @@ def test_easy_and_medium_frames_are_read_exactly():
         assert got == frame.expected, tier
 
 
+def test_a_code_beside_one_the_first_pass_read_is_still_looked_for():
+    """A box label's IMEI and EAN-13 side by side make one bar region. The whole-frame pass reads the IMEI here and
+    misses the EAN-13: the region is not taken as confirmed by the IMEI alone, and its reads find the EAN-13."""
+    import zxingcpp
+
+    from hardware.camera import ALL_FORMATS
+
+    rng = np.random.default_rng(11)
+    frame = [make_frame(rng, "easy") for _ in range(6)][-1]
+    first_pass = {r.text for r in zxingcpp.read_barcodes(to_gray(frame.image), formats=ALL_FORMATS)}
+    assert {text for text, symbology in frame.expected if symbology == "EAN13"} - first_pass  # the case itself
+    assert {(d.text, d.symbology) for d in decode_frame(frame.image)} == frame.expected
+
+
 def test_grayscale_input_and_a_label_turned_by_35_degrees():
     rng = np.random.default_rng(11)
     frame = make_frame(rng, "hard")
