@@ -89,8 +89,10 @@ def load(domain: Domain, locale: str) -> Translations:
     return _loaded(domain.folder, locale)
 
 
-@functools.lru_cache(maxsize=32)  # parsing a .mo takes about a millisecond, and a trade-in's page shows its receipt,
-def _loaded(folder: Path, locale: str) -> Translations:  # in the store's language, every time it is opened
+# Parsed once a process: a .mo takes about a millisecond to parse, and a trade-in's page shows its receipt in the
+# store's language every time it is opened. The .mo does not change while the process runs (_compiled_once).
+@functools.lru_cache(maxsize=32)
+def _loaded(folder: Path, locale: str) -> Translations:
     return Translations.load(str(folder), [locale])
 
 

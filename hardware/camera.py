@@ -14,7 +14,7 @@ import os
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -23,48 +23,16 @@ import zxingcpp
 from core.messages import N_
 from hardware import ocr
 from hardware.bar_regions import BarRegion, bar_regions
+from hardware.sightings import ALL_FORMATS, LINEAR, Sighting, agreed, scan_line, sightings
+from hardware.sightings import SYMBOLOGY as SYMBOLOGY  # the decoder's callers name these from here
+from hardware.sightings import Decoded as Decoded
 from hardware.uploads import PictureRefused, check_picture
-
-LINEAR = [zxingcpp.BarcodeFormat.Code128, zxingcpp.BarcodeFormat.EAN13, zxingcpp.BarcodeFormat.UPCA]
-ALL_FORMATS = [*LINEAR, zxingcpp.BarcodeFormat.QRCode]
-SYMBOLOGY = {"Code128": "CODE128", "QRCode": "QRCODE", "EAN13": "EAN13", "UPCA": "UPCA"}
-
-
-@dataclass(frozen=True)
-class Decoded:
-    text: str
-    symbology: str
-    # Where in the picture (its centre, frame pixels): for ordering only, not part of what the code is.
-    centre: tuple[float, float] = field(default=(0.0, 0.0), compare=False)
 
 
 def to_gray(image: np.ndarray) -> np.ndarray:
     if image.ndim == 2:
         return image
     return cv2.cvtColor(image, cv2.COLOR_BGRA2GRAY if image.shape[2] == 4 else cv2.COLOR_BGR2GRAY)
-
-
-@dataclass(frozen=True)
-class Sighting:
-    """One read of a code, and where in the frame: the corners zxing-cpp reported (top left, top right, bottom
-    right, bottom left; for a 1D code, left to right is the way its scan lines ran)."""
-    text: str
-    symbology: str
-    corners: np.ndarray  # 4 x 2, frame pixels
-
-
-def _sightings(gray: np.ndarray, formats, try_rotate: bool, to_frame=None,
-               binarizer=zxingcpp.Binarizer.LocalAverage, try_downscale: bool = True) -> list[Sighting]:
-    """What zxing-cpp reads in `gray`; `to_frame` maps the image's points back to the frame's."""
-    out = []
-    for result in zxingcpp.read_barcodes(gray, formats=formats, try_rotate=try_rotate, try_downscale=try_downscale,
-                                         binarizer=binarizer):
-        if result.valid and result.text:
-            p = result.position
-            corners = np.float32([[c.x, c.y] for c in (p.top_left, p.top_right, p.bottom_right, p.bottom_left)])
-            corners = to_frame(corners) if to_frame else corners
-            out.append(Sighting(result.text, SYMBOLOGY.get(result.format.name, result.format.name.upper()), corners))
-    return out
 
 
 # Frame pixels: the narrowest code read here, EAN-13, has 95 modules, and zxing-cpp reads none under 1 px a module.
@@ -109,7 +77,7 @@ def _upright_sightings(image: np.ndarray, to_frame: np.ndarray, across: float) -
     downscaled: the picture is cut at its code's own scale already."""
     def in_frame(points):
         return cv2.transform((points / np.float32([across, 1]))[None], to_frame)[0]
-    return _sightings(_sharpened(image), LINEAR, False, in_frame, try_downscale=False)
+    return sightings(_sharpened(image), LINEAR, False, in_frame, try_downscale=False)
 
 
 def _within_qr(region: BarRegion, sightings: list[Sighting]) -> bool:
@@ -130,7 +98,7 @@ def _texts_inside(region: BarRegion, sightings: list[Sighting]) -> frozenset[str
         if s.symbology != "QRCODE" and abs(float(offset @ np.float32(region.axis))) <= region.length * 0.75 + 20 \
                 and abs(float(offset @ np.float32(region.bars))) <= region.height / 2 + 10:
             inside.append(s)
-    filled = sum(float(np.hypot(*(s.corners[[1, 2]].mean(axis=0) - s.corners[[0, 3]].mean(axis=0)))) for s in inside)
+    filled = sum(float(np.hypot(*scan_line(s))) for s in inside)
     return frozenset(s.text for s in inside) if filled >= 0.6 * region.length else frozenset()
 
 
@@ -146,51 +114,6 @@ def _sharpened(image: np.ndarray) -> np.ndarray:
     return cv2.addWeighted(image, 2.5, cv2.GaussianBlur(image, (0, 0), sigmaX=2, sigmaY=0.1), -1.5, 0)
 
 
-def _same_place(a: Sighting, b: Sighting) -> bool:
-    """Two sightings of one printed code: read the same way (within 15 degrees), overlapping along the scan
-    lines by half the shorter one at least, and across them at all. Two codes stacked a few pixels apart (a
-    dual-SIM box's two IMEIs) are two places."""
-    ends = (a.corners[[1, 2]].mean(axis=0) - a.corners[[0, 3]].mean(axis=0), b.corners[[1, 2]].mean(axis=0)
-            - b.corners[[0, 3]].mean(axis=0))
-    lengths = [float(np.hypot(*e)) for e in ends]
-    if min(lengths) < 1 or abs(float(np.dot(*ends))) < np.cos(np.radians(15)) * lengths[0] * lengths[1]:
-        return False
-    along = ends[0] / lengths[0]
-    across = np.float32([-along[1], along[0]])
-
-    def overlap(axis: np.ndarray) -> float:
-        pa, pb = a.corners @ axis, b.corners @ axis
-        return min(pa.max(), pb.max()) - max(pa.min(), pb.min())
-    return overlap(along) >= 0.5 * min(lengths) and overlap(across) >= -1.0
-
-
-def agreed(sightings: list[Sighting]) -> list[Decoded]:
-    """One answer per printed code. QR codes carry error correction: taken as read. A 1D code has one check
-    digit at most, and a blurred one can be read as another number whose check still fits, typically from a
-    few scan lines or one angle: its sightings in one place vote, and a text is kept only when it has more
-    votes there than any other."""
-    found = {(s.text, s.symbology): _decoded(s.text, s.symbology, [s]) for s in sightings if s.symbology == "QRCODE"}
-    places: list[list[Sighting]] = []
-    for sighting in (s for s in sightings if s.symbology != "QRCODE"):
-        near = [place for place in places if any(
-            o.symbology == sighting.symbology and _same_place(o, sighting) for o in place)]
-        merged = [sighting] + [s for place in near for s in place]
-        places = [place for place in places if all(place is not n for n in near)] + [merged]
-    for place in places:
-        for symbology in {s.symbology for s in place}:
-            votes = Counter(s.text for s in place if s.symbology == symbology).most_common(2)
-            if len(votes) == 1 or votes[0][1] > votes[1][1]:
-                found[(votes[0][0], symbology)] = _decoded(votes[0][0], symbology, [
-                    s for s in place if s.symbology == symbology and s.text == votes[0][0]])
-    # Top to bottom: a dual-SIM box prints IMEI 1 above IMEI 2 (turned up to 45 degrees either way, still higher).
-    return sorted(found.values(), key=lambda d: (d.centre[1], d.centre[0]))
-
-
-def _decoded(text: str, symbology: str, seen: list[Sighting]) -> Decoded:
-    centre = np.mean([s.corners.mean(axis=0) for s in seen], axis=0)
-    return Decoded(text, symbology, (float(centre[0]), float(centre[1])))
-
-
 def decode_frame(image: np.ndarray, last_resort: bool = False) -> list[Decoded]:
     """Every Code128, QR, EAN-13 and UPC-A code readable in a grayscale or BGR image of any size. With
     `last_resort`, pyzbar tries the picture when nothing is read (20-90 ms on 720p): a photo taken on purpose
@@ -199,7 +122,7 @@ def decode_frame(image: np.ndarray, last_resort: bool = False) -> list[Decoded]:
     # zxing-cpp and OpenCV let go of the GIL: the whole-frame pass runs beside the search for bar regions, then
     # the regions' reads and the QR retries side by side, on the terminal's cores. Results are gathered in a
     # fixed order. A region the first pass already read is only confirmed: time goes where a frame needs it.
-    first = _WORKERS.submit(_sightings, gray, ALL_FORMATS, True)
+    first = _WORKERS.submit(sightings, gray, ALL_FORMATS, True)
     regions = bar_regions(gray)
     whole = first.result()
     retries = [] if any(s.symbology == "QRCODE" for s in whole) else [  # the longest first
@@ -208,8 +131,8 @@ def decode_frame(image: np.ndarray, last_resort: bool = False) -> list[Decoded]:
              if region.length >= SHORTEST_CODE and not _within_qr(region, whole)]
     # Every job is waited for, so none runs on into the next frame; the cleaned copies' answer comes first.
     qr = next((found for found in [job.result() for job in retries][::-1] if found), [])
-    sightings = whole + qr + [s for job in reads for s in job.result()]
-    found = agreed(sightings)
+    seen = whole + qr + [s for job in reads for s in job.result()]
+    found = agreed(seen)
     return found if found or not last_resort else _read_pyzbar(gray)
 
 
@@ -241,7 +164,7 @@ QR_ENLARGED = ((lambda gray: cv2.resize(gray, None, fx=1.5, fy=1.5, interpolatio
 def _qr_again(gray: np.ndarray, attempts) -> list[Sighting]:
     """The first of `attempts` (cleaning, binarizer, scale) that reads a QR code, in frame pixels."""
     for cleaned, binarizer, scale in attempts:
-        found = _sightings(cleaned(gray), [zxingcpp.BarcodeFormat.QRCode], True, lambda p, s=scale: p / s, binarizer)
+        found = sightings(cleaned(gray), [zxingcpp.BarcodeFormat.QRCode], True, lambda p, s=scale: p / s, binarizer)
         if found:
             return found
     return []
