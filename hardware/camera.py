@@ -162,9 +162,11 @@ QR_ENLARGED = ((lambda gray: cv2.resize(gray, None, fx=1.5, fy=1.5, interpolatio
 
 
 def _qr_again(gray: np.ndarray, attempts) -> list[Sighting]:
-    """The first of `attempts` (cleaning, binarizer, scale) that reads a QR code, in frame pixels."""
+    """The first of `attempts` (cleaning, binarizer, scale) that reads a QR code, in frame pixels. An enlarged
+    frame is read at its own scale only: downscaled, it is the frame the first pass read (4.0 ms, not 4.8)."""
     for cleaned, binarizer, scale in attempts:
-        found = sightings(cleaned(gray), [zxingcpp.BarcodeFormat.QRCode], True, lambda p, s=scale: p / s, binarizer)
+        found = sightings(cleaned(gray), [zxingcpp.BarcodeFormat.QRCode], True, lambda p, s=scale: p / s, binarizer,
+                          try_downscale=scale == 1.0)
         if found:
             return found
     return []
