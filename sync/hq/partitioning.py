@@ -9,13 +9,8 @@ from __future__ import annotations
 
 from sync.hq.storage import Storage
 
-# The indexes of the plain table (sync.hq.schema), made again on the partitioned one.
-INDEXES = (
-    "CREATE INDEX hq_records_store_seq ON hq_records (store_id, seq)",
-    "CREATE INDEX hq_records_identifier ON hq_records (identifier)",
-    "CREATE INDEX hq_records_entity ON hq_records (entity_uuid)",
-    "CREATE INDEX hq_records_uuid ON hq_records (record_uuid)",
-)
+# The plain table's primary key, record_uuid alone, becomes this index: ingest's look-up of any store's ids.
+RECORD_UUID_INDEX = "CREATE INDEX hq_records_uuid ON hq_records (record_uuid)"
 
 
 def is_partitioned(storage: Storage) -> bool:
@@ -43,8 +38,11 @@ def partition_records(storage: Storage, partitions: int) -> int:
             tx.run(f"CREATE TABLE hq_records_p{remainder} PARTITION OF hq_records_by_store "
                    f"FOR VALUES WITH (MODULUS {partitions}, REMAINDER {remainder})")
         moved = tx.run("INSERT INTO hq_records_by_store SELECT * FROM hq_records").rowcount
+        # The plain table's other indexes, read from it rather than restated, made again on the partitioned one.
+        indexes = [row[0] for row in tx.rows("SELECT pg_get_indexdef(indexrelid) FROM pg_index "
+                                             "WHERE indrelid = 'hq_records'::regclass AND NOT indisprimary")]
         tx.run("DROP TABLE hq_records")
         tx.run("ALTER TABLE hq_records_by_store RENAME TO hq_records")
-        for statement in INDEXES:
+        for statement in [*indexes, RECORD_UUID_INDEX]:
             tx.run(statement)
     return moved
