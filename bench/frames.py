@@ -12,6 +12,8 @@ import zxingcpp
 from stdnum import ean as stdnum_ean
 from stdnum import luhn
 
+from core.codes import ALPHABET
+
 TIERS = {  # name: (max rotation degrees, blur sigma, noise sigma, perspective share)
     "easy": ((0, 10), 0.3, 4, 0.0),
     "medium": ((10, 30), 0.8, 8, 0.04),
@@ -49,8 +51,7 @@ def _label(rng: np.random.Generator, kinds: tuple[str, ...] = KINDS) -> tuple[np
     body = "".join(str(d) for d in rng.integers(0, 10, 14))
     imei = body + luhn.calc_check_digit(body)
     ean_body = "".join(str(d) for d in rng.integers(0, 10, 12))
-    code = "TI-" + "".join(rng.choice(list("0123456789ABCDEFGHJKMNPQRSTVWXYZ"), 4)) + "-" + \
-        "".join(rng.choice(list("0123456789ABCDEFGHJKMNPQRSTVWXYZ"), 4))
+    code = "TI-" + "".join(rng.choice(list(ALPHABET), 4)) + "-" + "".join(rng.choice(list(ALPHABET), 4))
     ean = ean_body + stdnum_ean.calc_check_digit(ean_body)
     values = {"CODE128": (imei, imei), "QRCODE": (code, code), "EAN13": (ean, ean)}
     parts = [code_image(kind, values[kind][0]) for kind in kinds]

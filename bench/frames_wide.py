@@ -13,6 +13,7 @@ import numpy as np
 import qrcode
 
 from bench.frames import KINDS, MODULE_PX, Frame, _label
+from core.codes import ALPHABET
 
 TIERS = {  # name: (narrowest module px range, blur range, noise range, perspective, chance of glare / curve)
     "easy": ((2.5, 3.5), (0.0, 0.6), (2, 6), 0.02, 0.0),
@@ -141,7 +142,7 @@ def make_screen_frame(rng: np.random.Generator) -> Frame:
     its pixel grid (turned with the phone) makes moiré, modules from 2 px (held far) to 5 px (held close)."""
     size = SIZES[int(rng.integers(0, len(SIZES)))]
     frame = _background(rng, size)
-    code = "".join(rng.choice(list("0123456789ABCDEFGHJKMNPQRSTVWXYZ"), 12))
+    code = "".join(rng.choice(list(ALPHABET), 12))
     text = f"V-{code[:4]}-{code[4:8]}-{code[8:]}" if rng.random() < 0.5 else f"TI-{code[:4]}-{code[4:8]}"
     modules = np.array(qrcode.make(text, box_size=1, border=4).convert("L"))
     module_px = float(rng.uniform(2.0, 5.0))
