@@ -23,6 +23,7 @@ from sync.hq import devices, enrolment, voucher_ledger
 from sync.hq.ingest import BatchError, ReplayError, ingest, parse_batch
 from sync.hq.openapi import OPENAPI
 from sync.hq.receiving import updates_for_store
+from sync.hq.storage import RaceLost
 
 bp = Blueprint("hq_api", __name__)
 REFERENCE_KINDS = KINDS
@@ -70,6 +71,8 @@ def post_batch(store_id: str):
         return _error(422, str(err))
     except ReplayError as err:
         return _error(409, str(err))
+    except RaceLost:  # still, after ingest's own retries: nothing of the batch was kept, the store sends it again
+        return _error(503, "other batches were writing the same records; send this batch again")
     return jsonify(ack.as_json())
 
 

@@ -5,6 +5,7 @@ reason. The ack is the highest seq up to which every record of the store has bee
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import orjson
@@ -15,8 +16,8 @@ from core.messages import Message
 from core.payout import open_from_store
 from core.protocol import REJECTIONS, payload_hash, rejection
 from sync.hq.payouts import AccountKeys
-from sync.hq.projection import project
-from sync.hq.storage import Storage
+from sync.hq.projection import Projection
+from sync.hq.storage import RaceLost, Storage
 
 MAX_RECORDS = 1000
 MAX_SEQ = 2**63 - 1  # BIGINT in both backends
@@ -106,11 +107,17 @@ def parse_batch(body: bytes) -> tuple[str, list[Record], Backlog | None]:
     return batch_id, [_record(raw, i) for i, raw in enumerate(data["records"])], parse_backlog(data)
 
 
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
 def content_problem(record: Record) -> tuple[Message | None, dict]:
     """Why a record can never be stored (None if it can), and its payload parsed."""
-    try:
-        uuid.UUID(record.record_uuid)
-    except ValueError:
+    if not _is_uuid(record.record_uuid):
         return rejection("bad_uuid"), {}
     if record.kind not in KNOWN_KINDS:
         return rejection("unknown_kind", kind=repr(record.kind[:40])), {}
@@ -137,56 +144,83 @@ def _indexed(payload: dict) -> tuple[str | None, str | None]:
     return text(identifier), text(entity)
 
 
-def _reject(ack: Ack, rejections: list[tuple], store_id: str, record: Record, why: Message, now: str) -> None:
-    """The store hears the code (it says it in its own words) and HQ's English text; HQ's log keeps the text."""
-    reason = str(why)
-    ack.rejected.append({"seq": record.seq, "record_uuid": record.record_uuid, "reason": reason,
-                         "code": next(code for code, msgid in REJECTIONS.items() if msgid == why.msgid),
-                         "params": why.params})
-    shown = record.record_uuid[:64].replace("\x00", "?")  # kept for HQ staff; PostgreSQL text has no NUL
-    rejections.append((store_id, record.seq, shown, reason.replace("\x00", "?"), now))
+@dataclass
+class _Sorting:
+    """One batch's records sorted as they stream to the database: new ones become rows, the rest are
+    acknowledged duplicates or rejections with the reason. `known` is what HQ already held of the batch's ids."""
 
+    store_id: str
+    batch_id: str
+    now: str
+    store_secret: str
+    known: dict[str, tuple[str, str]]
+    ack: Ack
+    projection: Projection
+    rejections: list[tuple] = field(default_factory=list)
+    digests: dict[str, str] = field(default_factory=dict)  # record_uuid -> payload hash, of each id met
 
-def _screen(records: list[Record], store_id: str, ack: Ack, rejections: list, now: str,
-            store_secret: str = "") -> dict[str, tuple]:
-    """Drop records that can never be stored, and repeats of a record inside the same batch.
-    Returns record_uuid -> (record, payload hash) for the rest, in batch order."""
-    valid: dict[str, tuple] = {}
-    hashes: dict[str, str] = {}
-    for record in records:
-        problem, payload = content_problem(record)
-        if not problem and record.kind == protocol.PAYOUT_REQUESTED and \
-                open_from_store(payload.get("account_sealed"), store_secret) is None:
-            problem = rejection("payout_unreadable")
-        digest = payload_hash(record.payload)
-        if not problem and record.record_uuid in hashes:
-            if hashes[record.record_uuid] == digest:
-                ack.duplicates += 1
+    def rows(self, records: list[Record]) -> Iterator[tuple]:
+        """The hq_records rows of the records HQ did not hold; a generator, so the database writes one row
+        while the next is checked."""
+        for record in records:
+            problem, payload = content_problem(record)
+            if not problem and record.kind == protocol.PAYOUT_REQUESTED and \
+                    open_from_store(payload.get("account_sealed"), self.store_secret) is None:
+                problem = rejection("payout_unreadable")
+            digest = payload_hash(record.payload)
+            if not problem and record.record_uuid in self.digests:
+                if self.digests[record.record_uuid] == digest:
+                    self.ack.duplicates += 1
+                    continue
+                problem = rejection("conflict_in_batch")
+            if problem:
+                self.reject(record, problem)
                 continue
-            problem = rejection("conflict_in_batch")
-        if problem:
-            _reject(ack, rejections, store_id, record, problem, now)
-        else:
-            hashes[record.record_uuid] = digest
-            valid[record.record_uuid] = (record, digest, *_indexed(payload), payload)
-    return valid
+            self.digests[record.record_uuid] = digest
+            if record.record_uuid in self.known:
+                self.compare(record, digest, self.known[record.record_uuid])
+            else:
+                self.projection.add(record.kind, payload)  # while the database writes the rows before
+                yield (record.record_uuid, self.store_id, record.seq, record.kind, record.payload, digest,
+                       self.batch_id, self.now, *_indexed(payload))
 
-
-def _classify(held: list[tuple], existing: dict, store_id: str, ack: Ack, rejections: list, now: str) -> None:
-    """Records whose id HQ already holds: a duplicate when identical, else rejected with the reason."""
-    for record, digest in held:
-        owner, stored_digest = existing[record.record_uuid]
-        if owner != store_id:
-            _reject(ack, rejections, store_id, record, rejection("other_store"), now)
+    def compare(self, record: Record, digest: str, stored: tuple[str, str]) -> None:
+        """A record whose id HQ already holds: a duplicate when identical, else rejected with the reason."""
+        owner, stored_digest = stored
+        if owner != self.store_id:
+            self.reject(record, rejection("other_store"))
         elif digest != stored_digest:
-            _reject(ack, rejections, store_id, record, rejection("conflict"), now)
+            self.reject(record, rejection("conflict"))
         else:
-            ack.duplicates += 1
+            self.ack.duplicates += 1
+
+    def reject(self, record: Record, why: Message) -> None:
+        """The store hears the code (it says it in its own words) and HQ's English text; HQ's log keeps the text."""
+        reason = str(why)
+        self.ack.rejected.append({"seq": record.seq, "record_uuid": record.record_uuid, "reason": reason,
+                                  "code": next(code for code, msgid in REJECTIONS.items() if msgid == why.msgid),
+                                  "params": why.params})
+        shown = record.record_uuid[:64].replace("\x00", "?")  # kept for HQ staff; PostgreSQL text has no NUL
+        self.rejections.append((self.store_id, record.seq, shown, reason.replace("\x00", "?"), self.now))
+
+
+RACE_RETRIES = 3
 
 
 def ingest(storage: Storage, store_id: str, batch_id: str, records: list[Record],
            backlog: Backlog | None = None) -> Ack:
-    """Store a batch in one transaction; replays of a batch id are refused."""
+    """Store a batch in one transaction; replays of a batch id are refused. Run again from the start when
+    another store's transaction wrote one of the same keys between our look and our write."""
+    for _ in range(RACE_RETRIES - 1):
+        try:
+            return _ingest_once(storage, store_id, batch_id, records, backlog)
+        except RaceLost:
+            continue
+    return _ingest_once(storage, store_id, batch_id, records, backlog)
+
+
+def _ingest_once(storage: Storage, store_id: str, batch_id: str, records: list[Record],
+                 backlog: Backlog | None) -> Ack:
     now = utcnow_ms()
     with storage.transaction() as tx:
         store = tx.store(store_id, lock=True)  # serialises this store's batches (PostgreSQL row lock)
@@ -194,21 +228,16 @@ def ingest(storage: Storage, store_id: str, batch_id: str, records: list[Record]
             raise LookupError(f"unknown store {store_id}")
         if not tx.claim_batch(store_id, batch_id, len(records), now):
             raise ReplayError(f"batch {batch_id} was already received: send new batches with a new batch_id")
-        ack, rejections = Ack(store[2]), []
         secret = storage.box.open(store[1])  # opens the store's payout accounts (core.payout.seal_for_hq)
-        valid = _screen(records, store_id, ack, rejections, now, secret)
-        inserted = tx.insert_records([(r.record_uuid, store_id, r.seq, r.kind, r.payload, digest, batch_id, now,
-                                       identifier, entity) for r, digest, identifier, entity, _ in valid.values()])
-        ack.accepted = len(inserted)
-        keys = AccountKeys(secret, storage.box.seal)
-        project(tx, store_id, [(r.kind, payload) for key, (r, *_, payload) in valid.items() if key in inserted], now,
-                keys)
+        known = tx.existing([key for key in {r.record_uuid for r in records} if _is_uuid(key)])
+        sorting = _Sorting(store_id, batch_id, now, secret, known, Ack(store[2]),
+                           Projection(store_id, now, AccountKeys(secret, storage.box.seal)))
+        sorting.ack.accepted = len(tx.insert_records(sorting.rows(records)))
+        sorting.projection.write(tx)
         _note_backlog(tx, store_id, backlog, now)
-        held = [(r, digest) for key, (r, digest, *_) in valid.items() if key not in inserted]  # HQ had this id
-        _classify(held, tx.existing([r.record_uuid for r, _ in held]), store_id, ack, rejections, now)
-        tx.log_rejections(rejections)
-        ack.acked_through_seq = _advance(tx, store_id, store[2], sorted({r.seq for r in records}), now)
-    return ack
+        tx.log_rejections(sorting.rejections)
+        sorting.ack.acked_through_seq = _advance(tx, store_id, store[2], sorted({r.seq for r in records}), now)
+    return sorting.ack
 
 
 def _note_backlog(tx, store_id: str, backlog: Backlog | None, now: str) -> None:

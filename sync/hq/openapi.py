@@ -42,7 +42,7 @@ OPENAPI = {
                 "schema": {"$ref": "#/components/schemas/Batch"}}}},
             "responses": {"200": {"description": "Acknowledged", "content": {"application/json": {
                 "schema": {"$ref": "#/components/schemas/Ack"}}}},
-                "401": _ERROR, "409": _ERROR, "413": _ERROR, "422": _ERROR}}},
+                "401": _ERROR, "409": _ERROR, "413": _ERROR, "422": _ERROR, "503": _ERROR}}},
         "/api/v1/stores/{store_id}/reference": {"get": {
             "summary": "Latest version of each reference kind", "security": _SIGNED, "parameters": [_STORE],
             "responses": {"200": {"description": "kind -> {version, published_at}"}, "401": _ERROR}}},

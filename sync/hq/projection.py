@@ -7,8 +7,6 @@ record itself is kept byte for byte in hq_records), never a failed batch.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from core import protocol
 from sync.hq import devices, payouts
 from sync.hq.voucher_ledger import StoreUse, apply_store_uses
@@ -75,47 +73,64 @@ def shipment_rows(store_id: str, payload: dict, now: str) -> tuple[tuple, list[t
     return (uuid, store_id, code, closed, now), rows
 
 
-def project(tx, store_id: str, fresh: Sequence[tuple[str, dict]], now: str,
-            keys: payouts.AccountKeys | None = None) -> None:
-    """Apply newly stored records (kind, payload) to the read model, in the same transaction; `keys` open a
-    payout's account as the store sealed it and seal it again for HQ's rest (no keys: payouts are not read)."""
-    tradeins, cancelled, shipments, bags, vouchers, uses, payout_rows, sold = [], [], [], [], [], [], [], []
-    for kind, payload in fresh:
-        if kind == protocol.PAYOUT_REQUESTED and keys and (row := payouts.payout_row(store_id, payload, keys, now)):
-            payout_rows.append(row)
+class Projection:
+    """Newly stored records (kind, payload) gathered one by one as ingest sorts them, then applied to the read
+    model in the same transaction. `keys` open a payout's account as the store sealed it and seal it again for
+    HQ's rest (no keys: payouts are not read)."""
+
+    def __init__(self, store_id: str, now: str, keys: payouts.AccountKeys | None = None) -> None:
+        self.store_id, self.now, self.keys = store_id, now, keys
+        self.tradeins: list[tuple] = []
+        self.cancelled: list[str] = []
+        self.shipments: list[tuple] = []
+        self.bags: list[tuple] = []
+        self.vouchers: list[tuple] = []
+        self.uses: list[StoreUse] = []
+        self.payouts: list[tuple] = []
+        self.sold: list = []
+
+    def add(self, kind: str, payload: dict) -> None:
+        store_id, now = self.store_id, self.now
+        if kind == protocol.PAYOUT_REQUESTED and self.keys and \
+                (row := payouts.payout_row(store_id, payload, self.keys, now)):
+            self.payouts.append(row)
         if kind == protocol.SALE_COMPLETED:
-            sold += devices.sold_devices(payload)
+            self.sold += devices.sold_devices(payload)
         if kind == protocol.VOUCHER_ISSUED and (row := voucher_row(store_id, payload)):
-            vouchers.append(row)
+            self.vouchers.append(row)
         if kind in protocol.SALE_KINDS:
-            uses += voucher_uses(kind, payload)
+            self.uses += voucher_uses(kind, payload)
         if kind in (protocol.TRADEIN_ACCEPTED, protocol.TRADEIN_DECLINED):
-            row = tradein_row(store_id, payload, kind.split(".")[1], now)
-            tradeins += [row] if row else []
+            if row := tradein_row(store_id, payload, kind.split(".")[1], now):
+                self.tradeins.append(row)
         elif kind == protocol.TRADEIN_CANCELLED and _text(payload.get("uuid")):
-            cancelled.append(_text(payload["uuid"]))
+            self.cancelled.append(_text(payload["uuid"]))
         elif kind == protocol.SHIPMENT_CLOSED and (rows := shipment_rows(store_id, payload, now)):
-            shipments.append(rows[0])
-            bags += rows[1]
-    inserted = tx.insert_tradeins(TRADEIN_COLUMNS, tradeins)
-    _count_daily(tx, [row for row in tradeins if row[0] in inserted and row[STATE] == "accepted"], 1)
-    _cancel(tx, store_id, cancelled, now)
-    payouts.record_requests(tx, store_id, payout_rows)
-    payouts.cancel_requests(tx, store_id, cancelled, now)
-    devices.mark_resold(tx, sold, None, "sold at a store's till")
-    # A voucher is this store's own trade-in paid in store credit, for no more than that trade-in's total.
-    tx.many("INSERT INTO hq_vouchers (code, store_id, tradein_uuid, issued_minor, balance_minor, status, expires_at) "
-            "SELECT %s, %s, %s, %s, %s, %s, %s WHERE EXISTS (SELECT 1 FROM hq_tradeins WHERE uuid = %s "
-            "AND store_id = %s AND total_minor >= %s) ON CONFLICT (code) DO NOTHING",
-            [(*row, row[2], store_id, row[3]) for row in vouchers])
-    tx.many("UPDATE hq_vouchers SET status = 'cancelled' WHERE tradein_uuid = %s AND store_id = %s",
-            [(tradein_uuid, store_id) for tradein_uuid in cancelled])
-    apply_store_uses(tx, store_id, uses, now)
-    tx.many("INSERT INTO hq_shipments VALUES (%s, %s, %s, %s, %s) ON CONFLICT (shipment_uuid) DO NOTHING", shipments)
-    tx.many("INSERT INTO hq_shipment_bags SELECT %s, %s, %s WHERE EXISTS (SELECT 1 FROM hq_tradeins WHERE uuid = %s "
-            "AND store_id = %s) ON CONFLICT DO NOTHING", [(*bag, bag[1], store_id) for bag in bags])
-    tx.many("UPDATE hq_tradeins SET store_state = 'shipped' WHERE uuid = %s AND store_id = %s "
-            "AND store_state = 'accepted'", [(bag[1], store_id) for bag in bags])
+            self.shipments.append(rows[0])
+            self.bags += rows[1]
+
+    def write(self, tx) -> None:
+        store_id, cancelled, bags = self.store_id, self.cancelled, self.bags
+        inserted = tx.insert_tradeins(TRADEIN_COLUMNS, self.tradeins)
+        _count_daily(tx, [row for row in self.tradeins if row[0] in inserted and row[STATE] == "accepted"], 1)
+        _cancel(tx, store_id, cancelled, self.now)
+        payouts.record_requests(tx, store_id, self.payouts)
+        payouts.cancel_requests(tx, store_id, cancelled, self.now)
+        devices.mark_resold(tx, self.sold, None, "sold at a store's till")
+        # A voucher is this store's own trade-in paid in store credit, for no more than that trade-in's total.
+        tx.many("INSERT INTO hq_vouchers (code, store_id, tradein_uuid, issued_minor, balance_minor, status, "
+                "expires_at) SELECT %s, %s, %s, %s, %s, %s, %s WHERE EXISTS (SELECT 1 FROM hq_tradeins WHERE uuid = %s "
+                "AND store_id = %s AND total_minor >= %s) ON CONFLICT (code) DO NOTHING",
+                [(*row, row[2], store_id, row[3]) for row in self.vouchers])
+        tx.many("UPDATE hq_vouchers SET status = 'cancelled' WHERE tradein_uuid = %s AND store_id = %s",
+                [(tradein_uuid, store_id) for tradein_uuid in cancelled])
+        apply_store_uses(tx, store_id, self.uses, self.now)
+        tx.many("INSERT INTO hq_shipments VALUES (%s, %s, %s, %s, %s) ON CONFLICT (shipment_uuid) DO NOTHING",
+                self.shipments)
+        tx.many("INSERT INTO hq_shipment_bags SELECT %s, %s, %s WHERE EXISTS (SELECT 1 FROM hq_tradeins WHERE "
+                "uuid = %s AND store_id = %s) ON CONFLICT DO NOTHING", [(*bag, bag[1], store_id) for bag in bags])
+        tx.many("UPDATE hq_tradeins SET store_state = 'shipped' WHERE uuid = %s AND store_id = %s "
+                "AND store_state = 'accepted'", [(bag[1], store_id) for bag in bags])
 
 
 # Positions in a TRADEIN_COLUMNS row.

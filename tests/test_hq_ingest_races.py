@@ -1,0 +1,117 @@
+"""HQ ingest on PostgreSQL when two stores' batches meet: ingest looks the batch's ids up, then streams the new
+rows in with COPY, so another store's transaction can write one of the same keys in between. Each test plays
+that other transaction on a connection of its own and a store's batch over real HTTP, and checks that nothing
+is stored twice, nothing is lost and the store hears why."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+import requests
+from flask import Flask
+
+from core.clock import utcnow_ms
+from core.protocol import payload_hash, signed_headers
+from sync.client import batch_body
+from sync.hq import create_app as create_hq_app
+from tests.browser import live_server
+
+
+@pytest.fixture
+def hq(pg_schema_url: str, tmp_path: Path) -> Iterator[tuple[Flask, str]]:
+    app = create_hq_app({"DATABASE_URL": pg_schema_url, "DATA_DIR": str(tmp_path / "hq"), "LANGUAGE": "en"})
+    with live_server(app) as base:
+        yield app, base
+    app.extensions["hq.storage"].close()
+
+
+def _tradein(seq: int, tradein_uuid: str | None = None, record_uuid: str | None = None) -> dict:
+    payload = json.dumps({"uuid": tradein_uuid or str(uuid.uuid4()), "code": f"TI-RACE-{seq:04d}",
+                          "imei": f"35000000000{seq:04d}", "brand": "Apple", "model": "iPhone 13", "total_minor": 15000,
+                          "currency": "EUR", "accepted_at": "2026-11-29T10:00:00+00:00"})
+    return {"seq": seq, "record_uuid": record_uuid or str(uuid.uuid4()), "kind": "tradein.accepted",
+            "payload": payload, "created_at": "2026-11-29T10:00:00+00:00"}
+
+
+def _post(base: str, store: tuple[str, str], records: list[dict]) -> requests.Response:
+    body, path = batch_body(uuid.uuid4().hex, records), f"/api/v1/stores/{store[0]}/batches"
+    headers = signed_headers(store[0], store[1], int(time.time()), "POST", path, body)
+    return requests.post(base + path, data=body, headers=headers, timeout=30)
+
+
+def _in_background(base: str, store: tuple[str, str], records: list[dict]) -> tuple[threading.Thread, dict]:
+    answer: dict = {}
+    thread = threading.Thread(target=lambda: answer.update(response=_post(base, store, records)))
+    thread.start()
+    return thread, answer
+
+
+def _wait_until_blocked(url: str, holder: psycopg.Connection) -> None:
+    """Until a session waits on the lock of `holder`'s open transaction (the batch's COPY met its key)."""
+    pid = holder.info.backend_pid
+    with psycopg.connect(url, autocommit=True) as watcher:
+        for _ in range(200):
+            if watcher.execute("SELECT 1 FROM pg_stat_activity WHERE %s = ANY(pg_blocking_pids(pid))",
+                               [pid]).fetchone():
+                return
+            time.sleep(0.05)
+    raise AssertionError("the batch never reached the key the other transaction holds")
+
+
+def test_a_record_id_another_store_writes_meanwhile_is_refused_and_the_rest_of_the_batch_is_kept(hq, pg_schema_url):
+    app, base = hq
+    storage = app.extensions["hq.storage"]
+    first, second = storage.add_store("Boutique Paris 11e"), storage.add_store("Boutique Lyon 2e")
+    contested = _tradein(2)
+    batch = [_tradein(1), contested, _tradein(3)]
+    with psycopg.connect(pg_schema_url) as other:  # the first store's ingest, between its COPY and its commit
+        other.execute("INSERT INTO hq_records (record_uuid, store_id, seq, kind, payload, payload_hash, batch_id, "
+                      "received_at) VALUES (%s, %s, 1, %s, %s, %s, 'b-first', %s)",
+                      [contested["record_uuid"], first[0], contested["kind"], contested["payload"],
+                       payload_hash(contested["payload"]), utcnow_ms()])
+        thread, answer = _in_background(base, second, batch)
+        _wait_until_blocked(pg_schema_url, other)
+        other.commit()
+        thread.join(timeout=30)
+    response = answer["response"]
+    assert response.status_code == 200, response.text
+    ack = response.json()
+    assert ack["accepted"] == 2 and ack["acked_through_seq"] == 3
+    assert [(r["seq"], r["code"]) for r in ack["rejected"]] == [(2, "other_store")]
+    stored = {r[0]: r[1] for r in storage.records()}
+    assert stored == {batch[0]["record_uuid"]: second[0], contested["record_uuid"]: first[0],
+                      batch[2]["record_uuid"]: second[0]}
+    with storage.read() as tx:
+        assert tx.rows("SELECT count(*) FROM hq_tradeins WHERE store_id = %s", [second[0]]) == [(2,)]
+
+
+def test_a_trade_in_another_store_enters_meanwhile_stays_that_stores(hq, pg_schema_url):
+    """A forged record (its own new id) naming another store's trade-in is kept as sent, and changes nothing of
+    that trade-in, whether HQ had the trade-in before the batch or it arrived while the batch was written."""
+    app, base = hq
+    storage = app.extensions["hq.storage"]
+    first, second = storage.add_store("Boutique Paris 11e"), storage.add_store("Boutique Lyon 2e")
+    held, arriving = str(uuid.uuid4()), str(uuid.uuid4())
+    assert _post(base, first, [_tradein(1, held)]).json()["accepted"] == 1
+    with psycopg.connect(pg_schema_url) as other:
+        other.execute("INSERT INTO hq_tradeins (uuid, store_id, code, synced_at, store_state, total_minor) "
+                      "VALUES (%s, %s, 'TI-FIRST-0002', %s, 'accepted', 15000)", [arriving, first[0], utcnow_ms()])
+        thread, answer = _in_background(base, second, [_tradein(1, held), _tradein(2, arriving), _tradein(3)])
+        _wait_until_blocked(pg_schema_url, other)
+        other.commit()
+        thread.join(timeout=30)
+    response = answer["response"]
+    assert response.status_code == 200, response.text
+    assert response.json()["accepted"] == 3 and not response.json()["rejected"]
+    with storage.read() as tx:
+        owners = dict(tx.rows("SELECT uuid, store_id FROM hq_tradeins"))
+        codes = dict(tx.rows("SELECT uuid, code FROM hq_tradeins"))
+    assert owners[held] == first[0] and owners[arriving] == first[0] and len(owners) == 3
+    assert codes[held] == "TI-RACE-0001" and codes[arriving] == "TI-FIRST-0002"
