@@ -20,7 +20,7 @@ from bench import cluster
 from bench.bench_ingest import synthetic_payload
 from core.protocol import signed_headers
 from sync.client import batch_body
-from sync.hq.storage import open_storage
+from sync.hq.backends import open_storage
 from testing.pg import pg_schema
 
 STORES = int(os.environ.get("FLEET_STORES", 500))

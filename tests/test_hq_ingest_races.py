@@ -21,7 +21,11 @@ from core.clock import utcnow_ms
 from core.protocol import payload_hash, signed_headers
 from sync.client import batch_body
 from sync.hq import create_app as create_hq_app
+from sync.hq.storage_pg import COPY_FROM
 from tests.browser import live_server
+
+# A store's usual batch goes in by INSERT statements, a big one (a backlog after a day offline) by COPY: both ways.
+BATCH_SIZES = [3, COPY_FROM + 6]
 
 
 @pytest.fixture
@@ -65,12 +69,14 @@ def _wait_until_blocked(url: str, holder: psycopg.Connection) -> None:
     raise AssertionError("the batch never reached the key the other transaction holds")
 
 
-def test_a_record_id_another_store_writes_meanwhile_is_refused_and_the_rest_of_the_batch_is_kept(hq, pg_schema_url):
+@pytest.mark.parametrize("size", BATCH_SIZES)
+def test_a_record_id_another_store_writes_meanwhile_is_refused_and_the_rest_of_the_batch_is_kept(hq, pg_schema_url,
+                                                                                                size):
     app, base = hq
     storage = app.extensions["hq.storage"]
     first, second = storage.add_store("Boutique Paris 11e"), storage.add_store("Boutique Lyon 2e")
-    contested = _tradein(2)
-    batch = [_tradein(1), contested, _tradein(3)]
+    batch = [_tradein(seq) for seq in range(1, size + 1)]
+    contested = batch[1]
     with psycopg.connect(pg_schema_url) as other:  # the first store's ingest, between its COPY and its commit
         other.execute("INSERT INTO hq_records (record_uuid, store_id, seq, kind, payload, payload_hash, batch_id, "
                       "received_at) VALUES (%s, %s, 1, %s, %s, %s, 'b-first', %s)",
@@ -83,16 +89,16 @@ def test_a_record_id_another_store_writes_meanwhile_is_refused_and_the_rest_of_t
     response = answer["response"]
     assert response.status_code == 200, response.text
     ack = response.json()
-    assert ack["accepted"] == 2 and ack["acked_through_seq"] == 3
+    assert ack["accepted"] == size - 1 and ack["acked_through_seq"] == size
     assert [(r["seq"], r["code"]) for r in ack["rejected"]] == [(2, "other_store")]
     stored = {r[0]: r[1] for r in storage.records()}
-    assert stored == {batch[0]["record_uuid"]: second[0], contested["record_uuid"]: first[0],
-                      batch[2]["record_uuid"]: second[0]}
+    assert stored == {r["record_uuid"]: first[0] if r is contested else second[0] for r in batch}
     with storage.read() as tx:
-        assert tx.rows("SELECT count(*) FROM hq_tradeins WHERE store_id = %s", [second[0]]) == [(2,)]
+        assert tx.rows("SELECT count(*) FROM hq_tradeins WHERE store_id = %s", [second[0]]) == [(size - 1,)]
 
 
-def test_a_trade_in_another_store_enters_meanwhile_stays_that_stores(hq, pg_schema_url):
+@pytest.mark.parametrize("size", BATCH_SIZES)
+def test_a_trade_in_another_store_enters_meanwhile_stays_that_stores(hq, pg_schema_url, size):
     """A forged record (its own new id) naming another store's trade-in is kept as sent, and changes nothing of
     that trade-in, whether HQ had the trade-in before the batch or it arrived while the batch was written."""
     app, base = hq
@@ -103,15 +109,16 @@ def test_a_trade_in_another_store_enters_meanwhile_stays_that_stores(hq, pg_sche
     with psycopg.connect(pg_schema_url) as other:
         other.execute("INSERT INTO hq_tradeins (uuid, store_id, code, synced_at, store_state, total_minor) "
                       "VALUES (%s, %s, 'TI-FIRST-0002', %s, 'accepted', 15000)", [arriving, first[0], utcnow_ms()])
-        thread, answer = _in_background(base, second, [_tradein(1, held), _tradein(2, arriving), _tradein(3)])
+        batch = [_tradein(1, held), _tradein(2, arriving), *(_tradein(seq) for seq in range(3, size + 1))]
+        thread, answer = _in_background(base, second, batch)
         _wait_until_blocked(pg_schema_url, other)
         other.commit()
         thread.join(timeout=30)
     response = answer["response"]
     assert response.status_code == 200, response.text
-    assert response.json()["accepted"] == 3 and not response.json()["rejected"]
+    assert response.json()["accepted"] == size and not response.json()["rejected"]
     with storage.read() as tx:
         owners = dict(tx.rows("SELECT uuid, store_id FROM hq_tradeins"))
         codes = dict(tx.rows("SELECT uuid, code FROM hq_tradeins"))
-    assert owners[held] == first[0] and owners[arriving] == first[0] and len(owners) == 3
+    assert owners[held] == first[0] and owners[arriving] == first[0] and len(owners) == size
     assert codes[held] == "TI-RACE-0001" and codes[arriving] == "TI-FIRST-0002"

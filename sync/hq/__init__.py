@@ -19,9 +19,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     security headers and extensions. It imports only core (and hardware.camera for sticker photos)."""
     from core.settings import keys_from, secret_file
     from sync.hq import api, cli, i18n, ratelimits, security, tracking, web, web_admin, web_auth, web_publish
+    from sync.hq.backends import open_storage
     from sync.hq.extensions import csrf, htmx
     from sync.hq.settings import load_settings
-    from sync.hq.storage import open_storage
 
     settings = load_settings(config)
     app = Flask(__name__)  # templates/ and static/ beside this file

@@ -1,6 +1,6 @@
 """HQ storage: one interface, two backends. SQLite (an embedded file, the default) and PostgreSQL
-(psycopg 3, when HQ_DATABASE_URL is set). SQL is written once with %s placeholders; the bulk steps
-that differ (PostgreSQL takes whole arrays in one round trip) are the backends' own."""
+(psycopg 3, when HQ_DATABASE_URL is set: sync.hq.storage_pg). SQL is written once with %s placeholders; the bulk
+steps that differ (PostgreSQL takes whole batches by COPY or by arrays) are the backends' own."""
 
 from __future__ import annotations
 
@@ -124,38 +124,6 @@ class Tx:
                  [acked, now, store_id])
         if forget_seen:
             self.run("DELETE FROM hq_seen_seqs WHERE store_id = %s AND seq <= %s", [store_id, acked])
-
-
-class PostgresTx(Tx):
-    def keys_in(self, table: str, column: str, keys: Sequence[str]) -> set[str]:
-        return {r[0] for r in self.rows(f"SELECT {column} FROM {table} WHERE {column} = ANY(%s)", [list(keys)])}
-
-    def write_new(self, table: str, columns: str, rows: Iterable[tuple]) -> list[str]:
-        """COPY, the fastest way in: rows go to the server while the next ones are made. Another store's
-        transaction may have written one of the keys since we looked (a unique key, not our lock, guards
-        that): RaceLost, and the caller runs its transaction again."""
-        from psycopg.errors import UniqueViolation
-
-        keys: list[str] = []
-        try:
-            with self.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-                    keys.append(row[0])
-        except UniqueViolation as err:
-            raise RaceLost(str(err)) from err
-        return keys
-
-    def existing(self, uuids: Sequence[str]) -> dict[str, tuple[str, str]]:
-        # One index probe an id, whatever the planner knows: on a partitioned table not yet analysed, `= ANY`
-        # was planned as a scan of every row: 80 ms a batch of 500 at 30,000 records.
-        rows = self.rows("SELECT h.* FROM unnest(%s::text[]) AS k(id), LATERAL (SELECT record_uuid, store_id, "
-                         "payload_hash FROM hq_records WHERE record_uuid = k.id LIMIT 1) AS h", [list(uuids)])
-        return {r[0]: (r[1], r[2]) for r in rows}
-
-    def mark_seen(self, store_id: str, seqs: Sequence[int]) -> None:
-        self.run("INSERT INTO hq_seen_seqs SELECT %s, unnest(%s::bigint[]) ON CONFLICT DO NOTHING",
-                 [store_id, list(seqs)])
 
 
 class SecretBox:
@@ -292,33 +260,3 @@ class SqliteStorage(Storage):
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
-
-
-class PostgresStorage(Storage):
-    backend = "postgresql"
-
-    def __init__(self, url: str, max_connections: int = 10) -> None:
-        from psycopg_pool import ConnectionPool  # optional extra: hq-postgres
-
-        self.pool = ConnectionPool(url, min_size=1, max_size=max_connections, open=True)
-
-    @contextmanager
-    def transaction(self) -> Iterator[Tx]:
-        with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
-            yield PostgresTx(cursor, "%s")
-
-    def close(self) -> None:
-        self.pool.close()
-
-
-def open_storage(database_url: str, data_dir: str | Path, keys: list[str]) -> Storage:
-    """PostgreSQL when a postgresql:// URL is given, else the embedded SQLite file in data_dir (mode 0600);
-    `keys` seal the stores' secrets."""
-    if database_url.startswith(("postgresql://", "postgres://")):
-        storage: Storage = PostgresStorage(database_url)
-    else:
-        storage = SqliteStorage(Path(data_dir) / "hq.db")
-    storage.box = SecretBox(keys)
-    storage.migrate()
-    storage.seal_plain_secrets()
-    return storage
