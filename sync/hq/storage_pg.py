@@ -65,7 +65,6 @@ class PostgresTx(Tx):
                  [store_id, list(seqs)])
 
 
-
 class PostgresStorage(Storage):
     backend = "postgresql"
 
