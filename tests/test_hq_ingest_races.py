@@ -50,15 +50,23 @@ def _post(base: str, store: tuple[str, str], records: list[dict]) -> requests.Re
     return requests.post(base + path, data=body, headers=headers, timeout=30)
 
 
-def _in_background(base: str, store: tuple[str, str], records: list[dict]) -> tuple[threading.Thread, dict]:
+def _post_while_held(url: str, base: str, store: tuple[str, str], batch: list[dict], statement: str,
+                     params: list) -> requests.Response:
+    """The store's batch, posted while another transaction holds `statement`'s row uncommitted; that transaction
+    commits once the batch's write waits on it."""
     answer: dict = {}
-    thread = threading.Thread(target=lambda: answer.update(response=_post(base, store, records)))
-    thread.start()
-    return thread, answer
+    with psycopg.connect(url) as other:
+        other.execute(statement, params)
+        thread = threading.Thread(target=lambda: answer.update(response=_post(base, store, batch)))
+        thread.start()
+        _wait_until_blocked(url, other)
+        other.commit()
+        thread.join(timeout=30)
+    return answer["response"]
 
 
 def _wait_until_blocked(url: str, holder: psycopg.Connection) -> None:
-    """Until a session waits on the lock of `holder`'s open transaction (the batch's COPY met its key)."""
+    """Until a session waits on the lock of `holder`'s open transaction (the batch's write met its key)."""
     pid = holder.info.backend_pid
     with psycopg.connect(url, autocommit=True) as watcher:
         for _ in range(200):
@@ -77,16 +85,12 @@ def test_a_record_id_another_store_writes_meanwhile_is_refused_and_the_rest_of_t
     first, second = storage.add_store("Boutique Paris 11e"), storage.add_store("Boutique Lyon 2e")
     batch = [_tradein(seq) for seq in range(1, size + 1)]
     contested = batch[1]
-    with psycopg.connect(pg_schema_url) as other:  # the first store's ingest, between its COPY and its commit
-        other.execute("INSERT INTO hq_records (record_uuid, store_id, seq, kind, payload, payload_hash, batch_id, "
-                      "received_at) VALUES (%s, %s, 1, %s, %s, %s, 'b-first', %s)",
-                      [contested["record_uuid"], first[0], contested["kind"], contested["payload"],
-                       payload_hash(contested["payload"]), utcnow_ms()])
-        thread, answer = _in_background(base, second, batch)
-        _wait_until_blocked(pg_schema_url, other)
-        other.commit()
-        thread.join(timeout=30)
-    response = answer["response"]
+    # The first store's ingest, between its write and its commit.
+    response = _post_while_held(pg_schema_url, base, second, batch, "INSERT INTO hq_records (record_uuid, store_id, "
+                                "seq, kind, payload, payload_hash, batch_id, received_at) VALUES (%s, %s, 1, %s, %s, "
+                                "%s, 'b-first', %s)", [contested["record_uuid"], first[0], contested["kind"],
+                                                       contested["payload"], payload_hash(contested["payload"]),
+                                                       utcnow_ms()])
     assert response.status_code == 200, response.text
     ack = response.json()
     assert ack["accepted"] == size - 1 and ack["acked_through_seq"] == size
@@ -106,15 +110,10 @@ def test_a_trade_in_another_store_enters_meanwhile_stays_that_stores(hq, pg_sche
     first, second = storage.add_store("Boutique Paris 11e"), storage.add_store("Boutique Lyon 2e")
     held, arriving = str(uuid.uuid4()), str(uuid.uuid4())
     assert _post(base, first, [_tradein(1, held)]).json()["accepted"] == 1
-    with psycopg.connect(pg_schema_url) as other:
-        other.execute("INSERT INTO hq_tradeins (uuid, store_id, code, synced_at, store_state, total_minor) "
-                      "VALUES (%s, %s, 'TI-FIRST-0002', %s, 'accepted', 15000)", [arriving, first[0], utcnow_ms()])
-        batch = [_tradein(1, held), _tradein(2, arriving), *(_tradein(seq) for seq in range(3, size + 1))]
-        thread, answer = _in_background(base, second, batch)
-        _wait_until_blocked(pg_schema_url, other)
-        other.commit()
-        thread.join(timeout=30)
-    response = answer["response"]
+    batch = [_tradein(1, held), _tradein(2, arriving), *(_tradein(seq) for seq in range(3, size + 1))]
+    response = _post_while_held(pg_schema_url, base, second, batch, "INSERT INTO hq_tradeins (uuid, store_id, code, "
+                                "synced_at, store_state, total_minor) VALUES (%s, %s, 'TI-FIRST-0002', %s, "
+                                "'accepted', 15000)", [arriving, first[0], utcnow_ms()])
     assert response.status_code == 200, response.text
     assert response.json()["accepted"] == size and not response.json()["rejected"]
     with storage.read() as tx:
