@@ -189,3 +189,18 @@ def test_a_device_taken_at_another_store_is_refused_while_hq_is_reachable(tmp_pa
     staff.login(offline)
     uuid_ = run_to_quote(staff, imei="490154203237518", device_id=model_id(offline), storage_gb=128)
     assert db_of(offline)["tradeins"].get(uuid_)["gate_reasons"] == "[]"
+
+
+def test_one_trade_in_sent_twice_in_a_batch_is_one_row_and_counted_once(hq_app, hq_url, hq_store):
+    """Two records of their own about one trade-in, in one batch (a replayed or forged event): the inbox keeps the
+    first, and the dashboard's day counts the trade-in once."""
+    tradein = {"uuid": str(uuid.uuid4()), "code": "TI-TWCE-AAAA", "total_minor": 15000, "currency": "EUR",
+               "cosmetic_grade": "B", "accepted_at": "2026-11-29T10:00:00+00:00"}
+    records = [{"seq": seq, "record_uuid": str(uuid.uuid4()), "kind": "tradein.accepted",
+                "payload": json.dumps({**tradein, "brand": brand}), "created_at": ""}
+               for seq, brand in ((1, "Apple"), (2, "Samsung"))]
+    ack = _signed_post(hq_url, hq_store, batch_body(uuid.uuid4().hex, records)).json()
+    assert ack["accepted"] == 2 and not ack["rejected"]
+    with hq_app.extensions["hq.storage"].read() as tx:
+        assert tx.rows("SELECT brand FROM hq_tradeins") == [("Apple",)]
+        assert tx.rows("SELECT tradeins, value_minor FROM hq_daily") == [(1, 15000)]

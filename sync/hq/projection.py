@@ -112,7 +112,8 @@ class Projection:
     def write(self, tx) -> None:
         store_id, cancelled, bags = self.store_id, self.cancelled, self.bags
         inserted = tx.insert_tradeins(TRADEIN_COLUMNS, self.tradeins)
-        _count_daily(tx, [row for row in self.tradeins if row[0] in inserted and row[STATE] == "accepted"], 1)
+        written = {row[0]: row for row in reversed(self.tradeins) if row[0] in inserted}  # the first row a uuid
+        _count_daily(tx, [row for row in written.values() if row[STATE] == "accepted"], 1)
         _cancel(tx, store_id, cancelled, self.now)
         payouts.record_requests(tx, store_id, self.payouts)
         payouts.cancel_requests(tx, store_id, cancelled, self.now)
