@@ -63,25 +63,23 @@ class Tx:
                          "RETURNING batch_id", [batch_id, store_id, now, count])
         return bool(done)
 
-    def existing(self, uuids: Sequence[str]) -> dict[str, tuple[str, str]]:
-        found: dict[str, tuple[str, str]] = {}
-        for start in range(0, len(uuids), 500):
-            chunk = uuids[start:start + 500]
-            marks = ", ".join(["%s"] * len(chunk))
-            for record_uuid, store_id, digest in self.rows(
-                    f"SELECT record_uuid, store_id, payload_hash FROM hq_records WHERE record_uuid IN ({marks})",
-                    chunk):
-                found[record_uuid] = (store_id, digest)
+    def rows_keyed(self, table: str, key: str, keys: Sequence[str], columns: str) -> list[tuple]:
+        """`columns` of the table's rows whose `key` column is one of `keys` (SQLite: 500 keys a statement)."""
+        found: list[tuple] = []
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            found += self.rows(f"SELECT {columns} FROM {table} WHERE {key} IN ({', '.join(['%s'] * len(chunk))})",
+                               chunk)
         return found
+
+    def existing(self, uuids: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """record_uuid -> (the store that sent it, its payload hash), for the ids HQ holds."""
+        rows = self.rows_keyed("hq_records", "record_uuid", uuids, "record_uuid, store_id, payload_hash")
+        return {record_uuid: (store_id, digest) for record_uuid, store_id, digest in rows}
 
     def keys_in(self, table: str, column: str, keys: Sequence[str]) -> set[str]:
         """Which of `keys` the table's `column` holds."""
-        found: set[str] = set()
-        for start in range(0, len(keys), 500):
-            chunk = keys[start:start + 500]
-            found.update(r[0] for r in self.rows(
-                f"SELECT {column} FROM {table} WHERE {column} IN ({', '.join(['%s'] * len(chunk))})", chunk))
-        return found
+        return {row[0] for row in self.rows_keyed(table, column, keys, column)}
 
     def write_new(self, table: str, columns: str, rows: Iterable[tuple]) -> list[str]:
         """Insert rows whose keys (their first column) the caller found absent in this transaction; returns

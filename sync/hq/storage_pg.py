@@ -14,8 +14,11 @@ BIGINT_COLUMNS = frozenset({"seq", "storage_gb", "functional_grade", "total_mino
 
 
 class PostgresTx(Tx):
-    def keys_in(self, table: str, column: str, keys: Sequence[str]) -> set[str]:
-        return {r[0] for r in self.rows(f"SELECT {column} FROM {table} WHERE {column} = ANY(%s)", [list(keys)])}
+    def rows_keyed(self, table: str, key: str, keys: Sequence[str], columns: str) -> list[tuple]:
+        # One index probe a key, whatever the planner knows: on a partitioned table not yet analysed, `= ANY`
+        # was planned as a scan of every row: 80 ms a batch of 500 at 30,000 records.
+        return self.rows(f"SELECT found.* FROM unnest(%s::text[]) AS wanted(id), LATERAL (SELECT {columns} "
+                         f"FROM {table} WHERE {key} = wanted.id LIMIT 1) AS found", [list(keys)])
 
     def write_new(self, table: str, columns: str, rows: Iterable[tuple]) -> list[str]:
         """COPY, the fastest way in for a big batch: rows go to the server while the next ones are made.
@@ -52,13 +55,6 @@ class PostgresTx(Tx):
         self.cursor.execute(f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}) {conflict} "
                             f"RETURNING {names[0]}", [list(column) for column in zip(*rows, strict=True)])
         return [r[0] for r in self.cursor.fetchall()]
-
-    def existing(self, uuids: Sequence[str]) -> dict[str, tuple[str, str]]:
-        # One index probe an id, whatever the planner knows: on a partitioned table not yet analysed, `= ANY`
-        # was planned as a scan of every row: 80 ms a batch of 500 at 30,000 records.
-        rows = self.rows("SELECT h.* FROM unnest(%s::text[]) AS k(id), LATERAL (SELECT record_uuid, store_id, "
-                         "payload_hash FROM hq_records WHERE record_uuid = k.id LIMIT 1) AS h", [list(uuids)])
-        return {r[0]: (r[1], r[2]) for r in rows}
 
     def mark_seen(self, store_id: str, seqs: Sequence[int]) -> None:
         self.run("INSERT INTO hq_seen_seqs SELECT %s, unnest(%s::bigint[]) ON CONFLICT DO NOTHING",
