@@ -18,11 +18,12 @@ import requests
 from flask import Flask
 
 from core.clock import utcnow_ms
-from core.protocol import payload_hash, signed_headers
+from core.protocol import payload_hash
 from sync.client import batch_body
 from sync.hq import create_app as create_hq_app
 from sync.hq.storage_pg import COPY_FROM
 from tests.browser import live_server
+from tests.test_sync import signed_post
 
 # A store's usual batch goes in by INSERT statements, a big one (a backlog after a day offline) by COPY: both ways.
 BATCH_SIZES = [3, COPY_FROM + 6]
@@ -36,18 +37,12 @@ def hq(pg_schema_url: str, tmp_path: Path) -> Iterator[tuple[Flask, str]]:
     app.extensions["hq.storage"].close()
 
 
-def _tradein(seq: int, tradein_uuid: str | None = None, record_uuid: str | None = None) -> dict:
+def _tradein(seq: int, tradein_uuid: str | None = None) -> dict:
     payload = json.dumps({"uuid": tradein_uuid or str(uuid.uuid4()), "code": f"TI-RACE-{seq:04d}",
                           "imei": f"35000000000{seq:04d}", "brand": "Apple", "model": "iPhone 13", "total_minor": 15000,
                           "currency": "EUR", "accepted_at": "2026-11-29T10:00:00+00:00"})
-    return {"seq": seq, "record_uuid": record_uuid or str(uuid.uuid4()), "kind": "tradein.accepted",
+    return {"seq": seq, "record_uuid": str(uuid.uuid4()), "kind": "tradein.accepted",
             "payload": payload, "created_at": "2026-11-29T10:00:00+00:00"}
-
-
-def _post(base: str, store: tuple[str, str], records: list[dict]) -> requests.Response:
-    body, path = batch_body(uuid.uuid4().hex, records), f"/api/v1/stores/{store[0]}/batches"
-    headers = signed_headers(store[0], store[1], int(time.time()), "POST", path, body)
-    return requests.post(base + path, data=body, headers=headers, timeout=30)
 
 
 def _post_while_held(url: str, base: str, store: tuple[str, str], batch: list[dict], statement: str,
@@ -57,7 +52,8 @@ def _post_while_held(url: str, base: str, store: tuple[str, str], batch: list[di
     answer: dict = {}
     with psycopg.connect(url) as other:
         other.execute(statement, params)
-        thread = threading.Thread(target=lambda: answer.update(response=_post(base, store, batch)))
+        thread = threading.Thread(target=lambda: answer.update(
+            response=signed_post(base, store, batch_body(uuid.uuid4().hex, batch))))
         thread.start()
         _wait_until_blocked(url, other)
         other.commit()
@@ -109,7 +105,7 @@ def test_a_trade_in_another_store_enters_meanwhile_stays_that_stores(hq, pg_sche
     storage = app.extensions["hq.storage"]
     first, second = storage.add_store("Boutique Paris 11e"), storage.add_store("Boutique Lyon 2e")
     held, arriving = str(uuid.uuid4()), str(uuid.uuid4())
-    assert _post(base, first, [_tradein(1, held)]).json()["accepted"] == 1
+    assert signed_post(base, first, batch_body(uuid.uuid4().hex, [_tradein(1, held)])).json()["accepted"] == 1
     batch = [_tradein(1, held), _tradein(2, arriving), *(_tradein(seq) for seq in range(3, size + 1))]
     response = _post_while_held(pg_schema_url, base, second, batch, "INSERT INTO hq_tradeins (uuid, store_id, code, "
                                 "synced_at, store_state, total_minor) VALUES (%s, %s, 'TI-FIRST-0002', %s, "

@@ -104,7 +104,7 @@ def test_wrong_secret_is_refused_and_the_reason_shown(tmp_path, hq_url, hq_store
     assert "wrong signature" in staff.get("/healthz").get_json()["sync"]["last_error"]
 
 
-def _signed_post(hq_url, store, body: bytes, timestamp=None, store_header=None):
+def signed_post(hq_url, store, body: bytes, timestamp=None, store_header=None):
     path = f"/api/v1/stores/{store[0]}/batches"
     headers = signed_headers(store_header or store[0], store[1], timestamp or int(time.time()), "POST", path, body)
     return requests.post(hq_url + path, data=body, headers=headers, timeout=5)
@@ -112,14 +112,14 @@ def _signed_post(hq_url, store, body: bytes, timestamp=None, store_header=None):
 
 def test_stale_replayed_malformed_and_misaddressed_requests_are_refused(hq_url, hq_store):
     body = batch_body(uuid.uuid4().hex, [])
-    stale = _signed_post(hq_url, hq_store, body, timestamp=int(time.time()) - 3600)
+    stale = signed_post(hq_url, hq_store, body, timestamp=int(time.time()) - 3600)
     assert stale.status_code == 401 and "stale timestamp" in stale.json()["error"]
-    assert _signed_post(hq_url, hq_store, body).status_code == 200
-    replay = _signed_post(hq_url, hq_store, body)
+    assert signed_post(hq_url, hq_store, body).status_code == 200
+    replay = signed_post(hq_url, hq_store, body)
     assert replay.status_code == 409 and "already received" in replay.json()["error"]
-    bad = _signed_post(hq_url, hq_store, b'{"batch_id": "x", "records": "no"}')
+    bad = signed_post(hq_url, hq_store, b'{"batch_id": "x", "records": "no"}')
     assert bad.status_code == 422 and "records list" in bad.json()["error"]
-    other = _signed_post(hq_url, hq_store, batch_body(uuid.uuid4().hex, []), store_header="st_someone_else")
+    other = signed_post(hq_url, hq_store, batch_body(uuid.uuid4().hex, []), store_header="st_someone_else")
     assert other.status_code == 401
     unsigned = requests.post(f"{hq_url}/api/v1/stores/{hq_store[0]}/batches", data=body, timeout=5)
     assert unsigned.status_code == 401
@@ -132,7 +132,7 @@ def test_bad_records_are_rejected_one_by_one(hq_url, hq_store):
                {"seq": 3, "record_uuid": str(uuid.uuid4()), "kind": "sale.made", "payload": "{}", "created_at": ""},
                {"seq": 4, "record_uuid": str(uuid.uuid4()), "kind": "tradein.accepted", "payload": "[1]",
                 "created_at": ""}]
-    ack = _signed_post(hq_url, hq_store, batch_body(uuid.uuid4().hex, records)).json()
+    ack = signed_post(hq_url, hq_store, batch_body(uuid.uuid4().hex, records)).json()
     assert ack["accepted"] == 1 and ack["acked_through_seq"] == 4
     assert [r["reason"] for r in ack["rejected"]] == [
         "record_uuid is not a UUID", "unknown record kind 'sale.made'", "payload must be a JSON object"]
@@ -199,7 +199,7 @@ def test_one_trade_in_sent_twice_in_a_batch_is_one_row_and_counted_once(hq_app, 
     records = [{"seq": seq, "record_uuid": str(uuid.uuid4()), "kind": "tradein.accepted",
                 "payload": json.dumps({**tradein, "brand": brand}), "created_at": ""}
                for seq, brand in ((1, "Apple"), (2, "Samsung"))]
-    ack = _signed_post(hq_url, hq_store, batch_body(uuid.uuid4().hex, records)).json()
+    ack = signed_post(hq_url, hq_store, batch_body(uuid.uuid4().hex, records)).json()
     assert ack["accepted"] == 2 and not ack["rejected"]
     with hq_app.extensions["hq.storage"].read() as tx:
         assert tx.rows("SELECT brand FROM hq_tradeins") == [("Apple",)]
