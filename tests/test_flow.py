@@ -227,6 +227,32 @@ def test_today_list_and_search(staff, db):
     assert "No trade-in matches" in staff.get("/tradeins?q=999999").get_data(as_text=True)
 
 
+def test_a_listed_row_follows_its_trade_in_the_readers_language_and_keeps_a_working_discard(app, staff, db):
+    """A finished row is rendered once for what it shows (kiosk.formatting.tradein_rows): what changes its
+    state or the reader's language shows at the next look, and a row still open carries a CSRF token that works."""
+    def row_of(uuid: str) -> str:
+        rows = staff.get("/tradeins", headers={"HX-Request": "true", "HX-Target": "tradein-rows"}).get_data(
+            as_text=True)
+        return next(row for row in rows.split("<tr>") if uuid in row)
+
+    taken = run_to_quote(staff)
+    staff.post(f"/tradeins/{taken}/seller", ADULT_SELLER)
+    for language, label in (("en", "Receipt printed"), ("fr", "Reçu imprimé"), ("en", "Receipt printed")):
+        staff.post("/lang", {"lang": language, "next": "/tradeins"})
+        assert f'state-printed">{label}</span>' in row_of(taken), (language, row_of(taken))
+    staff.post(f"/tradeins/{taken}/cancel", {"approver_id": staff_id(db, "Sacha Leroy"), "approver_pin": PIN})
+    assert 'state-cancelled">Cancelled</span>' in row_of(taken)
+
+    open_one = run_to_quote(staff, imei="352099001761481", device_id=model_id(app))
+    assert f"/tradeins/{open_one}/discard" in row_of(open_one)
+    assert staff.post("/logout").status_code == 302
+    staff.get("/login")
+    assert staff.login(app, "Sacha Leroy").status_code == 302  # a new session, with a token of its own
+    assert f"/tradeins/{open_one}/discard" in row_of(open_one)  # the token the client now holds is that row's
+    assert staff.post(f"/tradeins/{open_one}/discard").status_code == 303
+    assert db["tradeins"].get(open_one)["state"] == "declined" and 'state-declined">Declined' in row_of(open_one)
+
+
 def test_healthz(client):
     body = client.get("/healthz").get_json()
     assert body["status"] == "ok" and body["database"]["ok"] is True
