@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 import waitress
 from flask import Flask
 
-from bench.common import report, sample, summary
+from bench.common import report, sample_side_by_side, summary
 from kiosk import create_app
 from kiosk.provisioning.setup import prepare_database
 from testing.samples import IMEI_KNOWN_TAC
@@ -73,11 +73,14 @@ def main() -> list[dict]:
     html = kiosk_session.request("GET", storage_path, headers=fragment_headers)
     assert html.startswith('<fieldset id="storage-choice"'), html[:200]
 
-    floor = summary("bare Flask route over HTTP", sample(lambda: bare_session.request("GET", "/"), RUNS))
-    storage = summary("fragment: storage choice (session, DB, template)", sample(
-        lambda: kiosk_session.request("GET", storage_path, headers=fragment_headers), RUNS))
-    search = summary("fragment: trade-in search rows", sample(lambda: kiosk_session.request(
-        "GET", "/tradeins?q=49015420", headers={"HX-Request": "true", "HX-Target": "tradein-rows"}), RUNS))
+    times = sample_side_by_side({
+        "floor": lambda: bare_session.request("GET", "/"),
+        "storage": lambda: kiosk_session.request("GET", storage_path, headers=fragment_headers),
+        "search": lambda: kiosk_session.request(
+            "GET", "/tradeins?q=49015420", headers={"HX-Request": "true", "HX-Target": "tradein-rows"})}, RUNS)
+    floor = summary("bare Flask route over HTTP", times["floor"])
+    storage = summary("fragment: storage choice (session, DB, template)", times["storage"])
+    search = summary("fragment: trade-in search rows", times["search"])
     return [report("htmx fragment round trip vs bare Flask route", storage, floor, limit=3.0),
             report("htmx search fragment vs bare Flask route", search, floor, limit=3.0)]
 

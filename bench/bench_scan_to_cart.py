@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from flask import Flask
 
 from bench.bench_fragment import PIN, Session, serve, signed_in_session
-from bench.common import report, sample, summary
+from bench.common import report, sample_side_by_side, summary
 from kiosk import create_app
 from kiosk.provisioning.setup import prepare_database
 
@@ -40,8 +40,9 @@ def main() -> dict:
         html = till.request("POST", "/pos/scan", urlencode({"csrf_token": token, "code": code}), headers)
         assert html.startswith('<section class="card" id="cart">'), html[:120]
 
-    floor = summary("bare Flask route over HTTP (POST)", sample(lambda: bare_session.request("POST", "/", "x=1"), RUNS))
-    measured = summary("scan to cart: htmx POST -> cart fragment", sample(scan, RUNS))
+    times = sample_side_by_side({"floor": lambda: bare_session.request("POST", "/", "x=1"), "scan": scan}, RUNS)
+    floor = summary("bare Flask route over HTTP (POST)", times["floor"])
+    measured = summary("scan to cart: htmx POST -> cart fragment", times["scan"])
     return report("Till: scan to cart round trip", measured, floor, 20.0)
 
 

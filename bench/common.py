@@ -19,6 +19,22 @@ def sample(fn: Callable[[], object], runs: int, warmup: int = 20) -> list[float]
     return times
 
 
+def sample_side_by_side(calls: dict[str, Callable[[], object]], runs: int, warmup: int = 20) -> dict[str, list[float]]:
+    """Seconds per call of each of `calls`, taken in turns (one call of each a round), so a floor and what is
+    measured against it see the same moments of a machine whose speed drifts: on the 2-core VM, a floor measured
+    before its page was once 0.36 ms and once 0.52 ms, and the ratio swung by as much."""
+    for _ in range(warmup):
+        for fn in calls.values():
+            fn()
+    times: dict[str, list[float]] = {name: [] for name in calls}
+    for _ in range(runs):
+        for name, fn in calls.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return times
+
+
 def summary(name: str, times: list[float]) -> dict:
     ordered = sorted(times)
     return {"name": name, "runs": len(times), "median_ms": statistics.median(times) * 1000,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Callable
 from datetime import datetime
 from functools import lru_cache
@@ -12,6 +13,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from flask import Flask, current_app, g, request, url_for
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from core.device_names import shown_name
@@ -96,30 +98,29 @@ _ID_SLOT = "tradein-id-slot"
 
 ROW_TEMPLATE = "today/_tradein_row.html"
 ROWS_KEPT = 4096  # a busy store's day many times over; a row is under a kilobyte
+# A kept row that can still be resumed holds this where its form's CSRF token goes; each request puts its own in.
+# Random, so that no text in a row can stand for it.
+_CSRF_SLOT = f"csrf-slot-{secrets.token_hex(8)}"
 
 
 def tradein_rows(rows: list[dict]) -> Markup:
     """The rows of a trade-in list (today's, a search's), each rendered once for what it shows: the list is
     shown again after every scan, and rendering its rows took nine tenths of the page. A row's key is everything
-    its HTML depends on: its columns, the reader's language, the store's time zone and the app's URL root. A row
-    that can still be resumed carries a form with this request's CSRF token, so it is rendered afresh."""
+    its HTML depends on: its columns, the reader's language, the store's time zone and the app's URL root."""
     if not rows:
         return Markup("")
     rendered = current_app.extensions["tradein_rows"]
     shown_as = (request_locale_tag(), current_store()["timezone"], request.script_root, tuple(rows[0]))
-    return Markup("").join(_render_row(row) if row["state"] in EDITABLE else rendered(shown_as, tuple(row.values()))
-                           for row in rows)
+    html = "".join([rendered(shown_as, tuple(row.values())) for row in rows])
+    return Markup(html.replace(_CSRF_SLOT, generate_csrf()) if _CSRF_SLOT in html else html)
 
 
-def _render_row(row: dict) -> Markup:
-    return Markup(current_app.jinja_env.get_template(ROW_TEMPLATE).render(t=row, editable=EDITABLE))
-
-
-def _row_cache() -> Callable[[tuple, tuple], Markup]:
+def _row_cache() -> Callable[[tuple, tuple], str]:
     """The rendered rows of one app (each app its own: tests run several, each with its own templates)."""
     @lru_cache(maxsize=ROWS_KEPT)
-    def rendered(shown_as: tuple, values: tuple) -> Markup:
-        return _render_row(dict(zip(shown_as[-1], values, strict=True)))
+    def rendered(shown_as: tuple, values: tuple) -> str:
+        row = dict(zip(shown_as[-1], values, strict=True))
+        return current_app.jinja_env.get_template(ROW_TEMPLATE).render(t=row, editable=EDITABLE, csrf=_CSRF_SLOT)
     return rendered
 
 
