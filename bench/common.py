@@ -19,19 +19,23 @@ def sample(fn: Callable[[], object], runs: int, warmup: int = 20) -> list[float]
     return times
 
 
-def sample_side_by_side(calls: dict[str, Callable[[], object]], runs: int, warmup: int = 20) -> dict[str, list[float]]:
-    """Seconds per call of each of `calls`, taken in turns (one call of each a round), so a floor and what is
-    measured against it see the same moments of a machine whose speed drifts: on the 2-core VM, a floor measured
-    before its page was once 0.36 ms and once 0.52 ms, and the ratio swung by as much."""
+def sample_side_by_side(calls: dict[str, Callable[[], object]], runs: int, warmup: int = 20,
+                        block: int = 25) -> dict[str, list[float]]:
+    """Seconds per call of each of `calls`, taken in turns, `block` calls of one then `block` of the next, so a
+    floor and what is measured against it see the same stretches of a machine whose speed drifts (on the 2-core
+    VM a floor measured before its page was once 0.36 ms and once 0.52 ms, and the ratio swung by as much). In
+    blocks, not call by call: alternating every call left each one's code out of the CPU's caches and raised the
+    floor by about a tenth (0.53-0.54 against 0.47-0.48 ms in one process), which flattered the ratio."""
     for _ in range(warmup):
         for fn in calls.values():
             fn()
     times: dict[str, list[float]] = {name: [] for name in calls}
-    for _ in range(runs):
+    for _ in range(-(-runs // block)):
         for name, fn in calls.items():
-            start = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - start)
+            for _ in range(min(block, runs - len(times[name]))):
+                start = time.perf_counter()
+                fn()
+                times[name].append(time.perf_counter() - start)
     return times
 
 
