@@ -25,7 +25,7 @@ def sample_side_by_side(calls: dict[str, Callable[[], object]], runs: int, warmu
     floor and what is measured against it see the same stretches of a machine whose speed drifts (on the 2-core
     VM a floor measured before its page was once 0.36 ms and once 0.52 ms, and the ratio swung by as much). In
     blocks, not call by call: alternating every call left each one's code out of the CPU's caches and raised the
-    floor by about a tenth (0.53-0.54 against 0.47-0.48 ms in one process), which flattered the ratio."""
+    floor by about a tenth (0.53-0.54 against 0.47-0.51 ms in one process), which flattered the ratio."""
     for _ in range(warmup):
         for fn in calls.values():
             fn()
