@@ -92,3 +92,16 @@ def test_every_template_folder_is_extracted():
 
     templates = Path(__file__).parent.parent / "kiosk" / "templates"
     assert not [d for d in templates.rglob("*") if d.is_dir() and d.name.startswith(("_", "."))]
+
+
+@pytest.mark.parametrize("language, said", [("fr", "Aucune reprise ne correspond à « "),
+                                            ("en", "No trade-in matches “")])
+def test_a_typed_search_is_shown_back_escaped_and_as_typed_in_each_language(staff, language, said):
+    """A clerk's search comes back inside a translated sentence (Jinja's newstyle gettext): its markup is
+    escaped and its percent signs are kept as typed, whichever language reads it."""
+    staff.post("/lang", {"lang": language, "next": "/tradeins"})
+    typed = '<img src=x onerror=alert(1)> 50%% %(q)s'
+    page = staff.get("/tradeins", query_string={"q": typed},
+                     headers={"HX-Request": "true", "HX-Target": "tradein-rows"}).get_data(as_text=True)
+    assert said + "&lt;img src=x onerror=alert(1)&gt; 50%% %(q)s" in page, page
+    assert "<img" not in page
