@@ -80,7 +80,7 @@ class Projection:
 
     def __init__(self, store_id: str, now: str, keys: payouts.AccountKeys | None = None) -> None:
         self.store_id, self.now, self.keys = store_id, now, keys
-        self.tradeins: list[tuple] = []
+        self.tradeins: dict[str, tuple] = {}  # uuid -> row: a trade-in sent twice in one batch keeps its first
         self.cancelled: list[str] = []
         self.shipments: list[tuple] = []
         self.bags: list[tuple] = []
@@ -102,7 +102,7 @@ class Projection:
             self.uses += voucher_uses(kind, payload)
         if kind in (protocol.TRADEIN_ACCEPTED, protocol.TRADEIN_DECLINED):
             if row := tradein_row(store_id, payload, kind.split(".")[1], now):
-                self.tradeins.append(row)
+                self.tradeins.setdefault(row[0], row)
         elif kind == protocol.TRADEIN_CANCELLED and _text(payload.get("uuid")):
             self.cancelled.append(_text(payload["uuid"]))
         elif kind == protocol.SHIPMENT_CLOSED and (rows := shipment_rows(store_id, payload, now)):
@@ -111,9 +111,9 @@ class Projection:
 
     def write(self, tx) -> None:
         store_id, cancelled, bags = self.store_id, self.cancelled, self.bags
-        inserted = tx.insert_tradeins(TRADEIN_COLUMNS, self.tradeins)
-        written = {row[0]: row for row in reversed(self.tradeins) if row[0] in inserted}  # the first row a uuid
-        _count_daily(tx, [row for row in written.values() if row[STATE] == "accepted"], 1)
+        inserted = tx.insert_tradeins(TRADEIN_COLUMNS, list(self.tradeins.values()))
+        written = [row for uuid, row in self.tradeins.items() if uuid in inserted]
+        _count_daily(tx, [row for row in written if row[STATE] == "accepted"], 1)
         _cancel(tx, store_id, cancelled, self.now)
         payouts.record_requests(tx, store_id, self.payouts)
         payouts.cancel_requests(tx, store_id, cancelled, self.now)

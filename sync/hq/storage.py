@@ -94,14 +94,9 @@ class Tx:
         return set(self.write_new("hq_records", RECORD_COLUMNS, rows))
 
     def insert_tradeins(self, columns: Sequence[str], rows: list[tuple]) -> set[str]:
-        """Insert the read-model rows whose uuid is new (the first of a batch's rows with one uuid); returns
-        those uuids."""
+        """Insert the read-model rows (one a uuid) whose uuid HQ does not hold yet; returns those uuids."""
         present = self.keys_in("hq_tradeins", "uuid", [row[0] for row in rows]) if rows else set()
-        fresh: dict[str, tuple] = {}
-        for row in rows:
-            if row[0] not in present:
-                fresh.setdefault(row[0], row)
-        return set(self.write_new("hq_tradeins", ", ".join(columns), fresh.values()))
+        return set(self.write_new("hq_tradeins", ", ".join(columns), [row for row in rows if row[0] not in present]))
 
     def mark_seen(self, store_id: str, seqs: Sequence[int]) -> None:
         self.cursor.executemany(self.sql("INSERT INTO hq_seen_seqs VALUES (%s, %s) ON CONFLICT DO NOTHING"),
