@@ -9,11 +9,13 @@ with a clear error. Also the first-run secrets: generated once into the data fol
 from __future__ import annotations
 
 import base64
+import fcntl
 import os
 import secrets
 import tempfile
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -116,6 +118,30 @@ def create_once(path: Path, text: str) -> None:
         pass
     finally:
         os.unlink(aside)
+
+
+def private_file(path: str | Path) -> Path:
+    """`path` as a file only its owner can read (0600, its folder created 0700), empty if it was not there."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.touch(mode=0o600)
+    os.chmod(path, 0o600)
+    return path
+
+
+@contextmanager
+def folder_held(folder: str | Path) -> Iterator[None]:
+    """Hold `folder` for this process alone while it sets up what lives there: server workers starting together
+    on a fresh data folder each switch its SQLite file to WAL, and SQLite answers that switch "database is
+    locked" at once, without waiting, when another connection is making the same switch. The folder is locked,
+    not the database file: closing any other descriptor of a SQLite file would drop the locks SQLite holds on it
+    in this process."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
 
 
 def write_private(path: Path, text: str) -> None:

@@ -15,6 +15,8 @@ from pathlib import Path
 import requests
 
 from core.settings import keys_from, secret_file
+from kiosk.store.db import migrate, open_database, schema_version
+from sync.hq.storage import SqliteStorage
 from testing.printer_emulator import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,6 +41,30 @@ def test_processes_starting_together_agree_on_one_key_and_one_secret(tmp_path):
             for name in ("data_keys", "secret_key"):
                 assert stat.S_IMODE(os.stat(folder / name).st_mode) == 0o600
             assert sorted(p.name for p in folder.iterdir()) == ["data_keys", "secret_key"]  # nothing left aside
+
+
+def _open_both_databases(args: tuple[str, float]) -> tuple[str, int]:
+    folder, start = args
+    while time.time() < start:
+        pass
+    try:
+        SqliteStorage(Path(folder) / "hq.db").migrate()
+        kiosk = open_database(Path(folder) / "kiosk.db")
+        migrate(kiosk)
+        return "opened", schema_version(kiosk)
+    except Exception as err:  # noqa: BLE001 - the failure is what this test reports
+        return repr(err), -1
+
+
+def test_processes_opening_a_fresh_database_together_all_open_it(tmp_path):
+    """SQLite answers "database is locked" at once, without waiting, to a connection switching a fresh file to WAL
+    while another makes the same switch: one gunicorn worker in a few failed to boot on a fresh HQ."""
+    with multiprocessing.get_context("spawn").Pool(8) as pool:
+        for round_ in range(12):
+            folder, start = tmp_path / f"data{round_}", time.time() + 0.3
+            seen = pool.map(_open_both_databases, [(str(folder), start)] * 8)
+            assert {outcome for outcome, _ in seen} == {"opened"}, seen
+            assert len({version for _, version in seen}) == 1
 
 
 def test_hq_under_gunicorn_with_four_workers_boots_on_a_fresh_data_folder(tmp_path):

@@ -6,12 +6,12 @@ kiosk.store.connection's."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from pathlib import Path
 
 import sqlite_utils
 
+from core.settings import folder_held, private_file
 from kiosk.store.migrations import MIGRATIONS
 from sync.localdb import fetch_all, fetch_one, write_transaction
 
@@ -24,12 +24,11 @@ PRAGMAS = ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_time
 def open_database(path: str | Path) -> sqlite_utils.Database:
     """The database file, readable by the kiosk user only (0600: SQLite gives its -wal and -shm files the
     same mode), in a folder created 0700."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    Path(path).touch(mode=0o600)
-    os.chmod(path, 0o600)
+    path = private_file(path)
     conn = sqlite3.connect(str(path), timeout=10, check_same_thread=False)
-    for pragma in PRAGMAS:
-        conn.execute(f"PRAGMA {pragma}")
+    with folder_held(path.parent):  # a CLI command may open the file while the server does
+        for pragma in PRAGMAS:
+            conn.execute(f"PRAGMA {pragma}")
     return sqlite_utils.Database(conn)
 
 
@@ -44,6 +43,8 @@ def migrate(db: sqlite_utils.Database) -> list[int]:
         if number <= schema_version(db):
             continue
         with write_transaction(db):
+            if number <= schema_version(db):  # read again under the write lock: another process just applied it
+                continue
             for statement in _statements(sql):
                 db.execute(statement)
             db.execute(f"PRAGMA user_version = {number}")

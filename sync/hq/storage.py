@@ -4,7 +4,6 @@ steps that differ (PostgreSQL takes whole batches by COPY or by arrays) are the 
 
 from __future__ import annotations
 
-import os
 import secrets
 import sqlite3
 import threading
@@ -17,6 +16,7 @@ from typing import Any
 from cryptography.fernet import Fernet, MultiFernet
 
 from core.clock import utcnow_ms
+from core.settings import folder_held, private_file
 from sync.hq.schema import MIGRATIONS
 
 RECORD_COLUMNS = ("record_uuid, store_id, seq, kind, payload, payload_hash, batch_id, received_at, identifier, "
@@ -218,18 +218,16 @@ class SqliteStorage(Storage):
     backend = "sqlite"
 
     def __init__(self, path: str | Path) -> None:
-        self.path = str(path)
-        Path(self.path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        Path(self.path).touch(mode=0o600)  # SQLite gives its -wal and -shm files the database file's mode
-        os.chmod(self.path, 0o600)
+        self.path = str(private_file(path))  # SQLite gives its -wal and -shm files the database file's mode
         self._local = threading.local()
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=30000"):
-                conn.execute(f"PRAGMA {pragma}")
+            with folder_held(Path(self.path).parent):
+                for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=30000"):
+                    conn.execute(f"PRAGMA {pragma}")
             self._local.conn = conn
         return conn
 
