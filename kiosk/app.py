@@ -15,7 +15,7 @@ from flask_wtf.csrf import CSRFError
 from core.grading import load_spec
 from core.settings import secret_file
 from hardware.printer import FileSink, make_sink
-from kiosk import __version__, auth, cli, formatting, i18n, ratelimits
+from kiosk import __version__, auth, cli, formatting, i18n, ratelimits, templating
 from kiosk.compliance.crypto import DataCipher, load_keys
 from kiosk.extensions import csrf, htmx
 from kiosk.i18n import database_trouble
@@ -42,6 +42,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.extensions["kiosk.printer"].keep_days = settings["PRINT_FILES_DAYS"]
     app.config["CANCEL_WINDOW"] = timedelta(hours=settings["CANCEL_WINDOW_HOURS"])
     app.extensions["kiosk.cipher"] = DataCipher(load_keys(settings["DATA_KEYS"], settings["DATA_KEYS_FILE"]))
+    templating.init_app(app)
     app.before_request(bound_request_size)  # ahead of CSRF, which reads the form
     csrf.init_app(app)
     htmx.init_app(app)

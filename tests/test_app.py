@@ -84,3 +84,17 @@ def test_each_printer_driver_says_whether_it_can_be_used_here():
     for driver in DRIVERS.values():
         usable, missing = driver.usable()
         assert usable or missing  # a driver that cannot run says what it lacks
+
+
+def test_templates_see_a_global_added_after_they_were_loaded_and_their_own_globals_first(app):
+    """The kiosk's templates build their context from a flat copy of their globals (kiosk.templating): the copy is
+    made at each render, so it keeps Jinja's layering (a template's own globals before the environment's) and sees
+    a global the environment gained after the template was compiled."""
+    env = app.jinja_env
+    env.globals["greeting"] = "bonjour"
+    plain = env.from_string("{{ greeting }} {{ name | default('nobody') }}")
+    own = env.from_string("{{ greeting }}", globals={"greeting": "salut"})
+    assert plain.render() == "bonjour nobody" and own.render() == "salut"
+    env.globals["name"] = "Léa"  # after both templates were compiled
+    assert plain.render() == "bonjour Léa" and own.render() == "salut"
+    assert plain.render(greeting="hello") == "hello Léa"  # the render's own variables come first
