@@ -4,12 +4,10 @@ vs the floor: one bare INSERT committed alone, same file, same pragmas."""
 from __future__ import annotations
 
 import itertools
-import tempfile
 import uuid
 from datetime import date
-from pathlib import Path
 
-from bench.common import report, sample_side_by_side, summary
+from bench.common import report, sample_side_by_side, scratch_folder, summary
 from core.seller import parse_seller
 from kiosk.provisioning.setup import prepare_database
 from kiosk.store.db import open_database, write_transaction
@@ -22,7 +20,7 @@ P99_LIMIT_MS = 10.0
 
 
 def main() -> dict:
-    folder = Path(tempfile.mkdtemp(prefix="bench-accept-"))
+    folder = scratch_folder("bench-accept-")
     path = folder / "kiosk.db"
     prepare_database(str(path), demo=True, demo_pin="123456")
     db = open_database(path)

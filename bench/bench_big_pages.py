@@ -5,14 +5,11 @@ the main seed and on a held-back one, so the indexes are not tuned to one data s
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 from flask import Flask
 
 from bench import big_store
 from bench.bench_fragment import PIN, Session, serve, signed_in_session
-from bench.common import report, sample_side_by_side, summary
+from bench.common import report, sample_side_by_side, scratch_folder, summary
 from kiosk import create_app
 from kiosk.provisioning.setup import prepare_database
 from kiosk.store.db import open_database
@@ -23,7 +20,7 @@ P95_LIMIT_MS = 20.0
 
 
 def pages(seed: int) -> tuple[Session, list[tuple[str, str, dict]]]:
-    folder = Path(tempfile.mkdtemp(prefix="bench-big-"))
+    folder = scratch_folder("bench-big-")
     kiosk = create_app({"DATA_DIR": str(folder), "PRINTER_DRIVER": "dummy"})
     prepare_database(kiosk.config["DATABASE"], demo=True, demo_pin=PIN)
     db = open_database(kiosk.config["DATABASE"])

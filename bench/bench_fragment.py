@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import http.client
 import re
-import tempfile
 import threading
-from pathlib import Path
 from urllib.parse import urlencode
 
 import waitress
 from flask import Flask
 
-from bench.common import report, sample_side_by_side, summary
+from bench.common import report, sample_side_by_side, scratch_folder, summary
 from kiosk import create_app
 from kiosk.provisioning.setup import prepare_database
 from testing.samples import IMEI_KNOWN_TAC
@@ -61,7 +59,7 @@ def signed_in_session(port: int) -> tuple[Session, str]:
 
 
 def main() -> list[dict]:
-    folder = Path(tempfile.mkdtemp(prefix="bench-fragment-"))
+    folder = scratch_folder("bench-fragment-")
     kiosk = create_app({"DATA_DIR": str(folder), "PRINTER_DRIVER": "dummy"})
     prepare_database(kiosk.config["DATABASE"], demo=True, demo_pin=PIN)
     bare = Flask("bare")

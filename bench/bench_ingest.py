@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 import statistics
-import tempfile
 import time
 import uuid
 
 import psycopg
 from cryptography.fernet import Fernet
 
+from bench.common import scratch_folder
 from core.clock import utcnow
 from core.protocol import payload_hash
 from sync.hq.backends import open_storage
@@ -82,7 +82,7 @@ def main() -> dict:
     PostgreSQL's checkpoints make single runs swing by 2x."""
     times: dict[str, list[float]] = {"COPY": [], "executemany": [], "ingest": [], PARTITIONED: []}
     with pg_schema() as url, pg_schema() as url_partitioned:
-        storage, partitioned = (open_storage(u, tempfile.mkdtemp(prefix="bench-ingest-"),
+        storage, partitioned = (open_storage(u, scratch_folder("bench-ingest-"),
                                              [Fernet.generate_key().decode()]) for u in (url, url_partitioned))
         partition_records(partitioned, PARTITIONS)
         for rnd in range(ROUNDS):

@@ -8,14 +8,12 @@ route served the same way in the same run.
 from __future__ import annotations
 
 import re
-import tempfile
-from pathlib import Path
 from urllib.parse import urlencode
 
 from flask import Flask
 
 from bench.bench_fragment import PIN, Session, serve, signed_in_session
-from bench.common import report, sample_side_by_side, summary
+from bench.common import report, sample_side_by_side, scratch_folder, summary
 from kiosk import create_app
 from kiosk.provisioning.setup import prepare_database
 
@@ -24,7 +22,7 @@ PRODUCTS = ("3761234500014", "3761234500021", "3761234500038", "9782012345676") 
 
 
 def main() -> dict:
-    folder = Path(tempfile.mkdtemp(prefix="bench-pos-"))
+    folder = scratch_folder("bench-pos-")
     kiosk = create_app({"DATA_DIR": str(folder), "PRINTER_DRIVER": "dummy"})
     prepare_database(kiosk.config["DATABASE"], demo=True, demo_pin=PIN)
     bare = Flask("bare")

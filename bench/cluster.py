@@ -8,14 +8,13 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import requests
 
+from bench.common import scratch_folder
 from testing.printer_emulator import free_port
 
 WORKERS = 4
@@ -70,7 +69,7 @@ def serving(url: str, key: str, nodes: int = 1) -> Iterator[str]:
         if nodes == 1:
             yield f"http://127.0.0.1:{ports[0]}"
             return
-        front, folder = free_port(), Path(tempfile.mkdtemp(prefix="bench-haproxy-"))
+        front, folder = free_port(), scratch_folder("bench-haproxy-")
         servers = "\n".join(f"    server node{n} 127.0.0.1:{port}" for n, port in enumerate(ports))
         (folder / "haproxy.cfg").write_text(HAPROXY.format(port=front, servers=servers))
         proxy = subprocess.Popen([shutil.which("haproxy") or "haproxy", "-db", "-f", str(folder / "haproxy.cfg")],

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 
 def sample(fn: Callable[[], object], runs: int, warmup: int = 20) -> list[float]:
@@ -54,3 +58,11 @@ def report(title: str, measured: dict, floor: dict, limit: float) -> dict:
         print(f"  {row['name']:<46} median {row['median_ms']:8.3f} ms   p90 {row['p90_ms']:8.3f} ms")
     print(f"  ratio {ratio:.2f}x (target <= {limit}x): {verdict}")
     return {"title": title, "floor": floor, "measured": measured, "ratio": round(ratio, 3), "limit": limit}
+
+
+def scratch_folder(prefix: str) -> Path:
+    """A temporary folder, removed when the benchmark's process ends: a busy store's database alone is 230 MB, and
+    runs used to leave theirs in /tmp."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
