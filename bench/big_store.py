@@ -16,6 +16,7 @@ import sqlite_utils
 from stdnum import luhn
 
 from core.codes import SALE, TRADEIN
+from kiosk.tradein.listing import tidy_search_index
 
 STATES = (("received", 62), ("shipped", 8), ("accepted", 2), ("printed", 2), ("bagged", 3), ("declined", 12),
           ("cancelled", 4), ("draft", 3), ("graded", 1), ("quoted", 3))
@@ -113,12 +114,17 @@ def seed(db: sqlite_utils.Database, tradeins: int = 100_000, sales: int = 200_00
     rng, now = random.Random(seed), datetime.now(UTC)
     rows = list(_tradein_rows(db, rng, tradeins, now))
     sale_rows, line_rows, tender_rows = _sales(db, rng, sales, now)
+    insert_tradeins = f"INSERT INTO tradeins ({TRADEIN_COLUMNS}) VALUES ({', '.join('?' * 27)})"
     with db.conn:
-        db.conn.executemany(f"INSERT INTO tradeins ({TRADEIN_COLUMNS}) VALUES ({', '.join('?' * 27)})", rows)
+        db.conn.executemany(insert_tradeins, rows[TODAY:])
         db.conn.executemany(f"INSERT INTO sales VALUES ({', '.join('?' * 12)})", sale_rows)
         db.conn.executemany(f"INSERT INTO sale_lines VALUES ({', '.join('?' * 11)})", line_rows)
         db.conn.executemany("INSERT INTO tenders VALUES (?, ?, ?, ?, ?)", tender_rows)
         _z_reports(db, now)
+    tidy_search_index(db)  # as closing last night's Z did
+    for row in rows[:TODAY]:  # today's, one commit each as the counter takes them
+        with db.conn:
+            db.conn.execute(insert_tradeins, row)
     db.execute("ANALYZE")
     old = next(r for r in rows[TODAY:] if r[5] == "received")
     with_imei = next(r for r in rows[TODAY:] if r[7])

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import model_id
+from stdnum import luhn
+
+from testing.samples import PIN
+from tests.conftest import model_id, staff_id
 
 
 def _rows(staff, needle: str) -> str:
@@ -47,3 +50,24 @@ def test_a_terminal_upgraded_to_the_search_index_finds_its_older_trade_ins(app, 
         db.execute(statement)  # the database as a terminal on the previous release has it
     assert migrate(db) == [16]
     assert "XAW10075273452" in _rows(staff, "0752734")
+
+
+def _segments(db) -> int:
+    return db.execute("SELECT count(DISTINCT segid) FROM tradein_search_idx").fetchone()[0]
+
+
+def test_closing_the_day_merges_the_search_index_and_every_trade_in_is_still_found(app, staff, db):
+    """Each trade-in taken adds a segment to the search index; the Z report merges them into one (a search reads
+    every segment), and the trade-ins before and after it are all found."""
+    imeis = [f"3520990017{n:04d}" for n in range(6)]
+    imeis = [body + luhn.calc_check_digit(body) for body in imeis]
+    for imei in imeis[:5]:
+        assert staff.post("/tradeins", {"device_kind": "phone", "identifier": imei}).status_code in (302, 303)
+    assert _segments(db) > 1
+    closed = staff.post("/pos/reports/z", {"counted_cash": "0", "confirm": "1",
+                                           "approver_id": staff_id(db, "Sacha Leroy"), "approver_pin": PIN})
+    assert closed.status_code == 303 and _segments(db) == 1
+    staff.post("/tradeins", {"device_kind": "phone", "identifier": imeis[5]})  # the next morning's first
+    for imei in imeis:
+        assert imei in _rows(staff, imei[6:14]), imei
+    assert imeis[0] not in _rows(staff, imeis[1][6:14])
