@@ -17,7 +17,7 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from bench.common import report, sample, summary
+from bench.common import report, sample_side_by_side, scratch_folder, summary
 from sync.hq import create_app
 from sync.hq.ingest import Record, ingest
 from sync.hq.web_auth import add_staff
@@ -68,12 +68,11 @@ def signed_in_client(app):
 
 def main(count: int = 100_000) -> list[dict]:
     with pg_schema() as url:
-        app = create_app({"DATABASE_URL": url, "DATA_DIR": "/tmp/bench-hq"})
+        app = create_app({"DATABASE_URL": url, "DATA_DIR": str(scratch_folder("bench-hq-"))})
         app.add_url_rule("/hq/bench-bare", "bench_bare", lambda: "ok")  # the floor: same app, same hooks
         elapsed, stores = load(app, count)
         print(f"\nloaded {count:,} trade-ins through ingest in {elapsed:.1f} s ({count / elapsed:,.0f}/s)")
         client = signed_in_client(app)
-        bare = summary("bare route (same app, signed-in session)", sample(lambda: client.get("/hq/bench-bare"), RUNS))
         pages = {
             "dashboard (5 charts + tables, 14 days)": "/hq/",
             "inbox, first page, no filter": "/hq/inbox",
@@ -84,11 +83,14 @@ def main(count: int = 100_000) -> list[dict]:
             "trade-in page (evidence + history)": f"/hq/tradeins/{uuid.UUID(int=count // 2)}",
             "shipments": "/hq/shipments",
         }
-        results = []
-        for name, path in pages.items():
+        for path in pages.values():
             assert client.get(path).status_code == 200, path
-            results.append(report(f"HQ page at {count:,} trade-ins: {name}",
-                                  summary(name, sample(lambda p=path: client.get(p), RUNS, warmup=3)), bare, 30.0))
+        calls = {"floor": lambda: client.get("/hq/bench-bare")}
+        calls.update({name: lambda p=path: client.get(p) for name, path in pages.items()})
+        times = sample_side_by_side(calls, RUNS)  # the floor and the pages in turns, as the kiosk's benchmarks
+        bare = summary("bare route (same app, signed-in session)", times["floor"])
+        results = [report(f"HQ page at {count:,} trade-ins: {name}", summary(name, times[name]), bare, 30.0)
+                   for name in pages]
         app.extensions["hq.storage"].close()
     return results
 

@@ -11,18 +11,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 
-def sample(fn: Callable[[], object], runs: int, warmup: int = 20) -> list[float]:
-    """Seconds per call, one sample per call (so the median ignores the odd fsync stall)."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return times
-
-
 def sample_side_by_side(calls: dict[str, Callable[[], object]], runs: int, warmup: int = 20,
                         block: int = 25) -> dict[str, list[float]]:
     """Seconds per call of each of `calls`, taken in turns, `block` calls of one then `block` of the next, so a

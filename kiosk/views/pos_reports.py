@@ -72,7 +72,7 @@ def close_z():
 
 
 def _tidy_after_the_day() -> None:
-    """The day's housekeeping, once its Z is closed and printed: if another terminal holds the database too long,
+    """The day's housekeeping, once its Z is closed and its paper sent: if another terminal holds the database too long,
     it waits for tomorrow's Z (searches are slower meanwhile, never wrong)."""
     try:
         tidy_search_index(get_db())
