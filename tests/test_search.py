@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import re
 
-from stdnum import luhn
-
+from testing.factories import imei_number
 from testing.samples import PIN
 from tests.conftest import model_id, staff_id
 
@@ -59,8 +58,7 @@ def _segments(db) -> int:
 def test_closing_the_day_merges_the_search_index_and_every_trade_in_is_still_found(app, staff, db):
     """Each trade-in taken adds a segment to the search index; the Z report merges them into one (a search reads
     every segment), and the trade-ins before and after it are all found."""
-    imeis = [f"3520990017{n:04d}" for n in range(6)]
-    imeis = [body + luhn.calc_check_digit(body) for body in imeis]
+    imeis = [imei_number(209900170000 + n).number for n in range(6)]  # 35209900 17000n + check digit
     for imei in imeis[:5]:
         assert staff.post("/tradeins", {"device_kind": "phone", "identifier": imei}).status_code in (302, 303)
     assert _segments(db) > 1
