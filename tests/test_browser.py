@@ -205,3 +205,24 @@ def test_a_seller_form_left_by_back_keeps_what_was_typed_until_the_trade_in_is_s
         page.get_by_role("button", name="Accept and save the trade-in").click()
         page.wait_for_url(re.compile(rf"/tradeins/{uuid}$"))
     assert db.execute("SELECT count(*) FROM seller_drafts").fetchone()[0] == 0  # settled: nothing typed is kept
+
+
+def test_a_seller_form_left_by_back_and_opened_again_at_once_waits_for_what_was_typed(app, db):
+    """The clerk presses the browser's Back and at once opens the seller form again, while what was typed is still
+    on its way to the terminal (a busy terminal, held here by the browser's network for half a second): the form
+    opens once it is kept, with what was typed, never empty before it."""
+    with quoted_in_browser(app) as (uuid, base, page):
+        page.goto(f"{base}/tradeins/{uuid}/quote")
+        page.get_by_role("link", name="Customer accepts: seller details").click()
+        page.wait_for_url(re.compile(r"/seller$"))
+        page.locator("#first_names").press_sequentially(ADULT_SELLER["first_names"], delay=5)
+        held = []
+        page.route("**/seller/keep", lambda route: held.append(route))
+        page.go_back()
+        page.wait_for_url(re.compile(r"/quote$"))
+        page.get_by_role("link", name="Customer accepts: seller details").click()
+        page.wait_for_timeout(500)
+        assert len(held) == 1  # what was typed is on its way, not lost
+        held[0].continue_()
+        page.wait_for_url(re.compile(r"/seller$"))
+        expect(page.locator("#first_names")).to_have_value(ADULT_SELLER["first_names"])
