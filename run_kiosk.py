@@ -36,30 +36,44 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def start_print_retries(app) -> None:
-    """Failed print jobs are retried with backoff while the kiosk runs (Reprint stays available)."""
+    """This terminal's failed print jobs are retried with backoff while the kiosk runs (Reprint stays available);
+    the ones a crash left pending are printed at once. Called before serving: no job of this run is pending yet."""
+    from kiosk.provisioning.terminal import this_terminal
     from kiosk.store.db import open_database
-    from kiosk.tradein.printing import PrintRetrier, receipt_facts
+    from kiosk.tradein.printing import PrintRetrier, receipt_facts, requeue_interrupted
 
     def facts_of(db, tradein_uuid: str):
         return receipt_facts(db, tradein_uuid, app.extensions["kiosk.spec"], app.config["CANCEL_WINDOW"],
                              app.extensions["kiosk.cipher"], app.config["TRACKING_URL"])
 
+    def terminal_of(db) -> str | None:
+        return this_terminal(db, app.config["TERMINAL_ID"], app.config["TERMINAL_MODE"])
+
+    with open_database(app.config["DATABASE"]) as db:
+        if (terminal := terminal_of(db)) and (count := requeue_interrupted(db, terminal)):
+            print(f"  printer:  {count} print job(s) cut short when this terminal stopped: printing them now",
+                  flush=True)
     PrintRetrier(lambda: open_database(app.config["DATABASE"]), app.extensions["kiosk.printer"], facts_of,
-                 app.config["PRINTER_PROFILE"]).start()
+                 app.config["PRINTER_PROFILE"], terminal_of).start()
 
 
-def start_background_sync(app) -> None:
-    """Push the outbox and pull reference data in the background, when HQ is configured."""
+def start_background_sync(app):
+    """Push the outbox and pull reference data in the background, when HQ is configured; and, HQ or not, the daily
+    retention purge (kiosk.compliance.privacy.purge_if_due). Returns the running thread."""
+    from kiosk.compliance.privacy import purge_if_due
     from kiosk.hq_link import ANCHOR, hq_client
     from kiosk.store.db import open_database
     from kiosk.tradein.reference import pull
     from sync.pusher import BackgroundSync
 
     # The client is made each round from the settings: enrolling on the set-up page starts the sync at once.
-    BackgroundSync(lambda: open_database(app.config["DATABASE"]), lambda: hq_client(app.config),
-                   app.config["SYNC_BATCH_SIZE"], app.config["SYNC_INTERVAL_SECONDS"], pull=pull, anchor=ANCHOR).start()
+    loop = BackgroundSync(lambda: open_database(app.config["DATABASE"]), lambda: hq_client(app.config),
+                          app.config["SYNC_BATCH_SIZE"], app.config["SYNC_INTERVAL_SECONDS"], pull=pull, anchor=ANCHOR,
+                          housekeeping=purge_if_due)
+    loop.start()
     print(f"  sync:     to {app.config['SYNC_URL']} every {app.config['SYNC_INTERVAL_SECONDS']} s"
           if app.config["SYNC_URL"] else "  sync:     none yet (enrol this terminal with HQ)", flush=True)
+    return loop
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,10 +84,14 @@ def main(argv: list[str] | None = None) -> int:
     import waitress
 
     from kiosk import create_app
-    from kiosk.app import keys_share_the_database_folder
+    from kiosk.app import keys_share_the_database_folder, register_key_beside_the_database
     from kiosk.provisioning.setup import prepare_database
 
-    app = create_app({"DATA_DIR": data_dir, **({"DEMO": True} if args.demo else {})})
+    try:
+        app = create_app({"DATA_DIR": data_dir, **({"DEMO": True} if args.demo else {})})
+    except ValueError as err:  # a setting that is unknown or has a bad value: one line, no traceback
+        print(f"kiosk: {err}", file=sys.stderr, flush=True)
+        return 2
     new_pin = prepare_database(app.config["DATABASE"], app.config["DEMO"], app.config["DEMO_PIN"])
     login_file = Path(data_dir) / "DEMO_LOGIN.txt"
     if new_pin:
@@ -85,6 +103,10 @@ def main(argv: list[str] | None = None) -> int:
     if keys_share_the_database_folder(app.config):
         print(f"  WARNING:  the personal-data keys ({app.config['DATA_KEYS_FILE']}) sit beside the database: a copy "
               "of that folder holds both. In a shop set KIOSK_DATA_KEYS_FILE to another disk or mount.", flush=True)
+    if register_key_beside_the_database(app.config):
+        print(f"  WARNING:  the police register's key ({app.config['REGISTER_KEY_FILE']}) sits beside the database: "
+              "a copy of that folder can re-chain an edited register. Set KIOSK_REGISTER_KEY_FILE to another disk or "
+              "mount.", flush=True)
     print(f"  printer:  {app.config['PRINTER_DRIVER']} -> receipts in {Path(data_dir) / 'prints'}"
           if app.config["PRINTER_DRIVER"] == "file" else f"  printer:  {app.config['PRINTER_DRIVER']}", flush=True)
     if login_file.exists():

@@ -1,5 +1,6 @@
-"""Run every benchmark and write the figures to bench/results/latest.json: `results` (title, ratio, limit),
-`sync` (ingest, drain, fleet) and `camera` (per-set tables and the checks against the issue's targets).
+"""Run every benchmark and write the figures to bench/results/latest.json and a dated copy (2026-12-07T0847.json):
+`results` (title, ratio, limit), `sync` (ingest, drain, fleet) and `camera` (per-set tables and the checks against
+the issue's targets).
 The OCR benchmark runs on its own (python -m bench.ocr).
 
     .venv/bin/python -m bench.run
@@ -35,7 +36,9 @@ def main() -> None:
     out.mkdir(exist_ok=True)
     record = {"at": datetime.now(UTC).isoformat(timespec="seconds"), "machine": platform.platform(),
               "python": platform.python_version(), "results": results, "sync": sync_results, "camera": camera}
-    (out / "latest.json").write_text(json.dumps(record, indent=2))
+    # latest.json is this machine's scratch copy; the dated copy is what a reference run commits (bench/README.md)
+    for name in ("latest.json", f"{record['at'][:16].replace(':', '')}.json"):
+        (out / name).write_text(json.dumps(record, indent=2))
     over = [r["title"] for r in results if r["ratio"] > r["limit"]]
     print(f"\n{len(results)} ratio benchmarks, {len(over)} over their target" + (f": {over}" if over else ""))
     missed = [c["title"] for c in camera["checks"] if not c["met"]]

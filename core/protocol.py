@@ -26,8 +26,9 @@ SALE_COMPLETED = "sale.completed"
 SALE_RETURNED = "sale.returned"
 Z_CLOSED = "z.closed"
 PAYOUT_REQUESTED = "payout.requested"  # a trade-in paid by bank transfer: HQ makes the transfer
+SELLER_ERASED = "seller.erased"  # a seller's data erased at the store (request or retention): HQ blanks its copy
 RECORD_KINDS = (TRADEIN_ACCEPTED, TRADEIN_DECLINED, TRADEIN_CANCELLED, SHIPMENT_CLOSED, VOUCHER_ISSUED,
-                SALE_COMPLETED, SALE_RETURNED, Z_CLOSED, PAYOUT_REQUESTED)
+                SALE_COMPLETED, SALE_RETURNED, Z_CLOSED, PAYOUT_REQUESTED, SELLER_ERASED)
 SALE_KINDS = (SALE_COMPLETED, SALE_RETURNED)
 
 # Why HQ refuses a record: HQ answers with the code (and the English text, for its own log); the terminal says it
@@ -43,6 +44,17 @@ REJECTIONS = {
     "other_store": N_("record_uuid belongs to another store's record"),
     "conflict": N_("conflict: a different payload was already stored under this record_uuid"),
     "payout_unreadable": N_("the payout's account cannot be read with this store's secret: nothing will be paid"),
+    # Not a record's: the police register's head the batch carried (sync/hq/register_anchors.py).
+    "register_fork": N_("the police register's head at entry %(seq)s does not extend the head HQ anchored at entry "
+                        "%(anchored)s: refused, and shown to HQ's supervisors"),
+    # core.payout's checks, run again at HQ (issue 29): an account the bank's file cannot carry is never queued.
+    "payout_account_invalid": N_("the payout's account is not one a SEPA transfer can carry (IBAN, BIC or "
+                                 "holder's name): nothing will be paid; take the seller's account details again"),
+    # Store isolation (issue 29): a store's record acts only on its own trade-ins, and a code names one trade-in.
+    "code_taken": N_("trade-in code %(tradein_code)s is already held by another trade-in at HQ: a code names one "
+                     "trade-in across every store"),
+    "other_stores_tradein": N_("this trade-in's uuid belongs to another store's trade-in"),
+    "bad_sale_uuid": N_("the sale's uuid is not a UUID in its usual form"),
 }
 
 
@@ -156,6 +168,22 @@ def parse_json(text: str | bytes, max_depth: int = MAX_JSON_DEPTH) -> object:
     if (depth := json_depth(text)) > max_depth:
         raise JSONRefused(f"the JSON nests {depth} levels deep, at most {max_depth}")
     try:
-        return json.loads(text)
+        data = json.loads(text)
     except ValueError as err:
         raise JSONRefused(f"the JSON does not parse: {err}") from None
+    if _SURROGATE.search(text) and not _is_unicode(data):
+        raise JSONRefused("a text holds a lone surrogate (\\uD800-\\uDFFF alone): not Unicode text")
+    return data
+
+
+# A surrogate, escaped (\uD800) or raw: a pair decodes to one character, a lone one to text no database or encoder
+# takes. The text is searched first (C speed), so the walk below runs only for the rare body that has one.
+_SURROGATE = re.compile("\\\\u[dD][89a-fA-F]|[\ud800-\udfff]")
+
+
+def _is_unicode(data: object) -> bool:
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

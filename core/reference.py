@@ -18,8 +18,9 @@ from stdnum import ean
 from core.grading import COSMETIC_GRADES
 from core.imei import IDENTIFIER_FOR_KIND as DEVICE_KINDS
 from core.imei import IdentifierError, parse_imei, parse_serial
+from core.messages import N_, Message
 from core.pricing import FUNCTIONAL_BANDS
-from core.text import has_control
+from core.text import has_control, restricted
 
 KINDS = ("catalog", "grid", "promos", "blocklist", "products")
 # kind -> (the list a file holds, the fields that identify a row: what a diff compares)
@@ -27,6 +28,11 @@ ROWS = {"grid": ("values", ("kind", "brand", "model", "storage_gb", "cosmetic", 
         "catalog": ("models", ("brand", "model")), "promos": ("promos", ("code",)),
         "blocklist": ("entries", ("type", "identifier")), "products": ("products", ("ean",))}
 MAX_ROWS, MAX_MINOR, SHOWN_PROBLEMS = 200_000, 10**8, 20
+# A version is a key and a step of the URL a terminal fetches it at (/reference/<kind>/<version>): "2026/12" made
+# every pull 404. Letters, digits, dot, dash, underscore; the first a letter or digit (never "." or "..").
+VERSION_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-")
+MAX_VERSION = 40
+VERSION_RULE = "1 to 40 letters, digits, dots, dashes or underscores, starting with a letter or a digit"
 
 
 @dataclass(frozen=True)
@@ -214,6 +220,44 @@ def grid_kind_problems(values: list[dict], catalog_kinds: dict[tuple[str, str], 
         elif listed is not None and listed != row["kind"]:
             problems.append(RowProblem(number, "kind", f"is {row['kind']} but the catalog lists "
                                                        f"{row['brand']} {row['model']} as {listed}"))
+    return problems
+
+
+def version_name(raw: object) -> str | None:
+    """A version's name in its one form (NFKC, every dash "-"), or None when it breaks VERSION_RULE. HQ publishes
+    under this form; a terminal fetches only a version whose name already is in it."""
+    name = restricted(raw.strip(), VERSION_CHARACTERS, drop="", upper=False, max_length=MAX_VERSION, dashes="-") \
+        if isinstance(raw, str) else None
+    return name if name and name[0].isalnum() else None
+
+
+def refused_version(kind: str, version: str) -> Message:
+    """Why a terminal does not fetch a version HQ lists (kept for the staff sync page, in the reader's language)."""
+    return Message(N_("%(kind)s %(version)s is not a plain version name (1 to 40 letters, digits, dots, dashes or "
+                      "underscores, starting with a letter or a digit): not fetched, the terminal keeps the version "
+                      "it has"), kind=kind, version=version[:80])
+
+
+def unfetchable_version(kind: str, version: str, reason: str) -> Message:
+    return Message(N_("%(kind)s %(version)s could not be fetched from HQ (%(reason)s): the terminal keeps the "
+                      "version it has"), kind=kind, version=version[:80], reason=reason[:300])
+
+
+def failed_checks(kind: str, version: str, problems: str) -> Message:
+    return Message(N_("%(kind)s %(version)s does not pass this terminal's checks (%(problems)s): the terminal keeps "
+                      "the version it has"), kind=kind, version=version[:80], problems=problems[:2000])
+
+
+def catalog_kind_problems(models: list[dict], grid_kinds: dict[tuple[str, str], str]) -> list[RowProblem]:
+    """A catalog's models against the grid in force ((brand, model) -> the kind its rows price): a model the grid
+    prices as a phone listed as a watch would leave the terminal without that phone. The grid's own check
+    (grid_kind_problems) the other way round, at HQ's publish and on the terminal that applies the catalog."""
+    problems = []
+    for number, model in enumerate(models, start=1):
+        priced = grid_kinds.get((model["brand"], model["model"]))
+        if priced is not None and priced != model["kind"]:
+            problems.append(RowProblem(number, "kind", f"is {model['kind']} but the current grid prices "
+                                                       f"{model['brand']} {model['model']} as {priced}"))
     return problems
 
 

@@ -79,15 +79,29 @@ def _texts(form: Mapping[str, str], errors: dict[str, str]) -> dict[str, str]:
     texts = {}
     for name, limit in MAX_TEXT.items():
         raw = unicodedata.normalize("NFKC", form.get(name) or "")
-        value = canonical_id_number(raw) if name == "id_doc_number" else " ".join(raw.split())
+        value = " ".join(raw.split())
         if has_control(raw):
             errors[name] = Message(N_("Remove the control characters from this field (they cannot be printed)."))
         elif not value:
             errors[name] = Message(N_("Required."))
+        elif name == "id_doc_number":
+            value = _id_number(raw, limit, errors)
         elif len(value) > limit:
             errors[name] = Message(N_("At most %(count)s characters."), count=limit)
         texts[name] = value
     return texts
+
+
+def _id_number(raw: str, limit: int, errors: dict[str, str]) -> str:
+    """The document number as printed on it: a look-alike character (Cyrillic "А", a Hangul filler, a variation
+    selector) would make the same document a new seller, past the daily limit, so it is refused, not dropped."""
+    value = canonical_id_number(raw)
+    if value is None and len(raw) <= 4 * limit:
+        errors["id_doc_number"] = Message(N_("Type the number with only the letters A to Z and the digits printed "
+                                             "on the document (spaces and dashes do not matter)."))
+    elif value is None or len(value) > limit:
+        errors["id_doc_number"] = Message(N_("At most %(count)s characters."), count=limit)
+    return value or ""
 
 
 def parse_seller(form: Mapping[str, str], today: date, locale: str = "fr_FR") -> Seller:

@@ -9,6 +9,7 @@ with a clear error. Also the first-run secrets: generated once into the data fol
 from __future__ import annotations
 
 import base64
+import difflib
 import fcntl
 import os
 import secrets
@@ -60,21 +61,29 @@ class Setting:
 
 def resolve(declared: Sequence[Setting], prefix: str, overrides: Mapping[str, Any] | None = None,
             environ: Mapping[str, str] | None = None, config_file: Path | None = None) -> dict[str, Any]:
-    """Every declared setting's value; an unknown name in the file, or a bad value anywhere, is an error."""
+    """Every declared setting's value. An unknown name in the file or among the PREFIX_ environment variables
+    (a typo: KIOSK_PRINTR_DRIVER) is an error naming the closest known setting, as is a bad value anywhere:
+    ignored, the typo would leave the terminal quietly on a default (printing to a file instead of the printer).
+    Overrides come from code (tests, the launcher) and may carry other Flask keys: those are passed over."""
     by_name = {s.name: s for s in declared}
     environ = os.environ if environ is None else environ
     values = {s.name: s.default for s in declared}
-    layers = [
-        tomllib.loads(config_file.read_text(encoding="utf-8")) if config_file and config_file.exists() else {},
-        {s.name: environ[prefix + s.name] for s in declared if prefix + s.name in environ},
-        {k: v for k, v in (overrides or {}).items() if k in by_name},
-    ]
-    for layer in layers:
+    from_file = tomllib.loads(config_file.read_text(encoding="utf-8")) if config_file and config_file.exists() else {}
+    _refuse_unknown(by_name, from_file, f"in {config_file}", "")
+    from_env = {k[len(prefix):]: v for k, v in environ.items() if k.startswith(prefix)}
+    _refuse_unknown(by_name, from_env, "in the environment", prefix)
+    for layer in (from_file, from_env, {k: v for k, v in (overrides or {}).items() if k in by_name}):
         for name, value in layer.items():
-            if name not in by_name:
-                raise ValueError(f"unknown setting {name!r} in {config_file}")
             values[name] = by_name[name].coerce(value)
     return values
+
+
+def _refuse_unknown(by_name: Mapping[str, Setting], layer: Mapping[str, Any], where: str, prefix: str) -> None:
+    for name in layer:
+        if name not in by_name:
+            close = difflib.get_close_matches(name, list(by_name), n=1, cutoff=0.6)
+            hint = f"; did you mean {prefix + close[0]}?" if close else f"; see the settings list ({prefix}…)"
+            raise ValueError(f"unknown setting {prefix + name} {where}{hint}")
 
 
 def settings_help(declared: Sequence[Setting], prefix: str) -> str:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from hardware.uploads import scale_within
+
 ANALYSIS_WIDTH = 320  # the tensor is averaged down to this width: fast, and noise averages out
 MAX_REGIONS = 4  # a box label holds two 1D codes; two labels in view, four
 Vector = tuple[float, float]
@@ -39,7 +41,9 @@ class BarRegion:
 
 def bar_regions(gray: np.ndarray, max_regions: int = MAX_REGIONS) -> list[BarRegion]:
     """The regions where many parallel edges line up, largest first."""
-    scale = ANALYSIS_WIDTH / gray.shape[1]
+    # Within the working budget: a frame narrower than the analysis width is enlarged, and a tall one must not
+    # become hundreds of megapixels of float32 (hardware.uploads).
+    scale = scale_within(gray.shape[1], gray.shape[0], ANALYSIS_WIDTH / gray.shape[1])
     # Gradients at full size (bars are only 2-3 px wide), their products averaged down. Three full-size arrays,
     # not six: each is fresh memory the system must map in, which took as long as the arithmetic.
     gx, gy = cv2.Sobel(gray, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(gray, cv2.CV_32F, 0, 1, ksize=3)

@@ -26,7 +26,7 @@ from hardware.bar_regions import BarRegion, bar_regions
 from hardware.sightings import ALL_FORMATS, LINEAR, Sighting, agreed, scan_line, sightings
 from hardware.sightings import SYMBOLOGY as SYMBOLOGY  # the decoder's callers name these from here
 from hardware.sightings import Decoded as Decoded
-from hardware.uploads import PictureRefused, check_picture
+from hardware.uploads import PictureRefused, check_picture, fits, read_bounded
 
 
 def to_gray(image: np.ndarray) -> np.ndarray:
@@ -54,6 +54,8 @@ def _region_sightings(gray: np.ndarray, region: BarRegion, known: frozenset[str]
     width = int(region.length * 1.5 + 40)  # the quiet zones, and a code the region only partly covered
     height = int(region.height + 20)
     found: list[Sighting] = []
+    if not fits(2 * width, height):  # stretched past the working budget: bars as long as a frame is wide, no code
+        return found
     for tries, turn in enumerate(ANGLE_TRIES, start=1):
         to_frame = region.sampling(width, height, turn)
         upright = cv2.warpAffine(gray, to_frame, (width, height), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
@@ -126,7 +128,8 @@ def decode_frame(image: np.ndarray, last_resort: bool = False) -> list[Decoded]:
     regions = bar_regions(gray)
     whole = first.result()
     retries = [] if any(s.symbology == "QRCODE" for s in whole) else [  # the longest first
-        _WORKERS.submit(_qr_again, gray, attempts) for attempts in (QR_ENLARGED, QR_CLEANED)]
+        _WORKERS.submit(_qr_again, gray, attempts) for attempts in (QR_ENLARGED, QR_CLEANED)
+        if attempts is not QR_ENLARGED or fits(gray.shape[1] * QR_SCALE, gray.shape[0] * QR_SCALE)]
     reads = [_WORKERS.submit(_region_sightings, gray, region, _texts_inside(region, whole)) for region in regions
              if region.length >= SHORTEST_CODE and not _within_qr(region, whole)]
     # Every job is waited for, so none runs on into the next frame; the cleaned copies' answer comes first.
@@ -157,8 +160,9 @@ def _read_pyzbar(gray: np.ndarray) -> list[Decoded]:
 # enlarged 1.5x (a code held far from the camera, or a phone's screen, has modules of 2 px or less).
 QR_CLEANED = ((lambda gray: gray, zxingcpp.Binarizer.GlobalHistogram, 1.0),
               (lambda gray: cv2.GaussianBlur(gray, (0, 0), 1), zxingcpp.Binarizer.LocalAverage, 1.0))
-QR_ENLARGED = ((lambda gray: cv2.resize(gray, None, fx=1.5, fy=1.5, interpolation=cv2.INTER_CUBIC),
-                zxingcpp.Binarizer.LocalAverage, 1.5),)
+QR_SCALE = 1.5
+QR_ENLARGED = ((lambda gray: cv2.resize(gray, None, fx=QR_SCALE, fy=QR_SCALE, interpolation=cv2.INTER_CUBIC),
+                zxingcpp.Binarizer.LocalAverage, QR_SCALE),)
 
 
 def _qr_again(gray: np.ndarray, attempts) -> list[Sighting]:
@@ -189,10 +193,9 @@ class Deduper:
 REDUCE_ABOVE_PIXELS = 4_000_000  # larger photos are decoded at half size: barcodes need far less
 
 
-def _picture(data: bytes) -> np.ndarray:
-    """A picture uploaded by a browser, bounded first (hardware.uploads: bytes, format, pixels from the header
-    alone), then decoded, at half size when it is large (JPEG decodes straight to half size)."""
-    width, height = check_picture(data)
+def _decoded(data: bytes, width: int, height: int) -> np.ndarray:
+    """A picture check_picture accepted (width × height from its header), decoded, at half size when it is large
+    (JPEG decodes straight to half size)."""
     flags = cv2.IMREAD_REDUCED_COLOR_2 if width * height > REDUCE_ABOVE_PIXELS else cv2.IMREAD_COLOR
     image = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
     if image is None:
@@ -201,8 +204,10 @@ def _picture(data: bytes) -> np.ndarray:
 
 
 def decode_image_bytes(data: bytes) -> list[Decoded]:
-    """The codes of an uploaded picture (see _picture for the bounds checked first)."""
-    return decode_frame(_picture(data), last_resort=True)
+    """The codes of an uploaded picture, bounded first (hardware.uploads: bytes, format, pixels, sides and shape
+    from the header alone). PictureRefused, never a decoder's own error."""
+    width, height = check_picture(data)
+    return read_bounded(lambda: decode_frame(_decoded(data, width, height), last_resort=True))
 
 
 @dataclass(frozen=True)
@@ -212,10 +217,14 @@ class PictureReading:
 
 
 def read_picture(data: bytes) -> PictureReading:
-    """An uploaded picture, bounded and decoded once: its codes, and the IMEIs it shows. The digits are read as
-    text (hardware.ocr, when its optional dependency is usable) only when no code names an IMEI; Luhn-checked,
-    15 digits, either way."""
-    image = _picture(data)
+    """An uploaded picture, bounded as decode_image_bytes does and decoded once: its codes, and the IMEIs it shows.
+    The digits are read as text (hardware.ocr, when its optional dependency is usable) only when no code names an
+    IMEI; Luhn-checked, 15 digits, either way. PictureRefused, never a decoder's own error."""
+    width, height = check_picture(data)
+    return read_bounded(lambda: _reading(_decoded(data, width, height)))
+
+
+def _reading(image: np.ndarray) -> PictureReading:
     codes = decode_frame(image, last_resort=True)
     imeis = ocr.imeis_in_text("\n".join(code.text for code in codes))
     return PictureReading(codes, imeis or (ocr.read_imeis(image) if ocr.available() is None else []))

@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 from stdnum import luhn
 
+from hardware.uploads import scale_within
+
 TESSDATA_DIRS = (Path("/usr/share/tesseract-ocr/5/tessdata"), Path("/usr/share/tesseract-ocr/4.00/tessdata"))
 # A run of digits as a screen groups them ("35 209900 176148 1") or not; letters end a run.
 _RUN = re.compile(r"\d[\d ]*\d")
@@ -43,16 +45,17 @@ def _engine():
 
 
 def _prepared(image: np.ndarray) -> np.ndarray:
-    """Gray, dark text on light (a dark-mode screen is inverted), at most 2000 px and at least 900 px wide.
+    """Gray, dark text on light (a dark-mode screen is inverted), at most 2000 px and at least 900 px wide, and
+    never past the working budget (hardware.uploads: a tall narrow picture scaled to 900 px wide was gigapixels).
     Left unbinarised: Tesseract's own thresholding read the rendered screens better than Otsu's."""
     import cv2
 
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     if float(np.median(gray)) < 110:
         gray = 255 - gray
-    width = gray.shape[1]
+    height, width = gray.shape[:2]
     if width > 2000 or width < 900:
-        scale = (2000 if width > 2000 else 900) / max(width, 1)
+        scale = scale_within(width, height, (2000 if width > 2000 else 900) / max(width, 1))
         gray = cv2.resize(gray, None, fx=scale, fy=scale,
                           interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
     return gray

@@ -16,7 +16,7 @@ from core.grading import load_spec
 from core.settings import secret_file
 from hardware.printer import FileSink, make_sink
 from kiosk import __version__, auth, cli, formatting, i18n, ratelimits, templating
-from kiosk.compliance.crypto import DataCipher, load_keys
+from kiosk.compliance.crypto import DataCipher, load_keys, load_register_key
 from kiosk.extensions import csrf, htmx
 from kiosk.i18n import database_trouble
 from kiosk.settings import load_settings
@@ -41,7 +41,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if isinstance(app.extensions["kiosk.printer"], FileSink):
         app.extensions["kiosk.printer"].keep_days = settings["PRINT_FILES_DAYS"]
     app.config["CANCEL_WINDOW"] = timedelta(hours=settings["CANCEL_WINDOW_HOURS"])
-    app.extensions["kiosk.cipher"] = DataCipher(load_keys(settings["DATA_KEYS"], settings["DATA_KEYS_FILE"]))
+    app.extensions["kiosk.cipher"] = DataCipher(load_keys(settings["DATA_KEYS"], settings["DATA_KEYS_FILE"]),
+                                                load_register_key(settings["REGISTER_KEY_FILE"]))
     templating.init_app(app)
     app.before_request(bound_request_size)  # ahead of CSRF, which reads the form
     csrf.init_app(app)
@@ -68,6 +69,12 @@ def _private_folder(folder: str) -> None:
 def keys_share_the_database_folder(config) -> bool:
     """True when the personal-data keys come from a file beside the database (fine for a demo, not for a shop)."""
     return not config["DATA_KEYS"] and Path(config["DATA_KEYS_FILE"]).parent == Path(config["DATABASE"]).parent
+
+
+def register_key_beside_the_database(config) -> bool:
+    """True when the police register's key sits in the database's folder: whoever copies that folder can re-chain an
+    edited register (HQ's anchors still tell, but the terminal's own check no longer does)."""
+    return Path(config["REGISTER_KEY_FILE"]).parent == Path(config["DATABASE"]).parent
 
 
 # No inline script or style anywhere (htmx is configured through a meta tag), so the policy is strict.

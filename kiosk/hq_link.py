@@ -4,10 +4,13 @@ answers."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import current_app
 
 from core.device_gates import Refusal, refusal_from_json
 from kiosk.compliance import register
+from kiosk.settings import HQ_LINK_FILE, read_hq_link
 from sync import pusher
 from sync.client import HQClient, HQRefused, HQUnavailable
 
@@ -20,8 +23,33 @@ def push(db, client: HQClient, batch_size: int, **options) -> int:
     return pusher.drain(db, client, batch_size, anchor=ANCHOR, **options)
 
 
+def follow_enrolment(config) -> None:
+    """Take over the HQ link `enrol` stored since this app read it: re-enrolling with the CLI while the kiosk runs
+    gives the store a new secret at HQ, and a running kiosk that kept the old one sealed transfers HQ cannot read
+    and signed requests HQ refuses until a restart. Settings given by hand (KIOSK_SYNC_SECRET) are left alone."""
+    if not config.get("SYNC_FOLLOWS_ENROLMENT"):
+        return
+    try:
+        found = (Path(config["DATA_DIR"]) / HQ_LINK_FILE).stat()
+        stamp = (found.st_mtime_ns, found.st_ino, found.st_size)
+        if config.get("HQ_LINK_STAMP") == stamp:
+            return  # one stat per use: no reading while nothing changed
+        link = read_hq_link(config["DATA_DIR"])
+        config.update(SYNC_URL=link["url"], SYNC_STORE_ID=link["store_id"], SYNC_SECRET=link["secret"],
+                      HQ_LINK_STAMP=stamp)
+    except (OSError, ValueError, KeyError):  # not enrolled yet, or a link being written: read again next time
+        return
+
+
+def hq_secret(config) -> str:
+    """The store's HMAC secret as of now (it seals the transfers asked of HQ)."""
+    follow_enrolment(config)
+    return config["SYNC_SECRET"]
+
+
 def hq_client(config) -> HQClient | None:
     """None when this terminal is not set up to talk to HQ (offline-only)."""
+    follow_enrolment(config)
     if not (config["SYNC_URL"] and config["SYNC_STORE_ID"] and config["SYNC_SECRET"]):
         return None
     return HQClient(config["SYNC_URL"], config["SYNC_STORE_ID"], config["SYNC_SECRET"], config["SYNC_TIMEOUT"])

@@ -43,7 +43,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RATE_LIMIT_SIGN_IN", "10 per minute", "Sign-in attempts one address may make (Flask-Limiter syntax)."),
     Setting("RATE_LIMIT_CUSTOMER", "20 per minute", "Estimates started and tickets printed from one address (the "
             "self-service screen): far above a person, far below a script."),
-    Setting("RATE_LIMIT_STORAGE", "memory://", "Where rate-limit counters live: memory:// (one process) or redis://."),
+    Setting("RATE_LIMIT_STORAGE", "memory://", "Where rate-limit counters live: memory:// keeps them in this process "
+            "(fine for run_kiosk.py, one process); redis://127.0.0.1:6379/0 shares them between processes (several "
+            "workers or terminals would otherwise each allow the full limit). redis:// needs the `redis` extra; "
+            "while Redis is down each process counts on its own."),
+    Setting("RATE_LIMIT_KEY_PREFIX", "tradein-kiosk", "Prefix of the counters' keys in that storage, so that "
+            "services sharing one Redis never share counters."),
+    Setting("TRUSTED_PROXIES", 0, "Reverse proxies in front of the kiosk (Werkzeug ProxyFix): with 0 the client's "
+            "address is the connection's and X-Forwarded-For is ignored; with N the address the Nth proxy from here "
+            "saw is believed (rate limits count per seller, not per proxy). Never more than the proxies really "
+            "there: a client could then write its own address and escape every limit."),
     Setting("APPROVAL_ABOVE_MINOR", 50000, "Offers above this amount (minor units) need a manager's PIN."),
     Setting("DISCOUNT_APPROVAL_ABOVE_BP", 1000, "Line discounts above this share of the line (basis points: "
             "1000 = 10 %) need a manager's PIN."),
@@ -53,6 +62,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DATA_KEYS_FILE", "", "File of the personal-data keys (created 0600 on first run); empty means "
             "<DATA_DIR>/data_keys. In production keep it apart from the database (another disk or mount): "
             "the kiosk warns at start when both share a folder."),
+    Setting("REGISTER_KEY_FILE", "", "File of the police register's chain key (created 0600 on first use); empty "
+            "means <DATA_DIR>-keys/register_key, a folder beside the data folder, never in it: a copy of the data "
+            "folder cannot re-chain an edited register. In production put it on another disk or mount (and back it "
+            "up apart): the kiosk warns at start when it sits beside the database."),
     Setting("TERMINAL_MODE", "staff", "staff: the counter terminal; customer: a self-service kiosk that serves only "
             "the customer pages (/customer), never a staff page.", ("staff", "customer")),
     Setting("CUSTOMER_IDLE_SECONDS", 60, "Customer kiosk: seconds without a touch before the reset countdown shows."),
@@ -88,7 +101,14 @@ def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[s
     values["DATA_DIR"] = str(Path(values["DATA_DIR"]).resolve())
     values["DATABASE"] = values["DATABASE"] or str(Path(values["DATA_DIR"]) / "kiosk.db")
     values["DATA_KEYS_FILE"] = values["DATA_KEYS_FILE"] or str(Path(values["DATA_DIR"]) / "data_keys")
+    values["REGISTER_KEY_FILE"] = values["REGISTER_KEY_FILE"] or default_register_key_file(values["DATA_DIR"])
     return with_enrolment(values)
+
+
+def default_register_key_file(data_dir: str) -> str:
+    """<data dir>-keys/register_key: out of the data folder (and so out of the database's folder and its copies)."""
+    folder = Path(data_dir)
+    return str(folder.with_name(folder.name + "-keys") / "register_key")
 
 
 HQ_LINK_FILE = "hq_link.json"  # written 0600 by kiosk.provisioning.enrolment
@@ -103,6 +123,8 @@ def read_hq_link(data_dir: str) -> dict:
 def with_enrolment(values: dict) -> dict:
     """Fill the HQ link settings left empty from what `enrol` stored in the data folder."""
     link = read_hq_link(values["DATA_DIR"])
+    # Not set by hand: the link a later `enrol` writes is taken over by the running app (kiosk.hq_link).
+    values["SYNC_FOLLOWS_ENROLMENT"] = not values["SYNC_SECRET"]
     if link and not values["SYNC_SECRET"]:
         values.update(SYNC_URL=values["SYNC_URL"] or link["url"], SYNC_STORE_ID=link["store_id"],
                       SYNC_SECRET=link["secret"])

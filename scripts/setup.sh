@@ -44,3 +44,13 @@ ensure_postgres() {
     as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
   fi
 }
+
+# ensure_redis: the rate-limit tests share counters between gunicorn workers through Redis on 127.0.0.1:6379.
+# Start Debian's redis-server (loopback only, nothing kept on disk) if it is not answering; the tests fail
+# (never skip) if it stays down.
+ensure_redis() {
+  ensure_apt redis-server
+  redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && return 0
+  echo "==> starting Redis on 127.0.0.1:6379"
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no --dir /tmp >/dev/null || true
+}

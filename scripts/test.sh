@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # Command 2 of the README: install everything the tests need (system packages included) and run the whole suite.
-# Extra arguments go to pytest (e.g. -k imei, -x).
+# Extra arguments go to pytest (e.g. -k imei, -x). `--quick` first: a developer's lane, no browser and no
+# crash/fault soak (CI runs everything).
 source "$(dirname "$0")/setup.sh"
 ensure_apt libzbar0 chromium fonts-dejavu-core fonts-liberation2 tesseract-ocr-eng
-ensure_venv "camera,ocr,dev,hq-postgres"
+ensure_venv "camera,ocr,dev,hq-postgres,redis"
 ensure_postgres
+ensure_redis
 cd "$ROOT"
 "$VENV/bin/ruff" check .
 "$VENV/bin/lint-imports" --no-cache
+if [ "${1:-}" = "--quick" ]; then
+  shift
+  set -- -m "not browser and not slow" "$@"
+fi
 exec "$VENV/bin/python" -m pytest "$@"

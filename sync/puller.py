@@ -9,8 +9,10 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from core.reference import ReferenceInvalid, validate
-from sync.client import HQClient
+from core.clock import utcnow
+from core.messages import Message, stored_text
+from core.reference import ReferenceInvalid, failed_checks, refused_version, unfetchable_version, validate, version_name
+from sync.client import HQClient, HQRefused
 from sync.localdb import get_mark, set_mark, write_transaction
 
 ORDER = ("catalog", "grid", "promos", "blocklist", "products")  # the grid names models: catalog first
@@ -40,35 +42,80 @@ def pull_updates(db: sqlite_utils.Database, client: HQClient, apply_updates: Cal
 
 
 def refused_versions(db: sqlite_utils.Database) -> list[dict]:
-    """Versions HQ published that this terminal refused, with the reason (for the staff sync page)."""
+    """Versions HQ published that this terminal parked, with the reason (for the staff sync page)."""
     return [{"kind": kind, "version": version, "reason": get_mark(db, f"refused.{kind}.reason")}
             for kind in ORDER if (version := get_mark(db, f"refused.{kind}.version"))]
 
 
+class VersionParked(Exception):
+    """This version cannot be taken (its name, HQ's answer for it, or its content); `reason` says why."""
+
+    def __init__(self, reason: Message) -> None:
+        super().__init__(str(reason))
+        self.reason = reason
+
+
 def pull(db: sqlite_utils.Database, client: HQClient, appliers: Appliers) -> list[str]:
     """Fetch, validate and apply every kind whose published version differs from ours, then HQ's outcomes;
-    returns what changed. An invalid version is refused whole: the terminal keeps the one it has."""
+    returns what changed. One bad version (a name that is no plain name, one HQ will not serve, one that fails
+    the checks) is parked with its reason for the staff sync page: the terminal keeps the one it has, and every
+    other kind, and any later version of this one, still comes in."""
     index, applied = client.reference_index(), []
     for kind in ORDER:
-        remote = index.get(kind)
-        if not remote or remote["version"] == get_mark(db, f"reference.{kind}"):
-            continue
-        if get_mark(db, f"refused.{kind}.version") == remote["version"]:
-            continue  # refused already: the reason is on the staff sync page until HQ publishes another
-        try:  # the same validators HQ ran when it accepted the upload (core.reference), then the applier's
-            # checks against what this terminal holds (a grid row's kind against the catalog's): all or nothing
-            data = validate(kind, client.reference(kind, remote["version"]))
-            with write_transaction(db):
-                appliers.reference[kind](db, remote["version"], data)
-                set_mark(db, f"reference.{kind}", remote["version"])
-                set_mark(db, f"refused.{kind}.version", "")
-        except ReferenceInvalid as err:
-            with write_transaction(db):
-                set_mark(db, f"refused.{kind}.version", remote["version"])
-                set_mark(db, f"refused.{kind}.reason", str(err)[:2000])
-            applied.append(f"{kind} {remote['version']} refused")
-            continue
-        applied.append(f"{kind} {remote['version']}")
+        remote = index.get(kind) if isinstance(index, dict) else None
+        version = remote.get("version") if isinstance(remote, dict) else None
+        if not version or version in (get_mark(db, f"reference.{kind}"), get_mark(db, f"refused.{kind}.version")):
+            continue  # ours already, or parked already: its reason stays on the page until HQ publishes another
+        applied.append(_take(db, client, appliers, kind, str(version)))
     if outcomes := pull_updates(db, client, appliers.updates):
         applied.append(f"{outcomes} HQ update(s)")
     return applied
+
+
+def _take(db: sqlite_utils.Database, client: HQClient, appliers: Appliers, kind: str, version: str) -> str:
+    """One kind's new version applied whole with its mark, or parked; what the pull reports."""
+    try:
+        if version_name(version) != version:  # the same rule HQ's publish applies (core.reference)
+            raise VersionParked(refused_version(kind, version))
+        # the same validators HQ ran when it accepted the upload, then the applier's checks against what this
+        # terminal holds (a grid row's kind against the catalog's, a catalog's against the grid): all or nothing
+        data = validate(kind, _fetched(client, kind, version))
+        with write_transaction(db):
+            appliers.reference[kind](db, version, data)
+            set_mark(db, f"reference.{kind}", version)
+            set_mark(db, f"refused.{kind}.version", "")
+    except ReferenceInvalid as err:
+        _park(db, kind, version, failed_checks(kind, version, str(err)))
+        return f"{kind} {version} refused"
+    except VersionParked as err:
+        _park(db, kind, version, err.reason)
+        return f"{kind} {version} refused"
+    return f"{kind} {version}"
+
+
+def _fetched(client: HQClient, kind: str, version: str) -> object:
+    """The version's data; HQ refusing this one version (404: it lists a version it cannot serve) parks it. A
+    refused signature (401, 403) or HQ out of reach stops the pull: nothing is wrong with the version then."""
+    try:
+        return client.reference(kind, version)
+    except HQRefused as err:
+        if getattr(err, "status", 0) in (401, 403):
+            raise
+        raise VersionParked(unfetchable_version(kind, version, str(err))) from None
+    except ValueError:  # not JSON
+        raise VersionParked(unfetchable_version(kind, version, "not JSON")) from None
+
+
+def _park(db: sqlite_utils.Database, kind: str, version: str, reason: Message) -> None:
+    """Kept for the staff sync page: in its table of versions not taken, and as the last error."""
+    with write_transaction(db):
+        set_mark(db, f"refused.{kind}.version", version)
+        set_mark(db, f"refused.{kind}.reason", stored_text(reason))
+    record_error(db, reason)
+
+
+def record_error(db: sqlite_utils.Database, reason: str) -> None:
+    """The last error the staff sync page shows (a Message is kept to be shown in the reader's language)."""
+    with write_transaction(db):
+        set_mark(db, "last_error", stored_text(reason))
+        set_mark(db, "last_error_at", utcnow())

@@ -58,6 +58,9 @@ def apply_ack(db: sqlite_utils.Database, ack: dict, rows: list[dict]) -> PushRes
                         rejection.get("record_uuid")])
         set_mark(db, "last_success_at", utcnow())
         set_mark(db, "last_error", "")
+        # HQ refused the police register's head this batch carried (a fork): kept for staff until a head is taken.
+        refused = ack.get("register")
+        set_mark(db, "register_refused", stored_text(rejection_from_json(refused)) if isinstance(refused, dict) else "")
     return PushResult(len(rows), acked, len(ack.get("rejected", [])))
 
 
@@ -113,6 +116,7 @@ def status(db: sqlite_utils.Database) -> dict:
         "last_success_at": get_mark(db, "last_success_at") or None,
         "last_error": get_mark(db, "last_error") or None, "last_error_at": get_mark(db, "last_error_at") or None,
         "rejections": db.execute("SELECT count(*) FROM sync_rejections").fetchone()[0],
+        "register_refused": get_mark(db, "register_refused") or None,
     }
 
 
@@ -125,14 +129,17 @@ def rejections(db: sqlite_utils.Database, limit: int = 100) -> list[dict]:
 class BackgroundSync(threading.Thread):
     """run_kiosk.py's pusher (and puller): drains, then waits; after failures, backs off with jitter.
     `client` may be a function giving the current client, or None while the terminal has no HQ link yet (a
-    terminal enrolled from its set-up page starts syncing without a restart)."""
+    terminal enrolled from its set-up page starts syncing without a restart). `housekeeping(db)` runs each round,
+    HQ or not, before the push (the kiosk's daily retention purge: it decides itself when a day has passed)."""
 
     def __init__(self, open_db: Callable[[], sqlite_utils.Database],
                  client: HQClient | Callable[[], HQClient | None], batch_size: int,
-                 interval: float, pull: Callable | None = None, anchor: Anchor | None = None) -> None:
+                 interval: float, pull: Callable | None = None, anchor: Anchor | None = None,
+                 housekeeping: Callable[[sqlite_utils.Database], object] | None = None) -> None:
         super().__init__(name="hq-sync", daemon=True)
         self.open_db, self.client, self.batch_size, self.interval, self.pull, self.anchor = (
             open_db, client, batch_size, interval, pull, anchor)
+        self.housekeeping = housekeeping
         self.stop = threading.Event()
 
     def run(self) -> None:
@@ -140,6 +147,8 @@ class BackgroundSync(threading.Thread):
         while not self.stop.is_set():
             client = self.client if isinstance(self.client, HQClient) else self.client()
             try:
+                if self.housekeeping:
+                    self.housekeeping(db)
                 if client is not None:
                     drain(db, client, self.batch_size, max_failures=1, anchor=self.anchor)
                     if self.pull:

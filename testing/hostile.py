@@ -9,6 +9,7 @@ import struct
 import time
 import uuid
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import requests
@@ -68,15 +69,25 @@ def hq_staff(base: str, name: str, pin: str) -> Browser:
     return browser
 
 
-def bomb_png(side: int = 16000) -> bytes:
-    """A 1-bit grey PNG of side×side white pixels: ~31 KB on the wire, 256 million pixels once decoded."""
+def blank_png(width: int, height: int) -> bytes:
+    """A 1-bit grey PNG of width×height white pixels: a few KB on the wire whatever it claims once decoded."""
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
-    row, packer = b"\x00" + b"\xff" * (side // 8), zlib.compressobj(9)
-    body = b"".join(packer.compress(row) for _ in range(side)) + packer.flush()
-    header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)
+    row, packer = b"\x00" + b"\xff" * ((width + 7) // 8), zlib.compressobj(9)
+    body = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
+
+
+def bomb_png(side: int = 16000) -> bytes:
+    """16000×16000 white pixels: ~50 KB on the wire, 256 million pixels once decoded."""
+    return blank_png(side, side)
+
+
+# Issue 29, High 1: under the pixel limit, but a scale to a fixed width (OCR's 900 px) made them gigapixels.
+THIN_PICTURES = ((50, 80_000), (100, 40_000))
+AT_ONCE = 3
 
 
 def _upload(browser: Browser, path: str, data: bytes) -> tuple[requests.Response, float]:
@@ -87,7 +98,8 @@ def _upload(browser: Browser, path: str, data: bytes) -> tuple[requests.Response
 
 def probe_picture_uploads(routes: dict[str, tuple[Browser, str]], peak_mb=None) -> list[Finding]:
     """High 1: every picture route refuses a pixel bomb fast (413, the reason in words) and an empty upload (422),
-    never a 500; `peak_mb()` is the kiosk process's peak memory afterwards."""
+    and (issue 29) a long thin picture under the pixel limit, alone and AT_ONCE together: a 4xx that names its
+    size, never a 500; `peak_mb()` is the kiosk process's peak memory afterwards."""
     findings, bomb = [], bomb_png()
     for name, (browser, path) in routes.items():
         response, seconds = _upload(browser, path, bomb)
@@ -97,9 +109,33 @@ def probe_picture_uploads(routes: dict[str, tuple[Browser, str]], peak_mb=None) 
         empty, _ = _upload(browser, path, b"")
         findings.append(Finding(f"1 empty picture, {name}", empty.status_code == 422,
                                 f"empty upload → {empty.status_code}"))
+        findings += _probe_thin_pictures(name, browser, path)
     if peak_mb:
         peak = peak_mb()
         findings.append(Finding("1 kiosk peak memory", peak < MAX_PEAK_MB, f"{peak:.0f} MB (limit {MAX_PEAK_MB})"))
+    return findings
+
+
+def _thin_refused(response: requests.Response, seconds: float, width: int, height: int) -> bool:
+    """A 4xx saying the picture's size (the same digits in every language), fast."""
+    return 400 <= response.status_code < 500 and f"{width} × {height}" in response.text and seconds < MAX_SECONDS
+
+
+def _probe_thin_pictures(name: str, browser: Browser, path: str) -> list[Finding]:
+    findings = []
+    for width, height in THIN_PICTURES:
+        picture = blank_png(width, height)
+        response, seconds = _upload(browser, path, picture)
+        findings.append(Finding(f"1 long thin picture, {name}", _thin_refused(response, seconds, width, height),
+                                f"{len(picture):,} B PNG of {width}×{height} → {response.status_code} in "
+                                f"{seconds:.2f} s"))
+    width, height = THIN_PICTURES[-1]
+    picture = blank_png(width, height)
+    with ThreadPoolExecutor(AT_ONCE) as pool:
+        answers = list(pool.map(lambda _: _upload(browser, path, picture), range(AT_ONCE)))
+    held = all(_thin_refused(response, seconds, width, height) for response, seconds in answers)
+    findings.append(Finding(f"1 {AT_ONCE} long thin pictures at once, {name}", held,
+                            f"{width}×{height} → {[(r.status_code, round(s, 2)) for r, s in answers]}"))
     return findings
 
 

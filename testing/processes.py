@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -37,10 +37,15 @@ def wait_until_serving(url: str, process: subprocess.Popen, timeout: float = 30)
     raise AssertionError(f"{url} did not answer in {timeout} s")
 
 
+def port_option(port: int) -> list[str]:
+    return ["--port", str(port)]
+
+
 @contextmanager
-def serving(command: list[str], env: dict[str, str], health: str) -> Iterator[tuple[str, subprocess.Popen]]:
+def serving(command: list[str], env: dict[str, str], health: str,
+            listen: Callable[[int], list[str]] = port_option) -> Iterator[tuple[str, subprocess.Popen]]:
     port = free_port()
-    process = subprocess.Popen([*command, "--port", str(port)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+    process = subprocess.Popen([*command, *listen(port)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -65,6 +70,13 @@ def hq_process(data_dir: Path, **settings: str):
     """python -m sync.hq on its own data folder (SQLite unless DATABASE_URL is given)."""
     env = clean_environ(HQ_DATA_DIR=str(data_dir), **{f"HQ_{k}": v for k, v in settings.items()})
     return serving([sys.executable, "-m", "sync.hq"], env, "/healthz")
+
+
+def gunicorn_process(app: str, workers: int, env: dict[str, str]):
+    """`gunicorn -w N` serving `app` ("sync.hq:create_app()", "kiosk:create_app()") on 127.0.0.1, as a service
+    runs past one process; `env` from clean_environ()."""
+    command = [sys.executable, "-m", "gunicorn", "-w", str(workers), app]
+    return serving(command, env, "/healthz", lambda port: ["-b", f"127.0.0.1:{port}"])
 
 
 def peak_rss_mb(pid: int) -> float:

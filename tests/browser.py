@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import shutil
 import threading
 from collections.abc import Iterator
@@ -32,17 +33,45 @@ def live_server(app: Flask) -> Iterator[str]:
         thread.join(timeout=5)
 
 
-@contextmanager
-def chromium() -> Iterator:
-    """The browser itself, for tests that need several independent visitors (contexts)."""
-    from playwright.sync_api import sync_playwright
+_SHARED: dict = {}  # one Playwright driver and one Chromium for the whole test session
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+
+def _shared_browser(extra_args: tuple[str, ...] = ()):
+    """Chromium started once per test session and per set of extra flags (starting it was a good part of each
+    browser test's time); each test still gets fresh contexts, so no cookie or page outlives it."""
+    if "driver" not in _SHARED:
+        from playwright.sync_api import sync_playwright
+
+        _SHARED["driver"] = sync_playwright().start()
+        atexit.register(_close_shared)
+    browser = _SHARED.get(extra_args)
+    if browser is None or not browser.is_connected():
+        browser = _SHARED["driver"].chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + list(extra_args))
+        _SHARED[extra_args] = browser
+    return browser
+
+
+def _close_shared() -> None:
+    driver = _SHARED.pop("driver", None)
+    for browser in _SHARED.values():
+        browser.close()
+    _SHARED.clear()
+    if driver is not None:
+        driver.stop()
+
+
+@contextmanager
+def chromium(*extra_args: str) -> Iterator:
+    """The browser itself, for tests that need several independent visitors (contexts). The contexts a test
+    opens are closed when it ends."""
+    browser = _shared_browser(tuple(extra_args))
+    before = set(browser.contexts)
+    try:
+        yield browser
+    finally:
+        for context in browser.contexts:
+            if context not in before:
+                context.close()
 
 
 def new_page(browser, width: int = 1280, height: int = 800, **options):

@@ -8,10 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import settings
 
+from core import pins
 from kiosk import create_app
 from kiosk.provisioning.setup import prepare_database
 from kiosk.store.db import open_database
@@ -24,6 +26,9 @@ pytest_plugins = ["tests.hq_fixtures"]
 settings.register_profile("ci", derandomize=True, database=None)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+# PINs hashed cheaply in this process only (tests/test_security.py proves a terminal keeps argon2's defaults).
+pins.use_hasher(PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
 
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -41,8 +46,31 @@ def model_id(app: Flask, model: str = "iPhone 12") -> int:
         database.close()
 
 
+_SEEDED: dict[str, bytes] = {}
+
+
+def _seeded_database() -> bytes:
+    """The migrated demo store's database file, built once per test session (migrating and seeding every test's
+    database from nothing was a good part of each test's set-up); each test gets its own copy of it."""
+    if "demo" not in _SEEDED:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as folder:
+            path = str(Path(folder) / "kiosk.db")
+            prepare_database(path, demo=True, demo_pin=PIN)
+            database = open_database(path)
+            database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            database.close()
+            _SEEDED["demo"] = Path(path).read_bytes()
+    return _SEEDED["demo"]
+
+
 def make_app(data_dir: Path, **overrides) -> Flask:
     # English unless a test asks otherwise: most assertions read the English text (tests/test_i18n.py: French).
+    if "DATABASE" not in overrides and not (data_dir / "kiosk.db").exists():
+        data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        (data_dir / "kiosk.db").write_bytes(_seeded_database())
+        (data_dir / "kiosk.db").chmod(0o600)
     app = create_app({"DATA_DIR": str(data_dir), "PRINTER_DRIVER": "file", "LANGUAGE": "en", **overrides})
     app.config["TESTING"] = True
     prepare_database(app.config["DATABASE"], demo=True, demo_pin=PIN)

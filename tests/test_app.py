@@ -25,7 +25,7 @@ def test_settings_precedence_file_then_env_then_arguments(tmp_path):
 
 def test_bad_settings_are_named(tmp_path):
     (tmp_path / "kiosk.toml").write_text('PRINTR_DRIVER = "dummy"\n')
-    with pytest.raises(ValueError, match="unknown setting 'PRINTR_DRIVER'"):
+    with pytest.raises(ValueError, match="unknown setting PRINTR_DRIVER in .*did you mean PRINTER_DRIVER"):
         load_settings(environ={"KIOSK_DATA_DIR": str(tmp_path)})
     with pytest.raises(ValueError, match="CANCEL_WINDOW_HOURS must be a whole number"):
         load_settings(environ={"KIOSK_DATA_DIR": str(tmp_path / "x"), "KIOSK_CANCEL_WINDOW_HOURS": "a day"})

@@ -111,12 +111,9 @@ def test_a_clerk_completes_a_trade_in_in_the_browser(app, db):
 
 def test_the_flow_works_without_javascript(app, db):
     """Every form keeps action/method: a browser with JavaScript off can still take a trade-in to the quote."""
-    from playwright.sync_api import sync_playwright
+    from tests.browser import chromium
 
-    from tests.browser import CHROMIUM, CHROMIUM_ARGS
-
-    with live_server(app) as base, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with live_server(app) as base, chromium() as browser:
         page = browser.new_context(java_script_enabled=False).new_page()
         sign_in(page, base)
         page.locator("#identifier").fill(IMEI_KNOWN_TAC)
@@ -127,7 +124,6 @@ def test_the_flow_works_without_javascript(app, db):
         answer_checklist(page)
         page.wait_for_url(re.compile(r"/quote$"))
         assert "€" in page.locator("#offer-total").inner_text()
-        browser.close()
 
 
 def test_a_scanner_burst_anywhere_on_the_page_starts_a_trade_in(app, db):

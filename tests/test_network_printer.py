@@ -116,10 +116,12 @@ def test_failed_jobs_are_retried_when_their_time_comes(tmp_path, db_of):
         return printing.receipt_facts(db, tradein_uuid, app.extensions["kiosk.spec"], app.config["CANCEL_WINDOW"],
                                       cipher)
 
-    assert printing.retry_due(db, sink, receipt_of, "TM-T88V", now=datetime.now(UTC) - timedelta(hours=1)) == []
+    counter = db.execute("SELECT terminal_id FROM tradeins WHERE uuid = ?", [uuid]).fetchone()[0]
+    assert printing.retry_due(db, sink, receipt_of, "TM-T88V", now=datetime.now(UTC) - timedelta(hours=1),
+                              terminal_id=counter) == []
     with PrinterEmulator(port) as printer:
         later = datetime.now(UTC) + timedelta(hours=1)
-        jobs = printing.retry_due(db, sink, receipt_of, "TM-T88V", now=later)
+        jobs = printing.retry_due(db, sink, receipt_of, "TM-T88V", now=later, terminal_id=counter)
         assert [(j["kind"], j["status"]) for j in jobs] == [("receipt", "printed"), ("label", "printed")]
         assert wait_for(lambda: len(printer.jobs) == 2)
     assert db["tradeins"].get(uuid)["state"] == "printed"

@@ -149,3 +149,25 @@ def test_hq_cli_registers_stores_and_publishes_reference_files(tmp_path):
     latest = SqliteStorage(tmp_path / "hq" / "hq.db").latest_references()
     assert {k: v["version"] for k, v in latest.items()} == {"blocklist": "B-1", "grid": "G-1"}
     assert "Lyon Part-Dieu" in run("stores", "list").stdout
+
+
+def test_a_typoed_setting_stops_the_start_with_one_line_naming_the_closest(tmp_path):
+    """KIOSK_PRINTR_DRIVER=network used to be dropped: the terminal printed to a file and nobody knew."""
+    env = {**os.environ, "KIOSK_DATA_DIR": str(tmp_path / "data"), "KIOSK_PRINTR_DRIVER": "network"}
+    out = subprocess.run([sys.executable, "run_kiosk.py", "--port", str(free_port())], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2
+    assert out.stderr.strip().splitlines() == [
+        "kiosk: unknown setting KIOSK_PRINTR_DRIVER in the environment; did you mean KIOSK_PRINTER_DRIVER?"]
+    (tmp_path / "data").mkdir(exist_ok=True)
+    (tmp_path / "data" / "kiosk.toml").write_text('PRINTER_DRIVR = "network"\n')
+    env.pop("KIOSK_PRINTR_DRIVER")
+    out = subprocess.run([sys.executable, "run_kiosk.py", "--port", str(free_port())], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2 and "did you mean PRINTER_DRIVER?" in out.stderr
+    hq_env = {k: v for k, v in os.environ.items() if not k.startswith("HQ_")}
+    out = subprocess.run([sys.executable, "-m", "sync.hq", "--port", str(free_port())], cwd=ROOT, timeout=60,
+                         env={**hq_env, "HQ_DATA_DIR": str(tmp_path / "hq"), "HQ_DATABSE_URL": "postgresql://x"},
+                         capture_output=True, text=True)
+    assert out.returncode == 1
+    assert out.stderr.strip() == "hq: unknown setting HQ_DATABSE_URL in the environment; did you mean HQ_DATABASE_URL?"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from testing.samples import ADULT_SELLER, PIN
 from tests.conftest import KioskClient, make_app, run_to_quote, staff_id
@@ -110,3 +111,19 @@ def test_staff_management_is_for_managers(app, staff, db):
     assert again.login(app, "Léa Petit", "482913").status_code == 401
     actions = [r[0] for r in db.execute("SELECT action FROM audit_log WHERE action LIKE 'staff_%' ORDER BY id")]
     assert actions == ["staff_added", "staff_deactivated"]
+
+
+def test_outside_the_tests_a_pin_is_hashed_with_argon2s_production_parameters():
+    """The suite hashes PINs cheaply (tests/conftest.py); a terminal or HQ never does."""
+    import subprocess
+    import sys
+
+    from argon2 import PasswordHasher
+
+    from core.pins import hash_pin
+
+    out = subprocess.run([sys.executable, "-c", "from core.pins import hash_pin; print(hash_pin('246810'))"],
+                         capture_output=True, text=True, check=True, cwd=Path(__file__).parent.parent).stdout
+    production = PasswordHasher()
+    assert f"$m={production.memory_cost},t={production.time_cost},p={production.parallelism}$" in out
+    assert "$m=64,t=1,p=1$" in hash_pin("246810")

@@ -76,7 +76,10 @@ def export_command(start, end, fmt: str, output) -> None:
 
 
 def _reference(doc_type: str, doc_number: str) -> str:
-    return privacy.reference_for(_cipher(), doc_type, doc_number)
+    try:
+        return privacy.reference_for(_cipher(), doc_type, doc_number)
+    except privacy.NotADocumentNumber as err:  # a look-alike names no seller: said, not hashed
+        raise click.BadParameter(str(err), param_hint="--doc-number") from None
 
 
 def seller_options(command):
@@ -158,7 +161,7 @@ def rotate_key() -> None:
     config = current_app.config
     keys = load_keys(config["DATA_KEYS"], config["DATA_KEYS_FILE"]) if config["DATA_KEYS"] else \
         add_key_to_file(config["DATA_KEYS_FILE"])
-    cipher = DataCipher(keys)
+    cipher = _cipher().with_keys(keys)  # the register's own key stays
     count = privacy.rotate(get_db(), cipher)
     problems = register.verify(get_db(), cipher)
     click.echo(f"re-encrypted {count} row(s) under the newest key; register "

@@ -14,17 +14,22 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
-from core.settings import keys_from, write_private
+from core.settings import keys_from, secret_file, write_private
 
 
 class DataCipher:
     """Encrypts personal data for storage; also keyed-hashes it where a lookup must stay possible."""
 
-    def __init__(self, keys: list[str]) -> None:
+    def __init__(self, keys: list[str], register_key: str | None = None) -> None:
         if not keys:
             raise ValueError("at least one data key is needed")
+        self._register_key = register_key
         self._fernet = MultiFernet([Fernet(key.encode()) for key in keys])
         self._pseudonym_key = keys[-1].encode()
+
+    def with_keys(self, keys: list[str]) -> DataCipher:
+        """The same cipher with other data keys (a rotation): the register's own key stays."""
+        return DataCipher(keys, self._register_key)
 
     def encrypt(self, text: str | None) -> str | None:
         return None if text is None else self._fernet.encrypt(text.encode()).decode()
@@ -43,8 +48,16 @@ class DataCipher:
         return hmac.new(self._pseudonym_key, text.encode(), hashlib.sha256).hexdigest()[:32]
 
     def chain_mac(self, message: bytes) -> str:
-        """The police register's keyed chain hash: HMAC-SHA256 under a key derived from the oldest data key
-        (outside the database; survives rotation), so an edited register cannot be re-chained without it."""
+        """The police register's keyed chain hash: HMAC-SHA256 under the register's own key (REGISTER_KEY_FILE, kept
+        out of the data folder), so an edited register cannot be re-chained from a copy of that folder. Without
+        one (a cipher made for a test or a tool), the key derived from the data keys, as entries before it used."""
+        if self._register_key is None:
+            return self.legacy_chain_mac(message)
+        return hmac.new(self._register_key.encode(), message, hashlib.sha256).hexdigest()
+
+    def legacy_chain_mac(self, message: bytes) -> str:
+        """The chain hash of entries written before the register had its own key: derived from the oldest data key,
+        which sat beside the database by default (those entries rest on HQ's anchors)."""
         key = hmac.new(self._pseudonym_key, b"police-register-chain", hashlib.sha256).digest()
         return hmac.new(key, message, hashlib.sha256).hexdigest()
 
@@ -56,6 +69,12 @@ class DataCipher:
 def load_keys(setting: str, key_file: str | Path) -> list[str]:
     """The data keys: from the DATA_KEYS setting, else from `key_file` (created 0600 on first run)."""
     return keys_from(setting, key_file)
+
+
+def load_register_key(key_file: str | Path) -> str:
+    """The police register's chain key: a random secret in `key_file`, created 0600 (its folder 0700) on first run."""
+    path = Path(key_file)
+    return secret_file(path.parent, path.name)
 
 
 def add_key_to_file(key_file: str | Path) -> list[str]:

@@ -6,27 +6,44 @@ from __future__ import annotations
 
 import calendar
 import json
-from datetime import UTC, date, datetime, timedelta
+import uuid
+from datetime import UTC, date, datetime
 
 import sqlite_utils
 
+from core import protocol
 from core.clock import utcnow
+from core.messages import N_, UserError
+from core.retention import POLICE_REGISTER, SELLER_AFTER_ACTIVITY, SELLER_AFTER_ORDER
 from core.text import canonical_id_number
 from kiosk.compliance import audit, register
 from kiosk.compliance.crypto import DataCipher
 from kiosk.store.db import fetch_all, write_transaction
+from sync import outbox
 
 RECTIFIABLE = ("surname", "first_names", "address", "birth_date", "id_doc_issuer")
-# The privacy policy: customer data 3 years from the last activity, or 6 years from the last order (a trade-in
-# is the seller's order): an identity goes once both have passed. Register entries: 10 years (the law).
-ACTIVITY_YEARS, ORDER_YEARS, REGISTER_YEARS = 3, 6, 10
+# The periods and their sources are data (core/data/retention.toml): customer data 3 years from the last activity,
+# or 6 years from the last order (a trade-in is the seller's order): an identity goes once both have passed.
+# Register entries: 10 years (the law).
+ACTIVITY_YEARS, ORDER_YEARS = SELLER_AFTER_ACTIVITY.years, SELLER_AFTER_ORDER.years
+REGISTER_YEARS = POLICE_REGISTER.years
+PURGED_ON = "retention_purged_on"  # the day the daily purge last ran (sync_state)
 REQUEST_KINDS = ("access", "rectification", "erasure", "restriction", "portability", "objection")
+
+
+class NotADocumentNumber(UserError):
+    """An ID number with a character no document prints: it names no seller (core.text.canonical_id_number)."""
 
 
 def reference_for(cipher: DataCipher, id_doc_type: str, id_doc_number: str) -> str:
     """The pseudonymous seller id: the same ID document always gives the same id, whoever typed it
-    (core.text.canonical_id_number: the form the seller form stores)."""
-    return cipher.pseudonym(f"{id_doc_type}:{canonical_id_number(id_doc_number)}")
+    (core.text.canonical_id_number: the form the seller form stores). A look-alike is refused, never hashed into
+    another seller's id."""
+    number = canonical_id_number(id_doc_number)
+    if number is None:
+        raise NotADocumentNumber(N_("Type the number with only the letters A to Z and the digits printed on the "
+                                    "document (spaces and dashes do not matter)."))
+    return cipher.pseudonym(f"{id_doc_type}:{number}")
 
 
 def export(db: sqlite_utils.Database, cipher: DataCipher, seller_ref: str) -> dict:
@@ -61,8 +78,22 @@ def rectify(db, cipher: DataCipher, seller_ref: str, field: str, value: str) -> 
 
 
 def _redact(db, where: str, params: list) -> int:
-    return db.execute(f"UPDATE tradeins SET seller_identity = NULL, seller_ref = NULL, payout_account = NULL "
-                      f"WHERE {where}", params).rowcount
+    """Inside the caller's transaction: the identity and account leave these trade-ins, and the erasure travels to
+    HQ as a synced record, so HQ blanks the seller's sealed account too (sync/hq/payouts.erase_accounts)."""
+    uuids = [r["uuid"] for r in fetch_all(db, f"SELECT uuid FROM tradeins WHERE {where}", params)]
+    if not uuids:
+        return 0
+    marks = ",".join("?" * len(uuids))
+    db.execute(f"UPDATE tradeins SET seller_identity = NULL, seller_ref = NULL, payout_account = NULL "
+               f"WHERE uuid IN ({marks})", uuids)
+    # What the terminal kept of a payout HQ already holds: its account sealed for HQ, in the outbox row.
+    db.execute(f"UPDATE outbox SET payload = json_remove(payload, '$.account_sealed') WHERE kind = ? AND seq <= "
+               f"coalesce((SELECT CAST(value AS INTEGER) FROM sync_state WHERE key = 'acked_through_seq'), 0) "
+               f"AND entity_uuid IN ({marks})", [protocol.PAYOUT_REQUESTED, *uuids])
+    erasure = str(uuid.uuid4())
+    outbox.append(db, erasure, protocol.SELLER_ERASED, {"uuid": erasure, "tradein_uuids": uuids,
+                                                         "erased_at": utcnow()})
+    return len(uuids)
 
 
 def codes_of(db, seller_ref: str) -> list[str]:
@@ -80,11 +111,11 @@ def erase(db, seller_ref: str) -> int:
 
 def purge(db, now: datetime | None = None) -> dict:
     """Retention: a seller's identity once 3 years have passed since their last activity and 6 since their last
-    order (accepted trade-in); register entries after 10 years."""
+    order (accepted trade-in); register entries after 10 years (core/data/retention.toml)."""
     now = now or datetime.now(UTC)
-    activity_cutoff = (now - timedelta(days=365 * ACTIVITY_YEARS)).isoformat(timespec="seconds")
-    order_cutoff = (now - timedelta(days=365 * ORDER_YEARS)).isoformat(timespec="seconds")
-    register_cutoff = (now - timedelta(days=365 * REGISTER_YEARS + 3)).isoformat(timespec="seconds")
+    activity_cutoff = SELLER_AFTER_ACTIVITY.cutoff(now).isoformat(timespec="seconds")
+    order_cutoff = SELLER_AFTER_ORDER.cutoff(now).isoformat(timespec="seconds")
+    register_cutoff = POLICE_REGISTER.cutoff(now).isoformat(timespec="seconds")
     with write_transaction(db):
         redacted = _redact(db, "seller_ref IN (SELECT seller_ref FROM tradeins WHERE seller_ref IS NOT NULL "
                                "GROUP BY seller_ref HAVING max(accepted_at) < ? AND max(updated_at) < ?)",
@@ -94,6 +125,21 @@ def purge(db, now: datetime | None = None) -> dict:
         audit.record(db, "retention_purge", seller_ref=None, redacted_trade_ins=redacted,
                      register_entries_removed=removed)
     return {"redacted_trade_ins": redacted, "register_entries_removed": removed}
+
+
+def purge_if_due(db, now: datetime | None = None) -> dict | None:
+    """The daily purge, run by the terminal's own background loop (run_kiosk.py): at most once a calendar day (UTC),
+    whoever asks, so a restart or a second process does not purge twice; None when today's has run."""
+    now = now or datetime.now(UTC)
+    today = now.date().isoformat()
+    row = db.execute("SELECT value FROM sync_state WHERE key = ?", [PURGED_ON]).fetchone()
+    if row and row[0] >= today:
+        return None
+    result = purge(db, now)
+    with write_transaction(db):
+        db.execute("INSERT INTO sync_state VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                   [PURGED_ON, today])
+    return result
 
 
 def rotate(db, cipher: DataCipher) -> int:

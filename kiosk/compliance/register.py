@@ -13,11 +13,13 @@ import csv
 import hashlib
 import io
 import json
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import sqlite_utils
 
 from core.clock import utcnow
+from core.retention import POLICE_REGISTER
 from core.seller import ID_DOCUMENT_TYPES, PAYOUT_METHODS, Seller
 from core.text import csv_cell
 from kiosk.compliance.crypto import DataCipher
@@ -41,27 +43,62 @@ def identity_of(seller: Seller) -> dict:
             "id_doc_issued_on": seller.id_doc_issued_on.isoformat()}
 
 
-def entry_hash(prev_hash: str, content: dict, cipher: DataCipher | None) -> str:
-    """The chain hash: keyed (HMAC) with `cipher`; the plain SHA-256 of entries written before the key."""
+def entry_hash(prev_hash: str, content: dict, cipher: DataCipher | None, legacy: bool = False) -> str:
+    """The chain hash: keyed (HMAC) with `cipher`'s register key (`legacy`: the key derived from the data keys, of
+    entries written before the register had its own); the plain SHA-256 of entries written before any key."""
     message = (prev_hash + json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)).encode()
-    return cipher.chain_mac(message) if cipher else hashlib.sha256(message).hexdigest()
+    if cipher is None:
+        return hashlib.sha256(message).hexdigest()
+    return cipher.legacy_chain_mac(message) if legacy else cipher.chain_mac(message)
 
 
-def _marks(db: sqlite_utils.Database) -> tuple[int, dict | None]:
-    """(first keyed entry number, the lawful purge boundary if any)."""
-    keyed = db.execute("SELECT min(seq) FROM register_marks WHERE kind = 'keyed_from'").fetchone()[0] or 1
-    purged = fetch_one(db, "SELECT seq, hash FROM register_marks WHERE kind = 'purged_through' "
+@dataclass(frozen=True)
+class Marks:
+    keyed_from: int  # first entry chained with an HMAC
+    own_key_from: int  # first entry chained under the register's own key
+    purged: dict | None  # the last lawful purge's boundary: seq, hash, entered_at
+
+    def hash_of(self, prev_hash: str, seq: int, content: dict, cipher: DataCipher) -> str:
+        key = cipher if seq >= self.keyed_from else None
+        return entry_hash(prev_hash, content, key, legacy=seq < self.own_key_from)
+
+
+def _marks(db: sqlite_utils.Database) -> Marks:
+    first = {kind: seq for kind, seq in db.execute("SELECT kind, min(seq) FROM register_marks GROUP BY kind")}
+    purged = fetch_one(db, "SELECT seq, hash, at, entered_at FROM register_marks WHERE kind = 'purged_through' "
                            "ORDER BY seq DESC LIMIT 1")
-    return keyed, purged
+    return Marks(first.get("keyed_from") or 1, first.get("own_key_from") or 1, purged)
 
 
 def mark_purge(db: sqlite_utils.Database, before: str) -> None:
-    """Inside the purge's transaction: the boundary a lawful purge of entries entered before `before` leaves."""
-    last = fetch_one(db, "SELECT seq, hash FROM police_register WHERE entered_at < ? ORDER BY seq DESC LIMIT 1",
-                     [before])
+    """Inside the purge's transaction: the boundary a lawful purge of entries entered before `before` leaves, dated
+    by its last entry (verify holds that date to the register's period)."""
+    last = fetch_one(db, "SELECT seq, hash, entered_at FROM police_register WHERE entered_at < ? ORDER BY seq DESC "
+                         "LIMIT 1", [before])
     if last:
-        db.execute("INSERT OR IGNORE INTO register_marks VALUES (?, 'purged_through', ?, ?)",
-                   [last["seq"], last["hash"], utcnow()])
+        db.execute("INSERT OR IGNORE INTO register_marks (seq, kind, hash, at, entered_at) "
+                   "VALUES (?, 'purged_through', ?, ?, ?)", [last["seq"], last["hash"], utcnow(), last["entered_at"]])
+
+
+def _purge_problems(purged: dict | None, now: datetime, anchor: dict | None) -> list[str]:
+    """A purge mark is lawful only when its last entry is older than the period the register is kept
+    (core/data/retention.toml), and no head HQ anchored after that date says the entry did not exist yet: anything
+    else is entries removed and a mark put in their place."""
+    if purged is None:
+        return []
+    seq, entered_at, kept = purged["seq"], purged["entered_at"] or "", POLICE_REGISTER
+    try:
+        entered = datetime.fromisoformat(entered_at)
+    except ValueError:
+        entered = None
+    if entered is None or entered.tzinfo is None or entered > kept.cutoff(now):
+        return [f"entries up to {seq} were removed behind a purge mark dated {entered_at[:10] or 'nowhere'}: a lawful "
+                f"purge only removes entries older than the {kept.years} years the register is kept ({kept.source})"]
+    earlier = [a for a in (anchor or {}).get("history", []) if a["seq"] < seq and a["at"] > entered_at]
+    if earlier:
+        return [f"entries up to {seq} were purged as entered {entered_at[:10]}, but HQ anchored the register at entry "
+                f"{earlier[-1]['seq']} on {earlier[-1]['at'][:10]}: entry {seq} did not exist yet"]
+    return []
 
 
 def head(db: sqlite_utils.Database) -> dict:
@@ -98,30 +135,45 @@ def append_entry(db: sqlite_utils.Database, ti: dict, device_name: str, identity
     return row["seq"]
 
 
-def verify(db: sqlite_utils.Database, cipher: DataCipher, anchor: dict | None = None) -> list[str]:
-    """Every problem found, in words; an empty list means the register is intact. `anchor` is the last head
-    HQ (or a Z report) holds: {seq, hash}; the entry at that number must still carry that hash."""
-    keyed_from, purged = _marks(db)
-    problems, prev_hash = [], purged["hash"] if purged else GENESIS
+def _anchored(anchor: dict | None) -> dict[int, str]:
+    """Every head HQ anchored, by entry number: the last one and, when HQ sends it, the ones before (a rewrite of
+    anchored entries re-chained with the key and extended by a new entry still differs at an older anchor)."""
+    if not anchor:
+        return {}
+    heads = {a["seq"]: a["hash"] for a in anchor.get("history", []) if isinstance(a, dict)}
+    return {**heads, anchor["seq"]: anchor.get("hash")} if isinstance(anchor.get("seq"), int) else heads
+
+
+def _entry_problems(row: dict, prev_hash: str, marks: Marks, cipher: DataCipher, anchored: dict) -> list[str]:
+    problems = [] if row["prev_hash"] == prev_hash else [f"entry {row['seq']} is not chained to the entry before it"]
+    try:
+        identity = json.loads(cipher.decrypt(row["identity"]))
+    except ValueError as err:
+        return [*problems, f"entry {row['seq']}: {err}"]
+    if marks.hash_of(row["prev_hash"], row["seq"], _content(row, identity), cipher) != row["hash"]:
+        problems.append(f"entry {row['seq']} was changed after it was written")
+    if row["seq"] in anchored and row["hash"] != anchored[row["seq"]]:
+        problems.append(f"entry {row['seq']} differs from the chain head anchored outside the terminal")
+    return problems
+
+
+def verify(db: sqlite_utils.Database, cipher: DataCipher, anchor: dict | None = None,
+           now: datetime | None = None) -> list[str]:
+    """Every problem found, in words; an empty list means the register is intact. `anchor` is what HQ (or a Z
+    report) holds: {seq, hash} of the last head, and optionally `history`, the heads before it ({seq, hash, at}):
+    the entry at each of those numbers must still carry that hash."""
+    marks, anchored = _marks(db), _anchored(anchor)
+    purged = marks.purged
+    problems = _purge_problems(purged, now or datetime.now(UTC), anchor)
+    prev_hash = purged["hash"] if purged else GENESIS
     expected_seq = purged["seq"] + 1 if purged else None
     for row in fetch_all(db, "SELECT * FROM police_register ORDER BY seq"):
         if expected_seq is not None and row["seq"] != expected_seq:
             problems.append(f"entry {expected_seq} is missing (next entry is {row['seq']})")
-        if row["prev_hash"] != prev_hash:
-            problems.append(f"entry {row['seq']} is not chained to the entry before it")
-        try:
-            identity = json.loads(cipher.decrypt(row["identity"]))
-        except ValueError as err:
-            problems.append(f"entry {row['seq']}: {err}")
-            identity = None
-        key = cipher if row["seq"] >= keyed_from else None
-        if identity is not None and entry_hash(row["prev_hash"], _content(row, identity), key) != row["hash"]:
-            problems.append(f"entry {row['seq']} was changed after it was written")
-        if anchor and row["seq"] == anchor.get("seq") and row["hash"] != anchor.get("hash"):
-            problems.append(f"entry {row['seq']} differs from the chain head anchored outside the terminal")
+        problems += _entry_problems(row, prev_hash, marks, cipher, anchored)
         prev_hash, expected_seq = row["hash"], row["seq"] + 1
-    if anchor and anchor.get("seq", 0) >= (expected_seq or 1):
-        problems.append(f"entries up to {anchor['seq']} were anchored, but the register ends before them")
+    if anchored and max(anchored) >= (expected_seq or 1):
+        problems.append(f"entries up to {max(anchored)} were anchored, but the register ends before them")
     return problems
 
 

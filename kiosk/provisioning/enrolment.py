@@ -9,6 +9,7 @@ Re-enrolling the same store (replacement hardware, or after HQ revoked the old s
 from __future__ import annotations
 
 import json
+import os
 import re
 import uuid
 from pathlib import Path
@@ -76,9 +77,12 @@ def enrol(db: sqlite_utils.Database, data_dir: str, hq_url: str, code: str, time
         raise EnrolmentFailed(N_("This terminal already belongs to %(store)s: enrol a new terminal from an empty "
                                  "data folder."), store=current["name"])
     tracking = answer.get("tracking_url") if isinstance(answer.get("tracking_url"), str) else ""
-    _reseal_pending_payouts(db, read_hq_link(data_dir).get("secret", ""), secret)
-    write_private(Path(data_dir) / HQ_LINK_FILE, json.dumps(
-        {"url": hq_url, "store_id": store_id, "secret": secret, "tracking_url": tracking[:300]}))
+    old_secret = read_hq_link(data_dir).get("secret", "")
+    # The link first, whole (a kiosk running meanwhile takes it over: kiosk.hq_link), then the transfers sealed
+    # with the old secret: one sealed while this runs is resealed too, not left for HQ to refuse.
+    _write_link(Path(data_dir), {"url": hq_url, "store_id": store_id, "secret": secret,
+                                 "tracking_url": tracking[:300]})
+    _reseal_pending_payouts(db, old_secret, secret)
     _save_store(db, store_id, profile)
     result = {"store_id": store_id, "profile": profile, "pulled": [], "pull_error": ""}
     try:
@@ -86,6 +90,13 @@ def enrol(db: sqlite_utils.Database, data_dir: str, hq_url: str, code: str, time
     except (HQRefused, HQUnavailable) as err:  # enrolled all the same: the background sync pulls later
         result["pull_error"] = str(err)
     return result
+
+
+def _write_link(data_dir: Path, link: dict) -> None:
+    """Written beside and renamed into place: a running kiosk never reads half a link."""
+    fresh = data_dir / (HQ_LINK_FILE + ".new")
+    write_private(fresh, json.dumps(link))
+    os.replace(fresh, data_dir / HQ_LINK_FILE)
 
 
 def _reseal_pending_payouts(db: sqlite_utils.Database, old: str, new: str) -> int:

@@ -36,11 +36,12 @@ def schema_version(db: sqlite_utils.Database) -> int:
     return db.execute("PRAGMA user_version").fetchone()[0]
 
 
-def migrate(db: sqlite_utils.Database) -> list[int]:
-    """Apply pending migrations, each in its own transaction with its user_version bump."""
+def migrate(db: sqlite_utils.Database, upto: int | None = None) -> list[int]:
+    """Apply pending migrations (those up to `upto`, if given), each in its own transaction with its
+    user_version bump."""
     applied = []
     for number, _name, sql in MIGRATIONS:
-        if number <= schema_version(db):
+        if number <= schema_version(db) or (upto is not None and number > upto):
             continue
         with write_transaction(db):
             if number <= schema_version(db):  # read again under the write lock: another process just applied it

@@ -470,4 +470,36 @@ INSERT INTO vouchers_by_code SELECT code, store_id, tradein_uuid, issued_minor, 
 DROP TABLE vouchers;
 ALTER TABLE vouchers_by_code RENAME TO vouchers;
 """),
+    (17, "a print job belongs to the terminal that made it: only that terminal's printer prints or retries it", """
+-- Terminals of one store share this file: without an owner, any terminal's retrier took any failed job (the
+-- self-service kiosk printed a counter receipt, the seller's name on it, into its own printer).
+ALTER TABLE print_jobs ADD COLUMN terminal_id TEXT REFERENCES terminals(id);
+UPDATE print_jobs SET terminal_id = (SELECT terminal_id FROM tradeins WHERE tradeins.uuid = print_jobs.tradein_uuid);
+DROP INDEX print_jobs_due;
+CREATE INDEX print_jobs_due ON print_jobs(terminal_id, status, next_attempt_at);
+"""),
+    (19, "the police register's own key, and purge marks dated by their last entry", """
+-- 'own_key_from': entries from this number on are chained under the register's own key (REGISTER_KEY_FILE, out of
+-- the data folder); earlier keyed ones under the key derived from the data keys, which sat beside the database.
+-- A 'purged_through' mark now carries the date its last entry was entered: `register verify` refuses a mark younger
+-- than the register's 10 years (core/data/retention.toml), or one HQ's anchors contradict.
+CREATE TABLE register_marks_sealed (
+    seq INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('keyed_from', 'purged_through', 'own_key_from')),
+    hash TEXT NOT NULL,
+    at TEXT NOT NULL,
+    entered_at TEXT,
+    PRIMARY KEY (kind, seq)
+);
+INSERT INTO register_marks_sealed (seq, kind, hash, at) SELECT seq, kind, hash, at FROM register_marks;
+DROP TABLE register_marks;
+ALTER TABLE register_marks_sealed RENAME TO register_marks;
+CREATE TRIGGER register_marks_append_only BEFORE UPDATE ON register_marks
+BEGIN SELECT RAISE(ABORT, 'register marks are append-only'); END;
+CREATE TRIGGER register_marks_kept BEFORE DELETE ON register_marks
+BEGIN SELECT RAISE(ABORT, 'register marks are append-only'); END;
+INSERT INTO register_marks (seq, kind, hash, at)
+    SELECT coalesce(max(seq), 0) + 1, 'own_key_from', '', strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')
+    FROM police_register;
+"""),
 )

@@ -61,7 +61,8 @@ def accept(db, actor: Actor, tradein_uuid: str, seller: Seller, today: date, cip
             register.append_entry(db, accepted, device.name, identity, sealed, cipher)
             outbox.append(db, tradein_uuid, protocol.TRADEIN_ACCEPTED, hq_payload(db, accepted, reference, device))
             _pay(db, accepted, seller, today, hq_secret)
-            return _queue_print(db, tradein_uuid, "receipt", "label")  # the label printed after the receipt
+            # The label printed after the receipt, both by this terminal's printer (where the seller stands).
+            return _queue_print(db, tradein_uuid, actor.terminal_id, "receipt", "label")
     except sqlite3.IntegrityError as err:
         if "tradeins.imei" not in str(err) and "tradeins.serial" not in str(err):
             raise
@@ -94,12 +95,13 @@ def _check_acceptable(db, ti: dict, today: date) -> None:
         raise TradeInError(N_("The quote has expired: quote again with the current price grid."))
 
 
-def _queue_print(db, tradein_uuid: str, *kinds: str) -> int:
-    """Queue print jobs in that order with one statement; returns the first one's id."""
+def _queue_print(db, tradein_uuid: str, terminal_id: str, *kinds: str) -> int:
+    """Queue print jobs in that order with one statement, for the printer of the terminal that asks (only that
+    terminal prints or retries them); returns the first one's id."""
     now = utcnow()
-    rows = db.execute("INSERT INTO print_jobs (tradein_uuid, kind, status, created_at) VALUES "
-                      + ", ".join("(?, ?, 'pending', ?)" for _ in kinds) + " RETURNING id",
-                      [value for kind in kinds for value in (tradein_uuid, kind, now)]).fetchall()
+    rows = db.execute("INSERT INTO print_jobs (tradein_uuid, terminal_id, kind, status, created_at) VALUES "
+                      + ", ".join("(?, ?, ?, 'pending', ?)" for _ in kinds) + " RETURNING id",
+                      [value for kind in kinds for value in (tradein_uuid, terminal_id, kind, now)]).fetchall()
     return min(row[0] for row in rows)
 
 
@@ -109,4 +111,4 @@ def queue_reprint(db, actor: Actor, tradein_uuid: str) -> int:
         if ti["state"] not in TAKEN and ti["state"] != "cancelled":
             raise TradeInError(N_("Only an accepted trade-in has a receipt to print."))
         _audit(db, actor, tradein_uuid, "reprint_requested")
-        return _queue_print(db, tradein_uuid, "receipt")
+        return _queue_print(db, tradein_uuid, actor.terminal_id, "receipt")  # printed where the clerk asked

@@ -138,9 +138,10 @@ def run_job(db, job_id: int, sink: PrinterSink, facts: ReceiptFacts, profile: st
     return {**job, "status": "printed", "output_ref": ref}
 
 
-def pending_jobs(db, tradein_uuid: str) -> list[dict]:
-    return fetch_all(db, "SELECT * FROM print_jobs WHERE tradein_uuid = ? AND status = 'pending' ORDER BY id",
-                     [tradein_uuid])
+def pending_jobs(db, tradein_uuid: str, terminal_id: str) -> list[dict]:
+    """The trade-in's jobs still to print on this terminal's printer (another terminal's are its own to print)."""
+    return fetch_all(db, "SELECT * FROM print_jobs WHERE tradein_uuid = ? AND terminal_id = ? AND status = 'pending' "
+                         "ORDER BY id", [tradein_uuid, terminal_id])
 
 
 log = logging.getLogger(__name__)
@@ -148,31 +149,48 @@ RETRY_BASE_SECONDS, RETRY_CAP_SECONDS, MAX_AUTOMATIC_ATTEMPTS = 5, 300, 8
 
 
 def retry_due(db, sink: PrinterSink, facts_of: Callable[[str], ReceiptFacts], profile: str,
-              now: datetime | None = None) -> list[dict]:
-    """Print again every failed job whose retry time has come (the clerk can always press Reprint)."""
+              now: datetime | None = None, *, terminal_id: str) -> list[dict]:
+    """Print again every failed job of this terminal whose retry time has come (the clerk can always press
+    Reprint). Only the terminal that made a job prints it: the store's terminals share one database, and another
+    terminal's printer may stand where the customers are (a counter receipt names the seller)."""
     now_text = (now or datetime.now(UTC)).isoformat(timespec="seconds")
-    due = fetch_all(db, "SELECT id, tradein_uuid FROM print_jobs WHERE status = 'failed' AND next_attempt_at <= ? "
-                        "AND attempts < ? ORDER BY id", [now_text, MAX_AUTOMATIC_ATTEMPTS])
+    due = fetch_all(db, "SELECT id, tradein_uuid FROM print_jobs WHERE terminal_id = ? AND status = 'failed' "
+                        "AND next_attempt_at <= ? AND attempts < ? ORDER BY id",
+                    [terminal_id, now_text, MAX_AUTOMATIC_ATTEMPTS])
     return [run_job(db, job["id"], sink, facts_of(job["tradein_uuid"]), profile) for job in due]
 
 
+def requeue_interrupted(db, terminal_id: str) -> int:
+    """At start, before this terminal serves anyone: its jobs still pending were cut short by a crash or a power
+    cut (the trade-in was committed, the paper never confirmed); they become due at once. Returns how many."""
+    with write_transaction(db):
+        return db.execute("UPDATE print_jobs SET status = 'failed', next_attempt_at = ? "
+                          "WHERE terminal_id = ? AND status = 'pending'", [utcnow(), terminal_id]).rowcount
+
+
 class PrintRetrier(threading.Thread):
-    """run_kiosk.py's background worker: retries failed print jobs when their time comes."""
+    """run_kiosk.py's background worker: retries this terminal's failed print jobs when their time comes, the
+    first round at once (what a crash left is printed at start). `terminal_of` says which terminal this process
+    is (None before enrolment: nothing to print yet); it is asked each round, enrolment may happen meanwhile."""
 
     def __init__(self, open_db: Callable[[], sqlite_utils.Database], sink: PrinterSink,
                  facts_of: Callable[[sqlite_utils.Database, str], ReceiptFacts], profile: str,
-                 every: float = 5.0) -> None:
+                 terminal_of: Callable[[sqlite_utils.Database], str | None], every: float = 5.0) -> None:
         super().__init__(name="print-retries", daemon=True)
         self.open_db, self.sink, self.facts_of, self.profile, self.every = open_db, sink, facts_of, profile, every
+        self.terminal_of = terminal_of
         self.stop = threading.Event()
 
     def run(self) -> None:
         db = self.open_db()
-        while not self.stop.wait(self.every):
+        while True:
             try:
-                retry_due(db, self.sink, lambda uuid: self.facts_of(db, uuid), self.profile)
+                if terminal := self.terminal_of(db):
+                    retry_due(db, self.sink, lambda uuid: self.facts_of(db, uuid), self.profile, terminal_id=terminal)
             except sqlite3.Error:  # a busy or full disk must not end the retries for good
                 log.exception("print retry round failed; trying again in %s s", self.every)
+            if self.stop.wait(self.every):
+                break
         db.close()
 
 

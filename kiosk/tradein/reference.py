@@ -9,7 +9,7 @@ from datetime import date
 import sqlite_utils
 
 from core.pricing import PriceGrid, Promo
-from core.reference import ReferenceInvalid, grid_kind_problems
+from core.reference import ReferenceInvalid, catalog_kind_problems, grid_kind_problems
 from kiosk.tradein import catalog
 from kiosk.tradein.shipping import apply_updates
 from sync import puller
@@ -17,7 +17,16 @@ from sync.client import HQClient
 
 
 def _apply_catalog(db, version: str, data: dict) -> None:
+    if problems := catalog_kind_problems(data.get("models", []), _priced_kinds(db)):
+        raise ReferenceInvalid("catalog", problems)  # refused whole: this terminal keeps every model as it is
     catalog.import_catalog(db, version, data.get("models", []), data.get("tacs", []))
+
+
+def _priced_kinds(db) -> dict[tuple[str, str], str]:
+    """(brand, model) -> kind of every model the grid in force prices."""
+    return {(brand, model): kind for brand, model, kind in db.execute(
+        "SELECT DISTINCT d.brand, d.model, d.kind FROM price_grid_values v JOIN price_grids g "
+        "ON g.version = v.grid_version AND g.active = 1 JOIN devices d ON d.id = v.device_id")}
 
 
 def _apply_grid(db, version: str, data: dict) -> None:

@@ -240,6 +240,18 @@ def check_cancellable(ti: dict, now: datetime, window: timedelta) -> None:
     check_cancel(ti["state"], datetime.fromisoformat(ti["accepted_at"]), now, window)
 
 
+# HQ's payout outcomes, newest wins: once the transfer is in a bank file or sent the money may have left, and a
+# cancel here would take the device back from a seller HQ paid; a re-queue (the bank returned it) frees it again.
+_PAYOUT_OUTCOMES = ("payout_exported", "payout_sent", "payout_requeued", "payout_rejected")
+
+
+def transfer_ordered(db, tradein_uuid: str) -> bool:
+    """HQ has said (in the feed the terminal pulls) that this trade-in's transfer is ordered or sent."""
+    row = db.execute("SELECT action FROM hq_updates WHERE tradein_uuid = ? AND action IN (?, ?, ?, ?) "
+                     "ORDER BY at DESC, rowid DESC LIMIT 1", [tradein_uuid, *_PAYOUT_OUTCOMES]).fetchone()
+    return bool(row) and row[0] in _PAYOUT_OUTCOMES[:2]
+
+
 def cancel_needs_approval(ti: dict) -> bool:
     """Once a receipt is printed the customer holds proof of payment: a manager must confirm."""
     return ti["state"] in RECEIPT_OUT
@@ -250,6 +262,9 @@ def cancel(db, actor: Actor, tradein_uuid: str, now: datetime, window: timedelta
     with write_transaction(db):
         ti = _fresh(db, tradein_uuid)
         check_cancellable(ti, now, window)
+        if transfer_ordered(db, tradein_uuid):
+            raise TradeInError(N_("HQ has already ordered the bank transfer to the seller: this trade-in can no "
+                                  "longer be cancelled here. Call HQ."))
         if cancel_needs_approval(ti) and not approved_by:
             raise TradeInError(N_("A manager must approve cancelling after the receipt was printed."))
         vouchers.cancel_for_tradein(db, tradein_uuid)

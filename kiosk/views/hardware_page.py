@@ -50,8 +50,8 @@ def camera_test():
         reading = read_picture(data)
         # No code: a *#06# screen's digits, read as text where OCR is usable (hardware.ocr says why not).
         return _page(decoded=[code.text for code in reading.codes] or [f"IMEI {imei}" for imei in reading.imeis])
-    except PictureRefused as err:
-        return _page(refused=err.message)
+    except PictureRefused as err:  # said on the page, with the status the other picture routes answer (413, 422)
+        return _page(refused=err.message)[0], err.status
 
 
 def init_app(app: Flask) -> None:

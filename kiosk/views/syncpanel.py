@@ -36,5 +36,6 @@ def sync_now():
         flash(gettext("Sent %(count)s record(s) to HQ.", count=sent) +
               (" " + gettext("Updated: %(what)s.", what=", ".join(applied)) if applied else ""))
     except (HQUnavailable, HQRefused) as err:
+        puller.record_error(get_db(), str(err))  # the panel's "Last error" says it too, not only this flash
         flash(gettext("Sync failed, nothing is lost; it will be retried: %(reason)s", reason=str(err)), "error")
     return redirect(url_for(".panel"), 303)

@@ -24,7 +24,7 @@ from hardware.receipt_png import render_png
 from kiosk.auth import login_required
 from kiosk.compliance.staff import StaffAuthError
 from kiosk.formatting import JOB_KINDS, current_store, money
-from kiosk.hq_link import hq_device_gates, hq_refusal
+from kiosk.hq_link import hq_device_gates, hq_refusal, hq_secret
 from kiosk.i18n import database_trouble, translated
 from kiosk.store.connection import get_db
 from kiosk.till import vouchers
@@ -224,7 +224,7 @@ def seller(tradein_uuid: str):
         reasons = accept_approval_reasons(ti, seller)
         approved_by = approver_from_form(" and ".join(reasons)) if reasons else None
         job_id = acceptance.accept(get_db(), current_actor(), tradein_uuid, seller, date.today(), _cipher(),
-                                 approved_by, current_app.config["TRANSFER_DAYS"], current_app.config["SYNC_SECRET"])
+                                 approved_by, current_app.config["TRANSFER_DAYS"], hq_secret(current_app.config))
     except SellerErrors as err:
         return _seller_page(ti, 422, err.errors, gettext("Some details are missing or wrong: nothing was saved."))
     except (*FlowError, StaffAuthError) as err:
@@ -257,7 +257,8 @@ def _print(tradein_uuid: str, job_id: int) -> dict:
     db = get_db()
     facts = printing.receipt_facts(db, tradein_uuid, _spec(), current_app.config["CANCEL_WINDOW"], _cipher(),
                                    current_app.config["TRACKING_URL"])
-    jobs = [job_id] + [j["id"] for j in printing.pending_jobs(db, tradein_uuid) if j["id"] != job_id]
+    jobs = [job_id] + [j["id"] for j in printing.pending_jobs(db, tradein_uuid, current_actor().terminal_id)
+                       if j["id"] != job_id]
     results = []
     try:
         for queued in jobs:
@@ -287,6 +288,8 @@ def detail(tradein_uuid: str):
 
 
 def _can_cancel(ti: dict) -> bool:
+    if tradeins.transfer_ordered(get_db(), ti["uuid"]):
+        return False
     try:
         tradeins.check_cancellable(ti, datetime.now(UTC), current_app.config["CANCEL_WINDOW"])
     except IllegalTransition:

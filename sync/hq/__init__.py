@@ -22,6 +22,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from sync.hq.backends import open_storage
     from sync.hq.extensions import csrf, htmx
     from sync.hq.settings import load_settings
+    from sync.hq.web_payouts import bp as payout_decisions
 
     settings = load_settings(config)
     app = Flask(__name__)  # templates/ and static/ beside this file
@@ -40,6 +41,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(web.bp)
     app.register_blueprint(web_publish.bp)
     app.register_blueprint(web_admin.bp)
+    app.register_blueprint(payout_decisions)
     app.register_blueprint(tracking.bp)
     app.add_url_rule("/", "root", lambda: redirect(url_for("hq_web.dashboard")))
     cli.init_app(app)

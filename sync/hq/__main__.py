@@ -10,6 +10,7 @@ import waitress
 
 from sync.hq import create_app
 from sync.hq.demo import publish_demo
+from sync.hq.retention import DailyPurge
 from sync.hq.settings import help_text
 
 
@@ -24,7 +25,10 @@ def main() -> None:
                         help="publish the demo catalog, invented grid, promos and products (kinds HQ publishes "
                              "nothing of yet) and print an enrolment code for the demo store")
     args = parser.parse_args()
-    app = create_app()
+    try:
+        app = create_app()
+    except ValueError as err:  # a setting that is unknown or has a bad value: one line, no traceback
+        raise SystemExit(f"hq: {err}") from None
     if args.demo:
         published, store_id, code = publish_demo(app.extensions["hq.storage"], date.today(),
                                                  app.config["ENROLMENT_HOURS"])
@@ -35,6 +39,7 @@ def main() -> None:
     if not app.config["DATA_KEYS"] and storage.backend == "sqlite" and keys_file.parent == database.parent:
         print(f"WARNING: the keys that seal the stores' secrets ({keys_file}) sit beside the database: set "
               "HQ_DATA_KEYS_FILE to another disk or mount in production.", flush=True)
+    DailyPurge(storage).start()  # the sellers' data the retention periods no longer allow: at start, then daily
     print(f"HQ on http://{args.host}:{args.port}/ ({storage.backend}); register a store with "
           "`flask --app sync.hq stores add NAME --siret … --address …`", flush=True)
     waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="tradein-hq")

@@ -19,7 +19,7 @@ from core.protocol import (
     verify,
 )
 from core.reference import KINDS
-from sync.hq import devices, enrolment, voucher_ledger
+from sync.hq import devices, enrolment, register_anchors, voucher_ledger
 from sync.hq.ingest import BatchError, ReplayError, ingest, parse_batch
 from sync.hq.openapi import OPENAPI
 from sync.hq.receiving import updates_for_store
@@ -81,9 +81,7 @@ def register_anchor(store_id: str):
     """The head of the store's police register as HQ last received it: what `register verify` compares with."""
     _authenticate(store_id)
     with _storage().read() as tx:
-        rows = tx.rows("SELECT register_seq, register_hash, register_at FROM hq_stores WHERE id = %s", [store_id])
-    seq, digest, at = rows[0] if rows else (None, None, None)
-    return jsonify({"seq": seq, "hash": digest, "at": at})
+        return jsonify(register_anchors.anchor_of(tx, store_id))
 
 
 @bp.get("/api/v1/stores/<store_id>/reference")
@@ -164,14 +162,15 @@ def redeem_voucher(store_id: str, code: str):
 
 @bp.post("/api/v1/stores/<store_id>/vouchers/<code>/release")
 def release_voucher(store_id: str, code: str):
-    """Give back what a sale took if the store could not save that sale."""
+    """Give back what a sale took if the store could not save that sale: only this store's own redemption, and
+    only while HQ has no record of the sale."""
     _authenticate(store_id)
     try:
         sale_uuid, _ = _voucher_request()
-    except BatchError as err:
+        released = voucher_ledger.release(_storage(), store_id, code[:32].replace("\x00", ""), sale_uuid)
+    except (BatchError, voucher_ledger.VoucherRefused) as err:
         return _error(422, str(err))
-    voucher_ledger.release(_storage(), store_id, code[:32].replace("\x00", ""), sale_uuid)
-    return jsonify({"released": True})
+    return jsonify({"released": released})
 
 
 @bp.get("/api/v1/openapi.json")

@@ -13,7 +13,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from core.reference import ReferenceInvalid
 from core.store_profile import ProfileInvalid
-from sync.hq import enrolment, partitioning, publishing
+from sync.hq import enrolment, partitioning, publishing, retention
 from sync.hq.api import REFERENCE_KINDS
 
 stores = AppGroup("stores", help="The store registry.")
@@ -126,7 +126,15 @@ def partition_records(partitions: int) -> None:
     click.echo(f"hq_records: {partitions} partitions by store_id, {moved} records moved")
 
 
+@click.command("purge")
+@with_appcontext
+def purge_command() -> None:
+    """Blank the sellers' accounts the retention periods no longer allow (python -m sync.hq runs it daily itself)."""
+    click.echo(f"blanked {retention.purge(current_app.extensions['hq.storage'])} payout account(s)")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(stores)
+    app.cli.add_command(purge_command)
     app.cli.add_command(publish)
     app.cli.add_command(partition_records)

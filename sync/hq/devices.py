@@ -25,12 +25,14 @@ def refusal_for(tx, identifier: str, store_id: str, today: date, min_days: int) 
     return retrade_refusal(earlier, today, min_days)
 
 
-def mark_resold(tx, identifiers: list[str], staff_name: str | None, how: str) -> int:
-    """Every live trade-in of these devices is resold now; each store that bought one hears it in its feed."""
-    marked = 0
+def mark_resold(tx, identifiers: list[str], staff_name: str | None, how: str, received_only: bool = False) -> int:
+    """Every live trade-in of these devices is resold now; each store that bought one hears it in its feed.
+    `received_only`: a store's till sale marks only devices HQ has received (a store cannot resell a device that
+    is still another store's, nor clear the cross-store check on it by naming its IMEI on a sale line)."""
+    marked, received = 0, " AND received_at IS NOT NULL" if received_only else ""
     for identifier in identifiers:
         rows = tx.rows(f"SELECT uuid, store_id FROM hq_tradeins WHERE (identifier = %s OR identifier2 = %s) "
-                       f"AND {_LIVE} AND resold_at IS NULL", [identifier, identifier])
+                       f"AND {_LIVE} AND resold_at IS NULL{received}", [identifier, identifier])
         for tradein_uuid, store_id in rows:
             tx.run("UPDATE hq_tradeins SET resold_at = %s WHERE uuid = %s", [utcnow_ms(), tradein_uuid])
             event(tx, {"uuid": tradein_uuid, "store_id": store_id}, "resold", staff_name, how=how)

@@ -75,25 +75,31 @@ def profile_of(tx, store_id: str) -> dict | None:
 def exchange(storage: Storage, code: str) -> dict:
     """Use a code once: the store gets a new secret (the old one stops working) and the terminal its
     store id, secret and profile. Refused codes change nothing."""
-    now = utcnow_ms()
+    now, code_hash = utcnow_ms(), _hash(code)
     secret = secrets.token_urlsafe(32)
     with storage.transaction() as tx:
-        rows = tx.rows("SELECT store_id, expires_at, used_at FROM hq_enrolment_codes WHERE code_hash = %s",
-                       [_hash(code)])
-        if not rows:
-            raise EnrolmentRefused("unknown enrolment code: check it, or ask HQ for a new one")
-        store_id, expires_at, used_at = rows[0]
-        if used_at:
-            raise EnrolmentRefused("this enrolment code was already used: ask HQ for a new one")
-        if expires_at < now:
-            raise EnrolmentRefused("this enrolment code has expired: ask HQ for a new one")
-        tx.run("UPDATE hq_enrolment_codes SET used_at = %s WHERE code_hash = %s AND used_at IS NULL",
-               [now, _hash(code)])
+        # One statement claims the code: of two exchanges at once, PostgreSQL's second waits on the row and finds
+        # it used (READ COMMITTED re-checks the WHERE), SQLite's waits for the write lock. A SELECT first would
+        # let both see it unused.
+        claimed = tx.rows("UPDATE hq_enrolment_codes SET used_at = %s WHERE code_hash = %s AND used_at IS NULL "
+                          "AND expires_at >= %s RETURNING store_id", [now, code_hash, now])
+        if not claimed:
+            raise EnrolmentRefused(_why_refused(tx, code_hash))
+        store_id = claimed[0][0]
         tx.run("UPDATE hq_stores SET secret = %s, revoked_at = NULL WHERE id = %s",
                [storage.box.seal(secret), store_id])
         profile = profile_of(tx, store_id)
     return {"store_id": store_id, "secret": secret,
             "profile": {k: profile[k] for k in FIELDS}}
+
+
+def _why_refused(tx, code_hash: str) -> str:
+    rows = tx.rows("SELECT used_at FROM hq_enrolment_codes WHERE code_hash = %s", [code_hash])
+    if not rows:
+        return "unknown enrolment code: check it, or ask HQ for a new one"
+    if rows[0][0]:
+        return "this enrolment code was already used: ask HQ for a new one"
+    return "this enrolment code has expired: ask HQ for a new one"
 
 
 def revoke(storage: Storage, store_id: str) -> None:

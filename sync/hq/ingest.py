@@ -13,11 +13,13 @@ import orjson
 from core import protocol
 from core.clock import utcnow_ms
 from core.messages import Message
-from core.payout import open_from_store
+from core.payout import account_from_json, unseal
 from core.protocol import REJECTIONS, payload_hash, rejection
 from sync.hq.payouts import AccountKeys
 from sync.hq.projection import Projection
+from sync.hq.register_anchors import anchor_head
 from sync.hq.storage import RaceLost, Storage
+from sync.hq.tradein_claims import Holders
 
 MAX_RECORDS = 1000
 MAX_SEQ = 2**63 - 1  # BIGINT in both backends
@@ -47,10 +49,15 @@ class Ack:
     accepted: int = 0
     duplicates: int = 0
     rejected: list[dict] = field(default_factory=list)
+    register: Message | None = None  # why the register head the batch carried was refused (a fork)
 
     def as_json(self) -> dict:
-        return {"acked_through_seq": self.acked_through_seq, "accepted": self.accepted,
-                "duplicates": self.duplicates, "rejected": self.rejected}
+        answer = {"acked_through_seq": self.acked_through_seq, "accepted": self.accepted,
+                  "duplicates": self.duplicates, "rejected": self.rejected}
+        if self.register is not None:  # the records are taken all the same: one refusal never blocks the others
+            answer["register"] = {"refused": True, "code": "register_fork", "reason": str(self.register),
+                                  "params": self.register.params}
+        return answer
 
 
 def _record(raw: object, index: int) -> Record:
@@ -125,7 +132,25 @@ def content_problem(record: Record) -> tuple[Message | None, dict]:
         return rejection("not_json"), {}
     if not isinstance(payload, dict):
         return rejection("not_object"), {}
+    if record.kind in protocol.SALE_KINDS and not _canonical_uuid(payload.get("uuid")):
+        return rejection("bad_sale_uuid"), {}  # one spelling a sale: voucher releases look it up (voucher_ledger)
     return None, payload
+
+
+def _canonical_uuid(value: object) -> bool:
+    try:
+        return isinstance(value, str) and str(uuid.UUID(value)) == value
+    except ValueError:
+        return False
+
+
+def payout_problem(payload: dict, store_secret: str) -> Message | None:
+    """Why a payout request is refused: its account cannot be opened with the store's secret, or core.payout (the
+    terminal's own checks) finds it is not one a SEPA file can carry."""
+    raw = unseal(payload.get("account_sealed"), store_secret)
+    if raw is None:
+        return rejection("payout_unreadable")
+    return rejection("payout_account_invalid") if account_from_json(raw) is None else None
 
 
 def _indexed(payload: dict) -> tuple[str | None, str | None]:
@@ -150,6 +175,7 @@ class _Sorting:
     known: dict[str, tuple[str, str]]
     ack: Ack
     projection: Projection
+    holders: Holders = field(default_factory=lambda: Holders({}, {}))
     rejections: list[tuple] = field(default_factory=list)
     digests: dict[str, str] = field(default_factory=dict)  # record_uuid -> payload hash, of each id met
 
@@ -158,15 +184,16 @@ class _Sorting:
         while the next is checked."""
         for record in records:
             problem, payload = content_problem(record)
-            if not problem and record.kind == protocol.PAYOUT_REQUESTED and \
-                    open_from_store(payload.get("account_sealed"), self.store_secret) is None:
-                problem = rejection("payout_unreadable")
+            if not problem and record.kind == protocol.PAYOUT_REQUESTED:
+                problem = payout_problem(payload, self.store_secret)
             digest = payload_hash(record.payload)
             if not problem and record.record_uuid in self.digests:
                 if self.digests[record.record_uuid] == digest:
                     self.ack.duplicates += 1
                     continue
                 problem = rejection("conflict_in_batch")
+            if not problem and record.record_uuid not in self.known:
+                problem = self.holders.refusal(self.store_id, record.kind, payload)
             if problem:
                 self.reject(record, problem)
                 continue
@@ -226,23 +253,24 @@ def _ingest_once(storage: Storage, store_id: str, batch_id: str, records: list[R
         # What HQ holds of these ids (PostgreSQL text takes no NUL; such an id is refused below anyway).
         known = tx.existing([key for key in {r.record_uuid for r in records} if "\x00" not in key])
         sorting = _Sorting(store_id, batch_id, now, secret, known, Ack(store[2]),
-                           Projection(store_id, now, AccountKeys(secret, storage.box.seal)))
+                           Projection(store_id, now, AccountKeys(secret, storage.box.seal)),
+                           Holders.read(tx, records, MAX_PAYLOAD))
         sorting.ack.accepted = len(tx.insert_records(sorting.rows(records)))
         sorting.projection.write(tx)
-        _note_backlog(tx, store_id, backlog, now)
+        sorting.ack.register = _note_backlog(tx, store_id, backlog, now)
         tx.log_rejections(sorting.rejections)
         sorting.ack.acked_through_seq = _advance(tx, store_id, store[2], sorted({r.seq for r in records}), now)
     return sorting.ack
 
 
-def _note_backlog(tx, store_id: str, backlog: Backlog | None, now: str) -> None:
+def _note_backlog(tx, store_id: str, backlog: Backlog | None, now: str) -> Message | None:
+    """The store's backlog for the sync-lag view, and its register head anchored (or, forked, refused: why)."""
     if backlog is not None and backlog.pending is not None:
         tx.run("UPDATE hq_stores SET backlog_pending = %s, backlog_oldest_at = %s WHERE id = %s",
                [backlog.pending, backlog.oldest_at, store_id])
-    if backlog is not None and backlog.register_seq is not None:  # the anchor only moves forward
-        tx.run("UPDATE hq_stores SET register_seq = %s, register_hash = %s, register_at = %s WHERE id = %s "
-               "AND coalesce(register_seq, -1) <= %s", [backlog.register_seq, backlog.register_hash, now, store_id,
-                                                        backlog.register_seq])
+    if backlog is not None and backlog.register_seq is not None and backlog.register_hash is not None:
+        return anchor_head(tx, store_id, backlog.register_seq, backlog.register_hash, now)
+    return None
 
 
 def _advance(tx, store_id: str, acked: int, seqs: list[int], now: str) -> int:

@@ -86,7 +86,9 @@ OPENAPI = {
                                "amount_minor": {"type": "integer", "minimum": 1}}}}}},
             "responses": {"200": {"description": "{balance_minor}"}, "401": _ERROR, "404": _ERROR, "422": _ERROR}}},
         "/api/v1/stores/{store_id}/vouchers/{code}/release": {"post": {
-            "summary": "Give back what a sale took when the store could not save that sale", "security": _SIGNED,
+            "summary": "Give back what this store's redemption took when it could not save that sale (422 once HQ "
+                       "has the sale's record or a return of it; released false: this store took nothing)",
+            "security": _SIGNED,
             "parameters": [_STORE, {"name": "code", "in": "path", "required": True,
                                     "schema": {"type": "string", "maxLength": 32}}],
             "requestBody": {"required": True, "content": {"application/json": {"schema": {

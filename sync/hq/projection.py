@@ -8,7 +8,7 @@ record itself is kept byte for byte in hq_records), never a failed batch.
 from __future__ import annotations
 
 from core import protocol
-from sync.hq import devices, payouts
+from sync.hq import devices, payouts, retention
 from sync.hq.voucher_ledger import StoreUse, apply_store_uses
 
 TRADEIN_COLUMNS = ("uuid", "store_id", "code", "identifier", "device_kind", "brand", "model", "storage_gb",
@@ -24,6 +24,12 @@ def _text(value: object, limit: int = 64) -> str | None:
 
 def _whole(value: object, limit: int = 2**62) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and -limit < value < limit else None
+
+
+def tradein_key(payload: dict) -> tuple[str, str] | None:
+    """(uuid, code) of a trade-in's payload as the read model keeps them; None if it names no trade-in."""
+    uuid, code = _text(payload.get("uuid")), _text(payload.get("code"))
+    return (uuid, code) if uuid and code else None
 
 
 def tradein_row(store_id: str, payload: dict, state: str, now: str) -> tuple | None:
@@ -88,6 +94,7 @@ class Projection:
         self.uses: list[StoreUse] = []
         self.payouts: list[tuple] = []
         self.sold: list = []
+        self.erased: list[str] = []  # trade-ins whose seller the store erased: HQ blanks its copy of the account
 
     def add(self, kind: str, payload: dict) -> None:
         store_id, now = self.store_id, self.now
@@ -96,6 +103,8 @@ class Projection:
             self.payouts.append(row)
         if kind == protocol.SALE_COMPLETED:
             self.sold += devices.sold_devices(payload)
+        if kind == protocol.SELLER_ERASED and isinstance(payload.get("tradein_uuids"), list):
+            self.erased += [u for u in map(_text, payload["tradein_uuids"][:MAX_BAGS]) if u]
         if kind == protocol.VOUCHER_ISSUED and (row := voucher_row(store_id, payload)):
             self.vouchers.append(row)
         if kind in protocol.SALE_KINDS:
@@ -113,11 +122,16 @@ class Projection:
         store_id, cancelled, bags = self.store_id, self.cancelled, self.bags
         inserted = tx.insert_tradeins(TRADEIN_COLUMNS, list(self.tradeins.values()))
         written = [row for uuid, row in self.tradeins.items() if uuid in inserted]
+        # Each new trade-in holds its code (ingest refused those another trade-in holds; a concurrent batch that
+        # took one since: RaceLost on PostgreSQL's key, and the batch runs again to be refused).
+        tx.write_new("hq_tradein_codes", "code, tradein_uuid, store_id",
+                     [(row[2], row[0], store_id) for row in written])
         _count_daily(tx, [row for row in written if row[STATE] == "accepted"], 1)
         _cancel(tx, store_id, cancelled, self.now)
         payouts.record_requests(tx, store_id, self.payouts)
         payouts.cancel_requests(tx, store_id, cancelled, self.now)
-        devices.mark_resold(tx, self.sold, None, "sold at a store's till")
+        retention.erase_accounts(tx, store_id, self.erased, self.now)
+        devices.mark_resold(tx, self.sold, None, "sold at a store's till", received_only=True)
         # A voucher is this store's own trade-in paid in store credit, for no more than that trade-in's total.
         tx.many("INSERT INTO hq_vouchers (code, store_id, tradein_uuid, issued_minor, balance_minor, status, "
                 "expires_at) SELECT %s, %s, %s, %s, %s, %s, %s WHERE EXISTS (SELECT 1 FROM hq_tradeins WHERE uuid = %s "

@@ -23,7 +23,12 @@ TRADEIN_FIELDS = ("uuid", "store_id", "code", "identifier", "device_kind", "bran
                   "staff_id", "accepted_at", "synced_at", "store_state", "received_at", "received_by",
                   "regrade_status", "payout_method", "resold_at")
 FEED_ACTIONS = ("received", "dispute_opened", "regrade_confirmed", "dispute_accepted", "dispute_rejected", "resold",
-                "payout_exported", "payout_sent", "payout_requeued")
+                "payout_exported", "payout_sent", "payout_requeued", "payout_rejected")
+
+
+# The trade-in that holds a code (sync.hq.tradein_claims): a code two trade-ins carried before codes were unique
+# finds the one HQ received first, never the other store's.
+HOLDER = "uuid = coalesce((SELECT c.tradein_uuid FROM hq_tradein_codes c WHERE c.code = %s), uuid)"
 
 
 @dataclass(frozen=True)
@@ -60,7 +65,7 @@ def check_in(storage: Storage, scanned: str, staff_name: str, expected_store: st
         return CheckIn(False, Message(N_("“%(scanned)s” is not a bag label: scan the QR or barcode on the bag's "
                                          "sticker."), scanned=scanned[:40]))
     with storage.transaction() as tx:
-        ti = _tradein(tx, "code = %s", [scan.value])
+        ti = _tradein(tx, f"code = %s AND {HOLDER}", [scan.value, scan.value])
         if ti is None:
             return CheckIn(False, Message(N_("Unknown bag %(code)s: no store has synced this trade-in yet. Set the "
                                              "bag aside and check the store's sync status on the dashboard."),

@@ -274,4 +274,53 @@ CREATE INDEX hq_tradeins_identifier2 ON hq_tradeins (identifier2) WHERE identifi
     (13, """
 DROP INDEX hq_records_identifier
 """),
+    # Payouts (issue 29): one a SEPA file cannot carry, or above its store's cap, is set aside with the reason
+    # (`hold`) for a supervisor, never blocking the others; a cancel that reaches HQ after the transfer was
+    # ordered is flagged; each store has a payout cap (default 1,500.00) and pays before receipt only if told to.
+    (14, """
+ALTER TABLE hq_payouts ADD COLUMN hold TEXT;
+ALTER TABLE hq_payouts ADD COLUMN approved_by TEXT;
+ALTER TABLE hq_payouts ADD COLUMN late_cancel_at TEXT;
+ALTER TABLE hq_payouts ADD COLUMN late_cancel_note TEXT;
+CREATE INDEX hq_payouts_late_cancel ON hq_payouts (late_cancel_at) WHERE late_cancel_at IS NOT NULL;
+ALTER TABLE hq_stores ADD COLUMN payout_cap_minor BIGINT NOT NULL DEFAULT 150000;
+ALTER TABLE hq_stores ADD COLUMN payout_before_receipt INTEGER NOT NULL DEFAULT 0
+"""),
+    # A trade-in code names one trade-in network-wide (bag labels, seller links): the first trade-in to reach HQ
+    # with a code holds it, and ingest refuses another store's trade-in carrying it. Codes held twice before this
+    # go to the trade-in HQ received first; the other keeps its row and is found by its uuid.
+    (15, """
+CREATE TABLE hq_tradein_codes (
+    code TEXT PRIMARY KEY,
+    tradein_uuid TEXT NOT NULL,
+    store_id TEXT NOT NULL
+);
+INSERT INTO hq_tradein_codes (code, tradein_uuid, store_id) SELECT code, uuid, store_id FROM hq_tradeins
+    WHERE true ORDER BY synced_at, uuid ON CONFLICT (code) DO NOTHING
+"""),
+    # Every police-register head a store anchored, not only the last: a head at a number HQ already holds with
+    # another hash (a fork: the register rewritten and re-chained) is refused and kept for a supervisor, and
+    # `register verify` compares the terminal's entries with each anchored head.
+    (16, """
+CREATE TABLE hq_register_anchors (
+    store_id TEXT NOT NULL REFERENCES hq_stores(id),
+    seq BIGINT NOT NULL,
+    hash TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (store_id, seq)
+);
+INSERT INTO hq_register_anchors SELECT id, register_seq, register_hash, register_at FROM hq_stores
+    WHERE register_seq IS NOT NULL AND register_hash IS NOT NULL;
+CREATE TABLE hq_register_forks (
+    store_id TEXT NOT NULL REFERENCES hq_stores(id),
+    seq BIGINT NOT NULL,
+    offered_hash TEXT NOT NULL,
+    anchored_seq BIGINT NOT NULL,
+    anchored_hash TEXT NOT NULL,
+    first_at TEXT NOT NULL,
+    last_at TEXT NOT NULL,
+    times INTEGER NOT NULL DEFAULT 1,
+    PRIMARY KEY (store_id, seq, offered_hash)
+)
+"""),
 )

@@ -39,8 +39,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PAYOUT_NAME", "", "Account holder HQ pays sellers from (the debtor of the SEPA transfer file)."),
     Setting("PAYOUT_IBAN", "", "IBAN HQ pays sellers from; the payout export refuses to run without it."),
     Setting("PAYOUT_BIC", "", "BIC of that account (optional for SEPA)."),
-    Setting("RATE_LIMIT_STORAGE", "memory://", "Where rate-limit counters live: memory:// (one process) or "
-            "redis://host:6379 when several HQ processes share the load."),
+    Setting("RATE_LIMIT_STORAGE", "memory://", "Where rate-limit counters live: memory:// keeps them in each "
+            "process (`gunicorn -w 4` would then allow four times every limit); redis://127.0.0.1:6379/0 shares them "
+            "between workers and nodes (needs the `redis` extra; while Redis is down each worker counts on its own)."),
+    Setting("RATE_LIMIT_KEY_PREFIX", "tradein-hq", "Prefix of the counters' keys in that storage, so that services "
+            "sharing one Redis never share counters."),
+    Setting("TRUSTED_PROXIES", 0, "Reverse proxies in front of HQ (Werkzeug ProxyFix): with 0 the client's address "
+            "is the connection's and X-Forwarded-For is ignored; with N the address the Nth proxy from here saw is "
+            "believed (behind a proxy, 1: otherwise every seller shares the proxy's one counter). Never more than "
+            "the proxies really there: a client could then write its own address and escape every limit."),
 )
 
 

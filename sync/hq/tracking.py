@@ -45,7 +45,8 @@ def _facts(tx, code: str) -> dict | None:
                    "p.status, p.updated_at, (SELECT min(x.closed_at) FROM hq_shipment_bags b JOIN hq_shipments x ON "
                    "x.shipment_uuid = b.shipment_uuid WHERE b.tradein_uuid = t.uuid) FROM hq_tradeins t "
                    "JOIN hq_stores s ON s.id = t.store_id LEFT JOIN hq_regrades r ON r.tradein_uuid = t.uuid "
-                   "LEFT JOIN hq_payouts p ON p.tradein_uuid = t.uuid WHERE t.code = %s", [code[:32]])
+                   "LEFT JOIN hq_payouts p ON p.tradein_uuid = t.uuid WHERE t.code = %s AND t.uuid = coalesce((SELECT "
+                   "c.tradein_uuid FROM hq_tradein_codes c WHERE c.code = %s), t.uuid)", [code[:32], code[:32]])
     names = ("uuid", "tracking_hash", "brand", "model", "accepted_at", "received_at", "store_state", "payout_method",
              "timezone", "locale", "country", "regrade", "regrade_at", "payout", "payout_at", "shipped_at")
     return dict(zip(names, rows[0], strict=True)) if rows else None

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from core.clock import utcnow_ms
+from core.protocol import SALE_COMPLETED
 from sync.hq.storage import Storage
 
 
@@ -48,13 +49,24 @@ def redeem(storage: Storage, store_id: str, code: str, sale_uuid: str, amount: i
     return done[0][0]
 
 
-def release(storage: Storage, store_id: str, code: str, sale_uuid: str) -> None:
-    """A sale that could not be saved after HQ took the amount: give it back (once)."""
+def release(storage: Storage, store_id: str, code: str, sale_uuid: str) -> bool:
+    """A sale that could not be saved after HQ took the amount: give it back (once), to the store that redeemed
+    it only (False: this store took nothing for that sale). A sale HQ has recorded, or one a return has credited
+    back already, was saved after all: its spend stands (VoucherRefused), or a store could spend and un-spend."""
     with storage.transaction() as tx:
+        if tx.rows("SELECT 1 FROM hq_records WHERE entity_uuid = %s AND kind = %s AND store_id = %s",
+                   [sale_uuid, SALE_COMPLETED, store_id]) or \
+                tx.rows("SELECT 1 FROM hq_voucher_uses WHERE original_uuid = %s AND code = %s", [sale_uuid, code]):
+            raise VoucherRefused(f"Sale {sale_uuid} is recorded at HQ: what it took from voucher {code} stays taken "
+                                 "(a return gives it back).")
         gone = tx.rows("DELETE FROM hq_voucher_uses WHERE sale_uuid = %s AND code = %s AND store_id = %s "
-                       "RETURNING amount_minor", [sale_uuid, code, store_id])
-        if gone:
-            tx.run("UPDATE hq_vouchers SET balance_minor = balance_minor + %s WHERE code = %s", [gone[0][0], code])
+                       "AND amount_minor > 0 RETURNING amount_minor", [sale_uuid, code, store_id])
+        if not gone:
+            return False
+        if not tx.rows("UPDATE hq_vouchers SET balance_minor = balance_minor + %s WHERE code = %s "
+                       "AND balance_minor + %s <= issued_minor RETURNING code", [gone[0][0], code, gone[0][0]]):
+            raise VoucherRefused(f"Voucher {code} cannot take back more than it was issued for.")  # rolled back
+    return True
 
 
 @dataclass(frozen=True)

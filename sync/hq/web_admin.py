@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, current_app, flash, g, redirect, r
 from flask_babel import gettext
 
 from core.store_profile import FIELDS, VAT_REGIMES, ProfileInvalid
-from sync.hq import devices, enrolment, payouts
+from sync.hq import devices, enrolment, payout_holds, payouts, register_anchors
 from sync.hq.i18n import money, translated
 from sync.hq.web_auth import supervisor_required
 
@@ -34,7 +34,9 @@ def _store_form(store: dict | None, errors: dict | None = None, status: int = 20
 
 @bp.get("/stores")
 def stores():
-    return render_template("hq/stores.html", stores=_stores())
+    with _storage().read() as tx:
+        forks = register_anchors.forks(tx)
+    return render_template("hq/stores.html", stores=_stores(), forks=forks)
 
 
 @bp.route("/stores/new", methods=["GET", "POST"])
@@ -96,7 +98,9 @@ def payout_run():
     status = request.args.get("status", "pending")
     return render_template("hq/payouts.html", payouts=payouts.payouts(_storage(), status), status=status,
                            statuses=payouts.STATUSES, exports=payouts.exports(_storage()),
-                           debtor_set=bool(current_app.config["PAYOUT_IBAN"]))
+                           debtor_set=bool(current_app.config["PAYOUT_IBAN"]), ready=payouts.ready_count(_storage()),
+                           late_cancels=payout_holds.late_cancels(_storage()),
+                           policies=payout_holds.policies(_storage()))
 
 
 @bp.post("/payouts/export")
@@ -107,9 +111,15 @@ def export_payouts():
         done = payouts.export_pending(_storage(), debtor, g.hq_staff["name"])
     except payouts.PayoutError as err:
         flash(translated(err), "error")
-    else:
+        return redirect(url_for(".payout_run"), 303)
+    if done["id"]:
         flash(gettext("SEPA file %(file)s: %(count)s payout(s), %(total)s. Download it and send it to the bank, "
                       "then mark it sent.", file=done["id"], count=done["payouts"], total=money(done["total_minor"])))
+    else:
+        flash(gettext("No payout is waiting: nothing was exported."), "error")
+    if done["held"]:  # one bad record never blocks the others: set aside, said, and fixed or rejected on the page
+        flash(gettext("%(count)s payout(s) set aside: the file cannot carry them. See “held” to correct or reject "
+                      "them.", count=done["held"]), "error")
     return redirect(url_for(".payout_run"), 303)
 
 

@@ -7,12 +7,13 @@ import csv
 import io
 import json
 
+from babel.numbers import format_decimal
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext
 
 from core.dates import read_date
 from core.protocol import JSONRefused, parse_json
-from core.reference import ROWS, ReferenceInvalid
+from core.reference import ROWS, ReferenceInvalid, version_name
 from sync.hq import publishing
 from sync.hq.api import REFERENCE_KINDS
 from sync.hq.web_auth import supervisor_required
@@ -27,7 +28,17 @@ class PublishError(ValueError):
 
 
 def _csv_rows(text: str) -> list[dict]:
-    return [{k.strip(): (v or "").strip() for k, v in row.items() if k} for row in csv.DictReader(io.StringIO(text))]
+    """The rows of a CSV upload; a file the csv module cannot read (a field over its 131,072-character limit, a
+    NUL) is refused with the reason, never a 500."""
+    try:
+        return [{k.strip(): (v or "").strip() for k, v in row.items() if k}
+                for row in csv.DictReader(io.StringIO(text))]
+    except csv.Error as err:
+        if "field limit" in str(err):
+            limit = format_decimal(csv.field_size_limit(), locale=get_locale())
+            raise PublishError(gettext("a CSV field is longer than %(count)s characters: no reference row is that "
+                                       "long; check the file's quotes", count=limit)) from None
+        raise PublishError(gettext("the CSV file cannot be read (%(reason)s)", reason=str(err))) from None
 
 
 def parse_upload(kind: str, filename: str, raw: bytes, form) -> dict:
@@ -113,12 +124,15 @@ def form():
 
 @bp.post("/preview")
 def preview():
-    kind, version = request.form.get("kind", ""), request.form.get("version", "").strip()[:40]
-    upload = request.files.get("file")
+    kind, typed = request.form.get("kind", ""), request.form.get("version", "")
+    version, upload = version_name(typed), request.files.get("file")
     latest = current_app.extensions["hq.storage"].latest_references()
     try:
-        if kind not in REFERENCE_KINDS or not version or upload is None:
+        if kind not in REFERENCE_KINDS or not typed.strip() or upload is None:
             raise PublishError("choose a kind, a new version name and a file")
+        if version is None:  # a terminal fetches a version at /reference/<kind>/<version>: "2026/12" never arrives
+            raise PublishError(gettext("the version name may hold only letters, digits, dots, dashes and "
+                                       "underscores, starting with a letter or a digit (at most 40)"))
         data = parse_upload(kind, upload.filename or "", upload.read(), request.form)
     except PublishError as err:
         return render_template("hq/publish.html", kinds=REFERENCE_KINDS, latest=latest, preview=None,
@@ -131,7 +145,7 @@ def preview():
 
 @bp.post("/confirm")
 def confirm():
-    kind, version = request.form.get("kind", ""), request.form.get("version", "").strip()[:40]
+    kind, version = request.form.get("kind", ""), request.form.get("version", "")
     try:
         publishing.publish(current_app.extensions["hq.storage"], kind, version,
                            parse_json(request.form.get("data", "")))
