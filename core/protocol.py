@@ -55,6 +55,7 @@ REJECTIONS = {
                      "trade-in across every store"),
     "other_stores_tradein": N_("this trade-in's uuid belongs to another store's trade-in"),
     "bad_sale_uuid": N_("the sale's uuid is not a UUID in its usual form"),
+    "bad_erasure": N_("an erasure must list the seller's trade-ins as UUIDs in their usual form"),
 }
 
 

@@ -134,7 +134,13 @@ def content_problem(record: Record) -> tuple[Message | None, dict]:
         return rejection("not_object"), {}
     if record.kind in protocol.SALE_KINDS and not _canonical_uuid(payload.get("uuid")):
         return rejection("bad_sale_uuid"), {}  # one spelling a sale: voucher releases look it up (voucher_ledger)
+    if record.kind == protocol.SELLER_ERASED and not _uuid_list(payload.get("tradein_uuids")):
+        return rejection("bad_erasure"), {}  # each names a trade-in whose payout HQ blanks (sync/hq/retention.py)
     return None, payload
+
+
+def _uuid_list(value: object) -> bool:
+    return isinstance(value, list) and len(value) <= 10_000 and all(_canonical_uuid(item) for item in value)
 
 
 def _canonical_uuid(value: object) -> bool:
