@@ -12,11 +12,11 @@ from pathlib import Path
 
 import waitress
 
+from hq import create_app as create_hq_app
 from kiosk.provisioning.setup import prepare_database
 from kiosk.store.db import open_database, write_transaction
 from sync import pusher
 from sync.client import HQClient
-from sync.hq import create_app as create_hq_app
 from testing.factories import accepted_tradeins
 from testing.pg import pg_schema
 

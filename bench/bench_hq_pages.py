@@ -18,9 +18,9 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from bench.common import report, sample_side_by_side, scratch_folder, summary
-from sync.hq import create_app
-from sync.hq.ingest import Record, ingest
-from sync.hq.web_auth import add_staff
+from hq import create_app
+from hq.ingest import Record, ingest
+from hq.web_auth import add_staff
 from testing.pg import pg_schema
 
 STORES, DAYS, BATCH, RUNS = 20, 30, 1000, 30

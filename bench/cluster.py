@@ -49,7 +49,7 @@ def _node(url: str, key: str, port: int, workers: int) -> subprocess.Popen:
     env = {**os.environ, "HQ_DATABASE_URL": url, "HQ_DATA_KEYS": key}  # the key that sealed the stores' secrets
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", "gthread", "--threads", "4",
-         "-b", f"127.0.0.1:{port}", "--log-level", "warning", "sync.hq:create_app()"],
+         "-b", f"127.0.0.1:{port}", "--log-level", "warning", "hq:create_app()"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     _wait(port, process, "an HQ node")
     return process

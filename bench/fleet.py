@@ -22,8 +22,8 @@ from bench import cluster
 from bench.bench_ingest import synthetic_payload
 from bench.common import scratch_folder
 from core.protocol import signed_headers
+from hq.backends import open_storage
 from sync.client import batch_body
-from sync.hq.backends import open_storage
 from testing.pg import pg_schema
 
 STORES = int(os.environ.get("FLEET_STORES", 500))

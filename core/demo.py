@@ -1,6 +1,6 @@
 """The demo store's reference data, in the very formats HQ publishes (core.reference): the shipped catalog and
 TAC rows, products, a Samsung promo and an **invented** price grid. Pure. Made only when asked for: the kiosk's
-`--demo` seeds it into a terminal, `python -m sync.hq --demo` publishes it at a demo HQ, so a demo terminal and a
+`--demo` seeds it into a terminal, `python -m hq --demo` publishes it at a demo HQ, so a demo terminal and a
 demo HQ quote and regrade with the same grid. Never used to quote a real trade-in.
 """
 

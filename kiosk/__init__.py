@@ -3,7 +3,7 @@ views (blueprints: no SQL, no transactions) > web helpers (auth, i18n, formattin
 services (tradein, till, compliance, peripherals, provisioning) > store (the SQLite file); cli holds every
 `flask --app kiosk` command. The pure rules are core's.
 
-May import core, hardware and sync (the kiosk side of sync); never HQ (sync.hq). import-linter checks the
+May import core, hardware and sync (the kiosk side of sync); never HQ (hq). import-linter checks the
 layers and that no two kiosk packages import each other in a cycle."""
 
 __version__ = "0.1.0"

@@ -20,8 +20,8 @@ from pathlib import Path
 import click
 from flask import cli as flask_cli
 
+from hq.settings import SETTINGS as HQ_SETTINGS
 from kiosk.settings import SETTINGS as KIOSK_SETTINGS
-from sync.hq.settings import SETTINGS as HQ_SETTINGS
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -30,7 +30,7 @@ SETTING_NAMES = {"KIOSK_": {s.name for s in KIOSK_SETTINGS}, "HQ_": {s.name for 
 ENV_ASSIGNMENT = re.compile(r"^([A-Z][A-Z0-9_]*)=(.*)$")
 PLACEHOLDER = re.compile(r"^(?:[A-Z][A-Z_]{2,}|X{4}-X{4}-X{4}|…)$")  # CODE, STORE_ID: the reader fills it in
 PIN = "482913"
-HQ_APP = "sync.hq"  # HQ's package: `python -m` and `flask --app` name it
+HQ_APP = "hq"  # HQ's package: `python -m` and `flask --app` name it
 # Flask CLI commands that are safe to run on a scratch data folder (the docs' own arguments, in the docs' order).
 RUNNABLE = {("kiosk", "init-db"), ("kiosk", "seed"), ("kiosk", "routes"), ("kiosk", "sync", "status"),
             ("kiosk", "register", "verify"), ("kiosk", "register", "export"), ("kiosk", "privacy", "export"),

@@ -241,8 +241,8 @@ UNLIMITED = "10000 per minute"  # the sweep looks for 5xx, not for the rate limi
 
 
 def _prepare_hq(folder: Path) -> tuple[str, str]:
-    from sync.hq import create_app as create_hq_app
-    from sync.hq.web_auth import add_staff
+    from hq import create_app as create_hq_app
+    from hq.web_auth import add_staff
 
     storage = create_hq_app({"DATA_DIR": str(folder)}).extensions["hq.storage"]
     add_staff(storage, "Nadia Benali", "supervisor", HQ_PIN)

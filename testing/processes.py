@@ -67,13 +67,13 @@ def kiosk_process(data_dir: Path, **settings: str):
 
 
 def hq_process(data_dir: Path, **settings: str):
-    """python -m sync.hq on its own data folder (SQLite unless DATABASE_URL is given)."""
+    """python -m hq on its own data folder (SQLite unless DATABASE_URL is given)."""
     env = clean_environ(HQ_DATA_DIR=str(data_dir), **{f"HQ_{k}": v for k, v in settings.items()})
-    return serving([sys.executable, "-m", "sync.hq"], env, "/healthz")
+    return serving([sys.executable, "-m", "hq"], env, "/healthz")
 
 
 def gunicorn_process(app: str, workers: int, env: dict[str, str]):
-    """`gunicorn -w N` serving `app` ("sync.hq:create_app()", "kiosk:create_app()") on 127.0.0.1, as a service
+    """`gunicorn -w N` serving `app` ("hq:create_app()", "kiosk:create_app()") on 127.0.0.1, as a service
     runs past one process; `env` from clean_environ()."""
     command = [sys.executable, "-m", "gunicorn", "-w", str(workers), app]
     return serving(command, env, "/healthz", lambda port: ["-b", f"127.0.0.1:{port}"])

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from sync.hq import create_app as create_hq_app
+from hq import create_app as create_hq_app
 from testing.pg import pg_schema
 from tests.browser import live_server
 

@@ -62,7 +62,7 @@ def test_a_console_is_taken_on_its_serial_number(app, staff, db):
 
 
 def test_one_settings_mechanism_parses_booleans_and_refuses_what_it_cannot_read(tmp_path):
-    from sync.hq.settings import load_settings as hq_settings
+    from hq.settings import load_settings as hq_settings
 
     env = {"KIOSK_DATA_DIR": str(tmp_path), "KIOSK_SESSION_COOKIE_SECURE": "false"}
     assert load_settings(environ=env)["SESSION_COOKIE_SECURE"] is False  # "false" is not True

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 from flask import cli as flask_cli
 
-from sync.hq import create_app as create_hq_app
+from hq import create_app as create_hq_app
 from testing.doc_commands import PIN, ROOT, check_settings, classify, commands, scratch_env
 from tests.test_hq_receiving import HQStaff
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import requests
 
 from core.settings import keys_from, secret_file
+from hq.storage import SqliteStorage
 from kiosk.store.db import migrate, open_database, schema_version
-from sync.hq.storage import SqliteStorage
 from testing.printer_emulator import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,7 +71,7 @@ def test_hq_under_gunicorn_with_four_workers_boots_on_a_fresh_data_folder(tmp_pa
     port = free_port()
     env = {**os.environ, "HQ_DATA_DIR": str(tmp_path / "hq")}
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "4", "-b", f"127.0.0.1:{port}",
-                               "--log-level", "warning", "sync.hq:create_app()"], cwd=ROOT, env=env,
+                               "--log-level", "warning", "hq:create_app()"], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         answered = 0

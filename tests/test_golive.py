@@ -18,11 +18,11 @@ from flask import Flask
 
 from core.demo import demo_references
 from core.payout import BankAccount, seal_for_hq
+from hq import payouts
 from kiosk import create_app
 from kiosk.provisioning.setup import prepare_database
 from sync import pusher
 from sync.client import HQClient, batch_body
-from sync.hq import payouts
 from testing.paper import paper_text
 from testing.samples import BANK_SELLER, IMEI_KNOWN_TAC, PERFECT_PHONE, SELLER_IBAN
 from tests.conftest import KioskClient, model_id, tradein_uuid_from
@@ -35,7 +35,7 @@ HQ_IBAN = "FR1420041010050500013M02606"
 
 
 def add_store_by_cli(hq_app: Flask, name: str = "Télé Shop Saint-Denis") -> tuple[str, str]:
-    """`flask --app sync.hq stores add …`: (store id, enrolment code) as the command prints them."""
+    """`flask --app hq stores add …`: (store id, enrolment code) as the command prints them."""
     out = hq_app.test_cli_runner().invoke(args=[
         "stores", "add", name, "--legal-name", "Télé Shop SARL", "--siret", SIRET,
         "--address", "5 rue de Paris, 97400 Saint-Denis", "--timezone", "Indian/Reunion"]).output

@@ -13,8 +13,8 @@ import requests
 
 from core.codes import TRADEIN, classify
 from core.protocol import signed_headers, tracking_hash
+from hq.web_auth import add_staff
 from sync.client import HQClient, HQRefused
-from sync.hq.web_auth import add_staff
 from testing.hostile import hq_staff, send
 from testing.processes import hq_process
 from tests.hq_fixtures import create_hq_app

@@ -45,7 +45,7 @@ def test_16_rate_limits_hold_across_gunicorn_workers_through_redis_and_trust_a_p
         tmp_path, key_prefix):
     hq_env = clean_environ(HQ_DATA_DIR=str(tmp_path / "hq"), HQ_RATE_LIMIT_STORAGE=REDIS_URL,
                            HQ_RATE_LIMIT_KEY_PREFIX=key_prefix, HQ_TRUSTED_PROXIES="1")
-    with gunicorn_process("sync.hq:create_app()", 4, hq_env) as (hq, _process):  # behind one proxy, 30 a minute
+    with gunicorn_process("hq:create_app()", 4, hq_env) as (hq, _process):  # behind one proxy, 30 a minute
         first_seller = [opened(hq, "203.0.113.7") for _ in range(160)]
         assert len(first_seller) - first_seller.count(429) == 30 and set(first_seller) == {404, 429}
         assert [opened(hq, "203.0.113.8") for _ in range(5)] == [404] * 5  # another seller behind the same proxy

@@ -17,8 +17,8 @@ import pytest
 import requests
 
 from core.demo import DEMO_PROFILE, demo_references
-from sync.hq import create_app as create_hq_app
-from sync.hq import enrolment
+from hq import create_app as create_hq_app
+from hq import enrolment
 from testing.factories import imei_number as _imei_number
 from testing.hostile import Browser, kiosk_staff, quoted_over_http
 from testing.processes import clean_environ, hq_process, kiosk_process

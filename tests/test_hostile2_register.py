@@ -10,11 +10,11 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from hq import create_app as create_hq_app
 from kiosk.compliance import register
 from kiosk.store.db import fetch_one
 from sync import pusher
 from sync.client import batch_body
-from sync.hq import create_app as create_hq_app
 from testing.processes import hq_process
 from testing.samples import BANK_SELLER
 from tests.conftest import KioskClient, make_app, model_id, run_to_quote

@@ -12,8 +12,8 @@ from babel.dates import format_datetime
 
 from core.catalogues import catalogue_problems, template_problems
 from core.money import format_money
-from sync.hq import create_app
-from sync.hq.translations import HQ
+from hq import create_app
+from hq.translations import HQ
 from testing.samples import PERFECT_PHONE
 from tests.test_hq_receiving import HQStaff, code_of, synced_store
 

@@ -19,9 +19,9 @@ from flask import Flask
 
 from core.clock import utcnow_ms
 from core.protocol import payload_hash
+from hq import create_app as create_hq_app
+from hq.storage_pg import COPY_FROM
 from sync.client import batch_body
-from sync.hq import create_app as create_hq_app
-from sync.hq.storage_pg import COPY_FROM
 from tests.browser import live_server
 from tests.test_sync import signed_post
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from hq import create_app as create_hq_app
+from hq.partitioning import is_partitioned
 from sync import pusher
-from sync.hq import create_app as create_hq_app
-from sync.hq.partitioning import is_partitioned
 from sync.localdb import set_mark, write_transaction
 from tests.browser import live_server
 from tests.test_sync import (  # noqa: F401 - collected again here, on the partitioned table

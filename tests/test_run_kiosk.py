@@ -77,15 +77,15 @@ def test_without_demo_a_new_terminal_asks_to_be_enrolled_and_holds_no_demo_data(
 
 
 def test_demo_hq_and_a_terminal_enrolled_by_the_cli_sync_as_two_processes(tmp_path):
-    """Two real processes, as deployed: `python -m sync.hq --demo` and `run_kiosk.py`, the terminal enrolled with
+    """Two real processes, as deployed: `python -m hq --demo` and `run_kiosk.py`, the terminal enrolled with
     `flask --app kiosk enrol` (its secret never printed), its first manager made on its first page."""
+    from hq.storage import SqliteStorage
     from kiosk.store.db import open_database
-    from sync.hq.storage import SqliteStorage
     from testing.factories import accepted_tradeins
     from testing.hostile import Browser
 
     hq_port, kiosk_port = free_port(), free_port()
-    hq = subprocess.Popen([sys.executable, "-m", "sync.hq", "--port", str(hq_port), "--demo"], cwd=ROOT,
+    hq = subprocess.Popen([sys.executable, "-m", "hq", "--port", str(hq_port), "--demo"], cwd=ROOT,
                           env={**os.environ, "HQ_DATA_DIR": str(tmp_path / "hq")}, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True)
     kiosk_env = {**os.environ, "KIOSK_DATA_DIR": str(tmp_path / "kiosk"), "KIOSK_SYNC_INTERVAL_SECONDS": "1"}
@@ -128,7 +128,7 @@ def test_demo_hq_and_a_terminal_enrolled_by_the_cli_sync_as_two_processes(tmp_pa
 
 
 def test_hq_cli_registers_stores_and_publishes_reference_files(tmp_path):
-    from sync.hq.storage import SqliteStorage
+    from hq.storage import SqliteStorage
 
     env = {**os.environ, "HQ_DATA_DIR": str(tmp_path / "hq")}
     (tmp_path / "blocklist.csv").write_text("imei,reason\n352099001761481,reported stolen\n")
@@ -136,7 +136,7 @@ def test_hq_cli_registers_stores_and_publishes_reference_files(tmp_path):
                                                      "valid_until": "2026-12-31", "values": [
         {"kind": "phone", "brand": "Apple", "model": "iPhone 13", "storage_gb": 128, "cosmetic": "A",
          "functional_band": "F1", "base_minor": 23456}]}))  # an empty grid is refused: it would break a till
-    run = lambda *args: subprocess.run([str(FLASK), "--app", "sync.hq", *args], cwd=ROOT, env=env,  # noqa: E731
+    run = lambda *args: subprocess.run([str(FLASK), "--app", "hq", *args], cwd=ROOT, env=env,  # noqa: E731
                                        capture_output=True, text=True)
     added = run("stores", "add", "Lyon Part-Dieu", "--siret", "732 829 320 00074", "--address", "1 rue X, Lyon")
     assert "enrolment code:" in added.stdout and "secret" not in added.stdout
@@ -166,7 +166,7 @@ def test_a_typoed_setting_stops_the_start_with_one_line_naming_the_closest(tmp_p
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 2 and "did you mean PRINTER_DRIVER?" in out.stderr
     hq_env = {k: v for k, v in os.environ.items() if not k.startswith("HQ_")}
-    out = subprocess.run([sys.executable, "-m", "sync.hq", "--port", str(free_port())], cwd=ROOT, timeout=60,
+    out = subprocess.run([sys.executable, "-m", "hq", "--port", str(free_port())], cwd=ROOT, timeout=60,
                          env={**hq_env, "HQ_DATA_DIR": str(tmp_path / "hq"), "HQ_DATABSE_URL": "postgresql://x"},
                          capture_output=True, text=True)
     assert out.returncode == 1

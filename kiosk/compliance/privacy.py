@@ -79,7 +79,7 @@ def rectify(db, cipher: DataCipher, seller_ref: str, field: str, value: str) -> 
 
 def _redact(db, where: str, params: list) -> int:
     """Inside the caller's transaction: the identity and account leave these trade-ins, and the erasure travels to
-    HQ as a synced record, so HQ blanks the seller's sealed account too (sync/hq/payouts.erase_accounts)."""
+    HQ as a synced record, so HQ blanks the seller's sealed account too (hq/payouts.erase_accounts)."""
     uuids = [r["uuid"] for r in fetch_all(db, f"SELECT uuid FROM tradeins WHERE {where}", params)]
     if not uuids:
         return 0

@@ -1,0 +1,188 @@
+"""HQ's store-facing API (JSON, HMAC-signed by each store). Described in openapi.py."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import date
+
+from flask import Blueprint, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from core.protocol import (
+    HEADER_SIGNATURE,
+    HEADER_STORE,
+    HEADER_TIMESTAMP,
+    SignatureError,
+    parse_json,
+    signed_target,
+    verify,
+)
+from core.reference import KINDS
+from hq import devices, enrolment, register_anchors, voucher_ledger
+from hq.ingest import BatchError, ReplayError, ingest, parse_batch
+from hq.openapi import OPENAPI
+from hq.receiving import updates_for_store
+from hq.storage import RaceLost
+
+bp = Blueprint("hq_api", __name__)
+REFERENCE_KINDS = KINDS
+
+
+def _storage():
+    return current_app.extensions["hq.storage"]
+
+
+def _error(status: int, message: str):
+    return jsonify({"error": message}), status
+
+
+def _authenticate(store_id: str) -> None:
+    """Refuse anything not signed by this store's secret (401), with the reason."""
+    if "\x00" in store_id or request.headers.get(HEADER_STORE) != store_id:
+        raise SignatureError(f"{HEADER_STORE} must name the store in the URL")
+    secret, revoked = _storage().store_access(store_id)
+    if secret is None:
+        raise SignatureError("unknown store")
+    if revoked:
+        raise SignatureError("this store's access was revoked at HQ: enrol the terminal again with a new code")
+    verify(secret, request.headers.get(HEADER_TIMESTAMP, ""), request.headers.get(HEADER_SIGNATURE, ""),
+           request.method, signed_target(request.path, request.query_string.decode("latin-1")), request.get_data(),
+           time.time())
+
+
+@bp.errorhandler(SignatureError)
+def _unsigned(err):
+    return _error(401, str(err))
+
+
+@bp.errorhandler(HTTPException)
+def _http(err):
+    return _error(err.code or 500, err.description or err.name)
+
+
+@bp.post("/api/v1/stores/<store_id>/batches")
+def post_batch(store_id: str):
+    _authenticate(store_id)
+    try:
+        batch_id, records, backlog = parse_batch(request.get_data())
+        ack = ingest(_storage(), store_id, batch_id, records, backlog)
+    except BatchError as err:
+        return _error(422, str(err))
+    except ReplayError as err:
+        return _error(409, str(err))
+    except RaceLost:  # still, after ingest's own retries: nothing of the batch was kept, the store sends it again
+        return _error(503, "other batches were writing the same records; send this batch again")
+    return jsonify(ack.as_json())
+
+
+@bp.get("/api/v1/stores/<store_id>/register-anchor")
+def register_anchor(store_id: str):
+    """The head of the store's police register as HQ last received it: what `register verify` compares with."""
+    _authenticate(store_id)
+    with _storage().read() as tx:
+        return jsonify(register_anchors.anchor_of(tx, store_id))
+
+
+@bp.get("/api/v1/stores/<store_id>/reference")
+def reference_index(store_id: str):
+    _authenticate(store_id)
+    return jsonify(_storage().latest_references())
+
+
+@bp.get("/api/v1/stores/<store_id>/reference/<kind>/<version>")
+def reference(store_id: str, kind: str, version: str):
+    _authenticate(store_id)
+    data = _storage().reference(kind, version) if kind in REFERENCE_KINDS else None
+    if data is None:
+        return _error(404, f"no {kind} version {version}")
+    return current_app.response_class(data, mimetype="application/json")
+
+
+@bp.get("/api/v1/stores/<store_id>/devices/<identifier>")
+def device_status(store_id: str, identifier: str):
+    """Whether the re-trade policy (core.device_gates) lets this store buy the device, judged on every store's
+    trade-ins: a reason code the kiosk puts into words, or null."""
+    _authenticate(store_id)
+    with _storage().read() as tx:
+        refusal = devices.refusal_for(tx, identifier[:32].replace("\x00", ""), store_id, date.today(),
+                                      current_app.config["RETRADE_MIN_DAYS"])
+    return jsonify({"refusal": refusal.as_json() if refusal else None})
+
+
+@bp.post("/api/v1/enrol")
+def enrol():
+    """A terminal's one-time enrolment code for the store's id, a new HMAC secret and the store profile."""
+    try:
+        body = parse_json(request.get_data() or b"{}")
+        code = body["code"] if isinstance(body, dict) and isinstance(body.get("code"), str) else ""
+    except ValueError:
+        code = ""
+    if not 0 < len(code) <= 40:
+        return _error(422, "send {\"code\": \"XXXX-XXXX-XXXX\"}")
+    try:
+        answer = enrolment.exchange(_storage(), code)
+    except enrolment.EnrolmentRefused as err:
+        return _error(403, str(err))
+    return jsonify({**answer, "tracking_url": current_app.config["PUBLIC_URL"] or request.host_url.rstrip("/")})
+
+
+@bp.get("/api/v1/stores/<store_id>/updates")
+def updates(store_id: str):
+    """What HQ did with this store's trade-ins (received, regraded, disputes settled) after `after`."""
+    _authenticate(store_id)
+    after = request.args.get("after", "")[:120].replace("\x00", "")
+    return jsonify({"updates": updates_for_store(_storage(), store_id, after)})
+
+
+def _voucher_request() -> tuple[str, int]:
+    try:
+        body = parse_json(request.get_data() or b"{}")
+        sale_uuid, amount = str(uuid.UUID(str(body["sale_uuid"]))), body.get("amount_minor", 0)
+    except (ValueError, KeyError, TypeError):
+        raise BatchError("send {sale_uuid, amount_minor}") from None
+    if not isinstance(amount, int) or isinstance(amount, bool):
+        raise BatchError("amount_minor must be a whole number")
+    return sale_uuid, amount
+
+
+@bp.post("/api/v1/stores/<store_id>/vouchers/<code>/redeem")
+def redeem_voucher(store_id: str, code: str):
+    """Spend part of a voucher of any store, once per sale (the cross-store double-spend guard)."""
+    _authenticate(store_id)
+    try:
+        sale_uuid, amount = _voucher_request()
+        balance = voucher_ledger.redeem(_storage(), store_id, code[:32].replace("\x00", ""), sale_uuid, amount)
+    except voucher_ledger.UnknownVoucher as err:
+        return _error(404, str(err))
+    except (BatchError, voucher_ledger.VoucherRefused) as err:
+        return _error(422, str(err))
+    return jsonify({"balance_minor": balance})
+
+
+@bp.post("/api/v1/stores/<store_id>/vouchers/<code>/release")
+def release_voucher(store_id: str, code: str):
+    """Give back what a sale took if the store could not save that sale: only this store's own redemption, and
+    only while HQ has no record of the sale."""
+    _authenticate(store_id)
+    try:
+        sale_uuid, _ = _voucher_request()
+        released = voucher_ledger.release(_storage(), store_id, code[:32].replace("\x00", ""), sale_uuid)
+    except (BatchError, voucher_ledger.VoucherRefused) as err:
+        return _error(422, str(err))
+    return jsonify({"released": released})
+
+
+@bp.get("/api/v1/openapi.json")
+def openapi():
+    return jsonify(OPENAPI)
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        _storage().latest_references()
+        return jsonify({"status": "ok", "backend": _storage().backend})
+    except Exception as err:  # any driver error means HQ cannot serve: say so, do not crash
+        return jsonify({"status": "error", "backend": _storage().backend, "error": str(err)}), 503
+

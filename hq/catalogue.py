@@ -1,0 +1,15 @@
+"""HQ's catalogue upkeep (core.catalogues does the work).
+
+    python -m hq.catalogue update   # extract, merge into fr/en, fill en; then edit fr's .po
+    python -m hq.catalogue check    # what tests/test_hq_i18n.py checks, as a report
+"""
+
+from __future__ import annotations
+
+import sys
+
+from core.catalogues import main
+from hq.translations import HQ
+
+if __name__ == "__main__":
+    sys.exit(main(HQ, sys.argv[1:]))

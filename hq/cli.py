@@ -1,0 +1,140 @@
+"""`flask --app hq stores add NAME --siret … --address …`, `stores code|revoke|list`,
+`publish KIND FILE --version V`, `partition-records --partitions N` (PostgreSQL)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
+
+from core.reference import ReferenceInvalid
+from core.store_profile import ProfileInvalid
+from hq import enrolment, partitioning, publishing, retention
+from hq.api import REFERENCE_KINDS
+
+stores = AppGroup("stores", help="The store registry.")
+
+
+def _profile_options(command):
+    """One option per profile field, with the same check the HQ pages and the terminal run."""
+    for field, default, help_text in reversed((
+        ("legal-name", "", "Legal name of the company (default: NAME)."),
+        ("siret", None, "SIRET (14 digits), checked."),
+        ("address", None, "Postal address printed on receipts."),
+        ("country", "FR", "ISO 3166 country code."),
+        ("locale", "fr_FR", "Locale of screens and paper, e.g. fr_FR or en_GB."),
+        ("currency", "EUR", "ISO 4217 currency."),
+        ("timezone", "Europe/Paris", "IANA time zone."),
+        ("vat-regime", "margin", "margin (second-hand goods scheme) or standard."),
+    )):
+        command = click.option(f"--{field}", required=default is None, default=default, help=help_text)(command)
+    return command
+
+
+def _profile(name: str, options: dict) -> dict:
+    return {"trading_name": name, "legal_name": options.pop("legal_name") or name, **options}
+
+
+@stores.command("add")
+@click.argument("name")
+@_profile_options
+def add_store(name: str, **options: str) -> None:
+    """Register a store with its profile; prints its id and a one-time enrolment code for its terminal."""
+    try:
+        store_id, code = enrolment.add_store(_storage(), _profile(name, options), current_app.config["ENROLMENT_HOURS"])
+    except ProfileInvalid as err:
+        raise click.ClickException(f"not added: {err}") from None
+    click.echo(f"store id: {store_id}\nenrolment code: {code}\n"
+               f"On the terminal (single use, valid {current_app.config['ENROLMENT_HOURS']} h): "
+               f"flask --app kiosk enrol --hq <HQ URL> --code {code}")
+
+
+@stores.command("code")
+@click.argument("store_id")
+def new_code(store_id: str) -> None:
+    """A new one-time enrolment code (replacement hardware): the store keeps its id, gets a new secret."""
+    try:
+        code = enrolment.issue_code(_storage(), store_id, current_app.config["ENROLMENT_HOURS"])
+    except LookupError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"enrolment code: {code}")
+
+
+@stores.command("revoke")
+@click.argument("store_id")
+def revoke_store(store_id: str) -> None:
+    """Cut the store's terminals off now (lost or stolen terminal); `stores code` lets one back in."""
+    try:
+        enrolment.revoke(_storage(), store_id)
+    except LookupError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"revoked: {store_id} can no longer sync until a terminal enrols with a new code")
+
+
+@stores.command("list")
+def list_stores() -> None:
+    with _storage().read() as tx:
+        for row in tx.rows("SELECT id, name, siret, acked_through_seq, last_batch_at, revoked_at FROM hq_stores "
+                           "ORDER BY name"):
+            click.echo("  ".join("" if v is None else str(v) for v in row))
+
+
+def _storage():
+    return current_app.extensions["hq.storage"]
+
+
+def read_reference(path: Path, kind: str) -> dict:
+    """JSON as published; CSV for the tabular kinds (blocklist entries, grid values, promos)."""
+    if path.suffix.lower() == ".json":
+        return json.loads(path.read_text(encoding="utf-8"))
+    with path.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    if kind == "blocklist":
+        return {"entries": rows}
+    if kind == "promos":
+        return {"promos": [{**r, "bonus_minor": int(r["bonus_minor"])} for r in rows]}
+    raise click.BadParameter(f"{kind} is published from a JSON file")
+
+
+@click.command("publish")
+@click.argument("kind", type=click.Choice(REFERENCE_KINDS))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--version", required=True, help="A new, never used version name, e.g. 2026-12-01.")
+def publish(kind: str, file: Path, version: str) -> None:
+    """Publish a new immutable version of a reference kind; stores pick it up on their next pull."""
+    try:  # what every terminal will check again on its pull
+        publishing.publish(current_app.extensions["hq.storage"], kind, version, read_reference(file, kind))
+    except ReferenceInvalid as err:
+        raise click.ClickException(f"not published: {err}") from None
+    click.echo(f"published {kind} {version}")
+
+
+@click.command("partition-records")
+@click.option("--partitions", type=click.IntRange(2, 1024), default=16, show_default=True,
+              help="How many hash partitions of store_id.")
+@with_appcontext
+def partition_records(partitions: int) -> None:
+    """PostgreSQL only: rebuild hq_records as hash partitions of store_id, in one transaction (ingest waits)."""
+    try:
+        moved = partitioning.partition_records(_storage(), partitions)
+    except ValueError as err:
+        raise click.ClickException(f"not partitioned: {err}") from None
+    click.echo(f"hq_records: {partitions} partitions by store_id, {moved} records moved")
+
+
+@click.command("purge")
+@with_appcontext
+def purge_command() -> None:
+    """Blank the sellers' accounts the retention periods no longer allow (python -m hq runs it daily itself)."""
+    click.echo(f"blanked {retention.purge(current_app.extensions['hq.storage'])} payout account(s)")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(stores)
+    app.cli.add_command(purge_command)
+    app.cli.add_command(publish)
+    app.cli.add_command(partition_records)

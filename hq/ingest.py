@@ -1,0 +1,304 @@
+"""Idempotent batch ingest: each record stored once under its id with a payload hash; the same record
+again is an acknowledged duplicate; the same id with another payload is a conflict, rejected with a
+reason. The ack is the highest seq up to which every record of the store has been processed."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import orjson
+
+from core import protocol
+from core.clock import utcnow_ms
+from core.messages import Message
+from core.payout import account_from_json, unseal
+from core.protocol import REJECTIONS, payload_hash, rejection
+from hq.payouts import AccountKeys
+from hq.projection import Projection
+from hq.register_anchors import anchor_head
+from hq.storage import RaceLost, Storage
+from hq.tradein_claims import Holders
+
+MAX_RECORDS = 1000
+MAX_SEQ = 2**63 - 1  # BIGINT in both backends
+MAX_PAYLOAD = 64 * 1024
+KNOWN_KINDS = frozenset(protocol.RECORD_KINDS)
+
+
+class BatchError(ValueError):
+    """The batch as a whole cannot be read; str(err) goes back to the terminal (422)."""
+
+
+class ReplayError(ValueError):
+    """This exact batch (same batch id) was received before (409)."""
+
+
+@dataclass(frozen=True)
+class Record:
+    seq: int
+    record_uuid: str
+    kind: str
+    payload: str
+
+
+@dataclass
+class Ack:
+    acked_through_seq: int
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: list[dict] = field(default_factory=list)
+    register: Message | None = None  # why the register head the batch carried was refused (a fork)
+
+    def as_json(self) -> dict:
+        answer = {"acked_through_seq": self.acked_through_seq, "accepted": self.accepted,
+                  "duplicates": self.duplicates, "rejected": self.rejected}
+        if self.register is not None:  # the records are taken all the same: one refusal never blocks the others
+            answer["register"] = {"refused": True, "code": "register_fork", "reason": str(self.register),
+                                  "params": self.register.params}
+        return answer
+
+
+def _record(raw: object, index: int) -> Record:
+    if not isinstance(raw, dict):
+        raise BatchError(f"records[{index}] must be an object")
+    seq, record_uuid, kind, payload = (raw.get(k) for k in ("seq", "record_uuid", "kind", "payload"))
+    if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq <= MAX_SEQ:
+        raise BatchError(f"records[{index}].seq must be a whole number from 1 to {MAX_SEQ}")
+    if not isinstance(record_uuid, str) or not isinstance(kind, str) or not isinstance(payload, str):
+        raise BatchError(f"records[{index}] needs record_uuid, kind and payload as text")
+    return Record(seq, record_uuid, kind, payload)
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """What the store said of itself with this batch: what it still had to send (HQ's sync-lag view), and
+    the head of its police register's hash chain (the anchor `register verify` compares with)."""
+
+    pending: int | None
+    oldest_at: str | None
+    register_seq: int | None = None
+    register_hash: str | None = None
+
+
+def _whole(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_SEQ else None
+
+
+def parse_backlog(data: dict) -> Backlog | None:
+    raw, head = data.get("backlog"), data.get("register_head")
+    raw, head = raw if isinstance(raw, dict) else {}, head if isinstance(head, dict) else {}
+    pending, oldest = _whole(raw.get("pending")), raw.get("oldest_at")
+    seq, digest = _whole(head.get("seq")), head.get("hash")
+    valid_head = seq is not None and isinstance(digest, str) and len(digest) == 64 and \
+        all(c in "0123456789abcdef" for c in digest)
+    if pending is None and not valid_head:
+        return None
+    return Backlog(pending, oldest[:40] if isinstance(oldest, str) and "\x00" not in oldest else None,
+                   seq if valid_head else None, digest if valid_head else None)
+
+
+def parse_batch(body: bytes) -> tuple[str, list[Record], Backlog | None]:
+    try:
+        data = protocol.parse_json(body)  # depth checked before parsing: no RecursionError
+    except protocol.JSONRefused as err:
+        raise BatchError(f"the body is not acceptable JSON: {err}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("records"), list):
+        raise BatchError("the body must be an object with a records list")
+    batch_id = data.get("batch_id")
+    if not isinstance(batch_id, str) or not 8 <= len(batch_id) <= 64 or "\x00" in batch_id:
+        raise BatchError("batch_id must be text of 8 to 64 characters")
+    if len(data["records"]) > MAX_RECORDS:
+        raise BatchError(f"at most {MAX_RECORDS} records per batch")
+    return batch_id, [_record(raw, i) for i, raw in enumerate(data["records"])], parse_backlog(data)
+
+
+def content_problem(record: Record) -> tuple[Message | None, dict]:
+    """Why a record can never be stored (None if it can), and its payload parsed."""
+    try:
+        uuid.UUID(record.record_uuid)
+    except ValueError:
+        return rejection("bad_uuid"), {}
+    if record.kind not in KNOWN_KINDS:
+        return rejection("unknown_kind", kind=repr(record.kind[:40])), {}
+    if len(record.payload) > MAX_PAYLOAD:
+        return rejection("too_large", limit=MAX_PAYLOAD), {}
+    if "\x00" in record.payload:  # PostgreSQL text cannot hold NUL; no kiosk ever sends one
+        return rejection("nul"), {}
+    try:
+        payload = orjson.loads(record.payload)  # orjson: ~6x json's speed, same verdicts
+    except orjson.JSONDecodeError:
+        return rejection("not_json"), {}
+    if not isinstance(payload, dict):
+        return rejection("not_object"), {}
+    if record.kind in protocol.SALE_KINDS and not _canonical_uuid(payload.get("uuid")):
+        return rejection("bad_sale_uuid"), {}  # one spelling a sale: voucher releases look it up (voucher_ledger)
+    if record.kind == protocol.SELLER_ERASED and not _uuid_list(payload.get("tradein_uuids")):
+        return rejection("bad_erasure"), {}  # each names a trade-in whose payout HQ blanks (hq/retention.py)
+    return None, payload
+
+
+def _uuid_list(value: object) -> bool:
+    return isinstance(value, list) and len(value) <= 10_000 and all(_canonical_uuid(item) for item in value)
+
+
+def _canonical_uuid(value: object) -> bool:
+    try:
+        return isinstance(value, str) and str(uuid.UUID(value)) == value
+    except ValueError:
+        return False
+
+
+def payout_problem(payload: dict, store_secret: str) -> Message | None:
+    """Why a payout request is refused: its account cannot be opened with the store's secret, or core.payout (the
+    terminal's own checks) finds it is not one a SEPA file can carry."""
+    raw = unseal(payload.get("account_sealed"), store_secret)
+    if raw is None:
+        return rejection("payout_unreadable")
+    return rejection("payout_account_invalid") if account_from_json(raw) is None else None
+
+
+def _indexed(payload: dict) -> tuple[str | None, str | None]:
+    """What HQ looks records up by: the device identifier and the trade-in they are about."""
+    identifier = payload.get("imei") or payload.get("serial")
+    entity = payload.get("uuid")
+    def text(value: object) -> str | None:
+        return value[:64] if isinstance(value, str) and "\x00" not in value else None
+
+    return text(identifier), text(entity)
+
+
+@dataclass
+class _Sorting:
+    """One batch's records sorted as they stream to the database: new ones become rows, the rest are
+    acknowledged duplicates or rejections with the reason. `known` is what HQ already held of the batch's ids."""
+
+    store_id: str
+    batch_id: str
+    now: str
+    store_secret: str
+    known: dict[str, tuple[str, str]]
+    ack: Ack
+    projection: Projection
+    holders: Holders = field(default_factory=lambda: Holders({}, {}))
+    rejections: list[tuple] = field(default_factory=list)
+    digests: dict[str, str] = field(default_factory=dict)  # record_uuid -> payload hash, of each id met
+
+    def rows(self, records: list[Record]) -> Iterator[tuple]:
+        """The hq_records rows of the records HQ did not hold; a generator, so the database writes one row
+        while the next is checked."""
+        for record in records:
+            problem, payload = content_problem(record)
+            if not problem and record.kind == protocol.PAYOUT_REQUESTED:
+                problem = payout_problem(payload, self.store_secret)
+            digest = payload_hash(record.payload)
+            if not problem and record.record_uuid in self.digests:
+                if self.digests[record.record_uuid] == digest:
+                    self.ack.duplicates += 1
+                    continue
+                problem = rejection("conflict_in_batch")
+            if not problem and record.record_uuid not in self.known:
+                problem = self.holders.refusal(self.store_id, record.kind, payload)
+            if problem:
+                self.reject(record, problem)
+                continue
+            self.digests[record.record_uuid] = digest
+            if record.record_uuid in self.known:
+                self.compare(record, digest, self.known[record.record_uuid])
+            else:
+                self.projection.add(record.kind, payload)  # while the database writes the rows before
+                yield (record.record_uuid, self.store_id, record.seq, record.kind, record.payload, digest,
+                       self.batch_id, self.now, *_indexed(payload))
+
+    def compare(self, record: Record, digest: str, stored: tuple[str, str]) -> None:
+        """A record whose id HQ already holds: a duplicate when identical, else rejected with the reason."""
+        owner, stored_digest = stored
+        if owner != self.store_id:
+            self.reject(record, rejection("other_store"))
+        elif digest != stored_digest:
+            self.reject(record, rejection("conflict"))
+        else:
+            self.ack.duplicates += 1
+
+    def reject(self, record: Record, why: Message) -> None:
+        """The store hears the code (it says it in its own words) and HQ's English text; HQ's log keeps the text."""
+        reason = str(why)
+        self.ack.rejected.append({"seq": record.seq, "record_uuid": record.record_uuid, "reason": reason,
+                                  "code": next(code for code, msgid in REJECTIONS.items() if msgid == why.msgid),
+                                  "params": why.params})
+        shown = record.record_uuid[:64].replace("\x00", "?")  # kept for HQ staff; PostgreSQL text has no NUL
+        self.rejections.append((self.store_id, record.seq, shown, reason.replace("\x00", "?"), self.now))
+
+
+RACE_RETRIES = 3
+
+
+def ingest(storage: Storage, store_id: str, batch_id: str, records: list[Record],
+           backlog: Backlog | None = None) -> Ack:
+    """Store a batch in one transaction; replays of a batch id are refused. Run again from the start when
+    another store's transaction wrote one of the same keys between our look and our write."""
+    for _ in range(RACE_RETRIES - 1):
+        try:
+            return _ingest_once(storage, store_id, batch_id, records, backlog)
+        except RaceLost:
+            continue
+    return _ingest_once(storage, store_id, batch_id, records, backlog)
+
+
+def _ingest_once(storage: Storage, store_id: str, batch_id: str, records: list[Record],
+                 backlog: Backlog | None) -> Ack:
+    now = utcnow_ms()
+    with storage.transaction() as tx:
+        store = tx.store(store_id, lock=True)  # serialises this store's batches (PostgreSQL row lock)
+        if store is None:
+            raise LookupError(f"unknown store {store_id}")
+        if not tx.claim_batch(store_id, batch_id, len(records), now):
+            raise ReplayError(f"batch {batch_id} was already received: send new batches with a new batch_id")
+        secret = storage.box.open(store[1])  # opens the store's payout accounts (core.payout.seal_for_hq)
+        # What HQ holds of these ids (PostgreSQL text takes no NUL; such an id is refused below anyway).
+        known = tx.existing([key for key in {r.record_uuid for r in records} if "\x00" not in key])
+        sorting = _Sorting(store_id, batch_id, now, secret, known, Ack(store[2]),
+                           Projection(store_id, now, AccountKeys(secret, storage.box.seal)),
+                           Holders.read(tx, records, MAX_PAYLOAD))
+        sorting.ack.accepted = len(tx.insert_records(sorting.rows(records)))
+        sorting.projection.write(tx)
+        sorting.ack.register = _note_backlog(tx, store_id, backlog, now)
+        tx.log_rejections(sorting.rejections)
+        sorting.ack.acked_through_seq = _advance(tx, store_id, store[2], sorted({r.seq for r in records}), now)
+    return sorting.ack
+
+
+def _note_backlog(tx, store_id: str, backlog: Backlog | None, now: str) -> Message | None:
+    """The store's backlog for the sync-lag view, and its register head anchored (or, forked, refused: why)."""
+    if backlog is not None and backlog.pending is not None:
+        tx.run("UPDATE hq_stores SET backlog_pending = %s, backlog_oldest_at = %s WHERE id = %s",
+               [backlog.pending, backlog.oldest_at, store_id])
+    if backlog is not None and backlog.register_seq is not None and backlog.register_hash is not None:
+        return anchor_head(tx, store_id, backlog.register_seq, backlog.register_hash, now)
+    return None
+
+
+def _advance(tx, store_id: str, acked: int, seqs: list[int], now: str) -> int:
+    """Move the store's ack over every contiguous seq. The usual batch continues the stream and
+    moves it directly; seqs that arrive ahead of a gap are kept in hq_seen_seqs until it closes."""
+    for seq in seqs:
+        if seq == acked + 1:
+            acked = seq
+        elif seq > acked:
+            break
+    ahead = [seq for seq in seqs if seq > acked]
+    if ahead:
+        tx.mark_seen(store_id, ahead)
+    used_seen = False
+    while seen := tx.seen_after(store_id, acked, 5000):
+        run = acked
+        for seq in seen:
+            if seq != run + 1:
+                break
+            run = seq
+        if run == acked:
+            break
+        acked, used_seen = run, True
+    tx.set_acked(store_id, acked, now, forget_seen=used_seen)
+    return acked
