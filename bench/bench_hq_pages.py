@@ -19,8 +19,8 @@ from datetime import UTC, datetime, timedelta
 
 from bench.common import report, sample_side_by_side, scratch_folder, summary
 from hq import create_app
-from hq.ingest import Record, ingest
-from hq.web_auth import add_staff
+from hq.services.ingest import Record, ingest
+from hq.services.staff import add_staff
 from testing.pg import pg_schema
 
 STORES, DAYS, BATCH, RUNS = 20, 30, 1000, 30

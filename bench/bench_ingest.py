@@ -14,11 +14,11 @@ from cryptography.fernet import Fernet
 from bench.common import scratch_folder
 from core.clock import utcnow
 from core.protocol import payload_hash
-from hq.backends import open_storage
-from hq.ingest import Record, ingest
-from hq.partitioning import partition_records
+from hq.services.ingest import Record, ingest
 from hq.storage import RECORD_COLUMNS
-from hq.storage_pg import PostgresStorage
+from hq.storage.backends import open_storage
+from hq.storage.partitioning import partition_records
+from hq.storage.postgres import PostgresStorage
 from testing.pg import pg_schema
 
 RECORDS = 20_000

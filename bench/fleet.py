@@ -22,7 +22,7 @@ from bench import cluster
 from bench.bench_ingest import synthetic_payload
 from bench.common import scratch_folder
 from core.protocol import signed_headers
-from hq.backends import open_storage
+from hq.storage.backends import open_storage
 from sync.client import batch_body
 from testing.pg import pg_schema
 

@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 from hq import create_app as create_hq_app
-from hq.web_auth import add_staff
+from hq.services.staff import add_staff
 from testing import hostile, hostile_sweep
 from testing.processes import hq_process, kiosk_process, peak_rss_mb
 

@@ -4,7 +4,7 @@ and the checks tests and the `check` commands run (every string translated, same
 literal in a template that bypasses the catalogue). Babel and Jinja's lexer only: no Flask.
 
     python -m kiosk.catalogue_tools update | check
-    python -m hq.catalogue update | check
+    python -m hq.translation_tools update | check
 """
 
 from __future__ import annotations

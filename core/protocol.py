@@ -44,7 +44,7 @@ REJECTIONS = {
     "other_store": N_("record_uuid belongs to another store's record"),
     "conflict": N_("conflict: a different payload was already stored under this record_uuid"),
     "payout_unreadable": N_("the payout's account cannot be read with this store's secret: nothing will be paid"),
-    # Not a record's: the police register's head the batch carried (hq/register_anchors.py).
+    # Not a record's: the police register's head the batch carried (hq/services/register_anchors.py).
     "register_fork": N_("the police register's head at entry %(seq)s does not extend the head HQ anchored at entry "
                         "%(anchored)s: refused, and shown to HQ's supervisors"),
     # core.payout's checks, run again at HQ (issue 29): an account the bank's file cannot carry is never queued.

@@ -9,60 +9,6 @@ May import core and hardware.camera (sticker photos); never the kiosk nor the te
 
 from __future__ import annotations
 
-from typing import Any
+from hq.app import create_app
 
-from flask import Flask, jsonify, redirect, render_template, request, url_for
-
-
-def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """HQ's application factory (`flask --app hq`): its own settings, templates, static files,
-    security headers and extensions. It imports only core (and hardware.camera for sticker photos)."""
-    from core.settings import keys_from, secret_file
-    from hq import api, cli, i18n, ratelimits, security, tracking, web, web_admin, web_auth, web_publish
-    from hq.backends import open_storage
-    from hq.extensions import csrf, htmx
-    from hq.settings import load_settings
-    from hq.web_payouts import bp as payout_decisions
-
-    settings = load_settings(config)
-    app = Flask(__name__)  # templates/ and static/ beside this file
-    app.config.update(settings, MAX_CONTENT_LENGTH=settings["MAX_BODY_BYTES"], SESSION_COOKIE_HTTPONLY=True,
-                      SESSION_COOKIE_SAMESITE="Lax", WTF_CSRF_TIME_LIMIT=None,
-                      SESSION_COOKIE_SECURE=settings["SESSION_COOKIE_SECURE"])
-    app.config["SECRET_KEY"] = settings["SECRET_KEY"] or secret_file(settings["DATA_DIR"])
-    app.extensions["hq.storage"] = open_storage(settings["DATABASE_URL"], settings["DATA_DIR"],
-                                                keys_from(settings["DATA_KEYS"], settings["DATA_KEYS_FILE"]))
-    csrf.init_app(app)
-    csrf.exempt(api.bp)  # the store API is signed with each store's HMAC secret instead
-    htmx.init_app(app)
-    i18n.init_app(app)
-    app.register_blueprint(api.bp)
-    web_auth.init_app(app)
-    app.register_blueprint(web.bp)
-    app.register_blueprint(web_publish.bp)
-    app.register_blueprint(web_admin.bp)
-    app.register_blueprint(payout_decisions)
-    app.register_blueprint(tracking.bp)
-    app.add_url_rule("/", "root", lambda: redirect(url_for("hq_web.dashboard")))
-    cli.init_app(app)
-    security.init_app(app)
-    ratelimits.init_app(app)
-    _errors(app)
-    return app
-
-
-def _errors(app: Flask) -> None:
-    from flask_wtf.csrf import CSRFError
-
-    from core.messages import N_
-
-    def answer(status: int, title: str, message: str):
-        if request.path.startswith("/api/"):
-            return jsonify({"error": message}), status
-        return render_template("hq/error.html", title=title, message=message), status
-
-    app.register_error_handler(CSRFError, lambda e: answer(400, N_("Form expired"),
-                                                           N_("Reload the page and try again.")))
-    for status, title in ((400, N_("Bad request")), (403, N_("Not allowed")), (404, N_("Not found")),
-                          (405, N_("Not allowed")), (413, N_("Too large")), (429, N_("Too many attempts"))):
-        app.register_error_handler(status, lambda e, s=status, t=title: answer(s, t, e.description))
+__all__ = ["create_app"]

@@ -9,8 +9,8 @@ from pathlib import Path
 import waitress
 
 from hq import create_app
-from hq.demo import publish_demo
-from hq.retention import DailyPurge
+from hq.services.demo import publish_demo
+from hq.services.retention import DailyPurge
 from hq.settings import help_text
 
 

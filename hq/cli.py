@@ -11,10 +11,11 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
+from core.reference import KINDS as REFERENCE_KINDS
 from core.reference import ReferenceInvalid
 from core.store_profile import ProfileInvalid
-from hq import enrolment, partitioning, publishing, retention
-from hq.api import REFERENCE_KINDS
+from hq.services import enrolment, publishing, retention
+from hq.storage import partitioning
 
 stores = AppGroup("stores", help="The store registry.")
 

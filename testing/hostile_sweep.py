@@ -242,7 +242,7 @@ UNLIMITED = "10000 per minute"  # the sweep looks for 5xx, not for the rate limi
 
 def _prepare_hq(folder: Path) -> tuple[str, str]:
     from hq import create_app as create_hq_app
-    from hq.web_auth import add_staff
+    from hq.services.staff import add_staff
 
     storage = create_hq_app({"DATA_DIR": str(folder)}).extensions["hq.storage"]
     add_staff(storage, "Nadia Benali", "supervisor", HQ_PIN)

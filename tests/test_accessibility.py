@@ -187,7 +187,7 @@ def test_a_clerk_completes_a_trade_in_with_the_keyboard_alone(app, db):
 
 @pytest.mark.parametrize("hq_app", ["sqlite"], indirect=True)
 def test_hq_pages_have_no_serious_or_critical_violation(tmp_path, hq_app, hq_url, hq_store, db_of):
-    from hq.web_auth import add_staff
+    from hq.services.staff import add_staff
     from tests.test_golive import fresh_terminal
     from tests.test_hq_receiving import HQ_PIN, synced_store
 

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from hq.web_auth import add_staff
+from hq.services.staff import add_staff
 from testing.samples import PERFECT_PHONE
 from tests.browser import chromium, live_server, new_page, screenshot
 from tests.test_browser import settled, sign_in

@@ -55,7 +55,7 @@ def test_a_refused_scan_then_a_good_one_in_the_trade_in_field(app, db):
 
 @pytest.mark.parametrize("hq_app", ["sqlite"], indirect=True)
 def test_three_bag_labels_in_a_row_at_hq_check_in_each_received(tmp_path, hq_app, hq_url, hq_store, db_of):
-    from hq.web_auth import add_staff
+    from hq.services.staff import add_staff
     from sync import pusher
     from tests.browser import chromium, new_page
     from tests.test_browser_hq import hq_sign_in

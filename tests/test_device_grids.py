@@ -110,7 +110,7 @@ def test_hq_publish_shows_changes_per_kind_and_refuses_a_row_of_the_wrong_kind(h
 
 @pytest.mark.browser
 def test_a_supervisor_sees_a_watch_only_change_counted_per_kind_in_the_browser(tmp_path, hq_app, hq_url):
-    from hq.web_auth import add_staff
+    from hq.services.staff import add_staff
     from tests.test_hq_receiving import HQ_PIN
 
     publish_demo_kinds(hq_app, "catalog", "grid")

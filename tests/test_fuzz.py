@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.protocol import signed_headers
-from hq.openapi import OPENAPI
+from hq.web.openapi import OPENAPI
 from tests.conftest import make_app, run_to_quote
 
 HOSTILE = [

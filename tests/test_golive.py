@@ -18,7 +18,7 @@ from flask import Flask
 
 from core.demo import demo_references
 from core.payout import BankAccount, seal_for_hq
-from hq import payouts
+from hq.services import payouts
 from kiosk import create_app
 from kiosk.provisioning.setup import prepare_database
 from sync import pusher

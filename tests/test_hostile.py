@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from hq.web_auth import add_staff
+from hq.services.staff import add_staff
 from kiosk.store.db import fetch_one, open_database
 from testing.hostile import Browser, hq_staff, kiosk_staff, probe_picture_uploads, probe_voucher_forgery
 from testing.printer_emulator import free_port
@@ -106,7 +106,7 @@ def test_medium_6_control_characters_never_reach_the_printer_and_identity_refuse
 
 
 def test_medium_7_every_csv_export_neutralises_formulas(tmp_path, hq_app, hq_store):
-    from hq.ingest import Record, ingest
+    from hq.services.ingest import Record, ingest
     from tests.test_hq_receiving import HQStaff
 
     kiosk = make_app(tmp_path / "kiosk")

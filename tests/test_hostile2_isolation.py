@@ -13,7 +13,7 @@ import requests
 
 from core.codes import TRADEIN, classify
 from core.protocol import signed_headers, tracking_hash
-from hq.web_auth import add_staff
+from hq.services.staff import add_staff
 from sync.client import HQClient, HQRefused
 from testing.hostile import hq_staff, send
 from testing.processes import hq_process

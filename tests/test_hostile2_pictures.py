@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from hq.web_auth import add_staff
+from hq.services.staff import add_staff
 from testing.hostile import AT_ONCE, Browser, blank_png, hq_staff, kiosk_staff, probe_picture_uploads
 from testing.processes import hq_process, kiosk_process, peak_rss_mb
 from testing.samples import IMEI_KNOWN_TAC, PIN

@@ -18,7 +18,7 @@ import requests
 
 from core.demo import DEMO_PROFILE, demo_references
 from hq import create_app as create_hq_app
-from hq import enrolment
+from hq.services import enrolment
 from testing.factories import imei_number as _imei_number
 from testing.hostile import Browser, kiosk_staff, quoted_over_http
 from testing.processes import clean_environ, hq_process, kiosk_process

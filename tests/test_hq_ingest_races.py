@@ -20,7 +20,7 @@ from flask import Flask
 from core.clock import utcnow_ms
 from core.protocol import payload_hash
 from hq import create_app as create_hq_app
-from hq.storage_pg import COPY_FROM
+from hq.storage.postgres import COPY_FROM
 from sync.client import batch_body
 from tests.browser import live_server
 from tests.test_sync import signed_post

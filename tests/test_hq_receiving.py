@@ -12,7 +12,7 @@ import re
 import pytest
 
 from core.money import format_money
-from hq.web_auth import add_staff
+from hq.services.staff import add_staff
 from kiosk.store.db import fetch_all
 from kiosk.tradein.reference import pull
 from sync import pusher
@@ -226,7 +226,7 @@ def test_dashboard_charts_tables_and_csv(tmp_path, hq_app, hq_url, hq_store, db_
 
 @pytest.mark.parametrize("garbage", [{"uuid": 5, "code": None}, {"uuid": "x", "code": "TI-1", "storage_gb": "lots"}])
 def test_bad_payload_fields_never_break_a_batch(hq_app, hq_store, garbage):
-    from hq.ingest import Record, ingest
+    from hq.services.ingest import Record, ingest
 
     record = Record(1, "5b0f0f3e-8d7b-4b6f-9d55-1f0c2b0a9e01", "tradein.accepted", json.dumps(garbage))
     ack = ingest(hq_app.extensions["hq.storage"], hq_store[0], "batch-000001", [record])

@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 
 from hq import create_app as create_hq_app
-from hq.partitioning import is_partitioned
+from hq.storage.partitioning import is_partitioned
 from sync import pusher
 from sync.localdb import set_mark, write_transaction
 from tests.browser import live_server

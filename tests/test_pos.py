@@ -348,7 +348,7 @@ def test_another_stores_voucher_needs_hq_and_our_own_works_offline(tmp_path, db_
 
 
 def test_hq_applies_a_stores_offline_voucher_spends_and_refunds_once(hq_app, hq_store):
-    from hq.ingest import Record, ingest
+    from hq.services.ingest import Record, ingest
 
     storage, store = hq_app.extensions["hq.storage"], hq_store[0]
     issued = {"code": "V-AAAA-BBBB-CCCC", "issued_minor": 5000, "expires_at": "2099-01-01", "tradein_uuid": "t1"}

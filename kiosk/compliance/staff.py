@@ -8,9 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 
+from core import pins
 from core.clock import utcnow
 from core.messages import N_, UserError
-from core.pins import Lockout, hash_pin, verify_pin
+from core.pins import Lockout, hash_pin
 from kiosk.compliance import audit
 from kiosk.store.db import fetch_all, fetch_one, write_transaction
 
@@ -31,25 +32,27 @@ def check_pin(db: sqlite_utils.Database, staff_id: str, pin: str, attempts: int,
         row = fetch_one(db, "SELECT * FROM staff WHERE id = ? AND active = 1", [staff_id])
         if row is None:
             raise StaffAuthError(N_("Choose a name from the list."))
-        rule = Lockout(attempts, lock_minutes)
-        if minutes := rule.minutes_left(row["locked_until"], now):
-            raise StaffAuthError(N_("%(name)s is locked after too many wrong PINs: try again in %(minutes)s min "
-                                    "or ask a manager."), name=row["name"], minutes=minutes)
-        if len(pin) in PIN_LENGTHS and verify_pin(row["pin_hash"], pin):
-            db.execute("UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE id = ?", [staff_id])
+        outcome = Lockout(attempts, lock_minutes).attempt(
+            row["pin_hash"] if len(pin) in PIN_LENGTHS else "", pin, row["failed_attempts"], row["locked_until"], now)
+        db.execute("UPDATE staff SET failed_attempts = ?, locked_until = ? WHERE id = ?",
+                   [outcome.failures, outcome.locked_until, staff_id])
+        if outcome.outcome == pins.RIGHT:
             return row
-        failures, until = rule.after_wrong_pin(row["failed_attempts"], now)
-        if until:
-            db.execute("UPDATE staff SET failed_attempts = 0, locked_until = ? WHERE id = ?", [until, staff_id])
-            audit.record(db, staff_id=staff_id, action="staff_locked", failures=attempts)
-            error = StaffAuthError(N_("Wrong PIN. %(name)s is now locked for %(minutes)s min."), name=row["name"],
-                                   minutes=lock_minutes)
-        else:
-            db.execute("UPDATE staff SET failed_attempts = ? WHERE id = ?", [failures, staff_id])
-            audit.record(db, staff_id=staff_id, action="pin_wrong", failures=failures)
-            error = StaffAuthError(N_("Wrong PIN. %(count)s tries left before the account locks."),
-                                   count=attempts - failures)
+        error = _refusal(db, row, outcome, attempts, lock_minutes)
     raise error
+
+
+def _refusal(db, row: dict, outcome: pins.PinAttempt, attempts: int, lock_minutes: int) -> StaffAuthError:
+    if outcome.outcome == pins.LOCKED:
+        return StaffAuthError(N_("%(name)s is locked after too many wrong PINs: try again in %(minutes)s min "
+                                 "or ask a manager."), name=row["name"], minutes=outcome.minutes)
+    if outcome.outcome == pins.NOW_LOCKED:
+        audit.record(db, staff_id=row["id"], action="staff_locked", failures=attempts)
+        return StaffAuthError(N_("Wrong PIN. %(name)s is now locked for %(minutes)s min."), name=row["name"],
+                              minutes=lock_minutes)
+    audit.record(db, staff_id=row["id"], action="pin_wrong", failures=outcome.failures)
+    return StaffAuthError(N_("Wrong PIN. %(count)s tries left before the account locks."),
+                          count=attempts - outcome.failures)
 
 
 def check_approver(db, staff_id: str, pin: str, attempts: int, lock_minutes: int, what: str,

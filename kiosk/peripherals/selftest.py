@@ -14,7 +14,7 @@ from core.codes import classify
 from core.messages import N_, Message
 from core.receipts import Receipt
 from core.text import has_control, printable
-from hardware import escpos_render
+from hardware import escpos_render, extras
 from hardware.printer import PrinterError, PrinterSink
 
 OK, PROBLEM, UNTESTED = "ok", "problem", "untested"
@@ -107,19 +107,11 @@ def check_camera(decoded: list[str] | None, installed: bool, refused: str = "") 
 
 def ocr_problem() -> str | None:
     """Why the *#06# screen's digits cannot be read as text on this terminal, or None when they can."""
-    try:
-        from hardware import ocr
-    except ImportError:
-        return "the camera extra is not installed"
-    return ocr.available()
+    return extras.ocr()
 
 
 def camera_installed() -> bool:
-    try:
-        import hardware.camera  # noqa: F401  (OpenCV, zxing-cpp: the optional camera extra)
-    except ImportError:
-        return False
-    return True
+    return extras.camera() is None
 
 
 def run_all(sink: PrinterSink, profile: str, store_name: str, print_page: bool, scanned: str | None = None,

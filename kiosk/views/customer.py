@@ -15,6 +15,7 @@ from flask_babel import gettext
 
 from core.grading import AnswerError
 from core.imei import IDENTIFIER_FOR_KIND, IdentifierError, parse_imei
+from hardware import extras
 from hardware.printer import PrinterError
 from hardware.uploads import PictureRefused
 from kiosk.formatting import current_store
@@ -154,13 +155,14 @@ def device_photo():
     if away:
         return away
     upload = request.files.get("image")
-    try:
-        from hardware.camera import read_picture  # optional camera extra (OCR: the ocr extra)
-        imeis = read_picture(upload.read() if upload else b"").imeis  # a barcode, or the *#06# screen's digits
-    except PictureRefused as err:
-        return _device_page(est, err.status, translated(err.message))
-    except ImportError:
-        imeis = []
+    imeis = []
+    if extras.camera() is None:  # without the camera extra the customer is asked to choose the model instead
+        from hardware.camera import read_picture  # (OCR: the ocr extra, asked inside)
+
+        try:
+            imeis = read_picture(upload.read() if upload else b"").imeis  # a barcode, or the *#06# screen's digits
+        except PictureRefused as err:
+            return _device_page(est, err.status, translated(err.message))
     if not imeis:
         return _device_page(est, 422, gettext("No IMEI could be read from the picture. Dial *#06#, "
                                               "hold the phone closer and try again, or choose your model."))

@@ -11,6 +11,7 @@ from flask_babel import gettext
 from core import serials
 from core.codes import SCAN_PRIORITY, classify
 from core.imei import clean, parse_imei
+from hardware import extras
 from hardware.uploads import PictureRefused
 from kiosk.auth import login_required
 from kiosk.formatting import current_store
@@ -68,10 +69,9 @@ def scan():
 def scan_image():
     """A camera snapshot from the browser: bounded, decoded here, then followed like a scan."""
     upload = request.files.get("image")
-    try:
-        from hardware.camera import read_picture  # the camera extra is optional
-    except ImportError:
+    if extras.camera():
         return _refused(gettext("Camera decoding is not installed on this terminal (the camera extra)."), 503)
+    from hardware.camera import read_picture  # the camera extra, there as just asked
     data = upload.read() if upload else b""
     try:
         reading = read_picture(data)

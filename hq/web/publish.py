@@ -13,10 +13,10 @@ from flask_babel import get_locale, gettext
 
 from core.dates import read_date
 from core.protocol import JSONRefused, parse_json
+from core.reference import KINDS as REFERENCE_KINDS
 from core.reference import ROWS, ReferenceInvalid, version_name
-from hq import publishing
-from hq.api import REFERENCE_KINDS
-from hq.web_auth import supervisor_required
+from hq.services import publishing
+from hq.web.auth import supervisor_required
 
 bp = Blueprint("hq_publish", __name__, url_prefix="/hq/publish")
 bp.before_request(supervisor_required(lambda: None))

@@ -3,7 +3,7 @@ carried in a SEPA file, or it is above its store's cap), which they correct, app
 page while the others are exported; each store's payout policy (its cap, and whether it pays before HQ has the
 device); and a cancel that reached HQ after the transfer was ordered, flagged until a supervisor has handled it.
 
-A store's payouts act only on that store's trade-ins (hq.payouts.record_requests); here every change is by
+A store's payouts act only on that store's trade-ins (hq.services.payouts.record_requests); here every change is by
 a signed-in supervisor and writes an hq_events row in the same transaction.
 """
 
@@ -17,7 +17,7 @@ from core.clock import utcnow_ms
 from core.messages import N_, Message
 from core.payout import account_from_json
 from core.text import has_control
-from hq.receiving import event
+from hq.services.receiving import event
 from hq.storage import Storage
 
 # Why a payout is set aside: kept in English in hq_payouts.note, shown translated.

@@ -8,8 +8,8 @@ record itself is kept byte for byte in hq_records), never a failed batch.
 from __future__ import annotations
 
 from core import protocol
-from hq import devices, payouts, retention
-from hq.voucher_ledger import StoreUse, apply_store_uses
+from hq.services import devices, payouts, retention
+from hq.services.voucher_ledger import StoreUse, apply_store_uses
 
 TRADEIN_COLUMNS = ("uuid", "store_id", "code", "identifier", "device_kind", "brand", "model", "storage_gb",
                    "cosmetic_grade", "functional_grade", "grid_version", "spec_version", "currency", "total_minor",

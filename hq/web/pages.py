@@ -14,11 +14,12 @@ from flask_babel import get_locale, gettext
 from core.codes import BAG_PREFIX
 from core.grading import AnswerError, load_spec
 from core.text import csv_cell
-from hq import oversight, receiving
-from hq.charts import bar_chart
+from hardware import extras
 from hq.extensions import htmx
-from hq.i18n import money, translated
-from hq.web_auth import staff_required, supervisor_required
+from hq.services import oversight, receiving
+from hq.web.auth import staff_required, supervisor_required
+from hq.web.charts import bar_chart
+from hq.web.i18n import money, translated
 
 bp = Blueprint("hq_web", __name__, url_prefix="/hq")
 bp.before_request(staff_required(lambda: None))
@@ -150,11 +151,11 @@ def checkin():
 def checkin_photo():
     """A camera snapshot of the bag's sticker, decoded by hardware.camera (the camera extra)."""
     upload = request.files.get("image")
-    try:
-        from hardware.camera import PictureRefused, decode_image_bytes
-    except ImportError:
+    if extras.camera():
         return _checkin_page(receiving.CheckIn(
             False, gettext("Camera decoding is not installed on HQ (the camera extra).")), 503)
+    from hardware.camera import PictureRefused, decode_image_bytes  # the camera extra, there as just asked
+
     try:
         texts = [r.text for r in decode_image_bytes(upload.read() if upload else b"")]
     except PictureRefused as err:  # empty, too large, too many pixels, not a picture: said before any decoding

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from core.dates import read_date
 from core.text import has_control
-from hq.receiving import TRADEIN_FIELDS
+from hq.services.receiving import TRADEIN_FIELDS
 from hq.storage import Storage
 
 PAGE_SIZE = 50
@@ -169,7 +169,7 @@ def shipments(storage: Storage, store_id: str = "") -> list[dict]:
 def dashboard(storage: Storage, days: int = 14) -> dict:
     """The figures behind the charts; each is also shown as a table."""
     since = (datetime.now(UTC) - timedelta(days=days - 1)).date().isoformat()
-    with storage.read() as tx:  # hq_daily: totals kept by the ingest (hq.projection)
+    with storage.read() as tx:  # hq_daily: totals kept by the ingest (hq.services.projection)
         per_day = tx.rows("SELECT day, sum(tradeins), sum(value_minor) FROM hq_daily WHERE day >= %s GROUP BY day "
                           "ORDER BY day", [since])
         per_store = tx.rows(

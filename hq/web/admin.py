@@ -7,9 +7,9 @@ from flask import Blueprint, Response, abort, current_app, flash, g, redirect, r
 from flask_babel import gettext
 
 from core.store_profile import FIELDS, VAT_REGIMES, ProfileInvalid
-from hq import devices, enrolment, payout_holds, payouts, register_anchors
-from hq.i18n import money, translated
-from hq.web_auth import supervisor_required
+from hq.services import devices, enrolment, payout_holds, payouts, register_anchors
+from hq.web.auth import supervisor_required
+from hq.web.i18n import money, translated
 
 bp = Blueprint("hq_admin", __name__, url_prefix="/hq")
 bp.before_request(supervisor_required(lambda: None))
@@ -17,12 +17,6 @@ bp.before_request(supervisor_required(lambda: None))
 
 def _storage():
     return current_app.extensions["hq.storage"]
-
-
-def _stores() -> list[dict]:
-    with _storage().read() as tx:
-        ids = [row[0] for row in tx.rows("SELECT id FROM hq_stores ORDER BY name")]
-        return [enrolment.profile_of(tx, store_id) for store_id in ids]
 
 
 def _store_form(store: dict | None, errors: dict | None = None, status: int = 200):
@@ -34,9 +28,8 @@ def _store_form(store: dict | None, errors: dict | None = None, status: int = 20
 
 @bp.get("/stores")
 def stores():
-    with _storage().read() as tx:
-        forks = register_anchors.forks(tx)
-    return render_template("hq/stores.html", stores=_stores(), forks=forks)
+    return render_template("hq/stores.html", stores=enrolment.profiles(_storage()),
+                           forks=register_anchors.all_forks(_storage()))
 
 
 @bp.route("/stores/new", methods=["GET", "POST"])
@@ -52,16 +45,14 @@ def new_store():
 
 def _code_page(store_id: str, code: str):
     """The code is shown once (HQ keeps only its hash)."""
-    with _storage().read() as tx:
-        store = enrolment.profile_of(tx, store_id) or {}
+    store = enrolment.profile(_storage(), store_id) or {}
     return render_template("hq/enrolment_code.html", store_id=store_id, code=code, store_name=store.get("trading_name"),
                            hours=current_app.config["ENROLMENT_HOURS"], hq_url=request.host_url.rstrip("/"))
 
 
 @bp.route("/stores/<store_id>", methods=["GET", "POST"])
 def edit_store(store_id: str):
-    with _storage().read() as tx:
-        store = enrolment.profile_of(tx, store_id)
+    store = enrolment.profile(_storage(), store_id)
     if store is None:
         abort(404)
     if request.method == "GET":
@@ -155,10 +146,8 @@ def requeue(tradein_uuid: str):
 @bp.post("/tradeins/<tradein_uuid>/resold")
 def mark_resold(tradein_uuid: str):
     """The refurbished device was sold outside the stores' tills (e.g. online): its new owner may trade it in."""
-    with _storage().transaction() as tx:
-        rows = tx.rows("SELECT identifier FROM hq_tradeins WHERE uuid = %s", [tradein_uuid])
-        if not rows or not rows[0][0]:
-            abort(404)
-        marked = devices.mark_resold(tx, [rows[0][0]], g.hq_staff["name"], "marked by a supervisor")
+    marked = devices.mark_tradein_resold(_storage(), tradein_uuid, g.hq_staff["name"])
+    if marked is None:
+        abort(404)
     flash(gettext("Marked resold: the device may be traded in again.") if marked else gettext("Already marked resold."))
     return redirect(url_for("hq_web.tradein", tradein_uuid=tradein_uuid), 303)

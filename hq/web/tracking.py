@@ -18,7 +18,8 @@ from flask_babel import force_locale, gettext
 
 from core.messages import N_
 from core.protocol import tracking_hash
-from hq.i18n import LANGUAGE_CODES, LANGUAGES
+from hq.services import seller_tracking
+from hq.web.i18n import LANGUAGE_CODES, LANGUAGES
 
 bp = Blueprint("hq_track", __name__)
 
@@ -39,19 +40,6 @@ def _language(store_locale: str) -> str:
     return request.accept_languages.best_match(LANGUAGE_CODES) or (store_locale or "fr")[:2]
 
 
-def _facts(tx, code: str) -> dict | None:
-    rows = tx.rows("SELECT t.uuid, t.tracking_hash, t.brand, t.model, t.accepted_at, t.received_at, t.store_state, "
-                   "t.payout_method, s.timezone, s.locale, s.country, r.status, coalesce(r.decided_at, r.regraded_at), "
-                   "p.status, p.updated_at, (SELECT min(x.closed_at) FROM hq_shipment_bags b JOIN hq_shipments x ON "
-                   "x.shipment_uuid = b.shipment_uuid WHERE b.tradein_uuid = t.uuid) FROM hq_tradeins t "
-                   "JOIN hq_stores s ON s.id = t.store_id LEFT JOIN hq_regrades r ON r.tradein_uuid = t.uuid "
-                   "LEFT JOIN hq_payouts p ON p.tradein_uuid = t.uuid WHERE t.code = %s AND t.uuid = coalesce((SELECT "
-                   "c.tradein_uuid FROM hq_tradein_codes c WHERE c.code = %s), t.uuid)", [code[:32], code[:32]])
-    names = ("uuid", "tracking_hash", "brand", "model", "accepted_at", "received_at", "store_state", "payout_method",
-             "timezone", "locale", "country", "regrade", "regrade_at", "payout", "payout_at", "shipped_at")
-    return dict(zip(names, rows[0], strict=True)) if rows else None
-
-
 def _steps(facts: dict) -> list[tuple[str, str | None, str]]:
     """(label, when, detail) per step; `when` None for a step not reached yet."""
     words = {key: gettext(text) for key, text in STEP.items()}
@@ -68,8 +56,7 @@ def _steps(facts: dict) -> list[tuple[str, str | None, str]]:
 
 @bp.get("/track/<code>/<token>")
 def track(code: str, token: str):
-    with current_app.extensions["hq.storage"].read() as tx:
-        facts = _facts(tx, code)
+    facts = seller_tracking.facts(current_app.extensions["hq.storage"], code)
     if facts is None or not facts["tracking_hash"] or \
             not hmac.compare_digest(facts["tracking_hash"], tracking_hash(token[:128])):
         abort(404, gettext("No trade-in at this address: check the link on your receipt."))

@@ -15,7 +15,7 @@ from core.grading import Spec, grade
 from core.messages import N_, Instant, Message, UserError
 from core.pricing import Device, PriceGrid, PricingError, quote
 from core.states import UNDONE
-from hq.labels import LABELS
+from hq.services.labels import LABELS
 from hq.storage import Storage
 
 TRADEIN_FIELDS = ("uuid", "store_id", "code", "identifier", "device_kind", "brand", "model", "storage_gb",
@@ -26,7 +26,7 @@ FEED_ACTIONS = ("received", "dispute_opened", "regrade_confirmed", "dispute_acce
                 "payout_exported", "payout_sent", "payout_requeued", "payout_rejected")
 
 
-# The trade-in that holds a code (hq.tradein_claims): a code two trade-ins carried before codes were unique
+# The trade-in that holds a code (hq.services.tradein_claims): a code two trade-ins carried before codes were unique
 # finds the one HQ received first, never the other store's.
 HOLDER = "uuid = coalesce((SELECT c.tradein_uuid FROM hq_tradein_codes c WHERE c.code = %s), uuid)"
 

@@ -1,4 +1,4 @@
-"""Which storage HQ runs on: the embedded SQLite file (hq.storage) or PostgreSQL (hq.storage_pg)."""
+"""Which storage HQ runs on: the embedded SQLite file (hq.storage) or PostgreSQL (hq.storage.postgres)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ def open_storage(database_url: str, data_dir: str | Path, keys: list[str]) -> St
     """PostgreSQL when a postgresql:// URL is given, else the embedded SQLite file in data_dir (mode 0600);
     `keys` seal the stores' secrets."""
     if database_url.startswith(("postgresql://", "postgres://")):
-        from hq.storage_pg import PostgresStorage  # the hq-postgres extra: psycopg, psycopg-pool
+        from hq.storage.postgres import PostgresStorage  # the hq-postgres extra: psycopg, psycopg-pool
 
         storage: Storage = PostgresStorage(database_url)
     else:

@@ -18,7 +18,7 @@ from core.device_names import shown_name
 from core.messages import translate
 from core.money import format_money
 from core.text import local_path
-from hq.labels import LABELS
+from hq.services.labels import LABELS
 from hq.translations import CATALOGUES
 
 LANGUAGES = (("fr", "Français"), ("en", "English"))

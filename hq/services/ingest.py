@@ -15,11 +15,11 @@ from core.clock import utcnow_ms
 from core.messages import Message
 from core.payout import account_from_json, unseal
 from core.protocol import REJECTIONS, payload_hash, rejection
-from hq.payouts import AccountKeys
-from hq.projection import Projection
-from hq.register_anchors import anchor_head
+from hq.services.payouts import AccountKeys
+from hq.services.projection import Projection
+from hq.services.register_anchors import anchor_head
+from hq.services.tradein_claims import Holders
 from hq.storage import RaceLost, Storage
-from hq.tradein_claims import Holders
 
 MAX_RECORDS = 1000
 MAX_SEQ = 2**63 - 1  # BIGINT in both backends
@@ -135,7 +135,7 @@ def content_problem(record: Record) -> tuple[Message | None, dict]:
     if record.kind in protocol.SALE_KINDS and not _canonical_uuid(payload.get("uuid")):
         return rejection("bad_sale_uuid"), {}  # one spelling a sale: voucher releases look it up (voucher_ledger)
     if record.kind == protocol.SELLER_ERASED and not _uuid_list(payload.get("tradein_uuids")):
-        return rejection("bad_erasure"), {}  # each names a trade-in whose payout HQ blanks (hq/retention.py)
+        return rejection("bad_erasure"), {}  # each names a trade-in whose payout HQ blanks (hq/services/retention.py)
     return None, payload
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from core.demo import DEMO_PROFILE, demo_references
-from hq import enrolment, publishing
+from hq.services import enrolment, publishing
 from hq.storage import Storage
 
 

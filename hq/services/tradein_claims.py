@@ -1,7 +1,7 @@
 """Trade-in codes unique network-wide, and each trade-in its store's own: before a batch's records are stored,
 HQ looks up who already holds the codes and trade-in uuids they name (hq_tradein_codes, hq_tradeins) and refuses,
 record by record with the reason, a trade-in of another store or one carrying a code another trade-in holds.
-The codes table itself is written by the projection (hq.projection), in the same transaction."""
+The codes table itself is written by the projection (hq.services.projection), in the same transaction."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import orjson
 from core import protocol
 from core.messages import Message
 from core.protocol import rejection
-from hq.projection import tradein_key
+from hq.services.projection import tradein_key
 
 TRADEIN_KINDS = (protocol.TRADEIN_ACCEPTED, protocol.TRADEIN_DECLINED)
 

@@ -3,7 +3,7 @@ same key a distributed PostgreSQL shards on (Citus: `SELECT create_distributed_t
 
 The key becomes (store_id, record_uuid), because a partitioned table's unique keys must hold its partition key.
 A record id taken by another store is still refused: ingest looks every id up before it inserts
-(hq.ingest), under the store's lock; the index on record_uuid alone keeps that look-up cheap."""
+(hq.services.ingest), under the store's lock; the index on record_uuid alone keeps that look-up cheap."""
 
 from __future__ import annotations
 

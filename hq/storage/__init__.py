@@ -1,5 +1,5 @@
 """HQ storage: one interface, two backends. SQLite (an embedded file, the default) and PostgreSQL
-(psycopg 3, when HQ_DATABASE_URL is set: hq.storage_pg). SQL is written once with %s placeholders; the bulk
+(psycopg 3, when HQ_DATABASE_URL is set: hq.storage.postgres). SQL is written once with %s placeholders; the bulk
 steps that differ (PostgreSQL takes whole batches by COPY or by arrays) are the backends' own."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from cryptography.fernet import Fernet, MultiFernet
 
 from core.clock import utcnow_ms
 from core.settings import folder_held, private_file
-from hq.schema import MIGRATIONS
+from hq.storage.schema import MIGRATIONS
 
 RECORD_COLUMNS = ("record_uuid, store_id, seq, kind, payload, payload_hash, batch_id, received_at, identifier, "
                   "entity_uuid")
@@ -34,7 +34,7 @@ def _noting(rows: Iterable[tuple], keys: list[str]) -> Iterator[tuple]:
 
 
 class Tx:
-    """One open transaction; the ingest logic (hq.ingest) talks only to this."""
+    """One open transaction; the ingest logic (hq.services.ingest) talks only to this."""
 
     def __init__(self, cursor: Any, placeholder: str) -> None:
         self.cursor, self.placeholder = cursor, placeholder

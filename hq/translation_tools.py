@@ -1,7 +1,7 @@
 """HQ's catalogue upkeep (core.catalogues does the work).
 
-    python -m hq.catalogue update   # extract, merge into fr/en, fill en; then edit fr's .po
-    python -m hq.catalogue check    # what tests/test_hq_i18n.py checks, as a report
+    python -m hq.translation_tools update   # extract, merge into fr/en, fill en; then edit fr's .po
+    python -m hq.translation_tools check    # what tests/test_hq_i18n.py checks, as a report
 """
 
 from __future__ import annotations

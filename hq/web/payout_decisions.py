@@ -7,9 +7,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext
 
-from hq import payout_holds
-from hq.i18n import translated
-from hq.web_auth import supervisor_required
+from hq.services import payout_holds
+from hq.web.auth import supervisor_required
+from hq.web.i18n import translated
 
 bp = Blueprint("hq_payouts", __name__, url_prefix="/hq/payouts")
 bp.before_request(supervisor_required(lambda: None))

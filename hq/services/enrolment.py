@@ -112,3 +112,15 @@ def revoke(storage: Storage, store_id: str) -> None:
                [storage.box.seal(secrets.token_urlsafe(32)), utcnow_ms(), store_id])
         tx.run("UPDATE hq_enrolment_codes SET used_at = %s WHERE store_id = %s AND used_at IS NULL",
                [utcnow_ms(), store_id])
+
+
+def profiles(storage: Storage) -> list[dict]:
+    """Every store's profile, by name (the stores page)."""
+    with storage.read() as tx:
+        ids = [row[0] for row in tx.rows("SELECT id FROM hq_stores ORDER BY name")]
+        return [profile_of(tx, store_id) for store_id in ids]
+
+
+def profile(storage: Storage, store_id: str) -> dict | None:
+    with storage.read() as tx:
+        return profile_of(tx, store_id)

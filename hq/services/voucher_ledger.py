@@ -1,7 +1,7 @@
 """HQ's voucher ledger: every store's vouchers, so one can be spent at any store while HQ is reachable,
 and never twice. Online spends go through redeem() (a conditional UPDATE, one use per sale); spends a store
 made offline arrive with its sale records and are applied once, within what the store's own records allow
-(hq.projection). The table's CHECK keeps every balance between 0 and the amount issued, on both backends."""
+(hq.services.projection). The table's CHECK keeps every balance between 0 and the amount issued, on both backends."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from datetime import date
 
 from core.clock import utcnow_ms
 from core.device_gates import Earlier, Refusal, retrade_refusal
-from hq.receiving import event
+from hq.services.receiving import event
 
 _LIVE = "store_state NOT IN ('cancelled', 'declined')"
 
@@ -51,3 +51,19 @@ def sold_devices(payload: dict) -> list[str]:
         if isinstance(value, str) and 0 < len(value) <= 32 and "\x00" not in value:
             found.append(value)
     return found
+
+
+def mark_tradein_resold(storage, tradein_uuid: str, staff_name: str) -> int | None:
+    """A supervisor marks the device of this trade-in resold (sold outside the stores' tills, e.g. online):
+    None when HQ knows no such trade-in or no identifier for it, else how many trade-ins were marked."""
+    with storage.transaction() as tx:
+        rows = tx.rows("SELECT identifier FROM hq_tradeins WHERE uuid = %s", [tradein_uuid])
+        if not rows or not rows[0][0]:
+            return None
+        return mark_resold(tx, [rows[0][0]], staff_name, "marked by a supervisor")
+
+
+def refusal(storage, identifier: str, store_id: str, today, min_days: int):
+    """refusal_for in a read of its own (the API's cross-store check)."""
+    with storage.read() as tx:
+        return refusal_for(tx, identifier, store_id, today, min_days)

@@ -19,11 +19,11 @@ from core.protocol import (
     verify,
 )
 from core.reference import KINDS
-from hq import devices, enrolment, register_anchors, voucher_ledger
-from hq.ingest import BatchError, ReplayError, ingest, parse_batch
-from hq.openapi import OPENAPI
-from hq.receiving import updates_for_store
+from hq.services import devices, enrolment, register_anchors, voucher_ledger
+from hq.services.ingest import BatchError, ReplayError, ingest, parse_batch
+from hq.services.receiving import updates_for_store
 from hq.storage import RaceLost
+from hq.web.openapi import OPENAPI
 
 bp = Blueprint("hq_api", __name__)
 REFERENCE_KINDS = KINDS
@@ -80,8 +80,7 @@ def post_batch(store_id: str):
 def register_anchor(store_id: str):
     """The head of the store's police register as HQ last received it: what `register verify` compares with."""
     _authenticate(store_id)
-    with _storage().read() as tx:
-        return jsonify(register_anchors.anchor_of(tx, store_id))
+    return jsonify(register_anchors.anchor(_storage(), store_id))
 
 
 @bp.get("/api/v1/stores/<store_id>/reference")
@@ -104,9 +103,8 @@ def device_status(store_id: str, identifier: str):
     """Whether the re-trade policy (core.device_gates) lets this store buy the device, judged on every store's
     trade-ins: a reason code the kiosk puts into words, or null."""
     _authenticate(store_id)
-    with _storage().read() as tx:
-        refusal = devices.refusal_for(tx, identifier[:32].replace("\x00", ""), store_id, date.today(),
-                                      current_app.config["RETRADE_MIN_DAYS"])
+    refusal = devices.refusal(_storage(), identifier[:32].replace("\x00", ""), store_id, date.today(),
+                              current_app.config["RETRADE_MIN_DAYS"])
     return jsonify({"refusal": refusal.as_json() if refusal else None})
 
 

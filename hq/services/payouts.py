@@ -22,8 +22,8 @@ from sepaxml import SepaTransfer
 from core.clock import utcnow_ms
 from core.messages import N_
 from core.payout import BankAccount, account_from_json, account_problems, open_from_store, sepa_name
-from hq import payout_holds
-from hq.receiving import event
+from hq.services import payout_holds
+from hq.services.receiving import event
 from hq.storage import Storage
 
 STATUSES = ("pending", "held", "exported", "sent", "returned")  # "held": pending, set aside (hold) for a supervisor

@@ -55,3 +55,13 @@ def forks(tx) -> list[dict]:
                    "f.last_at, f.times FROM hq_register_forks f JOIN hq_stores s ON s.id = f.store_id "
                    "ORDER BY f.last_at DESC LIMIT 200")
     return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def all_forks(storage) -> list[dict]:
+    with storage.read() as tx:
+        return forks(tx)
+
+
+def anchor(storage, store_id: str) -> dict:
+    with storage.read() as tx:
+        return anchor_of(tx, store_id)
