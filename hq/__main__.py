@@ -14,7 +14,7 @@ from hq.services.retention import DailyPurge
 from hq.settings import help_text
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description="Trade-in HQ service.", formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="Settings (environment):\n" + help_text())
@@ -24,7 +24,7 @@ def main() -> None:
     parser.add_argument("--demo", action="store_true",
                         help="publish the demo catalog, invented grid, promos and products (kinds HQ publishes "
                              "nothing of yet) and print an enrolment code for the demo store")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     try:
         app = create_app()
     except ValueError as err:  # a setting that is unknown or has a bad value: one line, no traceback

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Command 1 of the README: install what the kiosk needs and start it on its embedded defaults.
-# Extra arguments go to run_kiosk.py (e.g. --demo for a demo store, --port 8081, --data-dir /srv/kiosk).
+# Extra arguments go to the `kiosk` console script, kiosk/launcher.py (e.g. --demo for a demo store, --port 8081,
+# --data-dir /srv/kiosk).
 source "$(dirname "$0")/setup.sh"
 ensure_venv "camera,ocr"
 ensure_apt libzbar0 tesseract-ocr-eng
-exec "$VENV/bin/python" "$ROOT/run_kiosk.py" "$@"
+exec "$VENV/bin/kiosk" "$@"

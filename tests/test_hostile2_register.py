@@ -133,7 +133,7 @@ def test_17_an_erased_seller_leaves_no_sealed_iban_at_hq_and_the_retention_purge
     db = db_of(kiosk)
     db.execute("UPDATE tradeins SET accepted_at = ?, updated_at = ? WHERE uuid = ?", [old, old, kept])
     db.conn.commit()
-    from run_kiosk import start_background_sync
+    from kiosk.launcher import start_background_sync
 
     offline = make_app(tmp_path / "kiosk", SYNC_URL="", SYNC_STORE_ID="", SYNC_SECRET="")
     offline.config.update(SYNC_URL="", SYNC_SECRET="")

@@ -171,3 +171,15 @@ def test_a_typoed_setting_stops_the_start_with_one_line_naming_the_closest(tmp_p
                          capture_output=True, text=True)
     assert out.returncode == 1
     assert out.stderr.strip() == "hq: unknown setting HQ_DATABSE_URL in the environment; did you mean HQ_DATABASE_URL?"
+
+
+def test_the_console_scripts_list_their_settings():
+    """`kiosk --help` and `hq --help`, installed by pyproject.toml's [project.scripts], name every setting."""
+    from hq.settings import SETTINGS as HQ_SETTINGS
+    from kiosk.settings import SETTINGS as KIOSK_SETTINGS
+
+    for script, prefix, declared in (("kiosk", "KIOSK_", KIOSK_SETTINGS), ("hq", "HQ_", HQ_SETTINGS)):
+        out = subprocess.run([str(Path(sys.executable).with_name(script)), "--help"], capture_output=True,
+                             text=True, check=True, timeout=60).stdout
+        assert f"usage: {script}" in out
+        assert all(prefix + setting.name in out for setting in declared), script
