@@ -21,7 +21,7 @@ from kiosk.extensions import csrf, htmx
 from kiosk.i18n import database_trouble
 from kiosk.settings import load_settings
 from kiosk.store import connection
-from kiosk.views import bound_request_size
+from kiosk.web import bound_request_size
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

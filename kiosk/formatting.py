@@ -23,7 +23,7 @@ from core.sale_receipt import TENDER_LABELS
 from core.states import EDITABLE, LABELS
 from kiosk.codes_svg import code128_svg, qr_svg
 from kiosk.provisioning.terminal import store_profile
-from kiosk.reader import catalogue_gettext, gettext, request_catalogue, request_locale, request_locale_tag
+from kiosk.request_locale import catalogue_gettext, gettext, request_catalogue, request_locale, request_locale_tag
 from kiosk.store.connection import get_db
 
 JOB_KINDS = {"receipt": N_("receipt"), "label": N_("bag label")}

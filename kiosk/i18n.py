@@ -13,7 +13,7 @@ from flask_babel import Babel
 
 from core.messages import translate
 from core.text import local_path
-from kiosk.reader import gettext, request_catalogue, request_locale
+from kiosk.request_locale import gettext, request_catalogue, request_locale
 from kiosk.translations import CATALOGUES, compile_catalogues
 
 # (code, name in its own language): the switch shows each language in itself.

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 
-from core.catalogues import catalogue_problems, template_problems
 from core.money import format_money
+from core.translation_catalogues import catalogue_problems, template_problems
 from hq import create_app
 from hq.translations import HQ
 from testing.samples import PERFECT_PHONE

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from core.catalogues import catalogue_problems, template_problems, untranslated_literals
 from core.messages import Message
+from core.translation_catalogues import catalogue_problems, template_problems, untranslated_literals
 from kiosk.translations import KIOSK
 from testing.samples import ADULT_SELLER
 from tests.conftest import KioskClient, make_app, run_to_quote

@@ -12,12 +12,12 @@ from babel.dates import format_date, format_datetime
 from flask import Blueprint, Flask, abort, current_app, redirect, request, session, url_for
 from flask_babel import Babel, get_locale, gettext
 
-from core.catalogues import compile_catalogues
 from core.dates import date_example
 from core.device_names import shown_name
 from core.messages import translate
 from core.money import format_money
 from core.text import local_path
+from core.translation_catalogues import compile_catalogues
 from hq.services.labels import LABELS
 from hq.translations import CATALOGUES
 

@@ -7,13 +7,13 @@ from pathlib import Path
 
 from babel.support import Translations
 
-from core import catalogues
+from core import translation_catalogues
 
 CATALOGUES = Path(__file__).parent
-KIOSK = catalogues.Domain(
+KIOSK = translation_catalogues.Domain(
     folder=CATALOGUES,
-    templates=catalogues.ROOT / "kiosk" / "templates",
-    sources=(("kiosk/templates/**.html", "jinja2"), catalogues.CHECKLIST, ("kiosk/**.py", "python"),
+    templates=translation_catalogues.ROOT / "kiosk" / "templates",
+    sources=(("kiosk/templates/**.html", "jinja2"), translation_catalogues.CHECKLIST, ("kiosk/**.py", "python"),
              ("core/**.py", "python"), ("hardware/**.py", "python")),
     python_folders=("kiosk", "hardware"),
     fixed_language_templates={
@@ -22,9 +22,9 @@ KIOSK = catalogues.Domain(
 
 
 def compile_catalogues() -> None:
-    catalogues.compile_catalogues(CATALOGUES)
+    translation_catalogues.compile_catalogues(CATALOGUES)
 
 
 def catalogue(locale: str) -> Translations:
     """A language's catalogue outside a request (receipts printed by the background worker, the CLI)."""
-    return catalogues.load(KIOSK, locale)
+    return translation_catalogues.load(KIOSK, locale)

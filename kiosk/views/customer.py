@@ -22,8 +22,8 @@ from kiosk.formatting import current_store
 from kiosk.i18n import translated
 from kiosk.store.connection import get_db
 from kiosk.tradein import catalog, estimates
-from kiosk.views import accepts_picture, small_int
-from kiosk.views.customer_ticket import estimate_range, print_ticket
+from kiosk.web import accepts_picture, small_int
+from kiosk.web.customer_ticket import estimate_range, print_ticket
 
 bp = Blueprint("customer", __name__, url_prefix="/customer")
 KINDS = ("phone", "tablet", "watch", "console")

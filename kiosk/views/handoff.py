@@ -13,8 +13,8 @@ from kiosk.auth import login_required
 from kiosk.i18n import translated
 from kiosk.store.connection import get_db
 from kiosk.tradein import catalog, estimates
-from kiosk.views import current_actor, see_other
-from kiosk.views.customer_ticket import estimate_range
+from kiosk.web import current_actor, see_other
+from kiosk.web.customer_ticket import estimate_range
 
 bp = Blueprint("handoff", __name__, url_prefix="/tradeins/pickup")
 bp.before_request(login_required(lambda: None))

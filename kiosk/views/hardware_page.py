@@ -9,7 +9,7 @@ from hardware.uploads import PictureRefused
 from kiosk.auth import login_required
 from kiosk.formatting import current_store
 from kiosk.peripherals.selftest import PROBLEM, run_all
-from kiosk.views import accepts_picture
+from kiosk.web import accepts_picture
 
 bp = Blueprint("hardwarepage", __name__, url_prefix="/hardware")
 bp.before_request(login_required(lambda: None))

@@ -22,8 +22,8 @@ from kiosk.provisioning.terminal import terminal_name
 from kiosk.store.connection import get_db
 from kiosk.till import returns, sales, vouchers
 from kiosk.translations import catalogue
-from kiosk.views import current_actor, page_or_fragment, see_other, send_paper, small_int
-from kiosk.views.approvals import approval_context, approver_from_form, parse_amount
+from kiosk.web import current_actor, page_or_fragment, see_other, send_paper, small_int
+from kiosk.web.approvals import approval_context, approver_from_form, parse_amount
 
 bp = Blueprint("pos", __name__, url_prefix="/pos")
 bp.before_request(login_required(lambda: None))

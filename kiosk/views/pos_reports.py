@@ -18,9 +18,9 @@ from kiosk.till import reports
 from kiosk.till.sales import SaleError
 from kiosk.tradein.listing import tidy_search_index
 from kiosk.translations import catalogue
-from kiosk.views import current_actor, see_other, send_paper
-from kiosk.views.approvals import approval_context, approver_from_form
 from kiosk.views.pos import amount_input
+from kiosk.web import current_actor, see_other, send_paper
+from kiosk.web.approvals import approval_context, approver_from_form
 
 bp = Blueprint("posreports", __name__, url_prefix="/pos/reports")
 log = logging.getLogger(__name__)

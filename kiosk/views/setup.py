@@ -12,7 +12,7 @@ from kiosk.formatting import current_store
 from kiosk.i18n import translated
 from kiosk.provisioning.enrolment import EnrolmentFailed, enrol, link_settings
 from kiosk.store.connection import get_db
-from kiosk.views import see_other
+from kiosk.web import see_other
 
 bp = Blueprint("setup", __name__, url_prefix="/setup")
 OPEN_DURING_SETUP = ("setup.", "static", "health.", "lang.")

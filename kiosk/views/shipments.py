@@ -13,7 +13,7 @@ from kiosk.i18n import translated
 from kiosk.store.connection import get_db
 from kiosk.tradein import shipping
 from kiosk.translations import catalogue
-from kiosk.views import current_actor, see_other, send_paper
+from kiosk.web import current_actor, see_other, send_paper
 
 bp = Blueprint("shipments", __name__, url_prefix="/shipments")
 bp.before_request(login_required(lambda: None))

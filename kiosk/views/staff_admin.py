@@ -12,7 +12,7 @@ from kiosk.compliance import privacy
 from kiosk.compliance import staff as staff_accounts
 from kiosk.i18n import translated
 from kiosk.store.connection import get_db
-from kiosk.views import see_other
+from kiosk.web import see_other
 
 bp = Blueprint("staffadmin", __name__, url_prefix="/staff")
 

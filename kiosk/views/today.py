@@ -19,8 +19,8 @@ from kiosk.i18n import translated
 from kiosk.store.connection import get_db
 from kiosk.till import sales
 from kiosk.tradein import listing
-from kiosk.views import accepts_picture, current_actor, page_or_fragment, see_other
-from kiosk.views.begin import begin
+from kiosk.web import accepts_picture, current_actor, page_or_fragment, see_other
+from kiosk.web.start import begin
 
 bp = Blueprint("today", __name__)
 

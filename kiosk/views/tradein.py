@@ -28,11 +28,21 @@ from kiosk.hq_link import hq_device_gates, hq_refusal, hq_secret
 from kiosk.i18n import database_trouble, translated
 from kiosk.store.connection import get_db
 from kiosk.till import vouchers
-from kiosk.tradein import acceptance, catalog, drafts, estimates, gates, printing, seller_drafts, shipping, tradeins
-from kiosk.views import current_actor, load_tradein, page_or_fragment, see_other, small_int, wants_fragment
-from kiosk.views.approvals import accept_approval_reasons, approval_context, approver_from_form, parse_amount
-from kiosk.views.begin import begin
+from kiosk.tradein import (
+    acceptance,
+    catalog,
+    drafts,
+    estimates,
+    gates,
+    printing,
+    seller_form_memory,
+    shipping,
+    tradeins,
+)
 from kiosk.views.today import today_context
+from kiosk.web import current_actor, load_tradein, page_or_fragment, see_other, small_int, wants_fragment
+from kiosk.web.approvals import accept_approval_reasons, approval_context, approver_from_form, parse_amount
+from kiosk.web.start import begin
 
 bp = Blueprint("tradein", __name__, url_prefix="/tradeins")
 bp.before_request(login_required(lambda: None))  # every page of the flow is staff-only
@@ -193,7 +203,7 @@ def _seller_page(ti: dict, status: int = 200, errors: dict | None = None, messag
     # The first field in error takes the focus (in the form's order), else the first field.
     focus = next((name for name in FORM_FIELDS if name in (errors or {})), FORM_FIELDS[0])
     # What was typed before the clerk went Back to the quote comes back with the page.
-    form = request.form if request.method == "POST" else seller_drafts.typed(get_db(), _cipher(), ti["uuid"])
+    form = request.form if request.method == "POST" else seller_form_memory.typed(get_db(), _cipher(), ti["uuid"])
     return render_template("tradein/seller.html", ti=ti, errors=errors or {}, message=message, form=form,
                            focus=focus, date_example=date_example(current_store()["locale"]),
                            doc_types=ID_DOCUMENT_TYPES, payouts=PAYOUT_METHODS, approval_reason=" and ".join(reasons),
@@ -206,7 +216,7 @@ def keep_seller(tradein_uuid: str):
     """"Back to the quote" from the seller form: what was typed is kept (sealed) for when the clerk returns."""
     ti = load_tradein(tradein_uuid)
     if ti["state"] == "quoted":
-        seller_drafts.keep(get_db(), _cipher(), ti["uuid"], request.form)
+        seller_form_memory.keep(get_db(), _cipher(), ti["uuid"], request.form)
     return see_other(url_for(".quote", tradein_uuid=ti["uuid"]))
 
 

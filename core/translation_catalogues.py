@@ -3,7 +3,7 @@ the checklist spec, the English catalogue filled from its source text, compilati
 and the checks tests and the `check` commands run (every string translated, same placeholders, no readable
 literal in a template that bypasses the catalogue). Babel and Jinja's lexer only: no Flask.
 
-    python -m kiosk.catalogue_tools update | check
+    python -m kiosk.translation_tools update | check
     python -m hq.translation_tools update | check
 """
 
@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ("fr", "en")
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "N_": None}
 TEMPLATE_OPTIONS = {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true"}
-CHECKLIST = ("core/data/checklist.toml", "core.catalogues:extract_checklist")
+CHECKLIST = ("core/data/checklist.toml", "core.translation_catalogues:extract_checklist")
 SPEC_TEXT_KEYS = ("text", "help", "customer_text", "customer_help", "short", "label", "gate")
 
 

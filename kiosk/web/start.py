@@ -17,7 +17,7 @@ from kiosk.hq_link import hq_refusal
 from kiosk.i18n import translated
 from kiosk.store.connection import get_db
 from kiosk.tradein import catalog, drafts, gates, tradeins
-from kiosk.views import current_actor, see_other
+from kiosk.web import current_actor, see_other
 
 
 def begin(kind: str, imei: Imei | None, serial: str | None, refused: Callable[[str], object],
