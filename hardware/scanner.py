@@ -1,6 +1,6 @@
 """Serial scanners: lines read over a (USB-)serial port with pyserial, each classified by core.codes.
 
-A keyboard-wedge scanner types into the page (kiosk/static/scanner.js catches its bursts); a serial
+A keyboard-wedge scanner types into the page (assets/static/scanner.js catches its bursts); a serial
 scanner sends lines over a (USB-)serial port, read here. Both end in core.codes.classify().
 """
 

@@ -10,6 +10,7 @@ from flask import Flask, jsonify, redirect, render_template, request, url_for
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """HQ's application factory (`flask --app hq`): its own settings, templates, static files,
     security headers and extensions. It imports only core (and hardware.camera for sticker photos)."""
+    import assets
     from core.settings import keys_from, secret_file
     from hq import cli
     from hq.extensions import csrf, htmx
@@ -43,6 +44,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(tracking.bp)
     app.add_url_rule("/", "root", lambda: redirect(url_for("hq_web.dashboard")))
     cli.init_app(app)
+    assets.register(app)  # scanner.js, htmx, the shared stylesheet (assets/)
     security.init_app(app)
     ratelimits.init_app(app)
     _errors(app)

@@ -88,12 +88,13 @@ def _security_headers(response):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "same-origin"
-    if request.endpoint != "static":
+    if request.endpoint not in ("static", "assets.static"):
         response.headers["Cache-Control"] = "no-store"
     return response
 
 
 def _register_blueprints(app: Flask) -> None:
+    import assets
     from kiosk.views import (
         customer,
         handoff,
@@ -109,6 +110,7 @@ def _register_blueprints(app: Flask) -> None:
         tradein,
     )
 
+    assets.register(app)  # scanner.js, htmx, the shared stylesheet (assets/)
     app.register_blueprint(health.bp)
     app.register_blueprint(today.bp)
     app.register_blueprint(tradein.bp)

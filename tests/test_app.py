@@ -11,7 +11,7 @@ from testing.samples import ADULT_SELLER, PERFECT_CONSOLE
 from tests.conftest import tradein_uuid_from
 
 # Routes anyone may reach; every other route must send an anonymous visitor to the sign-in page.
-PUBLIC = {"static", "auth.login", "auth.logout", "health.healthz", "today.home", "lang.switch",
+PUBLIC = {"static", "assets.static", "auth.login", "auth.logout", "health.healthz", "today.home", "lang.switch",
           "setup.enrolment", "setup.first_manager"}  # set-up pages: only until done (tests/test_golive.py)
 
 

@@ -52,6 +52,6 @@ def test_the_receipts_barcode_scans_as_the_imei_even_one_starting_99(app, tmp_pa
 
 def test_every_page_names_an_icon_that_is_served(app, client):
     page = client.get("/login").get_data(as_text=True)
-    assert 'rel="icon" href="/static/favicon.svg"' in page
-    icon = client.get("/static/favicon.svg")
+    assert 'rel="icon" href="/assets/favicon.svg"' in page
+    icon = client.get("/assets/favicon.svg")
     assert icon.status_code == 200 and icon.data.startswith(b"<svg")

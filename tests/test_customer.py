@@ -19,7 +19,7 @@ from tests.conftest import KioskClient, make_app, model_id
 SPEC = load_spec()
 # Every form field a customer page may carry: nothing that could hold personal data.
 CUSTOMER_FIELDS = {"csrf_token", "kind", "device_id", "storage_gb", "imei", "image", "answer", "lang", "next"}
-CUSTOMER_OPEN = ("customer.", "static", "lang.switch", "health.healthz")
+CUSTOMER_OPEN = ("customer.", "static", "assets.", "lang.switch", "health.healthz")
 
 
 def customer(app: Flask) -> KioskClient:

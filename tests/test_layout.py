@@ -68,8 +68,8 @@ def test_trade_in_states_are_declared_only_in_the_state_machine():
 
 
 def test_web_layers_run_no_sql_and_open_no_transaction():
-    """Both apps' web layers (kiosk/views and kiosk/web, hq/web) ask services; a service owns its transaction (import-linter
-    cannot see a method call on a storage object handed around, so the text is read)."""
+    """Both apps' web layers (kiosk/views and kiosk/web, hq/web) ask services; a service owns its transaction
+    (import-linter cannot see a method call on a storage object handed around, so the text is read)."""
     for path, _tree in _modules("kiosk/views", "kiosk/web", "hq/web"):
         text = path.read_text(encoding="utf-8")
         for sign in ("SELECT ", "INSERT ", "UPDATE ", "DELETE FROM", ".transaction(", ".read() as", "write_transaction",

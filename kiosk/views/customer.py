@@ -28,7 +28,7 @@ from kiosk.web.customer_ticket import estimate_range, print_ticket
 bp = Blueprint("customer", __name__, url_prefix="/customer")
 KINDS = ("phone", "tablet", "watch", "console")
 # Reachable on a customer terminal: these pages, their files, the language switch, the health probe.
-CUSTOMER_ENDPOINTS = ("static", "lang.switch", "health.healthz")
+CUSTOMER_ENDPOINTS = ("static", "assets.static", "lang.switch", "health.healthz")
 
 
 bp.add_app_template_global(estimate_range)

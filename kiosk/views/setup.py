@@ -15,7 +15,7 @@ from kiosk.store.connection import get_db
 from kiosk.web import see_other
 
 bp = Blueprint("setup", __name__, url_prefix="/setup")
-OPEN_DURING_SETUP = ("setup.", "static", "health.", "lang.")
+OPEN_DURING_SETUP = ("setup.", "static", "assets.", "health.", "lang.")
 
 
 def _enrolled() -> bool:
