@@ -14,4 +14,6 @@ if [ "${1:-}" = "--quick" ]; then
   shift
   set -- -m "not browser and not slow" "$@"
 fi
-exec "$VENV/bin/python" -m pytest "$@"
+# Tests run in TEST_WORKERS processes (pytest-xdist; 0 = one process, as when debugging with -x or --pdb): most of a
+# test's time is spent waiting on a real server, printer socket or browser, so three share two cores well.
+exec "$VENV/bin/python" -m pytest -n "${TEST_WORKERS:-3}" "$@"
