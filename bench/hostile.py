@@ -6,6 +6,8 @@ upload routes, with the kiosk's peak memory; 2 voucher minting and draining by a
 rate limits (both sign-ins, anonymous estimates);
 4 open redirects; 6 printer commands in a seller's name; 7 formulas in HQ's CSV; 8 one ID number typed four ways;
 9 reference files that would break a till. (5, the police register, is a file-level attack: tests/test_hostile.py.)
+Issue 29's signed store-against-store items (testing/hostile_stores.py): a spend of another store's voucher undone
+after the sale reached HQ, a trade-in code another store holds, an IBAN in Arabic-Indic digits sealed by a store.
 Then issue 29's generated sweep (testing/hostile_sweep.py): every form and signed-API field fed with hostile strings,
 on processes of its own; held when nothing answered 5xx (its per-route report: bench/results/hostile-sweep.txt).
 Exits 1 if any item failed. Everything stops by itself; nothing leaves 127.0.0.1.
@@ -19,7 +21,7 @@ from pathlib import Path
 
 from hq import create_app as create_hq_app
 from hq.services.staff import add_staff
-from testing import hostile, hostile_sweep
+from testing import hostile, hostile_stores, hostile_sweep
 from testing.processes import hq_process, kiosk_process, peak_rss_mb
 
 PIN, HQ_PIN = "246810", "135790"
@@ -49,6 +51,7 @@ def run(folder: Path) -> list[hostile.Finding]:
             "hardware page camera test": (staff, "/hardware/camera"), "HQ sticker": (receiver, "/hq/checkin/photo")},
             peak_mb=lambda: peak_rss_mb(kiosk.pid))
         findings += hostile.probe_voucher_forgery(hq_base, store_a, store_b)
+        findings += hostile_stores.probe_store_isolation(hq_base, store_a, store_b)
         findings += hostile.probe_redirects(base, hq_base, PIN, "Nadia Benali", HQ_PIN)
         findings += hostile.probe_identity(staff)
         findings += hostile.probe_csv(hq_base, store_a, receiver)

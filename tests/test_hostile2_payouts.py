@@ -131,7 +131,7 @@ def test_high_2_an_iban_with_arabic_indic_digits_or_an_emoji_holder_is_refused_a
     assert "No payout is" in _page(supervisor.get("/hq/payouts?status=held"))
 
 
-def test_11_a_trade_in_cannot_be_cancelled_once_hq_sent_its_transfer_and_a_late_cancel_is_flagged_at_hq(
+def test_medium_11_a_trade_in_cannot_be_cancelled_once_hq_sent_its_transfer_and_a_late_cancel_is_flagged_at_hq(
         tmp_path, hq_app, hq_url, db_of):
     app, staff = live_store(tmp_path, hq_app, hq_url)
     db = db_of(app)
@@ -173,7 +173,7 @@ def test_11_a_trade_in_cannot_be_cancelled_once_hq_sent_its_transfer_and_a_late_
     assert offline_code not in page[page.index('id="late-cancels"'):]
 
 
-def test_12_hq_holds_a_payout_above_the_stores_cap_and_pays_none_before_the_device_arrives(
+def test_medium_12_hq_holds_a_payout_above_the_stores_cap_and_pays_none_before_the_device_arrives(
         tmp_path, hq_app, hq_url, db_of):
     app, staff = live_store(tmp_path, hq_app, hq_url)
     db = db_of(app)
@@ -210,7 +210,7 @@ def test_12_hq_holds_a_payout_above_the_stores_cap_and_pays_none_before_the_devi
     assert small and large
 
 
-def test_18_a_non_eea_sepa_iban_needs_a_bic_at_the_counter_and_at_hq(tmp_path, hq_app, hq_url, db_of):
+def test_audit_18_a_non_eea_sepa_iban_needs_a_bic_at_the_counter_and_at_hq(tmp_path, hq_app, hq_url, db_of):
     app, staff = live_store(tmp_path, hq_app, hq_url)
     db = db_of(app)
     uuid = to_quote(staff, app)

@@ -43,7 +43,7 @@ def accept_at_the_counter(base: str) -> str:
     return uuid
 
 
-def test_10_a_counter_receipt_that_failed_is_never_printed_by_the_self_service_kiosk_with_the_sellers_name(
+def test_medium_10_a_counter_receipt_that_failed_is_never_printed_by_the_self_service_kiosk_with_the_sellers_name(
         tmp_path):
     data = tmp_path / "store"
     counter_printer = free_port()  # the counter's printer is off while the trade-in is accepted
@@ -65,7 +65,7 @@ def test_10_a_counter_receipt_that_failed_is_never_printed_by_the_self_service_k
         assert wait_for(lambda: rows(data, "SELECT state FROM tradeins WHERE uuid = ?", [uuid]) == [("printed",)], 5)
 
 
-def test_15_a_print_job_left_pending_by_a_crash_is_printed_when_its_terminal_starts_again(tmp_path):
+def test_low_15_a_print_job_left_pending_by_a_crash_is_printed_when_its_terminal_starts_again(tmp_path):
     data = tmp_path / "store"
     with PrinterEmulator(silent=True) as hung, \
             kiosk_process(data, **COUNTER, PRINTER_TARGET=f"127.0.0.1:{hung.port}") as (base, process):

@@ -41,7 +41,7 @@ def estimate_started(base: str, forwarded_for: str) -> int:
     return visitor.post("/customer/start", {"kind": "phone"}, headers={"X-Forwarded-For": forwarded_for}).status_code
 
 
-def test_16_rate_limits_hold_across_gunicorn_workers_through_redis_and_trust_a_proxy_only_when_told(
+def test_low_16_rate_limits_hold_across_gunicorn_workers_through_redis_and_trust_a_proxy_only_when_told(
         tmp_path, key_prefix):
     hq_env = clean_environ(HQ_DATA_DIR=str(tmp_path / "hq"), HQ_RATE_LIMIT_STORAGE=REDIS_URL,
                            HQ_RATE_LIMIT_KEY_PREFIX=key_prefix, HQ_TRUSTED_PROXIES="1")

@@ -94,7 +94,7 @@ def _wait_for(check, seconds: float = 15) -> bool:
     return False
 
 
-def test_17_an_erased_seller_leaves_no_sealed_iban_at_hq_and_the_retention_purge_runs_daily_on_its_own(
+def test_audit_17_an_erased_seller_leaves_no_sealed_iban_at_hq_and_the_retention_purge_runs_daily_on_its_own(
         tmp_path, db_of):
     hq_dir = tmp_path / "hq"
     store_id, secret = create_hq_app({"DATA_DIR": str(hq_dir), "LANGUAGE": "en"}).extensions[
