@@ -183,3 +183,11 @@ def test_the_console_scripts_list_their_settings():
                              text=True, check=True, timeout=60).stdout
         assert f"usage: {script}" in out
         assert all(prefix + setting.name in out for setting in declared), script
+
+
+def test_a_cli_command_on_a_folder_without_a_database_says_to_run_init_db(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")} | {"KIOSK_DATA_DIR": str(tmp_path)}
+    out = subprocess.run([str(FLASK), "--app", "kiosk", "register", "verify"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert "schema version 0" in out.stderr and "flask --app kiosk init-db" in out.stderr

@@ -5,12 +5,32 @@ May import kiosk's services, store and views' shared checks; nothing imports it 
 
 from __future__ import annotations
 
-from flask import Flask
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from kiosk.cli import compliance, database, hardware, sync
+from kiosk.store.db import open_database, schema_version
+from kiosk.store.migrations import MIGRATIONS
 
 
 def init_app(app: Flask) -> None:
+    for group in (sync.cli, compliance.register_cli, compliance.privacy_cli):
+        group.callback = with_appcontext(_database_is_current)  # run before any of the group's commands
     for command in (database.init_db_command, database.seed_command, database.enrol_command, sync.cli,
                     compliance.register_cli, compliance.privacy_cli, hardware.cli):
         app.cli.add_command(command)
+
+
+def _database_is_current() -> None:
+    """A command that reads the store's records on a data folder with no database, or one a release behind, says
+    so in one line instead of a traceback about a missing table."""
+    db = open_database(current_app.config["DATABASE"])
+    try:
+        version = schema_version(db)
+    finally:
+        db.close()
+    if version < MIGRATIONS[-1][0]:
+        raise click.ClickException(f"{current_app.config['DATABASE']} is at schema version {version}, not "
+                                   f"{MIGRATIONS[-1][0]}: run `flask --app kiosk init-db` first (the kiosk does it "
+                                   "when it starts).")
