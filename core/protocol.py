@@ -27,8 +27,9 @@ SALE_RETURNED = "sale.returned"
 Z_CLOSED = "z.closed"
 PAYOUT_REQUESTED = "payout.requested"  # a trade-in paid by bank transfer: HQ makes the transfer
 SELLER_ERASED = "seller.erased"  # a seller's data erased at the store (request or retention): HQ blanks its copy
+WARRANTY_CLAIMED = "warranty.claimed"  # a device brought back under warranty, at any store of the network
 RECORD_KINDS = (TRADEIN_ACCEPTED, TRADEIN_DECLINED, TRADEIN_CANCELLED, SHIPMENT_CLOSED, VOUCHER_ISSUED,
-                SALE_COMPLETED, SALE_RETURNED, Z_CLOSED, PAYOUT_REQUESTED, SELLER_ERASED)
+                SALE_COMPLETED, SALE_RETURNED, Z_CLOSED, PAYOUT_REQUESTED, SELLER_ERASED, WARRANTY_CLAIMED)
 SALE_KINDS = (SALE_COMPLETED, SALE_RETURNED)
 
 # Why HQ refuses a record: HQ answers with the code (and the English text, for its own log); the terminal says it
@@ -47,6 +48,9 @@ REJECTIONS = {
     # Not a record's: the police register's head the batch carried (hq/services/register_anchors.py).
     "register_fork": N_("the police register's head at entry %(seq)s does not extend the head HQ anchored at entry "
                         "%(anchored)s: refused, and shown to HQ's supervisors"),
+    # The till's fiscal chain's head, anchored the same way (hq/services/register_anchors.py, chain "fiscal").
+    "fiscal_fork": N_("the till's fiscal chain at record %(seq)s does not extend the head HQ anchored at record "
+                      "%(anchored)s: refused, and shown to HQ's supervisors"),
     # core.payout's checks, run again at HQ (issue 29): an account the bank's file cannot carry is never queued.
     "payout_account_invalid": N_("the payout's account is not one a SEPA transfer can carry (IBAN, BIC or "
                                  "holder's name): nothing will be paid; take the seller's account details again"),
@@ -55,6 +59,7 @@ REJECTIONS = {
                      "trade-in across every store"),
     "other_stores_tradein": N_("this trade-in's uuid belongs to another store's trade-in"),
     "bad_sale_uuid": N_("the sale's uuid is not a UUID in its usual form"),
+    "bad_code": N_("the record's code is not written in capitals, digits and dashes as codes are minted"),
     "bad_erasure": N_("an erasure must list the seller's trade-ins as UUIDs in their usual form"),
 }
 

@@ -171,7 +171,21 @@ def _product(row: _Row) -> dict:
     return {"ean": code, "name": row.text("name"), "kind": row.choice("kind", ("device", "accessory")),
             "price_minor": row.whole("price_minor", 0, MAX_MINOR), "vat_bp": row.whole("vat_bp", 0, 10_000),
             # The catalog model a refurbished device is (optional): the till checks a warranty IMEI against it.
-            "brand": row.text("brand", 80, required=False), "model": row.text("model", 120, required=False)}
+            "brand": row.text("brand", 80, required=False), "model": row.text("model", 120, required=False),
+            **_vat_scheme(row)}
+
+
+def _vat_scheme(row: _Row) -> dict:
+    """`standard` (the default), or `margin` (CGI art. 297 A) for a second-hand device, with what HQ paid for it
+    (`purchase_minor`, VAT included): the till owes VAT on the margin over it."""
+    scheme = row.choice("vat_scheme", ("standard", "margin")) if row.raw.get("vat_scheme") else "standard"
+    if scheme == "margin" and str(row.raw.get("kind", "")).strip() != "device":
+        row.fail("vat_scheme", "margin is for second-hand devices only (a new accessory keeps its VAT rate)")
+    given = row.raw.get("purchase_minor") not in (None, "")
+    if scheme == "standard" and given:
+        row.fail("purchase_minor", "is only for a product under the margin scheme")
+    purchase = row.whole("purchase_minor", 0, MAX_MINOR) if scheme == "margin" else None
+    return {"vat_scheme": scheme, "purchase_minor": purchase}
 
 
 def _tac(row: _Row) -> dict:

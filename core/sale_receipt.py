@@ -8,7 +8,7 @@ from datetime import datetime
 
 from babel.numbers import format_decimal
 
-from core import till
+from core import margin, till
 from core.messages import N_
 from core.receipts import Receipt, Row, paper_time
 
@@ -20,7 +20,7 @@ def _rate(rate_bp: int, locale: str) -> str:
     return f"{format_decimal(rate_bp / 100, locale=locale)} %"
 
 
-def _item_rows(lines: Sequence[till.Line], money: Callable[[int], str], _) -> tuple[Row, ...]:
+def _item_rows(lines: Sequence[till.Line], money: Callable[[int], str], _, language: str) -> tuple[Row, ...]:
     rows: list[Row] = []
     for line in lines:
         rows.append((f"{line.quantity} × {line.name}", money(line.gross_minor)))
@@ -28,7 +28,18 @@ def _item_rows(lines: Sequence[till.Line], money: Callable[[int], str], _) -> tu
             rows.append((_("  Discount: %(reason)s") % {"reason": line.discount_reason}, money(-line.discount_minor)))
         if line.imei:
             rows.append(("  IMEI", line.imei))
+        if line.margin_purchase_minor is not None:  # CGI art. 297 E: no VAT shown for it, the mention instead
+            rows.append((f"  {margin.mention(language)}", ""))
     return tuple(rows)
+
+
+def legal_identity(store: dict, _: Callable[[str], str] = str) -> tuple[str, ...]:
+    """Who sells: the trading name, the company's legal name where it differs, its address and SIRET (a store
+    not enrolled yet has neither legal name nor SIRET to print)."""
+    legal = store.get("legal_name") or ""
+    siret = store.get("siret") or ""
+    return (store["name"], *((legal,) if legal and legal != store["name"] else ()), store["address"],
+            *((_("SIRET %(number)s") % {"number": siret},) if siret else ()))
 
 
 def _tender_rows(sale: dict, tenders: Sequence[till.Tender], money, _) -> tuple[Row, ...]:
@@ -51,10 +62,11 @@ def build_sale_receipt(store: dict, terminal: str, clerk: str, when: str, sale: 
                      for line in lines if line.imei and not is_return)
     return Receipt(
         title=_("REFUND") if is_return else _("SALE RECEIPT"),
-        header=(store["name"], store["address"], _("Terminal: %(name)s") % {"name": terminal},
+        header=(*legal_identity(store, _), _("Terminal: %(name)s") % {"name": terminal},
                 _("Clerk: %(name)s") % {"name": clerk}, when),
         code=sale["number"],
-        sections=((_("Items returned") if is_return else _("Items"), _item_rows(lines, money, _)),
+        sections=((_("Items returned") if is_return else _("Items"),
+                   _item_rows(lines, money, _, store["locale"].split("_")[0])),
                   (_("VAT included"), vat_rows),
                   (_("Refunded to") if is_return else _("Payment"), _tender_rows(sale, tenders, money, _))),
         totals=(),
@@ -89,6 +101,7 @@ def build_report_receipt(store: dict, data: dict, money: Callable[[int], str], _
                                 (_("Returns"), f"{data['returns']} · {money(-data['returns_minor'])}"))),
                   (_("By tender"), _tender_totals(data, money, _)),
                   (_("VAT included"), _vat_rows(store, data, money, _)),
+                  *_margin_section(store, data, money, _),
                   (_("Trade-ins and vouchers"), _tradein_rows(data, money, _)),
                   (_("Cash"), cash)),
         totals=(),
@@ -118,6 +131,17 @@ def _tender_totals(data: dict, money: Callable[[int], str], _) -> tuple[Row, ...
 def _vat_rows(store: dict, data: dict, money: Callable[[int], str], _) -> tuple[Row, ...]:
     return tuple((_("VAT %(rate)s on %(net)s") % {"rate": _rate(int(rate), store["locale"]), "net": money(net)},
                   money(vat)) for rate, (_gross, net, vat) in data["vat"].items())
+
+
+def _margin_section(store: dict, data: dict, money: Callable[[int], str], _) -> tuple[tuple[str, tuple[Row, ...]], ...]:
+    """Second-hand goods sold under the margin scheme, per VAT rate: what they sold for, cost, the margin and the
+    VAT due on it (CGI art. 297 A). A report without such sales has no such section."""
+    rows: list[Row] = []
+    for rate, (gross, purchase, made, vat) in data.get("margin", {}).items():
+        rows += [(_("Sold under the margin scheme"), money(gross)), (_("Purchase price"), money(purchase)),
+                 (_("Margin"), money(made)),
+                 (_("VAT %(rate)s on the margin") % {"rate": _rate(int(rate), store["locale"])}, money(vat))]
+    return ((_("Margin scheme (second-hand goods)"), tuple(rows)),) if rows else ()
 
 
 def _tradein_rows(data: dict, money: Callable[[int], str], _) -> tuple[Row, ...]:

@@ -36,6 +36,9 @@ class Line:
     discount_minor: int = 0
     discount_reason: str = ""
     imei: str | None = None  # a refurbished device is sold with its IMEI (warranty)
+    # Set only for second-hand goods sold under the margin scheme (core.margin): the unit purchase price, VAT
+    # included. Such a line has no VAT row of its own; its VAT is due on the margin.
+    margin_purchase_minor: int | None = None
 
     @property
     def gross_minor(self) -> int:
@@ -98,8 +101,11 @@ def cart_total(lines: Iterable[Line]) -> int:
 
 
 def vat_breakdown(lines: Iterable[Line]) -> tuple[VatRow, ...]:
+    """Standard-rate lines per rate; margin-scheme lines are left out (core.margin.margin_breakdown has them)."""
     by_rate: dict[int, int] = {}
     for line in lines:
+        if line.margin_purchase_minor is not None:
+            continue
         by_rate[line.vat_bp] = by_rate.get(line.vat_bp, 0) + line.total_minor
     rows = []
     for rate, gross in sorted(by_rate.items()):

@@ -17,7 +17,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from hq.settings import load_settings
     from hq.storage.backends import open_storage
     from hq.web import admin as web_admin
-    from hq.web import api, i18n, ratelimits, security, tracking
+    from hq.web import api, claims, i18n, ratelimits, security, tracking
     from hq.web import auth as web_auth
     from hq.web import pages as web
     from hq.web import publish as web_publish
@@ -41,6 +41,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(web_publish.bp)
     app.register_blueprint(web_admin.bp)
     app.register_blueprint(payout_decisions)
+    app.register_blueprint(claims.bp)
     app.register_blueprint(tracking.bp)
     app.add_url_rule("/", "root", lambda: redirect(url_for("hq_web.dashboard")))
     cli.init_app(app)

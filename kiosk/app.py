@@ -96,10 +96,12 @@ def _security_headers(response):
 def _register_blueprints(app: Flask) -> None:
     import assets
     from kiosk.views import (
+        aftersales,
         customer,
         handoff,
         hardware_page,
         health,
+        inspection,
         pos,
         pos_reports,
         setup,
@@ -118,7 +120,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(shipments.bp)
     app.register_blueprint(pos.bp)
     app.register_blueprint(pos_reports.bp)
+    app.register_blueprint(aftersales.bp)
     app.register_blueprint(staff_admin.bp)
+    app.register_blueprint(inspection.bp)
     app.register_blueprint(syncpanel.bp)
     setup.init_app(app)
     hardware_page.init_app(app)

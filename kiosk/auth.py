@@ -14,7 +14,9 @@ from core.text import local_path
 from kiosk.compliance import staff as staff_accounts
 from kiosk.compliance.staff import StaffAuthError, check_pin
 from kiosk.i18n import translated
+from kiosk.provisioning.terminal import this_terminal
 from kiosk.store.connection import get_db
+from kiosk.till import journal
 
 bp = Blueprint("auth", __name__)
 # The session cookie is re-issued at most this often rather than on every request (re-signing
@@ -74,6 +76,8 @@ def login():
     session.permanent = True
     session.update(staff_id=row["id"], seen=int(time.time()), terminal=current_app.config["TERMINAL_KEY"],
                    sid=staff_accounts.open_session(get_db(), row["id"]))
+    if terminal := this_terminal(get_db(), current_app.config["TERMINAL_ID"], current_app.config["TERMINAL_MODE"]):
+        journal.record_now(get_db(), "sign_in", terminal, row["id"])  # the technical event journal (JET)
     flash(gettext("Signed in as %(name)s.", name=row["name"]))
     return redirect(_safe_next(request.args.get("next")))
 

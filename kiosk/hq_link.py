@@ -11,11 +11,15 @@ from flask import current_app
 from core.device_gates import Refusal, refusal_from_json
 from kiosk.compliance import register
 from kiosk.settings import HQ_LINK_FILE, read_hq_link
+from kiosk.till import fiscal_chain
 from sync import pusher
 from sync.client import HQClient, HQRefused, HQUnavailable
 
-# Every push from this terminal carries the police register's chain head: HQ keeps it as the anchor.
-ANCHOR = register.head
+
+def ANCHOR(db) -> dict:  # noqa: N802 (the name callers know)
+    """Every push from this terminal carries the police register's chain head and the till's fiscal chain head:
+    HQ keeps both as anchors (sync.client.batch_body sends the fiscal one apart)."""
+    return {**register.head(db), "fiscal_head": fiscal_chain.head(db)}
 
 
 def push(db, client: HQClient, batch_size: int, **options) -> int:

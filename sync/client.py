@@ -65,6 +65,10 @@ class HQClient:
         """{seq, hash, at}: the register head HQ holds for this store (seq None: none yet)."""
         return self._request("GET", f"/api/v1/stores/{self.store_id}/register-anchor").json()
 
+    def fiscal_anchor(self) -> dict:
+        """{seq, hash, at, history, keys}: the till's fiscal chain heads HQ anchored, its terminals' public keys."""
+        return self._request("GET", f"/api/v1/stores/{self.store_id}/fiscal-anchor").json()
+
     def reference_index(self) -> dict:
         return self._request("GET", f"/api/v1/stores/{self.store_id}/reference").json()
 
@@ -83,6 +87,24 @@ class HQClient:
     def release_voucher(self, code: str, sale_uuid: str) -> None:
         body = json.dumps({"sale_uuid": sale_uuid, "amount_minor": 0}).encode()
         self._request("POST", f"/api/v1/stores/{self.store_id}/vouchers/{quote(code, safe='')}/release", body)
+
+    def find_sale(self, key: str) -> dict | None:
+        """Any store's sale by receipt number or device IMEI/serial (hq aftersales.find_sale); None: HQ has none."""
+        try:
+            return self._request("GET", f"/api/v1/stores/{self.store_id}/sales/{quote(key, safe='')}").json()
+        except HQRefused as err:
+            if getattr(err, "status", 0) == 404:
+                return None
+            raise
+
+    def warranty_claim(self, claim_uuid: str) -> dict | None:
+        """{status, status_at} of a claim this store opened; None: HQ has not received it yet."""
+        try:
+            return self._request("GET", f"/api/v1/stores/{self.store_id}/warranty-claims/{claim_uuid}").json()
+        except HQRefused as err:
+            if getattr(err, "status", 0) == 404:
+                return None
+            raise
 
     def updates(self, after: str) -> list[dict]:
         path = f"/api/v1/stores/{self.store_id}/updates"
@@ -125,9 +147,13 @@ def batch_body(batch_id: str, rows: list[dict], backlog: dict | None = None,
                register_head: dict | None = None) -> bytes:
     """The wire form of a batch: the outbox payload text is sent as text, stored at HQ byte for byte;
     `backlog` tells HQ what the store still holds after this batch (its sync-lag view), `register_head` the
-    head of its police register's chain (anchored at HQ)."""
+    head of its police register's chain (anchored at HQ). A `register_head` holding "fiscal_head" (the kiosk's
+    anchor: kiosk.hq_link) sends that apart: the head of the till's fiscal chain, anchored the same way."""
+    register_head = dict(register_head or {})
+    fiscal_head = register_head.pop("fiscal_head", None)
     records = [{"seq": r["seq"], "record_uuid": r["record_uuid"], "kind": r["kind"], "payload": r["payload"],
                 "created_at": r["created_at"]} for r in rows]
     body = {"batch_id": batch_id, "records": records, **({"backlog": backlog} if backlog else {}),
-            **({"register_head": register_head} if register_head else {})}
+            **({"register_head": register_head} if register_head else {}),
+            **({"fiscal_head": fiscal_head} if fiscal_head else {})}
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()

@@ -61,6 +61,8 @@ def apply_ack(db: sqlite_utils.Database, ack: dict, rows: list[dict]) -> PushRes
         # HQ refused the police register's head this batch carried (a fork): kept for staff until a head is taken.
         refused = ack.get("register")
         set_mark(db, "register_refused", stored_text(rejection_from_json(refused)) if isinstance(refused, dict) else "")
+        refused = ack.get("fiscal")  # the same for the till's fiscal chain's head
+        set_mark(db, "fiscal_refused", stored_text(rejection_from_json(refused)) if isinstance(refused, dict) else "")
     return PushResult(len(rows), acked, len(ack.get("rejected", [])))
 
 
@@ -117,6 +119,7 @@ def status(db: sqlite_utils.Database) -> dict:
         "last_error": get_mark(db, "last_error") or None, "last_error_at": get_mark(db, "last_error_at") or None,
         "rejections": db.execute("SELECT count(*) FROM sync_rejections").fetchone()[0],
         "register_refused": get_mark(db, "register_refused") or None,
+        "fiscal_refused": get_mark(db, "fiscal_refused") or None,
     }
 
 

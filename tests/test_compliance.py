@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from core import police_register
 from kiosk.compliance import privacy, register
 from kiosk.store.db import write_transaction
 from testing.factories import accepted_tradeins, quoted_tradeins
@@ -53,11 +54,12 @@ def test_register_has_every_legal_field_gap_free_and_verifies(registered, db_of)
     today = datetime.now(UTC).date().isoformat()
     exported = flask_cli(registered, "register", "export", "--from", today, "--to", today).stdout
     rows = list(csv.reader(io.StringIO(exported)))
-    assert rows[0] == [title for _, title in register.COLUMNS] and len(rows) == 4
+    assert rows[0] == police_register.headings("fr_FR") and len(rows) == 4  # the store's language, French
     first = dict(zip(rows[0], rows[1], strict=True))
-    assert first["Surname"] == "Dupont" and first["IMEI / serial"] == "490154203237518"
-    assert first["Document number"] == "X4RTBPFW4" and first["Issued by"] == "Préfecture de Paris"
-    assert first["ID document"] == "National identity card" and first["Payment"] == "Store credit (voucher)"
+    assert first["Nom"] == "Dupont" and first["IMEI / numéro de série"] == "490154203237518"
+    assert first["Numéro de la pièce"] == "X4RTBPFW4" and first["Autorité de délivrance"] == "Préfecture de Paris"
+    assert first["Nature de la pièce d'identité"] == "Carte nationale d'identité"
+    assert first["Mode de paiement"] == "Avoir magasin (bon d'achat)"
     html = flask_cli(registered, "register", "export", "--from", today, "--to", today, "--format", "html").stdout
     assert "Registre de police" in html and html.count("<tr>") == 4
 

@@ -12,12 +12,13 @@ import orjson
 
 from core import protocol
 from core.clock import utcnow_ms
+from core.codes import written_as_code
 from core.messages import Message
 from core.payout import account_from_json, unseal
 from core.protocol import REJECTIONS, payload_hash, rejection
 from hq.services.payouts import AccountKeys
 from hq.services.projection import Projection
-from hq.services.register_anchors import anchor_head
+from hq.services.register_anchors import anchor_head, keep_fiscal_keys
 from hq.services.tradein_claims import Holders
 from hq.storage import RaceLost, Storage
 
@@ -50,6 +51,7 @@ class Ack:
     duplicates: int = 0
     rejected: list[dict] = field(default_factory=list)
     register: Message | None = None  # why the register head the batch carried was refused (a fork)
+    fiscal: Message | None = None  # why the till's fiscal chain head was refused (a fork)
 
     def as_json(self) -> dict:
         answer = {"acked_through_seq": self.acked_through_seq, "accepted": self.accepted,
@@ -57,6 +59,9 @@ class Ack:
         if self.register is not None:  # the records are taken all the same: one refusal never blocks the others
             answer["register"] = {"refused": True, "code": "register_fork", "reason": str(self.register),
                                   "params": self.register.params}
+        if self.fiscal is not None:
+            answer["fiscal"] = {"refused": True, "code": "fiscal_fork", "reason": str(self.fiscal),
+                                "params": self.fiscal.params}
         return answer
 
 
@@ -80,23 +85,45 @@ class Backlog:
     oldest_at: str | None
     register_seq: int | None = None
     register_hash: str | None = None
+    fiscal_seq: int | None = None  # the till's fiscal chain head: record number, SHA-256 of its signature
+    fiscal_hash: str | None = None
+    fiscal_keys: tuple[tuple[str, str], ...] = ()  # (terminal id, Ed25519 public key PEM) sent with that head
 
 
 def _whole(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_SEQ else None
 
 
-def parse_backlog(data: dict) -> Backlog | None:
-    raw, head = data.get("backlog"), data.get("register_head")
-    raw, head = raw if isinstance(raw, dict) else {}, head if isinstance(head, dict) else {}
-    pending, oldest = _whole(raw.get("pending")), raw.get("oldest_at")
+def _head(raw: object) -> tuple[int | None, str | None]:
+    """A chain head {seq, hash (64 lowercase hex)}, or (None, None)."""
+    head = raw if isinstance(raw, dict) else {}
     seq, digest = _whole(head.get("seq")), head.get("hash")
-    valid_head = seq is not None and isinstance(digest, str) and len(digest) == 64 and \
+    valid = seq is not None and isinstance(digest, str) and len(digest) == 64 and \
         all(c in "0123456789abcdef" for c in digest)
-    if pending is None and not valid_head:
+    return (seq, digest) if valid else (None, None)
+
+
+MAX_TERMINALS = 32
+
+
+def _public_keys(head: object) -> tuple[tuple[str, str], ...]:
+    """The terminals' public keys a fiscal head carries: short ids, PEM public keys; anything else left out."""
+    keys = head.get("keys") if isinstance(head, dict) else None
+    if not isinstance(keys, dict):
+        return ()
+    return tuple((terminal, pem) for terminal, pem in list(keys.items())[:MAX_TERMINALS]
+                 if isinstance(terminal, str) and 0 < len(terminal) <= 64 and "\x00" not in terminal
+                 and isinstance(pem, str) and len(pem) <= 300 and pem.startswith("-----BEGIN PUBLIC KEY-----"))
+
+
+def parse_backlog(data: dict) -> Backlog | None:
+    raw = data.get("backlog") if isinstance(data.get("backlog"), dict) else {}
+    pending, oldest = _whole(raw.get("pending")), raw.get("oldest_at")
+    (seq, digest), (fiscal_seq, fiscal_hash) = _head(data.get("register_head")), _head(data.get("fiscal_head"))
+    if pending is None and seq is None and fiscal_seq is None:
         return None
     return Backlog(pending, oldest[:40] if isinstance(oldest, str) and "\x00" not in oldest else None,
-                   seq if valid_head else None, digest if valid_head else None)
+                   seq, digest, fiscal_seq, fiscal_hash, _public_keys(data.get("fiscal_head")))
 
 
 def parse_batch(body: bytes) -> tuple[str, list[Record], Backlog | None]:
@@ -134,9 +161,14 @@ def content_problem(record: Record) -> tuple[Message | None, dict]:
         return rejection("not_object"), {}
     if record.kind in protocol.SALE_KINDS and not _canonical_uuid(payload.get("uuid")):
         return rejection("bad_sale_uuid"), {}  # one spelling a sale: voucher releases look it up (voucher_ledger)
+    if record.kind in CODED_KINDS and not written_as_code(payload.get("code")):
+        return rejection("bad_code"), {}  # codes name one trade-in or voucher across every store (tradein_claims)
     if record.kind == protocol.SELLER_ERASED and not _uuid_list(payload.get("tradein_uuids")):
         return rejection("bad_erasure"), {}  # each names a trade-in whose payout HQ blanks (hq/services/retention.py)
     return None, payload
+
+
+CODED_KINDS = (protocol.TRADEIN_ACCEPTED, protocol.VOUCHER_ISSUED)
 
 
 def _uuid_list(value: object) -> bool:
@@ -264,6 +296,9 @@ def _ingest_once(storage: Storage, store_id: str, batch_id: str, records: list[R
         sorting.ack.accepted = len(tx.insert_records(sorting.rows(records)))
         sorting.projection.write(tx)
         sorting.ack.register = _note_backlog(tx, store_id, backlog, now)
+        if backlog is not None and backlog.fiscal_seq is not None:
+            keep_fiscal_keys(tx, store_id, backlog.fiscal_keys, now)
+            sorting.ack.fiscal = anchor_head(tx, store_id, backlog.fiscal_seq, backlog.fiscal_hash, now, "fiscal")
         tx.log_rejections(sorting.rejections)
         sorting.ack.acked_through_seq = _advance(tx, store_id, store[2], sorted({r.seq for r in records}), now)
     return sorting.ack

@@ -67,11 +67,15 @@ def record_requests(tx, store_id: str, rows: list[tuple]) -> None:
     """Only for this store's own trade-in, paid by transfer, for no more than its total (a store cannot make HQ
     pay for another store's trade-in, nor more than it bought for); above the store's cap it waits for a
     supervisor."""
+    # The code and currency are the trade-in's as HQ holds it, never the request's words: a bank statement names the
+    # trade-in that was bought, not one another store holds. No transfer for a trade-in already paid by voucher.
     tx.many("INSERT INTO hq_payouts (tradein_uuid, store_id, code, amount_minor, currency, account, iban_last4, "
-            "status, attempt, requested_at, updated_at, note) SELECT %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s "
-            "WHERE EXISTS (SELECT 1 FROM hq_tradeins WHERE uuid = %s AND store_id = %s AND total_minor >= %s AND "
-            "payout_method = 'bank_transfer' AND store_state NOT IN ('cancelled', 'declined')) "
-            "ON CONFLICT (tradein_uuid) DO NOTHING", [(*row, row[0], store_id, row[3]) for row in rows])
+            "status, attempt, requested_at, updated_at, note) SELECT %s, %s, t.code, %s, coalesce(t.currency, %s), "
+            "%s, %s, %s, %s, %s, %s, %s FROM hq_tradeins t WHERE t.uuid = %s AND t.store_id = %s AND "
+            "t.total_minor >= %s AND t.payout_method = 'bank_transfer' AND t.store_state NOT IN ('cancelled', "
+            "'declined') AND NOT EXISTS (SELECT 1 FROM hq_vouchers v WHERE v.tradein_uuid = t.uuid) "
+            "ON CONFLICT (tradein_uuid) DO NOTHING",
+            [(row[0], row[1], *row[3:], row[0], store_id, row[3]) for row in rows])
     if rows:
         payout_holds.hold_above_cap(tx, store_id)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from core import protocol
 from hq.services import devices, payouts, retention
+from hq.services.aftersales import AfterSales
 from hq.services.voucher_ledger import StoreUse, apply_store_uses
 
 TRADEIN_COLUMNS = ("uuid", "store_id", "code", "identifier", "device_kind", "brand", "model", "storage_gb",
@@ -95,9 +96,11 @@ class Projection:
         self.payouts: list[tuple] = []
         self.sold: list = []
         self.erased: list[str] = []  # trade-ins whose seller the store erased: HQ blanks its copy of the account
+        self.aftersales = AfterSales(store_id, now)  # sales, returns and warranty claims any store may look up
 
     def add(self, kind: str, payload: dict) -> None:
         store_id, now = self.store_id, self.now
+        self.aftersales.add(kind, payload)
         if kind == protocol.PAYOUT_REQUESTED and self.keys and \
                 (row := payouts.payout_row(store_id, payload, self.keys, now)):
             self.payouts.append(row)
@@ -132,14 +135,18 @@ class Projection:
         payouts.cancel_requests(tx, store_id, cancelled, self.now)
         retention.erase_accounts(tx, store_id, self.erased, self.now)
         devices.mark_resold(tx, self.sold, None, "sold at a store's till", received_only=True)
-        # A voucher is this store's own trade-in paid in store credit, for no more than that trade-in's total.
+        # A voucher is this store's own live trade-in paid in store credit, for no more than that trade-in's total,
+        # and one only: a trade-in is paid once (never five vouchers, never a voucher and a transfer).
         tx.many("INSERT INTO hq_vouchers (code, store_id, tradein_uuid, issued_minor, balance_minor, status, "
                 "expires_at) SELECT %s, %s, %s, %s, %s, %s, %s WHERE EXISTS (SELECT 1 FROM hq_tradeins WHERE uuid = %s "
-                "AND store_id = %s AND total_minor >= %s) ON CONFLICT (code) DO NOTHING",
-                [(*row, row[2], store_id, row[3]) for row in self.vouchers])
+                "AND store_id = %s AND total_minor >= %s AND coalesce(payout_method, '') <> 'bank_transfer' AND "
+                "store_state NOT IN ('cancelled', 'declined')) AND NOT EXISTS (SELECT 1 FROM hq_vouchers WHERE "
+                "tradein_uuid = %s) ON CONFLICT (code) DO NOTHING",
+                [(*row, row[2], store_id, row[3], row[2]) for row in self.vouchers])
         tx.many("UPDATE hq_vouchers SET status = 'cancelled' WHERE tradein_uuid = %s AND store_id = %s",
                 [(tradein_uuid, store_id) for tradein_uuid in cancelled])
         apply_store_uses(tx, store_id, self.uses, self.now)
+        self.aftersales.write(tx)
         tx.many("INSERT INTO hq_shipments VALUES (%s, %s, %s, %s, %s) ON CONFLICT (shipment_uuid) DO NOTHING",
                 self.shipments)
         tx.many("INSERT INTO hq_shipment_bags SELECT %s, %s, %s WHERE EXISTS (SELECT 1 FROM hq_tradeins WHERE "

@@ -323,4 +323,85 @@ CREATE TABLE hq_register_forks (
     PRIMARY KEY (store_id, seq, offered_hash)
 )
 """),
+    # The till's fiscal chain (CGI art. 286 I-3° bis): every head a store's terminals anchored (seq and the SHA-256 of
+    # the record's signature), and the heads refused as forks (the chain rewritten and re-signed), shown to
+    # supervisors; `fiscal verify` at the terminal compares its records with each anchored head. Each terminal's
+    # public key as HQ first received it (with a head): a chain re-signed with another key does not verify under it.
+    (18, """
+CREATE TABLE hq_fiscal_keys (
+    store_id TEXT NOT NULL REFERENCES hq_stores(id),
+    terminal_id TEXT NOT NULL,
+    public_key TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (store_id, terminal_id)
+);
+CREATE TABLE hq_fiscal_anchors (
+    store_id TEXT NOT NULL REFERENCES hq_stores(id),
+    seq BIGINT NOT NULL,
+    hash TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (store_id, seq)
+);
+CREATE TABLE hq_fiscal_forks (
+    store_id TEXT NOT NULL REFERENCES hq_stores(id),
+    seq BIGINT NOT NULL,
+    offered_hash TEXT NOT NULL,
+    anchored_seq BIGINT NOT NULL,
+    anchored_hash TEXT NOT NULL,
+    first_at TEXT NOT NULL,
+    last_at TEXT NOT NULL,
+    times INTEGER NOT NULL DEFAULT 1,
+    PRIMARY KEY (store_id, seq, offered_hash)
+)
+"""),
+    # Sales as every store's till synced them, so another store can take a return or a warranty claim: found by the
+    # receipt number or a device line's IMEI; what each line has come back (returns at any store); warranty claims
+    # opened at any store, with the status HQ's after-sales desk gives them.
+    (19, """
+CREATE TABLE hq_sales (
+    sale_uuid TEXT PRIMARY KEY,
+    store_id TEXT NOT NULL REFERENCES hq_stores(id),
+    number TEXT NOT NULL,
+    sold_at TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    lines TEXT NOT NULL,
+    tenders TEXT NOT NULL
+);
+CREATE INDEX hq_sales_number ON hq_sales (number);
+CREATE TABLE hq_sale_devices (
+    identifier TEXT NOT NULL,
+    sale_uuid TEXT NOT NULL,
+    PRIMARY KEY (identifier, sale_uuid)
+);
+CREATE TABLE hq_sale_returns (
+    return_uuid TEXT NOT NULL,
+    store_id TEXT NOT NULL REFERENCES hq_stores(id),
+    original_uuid TEXT NOT NULL,
+    original_line_no INTEGER NOT NULL,
+    quantity INTEGER NOT NULL,
+    PRIMARY KEY (return_uuid, original_line_no)
+);
+CREATE INDEX hq_sale_returns_original ON hq_sale_returns (original_uuid);
+CREATE TABLE hq_sale_refunds (
+    return_uuid TEXT NOT NULL,
+    store_id TEXT NOT NULL REFERENCES hq_stores(id),
+    original_uuid TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    amount_minor BIGINT NOT NULL,
+    PRIMARY KEY (return_uuid, kind)
+);
+CREATE INDEX hq_sale_refunds_original ON hq_sale_refunds (original_uuid);
+CREATE TABLE hq_warranty_claims (
+    claim_uuid TEXT PRIMARY KEY,
+    store_id TEXT NOT NULL REFERENCES hq_stores(id),
+    number TEXT NOT NULL,
+    sale_uuid TEXT,
+    identifier TEXT,
+    problem TEXT,
+    device_condition TEXT,
+    opened_at TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open',
+    status_at TEXT NOT NULL
+)
+"""),
 )

@@ -29,7 +29,8 @@ def _store_form(store: dict | None, errors: dict | None = None, status: int = 20
 @bp.get("/stores")
 def stores():
     return render_template("hq/stores.html", stores=enrolment.profiles(_storage()),
-                           forks=register_anchors.all_forks(_storage()))
+                           forks=register_anchors.all_forks(_storage()),
+                           fiscal_forks=register_anchors.all_forks(_storage(), "fiscal"))
 
 
 @bp.route("/stores/new", methods=["GET", "POST"])

@@ -19,7 +19,7 @@ from core.protocol import (
     verify,
 )
 from core.reference import KINDS
-from hq.services import devices, enrolment, register_anchors, voucher_ledger
+from hq.services import aftersales, devices, enrolment, register_anchors, voucher_ledger
 from hq.services.ingest import BatchError, ReplayError, ingest, parse_batch
 from hq.services.receiving import updates_for_store
 from hq.storage import RaceLost
@@ -81,6 +81,13 @@ def register_anchor(store_id: str):
     """The head of the store's police register as HQ last received it: what `register verify` compares with."""
     _authenticate(store_id)
     return jsonify(register_anchors.anchor(_storage(), store_id))
+
+
+@bp.get("/api/v1/stores/<store_id>/fiscal-anchor")
+def fiscal_anchor(store_id: str):
+    """The store's fiscal chain heads as HQ anchored them, and its terminals' public keys: `fiscal verify`."""
+    _authenticate(store_id)
+    return jsonify(register_anchors.fiscal_anchor(_storage(), store_id))
 
 
 @bp.get("/api/v1/stores/<store_id>/reference")
@@ -169,6 +176,27 @@ def release_voucher(store_id: str, code: str):
     except (BatchError, voucher_ledger.VoucherRefused) as err:
         return _error(422, str(err))
     return jsonify({"released": released})
+
+
+@bp.get("/api/v1/stores/<store_id>/sales/<key>")
+def find_sale(store_id: str, key: str):
+    """A sale of any store, by its receipt number or a device's IMEI/serial, for a return or a warranty claim at
+    this store: only what that needs (aftersales.find_sale). Unknown to HQ (not synced yet, or none): 404."""
+    _authenticate(store_id)
+    found = aftersales.find_sale(_storage(), key[:32].strip().upper().replace("\x00", ""), store_id)
+    if found is None:
+        return _error(404, "HQ has no sale with this receipt number or device")
+    return jsonify(found)
+
+
+@bp.get("/api/v1/stores/<store_id>/warranty-claims/<claim_uuid>")
+def warranty_claim(store_id: str, claim_uuid: str):
+    """The status of a warranty claim this store opened (another store's claims are not found)."""
+    _authenticate(store_id)
+    status = aftersales.claim_status(_storage(), store_id, claim_uuid[:64].replace("\x00", ""))
+    if status is None:
+        return _error(404, "HQ has no warranty claim of this store with this id (not synced yet?)")
+    return jsonify(status)
 
 
 @bp.get("/api/v1/openapi.json")

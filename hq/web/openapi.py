@@ -94,6 +94,21 @@ OPENAPI = {
             "requestBody": {"required": True, "content": {"application/json": {"schema": {
                 "type": "object", "required": ["sale_uuid"], "properties": {"sale_uuid": {"type": "string"}}}}}},
             "responses": {"200": {"description": "{released}"}, "401": _ERROR, "422": _ERROR}}},
+        "/api/v1/stores/{store_id}/sales/{key}": {"get": {
+            "summary": "Any store's sale by receipt number or device IMEI/serial, for a return or warranty claim here: "
+                       "number, store, date, lines with what came back and warranty end, refundable per tender kind",
+            "security": _SIGNED,
+            "parameters": [_STORE, {"name": "key", "in": "path", "required": True,
+                                    "schema": {"type": "string", "maxLength": 32}}],
+            "responses": {"200": {"description": "{uuid, number, store_id, store_name, sold_at, currency, lines, "
+                                                 "refundable}"}, "401": _ERROR, "404": _ERROR}}},
+        "/api/v1/stores/{store_id}/warranty-claims/{claim_uuid}": {"get": {
+            "summary": "The status HQ gave a warranty claim this store opened",
+            "security": _SIGNED,
+            "parameters": [_STORE, {"name": "claim_uuid", "in": "path", "required": True,
+                                    "schema": {"type": "string", "maxLength": 64}}],
+            "responses": {"200": {"description": "{status: open | received | repaired | replaced | refused, "
+                                                 "status_at}"}, "401": _ERROR, "404": _ERROR}}},
         "/healthz": {"get": {"summary": "Health", "responses": {"200": {"description": "ok"},
                                                                 "503": {"description": "storage down"}}}},
     },

@@ -1,5 +1,6 @@
 """Every `flask --app kiosk` command, in one place: database (init-db, seed, enrol), sync (push, pull, status),
-register (verify, export), privacy (export, rectify, erase, purge, rotate-key) and hardware (selftest).
+register (verify, export), fiscal (archive, verify, attestation), privacy (export, rectify, erase, purge,
+rotate-key) and hardware (selftest).
 
 May import kiosk's services, store and views' shared checks; nothing imports it but kiosk.app."""
 
@@ -9,7 +10,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from kiosk.cli import compliance, database, hardware, sync
+from kiosk.cli import compliance, database, fiscal, hardware, sync
 from kiosk.store.db import open_database, schema_version
 from kiosk.store.migrations import MIGRATIONS
 
@@ -18,7 +19,7 @@ def init_app(app: Flask) -> None:
     for group in (sync.cli, compliance.register_cli, compliance.privacy_cli):
         group.callback = with_appcontext(_database_is_current)  # run before any of the group's commands
     for command in (database.init_db_command, database.seed_command, database.enrol_command, sync.cli,
-                    compliance.register_cli, compliance.privacy_cli, hardware.cli):
+                    compliance.register_cli, compliance.privacy_cli, hardware.cli, fiscal.fiscal_cli):
         app.cli.add_command(command)
 
 

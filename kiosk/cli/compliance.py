@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, timedelta
+from datetime import UTC
 
 import click
 from flask import current_app, render_template
 from flask.cli import AppGroup
 
-from core.money import format_money
 from hardware.printer import FileSink
-from kiosk.compliance import privacy, register
+from kiosk.compliance import privacy, register, register_export
 from kiosk.compliance.crypto import DataCipher, add_key_to_file, load_keys
 from kiosk.formatting import current_store
 from kiosk.hq_link import hq_client
@@ -58,21 +57,22 @@ def verify_command() -> None:
 
 
 @register_cli.command("export")
-@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), required=True, help="First day (YYYY-MM-DD).")
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), required=True,
+              help="First day (YYYY-MM-DD), the store's local day.")
 @click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), required=True, help="Last day, included.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "html"]), default="csv")
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-")
 def export_command(start, end, fmt: str, output) -> None:
-    """The register for a period, in the register's column order (HTML prints to paper or PDF)."""
-    locale = current_store()["locale"]
-    rows = register.entries(get_db(), _cipher(), start.date().isoformat(),
-                            (end.date() + timedelta(days=1)).isoformat(),
-                            lambda minor, currency: format_money(minor, currency, locale))
+    """The register for a period of the store's days: its language, its local time, the law's column order
+    (HTML prints to paper or PDF)."""
+    store = current_store()
+    rows = register_export.entries(get_db(), _cipher(), store, start.date(), end.date())
     if fmt == "csv":
-        output.write(register.to_csv(rows))
+        output.write(register_export.to_csv(rows, store["locale"]))
     else:
-        output.write(render_template("compliance/register_export.html", rows=rows, columns=register.COLUMNS,
-                                     start=start.date(), end=end.date(), store=current_store()))
+        headings, cells = register_export.table(rows, store["locale"])
+        output.write(render_template("compliance/register_export.html", headings=headings, cells=cells,
+                                     start=start.date(), end=end.date(), store=store))
 
 
 def _reference(doc_type: str, doc_number: str) -> str:

@@ -5,13 +5,11 @@ Each entry's hash is an HMAC (key outside the database: DataCipher.chain_mac) ov
 and its own plaintext content, so rewriting the file and re-chaining it needs the key; and the chain's head
 is anchored outside the terminal (sent to HQ with every batch, printed and sent on every Z report), so even
 with the key a rewrite of anchored entries shows. A lawful 10-year purge records its boundary, from which
-`flask --app kiosk register verify` starts."""
+`flask --app kiosk register verify` starts. The export an inspector reads: kiosk.compliance.register_export."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,22 +18,11 @@ import sqlite_utils
 
 from core.clock import utcnow
 from core.retention import POLICE_REGISTER
-from core.seller import ID_DOCUMENT_TYPES, PAYOUT_METHODS, Seller
-from core.text import csv_cell
+from core.seller import Seller
 from kiosk.compliance.crypto import DataCipher
 from kiosk.store.db import fetch_all, fetch_one
 
 GENESIS = "0" * 64
-# The register's columns, in the order the law lists them (and the export prints them).
-COLUMNS = (
-    ("seq", "N°"), ("entered_at", "Date"), ("description", "Description"), ("identifier", "IMEI / serial"),
-    ("acquisition_mode", "Acquisition"), ("surname", "Surname"), ("first_names", "First names"),
-    ("seller_capacity", "Capacity"), ("address", "Address"), ("id_doc_type", "ID document"),
-    ("id_doc_number", "Document number"), ("id_doc_issued_on", "Date of issue"), ("id_doc_issuer", "Issued by"),
-    ("price", "Price"), ("payment_method", "Payment"),
-)
-
-
 def identity_of(seller: Seller) -> dict:
     return {"surname": seller.surname, "first_names": seller.first_names, "address": seller.address,
             "birth_date": seller.birth_date.isoformat(), "id_doc_type": seller.id_doc_type,
@@ -175,25 +162,3 @@ def verify(db: sqlite_utils.Database, cipher: DataCipher, anchor: dict | None = 
     if anchored and max(anchored) >= (expected_seq or 1):
         problems.append(f"entries up to {max(anchored)} were anchored, but the register ends before them")
     return problems
-
-
-def entries(db, cipher: DataCipher, start: str, end: str, locale_money) -> list[dict]:
-    """Decrypted entries with entered_at in [start, end), shaped for the export columns."""
-    out = []
-    for row in fetch_all(db, "SELECT * FROM police_register WHERE entered_at >= ? AND entered_at < ? ORDER BY seq",
-                         [start, end]):
-        identity = json.loads(cipher.decrypt(row["identity"]))
-        out.append({**row, **identity, "id_doc_type": ID_DOCUMENT_TYPES.get(identity["id_doc_type"], ""),
-                    "price": locale_money(row["price_minor"], row["currency"]),
-                    "payment_method": PAYOUT_METHODS.get(row["payment_method"], row["payment_method"]),
-                    "entered_at": datetime.fromisoformat(row["entered_at"]).strftime("%Y-%m-%d %H:%M")})
-    return out
-
-
-def to_csv(rows: list[dict]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([title for _, title in COLUMNS])
-    for row in rows:
-        writer.writerow([csv_cell(row[key]) for key, _ in COLUMNS])
-    return out.getvalue()

@@ -25,6 +25,7 @@ from core.store_profile import ProfileInvalid, validate_profile
 from kiosk.provisioning.terminal import store_profile
 from kiosk.settings import HQ_LINK_FILE, read_hq_link
 from kiosk.store.db import fetch_all, fetch_one, write_transaction
+from kiosk.till import fiscal_chain
 from kiosk.tradein.reference import pull
 from kiosk.translations import catalogue
 from sync.client import HQClient, HQRefused, HQUnavailable, exchange_enrolment_code
@@ -62,6 +63,8 @@ def _save_store(db: sqlite_utils.Database, store_id: str, profile: dict) -> None
         if not fetch_one(db, "SELECT id FROM terminals WHERE store_id = ? AND mode = 'staff'", [store_id]):
             name = catalogue(profile["locale"]).gettext(COUNTER)  # on the receipts: in the store's language
             db["terminals"].insert({"id": str(uuid.uuid4()), "store_id": store_id, "name": name, "mode": "staff"})
+        for terminal in fetch_all(db, "SELECT id FROM terminals WHERE store_id = ? AND mode = 'staff'", [store_id]):
+            fiscal_chain.ensure_key(db, terminal["id"])  # the till's signing key, its public half queued for HQ
 
 
 def enrol(db: sqlite_utils.Database, data_dir: str, hq_url: str, code: str, timeout: float = 10.0) -> dict:

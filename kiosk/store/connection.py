@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import sqlite_utils
 from flask import Flask, current_app
@@ -17,6 +18,8 @@ def get_db() -> sqlite_utils.Database:
     db = getattr(per_thread, "db", None)
     if db is None:
         db = per_thread.db = open_database(current_app.config["DATABASE"])
+        # The terminals' fiscal signing keys sit beside the police register's key (kiosk.till.fiscal_chain).
+        db.fiscal_key_folder = str(Path(current_app.config["REGISTER_KEY_FILE"]).parent)
     return db
 
 

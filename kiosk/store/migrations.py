@@ -8,6 +8,16 @@ def _search_words(row: str) -> str:
                                *(f"coalesce({row}{column}, '')" for column in ("imei", "imei2", "serial"))))
 
 
+def _insert_only(*tables: str) -> str:
+    """Triggers refusing UPDATE and DELETE on each table (a correction is a new document referencing the original)."""
+    return "".join(f"""
+CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}
+BEGIN SELECT RAISE(ABORT, 'fiscal record: {table} is insert-only (CGI art. 286 I-3° bis)'); END;
+CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table}
+BEGIN SELECT RAISE(ABORT, 'fiscal record: {table} is insert-only (CGI art. 286 I-3° bis)'); END;
+""" for table in tables)
+
+
 MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (1, "initial schema", """
 CREATE TABLE stores (
@@ -501,5 +511,105 @@ BEGIN SELECT RAISE(ABORT, 'register marks are append-only'); END;
 INSERT INTO register_marks (seq, kind, hash, at)
     SELECT coalesce(max(seq), 0) + 1, 'own_key_from', '', strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')
     FROM police_register;
+"""),
+    (20, "the till's fiscal chain: Ed25519 keys per terminal, signed records, closures, technical event journal", """
+-- CGI art. 286 I-3° bis (core/data/fiscal.toml). Each terminal's public key (its private key sits 0600 beside the
+-- register's key, out of the data folder); one chain of signed records per database, in seq order: each ticket,
+-- closure, JET event and archive, signed with its terminal's key over its key fields and the previous signature.
+CREATE TABLE fiscal_keys (
+    terminal_id TEXT PRIMARY KEY REFERENCES terminals(id),
+    public_key TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE fiscal_records (
+    seq INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('sale', 'return', 'closure', 'jet', 'archive')),
+    doc_uuid TEXT NOT NULL UNIQUE,
+    number TEXT NOT NULL,
+    at TEXT NOT NULL,
+    local_date TEXT NOT NULL,              -- the store's local date of `at`: the day, month and year it belongs to
+    terminal_id TEXT NOT NULL,
+    software_version TEXT NOT NULL,
+    totals TEXT NOT NULL,                  -- JSON per VAT bucket (core.fiscal.ticket_totals)
+    total_minor INTEGER NOT NULL,
+    perpetual_minor INTEGER NOT NULL,      -- the perpetual grand total after this record
+    prev_signature TEXT NOT NULL,
+    signature TEXT NOT NULL
+);
+CREATE INDEX fiscal_records_date ON fiscal_records(local_date);
+CREATE TABLE fiscal_closures (
+    uuid TEXT PRIMARY KEY,
+    level TEXT NOT NULL CHECK (level IN ('day', 'month', 'year')),
+    label TEXT NOT NULL,                   -- 'Z-12', '2026-11', '2026'
+    first_seq INTEGER NOT NULL,
+    last_seq INTEGER NOT NULL,             -- the last chain record the closure counts
+    data TEXT NOT NULL,                    -- JSON: period and perpetual totals per VAT bucket, tickets counted
+    created_at TEXT NOT NULL,
+    UNIQUE (level, label)
+);
+CREATE TABLE fiscal_events (
+    uuid TEXT PRIMARY KEY,
+    at TEXT NOT NULL,
+    code TEXT NOT NULL,
+    terminal_id TEXT NOT NULL,
+    staff_id TEXT,
+    detail TEXT NOT NULL
+);
+CREATE TABLE fiscal_archives (
+    uuid TEXT PRIMARY KEY,
+    period TEXT NOT NULL,
+    first_seq INTEGER NOT NULL,
+    last_seq INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    made_at TEXT NOT NULL
+);
+"""),
+    (21, "fiscal records are insert-only: UPDATE and DELETE refused on every fiscal table", _insert_only(
+        "sales", "sale_lines", "tenders", "fiscal_records", "fiscal_closures", "fiscal_events", "fiscal_archives",
+        "fiscal_keys")),
+    (22, "the margin scheme: a product's VAT treatment and purchase price, kept on each sale line", """
+-- 'margin' (CGI art. 297 A): a second-hand device whose VAT is due on the margin over purchase_minor (VAT included,
+-- from HQ's products file). The till uses a trade-in's total instead when the IMEI was traded in at this store.
+ALTER TABLE products ADD COLUMN vat_scheme TEXT NOT NULL DEFAULT 'standard'
+    CHECK (vat_scheme IN ('standard', 'margin'));
+ALTER TABLE products ADD COLUMN purchase_minor INTEGER CHECK (purchase_minor >= 0);
+-- NULL: standard VAT; a number: sold under the margin scheme, the unit purchase price the margin is taken over.
+ALTER TABLE sale_lines ADD COLUMN margin_purchase_minor INTEGER CHECK (margin_purchase_minor >= 0);
+"""),
+    (23, "returns and warranty claims for sales of another store of the network, looked up at HQ", """
+-- A return of another store's sale is this store's own document (a 'return' row in sales, its lines and refund
+-- tenders); this row names the original it references, which lives in the other store's database and at HQ.
+CREATE TABLE returns_elsewhere (
+    return_uuid TEXT PRIMARY KEY REFERENCES sales(uuid),
+    original_uuid TEXT NOT NULL,
+    original_number TEXT NOT NULL,
+    original_store_id TEXT NOT NULL,
+    original_store_name TEXT NOT NULL
+);
+CREATE TRIGGER returns_elsewhere_kept BEFORE UPDATE ON returns_elsewhere
+BEGIN SELECT RAISE(ABORT, 'a return is final: it cannot be changed'); END;
+CREATE TRIGGER returns_elsewhere_not_deleted BEFORE DELETE ON returns_elsewhere
+BEGIN SELECT RAISE(ABORT, 'a return is final: it cannot be deleted'); END;
+-- A warranty claim's intake ticket: the device, the sale it was bought with (any store's), what the customer says
+-- and the state it came in. hq_status is HQ's answer as last seen (the claim itself never changes).
+CREATE TABLE warranty_claims (
+    uuid TEXT PRIMARY KEY,
+    number TEXT NOT NULL UNIQUE,
+    store_id TEXT NOT NULL REFERENCES stores(id),
+    terminal_id TEXT NOT NULL REFERENCES terminals(id),
+    staff_id TEXT NOT NULL REFERENCES staff(id),
+    identifier TEXT NOT NULL,
+    product_name TEXT NOT NULL,
+    sale_uuid TEXT NOT NULL,
+    sale_number TEXT NOT NULL,
+    sale_store_name TEXT NOT NULL,
+    warranty_end TEXT NOT NULL,
+    problem TEXT NOT NULL,
+    condition TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    hq_status TEXT,
+    hq_status_at TEXT
+);
+CREATE INDEX warranty_claims_identifier ON warranty_claims(identifier);
 """),
 )

@@ -10,12 +10,13 @@ import sqlite_utils
 
 from core import protocol, till
 from core.clock import utcnow
+from core.margin import margin_breakdown
 from core.messages import N_
 from core.text import printable
 from kiosk.compliance import register
 from kiosk.compliance.audit import Actor
 from kiosk.store.db import fetch_all, fetch_one, write_transaction
-from kiosk.till import sales
+from kiosk.till import closures, sales
 from kiosk.till.sales import SaleError
 from sync import outbox
 
@@ -34,6 +35,19 @@ def _vat(db, sale_uuids: list[str], sign: int) -> dict[int, list[int]]:
     for row in till.vat_breakdown(lines):
         rows[row.rate_bp] = [sign * row.gross_minor, sign * row.net_minor, sign * row.vat_minor]
     return rows
+
+
+def _margin(db, docs: list[dict]) -> dict[str, list[int]]:
+    """Margin-scheme lines per VAT rate: [price paid, purchase price, margin, VAT on margin]; a return counts
+    negative. Apart from "vat", which has the standard-rate lines only (CGI art. 297 A: VAT due on the margin)."""
+    rows: dict[int, list[int]] = {}
+    for kind, sign in (("sale", 1), ("return", -1)):
+        lines = [line for d in docs if d["kind"] == kind for line in sales.sale_lines(db, d["uuid"])]
+        for row in margin_breakdown(lines):
+            base = rows.get(row.rate_bp, [0, 0, 0, 0])
+            values = (row.gross_minor, row.purchase_minor, row.margin_minor, row.vat_minor)
+            rows[row.rate_bp] = [b + sign * v for b, v in zip(base, values, strict=True)]
+    return {str(rate): values for rate, values in sorted(rows.items())}
 
 
 def figures(db: sqlite_utils.Database, store_id: str, end: str | None = None) -> dict:
@@ -65,6 +79,7 @@ def figures(db: sqlite_utils.Database, store_id: str, end: str | None = None) ->
         "sales_minor": sum(d["total_minor"] for d in docs if d["kind"] == "sale"),
         "returns_minor": -sum(d["total_minor"] for d in docs if d["kind"] == "return"),
         "tenders": tenders, "vat": {str(rate): values for rate, values in sorted(vat.items())},
+        "margin": _margin(db, docs),
         "tradeins": tradeins["n"], "tradeins_minor": tradeins["value"],
         "vouchers_issued": issued["n"], "vouchers_issued_minor": issued["value"],
         "vouchers_redeemed_minor": tenders["voucher"]["taken"] - tenders["voucher"]["refunded"],
@@ -85,6 +100,9 @@ def close_z(db: sqlite_utils.Database, actor: Actor, counted_cash_minor: int, co
                                "before closing."))
         data["cash_comment"] = comment
         number = (db.execute("SELECT max(number) FROM z_reports").fetchone()[0] or 0) + 1
+        # The day's closure (signed, chained): the period's and the perpetual grand totals per VAT bucket.
+        day = closures.close(db, "day", f"Z-{number}", actor.terminal_id)["data"]
+        data.update(perpetual=day["perpetual"], perpetual_minor=day["perpetual_minor"])
         row = {"number": number, "store_id": actor.store_id, "staff_id": actor.staff_id,
                "period_start": data["period_start"], "period_end": data["period_end"], "data": json.dumps(data),
                "counted_cash_minor": counted_cash_minor, "expected_cash_minor": data["expected_cash_minor"]}

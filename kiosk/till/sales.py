@@ -18,7 +18,7 @@ from core.device_names import display_name
 from core.messages import N_, UserError
 from kiosk.compliance.audit import Actor
 from kiosk.store.db import fetch_all, fetch_one, write_transaction
-from kiosk.till import vouchers
+from kiosk.till import closures, vouchers
 from sync import outbox
 from sync.client import HQRefused, HQUnavailable
 
@@ -39,11 +39,24 @@ def product(db: sqlite_utils.Database, ean: str) -> dict | None:
     return fetch_one(db, "SELECT * FROM products WHERE ean = ?", [ean])
 
 
+# A line is under the margin scheme when its product is and the store is registered for it (a store under the
+# standard regime pays VAT on the whole price). Its purchase price: the trade-in's total when the IMEI was bought
+# at this store and the device never left it; otherwise the price HQ's products file gives.
+CART_LINES = """
+SELECT c.*, p.name, p.kind, p.price_minor, p.vat_bp,
+       CASE WHEN p.vat_scheme = 'margin' AND s.vat_regime = 'margin' THEN coalesce(
+           (SELECT t.total_minor FROM tradeins t WHERE t.store_id = s.id AND (t.imei = c.imei OR t.imei2 = c.imei)
+            AND t.state IN ('accepted', 'printed', 'bagged') ORDER BY t.accepted_at DESC LIMIT 1),
+           p.purchase_minor) END AS margin_purchase_minor
+FROM cart_lines c JOIN products p ON p.ean = c.ean JOIN terminals tm ON tm.id = c.terminal_id
+JOIN stores s ON s.id = tm.store_id WHERE c.terminal_id = ? ORDER BY c.line_no"""
+
+
 def cart(db: sqlite_utils.Database, terminal_id: str) -> list[CartLine]:
-    rows = fetch_all(db, "SELECT c.*, p.name, p.kind, p.price_minor, p.vat_bp FROM cart_lines c JOIN products p "
-                         "ON p.ean = c.ean WHERE c.terminal_id = ? ORDER BY c.line_no", [terminal_id])
+    rows = fetch_all(db, CART_LINES, [terminal_id])
     return [CartLine(r["line_no"], till.Line(r["ean"], r["name"], r["quantity"], r["price_minor"], r["vat_bp"],
-                                             r["discount_minor"], r["discount_reason"], r["imei"]),
+                                             r["discount_minor"], r["discount_reason"], r["imei"],
+                                             r["margin_purchase_minor"]),
                      r["kind"], r["discount_approved_by"]) for r in rows]
 
 
@@ -188,6 +201,7 @@ def _record_sale(db, actor: Actor, currency: str, payment: Payment, today: date,
                 # Our own voucher (kept in step with HQ), or one HQ did not take: the local rules decide.
                 vouchers.spend(db, tender.reference, tender.amount_minor, actor.store_id, today)
         write_lines_and_tenders(db, sale["uuid"], [(line, None) for line in lines], settlement.tenders)
+        closures.seal_ticket(db, sale, lines)  # signed and chained (CGI art. 286 I-3° bis) in the same transaction
         db.execute("DELETE FROM cart_lines WHERE terminal_id = ?", [actor.terminal_id])
         outbox.append(db, sale["uuid"], protocol.SALE_COMPLETED, sale_payload(db, sale["uuid"]))
     return sale
@@ -198,7 +212,8 @@ def write_lines_and_tenders(db, sale_uuid: str, lines: list[tuple[till.Line, int
     db["sale_lines"].insert_all(
         {"sale_uuid": sale_uuid, "line_no": n, "ean": line.ean, "name": line.name, "quantity": line.quantity,
          "unit_minor": line.unit_minor, "discount_minor": line.discount_minor, "discount_reason": line.discount_reason,
-         "vat_bp": line.vat_bp, "imei": line.imei, "original_line_no": original}
+         "vat_bp": line.vat_bp, "imei": line.imei, "margin_purchase_minor": line.margin_purchase_minor,
+         "original_line_no": original}
         for n, (line, original) in enumerate(lines, start=1))
     db["tenders"].insert_all({"sale_uuid": sale_uuid, "line_no": n, "kind": t.kind, "amount_minor": t.amount_minor,
                               "reference": t.reference} for n, t in enumerate(tenders, start=1))
@@ -210,7 +225,7 @@ def get_sale(db: sqlite_utils.Database, key: str) -> dict | None:
 
 def sale_lines(db: sqlite_utils.Database, sale_uuid: str) -> list[till.Line]:
     return [till.Line(r["ean"], r["name"], r["quantity"], r["unit_minor"], r["vat_bp"], r["discount_minor"],
-                      r["discount_reason"], r["imei"])
+                      r["discount_reason"], r["imei"], r["margin_purchase_minor"])
             for r in fetch_all(db, "SELECT * FROM sale_lines WHERE sale_uuid = ? ORDER BY line_no", [sale_uuid])]
 
 

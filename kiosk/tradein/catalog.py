@@ -84,14 +84,19 @@ def import_products(db: sqlite_utils.Database, version: str, rows: list[dict]) -
     cart is kept until the cart is paid or emptied."""
     eans = [str(r["ean"]) for r in rows]
     with write_transaction(db):
-        db.execute("INSERT INTO products (ean, name, kind, price_minor, vat_bp, catalog_version, brand, model) "
+        db.execute("INSERT INTO products (ean, name, kind, price_minor, vat_bp, catalog_version, brand, model, "
+                   "vat_scheme, purchase_minor) "
                    "SELECT json_extract(value, '$.ean'), json_extract(value, '$.name'), "
                    "json_extract(value, '$.kind'), json_extract(value, '$.price_minor'), "
                    "json_extract(value, '$.vat_bp'), ?, coalesce(json_extract(value, '$.brand'), ''), "
-                   "coalesce(json_extract(value, '$.model'), '') FROM json_each(?) WHERE true "
+                   "coalesce(json_extract(value, '$.model'), ''), "
+                   "coalesce(json_extract(value, '$.vat_scheme'), 'standard'), "
+                   "json_extract(value, '$.purchase_minor') FROM json_each(?) WHERE true "
                    "ON CONFLICT (ean) DO UPDATE SET name = excluded.name, kind = excluded.kind, "
                    "price_minor = excluded.price_minor, vat_bp = excluded.vat_bp, brand = excluded.brand, "
-                   "model = excluded.model, catalog_version = excluded.catalog_version", [version, json.dumps(rows)])
+                   "model = excluded.model, vat_scheme = excluded.vat_scheme, "
+                   "purchase_minor = excluded.purchase_minor, catalog_version = excluded.catalog_version",
+                   [version, json.dumps(rows)])
         db.execute("DELETE FROM products WHERE ean NOT IN (SELECT value FROM json_each(?)) "
                    "AND ean NOT IN (SELECT ean FROM cart_lines)", [json.dumps(eans)])
     return len(rows)

@@ -9,7 +9,7 @@ from datetime import date
 from flask import Blueprint, abort, current_app, flash, g, render_template, request, url_for
 from flask_babel import gettext
 
-from core import till
+from core import returns_policy, till
 from core.messages import N_
 from core.sale_receipt import build_sale_receipt
 from kiosk.auth import login_required
@@ -20,9 +20,10 @@ from kiosk.hq_link import hq_client
 from kiosk.i18n import translated
 from kiosk.provisioning.terminal import terminal_name
 from kiosk.store.connection import get_db
-from kiosk.till import returns, sales, vouchers
+from kiosk.till import journal, returns, sales, vouchers
 from kiosk.translations import catalogue
 from kiosk.web import current_actor, page_or_fragment, see_other, send_paper, small_int
+from kiosk.web.aftersales import late_approval, method_choices, store_today
 from kiosk.web.approvals import approval_context, approver_from_form, parse_amount
 
 bp = Blueprint("pos", __name__, url_prefix="/pos")
@@ -151,6 +152,9 @@ def sale_receipt(sale: dict):
 def _print(sale: dict, open_drawer: bool = False) -> None:
     """After the commit: the sale is kept whatever the printer does; the clerk is told and can reprint."""
     if reason := send_paper(sale_receipt(sale), f"{sale['number']}-receipt", open_drawer):
+        actor = current_actor()  # a printer fault goes in the technical event journal (JET)
+        journal.record_now(get_db(), "printer_fault", actor.terminal_id, actor.staff_id, document=sale["number"],
+                           reason=str(reason))
         flash(gettext("Sale %(number)s recorded, but the receipt did not print: %(reason)s Use Reprint.",
                       number=sale["number"], reason=reason), "error")
     else:
@@ -173,6 +177,8 @@ def sale(key: str):
 @bp.post("/sales/<key>/reprint")
 def reprint(key: str):
     found = _sale_or_404(key)
+    actor = current_actor()  # every reprint is a JET event, numbered per ticket: DUPLICATA n° k
+    journal.reprint(get_db(), actor.terminal_id, actor.staff_id, found["number"])
     _print(found)
     return see_other(url_for(".sale", key=found["uuid"]))
 
@@ -184,7 +190,10 @@ def find_return():
         found = sales.get_sale(get_db(), request.form.get("receipt", "")[:64])
         if found and found["kind"] == "sale" and found["store_id"] == g.staff["store_id"]:
             return see_other(url_for(".take_back", key=found["uuid"]))
-        return render_template("pos/returns.html", error=gettext("No sale of this store has this receipt number.")), 422
+        # A device's IMEI, or another store's receipt: found here or at HQ (views/aftersales.py)
+        key = "".join(request.form.get("receipt", "").split())[:32].upper()
+        return see_other(url_for("aftersales.show", key=key)) if key else \
+            (render_template("pos/returns.html", error=gettext("No sale of this store has this receipt number.")), 422)
     return render_template("pos/returns.html", error=None)
 
 
@@ -192,13 +201,20 @@ def find_return():
 def take_back(key: str):
     found = _sale_or_404(key)
     done = returns.returned_so_far(get_db(), found["uuid"])
+    offered, checked = method_choices(returns.refundable_tenders(get_db(), found["uuid"]),
+                                      returns_policy.POLICY.methods)
     context = {"sale": found, "lines": list(enumerate(sales.sale_lines(get_db(), found["uuid"]), start=1)),
-               "done": done}
+               "done": done, "offered": offered, "checked": request.form.get("refund_method") or checked,
+               "last_day": min(returns_policy.last_return_day(returns.sold_on(
+                   get_db(), found["store_id"], found["created_at"]), returns.line_kind(line))
+                   for line in sales.sale_lines(get_db(), found["uuid"])),
+               "today": store_today(), "form": request.form, **approval_context()}
     if request.method == "GET":
         return render_template("pos/return.html", error=None, **context)
     quantities = {n: small_int(request.form.get(f"qty-{n}"), 99) or 0 for n, _ in context["lines"]}
     try:
-        back = returns.record_return(get_db(), current_actor(), found["uuid"], quantities)
+        back = returns.record_return(get_db(), current_actor(), found["uuid"], quantities, store_today(),
+                                     request.form.get("refund_method") or None, late_approval())
     except Refusal as err:
         return render_template("pos/return.html", error=translated(err), **context), 422
     _print(back, open_drawer=any(t.kind == "cash" for t in sales.sale_tenders(get_db(), back["uuid"])))
