@@ -30,6 +30,7 @@ RULES = tomllib.loads(RULES_FILE.read_text(encoding="utf-8"))
 FISCAL_TABLES: tuple[str, ...] = tuple(RULES["inalterability"]["tables"])
 SIGNED_FIELDS: tuple[str, ...] = tuple(RULES["security"]["signed_fields"])
 JET_EVENTS: tuple[str, ...] = tuple(RULES["jet"]["events"])
+JET_SETTINGS: tuple[str, ...] = tuple(RULES["jet"]["settings"])
 GENESIS = ""  # the previous signature of a chain's first record
 TICKET_KINDS = ("sale", "return")  # the records whose totals move the perpetual grand total
 MARGIN_PREFIX = "margin-"
@@ -133,3 +134,14 @@ def chain_problems(records: Iterable[Mapping], keys: Mapping[str, str], anchored
     if anchored and expected is not None and max(anchored) >= expected:
         problems.append(f"records up to {max(anchored)} were anchored at HQ, but the chain ends before them")
     return problems
+
+
+def settings_digests(config: Mapping[str, object]) -> dict[str, str]:
+    """A short digest per journaled setting (core/data/fiscal.toml [jet] settings): the JET says which settings
+    changed between two starts without ever holding their values."""
+    return {name: hashlib.sha256(f"{name}={config.get(name)!s}".encode()).hexdigest()[:16] for name in JET_SETTINGS}
+
+
+def changed_settings(before: Mapping[str, str], now: Mapping[str, str]) -> list[str]:
+    """The names whose digest differs (a name journaled on one side only counts as changed)."""
+    return sorted(name for name in set(before) | set(now) if before.get(name) != now.get(name))

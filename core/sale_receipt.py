@@ -50,9 +50,15 @@ def _tender_rows(sale: dict, tenders: Sequence[till.Tender], money, _) -> tuple[
     return tuple(rows)
 
 
+def _duplicate_title(title: str, duplicate: int | None, _) -> str:
+    return _("DUPLICATE No. %(number)s: %(title)s") % {"number": duplicate, "title": title} if duplicate else title
+
+
 def build_sale_receipt(store: dict, terminal: str, clerk: str, when: str, sale: dict, lines: Sequence[till.Line],
                        tenders: Sequence[till.Tender], money: Callable[[int], str],
-                       _: Callable[[str], str] = str) -> Receipt:
+                       _: Callable[[str], str] = str, duplicate: int | None = None) -> Receipt:
+    """`duplicate`: a reprint's number k in the technical event journal, printed "DUPLICATA n° k" (BOI-TVA-DECLA-30-
+    10-30 § 120: a reprint is journaled and numbered, so a duplicate cannot pass for a second sale)."""
     vat_rows = tuple((_("VAT %(rate)s on %(net)s") % {"rate": _rate(r.rate_bp, store["locale"]),
                                                      "net": money(r.net_minor)},
                       money(r.vat_minor)) for r in till.vat_breakdown(lines))
@@ -61,7 +67,7 @@ def build_sale_receipt(store: dict, terminal: str, clerk: str, when: str, sale: 
                                                                                      "imei": line.imei}
                      for line in lines if line.imei and not is_return)
     return Receipt(
-        title=_("REFUND") if is_return else _("SALE RECEIPT"),
+        title=_duplicate_title(_("REFUND") if is_return else _("SALE RECEIPT"), duplicate, _),
         header=(*legal_identity(store, _), _("Terminal: %(name)s") % {"name": terminal},
                 _("Clerk: %(name)s") % {"name": clerk}, when),
         code=sale["number"],

@@ -18,8 +18,9 @@ from sync.client import HQClient, HQRefused, HQUnavailable
 
 def ANCHOR(db) -> dict:  # noqa: N802 (the name callers know)
     """Every push from this terminal carries the police register's chain head and the till's fiscal chain head:
-    HQ keeps both as anchors (sync.client.batch_body sends the fiscal one apart)."""
-    return {**register.head(db), "fiscal_head": fiscal_chain.head(db)}
+    HQ keeps both as anchors (sync.client.batch_body sends the fiscal one apart). The fiscal head comes with the
+    records after the one HQ anchored (core.fiscal_links): HQ moves its anchor only along their signatures."""
+    return {**register.head(db), "fiscal_head": fiscal_chain.head_for_hq(db, pusher.fiscal_anchored_seq(db))}
 
 
 def push(db, client: HQClient, batch_size: int, **options) -> int:

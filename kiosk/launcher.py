@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -53,8 +55,49 @@ def start_print_retries(app) -> None:
         if (terminal := terminal_of(db)) and (count := requeue_interrupted(db, terminal)):
             print(f"  printer:  {count} print job(s) cut short when this terminal stopped: printing them now",
                   flush=True)
-    PrintRetrier(lambda: open_database(app.config["DATABASE"]), app.extensions["kiosk.printer"], facts_of,
-                 app.config["PRINTER_PROFILE"], terminal_of).start()
+    PrintRetrier(lambda: fiscal_db(app), app.extensions["kiosk.printer"], facts_of,
+                 app.config["PRINTER_PROFILE"], terminal_of, on_fault=journal_print_fault).start()
+
+
+def journal_print_fault(db, job: dict) -> None:
+    """A trade-in print job that failed goes in the technical event journal (JET). Recorded here, above both:
+    kiosk.tradein may not import kiosk.till."""
+    from kiosk.till import journal
+
+    journal.record_now(db, "printer_fault", job["terminal_id"], job.get("staff_id"), document=job["tradein_uuid"],
+                       job=job["kind"], reason=str(job["last_error"]))
+
+
+def fiscal_db(app):
+    """A connection that signs JET records with this terminal's key, kept beside the police register's key (as
+    kiosk.store.connection's)."""
+    from kiosk.store.db import open_database
+
+    db = open_database(app.config["DATABASE"])
+    db.fiscal_key_folder = str(Path(app.config["REGISTER_KEY_FILE"]).parent)
+    return db
+
+
+@contextmanager
+def journaled_run(app):
+    """Start and stop of this terminal in the JET (a start also journals the settings changed since the last one).
+    SIGTERM (a service manager's stop) ends the serving loop like Ctrl-C, so the stop is journaled too; a kill or a
+    power cut leaves a start without its stop, which is what an inspector should see."""
+    from core.fiscal import settings_digests
+    from kiosk.provisioning.terminal import this_terminal
+    from kiosk.till import journal
+
+    with fiscal_db(app) as db:
+        terminal = this_terminal(db, app.config["TERMINAL_ID"], app.config["TERMINAL_MODE"])
+        if terminal and (changed := journal.started(db, terminal, settings_digests(app.config))):
+            print(f"  journal:  settings changed since the last start: {', '.join(changed)}", flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        yield
+    finally:
+        if terminal:
+            with fiscal_db(app) as db:
+                journal.record_now(db, "stop", terminal)
 
 
 def start_background_sync(app):
@@ -117,8 +160,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  customer: self-service estimates on {url}customer/"
           + ("  (customer terminal: staff pages are off)" if app.config["TERMINAL_MODE"] == "customer" else ""),
           flush=True)
-    start_background_sync(app)
-    start_print_retries(app)
-    waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="tradein-kiosk")
+    with journaled_run(app):
+        start_background_sync(app)
+        start_print_retries(app)
+        waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="tradein-kiosk")
     return 0
 

@@ -24,6 +24,7 @@ from sync.localdb import fetch_all, get_mark, set_mark, write_transaction
 
 log = logging.getLogger(__name__)
 CHECKPOINT = "acked_through_seq"
+FISCAL_ANCHORED = "fiscal_anchored_seq"  # HQ's last fiscal head, from its last ack ("" when none)
 BACKOFF_BASE_SECONDS = 0.5
 BACKOFF_CAP_SECONDS = 60.0
 
@@ -37,6 +38,13 @@ class PushResult:
 
 def checkpoint(db: sqlite_utils.Database) -> int:
     return int(get_mark(db, CHECKPOINT, "0"))
+
+
+def fiscal_anchored_seq(db: sqlite_utils.Database) -> int | None:
+    """The fiscal record HQ anchored last, as its last ack said; None before any ack told it (links from the
+    chain's start then: HQ skips those it already holds)."""
+    held = get_mark(db, FISCAL_ANCHORED, "")
+    return int(held) if held else None
 
 
 def _record_error(db: sqlite_utils.Database, message: str) -> None:
@@ -63,6 +71,9 @@ def apply_ack(db: sqlite_utils.Database, ack: dict, rows: list[dict]) -> PushRes
         set_mark(db, "register_refused", stored_text(rejection_from_json(refused)) if isinstance(refused, dict) else "")
         refused = ack.get("fiscal")  # the same for the till's fiscal chain's head
         set_mark(db, "fiscal_refused", stored_text(rejection_from_json(refused)) if isinstance(refused, dict) else "")
+        held = ack.get("fiscal_anchor")  # the fiscal head HQ holds: the next batch's links start after it
+        if isinstance(held, dict) and isinstance(held.get("seq"), int | None):
+            set_mark(db, FISCAL_ANCHORED, "" if held["seq"] is None else str(held["seq"]))
     return PushResult(len(rows), acked, len(ack.get("rejected", [])))
 
 

@@ -36,3 +36,12 @@ PERFECT_CONSOLE = {
     "powers_on": "yes", "account_signed_out": "yes", "console_shell": "like_new", "hdmi_output": "yes",
     "controllers": "yes", "disc_drive": "yes", "storage_test": "yes", "fan_noise": "quiet",
 }
+
+
+def french_iban(number: int) -> str:
+    """A valid French IBAN (RIB key and mod-97 check digits) for account `number`: sellers with accounts of their
+    own, where one account paid twice in 30 days is held at HQ (hq.services.payout_limits)."""
+    bank, branch, account = "30006", "00001", f"{number:011d}"
+    rib_key = 97 - (89 * int(bank) + 15 * int(branch) + 3 * int(account)) % 97
+    bban = f"{bank}{branch}{account}{rib_key:02d}"
+    return f"FR{98 - int(bban + '152700') % 97:02d}{bban}"  # F = 15, R = 27

@@ -15,7 +15,7 @@ from core.payout import BankAccount, seal_for_hq
 from kiosk.compliance.staff import add_staff
 from sync import pusher
 from testing.hostile import send
-from testing.samples import BANK_SELLER
+from testing.samples import BANK_SELLER, french_iban
 from tests.conftest import KioskClient
 from tests.test_golive import MANAGER, MANAGER_PIN, PAIN_001, client_of, live_store, to_quote
 from tests.test_hq_receiving import HQStaff
@@ -141,8 +141,8 @@ def test_medium_11_a_trade_in_cannot_be_cancelled_once_hq_sent_its_transfer_and_
     assert supervisor.post("/hq/payouts/policy", {"store_id": store_id, "cap": "1500",
                                                   "before_receipt": "on"}).status_code == 303
     paid, offline = to_quote(staff, app), to_quote(staff, app, "352099001761481")
-    for uuid in (paid, offline):
-        assert staff.post(f"/tradeins/{uuid}/seller", BANK_SELLER).status_code == 303
+    for uuid, iban in ((paid, BANK_SELLER["iban"]), (offline, french_iban(11))):  # two accounts (issue 32)
+        assert staff.post(f"/tradeins/{uuid}/seller", {**BANK_SELLER, "iban": iban}).status_code == 303
     pusher.drain(db, client_of(app), 50)
     _shown, xml = _export(supervisor)
     assert len(_end_to_end(xml)) == 2
@@ -181,7 +181,7 @@ def test_medium_12_hq_holds_a_payout_above_the_stores_cap_and_pays_none_before_t
     assert staff.post(f"/tradeins/{uuid}/seller", BANK_SELLER).status_code == 303
     pusher.drain(db, client_of(app), 50)
     code = db["tradeins"].get(uuid)["code"]
-    account = BankAccount("FR7630006000011234567890189", "Mallory Martin")
+    account = BankAccount(french_iban(12), "Mallory Martin")  # not the seller's: one account, one payout (issue 32)
     huge = _forged_tradein(app, "TI-H1GH-0001", 999_999_999, 1000, account)  # 9,999,999.99 € self-declared
     supervisor = _supervisor(hq_app)
     page, xml = _export(supervisor)
@@ -202,8 +202,8 @@ def test_medium_12_hq_holds_a_payout_above_the_stores_cap_and_pays_none_before_t
     store_id = app.config["SYNC_STORE_ID"]
     assert supervisor.post("/hq/payouts/policy", {"store_id": store_id, "cap": "40",
                                                   "before_receipt": "on"}).status_code == 303
-    small, large = (_forged_tradein(app, c, amount, seq, account) for c, amount, seq in (
-        ("TI-SMAR-0001", 3000, 1100), ("TI-BGGR-0001", 4500, 1200)))
+    small, large = (_forged_tradein(app, c, amount, seq, BankAccount(french_iban(seq), "Mallory Martin"))
+                    for c, amount, seq in (("TI-SMAR-0001", 3000, 1100), ("TI-BGGR-0001", 4500, 1200)))
     page, xml = _export(supervisor)
     assert _end_to_end(xml) == ["TISMAR0001"]
     assert "TI-BGGR-0001" in _page(supervisor.get("/hq/payouts?status=held"))

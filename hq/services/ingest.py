@@ -16,6 +16,7 @@ from core.codes import written_as_code
 from core.messages import Message
 from core.payout import account_from_json, unseal
 from core.protocol import REJECTIONS, payload_hash, rejection
+from hq.services.fiscal_links import anchor_for_ack, anchor_links
 from hq.services.payouts import AccountKeys
 from hq.services.projection import Projection
 from hq.services.register_anchors import anchor_head, keep_fiscal_keys
@@ -52,6 +53,7 @@ class Ack:
     rejected: list[dict] = field(default_factory=list)
     register: Message | None = None  # why the register head the batch carried was refused (a fork)
     fiscal: Message | None = None  # why the till's fiscal chain head was refused (a fork)
+    fiscal_anchor: dict | None = None  # the fiscal head HQ holds after this batch: the terminal's next links follow it
 
     def as_json(self) -> dict:
         answer = {"acked_through_seq": self.acked_through_seq, "accepted": self.accepted,
@@ -62,6 +64,8 @@ class Ack:
         if self.fiscal is not None:
             answer["fiscal"] = {"refused": True, "code": "fiscal_fork", "reason": str(self.fiscal),
                                 "params": self.fiscal.params}
+        if self.fiscal_anchor is not None:
+            answer["fiscal_anchor"] = self.fiscal_anchor
         return answer
 
 
@@ -88,6 +92,7 @@ class Backlog:
     fiscal_seq: int | None = None  # the till's fiscal chain head: record number, SHA-256 of its signature
     fiscal_hash: str | None = None
     fiscal_keys: tuple[tuple[str, str], ...] = ()  # (terminal id, Ed25519 public key PEM) sent with that head
+    fiscal_links: tuple = ()  # the records after HQ's anchor, signed fields and signature (core.fiscal_links)
 
 
 def _whole(value: object) -> int | None:
@@ -116,6 +121,12 @@ def _public_keys(head: object) -> tuple[tuple[str, str], ...]:
                  and isinstance(pem, str) and len(pem) <= 300 and pem.startswith("-----BEGIN PUBLIC KEY-----"))
 
 
+def _links(head: object) -> tuple:
+    """The links a fiscal head carries, as sent: core.fiscal_links checks each one (a malformed one is a fork)."""
+    links = head.get("links") if isinstance(head, dict) else None
+    return tuple(links) if isinstance(links, list) else ()
+
+
 def parse_backlog(data: dict) -> Backlog | None:
     raw = data.get("backlog") if isinstance(data.get("backlog"), dict) else {}
     pending, oldest = _whole(raw.get("pending")), raw.get("oldest_at")
@@ -123,7 +134,8 @@ def parse_backlog(data: dict) -> Backlog | None:
     if pending is None and seq is None and fiscal_seq is None:
         return None
     return Backlog(pending, oldest[:40] if isinstance(oldest, str) and "\x00" not in oldest else None,
-                   seq, digest, fiscal_seq, fiscal_hash, _public_keys(data.get("fiscal_head")))
+                   seq, digest, fiscal_seq, fiscal_hash, _public_keys(data.get("fiscal_head")),
+                   _links(data.get("fiscal_head")))
 
 
 def parse_batch(body: bytes) -> tuple[str, list[Record], Backlog | None]:
@@ -291,14 +303,16 @@ def _ingest_once(storage: Storage, store_id: str, batch_id: str, records: list[R
         # What HQ holds of these ids (PostgreSQL text takes no NUL; such an id is refused below anyway).
         known = tx.existing([key for key in {r.record_uuid for r in records} if "\x00" not in key])
         sorting = _Sorting(store_id, batch_id, now, secret, known, Ack(store[2]),
-                           Projection(store_id, now, AccountKeys(secret, storage.box.seal)),
+                           Projection(store_id, now, AccountKeys(secret, storage.box.seal, storage.box.fingerprint)),
                            Holders.read(tx, records, MAX_PAYLOAD))
         sorting.ack.accepted = len(tx.insert_records(sorting.rows(records)))
         sorting.projection.write(tx)
         sorting.ack.register = _note_backlog(tx, store_id, backlog, now)
         if backlog is not None and backlog.fiscal_seq is not None:
             keep_fiscal_keys(tx, store_id, backlog.fiscal_keys, now)
-            sorting.ack.fiscal = anchor_head(tx, store_id, backlog.fiscal_seq, backlog.fiscal_hash, now, "fiscal")
+            sorting.ack.fiscal = anchor_links(tx, store_id, backlog.fiscal_seq, backlog.fiscal_hash,
+                                              backlog.fiscal_links, now)
+            sorting.ack.fiscal_anchor = anchor_for_ack(tx, store_id)
         tx.log_rejections(sorting.rejections)
         sorting.ack.acked_through_seq = _advance(tx, store_id, store[2], sorted({r.seq for r in records}), now)
     return sorting.ack

@@ -29,6 +29,7 @@ FILE_REFUSED = ("holder", N_("the bank file's schema refused this payment: check
 ABOVE_CAP = N_("above this store's cap: a supervisor approves it before it is paid")
 LATE_CANCEL = N_("cancelled at the store after its transfer was ordered: the money may have left")
 MAX_CAP_UNITS = 1_000_000
+APPROVABLE = ("cap", "daily", "same_account")  # holds a supervisor may approve (payout_limits holds the last two)
 
 
 class HoldError(ValueError):
@@ -49,8 +50,8 @@ def hold_above_cap(tx, store_id: str | None = None) -> None:
     since they arrived, so the export asks again)."""
     one_store, params = ("AND store_id = %s ", [store_id]) if store_id else ("", [])
     tx.run("UPDATE hq_payouts SET hold = 'cap', note = %s WHERE status = 'pending' AND hold IS NULL AND "
-           f"approved_by IS NULL {one_store}AND amount_minor > (SELECT payout_cap_minor FROM hq_stores WHERE "
-           "hq_stores.id = hq_payouts.store_id)", [ABOVE_CAP, *params])
+           f"approved_holds NOT LIKE %s {one_store}AND amount_minor > (SELECT payout_cap_minor FROM hq_stores WHERE "
+           "hq_stores.id = hq_payouts.store_id)", [ABOVE_CAP, "%cap%", *params])
 
 
 def flag_late_cancels(tx, store_id: str, tradein_uuids: list[str], now: str) -> None:
@@ -66,16 +67,18 @@ def _held(tx, tradein_uuid: str, kinds: tuple[str, ...]) -> dict:
                    "AND hold IS NOT NULL", [tradein_uuid])
     if not rows or rows[0][1] not in kinds:
         raise HoldError(N_("This payout is not waiting for that decision."))
-    return {"uuid": tradein_uuid, "store_id": rows[0][0], "account": rows[0][2]}
+    return {"uuid": tradein_uuid, "store_id": rows[0][0], "account": rows[0][2], "hold": rows[0][1]}
 
 
 def approve(storage: Storage, tradein_uuid: str, staff_name: str) -> None:
-    """A payout above its store's cap, approved: it goes into the next file."""
+    """A payout held for a supervisor's approval (above its store's cap or daily total, or to an account paid
+    lately), approved for that reason: it goes into the next file unless another reason holds it again."""
     with storage.transaction() as tx:
-        held = _held(tx, tradein_uuid, ("cap",))
-        tx.run("UPDATE hq_payouts SET hold = NULL, approved_by = %s, note = '', updated_at = %s WHERE "
-               "tradein_uuid = %s", [staff_name, utcnow_ms(), tradein_uuid])
-        event(tx, held, "payout_approved", staff_name)
+        held = _held(tx, tradein_uuid, APPROVABLE)
+        tx.run("UPDATE hq_payouts SET hold = NULL, approved_by = %s, approved_holds = approved_holds || %s, "
+               "note = '', updated_at = %s WHERE tradein_uuid = %s",
+               [staff_name, f",{held['hold']}", utcnow_ms(), tradein_uuid])
+        event(tx, held, "payout_approved", staff_name, hold=held["hold"])
 
 
 def correct_holder(storage: Storage, tradein_uuid: str, holder: str, staff_name: str) -> None:
@@ -104,7 +107,7 @@ def reject(storage: Storage, tradein_uuid: str, reason: str, staff_name: str) ->
     if len(reason) < 5:
         raise HoldError(N_("Say why in a few words (at least 5 characters): the store reads it."))
     with storage.transaction() as tx:
-        held = _held(tx, tradein_uuid, ("holder", "account", "cap"))
+        held = _held(tx, tradein_uuid, ("holder", "account", *APPROVABLE))
         tx.run("UPDATE hq_payouts SET status = 'returned', hold = NULL, note = %s, updated_at = %s WHERE "
                "tradein_uuid = %s", [reason, utcnow_ms(), tradein_uuid])
         event(tx, held, "payout_rejected", staff_name, reason=reason)
@@ -135,20 +138,31 @@ def late_cancels(storage: Storage) -> list[dict]:
     return [dict(zip(names, row, strict=True)) for row in rows]
 
 
-def set_policy(storage: Storage, store_id: str, cap: str, before_receipt: bool) -> None:
-    """A store's cap (whole units of its currency) and whether its payouts may leave before HQ has the device."""
-    units = cap.strip()
-    if not (units.isascii() and units.isdigit()) or not 1 <= int(units) <= MAX_CAP_UNITS:
+def _whole_units(text: str) -> int | None:
+    units = text.strip()
+    return int(units) if units.isascii() and units.isdigit() and 1 <= int(units) <= MAX_CAP_UNITS else None
+
+
+def set_policy(storage: Storage, store_id: str, cap: str, before_receipt: bool, daily: str = "") -> None:
+    """A store's cap (whole units of its currency), whether its payouts may leave before HQ has the device, and
+    its daily total of those (blank: 5 x the cap, hq.services.payout_limits)."""
+    units, daily_units = _whole_units(cap), _whole_units(daily) if daily.strip() else None
+    if units is None:
         raise HoldError(Message(N_("The cap is a whole amount between 1 and %(most)s."), most=MAX_CAP_UNITS))
+    if daily.strip() and daily_units is None:
+        raise HoldError(Message(N_("The daily total is blank or a whole amount between 1 and %(most)s."),
+                                most=MAX_CAP_UNITS))
+    daily_minor = daily_units * 100 if daily_units is not None else None
     with storage.transaction() as tx:
-        if not tx.run("UPDATE hq_stores SET payout_cap_minor = %s, payout_before_receipt = %s WHERE id = %s",
-                      [int(units) * 100, int(before_receipt), store_id]).rowcount:
+        if not tx.run("UPDATE hq_stores SET payout_cap_minor = %s, payout_before_receipt = %s, payout_daily_minor = %s "
+                      "WHERE id = %s", [units * 100, int(before_receipt), daily_minor, store_id]).rowcount:
             raise HoldError(N_("Unknown store."))
         hold_above_cap(tx, store_id)
 
 
 def policies(storage: Storage) -> list[dict]:
-    names = ("id", "name", "payout_cap_minor", "payout_before_receipt", "currency")
-    with storage.read() as tx:
-        rows = tx.rows(f"SELECT {', '.join(names)} FROM hq_stores WHERE revoked_at IS NULL ORDER BY name")
+    names = ("id", "name", "payout_cap_minor", "payout_before_receipt", "currency", "payout_daily_minor")
+    with storage.read() as tx:  # the daily total as it applies: the store's own or 5 x its cap
+        rows = tx.rows(f"SELECT {', '.join(names[:-1])}, coalesce(payout_daily_minor, 5 * payout_cap_minor) FROM "
+                       "hq_stores WHERE revoked_at IS NULL ORDER BY name")
     return [dict(zip(names, row, strict=True)) for row in rows]

@@ -22,7 +22,7 @@ from sepaxml import SepaTransfer
 from core.clock import utcnow_ms
 from core.messages import N_
 from core.payout import BankAccount, account_from_json, account_problems, open_from_store, sepa_name
-from hq.services import payout_holds
+from hq.services import payout_holds, payout_limits
 from hq.services.receiving import event
 from hq.storage import Storage
 
@@ -43,10 +43,12 @@ class PayoutError(ValueError):
 @dataclass(frozen=True)
 class AccountKeys:
     """What reads a store's payout request: the store's HMAC secret (the account is sealed under a key derived
-    from it, core.payout.seal_for_hq) and HQ's own sealing for the account at rest."""
+    from it, core.payout.seal_for_hq), HQ's own sealing for the account at rest, and HQ's keyed fingerprint of the
+    IBAN (payout_limits compares accounts with it)."""
 
     store_secret: str
     seal: Callable[[str], str]
+    fingerprint: Callable[[str], str]
 
 
 def payout_row(store_id: str, payload: dict, keys: AccountKeys, now: str) -> tuple | None:
@@ -60,24 +62,26 @@ def payout_row(store_id: str, payload: dict, keys: AccountKeys, now: str) -> tup
     if not all(isinstance(v, str) and 0 < len(v) <= 64 and "\x00" not in v for v in (tradein_uuid, code, currency)):
         return None
     return (tradein_uuid, store_id, code, amount, currency[:3], keys.seal(json.dumps(account.as_json())),
-            account.iban[-4:], "pending", 1, now, now, "")
+            account.iban[-4:], "pending", 1, now, now, "", keys.fingerprint(account.iban))
 
 
 def record_requests(tx, store_id: str, rows: list[tuple]) -> None:
     """Only for this store's own trade-in, paid by transfer, for no more than its total (a store cannot make HQ
-    pay for another store's trade-in, nor more than it bought for); above the store's cap it waits for a
-    supervisor."""
+    pay for another store's trade-in, nor more than it bought for); above the store's cap, or to an account paid
+    for another trade-in lately, it waits for a supervisor."""
     # The code and currency are the trade-in's as HQ holds it, never the request's words: a bank statement names the
     # trade-in that was bought, not one another store holds. No transfer for a trade-in already paid by voucher.
     tx.many("INSERT INTO hq_payouts (tradein_uuid, store_id, code, amount_minor, currency, account, iban_last4, "
-            "status, attempt, requested_at, updated_at, note) SELECT %s, %s, t.code, %s, coalesce(t.currency, %s), "
-            "%s, %s, %s, %s, %s, %s, %s FROM hq_tradeins t WHERE t.uuid = %s AND t.store_id = %s AND "
-            "t.total_minor >= %s AND t.payout_method = 'bank_transfer' AND t.store_state NOT IN ('cancelled', "
-            "'declined') AND NOT EXISTS (SELECT 1 FROM hq_vouchers v WHERE v.tradein_uuid = t.uuid) "
+            "status, attempt, requested_at, updated_at, note, account_fp) SELECT %s, %s, t.code, %s, "
+            "coalesce(t.currency, %s), %s, %s, %s, %s, %s, %s, %s, %s FROM hq_tradeins t WHERE t.uuid = %s AND "
+            "t.store_id = %s AND t.total_minor >= %s AND t.payout_method = 'bank_transfer' AND "
+            "t.store_state NOT IN ('cancelled', 'declined') AND "
+            "NOT EXISTS (SELECT 1 FROM hq_vouchers v WHERE v.tradein_uuid = t.uuid) "
             "ON CONFLICT (tradein_uuid) DO NOTHING",
             [(row[0], row[1], *row[3:], row[0], store_id, row[3]) for row in rows])
     if rows:
         payout_holds.hold_above_cap(tx, store_id)
+        payout_limits.hold_same_account(tx, None, [row[0] for row in rows])
 
 
 def cancel_requests(tx, store_id: str, tradein_uuids: list[str], now: str) -> None:
@@ -204,6 +208,8 @@ def export_pending(storage: Storage, debtor: dict, staff_name: str, execution: d
     export_id, now = f"PX{datetime.now(UTC):%Y%m%d%H%M%S}{uuid.uuid4().hex[:6].upper()}", utcnow_ms()
     with storage.transaction() as tx:
         payout_holds.hold_above_cap(tx)
+        payout_limits.hold_same_account(tx, staff_name)
+        payout_limits.hold_above_daily_total(tx, staff_name, now)
         items, unfit = _carriable(storage, _ready(tx))
         payout_holds.hold(tx, unfit, staff_name)
         items = [item for item in items if _claimed(tx, item[0][0], now)]

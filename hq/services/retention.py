@@ -28,10 +28,11 @@ def erase_accounts(tx, store_id: str, tradein_uuids: list[str], now: str) -> Non
     """Only this store's payouts. One already in a bank file keeps only what accounting law needs (amount, code, dates,
     the last 4 digits); one not yet exported cannot be paid without the account: returned, with the reason."""
     for tradein_uuid in tradein_uuids:
-        tx.run("UPDATE hq_payouts SET account = '', iban_last4 = '', status = 'returned', note = %s, updated_at = %s "
-               "WHERE tradein_uuid = %s AND store_id = %s AND status = 'pending'",
+        tx.run("UPDATE hq_payouts SET account = '', account_fp = NULL, iban_last4 = '', status = 'returned', "
+               "note = %s, updated_at = %s WHERE tradein_uuid = %s AND store_id = %s AND status = 'pending'",
                [ERASED_NOTE, now, tradein_uuid, store_id])
-        tx.run("UPDATE hq_payouts SET account = '' WHERE tradein_uuid = %s AND store_id = %s AND account <> ''",
+        tx.run("UPDATE hq_payouts SET account = '', account_fp = NULL WHERE tradein_uuid = %s AND store_id = %s AND "
+               "account <> ''",
                [tradein_uuid, store_id])
         _blank_request(tx, store_id, event_uuid(tradein_uuid, PAYOUT_REQUESTED))
 

@@ -4,6 +4,8 @@ steps that differ (PostgreSQL takes whole batches by COPY or by arrays) are the 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 import sqlite3
 import threading
@@ -127,6 +129,13 @@ class SecretBox:
 
     def __init__(self, keys: list[str]) -> None:
         self._fernet = MultiFernet([Fernet(key.encode()) for key in keys])
+        # A key of its own for fingerprints, derived from the newest data key (never the Fernet key itself).
+        self._fingerprint_key = hashlib.sha256(b"hq account fingerprint\x00" + keys[0].encode()).digest()
+
+    def fingerprint(self, text: str) -> str:
+        """A keyed fingerprint (HMAC-SHA256): equal texts match, and a copy of the database alone cannot test
+        guesses (an IBAN has too few unknown digits for a plain hash)."""
+        return hmac.new(self._fingerprint_key, text.encode(), hashlib.sha256).hexdigest()
 
     def seal(self, secret: str) -> str:
         return self.PREFIX + self._fernet.encrypt(secret.encode()).decode()

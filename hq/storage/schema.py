@@ -404,4 +404,14 @@ CREATE TABLE hq_warranty_claims (
     status_at TEXT NOT NULL
 )
 """),
+    # Issue 32, limits on payouts (hq.services.payout_limits): a keyed fingerprint of each payout's IBAN (HMAC under
+    # HQ's data key: accounts compared with no IBAN in clear), which holds a supervisor released (a payout may be
+    # held for more than one reason), and each store's daily total before receipt (NULL: 5 x its cap).
+    (21, """
+ALTER TABLE hq_payouts ADD COLUMN account_fp TEXT;
+ALTER TABLE hq_payouts ADD COLUMN approved_holds TEXT NOT NULL DEFAULT '';
+UPDATE hq_payouts SET approved_holds = 'cap' WHERE approved_by IS NOT NULL;
+CREATE INDEX hq_payouts_account_fp ON hq_payouts (account_fp, requested_at);
+ALTER TABLE hq_stores ADD COLUMN payout_daily_minor BIGINT
+"""),
 )

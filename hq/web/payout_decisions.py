@@ -1,6 +1,7 @@
 """HQ supervisor decisions on payouts (issue 29), on the payouts page (web_admin.payout_run): correct a held
-payout's holder name, approve one above its store's cap, reject one, mark a late cancel handled, and set a store's
-payout policy. Each answers with the page and a message in the reader's language, never a 500."""
+payout's holder name, approve one held for a supervisor (cap, daily total, same account: issue 32), reject one,
+mark a late cancel handled, and set a store's payout policy. Each answers with the page and a message in the
+reader's language, never a 500."""
 
 from __future__ import annotations
 
@@ -65,6 +66,6 @@ def settle_late_cancel(tradein_uuid: str):
 @bp.post("/policy")
 def policy():
     store_id, cap = request.form.get("store_id", ""), request.form.get("cap", "")
-    before_receipt = request.form.get("before_receipt") == "on"
-    return _done(lambda: payout_holds.set_policy(_storage(), store_id, cap, before_receipt),
+    before_receipt, daily = request.form.get("before_receipt") == "on", request.form.get("daily", "")
+    return _done(lambda: payout_holds.set_policy(_storage(), store_id, cap, before_receipt, daily),
                  gettext("Payout policy saved."), "pending")

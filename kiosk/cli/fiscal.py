@@ -16,10 +16,11 @@ from core.fiscal_archive import SOFTWARE
 from kiosk.hq_link import hq_client
 from kiosk.provisioning.terminal import store_profile, this_terminal
 from kiosk.store.connection import get_db
-from kiosk.till import archive, fiscal_chain
+from kiosk.till import archive, fiscal_chain, journal
 from sync.client import HQRefused, HQUnavailable
 
-fiscal_cli = AppGroup("fiscal", help="The till's fiscal records: archive, verify, attestation (CGI art. 286 I-3° bis).")
+fiscal_cli = AppGroup("fiscal", help="The till's fiscal records: archive, verify, restored, attestation (CGI art. 286 "
+                                     "I-3° bis).")
 
 
 def _terminal() -> str:
@@ -70,6 +71,17 @@ def verify_command(file: Path | None, public_key: Path | None) -> None:
             click.echo(problem, err=True)
         raise click.ClickException(f"fiscal records NOT intact: {problems[0]}")
     click.echo("fiscal records intact: every signature verified, chain unbroken" + (f"; {where}" if where else ""))
+
+
+@fiscal_cli.command("restored")
+@click.option("--reason", required=True, help="What was restored, from which copy, and why (kept in the journal).")
+def restored_command(reason: str) -> None:
+    """Journal that this database was restored from a copy (JET event "restore"). Run it right after putting a copy
+    back: the terminal cannot tell by itself offline, since a copy carries its own record of what HQ anchored."""
+    head = fiscal_chain.head(get_db())
+    journal.record_now(get_db(), "restore", _terminal(), reason=reason, head_seq=head["seq"])
+    click.echo(f"restore journaled: the fiscal chain goes on from record {head['seq']}; run `flask --app kiosk fiscal "
+               "verify` to compare it with HQ's anchor")
 
 
 @fiscal_cli.command("attestation")

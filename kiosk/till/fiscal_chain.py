@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
-from core import fiscal, till
+from core import fiscal, fiscal_links, till
 from core.clock import utcnow
 from core.settings import write_private
 from kiosk.settings import default_register_key_file
@@ -113,6 +113,19 @@ def head(db: sqlite_utils.Database) -> dict:
     row = last(db)
     found = {"seq": row["seq"], "hash": fiscal.signature_digest(row["signature"])} if row else dict(EMPTY_HEAD)
     return {**found, "keys": public_keys(db)}
+
+
+def head_for_hq(db: sqlite_utils.Database, anchored_seq: int | None) -> dict:
+    """The head a batch offers HQ with its links: each record after HQ's anchor (`anchored_seq`, None when unknown:
+    from the first), at most core.fiscal_links.MAX_LINKS_PER_BATCH; the head is the last link sent, the rest
+    follows with the next batch."""
+    first = (anchored_seq or 0) + 1
+    after = records(db, first, first + fiscal_links.MAX_LINKS_PER_BATCH - 1)
+    if not after:
+        return {**head(db), "links": []}
+    last_sent = after[-1]
+    return {"seq": last_sent["seq"], "hash": fiscal.signature_digest(last_sent["signature"]),
+            "keys": public_keys(db), "links": [fiscal_links.link_of(r) for r in after]}
 
 
 def records(db: sqlite_utils.Database, first_seq: int = 1, last_seq: int | None = None) -> list[dict]:

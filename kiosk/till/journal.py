@@ -48,6 +48,23 @@ def watch(db: sqlite_utils.Database, terminal_id: str, at: str) -> None:
         record(db, "version_change", terminal_id, before=last["software_version"], now=fiscal_chain.software_version())
 
 
+def started(db: sqlite_utils.Database, terminal_id: str, settings: dict[str, str]) -> list[str]:
+    """The terminal starts: a clock or version change first (watch), then the settings whose digest differs from
+    the last start's (a settings_change naming them), then the start carrying the digests. Returns the changed
+    names (none on the terminal's first start: nothing to compare with)."""
+    with write_transaction(db):
+        at = utcnow()
+        watch(db, terminal_id, at)
+        last = db.execute("SELECT detail FROM fiscal_events WHERE code = 'start' AND terminal_id = ? "
+                          "ORDER BY rowid DESC LIMIT 1", [terminal_id]).fetchone()
+        before = json.loads(last[0]).get("settings") if last else None
+        changed = fiscal.changed_settings(before, settings) if before is not None else []
+        if changed:
+            record(db, "settings_change", terminal_id, changed=changed)
+        record(db, "start", terminal_id, version=fiscal_chain.software_version(), settings=settings)
+    return changed
+
+
 def reprint(db: sqlite_utils.Database, terminal_id: str, staff_id: str | None, document: str) -> int:
     """A reprint of `document`: its duplicate number k (DUPLICATA n° k), counted per document."""
     with write_transaction(db):

@@ -175,10 +175,12 @@ class PrintRetrier(threading.Thread):
 
     def __init__(self, open_db: Callable[[], sqlite_utils.Database], sink: PrinterSink,
                  facts_of: Callable[[sqlite_utils.Database, str], ReceiptFacts], profile: str,
-                 terminal_of: Callable[[sqlite_utils.Database], str | None], every: float = 5.0) -> None:
+                 terminal_of: Callable[[sqlite_utils.Database], str | None], every: float = 5.0,
+                 on_fault: Callable[[sqlite_utils.Database, dict], None] | None = None) -> None:
         super().__init__(name="print-retries", daemon=True)
         self.open_db, self.sink, self.facts_of, self.profile, self.every = open_db, sink, facts_of, profile, every
         self.terminal_of = terminal_of
+        self.on_fault = on_fault  # told of each job that failed again (the launcher journals it: JET)
         self.stop = threading.Event()
 
     def run(self) -> None:
@@ -186,7 +188,10 @@ class PrintRetrier(threading.Thread):
         while True:
             try:
                 if terminal := self.terminal_of(db):
-                    retry_due(db, self.sink, lambda uuid: self.facts_of(db, uuid), self.profile, terminal_id=terminal)
+                    done = retry_due(db, self.sink, lambda uuid: self.facts_of(db, uuid), self.profile,
+                                     terminal_id=terminal)
+                    for job in (j for j in done if j["status"] == "failed" and self.on_fault):
+                        self.on_fault(db, job)
             except sqlite3.Error:  # a busy or full disk must not end the retries for good
                 log.exception("print retry round failed; trying again in %s s", self.every)
             if self.stop.wait(self.every):

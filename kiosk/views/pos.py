@@ -140,18 +140,19 @@ def pay():
     return see_other(url_for(".sale", key=sale["uuid"]))
 
 
-def sale_receipt(sale: dict):
+def sale_receipt(sale: dict, duplicate: int | None = None):
     db, store = get_db(), current_store()
     terminal, clerk = terminal_name(db, sale["terminal_id"]), staff_accounts.name_of(db, sale["staff_id"])
     _ = catalogue(store["locale"]).gettext  # paper speaks the store's language
     return build_sale_receipt(store, terminal, clerk, local_datetime(sale["created_at"]), sale,
                               sales.sale_lines(db, sale["uuid"]), sales.sale_tenders(db, sale["uuid"]),
-                              lambda minor: money(minor, sale["currency"]), _)
+                              lambda minor: money(minor, sale["currency"]), _, duplicate)
 
 
-def _print(sale: dict, open_drawer: bool = False) -> None:
+def _print(sale: dict, open_drawer: bool = False, duplicate: int | None = None) -> None:
     """After the commit: the sale is kept whatever the printer does; the clerk is told and can reprint."""
-    if reason := send_paper(sale_receipt(sale), f"{sale['number']}-receipt", open_drawer):
+    name = f"{sale['number']}-duplicate-{duplicate}" if duplicate else f"{sale['number']}-receipt"
+    if reason := send_paper(sale_receipt(sale, duplicate), name, open_drawer):
         actor = current_actor()  # a printer fault goes in the technical event journal (JET)
         journal.record_now(get_db(), "printer_fault", actor.terminal_id, actor.staff_id, document=sale["number"],
                            reason=str(reason))
@@ -178,8 +179,7 @@ def sale(key: str):
 def reprint(key: str):
     found = _sale_or_404(key)
     actor = current_actor()  # every reprint is a JET event, numbered per ticket: DUPLICATA n° k
-    journal.reprint(get_db(), actor.terminal_id, actor.staff_id, found["number"])
-    _print(found)
+    _print(found, duplicate=journal.reprint(get_db(), actor.terminal_id, actor.staff_id, found["number"]))
     return see_other(url_for(".sale", key=found["uuid"]))
 
 

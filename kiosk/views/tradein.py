@@ -27,7 +27,7 @@ from kiosk.formatting import JOB_KINDS, current_store, money
 from kiosk.hq_link import hq_device_gates, hq_refusal, hq_secret
 from kiosk.i18n import database_trouble, translated
 from kiosk.store.connection import get_db
-from kiosk.till import vouchers
+from kiosk.till import journal, vouchers
 from kiosk.tradein import (
     acceptance,
     catalog,
@@ -279,7 +279,9 @@ def _print(tradein_uuid: str, job_id: int) -> dict:
                       "receipt and use Reprint if it is missing.", reason=str(err)), "error")
         return {"status": "unknown"}
     for job in results:
-        if job["status"] == "failed":
+        if job["status"] == "failed":  # a printer fault goes in the technical event journal (JET)
+            journal.record_now(db, "printer_fault", current_actor().terminal_id, current_actor().staff_id,
+                               document=tradein_uuid, job=job["kind"], reason=str(job["last_error"]))
             flash(gettext("The %(job)s did not print: %(reason)s The trade-in is saved; use Reprint.",
                           job=translated(JOB_KINDS[job["kind"]]), reason=translated(job["last_error"])), "error")
     return results[0]
