@@ -4,29 +4,23 @@ reason. The ack is the highest seq up to which every record of the store has bee
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-import orjson
-
 from core import protocol
 from core.clock import utcnow_ms
-from core.codes import written_as_code
 from core.messages import Message
-from core.payout import account_from_json, unseal
 from core.protocol import REJECTIONS, payload_hash, rejection
 from hq.services.fiscal_links import anchor_for_ack, anchor_links
 from hq.services.payouts import AccountKeys
 from hq.services.projection import Projection
+from hq.services.record_checks import MAX_PAYLOAD, Record, content_problem, payout_problem
 from hq.services.register_anchors import anchor_head, keep_fiscal_keys
 from hq.services.tradein_claims import Holders
 from hq.storage import RaceLost, Storage
 
 MAX_RECORDS = 1000
 MAX_SEQ = 2**63 - 1  # BIGINT in both backends
-MAX_PAYLOAD = 64 * 1024
-KNOWN_KINDS = frozenset(protocol.RECORD_KINDS)
 
 
 class BatchError(ValueError):
@@ -35,14 +29,6 @@ class BatchError(ValueError):
 
 class ReplayError(ValueError):
     """This exact batch (same batch id) was received before (409)."""
-
-
-@dataclass(frozen=True)
-class Record:
-    seq: int
-    record_uuid: str
-    kind: str
-    payload: str
 
 
 @dataclass
@@ -151,56 +137,6 @@ def parse_batch(body: bytes) -> tuple[str, list[Record], Backlog | None]:
     if len(data["records"]) > MAX_RECORDS:
         raise BatchError(f"at most {MAX_RECORDS} records per batch")
     return batch_id, [_record(raw, i) for i, raw in enumerate(data["records"])], parse_backlog(data)
-
-
-def content_problem(record: Record) -> tuple[Message | None, dict]:
-    """Why a record can never be stored (None if it can), and its payload parsed."""
-    try:
-        uuid.UUID(record.record_uuid)
-    except ValueError:
-        return rejection("bad_uuid"), {}
-    if record.kind not in KNOWN_KINDS:
-        return rejection("unknown_kind", kind=repr(record.kind[:40])), {}
-    if len(record.payload) > MAX_PAYLOAD:
-        return rejection("too_large", limit=MAX_PAYLOAD), {}
-    if "\x00" in record.payload:  # PostgreSQL text cannot hold NUL; no kiosk ever sends one
-        return rejection("nul"), {}
-    try:
-        payload = orjson.loads(record.payload)  # orjson: ~6x json's speed, same verdicts
-    except orjson.JSONDecodeError:
-        return rejection("not_json"), {}
-    if not isinstance(payload, dict):
-        return rejection("not_object"), {}
-    if record.kind in protocol.SALE_KINDS and not _canonical_uuid(payload.get("uuid")):
-        return rejection("bad_sale_uuid"), {}  # one spelling a sale: voucher releases look it up (voucher_ledger)
-    if record.kind in CODED_KINDS and not written_as_code(payload.get("code")):
-        return rejection("bad_code"), {}  # codes name one trade-in or voucher across every store (tradein_claims)
-    if record.kind == protocol.SELLER_ERASED and not _uuid_list(payload.get("tradein_uuids")):
-        return rejection("bad_erasure"), {}  # each names a trade-in whose payout HQ blanks (hq/services/retention.py)
-    return None, payload
-
-
-CODED_KINDS = (protocol.TRADEIN_ACCEPTED, protocol.VOUCHER_ISSUED)
-
-
-def _uuid_list(value: object) -> bool:
-    return isinstance(value, list) and len(value) <= 10_000 and all(_canonical_uuid(item) for item in value)
-
-
-def _canonical_uuid(value: object) -> bool:
-    try:
-        return isinstance(value, str) and str(uuid.UUID(value)) == value
-    except ValueError:
-        return False
-
-
-def payout_problem(payload: dict, store_secret: str) -> Message | None:
-    """Why a payout request is refused: its account cannot be opened with the store's secret, or core.payout (the
-    terminal's own checks) finds it is not one a SEPA file can carry."""
-    raw = unseal(payload.get("account_sealed"), store_secret)
-    if raw is None:
-        return rejection("payout_unreadable")
-    return rejection("payout_account_invalid") if account_from_json(raw) is None else None
 
 
 def _indexed(payload: dict) -> tuple[str | None, str | None]:
