@@ -214,6 +214,8 @@ def test_the_tracking_page_shows_the_steps_to_the_right_token_only_and_no_person
     receipt = staff.get(f"/tradeins/{uuid}/receipt").get_data(as_text=True)
     url = re.search(r'id="tracking-url">([^<]+)<', receipt).group(1)
     assert url.startswith(hq_url + "/track/")
+    supervisor = HQStaff(hq_app, "Inès Moreau", "supervisor")
+    supervisor.post("/hq/payouts/policy", {"store_id": app.config["SYNC_STORE_ID"], "cap": "1"})  # held above 1 €
     pusher.drain(db, client_of(app), 50)
     visitor = hq_app.test_client()
     path = url[len(hq_url):]
@@ -221,6 +223,9 @@ def test_the_tracking_page_shows_the_steps_to_the_right_token_only_and_no_person
     assert "Acceptée en boutique" in page and "Virement en préparation" in page and "pas encore" in page
     english = visitor.get(path, headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Accepted at the store" in english and "Received at our workshop" in english
+    supervisor.post(f"/hq/payouts/{uuid}/reject", {"reason": "account closed at the bank"})
+    rejected = visitor.get(path + "?lang=fr").get_data(as_text=True)  # never "on its way" once HQ will not pay
+    assert "Virement non effectué" in rejected and "Virement en préparation" not in rejected
     for personal in ("Dupont", "Élodie", "X4RTBPFW4", SELLER_IBAN, SELLER_IBAN[-4:], IMEI_KNOWN_TAC):
         assert personal not in page and personal not in english
     assert visitor.get(path[:-3] + "xyz").status_code == 404

@@ -30,7 +30,8 @@ STEP = {"accepted": N_("Accepted at the store"), "shipped": N_("On its way to ou
         "regrade_accepted": N_("our check differed: the store will contact you"),
         "regrade_rejected": N_("the store's grading stands"), "paid_credit": N_("Paid in store credit"),
         "payout_pending": N_("Bank transfer being prepared"), "payout_exported": N_("Bank transfer ordered"),
-        "payout_sent": N_("Bank transfer sent"), "cancelled": N_("Cancelled at the store")}
+        "payout_sent": N_("Bank transfer sent"), "cancelled": N_("Cancelled at the store"),
+        "payout_returned": N_("Bank transfer not made: the store will contact you about your payment")}
 
 
 def _language(store_locale: str) -> str:
@@ -50,8 +51,9 @@ def _steps(facts: dict) -> list[tuple[str, str | None, str]]:
              (words["received"], facts["received_at"], ""), (words["regrade"], facts["regrade_at"], regrade)]
     if facts["payout_method"] == "store_credit":
         return steps + [(words["paid_credit"], facts["accepted_at"], "")]
-    return steps + [(words[f"payout_{facts['payout'] or 'pending'}"] if facts["payout"] != "returned" else
-                     words["payout_pending"], facts["payout_at"] if facts["payout"] == "sent" else None, "")]
+    # "returned": rejected, cancelled or the seller's data erased: never shown as a transfer on its way.
+    return steps + [(words.get(f"payout_{facts['payout']}", words["payout_pending"]),
+                     facts["payout_at"] if facts["payout"] in ("sent", "returned") else None, "")]
 
 
 @bp.get("/track/<code>/<token>")
