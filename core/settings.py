@@ -31,6 +31,7 @@ class Setting:
     default: Any
     help: str
     choices: tuple[str, ...] = ()
+    minimum: int | None = None  # for a whole number: the least value that makes sense (a count of proxies: 0)
 
     def coerce(self, value: Any) -> Any:
         """A value from a file or the environment, converted to the default's type, or a clear ValueError."""
@@ -38,9 +39,12 @@ class Setting:
             return self._boolean(value)
         if isinstance(self.default, int):
             try:
-                return int(value)
+                number = int(value)
             except (TypeError, ValueError):
                 raise ValueError(f"setting {self.name} must be a whole number, got {value!r}") from None
+            if self.minimum is not None and number < self.minimum:
+                raise ValueError(f"setting {self.name} must be at least {self.minimum}, got {number}")
+            return number
         text = str(value)
         if self.choices and text not in self.choices:
             raise ValueError(f"setting {self.name} must be one of {', '.join(self.choices)}; got {text!r}")
@@ -55,7 +59,8 @@ class Setting:
         raise ValueError(f"setting {self.name} must be true or false, got {value!r}")
 
     def describe(self, prefix: str) -> str:
-        allowed = f" One of: {', '.join(self.choices)}." if self.choices else ""
+        allowed = f" One of: {', '.join(self.choices)}." if self.choices else \
+            (f" At least {self.minimum}." if self.minimum is not None else "")
         return f"{prefix + self.name}  {self.help}{allowed} (default: {self.default!r})"
 
 

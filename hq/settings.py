@@ -47,7 +47,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TRUSTED_PROXIES", 0, "Reverse proxies in front of HQ (Werkzeug ProxyFix): with 0 the client's address "
             "is the connection's and X-Forwarded-For is ignored; with N the address the Nth proxy from here saw is "
             "believed (behind a proxy, 1: otherwise every seller shares the proxy's one counter). Never more than "
-            "the proxies really there: a client could then write its own address and escape every limit."),
+            "the proxies really there: a client could then write its own address and escape every limit.", minimum=0),
 )
 
 

@@ -52,7 +52,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TRUSTED_PROXIES", 0, "Reverse proxies in front of the kiosk (Werkzeug ProxyFix): with 0 the client's "
             "address is the connection's and X-Forwarded-For is ignored; with N the address the Nth proxy from here "
             "saw is believed (rate limits count per seller, not per proxy). Never more than the proxies really "
-            "there: a client could then write its own address and escape every limit."),
+            "there: a client could then write its own address and escape every limit.", minimum=0),
     Setting("APPROVAL_ABOVE_MINOR", 50000, "Offers above this amount (minor units) need a manager's PIN."),
     Setting("DISCOUNT_APPROVAL_ABOVE_BP", 1000, "Line discounts above this share of the line (basis points: "
             "1000 = 10 %) need a manager's PIN."),

@@ -29,6 +29,8 @@ def test_bad_settings_are_named(tmp_path):
         load_settings(environ={"KIOSK_DATA_DIR": str(tmp_path)})
     with pytest.raises(ValueError, match="CANCEL_WINDOW_HOURS must be a whole number"):
         load_settings(environ={"KIOSK_DATA_DIR": str(tmp_path / "x"), "KIOSK_CANCEL_WINDOW_HOURS": "a day"})
+    with pytest.raises(ValueError, match="TRUSTED_PROXIES must be at least 0, got -1"):
+        load_settings(environ={"KIOSK_DATA_DIR": str(tmp_path / "x"), "KIOSK_TRUSTED_PROXIES": "-1"})
 
 
 def test_every_route_but_the_public_ones_needs_a_signed_in_clerk(app, client):

@@ -16,10 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 
 def init_app(app: Flask) -> None:
-    proxies = app.config["TRUSTED_PROXIES"]
-    if proxies < 0:
-        raise ValueError(f"setting HQ_TRUSTED_PROXIES must be 0 (no proxy) or the number of proxies in front, "
-                         f"got {proxies}")
+    proxies = app.config["TRUSTED_PROXIES"]  # never below 0: its Setting says so
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     # A shared store that is down falls back to this process's counters (logged), never to a 500.
