@@ -89,7 +89,8 @@ def _storage():
 
 
 def read_reference(path: Path, kind: str) -> dict:
-    """JSON as published; CSV for the tabular kinds (blocklist entries, grid values, promos)."""
+    """JSON as published; CSV for the tabular kinds (blocklist entries, promos). A grid or catalog goes as JSON
+    here, or as CSV through the publish page."""
     if path.suffix.lower() == ".json":
         return json.loads(path.read_text(encoding="utf-8"))
     with path.open(encoding="utf-8") as f:

@@ -200,9 +200,12 @@ def test_screenshots_of_the_register_and_the_audit_pages(register_store):
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_url(re.compile(r"/inspection/register"))
         page.locator("table.register").wait_for()
+        assert page.locator("table.register thead th").count() == 15  # the register's legal fields, as printed
+        assert page.locator("table.register tbody tr").count() >= 1
         shots = [screenshot(page, "inspection-register")]
         page.goto(base + "/inspection/audit")
         page.locator("table.audit").wait_for()
+        assert page.locator("table.audit tbody tr").count() >= 1  # at least this manager's sign-in
         shots.append(screenshot(page, "inspection-audit"))
     SHOTS.mkdir(parents=True, exist_ok=True)
     for shot in shots:
