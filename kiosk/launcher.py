@@ -71,11 +71,9 @@ def journal_print_fault(db, job: dict) -> None:
 def fiscal_db(app):
     """A connection that signs JET records with this terminal's key, kept beside the police register's key (as
     kiosk.store.connection's)."""
-    from kiosk.store.db import open_database
+    from kiosk.store.connection import open_signing_database
 
-    db = open_database(app.config["DATABASE"])
-    db.fiscal_key_folder = str(Path(app.config["REGISTER_KEY_FILE"]).parent)
-    return db
+    return open_signing_database(app.config)
 
 
 @contextmanager

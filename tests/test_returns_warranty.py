@@ -19,6 +19,7 @@ from testing.processes import hq_process
 from testing.samples import PIN
 from tests.conftest import KioskClient, make_app, staff_id
 from tests.hq_fixtures import create_hq_app
+from tests.test_compliance import flask_cli
 from tests.test_pos import CASE, CHARGER, IPHONE, fill, traded_in_voucher
 
 DEVICE_IMEI = "356938035643809"
@@ -166,6 +167,9 @@ def test_a_return_and_a_warranty_claim_at_a_second_store_through_hq_over_http(tw
     assert claim_number in desk.get("/hq/claims/").text
     assert desk.post(f"/hq/claims/{claim_uuid}/status", {"status": "repaired"}).status_code == 303
     assert "Repaired" in at_lille.get(f"/pos/aftersales/warranty/{claim_uuid}").get_data(as_text=True)
+    # Lille's return of Lyon's sale is a signed document of Lille's till like any return: its chain verifies whole.
+    verified = flask_cli(lille, "fiscal", "verify")
+    assert verified.returncode == 0, verified.stdout + verified.stderr
     # HQ counts Lille's return against Lyon's sale, and keeps it on Lille's store.
     with storage.read() as tx:
         assert tx.rows("SELECT store_id, quantity FROM hq_sale_returns") == [(lille.config["SYNC_STORE_ID"], 1)]

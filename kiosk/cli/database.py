@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 
 from kiosk.provisioning.enrolment import EnrolmentFailed, enrol
 from kiosk.provisioning.setup import prepare_database
+from kiosk.store.connection import open_signing_database
 from kiosk.store.db import migrate, open_database, schema_version
 
 
@@ -34,7 +35,7 @@ def seed_command() -> None:
 def enrol_command(hq_url: str, code: str) -> None:
     """Enrol this terminal with HQ (asks nothing: fit for a provisioning script). The secret is stored 0600 in
     the data folder and never printed; the first manager is created on the terminal's first page."""
-    db = open_database(current_app.config["DATABASE"])
+    db = open_signing_database(current_app.config)  # enrolment makes the till's signing key
     try:
         migrate(db)
         result = enrol(db, current_app.config["DATA_DIR"], hq_url, code, current_app.config["SYNC_TIMEOUT"])

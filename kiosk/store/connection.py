@@ -17,9 +17,15 @@ def get_db() -> sqlite_utils.Database:
     per_thread = current_app.extensions["kiosk.connections"]
     db = getattr(per_thread, "db", None)
     if db is None:
-        db = per_thread.db = open_database(current_app.config["DATABASE"])
-        # The terminals' fiscal signing keys sit beside the police register's key (kiosk.till.fiscal_chain).
-        db.fiscal_key_folder = str(Path(current_app.config["REGISTER_KEY_FILE"]).parent)
+        db = per_thread.db = open_signing_database(current_app.config)
+    return db
+
+
+def open_signing_database(config) -> sqlite_utils.Database:
+    """A connection whose fiscal records are signed with this terminal's key, kept beside the police register's key
+    (kiosk.till.fiscal_chain): requests, the launcher's journal and every CLI command that may sign open it so."""
+    db = open_database(config["DATABASE"])
+    db.fiscal_key_folder = str(Path(config["REGISTER_KEY_FILE"]).parent)
     return db
 
 

@@ -19,7 +19,7 @@ from core.codes import RETURN, CodeFormat
 from core.messages import N_
 from kiosk.compliance.audit import Actor
 from kiosk.store.db import fetch_all, fetch_one, write_transaction
-from kiosk.till import returns, sales
+from kiosk.till import closures, returns, sales
 from kiosk.till.sales import SaleError
 from sync import outbox
 
@@ -95,6 +95,7 @@ def record_return(db: sqlite_utils.Database, actor: Actor, found: dict, quantiti
                 "created_at": utcnow()}
         db["sales"].insert(back)
         sales.write_lines_and_tenders(db, back["uuid"], taken, tenders)
+        closures.seal_ticket(db, back, [line for line, _ in taken])  # signed like any return (returns.py)
         original = {"uuid": found["uuid"], "number": found["number"], "store_id": found["store_id"],
                     "store_name": found["store_name"]}
         db["returns_elsewhere"].insert({"return_uuid": back["uuid"], **{f"original_{k}": v for k, v in
