@@ -31,7 +31,8 @@ PARTITIONED = f"ingest, hq_records in {PARTITIONS} partitions"
 def synthetic_payload(n: int) -> str:
     """About the size and shape of a real tradein.accepted payload (~1.1 kB)."""
     answers = {f"q{i}": "yes" for i in range(10)}
-    return json.dumps({"uuid": str(uuid.uuid4()), "code": f"TI-{n:04d}", "imei": f"{350000000000000 + n}",
+    code = f"TI-{n // 10000:04d}-{n % 10000:04d}"  # written as codes are minted: HQ refuses any other
+    return json.dumps({"uuid": str(uuid.uuid4()), "code": code, "imei": f"{350000000000000 + n}",
                        "answers": answers, "brand": "Apple", "model": "iPhone 13", "storage_gb": 128,
                        "cosmetic_grade": "A", "functional_grade": 9, "total_minor": 22000, "currency": "EUR",
                        "store_id": str(uuid.uuid4()), "staff_id": str(uuid.uuid4()), "notes": "x" * 400},

@@ -18,7 +18,6 @@ from stdnum import ean
 from core.imei import IdentifierError, clean, parse_imei
 from core.messages import N_, Message
 from core.serials import looks_like_serial
-from core.text import restricted
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32
 _CHARS = "0-9A-HJKMNP-TV-Z"
@@ -58,6 +57,12 @@ class CodeFormat:
     def pattern(self) -> re.Pattern[str]:
         return re.compile(f"^{self.body}$")
 
+    def minted(self, raw: object) -> bool:
+        """Whether `raw` is written exactly as this format mints it (or minted it before): the Crockford alphabet,
+        its groups, nothing else. HQ refuses a record whose code is not, so another store's "TI-9OAA…" (a letter O),
+        "TI-9ＡAA…" (fullwidth) or a zero-width space beside the real code can never stand at HQ looking the same."""
+        return isinstance(raw, str) and self.pattern.fullmatch(raw) is not None
+
 
 # Trade-in codes are unique network-wide (HQ refuses a trade-in whose code another holds) and minted offline, so
 # their width is the birthday bound's: 500 stores x 20 trade-ins a day x 10 years = 36.5 million codes. 40 bits
@@ -78,16 +83,6 @@ BAG_LABEL = re.compile(f"^{BAG_PREFIX}({TRADEIN.body})$")
 # The order a camera frame's several codes are followed in: the device's own identity wins.
 SCAN_PRIORITY = ("imei", "imeisv", "serial", "tradein_code", "estimate_ticket", "bag_label", "voucher", "sale_receipt",
                  "return_receipt", "shipment", "ean13", "upca", "unknown")
-
-
-CODE_TEXT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
-
-
-def written_as_code(raw: object) -> bool:
-    """Whether `raw` is written as this registry writes codes: ASCII capitals, digits and dashes, already in that
-    one form (no look-alike, fullwidth, invisible or lower-case character). Another store's "TI-9ＡAA…" or
-    "TI-9AAA-AAAA\u200b" would otherwise stand beside the real code at HQ, looking the same to a person."""
-    return isinstance(raw, str) and restricted(raw, CODE_TEXT, drop="", dashes="-", max_length=32) == raw
 
 
 def bag_label(tradein_code: str) -> str:

@@ -152,7 +152,7 @@ def test_nul_characters_never_reach_postgresql(hq_app, hq_store):
     path = f"/api/v1/stores/{store_id}/batches"
     records = [{"seq": 1, "record_uuid": "bad\u0000id", "kind": "tradein.accepted", "payload": "{}"},
                {"seq": 2, "record_uuid": str(uuid.uuid4()), "kind": "tradein.accepted",
-                "payload": '{"code": "TI-1", "imei": "1\\u0000"}'},  # an escaped NUL inside valid JSON text
+                "payload": '{"code": "TI-0001-0001", "imei": "1\\u0000"}'},  # an escaped NUL inside valid JSON text
                {"seq": 3, "record_uuid": str(uuid.uuid4()), "kind": "tradein.accepted", "payload": "{\u0000}"}]
     body = json.dumps({"batch_id": uuid.uuid4().hex, "records": records}).encode()
     response = client.post(path, data=body, headers=signed_headers(store_id, secret, int(time.time()), "POST",

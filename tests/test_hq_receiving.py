@@ -225,7 +225,7 @@ def test_dashboard_charts_tables_and_csv(tmp_path, hq_app, hq_url, hq_store, db_
 
 
 @pytest.mark.parametrize(("garbage", "refused"), [({"uuid": 5, "code": None}, ["bad_code"]),
-                                                 ({"uuid": "x", "code": "TI-1", "storage_gb": "lots"}, [])])
+                                                 ({"uuid": "x", "code": "TI-0001-0001", "storage_gb": "lots"}, [])])
 def test_bad_payload_fields_never_break_a_batch(hq_app, hq_store, garbage, refused):
     """Kept as sent, or (a trade-in without a code written as codes are: issue 29) refused with its reason: never a
     batch that stops."""

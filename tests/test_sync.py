@@ -127,7 +127,7 @@ def test_stale_replayed_malformed_and_misaddressed_requests_are_refused(hq_url, 
 
 def test_bad_records_are_rejected_one_by_one(hq_url, hq_store):
     records = [{"seq": 1, "record_uuid": str(uuid.uuid4()), "kind": "tradein.accepted",
-                "payload": "{\"code\": \"TI-1\"}", "created_at": ""},
+                "payload": "{\"code\": \"TI-0001-0001\"}", "created_at": ""},
                {"seq": 2, "record_uuid": "nope", "kind": "tradein.accepted", "payload": "{}", "created_at": ""},
                {"seq": 3, "record_uuid": str(uuid.uuid4()), "kind": "sale.made", "payload": "{}", "created_at": ""},
                {"seq": 4, "record_uuid": str(uuid.uuid4()), "kind": "tradein.accepted", "payload": "[1]",

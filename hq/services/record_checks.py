@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import orjson
 
 from core import protocol
-from core.codes import written_as_code
+from core.codes import TRADEIN, VOUCHER
 from core.messages import Message
 from core.payout import account_from_json, unseal
 from core.protocol import rejection
@@ -48,14 +48,16 @@ def content_problem(record: Record) -> tuple[Message | None, dict]:
         return rejection("not_object"), {}
     if record.kind in protocol.SALE_KINDS and not _canonical_uuid(payload.get("uuid")):
         return rejection("bad_sale_uuid"), {}  # one spelling a sale: voucher releases look it up (voucher_ledger)
-    if record.kind in CODED_KINDS and not written_as_code(payload.get("code")):
+    if (code_format := CODE_FORMATS.get(record.kind)) and not code_format.minted(payload.get("code")):
         return rejection("bad_code"), {}  # codes name one trade-in or voucher across every store (tradein_claims)
     if record.kind == protocol.SELLER_ERASED and not _uuid_list(payload.get("tradein_uuids")):
         return rejection("bad_erasure"), {}  # each names a trade-in whose payout HQ blanks (hq/services/retention.py)
     return None, payload
 
 
-CODED_KINDS = (protocol.TRADEIN_ACCEPTED, protocol.VOUCHER_ISSUED)
+# The kinds whose code HQ keeps as a trade-in's or a voucher's (hq_tradein_codes, hq_vouchers), each in its format.
+CODE_FORMATS = {protocol.TRADEIN_ACCEPTED: TRADEIN, protocol.TRADEIN_DECLINED: TRADEIN,
+                protocol.VOUCHER_ISSUED: VOUCHER}
 
 
 def _uuid_list(value: object) -> bool:
