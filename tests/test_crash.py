@@ -50,10 +50,15 @@ def run_round(data_dir: Path, rng: random.Random) -> int:
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     assert worker.stdout.readline().strip() == "ready", worker.stderr.read()
+    seen = ""
+    while not UUID_LINE.search(seen):  # killed only once it is accepting: a loaded machine starts it slowly
+        line = worker.stdout.readline()
+        assert line, worker.stderr.read()
+        seen += line
     time.sleep(rng.uniform(0.0, 0.8))
     os.kill(worker.pid, signal.SIGKILL)
     out, _ = worker.communicate(timeout=10)
-    return len(UUID_LINE.findall(out))  # python-escpos prints its own chatter on stdout too
+    return len(UUID_LINE.findall(seen + out))  # python-escpos prints its own chatter on stdout too
 
 
 def test_sigkill_never_leaves_a_half_written_trade_in(tmp_path):
