@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from core import protocol
+from core.codes import TRADEIN, VOUCHER
 from core.payout import BankAccount, seal_for_hq
 
 BIG = 200 * 1024  # the "200 KB strings"
@@ -108,8 +109,8 @@ class Kit:
 
 
 def _tradein(kit: Kit) -> dict:
-    return {"uuid": str(uuid.uuid4()), "code": "TI-" + uuid.uuid4().hex[:4].upper() + "-" + uuid.uuid4().hex[:4]
-            .upper(), "store_id": kit.store_id, "terminal_id": "T1", "staff_id": "staff-1", "state": "accepted",
+    return {"uuid": str(uuid.uuid4()), "code": TRADEIN.mint(), "store_id": kit.store_id, "terminal_id": "T1",
+            "staff_id": "staff-1", "state": "accepted",
             "device_kind": "phone", "imei": "490154203237518", "imei2": None, "serial": None, "storage_gb": 128,
             "spec_version": "1", "cosmetic_grade": "A", "functional_grade": 9, "grid_version": "G-1",
             "currency": "EUR", "base_minor": 30000, "bonus_minor": 0, "total_minor": 30000, "override_reason": None,
@@ -149,7 +150,7 @@ def _known_kinds(kit: Kit) -> dict[str, dict]:
         "shipment.closed": {"uuid": str(uuid.uuid4()), "code": "SH-" + uuid.uuid4().hex[:8].upper(),
                             "store_id": kit.store_id, "staff_id": "staff-1", "closed_at": "2026-11-28T13:00:00",
                             "bags": [{"uuid": kit.tradein, "code": kit.tradein_code}]},
-        "voucher.issued": {"code": "V-" + uuid.uuid4().hex[:12].upper(), "store_id": kit.store_id,
+        "voucher.issued": {"code": VOUCHER.mint(), "store_id": kit.store_id,
                            "tradein_uuid": kit.tradein, "issued_minor": 100, "balance_minor": 100,
                            "currency": "EUR", "status": "active", "issued_at": "2026-11-28T10:00:00",
                            "expires_at": "2099-01-01"},

@@ -17,6 +17,7 @@ from urllib.parse import quote, unquote
 
 import requests
 
+from core.codes import TRADEIN, VOUCHER
 from core.protocol import signed_headers, signed_target
 from testing.form_discovery import CSRF_FIELD, Form, Visitor, crawl
 from testing.hostile_corpus import TEXT, TYPED, Hostile, Kit, leaves, records_of_every_kind, replaced, sampler, sealed
@@ -142,8 +143,7 @@ def _segment(hostile: Hostile) -> str:
 def well_formed_kit(store: Store) -> Kit:
     """A trade-in paid by transfer, a voucher on it and a sale that spent from it, sent first: hostile records
     then name real ones, and HQ's pages have a payout to export and a trade-in to check in."""
-    kit = Kit(store.store_id, store.secret, str(uuid.uuid4()), "V-" + uuid.uuid4().hex[:12].upper(),
-              str(uuid.uuid4()), "TI-" + uuid.uuid4().hex[:4].upper() + "-" + uuid.uuid4().hex[:4].upper())
+    kit = Kit(store.store_id, store.secret, str(uuid.uuid4()), VOUCHER.mint(), str(uuid.uuid4()), TRADEIN.mint())
     payloads = records_of_every_kind(kit)
     tradein = {**payloads["tradein.accepted"], "uuid": kit.tradein, "code": kit.tradein_code,
                "payout_method": "bank_transfer"}
