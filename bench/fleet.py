@@ -63,16 +63,22 @@ def push_store(base: str, store: tuple[str, str], latencies: list, deadline: flo
     return sent
 
 
+def due_times(stores: int, rate: float, batches: int, start: float) -> list[tuple[float, int, int]]:
+    """(when, store index, batch number), in time order, for a fleet at a steady pace from `start`: every store
+    sends a batch every stores * RECORDS_PER_BATCH / rate seconds, the stores spread evenly over that interval
+    (bench.failover paces its terminals' writes the same way)."""
+    interval = stores * RECORDS_PER_BATCH / rate
+    return sorted((start + (i / stores + batch) * interval, i, batch)
+                  for i in range(stores) for batch in range(batches))
+
+
 def paced(base: str, stores: list, rate: float, latencies: list, deadline: float, twice_every: int = 0) -> int:
     """A fleet at a steady pace: every store sends a batch every len(stores) * RECORDS_PER_BATCH / rate seconds,
     the stores spread evenly over that interval. A batch's latency runs from when it was due, not from when a
     client thread got to it, so a queue on the client side is counted, not hidden. With `twice_every` N, every
     Nth store sends each batch twice at once (a retry racing its original, through whichever nodes): HQ must store
     its records once and acknowledge both."""
-    interval = len(stores) * RECORDS_PER_BATCH / rate
-    t0 = time.perf_counter() + 0.5
-    due = sorted((t0 + (i / len(stores) + batch) * interval, i, batch)
-                 for i in range(len(stores)) for batch in range(BATCHES_PER_STORE))
+    due = due_times(len(stores), rate, BATCHES_PER_STORE, time.perf_counter() + 0.5)
     local = threading.local()
 
     def send(event) -> int:

@@ -1,6 +1,6 @@
 """Run every benchmark and write the figures to bench/results/latest.json and a dated copy (2026-12-07T0847.json):
-`results` (title, ratio, limit), `sync` (ingest, drain, fleet) and `camera` (per-set tables and the checks against
-the issue's targets).
+`results` (title, ratio, limit), `sync` (ingest, drain, fleet, failover) and `camera` (per-set tables and the checks
+against the issue's targets).
 The OCR benchmark runs on its own (python -m bench.ocr).
 
     .venv/bin/python -m bench.run
@@ -22,6 +22,7 @@ from bench import (
     bench_ingest,
     bench_scan_to_cart,
     decode,
+    failover,
     fleet,
 )
 
@@ -29,7 +30,8 @@ from bench import (
 def main() -> None:
     results = [bench_accept.main(), *bench_fragment.main(), bench_scan_to_cart.main(), *bench_hq_pages.main(),
                *bench_big_pages.main()]
-    sync_results = {"ingest": bench_ingest.main(), "drain": bench_drain.main(), "fleet": fleet.main()}
+    sync_results = {"ingest": bench_ingest.main(), "drain": bench_drain.main(), "fleet": fleet.main(),
+                    "failover": failover.main()}
     camera = decode.main()
     results += camera["ratios"]
     out = Path(__file__).parent / "results"
@@ -50,6 +52,9 @@ def main() -> None:
             print(f"fleet {paced['mode']}: {paced['records_per_s']} records/s, ack p99 {paced['p99_ms']} ms "
                   f"(target p99 <= {fleet_runs['p99_limit_ms']} ms at >= 2000 records/s); lost {paced['lost']}, "
                   f"duplicated {paced['duplicated']}")
+    failed_over = sync_results["failover"]
+    print(f"failover: backlog drained {failed_over['backlog_drained_after_promotion_s']} s after the promotion; "
+          f"acknowledged records lost {failed_over['acked_lost']}, duplicated {failed_over['duplicated']}")
 
 
 if __name__ == "__main__":

@@ -56,6 +56,13 @@ class Question:
     def label_of(self, value: str) -> str:
         return f"{value} %" if self.kind == "percent" else self.answers[value].label
 
+    @property
+    def fine_answer(self) -> str | None:
+        """The answer that changes nothing (no cap, no gate): what the one-screen checklist starts from, so the clerk
+        ticks only the exceptions. None for a percent question, which is always read from the device."""
+        return next((value for value, effect in self.answers.items()
+                     if (effect.cosmetic, effect.functional, effect.gate) == ("A", FUNCTIONAL_MAX, "")), None)
+
 
 @dataclass(frozen=True)
 class Spec:
@@ -146,11 +153,12 @@ def age_on(birth: date, today: date) -> int:
     return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
 
-def seller_age_gate(birth: date, today: date) -> str:
-    """The reason a seller cannot trade in because of age, or "" when old enough."""
+def seller_age_gate(birth: date, today: date, adult_age: int = ADULT_AGE) -> str:
+    """The reason a seller cannot trade in because of age, or "" when old enough (`adult_age`: the store's
+    jurisdiction pack's minimum, core.jurisdiction)."""
     if birth > today:
         return Message(N_("The date of birth is in the future: check the ID document."))
-    if age_on(birth, today) < ADULT_AGE:
+    if age_on(birth, today) < adult_age:
         return Message(N_("The seller must be %(adult)s or older to sell a device (age on the ID: %(age)s)."),
-                       adult=ADULT_AGE, age=age_on(birth, today))
+                       adult=adult_age, age=age_on(birth, today))
     return ""

@@ -28,8 +28,16 @@ Z_CLOSED = "z.closed"
 PAYOUT_REQUESTED = "payout.requested"  # a trade-in paid by bank transfer: HQ makes the transfer
 SELLER_ERASED = "seller.erased"  # a seller's data erased at the store (request or retention): HQ blanks its copy
 WARRANTY_CLAIMED = "warranty.claimed"  # a device brought back under warranty, at any store of the network
+PHOTO_TAKEN = "photo.taken"  # a shot of a bought device: HQ expects its file on the photo channel (sync/photos.py)
+# A device HQ sent back to the store after its seller refused HQ's counter-offer, handed back to the seller there.
+DEVICE_HANDED_BACK = "device.handed_back"
+# A New York store's daily second-hand dealer report (kiosk.compliance.dealer_record): made after midnight, then
+# handed over to the city's service by its staff. Day, counts and the file's SHA-256 only: no seller's data.
+DEALER_REPORT_MADE = "dealer_report.made"
+DEALER_REPORT_HANDED_OVER = "dealer_report.handed_over"
 RECORD_KINDS = (TRADEIN_ACCEPTED, TRADEIN_DECLINED, TRADEIN_CANCELLED, SHIPMENT_CLOSED, VOUCHER_ISSUED,
-                SALE_COMPLETED, SALE_RETURNED, Z_CLOSED, PAYOUT_REQUESTED, SELLER_ERASED, WARRANTY_CLAIMED)
+                SALE_COMPLETED, SALE_RETURNED, Z_CLOSED, PAYOUT_REQUESTED, SELLER_ERASED, WARRANTY_CLAIMED,
+                PHOTO_TAKEN, DEVICE_HANDED_BACK, DEALER_REPORT_MADE, DEALER_REPORT_HANDED_OVER)
 SALE_KINDS = (SALE_COMPLETED, SALE_RETURNED)
 
 # Why HQ refuses a record: HQ answers with the code (and the English text, for its own log); the terminal says it
@@ -61,6 +69,12 @@ REJECTIONS = {
     "bad_sale_uuid": N_("the sale's uuid is not a UUID in its usual form"),
     "bad_code": N_("the record's code is not written in capitals, digits and dashes as codes are minted"),
     "bad_erasure": N_("an erasure must list the seller's trade-ins as UUIDs in their usual form"),
+    "bad_photo": N_("a photo's record must name its trade-in, a shot kind, the SHA-256 and the size of its file"),
+    # Not a record's: the batch's protocol version (HEADER_PROTOCOL), refused whole before any record is read.
+    "protocol_too_old": N_("this terminal's software is too old for HQ: update it (it speaks protocol %(version)s, "
+                           "HQ reads %(oldest)s to %(newest)s)"),
+    "protocol_unknown": N_("HQ does not know this terminal's protocol %(version)s (it reads %(oldest)s to "
+                           "%(newest)s): HQ must be updated before this terminal"),
 }
 
 
@@ -94,6 +108,36 @@ def canonical_json(payload: dict[str, Any]) -> str:
 def event_uuid(entity_uuid: str, kind: str) -> str:
     """One id per (entity, event kind), derived, so the same business event can never get two ids."""
     return str(uuid.uuid5(uuid.UUID(entity_uuid), kind))
+
+# The batch protocol's version, major.minor, sent with every request in HEADER_PROTOCOL. A minor adds what an older
+# reader may ignore (2.1: the terminal's health report); a major changes what something means. HQ reads its own
+# version's batches and the previous minor's (PROTOCOL_ACCEPTED; HQ_PROTOCOL_OLDEST raises the floor once every
+# terminal is updated), and a newer minor of its major; it refuses an older or unknown major with a code the terminal
+# puts into words. A terminal that sends no version is of the last release before versions were sent: 2.0.
+PROTOCOL_VERSION = "2.1"
+PROTOCOL_UNVERSIONED = "2.0"
+PROTOCOL_ACCEPTED = ("2.0", "2.1")  # oldest first
+HEADER_PROTOCOL = "X-Protocol-Version"
+_VERSION = re.compile(r"([0-9]{1,4})\.([0-9]{1,4})")
+
+
+def protocol_version(text: str) -> tuple[int, int] | None:
+    """(major, minor) of a version as sent; None when it is not written major.minor."""
+    match = _VERSION.fullmatch(text)
+    return (int(match[1]), int(match[2])) if match else None
+
+
+def protocol_refusal(sent: str | None, oldest: str = PROTOCOL_ACCEPTED[0]) -> Message | None:
+    """Why HQ will not read a batch of protocol `sent` (None: no header, the unversioned release), or None.
+    `oldest` is the oldest version HQ still reads."""
+    text = PROTOCOL_UNVERSIONED if sent is None else sent
+    version, floor = protocol_version(text), protocol_version(oldest)
+    shown = text if version else "".join(ch for ch in text[:16] if ch.isascii() and ch.isalnum() or ch in ".-") or "?"
+    words = {"version": shown, "oldest": oldest, "newest": PROTOCOL_VERSION}
+    if version is None or version[0] > protocol_version(PROTOCOL_VERSION)[0]:
+        return rejection("protocol_unknown", **words)
+    return rejection("protocol_too_old", **words) if version < floor else None
+
 
 MAX_SKEW_SECONDS = 300  # how old (or how far in the future) a signed request may be
 HEADER_STORE = "X-Store-Id"

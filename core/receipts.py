@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date
 
+from core import jurisdiction
 from core.codes import bag_label
+from core.dates import short_datetime
 from core.money import format_money
 
 Row = tuple[str, str]
@@ -56,6 +57,8 @@ class ReceiptFacts:
     seller_document: str = ""  # the ID document as the register holds it, masked but its last 4 characters
     duplicate: bool = False  # a reprint: the paper says DUPLICATE
     translate: Callable[[str], str] = str  # the store language's gettext; str keeps the English
+    jurisdiction: str = jurisdiction.DEFAULT  # the store's pack: its legal lines and notice at collection
+    device_tested: tuple[Row, ...] = ()  # the phone's own test: functions that passed, failed (none without a test)
 
 
 @dataclass(frozen=True)
@@ -83,8 +86,9 @@ def build_bag_label(facts: ReceiptFacts) -> BagLabel:
 
 
 def paper_time(moment: datetime, timezone: str, locale: str) -> str:
-    """A time as a store's paper prints it: its time zone, its locale's short form."""
-    return format_datetime(moment, "short", tzinfo=ZoneInfo(timezone), locale=locale)
+    """A time as a store's paper prints it: its time zone, its locale's short form with a four-digit year
+    (23/11/2026 15:05 in France, 11/23/2026, 9:05 AM in New York: core.dates.short_datetime)."""
+    return short_datetime(moment, timezone, locale)
 
 
 def _local(moment: datetime, facts: ReceiptFacts) -> str:
@@ -109,7 +113,7 @@ def _sections(facts: ReceiptFacts, identifier: Row) -> tuple[tuple[str, tuple[Ro
     sections = (
         (_("Device"), ((_("Model"), facts.device_name), (_("Storage"), _("%(size)s GB") % {"size": ti["storage_gb"]}),
                        identifier, *second)),
-        (_("Condition"), facts.checklist + (
+        (_("Condition"), facts.checklist + facts.device_tested + (
             (_("Cosmetic grade"), ti["cosmetic_grade"]),
             (_("Functional grade"), f"{ti['functional_grade']}/9"),
             (_("Checklist"), ti["spec_version"]),
@@ -145,16 +149,23 @@ def _payment_rows(facts: ReceiptFacts) -> tuple[Row, ...]:
     return ((_("Paid by"), facts.payout_label),)
 
 
-def privacy_notice(_: Callable[[str], str] = str) -> tuple[str, ...]:
-    """What the seller is told, on screen and on paper, when their identity is taken."""
-    return (_("Your data: the seller's identity is kept for the police register the law requires (legal "
-              "obligation, 10 years) and for this purchase (6 years after your last trade-in, then erased)."),
-            _("You may ask this store for access, rectification, erasure, restriction, portability or to "
-              "object: we answer within one month."))
+def privacy_notice(_: Callable[[str], str] = str, pack: jurisdiction.Pack | None = None) -> tuple[str, ...]:
+    """What the seller is told, on screen and on paper, when their identity is taken: the notice at collection of
+    the store's jurisdiction `pack` (France's GDPR notice when None; New York's says that we do not sell or share
+    personal information, where CCPA-style terms ask for it)."""
+    return tuple(_(line) for line in (pack or jurisdiction.pack(jurisdiction.DEFAULT)).privacy.notice)
+
+
+def business_ids(store: dict, _: Callable[[str], str] = str) -> tuple[str, ...]:
+    """The store's identifiers as its pack prints them (SIRET in France; EIN and DCWP licence in New York City);
+    none not yet known (a store not enrolled)."""
+    return tuple(_(rule.printed) % {"number": store[rule.field]}
+                 for rule in jurisdiction.pack_for(store).business_ids if store.get(rule.field))
 
 
 def build_tradein_receipt(facts: ReceiptFacts) -> Receipt:
     ti, _ = facts.tradein, facts.translate
+    pack = jurisdiction.pack(facts.jurisdiction)
     identifier = ("IMEI", ti["imei"]) if ti["imei"] else (_("Serial"), ti["serial"])
     totals, total = _money_rows(ti, facts)
     cancel_line = (_("Cancellable until %(time)s at this store.") % {"time": _local(facts.cancel_until, facts)}
@@ -173,8 +184,8 @@ def build_tradein_receipt(facts: ReceiptFacts) -> Receipt:
         if facts.tracking_url else (),
         footer=(
             cancel_line,
-            _("The seller declares owning this device and transfers its ownership to the store."),
-            *privacy_notice(_),
+            *(_(line) for line in pack.receipt_lines),
+            *privacy_notice(_, pack),
             "",
             _("Seller signature:"),
             "",

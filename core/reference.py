@@ -1,4 +1,4 @@
-"""HQ's reference data (catalog, price grid, promos, blocklist, products): one validator per kind, the same
+"""HQ's reference data (catalog, price grid, promos, blocklist, products, TAC table): one validator per kind, the same
 code where HQ accepts an upload and where a terminal applies a pulled version. Pure.
 
 `validate(kind, data)` returns the canonical data (numbers as integers, text trimmed) or raises
@@ -20,13 +20,14 @@ from core.imei import IDENTIFIER_FOR_KIND as DEVICE_KINDS
 from core.imei import IdentifierError, parse_imei, parse_serial
 from core.messages import N_, Message
 from core.pricing import FUNCTIONAL_BANDS
-from core.text import has_control, restricted
+from core.text import ASCII_DIGITS, has_control, restricted
 
-KINDS = ("catalog", "grid", "promos", "blocklist", "products")
+KINDS = ("catalog", "grid", "promos", "blocklist", "products", "tacs")
 # kind -> (the list a file holds, the fields that identify a row: what a diff compares)
 ROWS = {"grid": ("values", ("kind", "brand", "model", "storage_gb", "cosmetic", "functional_band")),
         "catalog": ("models", ("brand", "model")), "promos": ("promos", ("code",)),
-        "blocklist": ("entries", ("type", "identifier")), "products": ("products", ("ean",))}
+        "blocklist": ("entries", ("type", "identifier")), "products": ("products", ("ean",)),
+        "tacs": ("tacs", ("tac",))}
 MAX_ROWS, MAX_MINOR, SHOWN_PROBLEMS = 200_000, 10**8, 20
 # A version is a key and a step of the URL a terminal fetches it at (/reference/<kind>/<version>): "2026/12" made
 # every pull 404. Letters, digits, dot, dash, underscore; the first a letter or digit (never "." or "..").
@@ -189,14 +190,16 @@ def _vat_scheme(row: _Row) -> dict:
 
 
 def _tac(row: _Row) -> dict:
-    tac = str(row.raw.get("tac", "")).strip()
-    if not (tac.isascii() and tac.isdigit() and len(tac) == 8):
+    """A TAC row (core/tacs.py), of the `tacs` kind or of a catalog's older `tacs` key: one rule for both."""
+    tac = restricted(str(row.raw.get("tac", "")), ASCII_DIGITS, drop=" ", max_length=8) or ""
+    if len(tac) != 8:
         row.fail("tac", "must be 8 digits")
     return {"tac": tac, "brand": row.text("brand", 80), "model": row.text("model")}
 
 
 ROW_RULES: dict[str, Callable[[_Row], dict]] = {
-    "catalog": _model, "grid": _grid_value, "promos": _promo, "blocklist": _blocked, "products": _product}
+    "catalog": _model, "grid": _grid_value, "promos": _promo, "blocklist": _blocked, "products": _product,
+    "tacs": _tac}
 
 
 def _rows(items: object, rule: Callable[[_Row], dict], name: str, problems: list[RowProblem]) -> list[dict]:

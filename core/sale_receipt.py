@@ -8,9 +8,10 @@ from datetime import datetime
 
 from babel.numbers import format_decimal
 
-from core import margin, till
+from core import jurisdiction, margin, till
 from core.messages import N_
-from core.receipts import Receipt, Row, paper_time
+from core.receipts import Receipt, Row, business_ids, paper_time
+from core.sales_tax import rate_text
 
 WARRANTY_MONTHS = 12
 TENDER_LABELS = {"cash": N_("Cash"), "card": N_("Card"), "voucher": N_("Voucher")}
@@ -34,12 +35,11 @@ def _item_rows(lines: Sequence[till.Line], money: Callable[[int], str], _, langu
 
 
 def legal_identity(store: dict, _: Callable[[str], str] = str) -> tuple[str, ...]:
-    """Who sells: the trading name, the company's legal name where it differs, its address and SIRET (a store
-    not enrolled yet has neither legal name nor SIRET to print)."""
+    """Who sells: the trading name, the company's legal name where it differs, its address and the identifiers its
+    jurisdiction prints (SIRET; EIN and DCWP licence in New York City). A store not enrolled yet has none."""
     legal = store.get("legal_name") or ""
-    siret = store.get("siret") or ""
     return (store["name"], *((legal,) if legal and legal != store["name"] else ()), store["address"],
-            *((_("SIRET %(number)s") % {"number": siret},) if siret else ()))
+            *business_ids(store, _))
 
 
 def _tender_rows(sale: dict, tenders: Sequence[till.Tender], money, _) -> tuple[Row, ...]:
@@ -48,6 +48,20 @@ def _tender_rows(sale: dict, tenders: Sequence[till.Tender], money, _) -> tuple[
     if sale["change_minor"]:
         rows += [(_("Cash given"), money(sale["cash_given_minor"])), (_("Change"), money(sale["change_minor"]))]
     return tuple(rows)
+
+
+def _tax_section(store: dict, sale: dict, lines: Sequence[till.Line], money: Callable[[int], str],
+                 _) -> tuple[str, tuple[Row, ...]]:
+    """VAT included per rate (France); or, where sales tax is added (New York City), the subtotal and the tax the
+    sale's rate gave (core/sales_tax.py)."""
+    if not sale.get("tax_rate"):
+        return (_("VAT included"), tuple((_("VAT %(rate)s on %(net)s") % {
+            "rate": _rate(r.rate_bp, store["locale"]), "net": money(r.net_minor)}, money(r.vat_minor))
+            for r in till.vat_breakdown(lines)))
+    label = _(jurisdiction.pack_for(store).tax.label or "Sales tax %(rate)s")
+    return (_("Sales tax"), ((_("Subtotal"), money(abs(sale["total_minor"] - sale["tax_minor"]))),
+                             (label % {"rate": rate_text(sale["tax_rate"], store["locale"])},
+                              money(abs(sale["tax_minor"])))))
 
 
 def _duplicate_title(title: str, duplicate: int | None, _) -> str:
@@ -59,9 +73,6 @@ def build_sale_receipt(store: dict, terminal: str, clerk: str, when: str, sale: 
                        _: Callable[[str], str] = str, duplicate: int | None = None) -> Receipt:
     """`duplicate`: a reprint's number k in the technical event journal, printed "DUPLICATA n° k" (BOI-TVA-DECLA-30-
     10-30 § 120: a reprint is journaled and numbered, so a duplicate cannot pass for a second sale)."""
-    vat_rows = tuple((_("VAT %(rate)s on %(net)s") % {"rate": _rate(r.rate_bp, store["locale"]),
-                                                     "net": money(r.net_minor)},
-                      money(r.vat_minor)) for r in till.vat_breakdown(lines))
     is_return = sale["kind"] == "return"
     warranty = tuple(_("Warranty %(months)s months from today: IMEI %(imei)s") % {"months": WARRANTY_MONTHS,
                                                                                      "imei": line.imei}
@@ -73,7 +84,7 @@ def build_sale_receipt(store: dict, terminal: str, clerk: str, when: str, sale: 
         code=sale["number"],
         sections=((_("Items returned") if is_return else _("Items"),
                    _item_rows(lines, money, _, store["locale"].split("_")[0])),
-                  (_("VAT included"), vat_rows),
+                  _tax_section(store, sale, lines, money, _),
                   (_("Refunded to") if is_return else _("Payment"), _tender_rows(sale, tenders, money, _))),
         totals=(),
         total=(_("TOTAL REFUNDED") if is_return else _("TOTAL"), money(abs(sale["total_minor"]))),
@@ -106,7 +117,7 @@ def build_report_receipt(store: dict, data: dict, money: Callable[[int], str], _
         sections=((_("Sales"), ((_("Sales"), f"{data['sales']} · {money(data['sales_minor'])}"),
                                 (_("Returns"), f"{data['returns']} · {money(-data['returns_minor'])}"))),
                   (_("By tender"), _tender_totals(data, money, _)),
-                  (_("VAT included"), _vat_rows(store, data, money, _)),
+                  _report_tax_section(store, data, money, _),
                   *_margin_section(store, data, money, _),
                   (_("Trade-ins and vouchers"), _tradein_rows(data, money, _)),
                   (_("Cash"), cash)),
@@ -137,6 +148,18 @@ def _tender_totals(data: dict, money: Callable[[int], str], _) -> tuple[Row, ...
 def _vat_rows(store: dict, data: dict, money: Callable[[int], str], _) -> tuple[Row, ...]:
     return tuple((_("VAT %(rate)s on %(net)s") % {"rate": _rate(int(rate), store["locale"]), "net": money(net)},
                   money(vat)) for rate, (_gross, net, vat) in data["vat"].items())
+
+
+def _report_tax_section(store: dict, data: dict, money: Callable[[int], str], _) -> tuple[str, tuple[Row, ...]]:
+    """VAT per rate (France), or the sales tax collected per rate where it is added at the till (New York City)."""
+    tax = jurisdiction.pack_for(store).tax
+    if not tax.added:
+        return (_("VAT included"), _vat_rows(store, data, money, _))
+    rows: tuple[Row, ...] = ()
+    for rate, (taxable, collected) in (data.get("sales_tax") or {str(tax.rate): (0, 0)}).items():
+        rows += ((_("Taxable sales"), money(taxable)),
+                 (_(tax.label) % {"rate": rate_text(rate, store["locale"])}, money(collected)))
+    return (_("Sales tax collected"), rows)
 
 
 def _margin_section(store: dict, data: dict, money: Callable[[int], str], _) -> tuple[tuple[str, tuple[Row, ...]], ...]:

@@ -10,25 +10,25 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from core import jurisdiction, markets
 from core.dates import date_example, read_date
 from core.grading import seller_age_gate
 from core.messages import N_, Message
 from core.payout import BANK_TRANSFER, PAYOUT_METHODS, BankAccount, parse_bank_account
 from core.text import canonical_id_number, has_control
 
-ID_DOCUMENT_TYPES = {
-    "national_id": N_("National identity card"),
-    "passport": N_("Passport"),
-    "residence_permit": N_("Residence permit"),
-    "driving_licence": N_("Driving licence"),
-}
+# Every document any jurisdiction pack accepts, key -> label: a register, an export or a receipt names any of them.
+# A store's form offers, and parse_seller accepts, its own pack's only (core/data/jurisdictions: France's ID card,
+# passport, residence permit, driving licence; New York's state driver's license, state ID, passport, green card).
+ID_DOCUMENT_TYPES = jurisdiction.ALL_DOCUMENTS
 MAX_TEXT = {"surname": 80, "first_names": 120, "address": 300, "id_doc_number": 40, "id_doc_issuer": 120}
 # Every field of the seller form, in the form's order (the first field in error takes the focus), and the most
-# a field can hold (what a form left by Back keeps).
-FORM_FIELDS = ("surname", "first_names", "birth_date", "address", "id_doc_type", "id_doc_number", "id_doc_issuer",
-               "id_doc_issued_on", "payout_method", "iban", "account_holder", "bic")
+# a field can hold (what a form left by Back keeps). The document comes first: its number finds a returning seller.
+FORM_FIELDS = ("id_doc_type", "id_doc_number", "surname", "first_names", "birth_date", "address", "id_doc_issuer",
+               "id_doc_issued_on", "identifier_altered", "payout_method", "iban", "account_holder", "bic")
+# identifier_altered: New York City's dealer record asks it at the accept (core.dealer_record), kept on Back too.
 _OTHER_LIMITS = {"birth_date": 32, "id_doc_type": 32, "id_doc_issued_on": 32, "payout_method": 32, "iban": 42,
-                 "account_holder": 70, "bic": 11}
+                 "account_holder": 70, "bic": 11, "identifier_altered": 8}
 FORM_LIMITS = {name: MAX_TEXT.get(name) or _OTHER_LIMITS[name] for name in FORM_FIELDS}
 
 
@@ -104,21 +104,26 @@ def _id_number(raw: str, limit: int, errors: dict[str, str]) -> str:
     return value or ""
 
 
-def parse_seller(form: Mapping[str, str], today: date, locale: str = "fr_FR") -> Seller:
-    """Validate every field at once, so the clerk sees all problems in one go; dates as `locale` writes them."""
+def parse_seller(form: Mapping[str, str], today: date, locale: str = "fr_FR",
+                 pack: jurisdiction.Pack | None = None) -> Seller:
+    """Validate every field at once, so the clerk sees all problems in one go; dates as `locale` writes them; the
+    document types and minimum age of the store's jurisdiction `pack` (France's when None)."""
+    pack = pack or jurisdiction.pack(jurisdiction.DEFAULT)
     errors: dict[str, str] = {}
     texts = _texts(form, errors)
     birth = _date(form, "birth_date", errors, locale)
     issued = _date(form, "id_doc_issued_on", errors, locale)
-    if birth and (reason := seller_age_gate(birth, today)):
+    if birth and (reason := seller_age_gate(birth, today, pack.min_age)):
         errors["birth_date"] = reason
     if issued and issued > today:
         errors["id_doc_issued_on"] = Message(N_("The date of issue cannot be in the future."))
     doc_type, payout = form.get("id_doc_type", ""), form.get("payout_method", "")
-    if doc_type not in ID_DOCUMENT_TYPES:
+    if doc_type not in pack.documents:
         errors["id_doc_type"] = Message(N_("Choose the type of ID document."))
     if payout not in PAYOUT_METHODS:
         errors["payout_method"] = Message(N_("Choose how the seller is paid."))
+    elif payout not in markets.payout_methods(pack.currency):  # a SEPA transfer carries euros only
+        errors["payout_method"] = markets.payout_note(pack.currency)
     bank = parse_bank_account(form, errors) if payout == BANK_TRANSFER else None
     if errors:
         raise SellerErrors(errors)

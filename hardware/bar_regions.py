@@ -16,6 +16,7 @@ from hardware.uploads import scale_within
 
 ANALYSIS_WIDTH = 320  # the tensor is averaged down to this width: fast, and noise averages out
 MAX_REGIONS = 4  # a box label holds two 1D codes; two labels in view, four
+_CLOSING = np.ones((5, 5), np.uint8)  # in analysis cells: the gaps a wide bar or space leaves are closed
 Vector = tuple[float, float]
 
 
@@ -53,9 +54,7 @@ def bar_regions(gray: np.ndarray, max_regions: int = MAX_REGIONS) -> list[BarReg
                      for a, b in ((gx, gx), (gy, gy), (gx, gy)))
     energy = jxx + jyy
     coherence = np.sqrt((jxx - jyy) ** 2 + 4 * jxy ** 2) / (energy + 1e-6)
-    mask = ((coherence > 0.75) & (energy > np.percentile(energy, 90))).astype(np.uint8)
-    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(_bar_cells(energy, coherence > 0.75))
     strength = energy * coherence
     parts = []
     for label in np.argsort(-stats[1:, cv2.CC_STAT_AREA])[:2 * max_regions] + 1:
@@ -71,6 +70,21 @@ def bar_regions(gray: np.ndarray, max_regions: int = MAX_REGIONS) -> list[BarReg
         parts.append(((xs + left + 0.5) / scale, (ys + top + 0.5) / scale, normal))
     regions = [_region(xs, ys, normal, 1 / scale) for xs, ys, normal in _joined(parts)]
     return sorted(regions, key=lambda r: -r.length * r.height)[:max_regions]
+
+
+def _bar_cells(energy: np.ndarray, coherent: np.ndarray) -> np.ndarray:
+    """The cells where parallel edges line up strongly: the frame's strongest tenth, grown by the coherent cells
+    touching them down to a fifth of the strongest. A code filling much of the picture (a box photographed
+    close) is more than a tenth of it, and its strongest tenth alone came in pieces shorter than the code; in a
+    wide frame a fifth of the strongest is still edges, and only cells joined to the strong ones are added."""
+    strong = coherent & (energy > np.percentile(energy, 90))
+    weaker = cv2.morphologyEx((coherent & (energy > 0.2 * np.percentile(energy, 99))).astype(np.uint8),
+                              cv2.MORPH_CLOSE, _CLOSING)
+    count, pieces = cv2.connectedComponents(weaker)
+    touching = np.zeros(count, bool)
+    touching[pieces[strong]] = True
+    touching[0] = False  # the background
+    return cv2.morphologyEx((touching[pieces] | strong).astype(np.uint8), cv2.MORPH_CLOSE, _CLOSING)
 
 
 def _dominant_angle(angles: np.ndarray, weights: np.ndarray) -> float:

@@ -75,11 +75,19 @@ def _region_sightings(gray: np.ndarray, region: BarRegion, known: frozenset[str]
 
 
 def _upright_sightings(image: np.ndarray, to_frame: np.ndarray, across: float) -> list[Sighting]:
-    """A region's picture (bars vertical, widened `across` times) read sharpened, in frame pixels. Not
-    downscaled: the picture is cut at its code's own scale already."""
+    """A region's picture (bars vertical, widened `across` times) read evened out and sharpened, in frame pixels.
+    Not downscaled: the picture is cut at its code's own scale already."""
     def in_frame(points):
         return cv2.transform((points / np.float32([across, 1]))[None], to_frame)[0]
-    return sightings(_sharpened(image), LINEAR, False, in_frame, try_downscale=False)
+    return sightings(_sharpened(_evened(image)), LINEAR, False, in_frame, try_downscale=False)
+
+
+def _evened(image: np.ndarray) -> np.ndarray:
+    """Contrast equalised tile by tile (CLAHE, 8 x 8 tiles). zxing-cpp cuts a 1D code's scan line at one
+    threshold for the whole line (its GlobalHistogram row binarizer, which LocalAverage also uses for 1D codes):
+    glare or a shadow over part of a label hides the bars there. The clip limit keeps the quiet zones' noise
+    from being raised into bars. A new CLAHE each call: an OpenCV algorithm object is not shared between threads."""
+    return cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(image)
 
 
 def _within_qr(region: BarRegion, sightings: list[Sighting]) -> bool:
@@ -124,7 +132,7 @@ def decode_frame(image: np.ndarray, last_resort: bool = False) -> list[Decoded]:
     # zxing-cpp and OpenCV let go of the GIL: the whole-frame pass runs beside the search for bar regions, then
     # the regions' reads and the QR retries side by side, on the terminal's cores. Results are gathered in a
     # fixed order. A region the first pass already read is only confirmed: time goes where a frame needs it.
-    first = _WORKERS.submit(sightings, gray, ALL_FORMATS, True)
+    first = _WORKERS.submit(sightings, gray, ALL_FORMATS, True, first=True)
     regions = bar_regions(gray)
     whole = first.result()
     retries = [] if any(s.symbology == "QRCODE" for s in whole) else [  # the longest first
@@ -226,7 +234,8 @@ def read_picture(data: bytes) -> PictureReading:
 
 def _reading(image: np.ndarray) -> PictureReading:
     codes = decode_frame(image, last_resort=True)
-    imeis = ocr.imeis_in_text("\n".join(code.text for code in codes))
+    # each code judged alone: two codes' digits one under the other are no number wrapped over two lines
+    imeis = list(dict.fromkeys(imei for code in codes for imei in ocr.imeis_in_text(code.text)))
     return PictureReading(codes, imeis or (ocr.read_imeis(image) if ocr.available() is None else []))
 
 

@@ -1,23 +1,30 @@
 """Reading the IMEIs a *#06# screen shows as text (an iPhone shows no barcode there): Tesseract through tesserocr
-(the `ocr` extra; Debian's tesseract-ocr-eng holds the trained data). Every candidate must pass the Luhn check
-and be exactly 15 digits as one run on the screen, so the 32-digit EID or the 14-digit MEID shown beside it is
-never taken for an IMEI. Whether the optional dependency is usable is said by `available()`.
+(the `ocr` extra; Debian's tesseract-ocr-eng holds the trained data). The photo's text lines are found, deskewed,
+turned dark on light one by one and cut out (hardware.ocr_lines); each is read as one line of text, and
+core.imei_screen says which numbers are IMEIs: 15 digits passing the Luhn check as one whole run, under no EID or
+MEID label, and no piece of a number the screen wrapped over two lines (the 32-digit EID broken after its 15th
+digit). Lines that should hold an IMEI and gave none (fewer IMEIs than the screen's "IMEI" labels, or a run of
+about 15 digits that failed the check) are read a second time, prepared otherwise; an IMEI whose digits Tesseract
+was unsure of is taken only when both readings agree. Whether the optional dependency is usable is said by
+`available()`.
 """
 
 from __future__ import annotations
 
 import re
 import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from stdnum import luhn
 
-from hardware.uploads import scale_within
+from core import imei_screen
+from hardware.ocr_lines import Line, find_lines
 
 TESSDATA_DIRS = (Path("/usr/share/tesseract-ocr/5/tessdata"), Path("/usr/share/tesseract-ocr/4.00/tessdata"))
-# A run of digits as a screen groups them ("35 209900 176148 1") or not; letters end a run.
-_RUN = re.compile(r"\d[\d ]*\d")
+SURE = 80  # Tesseract's word confidence (0-100) above which a digit group is taken on one reading
+VARIANTS = ("digits", "soft", "binary", "larger")  # the second look's preparations, in order
+MAX_SECOND_LOOKS = 8  # rows read again at most
 _lock = threading.Lock()  # one Tesseract engine, used by one request at a time
 _api = None
 
@@ -40,66 +47,171 @@ def _engine():
     if _api is None:
         import tesserocr
 
-        _api = tesserocr.PyTessBaseAPI(path=str(_tessdata()), lang="eng", psm=tesserocr.PSM.SPARSE_TEXT)
+        _api = tesserocr.PyTessBaseAPI(path=str(_tessdata()), lang="eng", psm=tesserocr.PSM.SINGLE_LINE)
     return _api
 
 
-def _prepared(image: np.ndarray) -> np.ndarray:
-    """Gray, dark text on light (a dark-mode screen is inverted), at most 2000 px and at least 900 px wide, and
-    never past the working budget (hardware.uploads: a tall narrow picture scaled to 900 px wide was gigapixels).
-    Left unbinarised: Tesseract's own thresholding read the rendered screens better than Otsu's."""
+def imeis_in_text(text: str) -> list[str]:
+    """The IMEIs of an OCR'd text or of codes' texts, one per line, in order, each once (core.imei_screen)."""
+    return imei_screen.imeis_in_text(text)
+
+
+@dataclass
+class _Reading:
+    text: str
+    confidence: int  # the lowest of its words that hold a digit (100 when none do)
+    picture: str  # which preparation of the cut-out was read (the whitelist alone reads the same picture)
+
+
+@dataclass
+class _Row:
+    """A row of the screen: its cut-out lines side by side ("IMEI1:" and its number, when cut apart), left to
+    right, and every reading of it so far (the first one, then the second look's)."""
+    lines: list[Line]
+    readings: list[_Reading] = field(default_factory=list)
+
+    @property
+    def box(self) -> tuple[float, float, float, float]:
+        return (min(line.box[0] for line in self.lines), min(line.box[1] for line in self.lines),
+                max(line.box[2] for line in self.lines), max(line.box[3] for line in self.lines))
+
+    def screen_line(self) -> imei_screen.Line:
+        return imei_screen.parse_line(_best(self.readings).text, self.box)
+
+    def support(self, imei: str) -> int:
+        """How well this row's readings vouch for an IMEI: 2 when readings of two different pictures of it hold
+        it, or one reading is sure of it."""
+        holding = [reading for reading in self.readings if imei in re.sub(r"\D", "", reading.text)]
+        pictures = {reading.picture for reading in holding}
+        return 2 if len(pictures) >= 2 or any(r.confidence >= SURE for r in holding) else len(pictures)
+
+
+def _rows(lines: list[Line]) -> list[_Row]:
+    """Lines side by side, a short gap apart ("IMEI1:" and its number, or a monospaced group cut apart), as one
+    row; a glyph alone on its row (a mark, an icon's corner) is not worth reading."""
+    bands: list[list[Line]] = []
+    for line in sorted(lines, key=lambda line: line.box[1]):
+        middle = (line.box[1] + line.box[3]) / 2
+        band = next((band for band in bands if min(other.box[1] for other in band) < middle <
+                     max(other.box[3] for other in band)), None)
+        band.append(line) if band else bands.append([line])
+    rows = []
+    for band in bands:
+        ordered = sorted(band, key=lambda line: line.box[0])
+        rows.append(_Row(ordered[:1]))
+        for line in ordered[1:]:
+            if _gap(rows[-1].box, line.box) < 2 * (line.box[3] - line.box[1]):
+                rows[-1].lines.append(line)
+            else:
+                rows.append(_Row([line]))
+    return sorted((row for row in rows if row.box[2] - row.box[0] >= 1.2 * (row.box[3] - row.box[1])),
+                  key=lambda row: row.box[1])
+
+
+def _gap(box: tuple[float, ...], other: tuple[float, ...]) -> float:
+    return max(box[0] - other[2], other[0] - box[2], 0)
+
+
+def _read(api, rows: list[_Row], variant: str = "plain") -> None:
+    """Each row read once more (its lines prepared as the variant says), the reading added to the row's."""
+    for row in rows:
+        texts, confidences = [], [100]
+        for line in row.lines:
+            picture, digits_only = _variant(line.picture, variant)
+            api.SetVariable("tessedit_char_whitelist", "0123456789 " if digits_only else "")
+            picture = np.ascontiguousarray(picture)
+            api.SetImageBytes(picture.tobytes(), picture.shape[1], picture.shape[0], 1, picture.shape[1])
+            texts.append(api.GetUTF8Text().strip())
+            if any(c.isdigit() for c in texts[-1]):
+                confidences += [conf for word, conf in api.MapWordConfidences() if any(c.isdigit() for c in word)]
+        picture = "plain" if variant == "digits" else variant
+        row.readings.append(_Reading(" ".join(text for text in texts if text), min(confidences), picture))
+
+
+def _variant(picture: np.ndarray, variant: str) -> tuple[np.ndarray, bool]:
+    """A line's cut-out prepared otherwise for a second look: digits only; softened (a shaken photo's doubled
+    strokes merge); enlarged; thresholded (Otsu) and enlarged, digits only."""
     import cv2
 
-    gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-    if float(np.median(gray)) < 110:
-        gray = 255 - gray
-    height, width = gray.shape[:2]
-    if width > 2000 or width < 900:
-        scale = scale_within(width, height, (2000 if width > 2000 else 900) / max(width, 1))
-        gray = cv2.resize(gray, None, fx=scale, fy=scale,
-                          interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
-    return gray
+    if variant == "digits":
+        return picture, True
+    if variant == "soft":
+        return cv2.GaussianBlur(picture, (0, 0), 1.2), False
+    if variant in ("larger", "binary"):
+        larger = cv2.resize(picture, None, fx=1.4, fy=1.4, interpolation=cv2.INTER_CUBIC)
+        if variant == "larger":
+            return larger, False
+        return cv2.threshold(larger, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)[1], True
+    return picture, False
 
 
-def _imei_of_run(run: str) -> str | None:
-    """A run's IMEI: its 15 digits, after dropping a label's number read on the same line ("IMEI 1 35 2099…":
-    a leading group of one or two digits). An EID's groups of 4 or 16 never come down to 15."""
-    groups = run.split()
-    while len("".join(groups)) > 15 and len(groups) > 1 and len(groups[0]) <= 2:
-        groups = groups[1:]
-    digits = "".join(groups)
-    return digits if len(digits) == 15 and luhn.is_valid(digits) else None
+def _rank(reading: _Reading) -> int:
+    """How much a reading of a line says: an IMEI, a label, a long run of digits, any word, nothing."""
+    line = imei_screen.parse_line(reading.text)
+    if imei_screen.imeis_of_lines([line]):
+        return 4
+    if line.label:
+        return 3
+    return 2 if any(len(run.digits) >= 12 for run in line.runs) else 0 if line.unread else 1
 
 
-def imeis_in_text(text: str) -> list[str]:
-    """The Luhn-valid 15-digit runs of an OCR'd text, in order, each once."""
-    found: list[str] = []
-    for line in text.splitlines():
-        for run in _RUN.findall(line):
-            if (imei := _imei_of_run(run)) and imei not in found:
-                found.append(imei)
-    return found
+def _best(readings: list[_Reading]) -> _Reading:
+    return max(readings, key=_rank)  # the first of the best: max keeps the earliest of equals
 
 
-def _text(api, picture, digits_only: bool) -> str:
-    api.SetVariable("tessedit_char_whitelist", "0123456789 " if digits_only else "")
-    api.SetImage(picture)
-    return api.GetUTF8Text()
+def _second_look(rows: list[_Row], verdict: imei_screen.Judgement, lines: list[imei_screen.Line]) -> list[_Row]:
+    """The rows worth reading again, when the screen announced more IMEIs than were read, a run was withheld
+    for the unread line under it, or an IMEI was read unsure: rows outside decoys, no label alone, no sure IMEI."""
+    unsure = [imei for imei in verdict.found if max(row.support(imei) for row in rows) < 2]
+    if len(verdict.found) >= max(1, imei_screen.imei_labels(lines)) and not verdict.withheld and not unsure:
+        return []
+    heights = sorted(row.box[3] - row.box[1] for row in rows)
+    usual = heights[len(heights) // 2] if heights else 0
+    again = []
+    for index, (row, line) in enumerate(zip(rows, lines, strict=True)):
+        wide = (row.box[2] - row.box[0]) >= 5 * (row.box[3] - row.box[1])
+        if verdict.decoy[index] or (line.label and not line.runs) or row.box[3] - row.box[1] < 0.6 * usual:
+            continue
+        if line.runs and all(row.support(imei) >= 2 for imei in imei_screen.imeis_of_lines([line])) and \
+                imei_screen.imeis_of_lines([line]):
+            continue
+        if line.runs or index in verdict.withheld or (line.unread and wide) or (not line.label and wide):
+            again.append(row)
+    return again[:MAX_SECOND_LOOKS]
 
 
 def read_imeis(image: np.ndarray) -> list[str]:
-    """The IMEIs an image of a *#06# screen shows, in screen order (a BGR or grayscale numpy image).
+    """The IMEIs an image of a *#06# screen shows, in screen order (a BGR or grayscale numpy image)."""
+    import cv2
 
-    A first reading takes every character (the labels "IMEI", "EID" keep their lines apart); when it finds
-    fewer than two IMEIs a second reading with the digits-only whitelist catches a digit misread as a letter
-    ("AS 662381" for "45 662381"). Both answers go through the same Luhn and length checks."""
-    from PIL import Image
-
-    picture = Image.fromarray(_prepared(image))
+    gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    rows = _rows(find_lines(gray))
     with _lock:
         api = _engine()
-        found = imeis_in_text(_text(api, picture, digits_only=False))
-        if len(found) < 2:
-            again = imeis_in_text(_text(api, picture, digits_only=True))
-            found = again if set(found) <= set(again) else found + [i for i in again if i not in found]
-    return found
+        _read(api, rows)
+        lines = [row.screen_line() for row in rows]
+        verdict = imei_screen.judge(lines)
+        again = _second_look(rows, verdict, lines)
+        if again:
+            for variant in VARIANTS:
+                _read(api, again, variant)
+                again = [row for row in again if not _settled(row)]
+                if not again:
+                    break
+            verdict = imei_screen.judge([row.screen_line() for row in rows])
+    _trace(rows)
+    return [imei for imei in verdict.found if max(row.support(imei) for row in rows) >= 2]
+
+
+def _trace(rows):
+    import os
+    if os.environ.get("OCR_TRACE"):
+        for row in rows:
+            print("      ", [round(v) for v in row.box], [(r.text, r.confidence) for r in row.readings])
+
+
+def _settled(row: _Row) -> bool:
+    """A row read again says enough: a label, or an IMEI two readings agree on."""
+    line = row.screen_line()
+    imeis = imei_screen.imeis_of_lines([line])
+    return bool(imeis and all(row.support(imei) >= 2 for imei in imeis)) or bool(line.label and not line.runs)

@@ -1,15 +1,19 @@
 """Printer sinks: one interface, drivers chosen by name from config.
 
 Rendering (hardware.escpos_render) and delivery are apart: the bytes of a job are made once,
-then handed to a sink. A sink raises PrinterError with a clerk-readable reason on any failure.
+then handed to a sink. A sink raises PrinterError with a clerk-readable reason on any failure, and nothing else:
+whatever a driver throws (USBError, SerialException, a RuntimeError from close) becomes one, so a job printed after
+a commit fails as a job to reprint, never as an error page. Printers that can answer (network, USB, serial) are
+asked for their status first (hardware.printer_status): an open cover or an empty roll fails the job with that
+reason.
 """
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
+import logging
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -19,19 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.messages import N_, Message
+from core.text import printable
 
-DEFAULT_NETWORK_PORT = 9100
-# ESC/POS real-time status (DLE EOT n): n=1 printer status, n=4 roll paper sensor.
-DLE_EOT = b"\x10\x04"
-STATUS_PRINTER, STATUS_PAPER = 1, 4
-STATUS_TIMEOUT = 0.5  # printers that do not answer status queries cost at most this per job
-
-
-def paper_state(reply: int) -> str:
-    """Roll paper sensor byte: bits 5-6 paper out, bits 2-3 near end (Epson TM series)."""
-    if reply & 0x60:
-        return "out"
-    return "near_end" if reply & 0x0C else "ok"
+log = logging.getLogger(__name__)
 
 
 class PrinterError(RuntimeError):
@@ -43,15 +37,33 @@ class PrinterError(RuntimeError):
         super().__init__(str(self.message))
 
 
+def driver_reason(err: BaseException) -> str:
+    """A driver's own words, bounded and printable: they go on screen and into the job row."""
+    words = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+    return printable(words or type(err).__name__)[:160]
+
+
 class PrinterSink(ABC):
     driver: str = ""
 
-    @abstractmethod
     def send(self, data: bytes, job_name: str) -> str:
-        """Deliver one job; returns a reference (file path, host:port) for the print-job row."""
+        """Deliver one job; returns a reference (file path, host:port) for the print-job row. Raises PrinterError
+        and nothing else."""
+        try:
+            return self._deliver(data, job_name)
+        except PrinterError:
+            raise
+        except Exception as err:  # a driver's error we did not foresee still fails the job, never the request
+            log.warning("%s printer failed", self.driver, exc_info=True)
+            raise PrinterError(N_("The %(driver)s printer failed (%(reason)s): check it is on and plugged in, "
+                                  "then press Reprint."), driver=self.driver, reason=driver_reason(err)) from err
+
+    @abstractmethod
+    def _deliver(self, data: bytes, job_name: str) -> str:
+        """The driver's own delivery; may raise anything (send() turns it into a PrinterError)."""
 
     def state(self) -> str:
-        """A short word for /healthz: ready, offline, unknown..."""
+        """A short word for /healthz and /hardware: ready, offline, unknown, paper_out, cover_open..."""
         return "ready"
 
 
@@ -63,7 +75,7 @@ class DummySink(PrinterSink):
     def __init__(self) -> None:
         self.jobs: list[tuple[str, bytes]] = []
 
-    def send(self, data: bytes, job_name: str) -> str:
+    def _deliver(self, data: bytes, job_name: str) -> str:
         self.jobs.append((job_name, data))
         return f"memory:{len(self.jobs)}"
 
@@ -93,7 +105,7 @@ class FileSink(PrinterSink):
             path.unlink(missing_ok=True)
         return len(old)
 
-    def send(self, data: bytes, job_name: str) -> str:
+    def _deliver(self, data: bytes, job_name: str) -> str:
         try:
             self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             self.expire()
@@ -112,102 +124,6 @@ class FileSink(PrinterSink):
         return "ready" if os.access(self.folder if self.folder.exists() else self.folder.parent, os.W_OK) else "error"
 
 
-class NetworkSink(PrinterSink):
-    """Raw TCP (port 9100), as Ethernet receipt printers speak it."""
-
-    driver = "network"
-
-    def __init__(self, target: str, timeout: float) -> None:
-        host, _, port = target.rpartition(":") if ":" in target else (target, "", str(DEFAULT_NETWORK_PORT))
-        if not host:
-            raise ValueError(f"network printer target must be host or host:port, got {target!r}")
-        self.host, self.port, self.timeout = host, int(port), timeout
-
-    def _status(self, conn: socket.socket, kind: int) -> int | None:
-        """One DLE EOT query; None when the printer does not answer status queries."""
-        conn.sendall(DLE_EOT + bytes([kind]))
-        try:
-            reply = conn.recv(1)
-        except TimeoutError:
-            return None
-        if not reply:
-            raise ConnectionResetError("the printer closed the connection")
-        return reply[0]
-
-    def send(self, data: bytes, job_name: str) -> str:
-        where = f"{self.host}:{self.port}"
-        try:
-            with socket.create_connection((self.host, self.port), timeout=self.timeout) as conn:
-                conn.settimeout(STATUS_TIMEOUT)
-                paper = self._status(conn, STATUS_PAPER)
-                if paper is not None and paper_state(paper) == "out":
-                    raise PrinterError(N_("The printer is out of paper: load a new roll, then press Reprint."))
-                conn.settimeout(self.timeout)
-                conn.sendall(data)
-                # Asking again after the job proves the printer took it all: a connection cut
-                # mid-job shows up here rather than as a receipt that silently never came out.
-                conn.settimeout(STATUS_TIMEOUT)
-                if self._status(conn, STATUS_PRINTER) is None:  # silent: the job may sit unread in a buffer
-                    raise PrinterError(N_("The printer at %(where)s took the connection but did not confirm the job: "
-                                          "check it is on and has paper, then press Reprint."), where=where)
-        except TimeoutError as err:
-            raise PrinterError(N_("The printer at %(where)s did not answer in time."), where=where) from err
-        except ConnectionRefusedError as err:
-            raise PrinterError(N_("The printer at %(where)s is unreachable (connection refused): "
-                                  "check it is on and its cable is plugged in."), where=where) from err
-        except ConnectionError as err:
-            raise PrinterError(N_("The connection to the printer at %(where)s was cut while printing: "
-                                  "check its cable, then press Reprint."), where=where) from err
-        except OSError as err:
-            raise PrinterError(N_("The printer at %(where)s is unreachable (%(reason)s): "
-                                  "check it is on and its cable is plugged in."),
-                               where=where, reason=err.strerror or str(err)) from err
-        return where
-
-    def state(self) -> str:
-        try:
-            with socket.create_connection((self.host, self.port), timeout=min(self.timeout, 1.0)) as conn:
-                conn.settimeout(STATUS_TIMEOUT)
-                paper = self._status(conn, STATUS_PAPER)
-        except OSError:
-            return "offline"
-        return "ready" if paper is None else {"ok": "ready", "near_end": "paper_near_end",
-                                              "out": "paper_out"}[paper_state(paper)]
-
-
-class EscposDeviceSink(PrinterSink):
-    """USB and serial printers through python-escpos' own drivers (optional extras)."""
-
-    def __init__(self, driver: str, target: str, profile: str) -> None:
-        self.driver, self.target, self.profile = driver, target, profile
-
-    def _open(self):
-        from escpos import printer as escpos_printer  # imported here: pyusb/pyserial are optional
-
-        try:
-            if self.driver == "usb":
-                vendor, product = (int(part, 16) for part in self.target.split(":"))
-                return escpos_printer.Usb(vendor, product, profile=self.profile)
-            return escpos_printer.Serial(devfile=self.target, profile=self.profile)
-        except ImportError as err:
-            raise PrinterError(N_("The %(driver)s printer driver needs an extra package: %(reason)s"),
-                               driver=self.driver, reason=str(err)) from err
-
-    def send(self, data: bytes, job_name: str) -> str:
-        device = self._open()
-        try:
-            device._raw(data)  # bytes are already rendered; python-escpos exposes no public raw writer
-        except Exception as err:  # drivers raise their own error types (USBError, SerialException)
-            raise PrinterError(N_("The %(driver)s printer failed: %(reason)s"), driver=self.driver,
-                               reason=str(err)) from err
-        finally:
-            device.close()
-        return f"{self.driver}:{self.target}"
-
-    def state(self) -> str:
-        return "unknown"
-
-
 class CupsSink(PrinterSink):
     """A printer shared through CUPS: the job goes raw to `lp -d QUEUE -o raw`."""
 
@@ -218,7 +134,7 @@ class CupsSink(PrinterSink):
             raise ValueError("cups printer target must name the CUPS queue")
         self.queue, self.timeout = queue, timeout
 
-    def send(self, data: bytes, job_name: str) -> str:
+    def _deliver(self, data: bytes, job_name: str) -> str:
         lp = shutil.which("lp")
         if lp is None:
             raise PrinterError(N_("CUPS is not installed on this terminal (no `lp` command): install cups-client."))
@@ -229,7 +145,7 @@ class CupsSink(PrinterSink):
             raise PrinterError(N_("CUPS did not take the job for %(queue)s in time."), queue=self.queue) from err
         if done.returncode != 0:
             raise PrinterError(N_("CUPS refused the job for %(queue)s: %(reason)s"), queue=self.queue,
-                               reason=done.stderr.decode(errors="replace").strip())
+                               reason=printable(done.stderr.decode(errors="replace").strip())[:160])
         return f"cups:{self.queue}"
 
     def state(self) -> str:
@@ -242,27 +158,59 @@ class Driver:
 
     name: str
     build: Callable[[str, Path, str, float], PrinterSink]  # (target, data_dir, profile, timeout)
-    needs: str = ""  # the optional module (or command) it needs, if any
+    needs: tuple[str, ...] = ()  # the optional Python modules it imports, or "cmd:NAME" for a command
+    extra: str = ""  # the install extra (pyproject.toml) that brings those modules
 
     def usable(self) -> tuple[bool, str]:
-        """(True, "") when the optional dependency can be used; else (False, what to install)."""
-        if not self.needs:
-            return True, ""
-        if self.needs.startswith("cmd:"):
-            found = shutil.which(self.needs[4:]) is not None
-            return found, "" if found else f"the `{self.needs[4:]}` command (cups-client)"
-        found = importlib.util.find_spec(self.needs) is not None
-        return found, "" if found else f"the Python package providing `{self.needs}`"
+        """(True, "") when every optional dependency can be imported (or run) here; else (False, what to install,
+        as a Message). Asked by importing, as python-escpos' own `is_usable()` does: a module that is there but
+        fails to import is as missing as one that is not there."""
+        missing = [need for need in self.needs if not _present(need)]
+        if commands := [need[4:] for need in missing if need.startswith("cmd:")]:
+            return False, Message(N_("the %(command)s command (from cups-client)"), command=", ".join(commands))
+        if missing:
+            return False, Message(N_("%(modules)s cannot be imported: install the kiosk with its %(extra)s extra"),
+                                  modules=", ".join(missing), extra=self.extra)
+        if "usb.core" in self.needs and not _libusb_found():
+            return False, Message(N_("pyusb finds no libusb: install the Debian package libusb-1.0-0"))
+        return True, ""
+
+
+def _present(need: str) -> bool:
+    if need.startswith("cmd:"):
+        return shutil.which(need[4:]) is not None
+    try:
+        importlib.import_module(need)
+    except ImportError:
+        return False
+    return True
+
+
+def _libusb_found() -> bool:
+    """pyusb is only Python: it speaks to USB devices through the C library libusb-1.0."""
+    from usb.backend import libusb1
+
+    return libusb1.get_backend() is not None
+
+
+def _devices():
+    """The printers that answer (hardware.printer_devices) build on this module's PrinterSink: imported when built."""
+    from hardware import printer_devices
+
+    return printer_devices
 
 
 DRIVERS: dict[str, Driver] = {driver.name: driver for driver in (
     Driver("dummy", lambda target, data_dir, profile, timeout: DummySink()),
     Driver("file", lambda target, data_dir, profile, timeout: FileSink(target or data_dir / "prints")),
-    Driver("network", lambda target, data_dir, profile, timeout: NetworkSink(target, timeout)),
-    Driver("usb", lambda target, data_dir, profile, timeout: EscposDeviceSink("usb", target, profile), "usb"),
-    Driver("serial", lambda target, data_dir, profile, timeout: EscposDeviceSink("serial", target, profile),
-           "serial"),
-    Driver("cups", lambda target, data_dir, profile, timeout: CupsSink(target, timeout), "cmd:lp"),
+    Driver("network", lambda target, data_dir, profile, timeout: _devices().NetworkSink(target, timeout)),
+    Driver("usb", lambda target, data_dir, profile, timeout: _devices().EscposDeviceSink("usb", target, profile,
+                                                                                         timeout),
+           ("usb.core",), "usb-printer"),
+    Driver("serial", lambda target, data_dir, profile, timeout: _devices().EscposDeviceSink("serial", target, profile,
+                                                                                            timeout),
+           ("serial",), "usb-printer"),
+    Driver("cups", lambda target, data_dir, profile, timeout: CupsSink(target, timeout), ("cmd:lp",)),
 )}
 
 

@@ -16,8 +16,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from hq.extensions import csrf, htmx
     from hq.settings import load_settings
     from hq.storage.backends import open_storage
+    from hq.storage.photos import FilesystemPhotoStore
     from hq.web import admin as web_admin
-    from hq.web import api, claims, i18n, ratelimits, security, tracking
+    from hq.web import api, claims, device_tests, fleet, i18n, photos_api, ratelimits, security, tracking
     from hq.web import auth as web_auth
     from hq.web import pages as web
     from hq.web import publish as web_publish
@@ -32,17 +33,24 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["hq.storage"] = open_storage(settings["DATABASE_URL"], settings["DATA_DIR"],
                                                 keys_from(settings["DATA_KEYS"], settings["DATA_KEYS_FILE"]))
     csrf.init_app(app)
+    app.extensions["hq.photos"] = FilesystemPhotoStore(settings["PHOTOS_DIR"])  # behind hq.storage.photos.PhotoStore
     csrf.exempt(api.bp)  # the store API is signed with each store's HMAC secret instead
+    csrf.exempt(photos_api.bp)
+    csrf.exempt(device_tests.bp)  # signed calls, and a phone's JSON report its link's token authorises
     htmx.init_app(app)
     i18n.init_app(app)
     app.register_blueprint(api.bp)
+    app.register_blueprint(photos_api.bp)
     web_auth.init_app(app)
     app.register_blueprint(web.bp)
+    app.register_blueprint(photos_api.staff_bp)
     app.register_blueprint(web_publish.bp)
     app.register_blueprint(web_admin.bp)
     app.register_blueprint(payout_decisions)
     app.register_blueprint(claims.bp)
+    app.register_blueprint(fleet.bp)
     app.register_blueprint(tracking.bp)
+    app.register_blueprint(device_tests.bp)
     app.add_url_rule("/", "root", lambda: redirect(url_for("hq_web.dashboard")))
     cli.init_app(app)
     assets.register(app)  # scanner.js, htmx, the shared stylesheet (assets/)

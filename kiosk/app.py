@@ -97,13 +97,17 @@ def _register_blueprints(app: Flask) -> None:
     import assets
     from kiosk.views import (
         aftersales,
+        counter,
         customer,
+        diagnostics,
         handoff,
         hardware_page,
         health,
         inspection,
+        photos,
         pos,
         pos_reports,
+        seller_fill,
         setup,
         shipments,
         staff_admin,
@@ -116,6 +120,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(health.bp)
     app.register_blueprint(today.bp)
     app.register_blueprint(tradein.bp)
+    app.register_blueprint(counter.bp)
+    app.register_blueprint(seller_fill.bp)
     app.register_blueprint(handoff.bp)
     app.register_blueprint(shipments.bp)
     app.register_blueprint(pos.bp)
@@ -127,6 +133,8 @@ def _register_blueprints(app: Flask) -> None:
     setup.init_app(app)
     hardware_page.init_app(app)
     customer.init_app(app)
+    photos.init_app(app)  # the photo step and the files, staff only; its template globals for the pages that list
+    diagnostics.init_app(app)  # the phone test's panel on the checklist (a template global) and its two routes
 
 
 def _register_errors(app: Flask) -> None:

@@ -16,10 +16,12 @@ from flask import Flask, current_app, g, request, url_for
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
+from core.dates import short_datetime
 from core.device_names import shown_name
 from core.messages import N_
 from core.money import format_money
 from core.sale_receipt import TENDER_LABELS
+from core.sales_tax import rate_text
 from core.states import EDITABLE, LABELS
 from kiosk.codes_svg import code128_svg, qr_svg
 from kiosk.provisioning.terminal import store_profile
@@ -32,7 +34,9 @@ ROLES = {"clerk": N_("clerk"), "manager": N_("manager"), "admin": N_("admin")}
 DEVICES = {"printer": N_("Printer"), "scanner": N_("Scanner"), "camera": N_("Camera")}
 VERDICTS = {"ok": N_("OK"), "problem": N_("Problem"), "untested": N_("Not tested yet")}
 RIGHTS = {"access": N_("access"), "rectification": N_("rectification"), "erasure": N_("erasure"),
-          "restriction": N_("restriction"), "portability": N_("portability"), "objection": N_("objection")}
+          "restriction": N_("restriction"), "portability": N_("portability"), "objection": N_("objection"),
+          "know": N_("right to know"), "delete": N_("right to delete"), "correct": N_("right to correct"),
+          "opt_out": N_("opt-out of sale or sharing")}
 
 
 def current_store() -> dict:
@@ -58,6 +62,8 @@ def local_datetime(iso: str | None, fmt: str = "short") -> str:
 
 @lru_cache(maxsize=4096)  # a list shown again after every scan formats the same times again
 def _local_datetime(iso: str, fmt: str, timezone: str, locale: str) -> str:
+    if fmt == "short":  # a four-digit year: 11/23/2026, 9:05 AM in the US (Babel's short says 11/23/26)
+        return short_datetime(datetime.fromisoformat(iso), timezone, locale)
     return format_datetime(datetime.fromisoformat(iso), fmt, tzinfo=ZoneInfo(timezone), locale=locale)
 
 
@@ -147,4 +153,6 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(lambda verdict: gettext(VERDICTS.get(verdict, verdict)), "verdict_label")
     # A VAT rate in basis points as the reader writes a percentage: 2000 -> "20", 550 -> "5,5" in French.
     app.add_template_filter(lambda bp: format_decimal(bp / 100, locale=request_locale()), "rate")
+    # A sales tax rate in percent ("8.875") as the reader writes it: 8.875% in the US (core/sales_tax.py).
+    app.add_template_filter(lambda rate: rate_text(rate, request_locale_tag()), "tax_rate")
     app.context_processor(lambda: {"store": current_store(), "staff": g.get("staff")})

@@ -6,14 +6,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import current_app
+from flask import Flask, current_app, has_app_context
 
 from core.device_gates import Refusal, refusal_from_json
 from kiosk.compliance import register
+from kiosk.peripherals.health import device_facts
+from kiosk.provisioning.terminal import this_terminal
 from kiosk.settings import HQ_LINK_FILE, read_hq_link
 from kiosk.till import fiscal_chain
 from sync import pusher
 from sync.client import HQClient, HQRefused, HQUnavailable
+from sync.health import LocalFacts
 
 
 def ANCHOR(db) -> dict:  # noqa: N802 (the name callers know)
@@ -23,9 +26,18 @@ def ANCHOR(db) -> dict:  # noqa: N802 (the name callers know)
     return {**register.head(db), "fiscal_head": fiscal_chain.head_for_hq(db, pusher.fiscal_anchored_seq(db))}
 
 
+def local_facts(app: Flask) -> LocalFacts:
+    """This terminal's device facts for its health report (kiosk.peripherals.health), readable from any thread."""
+    config, printer = app.config, app.extensions["kiosk.printer"]
+    return lambda db: device_facts(db, printer, config["DATA_DIR"],
+                                   this_terminal(db, config["TERMINAL_ID"], config["TERMINAL_MODE"]))
+
+
 def push(db, client: HQClient, batch_size: int, **options) -> int:
-    """Drain the outbox to HQ (sync.pusher.drain), the register head riding with each batch."""
-    return pusher.drain(db, client, batch_size, anchor=ANCHOR, **options)
+    """Drain the outbox to HQ (sync.pusher.drain), the register head and this terminal's health riding with each
+    batch (its device facts when an app is at hand: a request, a CLI command)."""
+    local = local_facts(current_app) if has_app_context() else None
+    return pusher.drain(db, client, batch_size, anchor=ANCHOR, local=local, **options)
 
 
 def follow_enrolment(config) -> None:

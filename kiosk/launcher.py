@@ -98,19 +98,46 @@ def journaled_run(app):
                 journal.record_now(db, "stop", terminal)
 
 
-def start_background_sync(app):
-    """Push the outbox and pull reference data in the background, when HQ is configured; and, HQ or not, the daily
-    retention purge (kiosk.compliance.privacy.purge_if_due). Returns the running thread."""
+def daily_jobs(app):
+    """What the background loop does each round, HQ or not: the retention purge (once a day, kiosk.compliance.privacy
+    .purge_if_due, with the dealer records past their six years), and a New York store's dealer report once its day
+    is over in the store's time zone (kiosk.compliance.dealer_report). A report that cannot be written (disk full) is
+    logged and tried again next round: it never stops the sync."""
+    import logging
+
+    from core.messages import UserError
+    from kiosk.compliance.dealer_report import make_due, purge_expired
     from kiosk.compliance.privacy import purge_if_due
-    from kiosk.hq_link import ANCHOR, hq_client
+
+    def run(db) -> None:
+        if purge_if_due(db) is not None:
+            purge_expired(db)
+        try:
+            make_due(db, app.extensions["kiosk.cipher"])
+        except (OSError, UserError):
+            logging.getLogger("kiosk.dealer_report").exception("the dealer report could not be made")
+    return run
+
+
+def start_background_sync(app):
+    """Push the outbox, pull reference data and send the photos (sync.photos, after the records) in the background,
+    when HQ is configured; and, HQ or not, the daily jobs (`daily_jobs`: the retention purge, a New York store's
+    dealer report). Returns the running thread."""
+    from kiosk.diagnostics import links
+    from kiosk.hq_link import ANCHOR, hq_client, local_facts
     from kiosk.store.db import open_database
     from kiosk.tradein.reference import pull
     from sync.pusher import BackgroundSync
 
+    def pull_all(db, client) -> list[str]:  # reference data and outcomes, then any phone test report still awaited
+        return pull(db, client) + links.pull(db, client)
+
     # The client is made each round from the settings: enrolling on the set-up page starts the sync at once.
     loop = BackgroundSync(lambda: open_database(app.config["DATABASE"]), lambda: hq_client(app.config),
-                          app.config["SYNC_BATCH_SIZE"], app.config["SYNC_INTERVAL_SECONDS"], pull=pull, anchor=ANCHOR,
-                          housekeeping=purge_if_due)
+                          app.config["SYNC_BATCH_SIZE"], app.config["SYNC_INTERVAL_SECONDS"], pull=pull_all,
+                          anchor=ANCHOR,
+                          housekeeping=daily_jobs(app), photo_rate=app.config["PHOTO_UPLOAD_BYTES_PER_SECOND"],
+                          local=local_facts(app))
     loop.start()
     print(f"  sync:     to {app.config['SYNC_URL']} every {app.config['SYNC_INTERVAL_SECONDS']} s"
           if app.config["SYNC_URL"] else "  sync:     none yet (enrol this terminal with HQ)", flush=True)

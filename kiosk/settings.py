@@ -81,6 +81,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SYNC_SECRET", "", "This store's HMAC secret from HQ; empty means the one enrolment stored (mode 0600, "
             "never printed). `flask --app kiosk enrol` is the way to get one."),
     Setting("HQ_GATE_TIMEOUT", 2, "Seconds a scan waits for HQ's cross-store check before going on without it."),
+    Setting("DEVICE_TEST_MINUTES", 15, "Minutes the QR code of a phone test (the customer's phone tests itself on "
+            "HQ's page) stays valid; HQ caps it at its HQ_DEVICE_TEST_MAX_MINUTES.", minimum=1),
     Setting("RETRADE_MIN_DAYS", 30, "Days after a trade-in before the same device may be traded in again (once HQ "
             "has settled it); a device HQ marked resold may be traded in at once."),
     Setting("TRANSFER_DAYS", 7, "Days within which HQ pays a trade-in by bank transfer (printed on the receipt)."),
@@ -88,6 +90,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SYNC_BATCH_SIZE", 200, "Outbox records per batch pushed to HQ."),
     Setting("SYNC_INTERVAL_SECONDS", 15, "Seconds between background pushes when all is sent."),
     Setting("SYNC_TIMEOUT", 10, "Seconds to wait for HQ before a push counts as failed (and is retried)."),
+    Setting("PHOTO_UPLOAD_BYTES_PER_SECOND", 250_000, "Bandwidth the trade-in photos may take on their way to HQ "
+            "(bytes a second, averaged; 0: no limit). They go after the records, in chunks, and give way to any "
+            "record that waits.", minimum=0),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
 ENV_PREFIX = "KIOSK_"

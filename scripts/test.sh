@@ -3,8 +3,8 @@
 # Extra arguments go to pytest (e.g. -k imei, -x). `--quick` first: a developer's lane, no browser and no
 # crash/fault soak (CI runs everything).
 source "$(dirname "$0")/setup.sh"
-ensure_apt libzbar0 chromium fonts-dejavu-core fonts-liberation2 tesseract-ocr-eng
-ensure_venv "camera,ocr,dev,hq-postgres,redis"
+ensure_apt libzbar0 chromium fonts-dejavu-core fonts-liberation2 fonts-ocr-b fonts-roboto fonts-noto-core fonts-inter tesseract-ocr-eng haproxy
+ensure_venv "camera,ocr,dev,hq-postgres,redis,usb-printer"
 ensure_postgres
 ensure_redis
 cd "$ROOT"

@@ -15,7 +15,7 @@ from core.reference import ReferenceInvalid, failed_checks, refused_version, unf
 from sync.client import HQClient, HQRefused
 from sync.localdb import get_mark, set_mark, write_transaction
 
-ORDER = ("catalog", "grid", "promos", "blocklist", "products")  # the grid names models: catalog first
+ORDER = ("catalog", "tacs", "grid", "promos", "blocklist", "products")  # grid and TACs name models: catalog first
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ sizes; then the photo: slight rotation, perspective, blur, sensor noise and JPEG
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
@@ -25,6 +25,7 @@ class Screen:
     image: np.ndarray  # BGR, as a camera hands it over
     imeis: list[str]  # in screen order
     decoys: list[str]  # the EID / MEID also shown: never to be taken for an IMEI
+    traits: dict = field(default_factory=dict)  # how it was drawn (the wide generator says), to read a miss
 
 
 def fonts() -> list[Path]:

@@ -76,11 +76,12 @@ def test_a_store_trade_in_is_received_regraded_disputed_and_settled_for_the_stor
 
         clerk.goto(kiosk + "/sync")
         clerk.get_by_role("button", name="Sync now").click()
-        expect(clerk.get_by_role("status")).to_contain_text("3 HQ update(s)")
+        expect(clerk.get_by_role("status")).to_contain_text("4 HQ update(s)")  # with the seller's counter-offer
         clerk.goto(f"{kiosk}/tradeins/{uuid}")
         updates = clerk.locator("#hq-updates")
         expect(updates).to_contain_text("Received at HQ by Inès Moreau")
         expect(updates).to_contain_text("Dispute settled: HQ's grade stands")
         expect(updates).to_contain_text("Deep scratch across the glass")
+        expect(updates).to_contain_text("HQ offered the seller")
         screenshot(clerk, "hq-03-store-sees-outcome")
     assert PERFECT_PHONE["screen"] == "flawless"  # what the store declared

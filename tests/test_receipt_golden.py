@@ -47,8 +47,10 @@ def test_receipt_bytes_carry_the_codes_and_accents():
     data = escpos_render.render(fixed_receipt(), "TM-T88V")
     assert b"\x1d(k" in data and b"TI-7K4Q-2M9C" in data  # native QR command with the trade-in code
     assert b"\x1dkI" in data and b"{B490154203237518" in data  # Code128, code set B, the IMEI
-    assert b"No\x1bt\x00\x89l" in data  # "ë": ESC t 0 selects code page 437, where it is 0x89
-    assert b"\x1bt\x0f\xa4" in data  # "€": ESC t 15 selects ISO-8859-15, where it is 0xA4
+    # One code page a line, selected at its start: "ë", NBSP and "€" in CP1252 (ESC t 16: 0xEB, 0xA0, 0x80), the
+    # amounts in ISO-8859-7 (ESC t 15: NBSP 0xA0, "€" 0xA4).
+    assert b"\x1bt\x10Bonus: Bonus No\xebl" in data and b"20,00\xa0\x80\n" in data
+    assert b"\x1bt\x0fBase value" in data and b"192,00\xa0\xa4\n" in data
     assert b"212,00" in data and data.endswith(b"\x1dV\x00")  # total, then the paper cut
 
 

@@ -55,20 +55,20 @@ def add_store(storage: Storage, raw_profile: dict, hours: int) -> tuple[str, str
 
 def update_profile(storage: Storage, store_id: str, raw_profile: dict) -> dict:
     profile = validate_profile(raw_profile)
+    columns = [f for f in FIELDS if f != "trading_name"]  # the trading name is the store's name
     with storage.transaction() as tx:
-        tx.run("UPDATE hq_stores SET name = %s, legal_name = %s, siret = %s, address = %s, country = %s, "
-               "locale = %s, currency = %s, timezone = %s, vat_regime = %s WHERE id = %s",
-               [profile["trading_name"], *(profile[f] for f in FIELDS if f != "trading_name"), store_id])
+        tx.run(f"UPDATE hq_stores SET name = %s, {', '.join(f'{c} = %s' for c in columns)} WHERE id = %s",
+               [profile["trading_name"], *(profile[c] for c in columns), store_id])
     return profile
 
 
 def profile_of(tx, store_id: str) -> dict | None:
-    rows = tx.rows("SELECT name, legal_name, siret, address, country, locale, currency, timezone, vat_regime, "
-                   "revoked_at, created_at FROM hq_stores WHERE id = %s", [store_id])
+    columns = [f for f in FIELDS if f != "trading_name"]
+    rows = tx.rows(f"SELECT name, {', '.join(columns)}, revoked_at, created_at FROM hq_stores WHERE id = %s",
+                   [store_id])
     if not rows:
         return None
-    names = ("trading_name", "legal_name", "siret", "address", "country", "locale", "currency", "timezone",
-             "vat_regime", "revoked_at", "created_at")
+    names = ("trading_name", *columns, "revoked_at", "created_at")
     return {"id": store_id, **dict(zip(names, rows[0], strict=True))}
 
 

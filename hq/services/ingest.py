@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 
 from core import protocol
 from core.clock import utcnow_ms
+from core.health import TerminalHealth, parse_health
 from core.messages import Message
 from core.protocol import REJECTIONS, payload_hash, rejection
 from hq.services.fiscal_links import anchor_for_ack, anchor_links
+from hq.services.fleet import Heard, note
 from hq.services.payouts import AccountKeys
 from hq.services.projection import Projection
 from hq.services.record_checks import MAX_PAYLOAD, Record, content_problem, payout_problem
@@ -79,6 +81,7 @@ class Backlog:
     fiscal_hash: str | None = None
     fiscal_keys: tuple[tuple[str, str], ...] = ()  # (terminal id, Ed25519 public key PEM) sent with that head
     fiscal_links: tuple = ()  # the records after HQ's anchor, signed fields and signature (core.fiscal_links)
+    health: TerminalHealth | None = None  # the terminal's report (protocol 2.1), every field checked (core.health)
 
 
 def _whole(value: object) -> int | None:
@@ -117,11 +120,12 @@ def parse_backlog(data: dict) -> Backlog | None:
     raw = data.get("backlog") if isinstance(data.get("backlog"), dict) else {}
     pending, oldest = _whole(raw.get("pending")), raw.get("oldest_at")
     (seq, digest), (fiscal_seq, fiscal_hash) = _head(data.get("register_head")), _head(data.get("fiscal_head"))
-    if pending is None and seq is None and fiscal_seq is None:
+    health = parse_health(data.get("health"))
+    if pending is None and seq is None and fiscal_seq is None and health is None:
         return None
     return Backlog(pending, oldest[:40] if isinstance(oldest, str) and "\x00" not in oldest else None,
                    seq, digest, fiscal_seq, fiscal_hash, _public_keys(data.get("fiscal_head")),
-                   _links(data.get("fiscal_head")))
+                   _links(data.get("fiscal_head")), health)
 
 
 def parse_batch(body: bytes) -> tuple[str, list[Record], Backlog | None]:
@@ -215,19 +219,20 @@ RACE_RETRIES = 3
 
 
 def ingest(storage: Storage, store_id: str, batch_id: str, records: list[Record],
-           backlog: Backlog | None = None) -> Ack:
+           backlog: Backlog | None = None, heard: Heard | None = None) -> Ack:
     """Store a batch in one transaction; replays of a batch id are refused. Run again from the start when
-    another store's transaction wrote one of the same keys between our look and our write."""
+    another store's transaction wrote one of the same keys between our look and our write. `heard`: the contact
+    as the fleet page keeps it (hq.services.fleet), noted in the same transaction."""
     for _ in range(RACE_RETRIES - 1):
         try:
-            return _ingest_once(storage, store_id, batch_id, records, backlog)
+            return _ingest_once(storage, store_id, batch_id, records, backlog, heard)
         except RaceLost:
             continue
-    return _ingest_once(storage, store_id, batch_id, records, backlog)
+    return _ingest_once(storage, store_id, batch_id, records, backlog, heard)
 
 
 def _ingest_once(storage: Storage, store_id: str, batch_id: str, records: list[Record],
-                 backlog: Backlog | None) -> Ack:
+                 backlog: Backlog | None, heard: Heard | None = None) -> Ack:
     now = utcnow_ms()
     with storage.transaction() as tx:
         store = tx.store(store_id, lock=True)  # serialises this store's batches (PostgreSQL row lock)
@@ -250,6 +255,8 @@ def _ingest_once(storage: Storage, store_id: str, batch_id: str, records: list[R
                                               backlog.fiscal_links, now)
             sorting.ack.fiscal_anchor = anchor_for_ack(tx, store_id)
         tx.log_rejections(sorting.rejections)
+        if heard is not None:
+            note(tx, store_id, heard, now)
         sorting.ack.acked_through_seq = _advance(tx, store_id, store[2], sorted({r.seq for r in records}), now)
     return sorting.ack
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from core.dates import read_date
+from core.markets import DEFAULT_MARKET, per_currency
 from core.text import has_control
 from hq.services.receiving import TRADEIN_FIELDS
 from hq.storage import Storage
@@ -166,29 +167,57 @@ def shipments(storage: Storage, store_id: str = "") -> list[dict]:
     return list(found.values())
 
 
+# Each store's daily totals in its own currency (hq_daily: kept by the ingest, hq.services.projection); a store
+# added before profiles trades in DEFAULT_MARKET (a constant of ours: an ISO 4217 code the packs checked).
+_CURRENCY = f"coalesce(s.currency, '{DEFAULT_MARKET}')"
+_DAILY = (f"SELECT d.day, {_CURRENCY}, sum(d.tradeins), sum(d.value_minor) FROM hq_daily d JOIN hq_stores s "
+          f"ON s.id = d.store_id WHERE d.day >= %s GROUP BY d.day, {_CURRENCY} ORDER BY d.day, {_CURRENCY}")
+
+
 def dashboard(storage: Storage, days: int = 14) -> dict:
-    """The figures behind the charts; each is also shown as a table."""
+    """The figures behind the charts; each is also shown as a table. Money is summed per currency (a row or a
+    column per currency), never across two: euros and dollars make no total."""
     since = (datetime.now(UTC) - timedelta(days=days - 1)).date().isoformat()
-    with storage.read() as tx:  # hq_daily: totals kept by the ingest (hq.services.projection)
-        per_day = tx.rows("SELECT day, sum(tradeins), sum(value_minor) FROM hq_daily WHERE day >= %s GROUP BY day "
-                          "ORDER BY day", [since])
+    with storage.read() as tx:
+        daily = tx.rows(_DAILY, [since])
         per_store = tx.rows(
-            "SELECT s.name, coalesce(d.tradeins, 0), coalesce(d.value_minor, 0), r.disputes, r.regraded "
-            "FROM hq_stores s LEFT JOIN (SELECT store_id, sum(tradeins) AS tradeins, sum(value_minor) AS value_minor "
-            "FROM hq_daily WHERE day >= %s GROUP BY store_id) d ON d.store_id = s.id "
+            "SELECT s.name, coalesce(d.tradeins, 0), coalesce(d.value_minor, 0), r.disputes, r.regraded, "
+            "coalesce(s.currency, %s) FROM hq_stores s LEFT JOIN (SELECT store_id, sum(tradeins) AS tradeins, "
+            "sum(value_minor) AS value_minor FROM hq_daily WHERE day >= %s GROUP BY store_id) d ON d.store_id = s.id "
             "LEFT JOIN (SELECT store_id, count(*) AS regraded, sum(CASE WHEN regrade_status IN "
             "('open', 'accepted', 'rejected') THEN 1 ELSE 0 END) AS disputes FROM hq_tradeins "
             "WHERE regrade_status <> 'none' AND accepted_at >= %s GROUP BY store_id) r ON r.store_id = s.id "
-            "ORDER BY s.name", [since, since])
+            "ORDER BY s.name", [DEFAULT_MARKET, since, since])
         grades = tx.rows("SELECT cosmetic_grade, sum(tradeins) FROM hq_daily WHERE day >= %s GROUP BY cosmetic_grade "
                          "ORDER BY cosmetic_grade", [since])
-    filled = {row[0]: row for row in per_day}
     day_list = [(datetime.now(UTC) - timedelta(days=n)).date().isoformat() for n in range(days - 1, -1, -1)]
+    totals = per_currency((currency, count, value) for _, currency, count, value in daily)
     return {
         "since": since,
-        "per_day": [(day, filled.get(day, (day, 0, 0))[1], filled.get(day, (day, 0, 0))[2]) for day in day_list],
+        "currencies": [currency for currency, _, _ in totals] or [DEFAULT_MARKET],
+        "per_currency": totals,
+        "per_day": _per_day(day_list, daily),
         "per_store": [{"store": name, "count": count, "value_minor": value, "disputes": disputed or 0,
-                       "regraded": regraded or 0, "regrade_rate": (disputed or 0) / regraded if regraded else 0.0}
-                      for name, count, value, disputed, regraded in per_store],
+                       "currency": currency, "regraded": regraded or 0,
+                       "regrade_rate": (disputed or 0) / regraded if regraded else 0.0}
+                      for name, count, value, disputed, regraded, currency in per_store],
         "grades": [(grade or "?", count) for grade, count in grades],
     }
+
+
+def _per_day(day_list: list[str], daily: list[tuple]) -> list[tuple[str, int, dict[str, int]]]:
+    """(day, trade-ins, currency -> value paid) for each day of the window, days without any included."""
+    counts: dict[str, int] = {}
+    values: dict[str, dict[str, int]] = {}
+    for day, currency, count, value in daily:
+        counts[day] = counts.get(day, 0) + int(count or 0)
+        values.setdefault(day, {})[currency] = int(value or 0)
+    return [(day, counts.get(day, 0), values.get(day, {})) for day in day_list]
+
+
+def daily_rows(storage: Storage, days: int = 14) -> list[tuple[str, str, int, int]]:
+    """(day, currency, trade-ins, value paid) per day and currency: the dashboard's CSV, a row per currency."""
+    since = (datetime.now(UTC) - timedelta(days=days - 1)).date().isoformat()
+    with storage.read() as tx:
+        return [(day, currency, int(count), int(value)) for day, currency, count, value in
+                tx.rows(_DAILY, [since])]

@@ -20,6 +20,7 @@ from cryptography.fernet import InvalidToken
 from sepaxml import SepaTransfer
 
 from core.clock import utcnow_ms
+from core.markets import SEPA_CURRENCY
 from core.messages import N_
 from core.payout import BankAccount, account_from_json, account_problems, open_from_store, sepa_name
 from hq.services import payout_holds, payout_limits
@@ -28,10 +29,16 @@ from hq.storage import Storage
 
 STATUSES = ("pending", "held", "exported", "sent", "returned")  # "held": pending, set aside (hold) for a supervisor
 CANCELLED_NOTE = N_("trade-in cancelled at the store")  # kept in English, shown translated
+OFFER_OPEN_NOTE = N_("waits for the seller's answer to HQ's counter-offer")
+OFFER_ZERO_NOTE = N_("the seller accepted HQ's counter-offer of nothing: no transfer")
+OFFER_REFUSED_NOTE = N_("the seller refused HQ's counter-offer: the device goes back, no transfer")
 SHOWN = ("tradein_uuid", "store_id", "code", "amount_minor", "currency", "iban_last4", "status", "attempt",
          "requested_at", "updated_at", "note", "hold", "waits_for_device")
-# Exportable: not set aside, and the device is at HQ unless its store's policy pays before receipt.
-READY = ("p.status = 'pending' AND p.hold IS NULL AND (t.received_at IS NOT NULL OR s.payout_before_receipt = 1)")
+# Exportable: not set aside, the device is at HQ unless its store's policy pays before receipt, and no counter-offer
+# waits for the seller's answer (the amount may still change: hq.services.counter_offers).
+READY = ("p.status = 'pending' AND p.hold IS NULL AND (t.received_at IS NOT NULL OR s.payout_before_receipt = 1) "
+         "AND NOT EXISTS (SELECT 1 FROM hq_counter_offers c WHERE c.tradein_uuid = p.tradein_uuid AND "
+         "c.status = 'open')")
 JOINED = "hq_payouts p JOIN hq_tradeins t ON t.uuid = p.tradein_uuid JOIN hq_stores s ON s.id = p.store_id"
 _WHERE = {"pending": "p.status = 'pending' AND p.hold IS NULL", "held": "p.status = 'pending' AND p.hold IS NOT NULL"}
 
@@ -70,15 +77,17 @@ def record_requests(tx, store_id: str, rows: list[tuple]) -> None:
     pay for another store's trade-in, nor more than it bought for); above the store's cap, or to an account paid
     for another trade-in lately, it waits for a supervisor."""
     # The code and currency are the trade-in's as HQ holds it, never the request's words: a bank statement names the
-    # trade-in that was bought, not one another store holds. No transfer for a trade-in already paid by voucher.
+    # trade-in that was bought, not one another store holds. No transfer for a trade-in already paid by voucher, nor
+    # for a store that does not trade in euros (core.markets: a SEPA transfer carries euros only).
     tx.many("INSERT INTO hq_payouts (tradein_uuid, store_id, code, amount_minor, currency, account, iban_last4, "
             "status, attempt, requested_at, updated_at, note, account_fp) SELECT %s, %s, t.code, %s, "
-            "coalesce(t.currency, %s), %s, %s, %s, %s, %s, %s, %s, %s FROM hq_tradeins t WHERE t.uuid = %s AND "
-            "t.store_id = %s AND t.total_minor >= %s AND t.payout_method = 'bank_transfer' AND "
-            "t.store_state NOT IN ('cancelled', 'declined') AND "
+            "coalesce(t.currency, %s), %s, %s, %s, %s, %s, %s, %s, %s FROM hq_tradeins t JOIN hq_stores s ON "
+            "s.id = t.store_id WHERE t.uuid = %s AND t.store_id = %s AND t.total_minor >= %s AND "
+            "t.payout_method = 'bank_transfer' AND t.store_state NOT IN ('cancelled', 'declined') AND "
+            "coalesce(t.currency, %s) = %s AND coalesce(s.currency, %s) = %s AND "
             "NOT EXISTS (SELECT 1 FROM hq_vouchers v WHERE v.tradein_uuid = t.uuid) "
             "ON CONFLICT (tradein_uuid) DO NOTHING",
-            [(row[0], row[1], *row[3:], row[0], store_id, row[3]) for row in rows])
+            [(row[0], row[1], *row[3:], row[0], store_id, row[3], *[SEPA_CURRENCY] * 4) for row in rows])
     if rows:
         payout_holds.hold_above_cap(tx, store_id)
         payout_limits.hold_same_account(tx, None, [row[0] for row in rows])
@@ -264,3 +273,29 @@ def requeue(storage: Storage, tradein_uuid: str, reason: str, staff_name: str) -
         tx.run("UPDATE hq_payouts SET status = 'pending', attempt = attempt + 1, note = %s, updated_at = %s "
                "WHERE tradein_uuid = %s", [reason, utcnow_ms(), tradein_uuid])
         event(tx, {"uuid": tradein_uuid, "store_id": rows[0][0]}, "payout_requeued", staff_name, reason=reason)
+
+
+def await_answer(tx, tradein_uuid: str, now: str) -> None:
+    """A counter-offer is made: the pending transfer says why it stays out of the next file (READY)."""
+    tx.run("UPDATE hq_payouts SET note = %s, updated_at = %s WHERE tradein_uuid = %s AND status = 'pending'",
+           [OFFER_OPEN_NOTE, now, tradein_uuid])
+
+
+def lower_to(tx, tradein_uuid: str, new_minor: int, now: str) -> dict:
+    """The seller accepted a counter-offer: the transfer still to make is the new amount (none at zero). One already
+    in a bank file is not changed (counter_offers makes no offer then)."""
+    if new_minor > 0:
+        done = tx.rows("UPDATE hq_payouts SET amount_minor = %s, note = '', updated_at = %s WHERE tradein_uuid = %s "
+                       "AND status = 'pending' RETURNING amount_minor", [new_minor, now, tradein_uuid])
+    else:
+        done = tx.rows("UPDATE hq_payouts SET status = 'returned', hold = NULL, note = %s, updated_at = %s WHERE "
+                       "tradein_uuid = %s AND status = 'pending' RETURNING amount_minor",
+                       [OFFER_ZERO_NOTE, now, tradein_uuid])
+    return {"payout_minor": new_minor if done else None}
+
+
+def cancel_for_refusal(tx, tradein_uuid: str, now: str) -> bool:
+    """The seller refused a counter-offer: the transfer still to make is not made. False when it had left already."""
+    return bool(tx.rows("UPDATE hq_payouts SET status = 'returned', hold = NULL, note = %s, updated_at = %s WHERE "
+                        "tradein_uuid = %s AND status = 'pending' RETURNING tradein_uuid",
+                        [OFFER_REFUSED_NOTE, now, tradein_uuid]))

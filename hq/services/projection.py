@@ -8,7 +8,7 @@ record itself is kept byte for byte in hq_records), never a failed batch.
 from __future__ import annotations
 
 from core import protocol
-from hq.services import devices, payouts, retention
+from hq.services import dealer_reports, devices, payouts, photos, retention
 from hq.services.aftersales import AfterSales
 from hq.services.voucher_ledger import StoreUse, apply_store_uses
 
@@ -97,10 +97,14 @@ class Projection:
         self.sold: list = []
         self.erased: list[str] = []  # trade-ins whose seller the store erased: HQ blanks its copy of the account
         self.aftersales = AfterSales(store_id, now)  # sales, returns and warranty claims any store may look up
+        self.photos = photos.PhotoRecords(store_id, now)  # the shots HQ is to expect on the photo channel
+        self.dealer_reports = dealer_reports.DealerReportRecords(store_id)  # a New York store's daily reports
 
     def add(self, kind: str, payload: dict) -> None:
         store_id, now = self.store_id, self.now
         self.aftersales.add(kind, payload)
+        self.photos.add(kind, payload)
+        self.dealer_reports.add(kind, payload)
         if kind == protocol.PAYOUT_REQUESTED and self.keys and \
                 (row := payouts.payout_row(store_id, payload, self.keys, now)):
             self.payouts.append(row)
@@ -134,6 +138,8 @@ class Projection:
         payouts.record_requests(tx, store_id, self.payouts)
         payouts.cancel_requests(tx, store_id, cancelled, self.now)
         retention.erase_accounts(tx, store_id, self.erased, self.now)
+        self.photos.write(tx, self.erased)  # after the trade-ins (a batch may carry a trade-in and its shots)
+        self.dealer_reports.write(tx)
         devices.mark_resold(tx, self.sold, None, "sold at a store's till", received_only=True)
         # A voucher is this store's own live trade-in paid in store credit, for no more than that trade-in's total,
         # and one only: a trade-in is paid once (never five vouchers, never a voucher and a transfer).

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from core import estimating, protocol
 from core.clock import utcnow_ms
 from core.codes import classify
 from core.grading import Spec, grade
+from core.markets import DEFAULT_MARKET
 from core.messages import N_, Instant, Message, UserError
 from core.pricing import Device, PriceGrid, PricingError, quote
 from core.states import UNDONE
@@ -23,7 +26,9 @@ TRADEIN_FIELDS = ("uuid", "store_id", "code", "identifier", "device_kind", "bran
                   "staff_id", "accepted_at", "synced_at", "store_state", "received_at", "received_by",
                   "regrade_status", "payout_method", "resold_at")
 FEED_ACTIONS = ("received", "dispute_opened", "regrade_confirmed", "dispute_accepted", "dispute_rejected", "resold",
-                "payout_exported", "payout_sent", "payout_requeued", "payout_rejected")
+                "payout_exported", "payout_sent", "payout_requeued", "payout_rejected", "counter_offer_made",
+                "counter_offer_waived", "counter_offer_accepted", "counter_offer_refused", "return_asked",
+                "return_sent")
 
 
 # The trade-in that holds a code (hq.services.tradein_claims): a code two trade-ins carried before codes were unique
@@ -101,9 +106,11 @@ def store_answers(storage: Storage, tradein_uuid: str) -> dict:
 
 
 def _grid_price(storage: Storage, ti: dict, spec: Spec, today: date) -> estimating.PriceOf:
-    """Price answers for this trade-in's model with the grid version the store quoted with, as published."""
+    """Price answers for this trade-in's model with the grid version the store quoted with, as published for the
+    store's market (the trade-in's currency: two markets may each have a grid of that name)."""
     with storage.read() as tx:
-        rows = tx.rows("SELECT data FROM hq_reference WHERE kind = 'grid' AND version = %s", [ti["grid_version"]])
+        rows = tx.rows("SELECT data FROM hq_reference WHERE kind = 'grid' AND version = %s AND market = %s",
+                       [ti["grid_version"], ti["currency"] or DEFAULT_MARKET])
     if not rows:
         return lambda key, answers: None
     data = json.loads(rows[0][0])
@@ -171,8 +178,11 @@ def get_regrade(storage: Storage, tradein_uuid: str) -> dict | None:
     return {**found, "answers": json.loads(found["answers"]), "changes": json.loads(found["changes"])}
 
 
-def decide(storage: Storage, tradein_uuid: str, accept: bool, supervisor: str, note: str) -> None:
-    """A supervisor settles an open dispute: accepted (HQ's grade stands) or rejected (the store's does)."""
+def decide(storage: Storage, tradein_uuid: str, accept: bool, supervisor: str, note: str,
+           on_accepted: Callable[[Any, dict, int | None, int | None], object] | None = None) -> None:
+    """A supervisor settles an open dispute: accepted (HQ's grade stands) or rejected (the store's does).
+    `on_accepted(tx, trade-in, store_minor, hq_minor)` runs in the same transaction when HQ's grade stands:
+    hq.services.counter_offers.settle_dispute passes the counter-offer it makes then (it imports this module)."""
     note = " ".join(note.split())[:300]
     if len(note) < 5:
         raise UserError(N_("Say why in a few words (at least 5 characters): the store reads it."))
@@ -186,6 +196,8 @@ def decide(storage: Storage, tradein_uuid: str, accept: bool, supervisor: str, n
             raise UserError(N_("There is no open dispute on this trade-in."))
         tx.run("UPDATE hq_tradeins SET regrade_status = %s WHERE uuid = %s", [status, tradein_uuid])
         event(tx, ti, f"dispute_{status}", supervisor, note=note, hq_minor=done[0][0], store_minor=done[0][1])
+        if accept and on_accepted:
+            on_accepted(tx, ti, done[0][1], done[0][0])
 
 
 def updates_for_store(storage: Storage, store_id: str, after: str = "", limit: int = 500) -> list[dict]:

@@ -1,6 +1,7 @@
 """Why a store's record can never be stored at HQ, checked before ingest stores anything (hq.services.ingest): a
 record id that is no UUID, an unknown kind, an oversized or NUL-carrying payload, JSON that is not an object, a sale
-uuid not in its one spelling, a code not written as codes are minted, an erasure naming no trade-ins, a payout account
+uuid not in its one spelling, a code not written as codes are minted, an erasure naming no trade-ins, a photo's record
+naming no trade-in, kind or file, a payout account
 that core.payout (the terminal's own checks) refuses. Each answer is a rejection the store sees, never a 500."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from core.codes import TRADEIN, VOUCHER
 from core.messages import Message
 from core.payout import account_from_json, unseal
 from core.protocol import rejection
+from hq.services.photos import well_formed
 
 MAX_PAYLOAD = 64 * 1024
 KNOWN_KINDS = frozenset(protocol.RECORD_KINDS)
@@ -50,14 +52,23 @@ def content_problem(record: Record) -> tuple[Message | None, dict]:
         return rejection("bad_sale_uuid"), {}  # one spelling a sale: voucher releases look it up (voucher_ledger)
     if (code_format := CODE_FORMATS.get(record.kind)) and not code_format.minted(payload.get("code")):
         return rejection("bad_code"), {}  # codes name one trade-in or voucher across every store (tradein_claims)
-    if record.kind == protocol.SELLER_ERASED and not _uuid_list(payload.get("tradein_uuids")):
-        return rejection("bad_erasure"), {}  # each names a trade-in whose payout HQ blanks (hq/services/retention.py)
+    if (shape := SHAPES.get(record.kind)) and not shape[0](payload):
+        return rejection(shape[1]), {}
     return None, payload
 
 
 # The kinds whose code HQ keeps as a trade-in's or a voucher's (hq_tradein_codes, hq_vouchers), each in its format.
 CODE_FORMATS = {protocol.TRADEIN_ACCEPTED: TRADEIN, protocol.TRADEIN_DECLINED: TRADEIN,
                 protocol.VOUCHER_ISSUED: VOUCHER}
+
+
+def _erasure(payload: dict) -> bool:
+    """Each names a trade-in whose payout HQ blanks (hq/services/retention.py) and whose photos it drops."""
+    return _uuid_list(payload.get("tradein_uuids"))
+
+
+# The kinds whose payload HQ reads field by field, each with its check and the rejection when it fails.
+SHAPES = {protocol.SELLER_ERASED: (_erasure, "bad_erasure"), protocol.PHOTO_TAKEN: (well_formed, "bad_photo")}
 
 
 def _uuid_list(value: object) -> bool:

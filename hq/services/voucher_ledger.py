@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from core.clock import utcnow_ms
-from core.protocol import SALE_COMPLETED
+from core.protocol import SALE_COMPLETED, event_uuid
 from hq.storage import Storage
 
 
@@ -114,3 +114,36 @@ def _credit_back(tx, store_id: str, use: StoreUse, now: str) -> None:
     if tx.rows("UPDATE hq_vouchers SET balance_minor = balance_minor + %s WHERE code = %s "
                "AND balance_minor + %s <= issued_minor RETURNING code", [credit, use.code, credit]):
         tx.run(USES, [use.sale_uuid, use.code, store_id, use.amount, now, use.original_uuid])
+
+
+# A counter-offer's adjustment is a use of the voucher like a sale's, under an id derived from the trade-in: the
+# ledger shows it, and its primary key lets it happen once (hq.services.counter_offers).
+COUNTER_OFFER_USE = "counter_offer.accepted"
+
+
+def take_difference(tx, tradein_uuid: str, difference: int, now: str) -> dict:
+    """A counter-offer accepted on a trade-in paid in store credit: its voucher's balance goes down by the
+    difference, once, as far as the balance goes. What the seller spent already stays theirs: the shortfall is
+    written off (HQ bears it), never a debt."""
+    # An UPDATE that changes nothing takes the row's lock (PostgreSQL) before the balance is read: a spend at
+    # another store's till cannot come in between.
+    rows = tx.rows("UPDATE hq_vouchers SET balance_minor = balance_minor WHERE tradein_uuid = %s AND "
+                   "status = 'active' RETURNING code, store_id, balance_minor", [tradein_uuid])
+    if not rows:
+        return {"voucher": None, "taken_minor": 0, "written_off_minor": difference}
+    code, store_id, balance = rows[0]
+    take = min(balance, difference)
+    if take > 0 and tx.rows(USES + " ON CONFLICT (sale_uuid, code) DO NOTHING RETURNING code",
+                            [event_uuid(tradein_uuid, COUNTER_OFFER_USE), code, store_id, take, now, None]):
+        tx.run("UPDATE hq_vouchers SET balance_minor = balance_minor - %s WHERE code = %s", [take, code])
+    return {"voucher": code, "taken_minor": take, "written_off_minor": difference - take}
+
+
+def void_unspent(tx, tradein_uuid: str) -> str:
+    """A counter-offer refused on a trade-in paid in store credit: its voucher is voided if nothing of it was spent
+    ("voided"); "spent" when some was (the seller keeps it: hq.services.counter_offers), "none" without a voucher."""
+    if tx.rows("UPDATE hq_vouchers SET status = 'cancelled' WHERE tradein_uuid = %s AND status = 'active' AND "
+               "balance_minor = issued_minor RETURNING code", [tradein_uuid]):
+        return "voided"
+    return "spent" if tx.rows("SELECT 1 FROM hq_vouchers WHERE tradein_uuid = %s AND status = 'active'",
+                              [tradein_uuid]) else "none"

@@ -18,6 +18,7 @@ from typing import Any
 from cryptography.fernet import Fernet, MultiFernet
 
 from core.clock import utcnow_ms
+from core.markets import DEFAULT_MARKET, market_of
 from core.settings import folder_held, private_file
 from hq.storage.schema import MIGRATIONS
 
@@ -205,21 +206,28 @@ class Storage:
             return tx.rows(f"SELECT record_uuid, store_id, seq, kind, payload FROM hq_records {where} "
                            "ORDER BY store_id, seq", params)
 
-    def publish(self, kind: str, version: str, data: str) -> None:
+    def publish(self, kind: str, version: str, data: str, market: str = DEFAULT_MARKET) -> None:
+        """A version of `kind` for `market` (core.markets: the blocklist and TAC table go to every market)."""
+        market = market_of(kind, market)
         with self.transaction() as tx:
-            if tx.rows("SELECT 1 FROM hq_reference WHERE kind = %s AND version = %s", [kind, version]):
+            if tx.rows("SELECT 1 FROM hq_reference WHERE kind = %s AND market = %s AND version = %s",
+                       [kind, market, version]):
                 raise ValueError(f"{kind} version {version} is already published: versions are immutable")
-            tx.run("INSERT INTO hq_reference VALUES (%s, %s, %s, %s)", [kind, version, utcnow_ms(), data])
+            tx.run("INSERT INTO hq_reference (kind, market, version, published_at, data) VALUES (%s, %s, %s, %s, %s)",
+                   [kind, market, version, utcnow_ms(), data])
 
-    def latest_references(self) -> dict[str, dict]:
+    def latest_references(self, market: str = DEFAULT_MARKET) -> dict[str, dict]:
+        """Kind -> the version a store of `market` pulls: its market's newest, and the newest for every market."""
         with self.transaction() as tx:
-            rows = tx.rows("SELECT kind, version, published_at FROM hq_reference r WHERE published_at = "
-                           "(SELECT max(published_at) FROM hq_reference WHERE kind = r.kind)")
+            rows = tx.rows("SELECT kind, version, published_at FROM hq_reference r WHERE market IN (%s, '') AND "
+                           "published_at = (SELECT max(published_at) FROM hq_reference WHERE kind = r.kind AND "
+                           "market = r.market)", [market])
         return {kind: {"version": version, "published_at": at} for kind, version, at in rows}
 
-    def reference(self, kind: str, version: str) -> str | None:
+    def reference(self, kind: str, version: str, market: str = DEFAULT_MARKET) -> str | None:
         with self.transaction() as tx:
-            rows = tx.rows("SELECT data FROM hq_reference WHERE kind = %s AND version = %s", [kind, version])
+            rows = tx.rows("SELECT data FROM hq_reference WHERE kind = %s AND version = %s AND market = %s",
+                           [kind, version, market_of(kind, market)])
         return rows[0][0] if rows else None
 
 

@@ -1,16 +1,45 @@
 """HQ storage on PostgreSQL (psycopg 3, the hq-postgres extra): the bulk steps take whole batches, by COPY or by
-one statement of arrays, in one or two round trips."""
+one statement of arrays, in one or two round trips. HQ survives losing its database server (a primary failing over
+to its standby, docs/scaling.md): HQ answers 503 while no writable node answers, and its pool reconnects."""
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from typing import TYPE_CHECKING
+
+from werkzeug.exceptions import ServiceUnavailable
 
 from hq.storage import RaceLost, Storage, Tx
 
+if TYPE_CHECKING:
+    from psycopg import Connection
+
 COPY_FROM = 64  # rows: fewer go in as one INSERT (one round trip; COPY's handshake takes two)
 BIGINT_COLUMNS = frozenset({"seq", "storage_gb", "functional_grade", "total_minor"})  # of hq_records, hq_tradeins
+# A request waits this long for a connection, then HQ answers 503 (psycopg_pool's default, 30 s, held a worker
+# thread, and the terminal's 10 s push timeout, through a whole failover).
+POOL_WAIT_SECONDS = 3.0
+CONNECT_TIMEOUT_SECONDS = 3  # unless the URL says otherwise
+# Once a request found no server, the next second's are answered 503 at once (a circuit breaker, per process): at
+# 500 stores, each of them holding a worker thread for POOL_WAIT_SECONDS queued the stores' retries past their
+# timeout, and HQ answered the first batch 10 s after the standby's promotion instead of 1 s.
+NO_SERVER_PAUSE_SECONDS = 1.0
+UNAVAILABLE = "HQ's database cannot take this request now (no writable server answered): send it again shortly"
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    """No writable PostgreSQL (down, or its standby being promoted), or the connection died during COMMIT: 503
+    wherever it is raised (a werkzeug HTTP exception: no page or API route answers 500 for it). A commit whose
+    outcome is unknown is never acknowledged: the store sends the batch again, which record ids and payload hashes
+    make safe (the records are stored once, acknowledged as duplicates when the first commit did land)."""
+
+
+class ConnectionLost(RaceLost, DatabaseUnavailable):
+    """The connection died (or the server refused the transaction) before COMMIT: nothing of it was written. A
+    RaceLost, so a caller that runs its transaction again on a fresh connection does (ingest); any other answers
+    503."""
 
 
 class PostgresTx(Tx):
@@ -66,13 +95,59 @@ class PostgresStorage(Storage):
 
     def __init__(self, url: str, max_connections: int = 10) -> None:
         from psycopg_pool import ConnectionPool  # optional extra: hq-postgres
+        from pybreaker import CircuitBreaker
 
-        self.pool = ConnectionPool(url, min_size=1, max_size=max_connections, open=True)
+        connect = {} if "connect_timeout" in url else {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+        self.pool = ConnectionPool(url, min_size=1, max_size=max_connections, open=True, timeout=POOL_WAIT_SECONDS,
+                                   reconnect_timeout=POOL_WAIT_SECONDS, kwargs=connect)
+        self.no_server = CircuitBreaker(fail_max=1, reset_timeout=NO_SERVER_PAUSE_SECONDS,
+                                        throw_new_error_on_trip=False)
 
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
-        with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
-            yield PostgresTx(cursor, "%s")
+        """One transaction on a pooled connection. The server gone before COMMIT: ConnectionLost (nothing written,
+        the caller may run it again); no connection to be had, or the server gone during COMMIT (its outcome
+        unknown): DatabaseUnavailable. Both are 503s."""
+        from psycopg import OperationalError
+        from psycopg.errors import ReadOnlySqlTransaction  # a standby reached: no writable server yet
+        from psycopg_pool import PoolTimeout
+        from pybreaker import CircuitBreakerError
+
+        committing = False
+        try:
+            with ExitStack() as held:
+                with self.no_server.calling():  # open: no server a moment ago, answered at once
+                    conn = self._begun(held)
+                with conn.cursor() as cursor:
+                    yield PostgresTx(cursor, "%s")
+                committing = True  # held's exit commits
+        except (OperationalError, ReadOnlySqlTransaction, CircuitBreakerError) as err:
+            if committing or isinstance(err, PoolTimeout | CircuitBreakerError):
+                raise DatabaseUnavailable(UNAVAILABLE) from err
+            raise ConnectionLost(UNAVAILABLE) from err
+
+    def _begun(self, held: ExitStack) -> Connection:
+        """A pooled connection with its transaction begun, held open (and committed) by `held`. One whose server
+        went away while it sat in the pool fails at BEGIN, before anything was done, and so would every idle one (a
+        failover ends them all): psycopg_pool's check sweeps them out and replaces them, and BEGIN is tried once
+        more, on a fresh connection."""
+        from psycopg import OperationalError
+        from psycopg_pool import PoolTimeout
+
+        try:
+            return self._begin(held)
+        except PoolTimeout:
+            raise
+        except OperationalError:
+            self.pool.check()
+        return self._begin(held)
+
+    def _begin(self, held: ExitStack) -> Connection:
+        with ExitStack() as attempt:  # a failure here hands the broken connection back: the pool discards it
+            conn = attempt.enter_context(self.pool.connection())
+            attempt.enter_context(conn.transaction())  # BEGIN: the first round trip
+            held.enter_context(attempt.pop_all())
+            return conn
 
     def close(self) -> None:
         self.pool.close()

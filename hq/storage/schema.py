@@ -414,4 +414,136 @@ UPDATE hq_payouts SET approved_holds = 'cap' WHERE approved_by IS NOT NULL;
 CREATE INDEX hq_payouts_account_fp ON hq_payouts (account_fp, requested_at);
 ALTER TABLE hq_stores ADD COLUMN payout_daily_minor BIGINT
 """),
+    # Photos behind a store's grade (issue 33): each shot's record as the store sent it (which trade-in, which kind,
+    # the SHA-256 and size of its file), and the files HQ holds whole, its SHA-256 checked (hq.storage.photos keeps
+    # the bytes). A file is shown once it is here and a shot of that trade-in's own store names it.
+    (23, """
+CREATE TABLE hq_photos (
+    photo_uuid TEXT PRIMARY KEY,
+    store_id TEXT NOT NULL REFERENCES hq_stores(id),
+    tradein_uuid TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    bytes BIGINT NOT NULL,
+    media_type TEXT NOT NULL,
+    taken_at TEXT,
+    taken_by TEXT,
+    source TEXT,
+    synced_at TEXT NOT NULL
+);
+CREATE INDEX hq_photos_tradein ON hq_photos (tradein_uuid);
+CREATE INDEX hq_photos_sha256 ON hq_photos (sha256, store_id);
+CREATE TABLE hq_photo_files (
+    sha256 TEXT PRIMARY KEY,
+    bytes BIGINT NOT NULL,
+    stored_at TEXT NOT NULL
+)
+"""),
+    # Counter-offers (issue 33, hq.services.counter_offers): HQ's lower grade stands, so the seller is asked to accept
+    # the new amount or take the device back, by a deadline after which the policy frozen on the offer applies. One
+    # answer per offer: its row's primary key decides between two tabs, a double click and the deadline job. A refused
+    # device goes back (hq_returns): to the store for pickup, or by post to the address the seller typed (sealed).
+    (24, """
+CREATE TABLE hq_counter_offers (
+    tradein_uuid TEXT PRIMARY KEY REFERENCES hq_tradeins(uuid),
+    store_id TEXT NOT NULL REFERENCES hq_stores(id),
+    old_minor BIGINT NOT NULL,
+    new_minor BIGINT NOT NULL,
+    currency TEXT NOT NULL,
+    payout_method TEXT NOT NULL,
+    made_at TEXT NOT NULL,
+    deadline_at TEXT NOT NULL,
+    policy TEXT NOT NULL CHECK (policy IN ('accept', 'return')),
+    status TEXT NOT NULL CHECK (status IN ('open', 'accepted', 'refused', 'waived')),
+    outcome TEXT NOT NULL DEFAULT '{}',
+    CHECK (new_minor >= 0 AND new_minor < old_minor)
+);
+CREATE INDEX hq_counter_offers_due ON hq_counter_offers (deadline_at) WHERE status = 'open';
+CREATE TABLE hq_counter_offer_answers (
+    tradein_uuid TEXT PRIMARY KEY REFERENCES hq_counter_offers(tradein_uuid),
+    answer TEXT NOT NULL CHECK (answer IN ('accept', 'refuse')),
+    answered_by TEXT NOT NULL CHECK (answered_by IN ('seller', 'deadline')),
+    answered_at TEXT NOT NULL
+);
+CREATE TABLE hq_returns (
+    tradein_uuid TEXT PRIMARY KEY REFERENCES hq_tradeins(uuid),
+    store_id TEXT NOT NULL REFERENCES hq_stores(id),
+    code TEXT NOT NULL,
+    method TEXT NOT NULL CHECK (method IN ('store', 'post')),
+    address TEXT NOT NULL DEFAULT '',
+    asked_at TEXT NOT NULL,
+    sent_at TEXT,
+    sent_by TEXT,
+    tracking TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX hq_returns_asked ON hq_returns (asked_at)
+"""),
+    # Each terminal's health (issue 35, hq.services.fleet): when HQ last heard from it (a signed batch or report), in
+    # which protocol, the clock offset HQ measured from the request's signed timestamp, and its last report as
+    # core.health re-wrote it (JSON). A terminal older than protocol 2.1 sends no report and no id: terminal_id ''.
+    (25, """
+CREATE TABLE hq_terminal_health (
+    store_id TEXT NOT NULL REFERENCES hq_stores(id),
+    terminal_id TEXT NOT NULL,
+    seen_at TEXT NOT NULL,
+    protocol TEXT NOT NULL,
+    hq_clock_offset_s INTEGER,
+    health TEXT NOT NULL DEFAULT '{}',
+    PRIMARY KEY (store_id, terminal_id)
+)
+"""),
+    # Jurisdiction packs (issue 34, core.jurisdiction): the pack a store trades under (existing stores are French) and
+    # the identifiers a pack other than France's asks for: a US store's EIN and its NYC DCWP dealer licence.
+    (27, """
+ALTER TABLE hq_stores ADD COLUMN jurisdiction TEXT NOT NULL DEFAULT 'fr';
+ALTER TABLE hq_stores ADD COLUMN ein TEXT NOT NULL DEFAULT '';
+ALTER TABLE hq_stores ADD COLUMN dealer_licence TEXT NOT NULL DEFAULT ''
+"""),
+    # Markets (issue 34, core.markets): a grid, catalog, promos or products version is published for one market (a
+    # currency: a store pulls its own currency's), the blocklist and TAC table for every market (''). The table is
+    # rebuilt for its new key: the same version name may be EUR's and USD's. What was published before markets was
+    # the French stores': EUR. And each New York store's daily dealer record report (kiosk.compliance.dealer_record):
+    # made at the store, then handed over to the city's service by its staff (dealer_report.* records).
+    (28, """
+CREATE TABLE hq_reference_v28 (
+    kind TEXT NOT NULL,
+    market TEXT NOT NULL,
+    version TEXT NOT NULL,
+    published_at TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (kind, market, version)
+);
+INSERT INTO hq_reference_v28 SELECT kind, CASE WHEN kind IN ('blocklist', 'tacs') THEN '' ELSE 'EUR' END, version,
+    published_at, data FROM hq_reference;
+DROP TABLE hq_reference;
+ALTER TABLE hq_reference_v28 RENAME TO hq_reference;
+CREATE TABLE hq_dealer_reports (
+    store_id TEXT NOT NULL REFERENCES hq_stores(id),
+    day TEXT NOT NULL,
+    made_at TEXT NOT NULL,
+    records INTEGER NOT NULL,
+    photos INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    handed_over_at TEXT,
+    handed_over_by TEXT,
+    PRIMARY KEY (store_id, day)
+)
+"""),
+    # The customer's phone tests itself (issue 33, hq.services.device_tests): a test link a terminal registered (HQ
+    # keeps the SHA-256 of its token, never the token), the tone drawn for it, its language, when it expires, and the
+    # one report the phone sent (judged again wherever it is read: core.device_tests). No personal data is asked.
+    (29, """
+CREATE TABLE hq_device_tests (
+    token_sha256 TEXT PRIMARY KEY,
+    store_id TEXT NOT NULL REFERENCES hq_stores(id),
+    tradein_uuid TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    tone_hz INTEGER NOT NULL,
+    language TEXT NOT NULL,
+    submitted_at TEXT,
+    report TEXT
+);
+CREATE INDEX hq_device_tests_store ON hq_device_tests (store_id, created_at)
+"""),
 )

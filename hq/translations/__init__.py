@@ -13,7 +13,9 @@ HQ = translation_catalogues.Domain(
     templates=Path(__file__).parent.parent / "templates",
     sources=(("hq/templates/**.html", "jinja2"), translation_catalogues.CHECKLIST, ("hq/**.py", "python"),
              ("core/store_profile.py", "python"), ("core/device_names.py", "python"), ("hardware/uploads.py", "python"),
-             ("hardware/camera.py", "python")),
+             ("hardware/camera.py", "python"), ("core/photos.py", "python"),
+             ("core/health.py", "python"), ("core/device_tests.py", "python"),
+             ("core/data/device_tests.toml", "core.device_tests:extract_texts")),
     python_folders=("hq",),
     seed_from=translation_catalogues.ROOT / "kiosk" / "translations",
 )

@@ -4,8 +4,9 @@ payout run (pending transfers, SEPA file export, sent, re-queue)."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 
+from core import jurisdiction
 from core.store_profile import FIELDS, VAT_REGIMES, ProfileInvalid
 from hq.services import devices, enrolment, payout_holds, payouts, register_anchors
 from hq.web.auth import supervisor_required
@@ -20,10 +21,13 @@ def _storage():
 
 
 def _store_form(store: dict | None, errors: dict | None = None, status: int = 200):
-    values = {f: request.form.get(f, "") for f in FIELDS} if request.method == "POST" else (store or {
-        "country": "FR", "locale": "fr_FR", "currency": "EUR", "timezone": "Europe/Paris", "vat_regime": "margin"})
+    # A new store's market and regime are left blank: its jurisdiction's are taken (core.store_profile).
+    values = {f: request.form.get(f, "") for f in FIELDS} if request.method == "POST" else (
+        store or {"jurisdiction": jurisdiction.DEFAULT})
+    language = str(get_locale().language) if get_locale() else "en"
     return render_template("hq/store_form.html", store=store, values=values, errors=errors or {},
-                           regimes=VAT_REGIMES), status
+                           regimes=VAT_REGIMES, jurisdictions={name: pack.named(language) for name, pack in
+                                                               jurisdiction.PACKS.items()}), status
 
 
 @bp.get("/stores")

@@ -9,17 +9,24 @@ from datetime import date
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from core.clock import utcnow_ms
+from core.health import MAX_HEALTH_BYTES, parse_health
 from core.protocol import (
+    HEADER_PROTOCOL,
     HEADER_SIGNATURE,
     HEADER_STORE,
     HEADER_TIMESTAMP,
+    PROTOCOL_UNVERSIONED,
+    REJECTIONS,
+    SELLER_ERASED,
     SignatureError,
     parse_json,
+    protocol_refusal,
     signed_target,
     verify,
 )
 from core.reference import KINDS
-from hq.services import aftersales, devices, enrolment, register_anchors, voucher_ledger
+from hq.services import aftersales, devices, enrolment, fleet, markets, photos, register_anchors, voucher_ledger
 from hq.services.ingest import BatchError, ReplayError, ingest, parse_batch
 from hq.services.receiving import updates_for_store
 from hq.storage import RaceLost
@@ -51,6 +58,22 @@ def _authenticate(store_id: str) -> None:
            time.time())
 
 
+def _refused_protocol():
+    """None, or HQ's answer to a request in a protocol it does not read (422): the code, which the terminal says in
+    its reader's words, and the English text, which a terminal older than the codes shows as it is."""
+    message = protocol_refusal(request.headers.get(HEADER_PROTOCOL), current_app.config["PROTOCOL_OLDEST"])
+    if message is None:
+        return None
+    code = next(code for code, msgid in REJECTIONS.items() if msgid == message.msgid)
+    return jsonify({"error": str(message), "code": code, "params": message.params}), 422
+
+
+def _heard(health=None) -> fleet.Heard:
+    """This signed request as the fleet page keeps it: its protocol, and its signed timestamp against HQ's clock."""
+    offset = round(int(request.headers[HEADER_TIMESTAMP]) + 0.5 - time.time())  # the stamp is cut to the second
+    return fleet.Heard(request.headers.get(HEADER_PROTOCOL) or PROTOCOL_UNVERSIONED, offset, health)
+
+
 @bp.errorhandler(SignatureError)
 def _unsigned(err):
     return _error(401, str(err))
@@ -64,16 +87,39 @@ def _http(err):
 @bp.post("/api/v1/stores/<store_id>/batches")
 def post_batch(store_id: str):
     _authenticate(store_id)
+    if refused := _refused_protocol():
+        return refused
     try:
         batch_id, records, backlog = parse_batch(request.get_data())
-        ack = ingest(_storage(), store_id, batch_id, records, backlog)
+        ack = ingest(_storage(), store_id, batch_id, records, backlog, _heard(backlog.health if backlog else None))
     except BatchError as err:
         return _error(422, str(err))
     except ReplayError as err:
         return _error(409, str(err))
     except RaceLost:  # still, after ingest's own retries: nothing of the batch was kept, the store sends it again
         return _error(503, "other batches were writing the same records; send this batch again")
+    if any(record.kind == SELLER_ERASED for record in records):  # their photos went: so do the files none names
+        photos.drop_unreferenced(_storage(), current_app.extensions["hq.photos"])
     return jsonify(ack.as_json())
+
+
+@bp.post("/api/v1/stores/<store_id>/health")
+def post_health(store_id: str):
+    """A terminal's health report sent alone, when it had nothing to push for a while (the fleet page)."""
+    if (request.content_length or 0) > MAX_HEALTH_BYTES:
+        return _error(413, f"a health report is at most {MAX_HEALTH_BYTES} bytes")
+    _authenticate(store_id)
+    if refused := _refused_protocol():
+        return refused
+    try:
+        body = parse_json(request.get_data())
+    except ValueError:
+        body = None
+    health = parse_health(body.get("health")) if isinstance(body, dict) else None
+    if health is None:
+        return _error(422, "send {\"health\": {...}}: the terminal's report")
+    fleet.note_report(_storage(), store_id, _heard(health), utcnow_ms())
+    return jsonify({"noted": True})
 
 
 @bp.get("/api/v1/stores/<store_id>/register-anchor")
@@ -92,14 +138,16 @@ def fiscal_anchor(store_id: str):
 
 @bp.get("/api/v1/stores/<store_id>/reference")
 def reference_index(store_id: str):
+    """The versions this store pulls: its market's (its currency, core.markets) and those for every market."""
     _authenticate(store_id)
-    return jsonify(_storage().latest_references())
+    return jsonify(_storage().latest_references(markets.store_market(_storage(), store_id)))
 
 
 @bp.get("/api/v1/stores/<store_id>/reference/<kind>/<version>")
 def reference(store_id: str, kind: str, version: str):
     _authenticate(store_id)
-    data = _storage().reference(kind, version) if kind in REFERENCE_KINDS else None
+    market = markets.store_market(_storage(), store_id)  # another market's version is not this store's to read
+    data = _storage().reference(kind, version, market) if kind in REFERENCE_KINDS else None
     if data is None:
         return _error(404, f"no {kind} version {version}")
     return current_app.response_class(data, mimetype="application/json")

@@ -4,6 +4,7 @@ from core import protocol
 
 _SIGNED = [{"storeSignature": []}]
 _STORE = {"name": "store_id", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 64}}
+_SHA256 = {"name": "sha256", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}
 _ERROR = {"description": "Refused, with the reason", "content": {"application/json": {"schema": {
     "type": "object", "properties": {"error": {"type": "string"}}, "required": ["error"]}}}}
 
@@ -13,7 +14,8 @@ OPENAPI = {
              "description": "Stores push their outbox in seq order and pull reference data. Every call is "
                             "signed: X-Signature = hex HMAC-SHA256(store secret, timestamp + '\\n' + METHOD + "
                             "'\\n' + path + '\\n' + body), with X-Store-Id and X-Timestamp (Unix seconds, "
-                            "at most 300 s off)."},
+                            "at most 300 s off). X-Protocol-Version names the batch protocol (core.protocol: "
+                            "2.1; none means 2.0): an older or unknown major is refused with 422 and a code."},
     "components": {
         "securitySchemes": {"storeSignature": {"type": "apiKey", "in": "header", "name": "X-Signature"}},
         "schemas": {
@@ -43,11 +45,16 @@ OPENAPI = {
             "responses": {"200": {"description": "Acknowledged", "content": {"application/json": {
                 "schema": {"$ref": "#/components/schemas/Ack"}}}},
                 "401": _ERROR, "409": _ERROR, "413": _ERROR, "422": _ERROR, "503": _ERROR}}},
+        "/api/v1/stores/{store_id}/health": {"post": {
+            "summary": "The terminal's health report alone, when it had nothing to push (core.health; at most "
+                       "4096 bytes)", "security": _SIGNED, "parameters": [_STORE],
+            "responses": {"200": {"description": "Noted"}, "401": _ERROR, "413": _ERROR, "422": _ERROR}}},
         "/api/v1/stores/{store_id}/reference": {"get": {
-            "summary": "Latest version of each reference kind", "security": _SIGNED, "parameters": [_STORE],
+            "summary": "Latest version of each reference kind for the store's market (its currency; the blocklist "
+                       "and TAC table are every market's)", "security": _SIGNED, "parameters": [_STORE],
             "responses": {"200": {"description": "kind -> {version, published_at}"}, "401": _ERROR}}},
         "/api/v1/stores/{store_id}/reference/{kind}/{version}": {"get": {
-            "summary": "One reference version's data", "security": _SIGNED,
+            "summary": "One reference version's data, of the store's market", "security": _SIGNED,
             "parameters": [_STORE, {"name": "kind", "in": "path", "required": True, "schema": {
                 "type": "string", "enum": ["catalog", "grid", "promos", "blocklist"]}},
                 {"name": "version", "in": "path", "required": True, "schema": {"type": "string"}}],
@@ -68,8 +75,8 @@ OPENAPI = {
             "responses": {"200": {"description": "{store_id, secret, profile, tracking_url}"}, "403": _ERROR,
                           "422": _ERROR, "429": _ERROR}}},
         "/api/v1/stores/{store_id}/updates": {"get": {
-            "summary": "What HQ did with this store's trade-ins (received, regraded, disputes, payouts, resold) "
-                       "after a cursor",
+            "summary": "What HQ did with this store's trade-ins (received, regraded, disputes, payouts, resold, "
+                       "counter-offers and their answers, devices sent back) after a cursor",
             "security": _SIGNED,
             "parameters": [_STORE, {"name": "after", "in": "query", "required": False,
                                     "schema": {"type": "string", "maxLength": 120}}],
@@ -109,6 +116,25 @@ OPENAPI = {
                                     "schema": {"type": "string", "maxLength": 64}}],
             "responses": {"200": {"description": "{status: open | received | repaired | replaced | refused, "
                                                  "status_at}"}, "401": _ERROR, "404": _ERROR}}},
+        "/api/v1/stores/{store_id}/photos/{sha256}": {
+            "head": {
+                "summary": "How much of a photo's file HQ holds (X-Photo-Received, X-Photo-Complete: 1 when whole and "
+                           "its SHA-256 checked); 404 until this store's record of the photo has reached HQ",
+                "security": _SIGNED, "parameters": [_STORE, _SHA256],
+                "responses": {"200": {"description": "headers X-Photo-Received, X-Photo-Complete"}, "401": _ERROR,
+                              "404": _ERROR}},
+            "put": {
+                "summary": "A chunk of the file at the byte the upload stands at (Content-Range: bytes "
+                           "<first>-<last>/<size>); the whole file is checked against its SHA-256 before HQ shows it; "
+                           "a file HQ holds whole is a no-op",
+                "security": _SIGNED, "parameters": [_STORE, _SHA256, {
+                    "name": "Content-Range", "in": "header", "required": True,
+                    "schema": {"type": "string", "pattern": "^bytes [0-9]+-[0-9]+/[0-9]+$"}}],
+                "requestBody": {"required": True, "content": {"application/octet-stream": {
+                    "schema": {"type": "string", "format": "binary"}}}},
+                "responses": {"200": {"description": "{received, complete, size}"}, "401": _ERROR, "404": _ERROR,
+                              "409": {"description": "the upload stands elsewhere (X-Photo-Received)"},
+                              "422": _ERROR}}},
         "/healthz": {"get": {"summary": "Health", "responses": {"200": {"description": "ok"},
                                                                 "503": {"description": "storage down"}}}},
     },

@@ -16,7 +16,7 @@ from core.grading import AnswerError, load_spec
 from core.text import csv_cell
 from hardware import extras
 from hq.extensions import htmx
-from hq.services import oversight, receiving
+from hq.services import counter_offers, dealer_reports, device_returns, oversight, photos, receiving
 from hq.web.auth import staff_required, supervisor_required
 from hq.web.charts import bar_chart
 from hq.web.i18n import money, translated
@@ -40,8 +40,11 @@ def dashboard():
     figures = oversight.dashboard(_storage())
     charts = {
         "per_day": bar_chart(gettext("Trade-ins per day"), [(_day(d), n) for d, n, _ in figures["per_day"]]),
-        "value": bar_chart(gettext("Value paid per day"), [(_day(d), v) for d, _, v in figures["per_day"]],
-                           value_label=money),
+        # one chart of money per currency: euros and dollars never share a bar or a total
+        "value": {currency: bar_chart(gettext("Value paid per day in %(currency)s", currency=currency),
+                                      [(_day(d), v.get(currency, 0)) for d, _, v in figures["per_day"]],
+                                      value_label=lambda v, c=currency: money(v, c))
+                  for currency in figures["currencies"]},
         "per_store": bar_chart(gettext("Trade-ins per store"),
                                [(s["store"], s["count"]) for s in figures["per_store"]]),
         "grades": bar_chart(gettext("Cosmetic grade mix"), figures["grades"]),
@@ -49,7 +52,19 @@ def dashboard():
                              [(s["store"], round(100 * s["regrade_rate"])) for s in figures["per_store"]],
                              value_label=lambda v: f"{v} %"),
     }
-    return render_template("hq/dashboard.html", figures=figures, charts=charts, stores=oversight.stores(_storage()))
+    return render_template("hq/dashboard.html", figures=figures, charts=charts, stores=oversight.stores(_storage()),
+                           dealer_reports=dealer_reports.recent(_storage()))
+
+
+@bp.get("/dashboard.csv")
+def dashboard_csv():
+    """The dashboard's days for a spreadsheet: a row per day and currency, never a sum across currencies."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(("day", "currency", "tradeins", "value_paid_minor"))
+    writer.writerows([csv_cell(value) for value in row] for row in oversight.daily_rows(_storage()))
+    return Response(buffer.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename=totals-per-currency-{date.today()}.csv"})
 
 
 @bp.get("/inbox")
@@ -94,7 +109,7 @@ def _tradein_page(tradein_uuid: str, status: int = 200, error: str | None = None
     ti = {**ti, "store_name": place.get("name"), "store_timezone": place.get("timezone")}
     return render_template("hq/tradein.html", ti=ti, evidence=evidence, regrade=regrade, error=error,
                            questions=SPEC.questions_for(ti["device_kind"] or "phone"), form=request.form,
-                           clerk=oversight.clerk_of(evidence),
+                           clerk=oversight.clerk_of(evidence), photos=photos.of_tradein(_storage(), tradein_uuid),
                            history=oversight.history(_storage(), tradein_uuid, ti["store_name"] or "")), status
 
 
@@ -122,8 +137,10 @@ def regrade(tradein_uuid: str):
 @supervisor_required
 def decision(tradein_uuid: str):
     try:
-        receiving.decide(_storage(), tradein_uuid[:64], request.form.get("decision") == "accept",
-                         g.hq_staff["name"], request.form.get("note", ""))
+        counter_offers.settle_dispute(
+            _storage(), tradein_uuid[:64], request.form.get("decision") == "accept", g.hq_staff["name"],
+            request.form.get("note", ""),
+            counter_offers.Terms(current_app.config["COUNTER_OFFER_DAYS"], current_app.config["COUNTER_OFFER_POLICY"]))
     except ValueError as err:
         return _tradein_page(tradein_uuid[:64], 422, translated(err))
     flash(gettext("Dispute settled: the store sees the outcome on its next sync."))
@@ -171,4 +188,17 @@ def checkin_photo():
 @bp.get("/shipments")
 def shipments():
     return render_template("hq/shipments.html", shipments=oversight.shipments(_storage(),
-                                                                              request.args.get("store_id", "")[:64]))
+                                                                              request.args.get("store_id", "")[:64]),
+                           returns=device_returns.returns(_storage()))
+
+
+@bp.post("/returns/<tradein_uuid>/sent")
+def return_sent(tradein_uuid: str):
+    """A device going back to its seller leaves HQ (to the store, or by post with the carrier's number)."""
+    try:
+        device_returns.mark_sent(_storage(), tradein_uuid[:64], g.hq_staff["name"], request.form.get("tracking", ""))
+    except ValueError as err:
+        flash(translated(err), "error")
+        return redirect(url_for(".shipments") + "#returns", 303)
+    flash(gettext("Marked sent: the store and the seller see it on their next look."))
+    return redirect(url_for(".shipments") + "#returns", 303)

@@ -1,5 +1,6 @@
 """Rate limits per address (Flask-Limiter) on HQ's anonymous doors: staff sign-in,
-the enrolment code exchange and the sellers' tracking pages. One limiter per app.
+the enrolment code exchange, the sellers' tracking pages (and their photos) and their answers to a counter-offer,
+the customers' phone test pages and their reports. One limiter per app.
 
 Counters live where HQ_RATE_LIMIT_STORAGE says: memory:// is one process's own (`gunicorn -w 4` would allow four
 times the limit), redis:// is shared by every worker and node. The address is the connection's, unless
@@ -25,5 +26,9 @@ def init_app(app: Flask) -> None:
                       swallow_errors=True)
     login = app.view_functions["hq_auth.login"]  # the limit is checked by the wrapper: it must be what is served
     app.view_functions["hq_auth.login"] = limiter.limit(app.config["RATE_LIMIT_SIGN_IN"], methods=["POST"])(login)
-    for endpoint, limit in (("hq_api.enrol", "RATE_LIMIT_ENROL"), ("hq_track.track", "RATE_LIMIT_TRACKING")):
+    # A seller's photo checks the same token as the page: limited alike, so it is no side door for guessing one.
+    for endpoint, limit in (("hq_api.enrol", "RATE_LIMIT_ENROL"), ("hq_track.track", "RATE_LIMIT_TRACKING"),
+                            ("hq_track.photo", "RATE_LIMIT_TRACKING"), ("hq_track.answer", "RATE_LIMIT_SELLER_ANSWER"),
+                            ("hq_device_test.page", "RATE_LIMIT_DEVICE_TEST"),
+                            ("hq_device_test.results", "RATE_LIMIT_DEVICE_TEST")):
         app.view_functions[endpoint] = limiter.limit(app.config[limit])(app.view_functions[endpoint])

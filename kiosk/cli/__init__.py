@@ -1,6 +1,6 @@
 """Every `flask --app kiosk` command, in one place: database (init-db, seed, enrol), sync (push, pull, status),
 register (verify, export), fiscal (archive, verify, attestation), privacy (export, rectify, erase, purge,
-rotate-key) and hardware (selftest).
+rotate-key), hardware (selftest), photos (required, require) and dealer-report (New York City's daily record).
 
 May import kiosk's services, store and views' shared checks; nothing imports it but kiosk.app."""
 
@@ -10,16 +10,17 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from kiosk.cli import compliance, database, fiscal, hardware, sync
+from kiosk.cli import compliance, database, dealer_report, fiscal, hardware, photos, sync
 from kiosk.store.db import open_database, schema_version
 from kiosk.store.migrations import MIGRATIONS
 
 
 def init_app(app: Flask) -> None:
-    for group in (sync.cli, compliance.register_cli, compliance.privacy_cli):
+    for group in (sync.cli, compliance.register_cli, compliance.privacy_cli, photos.cli):
         group.callback = with_appcontext(_database_is_current)  # run before any of the group's commands
+    app.cli.add_command(dealer_report.dealer_report_command)
     for command in (database.init_db_command, database.seed_command, database.enrol_command, sync.cli,
-                    compliance.register_cli, compliance.privacy_cli, hardware.cli, fiscal.fiscal_cli):
+                    compliance.register_cli, compliance.privacy_cli, hardware.cli, fiscal.fiscal_cli, photos.cli):
         app.cli.add_command(command)
 
 

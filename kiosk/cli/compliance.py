@@ -11,6 +11,7 @@ import click
 from flask import current_app, render_template
 from flask.cli import AppGroup
 
+from core.jurisdiction import ALL_DOCUMENTS
 from hardware.printer import FileSink
 from kiosk.compliance import privacy, register, register_export
 from kiosk.compliance.crypto import DataCipher, add_key_to_file, load_keys
@@ -84,8 +85,8 @@ def _reference(doc_type: str, doc_number: str) -> str:
 
 def seller_options(command):
     command = click.option("--doc-number", required=True, help="The seller's ID document number.")(command)
-    return click.option("--doc-type", required=True, help="national_id, passport, residence_permit, "
-                        "driving_licence")(command)
+    return click.option("--doc-type", required=True, help=", ".join(ALL_DOCUMENTS) + " (the store's "
+                        "jurisdiction says which it accepts)")(command)
 
 
 @privacy_cli.command("export")
@@ -123,8 +124,12 @@ def privacy_erase(doc_type: str, doc_number: str) -> None:
 @click.option("--kind", required=True, type=click.Choice(privacy.REQUEST_KINDS))
 @click.option("--note", default="", help="What the seller asked, in a few words (no personal data).")
 def privacy_request(doc_type: str, doc_number: str, kind: str, note: str) -> None:
-    """Log a seller's request to exercise a right; it must be answered within one month."""
-    logged = privacy.log_request(get_db(), _reference(doc_type, doc_number), kind, note=note)
+    """Log a seller's request to exercise a right, with its deadline: one month in France (GDPR), 45 days in the New
+    York store (its CCPA-style policy); the kinds are the store's regime's."""
+    try:
+        logged = privacy.log_request(get_db(), _reference(doc_type, doc_number), kind, note=note)
+    except ValueError as err:  # a kind of another regime's (erasure is "delete" in the New York store)
+        raise click.BadParameter(str(err), param_hint="--kind") from None
     click.echo(f"request {logged['id']} ({kind}) logged: answer by {logged['due_on']}")
 
 

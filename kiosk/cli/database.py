@@ -6,6 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from core.receipts import business_ids
 from kiosk.provisioning.enrolment import EnrolmentFailed, enrol
 from kiosk.provisioning.setup import prepare_database
 from kiosk.store.connection import open_signing_database
@@ -44,8 +45,8 @@ def enrol_command(hq_url: str, code: str) -> None:
     finally:
         db.close()
     profile = result["profile"]
-    click.echo(f"enrolled: {profile['trading_name']} ({profile['legal_name']}, SIRET {profile['siret']}), "
-               f"store id {result['store_id']}")
+    click.echo(f"enrolled: {profile['trading_name']} ({', '.join((profile['legal_name'], *business_ids(profile)))}"
+               f"), store id {result['store_id']}, rules of {profile['jurisdiction']}")
     click.echo("pulled: " + (", ".join(result["pulled"]) or "nothing published yet") if not result["pull_error"]
                else f"not pulled yet ({result['pull_error']}): the next sync will")
     click.echo("next: open the terminal in a browser to create the first manager's account")

@@ -1,4 +1,4 @@
-"""`flask --app kiosk sync push|pull|status`."""
+"""`flask --app kiosk sync push|photos|pull|status`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 from kiosk.hq_link import hq_client, push
 from kiosk.store.connection import get_db
 from kiosk.tradein.reference import pull
-from sync import pusher
+from sync import photos, pusher
 from sync.client import HQClient, HQRefused, HQUnavailable
 
 cli = AppGroup("sync", help="Push the outbox to HQ, pull reference data, show the state.")
@@ -34,6 +34,20 @@ def push_command() -> None:
     except (HQRefused, HQUnavailable) as err:  # one clear line, never a traceback; nothing is lost
         raise click.ClickException(f"push failed, nothing lost (it will be retried): {err}") from None
     click.echo(f"sent {sent}; acknowledged through seq {pusher.checkpoint(db)}")
+
+
+@cli.command("photos")
+def photos_command() -> None:
+    """Send the trade-in photos HQ expects (after the records), within PHOTO_UPLOAD_BYTES_PER_SECOND."""
+    db, client = get_db(), _cli_client()
+    try:
+        done = photos.upload(db, client, current_app.config["PHOTO_UPLOAD_BYTES_PER_SECOND"], round_seconds=3600)
+    except (HQRefused, HQUnavailable) as err:
+        raise click.ClickException(f"photos not all sent, nothing lost (they will be resumed): {err}") from None
+    left = photos.backlog(db)
+    click.echo(f"sent {done.files} photo(s), {done.bytes} bytes; {left['files']} left ({left['bytes']} bytes), "
+               f"{left['refused']} refused by HQ" + (" (records waiting: push first)" if done.ended == "records"
+                                                       else ""))
 
 
 @cli.command("pull")

@@ -1,24 +1,25 @@
-"""GDPR rights on seller data: export, rectification, erasure, retention purge, key rotation.
-No Flask. The police register is a legal obligation: erasure leaves it whole, and its entries go only
-after their 10 years (the database trigger refuses earlier deletion)."""
+"""Sellers' rights on their data: export, rectification, erasure, retention purge, key rotation, and requests
+logged with their deadline under the store's privacy regime (its jurisdiction pack: GDPR's month in France, the
+New York store's CCPA-style 45 days). No Flask. The police register is a legal obligation: erasure leaves it
+whole, and its entries go only after their 10 years (the database trigger refuses earlier deletion)."""
 
 from __future__ import annotations
 
-import calendar
 import json
 import uuid
 from datetime import UTC, date, datetime
 
 import sqlite_utils
 
-from core import protocol
+from core import jurisdiction, protocol
 from core.clock import utcnow
 from core.messages import N_, UserError
 from core.retention import POLICE_REGISTER, SELLER_AFTER_ACTIVITY, SELLER_AFTER_ORDER
 from core.text import canonical_id_number
-from kiosk.compliance import audit, register
+from kiosk.compliance import audit, dealer_record, register
 from kiosk.compliance.crypto import DataCipher
-from kiosk.store.db import fetch_all, write_transaction
+from kiosk.evidence import photos
+from kiosk.store.db import fetch_all, fetch_one, write_transaction
 from sync import outbox
 
 RECTIFIABLE = ("surname", "first_names", "address", "birth_date", "id_doc_issuer")
@@ -28,7 +29,8 @@ RECTIFIABLE = ("surname", "first_names", "address", "birth_date", "id_doc_issuer
 ACTIVITY_YEARS, ORDER_YEARS = SELLER_AFTER_ACTIVITY.years, SELLER_AFTER_ORDER.years
 REGISTER_YEARS = POLICE_REGISTER.years
 PURGED_ON = "retention_purged_on"  # the day the daily purge last ran (sync_state)
-REQUEST_KINDS = ("access", "rectification", "erasure", "restriction", "portability", "objection")
+# Every kind any pack's regime has (a store takes its own pack's: core/data/jurisdictions).
+REQUEST_KINDS = tuple(dict.fromkeys(kind for pack in jurisdiction.PACKS.values() for kind in pack.privacy.requests))
 
 
 class NotADocumentNumber(UserError):
@@ -77,12 +79,13 @@ def rectify(db, cipher: DataCipher, seller_ref: str, field: str, value: str) -> 
     return len(rows)
 
 
-def _redact(db, where: str, params: list) -> int:
-    """Inside the caller's transaction: the identity and account leave these trade-ins, and the erasure travels to
-    HQ as a synced record, so HQ blanks the seller's sealed account too (hq/payouts.erase_accounts)."""
+def _redact(db, where: str, params: list) -> tuple[int, set[str]]:
+    """Inside the caller's transaction: the identity and account leave these trade-ins, their photos' rows go (the
+    files they leave unnamed are the caller's to remove once committed: returned), and the erasure travels to HQ as
+    a synced record, so HQ blanks the seller's sealed account too (hq/payouts.erase_accounts) and its photos."""
     uuids = [r["uuid"] for r in fetch_all(db, f"SELECT uuid FROM tradeins WHERE {where}", params)]
     if not uuids:
-        return 0
+        return 0, set()
     marks = ",".join("?" * len(uuids))
     db.execute(f"UPDATE tradeins SET seller_identity = NULL, seller_ref = NULL, payout_account = NULL "
                f"WHERE uuid IN ({marks})", uuids)
@@ -93,7 +96,7 @@ def _redact(db, where: str, params: list) -> int:
     erasure = str(uuid.uuid4())
     outbox.append(db, erasure, protocol.SELLER_ERASED, {"uuid": erasure, "tradein_uuids": uuids,
                                                          "erased_at": utcnow()})
-    return len(uuids)
+    return len(uuids), photos.forget_tradeins(db, uuids)
 
 
 def codes_of(db, seller_ref: str) -> list[str]:
@@ -104,26 +107,33 @@ def codes_of(db, seller_ref: str) -> list[str]:
 def erase(db, seller_ref: str) -> int:
     """Right to erasure: identity leaves the trade-ins; the police register keeps its legal copy."""
     with write_transaction(db):
-        redacted = _redact(db, "seller_ref = ?", [seller_ref])
+        redacted, files = _redact(db, "seller_ref = ?", [seller_ref])
         audit.record(db, "gdpr_erase", seller_ref=seller_ref, trade_ins=redacted)
+    photos.remove_unreferenced(db, files)  # unless another trade-in's shot is the same file
     return redacted
 
 
 def purge(db, now: datetime | None = None) -> dict:
     """Retention: a seller's identity once 3 years have passed since their last activity and 6 since their last
-    order (accepted trade-in); register entries after 10 years (core/data/retention.toml)."""
+    order (accepted trade-in), and their trade-ins' photos with it; register entries after 10 years
+    (core/data/retention.toml). Photos of trade-ins that bought nothing (declined, discarded, expired) go too."""
     now = now or datetime.now(UTC)
     activity_cutoff = SELLER_AFTER_ACTIVITY.cutoff(now).isoformat(timespec="seconds")
     order_cutoff = SELLER_AFTER_ORDER.cutoff(now).isoformat(timespec="seconds")
     register_cutoff = POLICE_REGISTER.cutoff(now).isoformat(timespec="seconds")
     with write_transaction(db):
-        redacted = _redact(db, "seller_ref IN (SELECT seller_ref FROM tradeins WHERE seller_ref IS NOT NULL "
-                               "GROUP BY seller_ref HAVING max(accepted_at) < ? AND max(updated_at) < ?)",
-                           [order_cutoff, activity_cutoff])
+        redacted, files = _redact(db, "seller_ref IN (SELECT seller_ref FROM tradeins WHERE seller_ref IS NOT "
+                                      "NULL GROUP BY seller_ref HAVING max(accepted_at) < ? AND max(updated_at) < ?)",
+                                  [order_cutoff, activity_cutoff])
+        files |= photos.forget_tradeins(db, [r[0] for r in db.execute(
+            "SELECT DISTINCT tradein_uuid FROM photos WHERE tradein_uuid IN (SELECT uuid FROM tradeins WHERE "
+            "state = 'declined')").fetchall()])
         register.mark_purge(db, register_cutoff)  # verify starts from here: the chain stays checkable
         removed = db.execute("DELETE FROM police_register WHERE entered_at < ?", [register_cutoff]).rowcount
         audit.record(db, "retention_purge", seller_ref=None, redacted_trade_ins=redacted,
                      register_entries_removed=removed)
+    photos.remove_unreferenced(db, files)
+    photos.sweep(db)  # files of estimates the customer never ticketed (their rows went with the estimate)
     return {"redacted_trade_ins": redacted, "register_entries_removed": removed}
 
 
@@ -156,16 +166,24 @@ def rotate(db, cipher: DataCipher) -> int:
             db.execute("UPDATE police_register SET identity = ? WHERE seq = ?", [cipher.rotate(entry["identity"]),
                                                                                   entry["seq"]])
             count += 1
+        count += dealer_record.rotate(db, cipher)  # New York City's records, kept six years under the newest key
         audit.record(db, "key_rotated", seller_ref=None, rows=count)
     return count
 
 
+def store_privacy(db) -> jurisdiction.Privacy:
+    """This terminal's store's privacy regime (France's before enrolment)."""
+    return jurisdiction.pack_for(fetch_one(db, "SELECT jurisdiction FROM stores ORDER BY rowid LIMIT 1")).privacy
+
+
 def log_request(db, seller_ref: str, kind: str, received: datetime | None = None, note: str = "") -> dict:
-    """A seller asks to exercise a right: logged with its deadline (one month, GDPR art. 12(3))."""
-    if kind not in REQUEST_KINDS:
-        raise ValueError(f"kind must be one of {', '.join(REQUEST_KINDS)}")
+    """A seller asks to exercise a right: logged with the deadline the store's regime gives (GDPR art. 12(3): one
+    month; the New York store's CCPA-style policy: 45 days, Cal. Civ. Code § 1798.130(a)(2))."""
+    regime = store_privacy(db)
+    if kind not in regime.requests:
+        raise ValueError(f"kind must be one of {', '.join(regime.requests)}")
     received = received or datetime.now(UTC)
-    due = _one_month_after(received.date())
+    due = regime.due_on(received.date())
     with write_transaction(db):
         cursor = db.execute("INSERT INTO privacy_requests (kind, seller_ref, received_at, due_on, note) "
                             "VALUES (?, ?, ?, ?, ?)", [kind, seller_ref, received.isoformat(timespec="seconds"),
@@ -190,6 +208,5 @@ def open_requests(db) -> list[dict]:
 
 
 def _one_month_after(day: date) -> date:
-    """The same day next month (the month's last day when it has no such day)."""
-    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+    """The same day next month (the month's last day when it has no such day): GDPR's deadline."""
+    return jurisdiction.Deadline(months=1).after(day)

@@ -24,6 +24,12 @@ PRINTER_STATES = {
     "unknown": (UNTESTED, N_("This printer cannot report its state."), N_("Print a test page to check it.")),
     "paper_near_end": (OK, N_("Ready; the paper roll is nearly finished."), N_("Keep a new roll at hand.")),
     "paper_out": (PROBLEM, N_("Out of paper."), N_("Put in a new roll, close the cover, then print a test page.")),
+    "cover_open": (PROBLEM, N_("The cover is open."), N_("Close the printer's cover, then print a test page.")),
+    "driver_missing": (PROBLEM, N_("This printer's driver cannot run on this terminal."),
+                       N_("Install what the driver lacks (the printer drivers on /hardware, docs/hardware.md), then "
+                          "restart the kiosk.")),
+    "fault": (PROBLEM, N_("The printer reports a fault (paper jam or cutter)."),
+              N_("Open the cover, clear the paper, close it, then print a test page.")),
     "offline": (PROBLEM, N_("Not answering."), N_("Check that the printer is on, its cable is in, and its address "
                                                   "(setting PRINTER_TARGET) is right.")),
     "error": (PROBLEM, N_("The receipts folder cannot be written."), N_("Check the folder's permissions (setting "
@@ -53,16 +59,21 @@ def test_page(store_name: str) -> Receipt:
 
 def check_printer(sink: PrinterSink, profile: str, store_name: str, print_page: bool) -> Check:
     name = f"printer ({sink.driver})"
-    state = sink.state()
-    verdict, detail, fix = PRINTER_STATES.get(state, (PROBLEM, N_("Unexpected state."), ""))
+    verdict, detail, fix = _state_verdict(sink)
     if not print_page:
         return Check(name, verdict, Message(detail), Message(fix) if fix else "")
     try:
         where = sink.send(escpos_render.render(test_page(store_name), profile), "selftest")
-    except PrinterError as err:
-        return Check(name, PROBLEM, err.message, Message(PRINTER_STATES["offline"][2]))
+    except PrinterError as err:  # every driver's fault arrives as this (hardware.printer): a verdict, no traceback
+        verdict, _, fix = _state_verdict(sink)
+        return Check(name, PROBLEM, err.message,
+                     Message(fix if verdict == PROBLEM and fix else PRINTER_STATES["offline"][2]))
     return Check(name, OK, Message(N_("Test page sent to %(where)s: check that it printed cleanly (accents, QR code, "
                                       "barcode)."), where=where))
+
+
+def _state_verdict(sink: PrinterSink) -> tuple[str, str, str]:
+    return PRINTER_STATES.get(sink.state(), (PROBLEM, N_("Unexpected state."), ""))
 
 
 def check_scanner(scanned: str | None) -> Check:

@@ -57,7 +57,7 @@ def _checked(answer: dict) -> tuple[str, str, dict]:
 def _save_store(db: sqlite_utils.Database, store_id: str, profile: dict) -> None:
     row = {"id": store_id, "code": store_id, "name": profile["trading_name"], "demo": 0,
            **{k: profile[k] for k in ("legal_name", "siret", "address", "country", "locale", "currency", "timezone",
-                                      "vat_regime")}}
+                                      "vat_regime", "jurisdiction", "ein", "dealer_licence")}}
     with write_transaction(db):
         db["stores"].upsert(row, pk="id")
         if not fetch_one(db, "SELECT id FROM terminals WHERE store_id = ? AND mode = 'staff'", [store_id]):

@@ -41,3 +41,31 @@
   window.addEventListener("popstate", keep);  // the browser's Back (htmx then fetches the page before)
   window.addEventListener("pagehide", keep);
 })();
+
+// A file input marked data-autosubmit sends its form as soon as a photo is chosen (one tap, not two); without
+// JavaScript the form's own button sends it.
+document.addEventListener("change", function (event) {
+  "use strict";
+  var input = event.target;
+  if (input.matches && input.matches("input[type=file][data-autosubmit]") && input.files.length && input.form) {
+    input.form.requestSubmit();
+  }
+});
+
+// The one-screen checklist's keys (a form marked data-shortcuts): 1-9 and 0 go to that question (its chosen
+// answer, or its number field), Enter on an answer quotes. The arrow keys are the radio buttons' own.
+document.addEventListener("keydown", function (event) {
+  "use strict";
+  var form = event.target.closest && event.target.closest("form[data-shortcuts]");
+  if (!form || event.ctrlKey || event.metaKey || event.altKey) { return; }
+  var typing = event.target.matches("input[type=number], input[type=text], textarea");
+  if (/^[0-9]$/.test(event.key) && !typing) {
+    var questions = form.querySelectorAll("fieldset.check");
+    var question = questions[(Number(event.key) + 9) % 10];
+    var target = question && (question.querySelector("input:checked") || question.querySelector("input"));
+    if (target) { event.preventDefault(); target.focus(); }
+  } else if (event.key === "Enter" && event.target.matches("input[type=radio]")) {
+    event.preventDefault();
+    form.requestSubmit();
+  }
+});

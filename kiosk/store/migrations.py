@@ -612,4 +612,138 @@ CREATE TABLE warranty_claims (
 );
 CREATE INDEX warranty_claims_identifier ON warranty_claims(identifier);
 """),
+    (25, "a manager's approval given on the quote screen, kept for the offer it approved", """
+CREATE TABLE tradein_approvals (
+    tradein_uuid TEXT PRIMARY KEY REFERENCES tradeins(uuid),
+    approver_id TEXT NOT NULL REFERENCES staff(id),
+    total_minor INTEGER NOT NULL,
+    approved_at TEXT NOT NULL
+);
+"""),
+    (26, "photos behind every grade: shots of a device, stored by the SHA-256 of their file, sent to HQ apart", """
+-- A shot of a trade-in's device (taken at the counter) or of a customer's estimate (at the totem: the trade-in the
+-- clerk makes of the ticket takes it over). The file is <data dir>/photos/<sha256[:2]>/<sha256>.<ext>, re-encoded
+-- without any metadata; two shots of the same bytes share one file. record_seq: the outbox record that told HQ to
+-- expect it (written when the trade-in is accepted, or at once after); uploaded_at: HQ holds the whole file.
+CREATE TABLE photos (
+    uuid TEXT PRIMARY KEY,
+    tradein_uuid TEXT REFERENCES tradeins(uuid),
+    estimate_uuid TEXT REFERENCES estimates(uuid) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('front', 'back', 'screen', 'imei_screen', 'damage')),
+    sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+    media_type TEXT NOT NULL CHECK (media_type IN ('image/jpeg', 'image/webp')),
+    bytes INTEGER NOT NULL CHECK (bytes > 0),
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    taken_at TEXT NOT NULL,
+    taken_by TEXT REFERENCES staff(id),   -- NULL: the customer, at the totem
+    terminal_id TEXT,
+    record_seq INTEGER,
+    uploaded_at TEXT,
+    upload_refused TEXT,                  -- HQ's refusal of the file, kept for staff (the backlog moves on)
+    CHECK (tradein_uuid IS NOT NULL OR estimate_uuid IS NOT NULL)
+);
+CREATE INDEX photos_tradein ON photos(tradein_uuid) WHERE tradein_uuid IS NOT NULL;
+CREATE INDEX photos_estimate ON photos(estimate_uuid) WHERE estimate_uuid IS NOT NULL;
+CREATE INDEX photos_sha256 ON photos(sha256);
+CREATE INDEX photos_to_send ON photos(record_seq) WHERE uploaded_at IS NULL AND upload_refused IS NULL;
+-- The shots this store must take before it buys (comma-separated kinds); NULL: its country's rule
+-- (core/data/photos.toml), '' none.
+ALTER TABLE stores ADD COLUMN required_photos TEXT;
+"""),
+    (27, "devices HQ sends back for their sellers to pick up (a counter-offer refused), and when handed back", """
+-- From HQ's feed (kiosk.tradein.counter_offers): asked when the seller refused HQ's counter-offer and chose the
+-- store, sent when HQ posted it here; handed back by a clerk, which tells HQ (its device.handed_back record).
+CREATE TABLE returns_from_hq (
+    tradein_uuid TEXT PRIMARY KEY REFERENCES tradeins(uuid),
+    asked_at TEXT NOT NULL,
+    sent_at TEXT,
+    handed_back_at TEXT,
+    handed_back_by TEXT REFERENCES staff(id)
+);
+CREATE INDEX returns_from_hq_waiting ON returns_from_hq(asked_at) WHERE handed_back_at IS NULL;
+"""),
+    (32, "jurisdiction packs: a store's rules, its US identifiers, sales tax added at the till, US privacy requests", """
+-- The pack the store trades under (core.jurisdiction; a store made before packs is French) and the identifiers a pack
+-- other than France's asks for: a New York store's EIN and NYC DCWP dealer licence.
+ALTER TABLE stores ADD COLUMN jurisdiction TEXT NOT NULL DEFAULT 'fr';
+ALTER TABLE stores ADD COLUMN ein TEXT NOT NULL DEFAULT '';
+ALTER TABLE stores ADD COLUMN dealer_licence TEXT NOT NULL DEFAULT '';
+-- Sales tax added to a sale's (or refunded with a return's) lines, and its rate in percent as the pack said it when
+-- sold ('' and 0 where prices include VAT): total_minor = the lines' total + tax_minor.
+ALTER TABLE sales ADD COLUMN tax_minor INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sales ADD COLUMN tax_rate TEXT NOT NULL DEFAULT '';
+-- A customer's request under the store's privacy regime: GDPR's rights, or the US store's know, delete, correct
+-- and opt out (its pack's policy). The table is rebuilt for its wider CHECK; its rows are kept.
+CREATE TABLE privacy_requests_v32 (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('access', 'rectification', 'erasure', 'restriction', 'portability',
+                                       'objection', 'know', 'delete', 'correct', 'opt_out')),
+    seller_ref TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    due_on TEXT NOT NULL,
+    answered_at TEXT,
+    note TEXT NOT NULL DEFAULT ''
+);
+INSERT INTO privacy_requests_v32 SELECT id, kind, seller_ref, received_at, due_on, answered_at, note
+    FROM privacy_requests;
+DROP TABLE privacy_requests;
+ALTER TABLE privacy_requests_v32 RENAME TO privacy_requests;
+CREATE INDEX privacy_requests_open ON privacy_requests(answered_at, due_on);
+"""),
+    (33, "New York City's second-hand dealer record of each purchase, and its daily reports", """
+-- A purchase at a store whose jurisdiction keeps the record (core.dealer_record, kiosk.compliance.dealer_record),
+-- written in the accept's transaction: the day it belongs to in the store's time zone (its report), the record's
+-- columns as encrypted JSON (the seller's name, residence and ID are personal data), its photos by SHA-256, and the
+-- day until which the law keeps it (six years). Not linked to tradeins: it outlives the trade-in's own purge.
+CREATE TABLE dealer_records (
+    tradein_uuid TEXT PRIMARY KEY,
+    local_day TEXT NOT NULL,
+    purchased_at TEXT NOT NULL,
+    content TEXT NOT NULL,
+    photos TEXT NOT NULL,
+    retain_until TEXT NOT NULL
+);
+CREATE INDEX dealer_records_day ON dealer_records(local_day);
+-- Only the encrypted content may be rewritten (a key rotation re-encrypts the same record); none goes early.
+CREATE TRIGGER dealer_records_kept BEFORE UPDATE ON dealer_records
+WHEN NEW.tradein_uuid IS NOT OLD.tradein_uuid OR NEW.local_day IS NOT OLD.local_day
+  OR NEW.purchased_at IS NOT OLD.purchased_at OR NEW.photos IS NOT OLD.photos OR NEW.retain_until IS NOT OLD.retain_until
+BEGIN SELECT RAISE(ABORT, 'a dealer record is kept as written'); END;
+CREATE TRIGGER dealer_records_kept_six_years BEFORE DELETE ON dealer_records
+WHEN OLD.retain_until > date('now')
+BEGIN SELECT RAISE(ABORT, 'dealer records are kept until their retention date'); END;
+-- One report a day (a ZIP of records.csv and the photos, in the data folder's dealer_reports/): made after the day's
+-- midnight, then handed over to the city's service by staff (a command or the sync page's button).
+CREATE TABLE dealer_reports (
+    day TEXT PRIMARY KEY,
+    made_at TEXT NOT NULL,
+    records INTEGER NOT NULL,
+    photos INTEGER NOT NULL,
+    file TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    handed_over_at TEXT,
+    handed_over_by TEXT REFERENCES staff(id),
+    retain_until TEXT NOT NULL
+);
+"""),
+    (34, "the customer's phone tests itself: its test links at HQ and the report each brought back", """
+-- kiosk.diagnostics: a test link registered at HQ for a trade-in (only its token's SHA-256 is kept here and at HQ; the
+-- token itself is shown once, in the QR code), and the phone's report once fetched back (JSON, as the phone sent it
+-- through HQ; judged by core.device_tests whenever it is read). Nothing personal: it describes the device.
+CREATE TABLE device_tests (
+    token_sha256 TEXT PRIMARY KEY,
+    tradein_uuid TEXT NOT NULL REFERENCES tradeins(uuid),
+    started_at TEXT NOT NULL,
+    started_by TEXT REFERENCES staff(id),
+    expires_at TEXT NOT NULL,
+    tone_hz INTEGER NOT NULL,
+    -- open until HQ says the link is used (the report came) or expired without one
+    hq_status TEXT NOT NULL DEFAULT 'open' CHECK (hq_status IN ('open', 'used', 'expired')),
+    tested_at TEXT,    -- when the phone sent its report (HQ's clock)
+    received_at TEXT,  -- when it reached this terminal (this clock: the clerk's later answers are compared with it)
+    report TEXT
+);
+CREATE INDEX device_tests_tradein ON device_tests(tradein_uuid, started_at);
+"""),
 )

@@ -23,7 +23,7 @@ def seal_ticket(db: sqlite_utils.Database, sale: dict, lines: list[till.Line]) -
     year that ended, then the ticket's signed record."""
     journal.watch(db, sale["terminal_id"], sale["created_at"])
     close_elapsed(db, sale["terminal_id"], fiscal_chain.local_date(db, sale["created_at"]))
-    totals = fiscal.ticket_totals(lines, -1 if sale["kind"] == "return" else 1)
+    totals = fiscal_chain.ticket_totals(sale, lines)  # per VAT rate; per sales tax rate in a US store
     return fiscal_chain.append(db, sale["kind"], sale["uuid"], sale["number"], sale["terminal_id"], totals,
                                sale["created_at"])
 

@@ -149,6 +149,18 @@ def _ticket_lines(db: sqlite_utils.Database, sale_uuid: str) -> list[till.Line]:
             for r in fetch_all(db, "SELECT * FROM sale_lines WHERE sale_uuid = ? ORDER BY line_no", [sale_uuid])]
 
 
+def ticket_totals(sale: dict, lines: list[till.Line]) -> fiscal.Totals:
+    """What a ticket's record signs: its totals per VAT bucket (core.fiscal); or, for a US store's ticket (sales tax
+    added, no VAT: core/sales_tax.py), one bucket per tax rate with what the customer paid (ttc, as every bucket's),
+    the lines before tax and the tax. The French chain's law does not apply there; the chain is kept as the store's
+    own audit trail (core/data/jurisdictions/us-ny-nyc.toml [fiscal])."""
+    sign = -1 if sale["kind"] == "return" else 1
+    if not sale.get("tax_rate"):
+        return fiscal.ticket_totals(lines, sign)
+    return {f"sales-tax-{sale['tax_rate']}": {"ttc": sale["total_minor"], "ht": sign * till.cart_total(lines),
+                                             "tax": sale["tax_minor"]}}
+
+
 def document_problems(db: sqlite_utils.Database, record: dict) -> list[str]:
     """A ticket's record against the ticket itself: the sale or return is there, with the totals that were signed."""
     if record["kind"] not in fiscal.TICKET_KINDS:
@@ -157,7 +169,7 @@ def document_problems(db: sqlite_utils.Database, record: dict) -> list[str]:
     sale = fetch_one(db, "SELECT * FROM sales WHERE uuid = ?", [record["doc_uuid"]])
     if sale is None:
         return [f"{name}: the ticket is missing from the sales"]
-    totals = fiscal.ticket_totals(_ticket_lines(db, sale["uuid"]), -1 if sale["kind"] == "return" else 1)
+    totals = ticket_totals(sale, _ticket_lines(db, sale["uuid"]))
     if sale["number"] != record["number"] or sale["total_minor"] != record["total_minor"] or \
             totals != json.loads(record["totals"]):
         return [f"{name}: the ticket's amounts differ from the signed record (changed after it was signed)"]

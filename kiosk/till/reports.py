@@ -50,12 +50,24 @@ def _margin(db, docs: list[dict]) -> dict[str, list[int]]:
     return {str(rate): values for rate, values in sorted(rows.items())}
 
 
+def _sales_tax(docs: list[dict]) -> dict[str, list[int]]:
+    """Sales tax collected per rate (a US store; none where prices include VAT): [taxable sales, tax], returns
+    counted negative, so the Z says what is owed for the period."""
+    rows: dict[str, list[int]] = {}
+    for doc in docs:
+        if doc["tax_rate"]:
+            row = rows.setdefault(doc["tax_rate"], [0, 0])
+            row[0] += doc["total_minor"] - doc["tax_minor"]
+            row[1] += doc["tax_minor"]
+    return dict(sorted(rows.items()))
+
+
 def figures(db: sqlite_utils.Database, store_id: str, end: str | None = None) -> dict:
     """Everything an X or Z report shows, for the period since the last Z up to `end` (now)."""
     start, end = period_start(db, store_id), end or utcnow()
     window = [store_id, start, end]
-    docs = fetch_all(db, "SELECT uuid, kind, total_minor FROM sales WHERE store_id = ? AND created_at > ? "
-                         "AND created_at <= ?", window)
+    docs = fetch_all(db, "SELECT uuid, kind, total_minor, tax_minor, tax_rate FROM sales WHERE store_id = ? AND "
+                         "created_at > ? AND created_at <= ?", window)
     tenders = {kind: {"taken": 0, "refunded": 0} for kind in TENDER_KINDS}
     for row in fetch_all(db, "SELECT t.kind, sum(CASE WHEN t.amount_minor > 0 THEN t.amount_minor ELSE 0 END) AS "
                              "taken, sum(CASE WHEN t.amount_minor < 0 THEN -t.amount_minor ELSE 0 END) AS refunded "
@@ -78,7 +90,9 @@ def figures(db: sqlite_utils.Database, store_id: str, end: str | None = None) ->
         "sales": sum(d["kind"] == "sale" for d in docs), "returns": sum(d["kind"] == "return" for d in docs),
         "sales_minor": sum(d["total_minor"] for d in docs if d["kind"] == "sale"),
         "returns_minor": -sum(d["total_minor"] for d in docs if d["kind"] == "return"),
-        "tenders": tenders, "vat": {str(rate): values for rate, values in sorted(vat.items())},
+        "tenders": tenders, "vat": {} if sales.store_tax(db, store_id).added else {
+            str(rate): values for rate, values in sorted(vat.items())},
+        "sales_tax": _sales_tax(docs),
         "margin": _margin(db, docs),
         "tradeins": tradeins["n"], "tradeins_minor": tradeins["value"],
         "vouchers_issued": issued["n"], "vouchers_issued_minor": issued["value"],

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
-from core import protocol, returns_policy, till
+from core import protocol, returns_policy, sales_tax, till
 from core.clock import utcnow
 from core.codes import RETURN
 from core.messages import N_, Amount
@@ -99,6 +99,16 @@ def _refund_of(line: till.Line, before: int, taking: int) -> int:
     return share(before + taking) - share(before)
 
 
+def _tax_refunded(db: sqlite_utils.Database, sale: dict, refund: int) -> int:
+    """The sale's sales tax that `refund` of its lines carries, after what earlier returns refunded
+    (core.sales_tax.refund_share: every line back refunds the sale's tax exactly)."""
+    if not sale["tax_minor"]:
+        return 0
+    before = -db.execute("SELECT coalesce(sum(total_minor - tax_minor), 0) FROM sales WHERE original_uuid = ? AND "
+                         "kind = 'return'", [sale["uuid"]]).fetchone()[0]
+    return sales_tax.refund_share(sale["tax_minor"], sale["total_minor"] - sale["tax_minor"], before, refund)
+
+
 def record_return(db: sqlite_utils.Database, actor: Actor, sale_uuid: str, quantities: dict[int, int],
                   today: date, method: str | None = None, late: LateApproval | None = None) -> dict:
     """One transaction: the return (a negative sale), its lines and refund tenders, vouchers credited back; within
@@ -123,11 +133,13 @@ def record_return(db: sqlite_utils.Database, actor: Actor, sale_uuid: str, quant
             raise SaleError(N_("Choose what the customer brings back."))
         check_window(db, actor, sale, [line for line, _ in lines], today, late,
                      sold_on(db, sale["store_id"], sale["created_at"]))
-        tenders = refund_tenders(refund, refundable_tenders(db, sale["uuid"]), method)
+        tax = _tax_refunded(db, sale, refund)  # the sales tax those lines carried (0 where VAT is included)
+        tenders = refund_tenders(refund + tax, refundable_tenders(db, sale["uuid"]), method)
         back = {"uuid": str(uuid.uuid4()), "number": RETURN.mint(), "store_id": actor.store_id,
                 "terminal_id": actor.terminal_id, "staff_id": actor.staff_id, "kind": "return",
-                "original_uuid": sale["uuid"], "total_minor": -refund, "currency": sale["currency"],
-                "cash_given_minor": 0, "change_minor": 0, "created_at": utcnow()}
+                "original_uuid": sale["uuid"], "total_minor": -(refund + tax), "currency": sale["currency"],
+                "cash_given_minor": 0, "change_minor": 0, "created_at": utcnow(), "tax_minor": -tax,
+                "tax_rate": sale["tax_rate"]}
         db["sales"].insert(back)
         sales.write_lines_and_tenders(db, back["uuid"], lines, tenders)
         closures.seal_ticket(db, back, [line for line, _ in lines])  # a correction: a new signed document

@@ -11,7 +11,7 @@ from datetime import date
 
 import sqlite_utils
 
-from core import protocol, till
+from core import jurisdiction, protocol, sales_tax, till
 from core.clock import utcnow
 from core.codes import SALE, classify
 from core.device_names import display_name
@@ -50,6 +50,17 @@ SELECT c.*, p.name, p.kind, p.price_minor, p.vat_bp,
            p.purchase_minor) END AS margin_purchase_minor
 FROM cart_lines c JOIN products p ON p.ean = c.ean JOIN terminals tm ON tm.id = c.terminal_id
 JOIN stores s ON s.id = tm.store_id WHERE c.terminal_id = ? ORDER BY c.line_no"""
+
+
+def store_tax(db: sqlite_utils.Database, store_id: str) -> jurisdiction.Tax:
+    """The tax model of the store's jurisdiction: VAT included in the prices (France), or sales tax added at the
+    till (New York City, core/sales_tax.py)."""
+    return jurisdiction.pack_for(fetch_one(db, "SELECT jurisdiction FROM stores WHERE id = ?", [store_id])).tax
+
+
+def totals(db: sqlite_utils.Database, store_id: str, lines: list[till.Line]) -> sales_tax.SaleTotals:
+    """What the lines come to in this store: subtotal, the sales tax added (0 in France) and the total to pay."""
+    return sales_tax.sale_totals(lines, store_tax(db, store_id))
 
 
 def cart(db: sqlite_utils.Database, terminal_id: str) -> list[CartLine]:
@@ -188,13 +199,14 @@ def _record_sale(db, actor: Actor, currency: str, payment: Payment, today: date,
         if missing := next((c.line for c in in_cart if c.kind == "device" and not c.line.imei), None):
             raise SaleError(N_("Scan the IMEI of the %(name)s before payment (it goes on the warranty)."),
                             name=missing.name)
-        total = till.cart_total(lines)
-        settlement = till.settle(total, payment.vouchers, payment.card_minor, payment.card_reference,
+        due = totals(db, actor.store_id, lines)  # a voucher pays the total with its tax (core/sales_tax.py)
+        settlement = till.settle(due.total_minor, payment.vouchers, payment.card_minor, payment.card_reference,
                                  payment.cash_given_minor)
         sale = {"uuid": sale_uuid, "number": SALE.mint(), "store_id": actor.store_id,
                 "terminal_id": actor.terminal_id, "staff_id": actor.staff_id, "kind": "sale", "original_uuid": None,
-                "total_minor": total, "currency": currency, "cash_given_minor": settlement.cash_given_minor,
-                "change_minor": settlement.change_minor, "created_at": utcnow()}
+                "total_minor": due.total_minor, "currency": currency, "cash_given_minor": settlement.cash_given_minor,
+                "change_minor": settlement.change_minor, "created_at": utcnow(), "tax_minor": due.tax_minor,
+                "tax_rate": due.rate}
         db["sales"].insert(sale)
         for tender in settlement.tenders:
             if tender.kind == "voucher" and (vouchers.get(db, tender.reference) or tender.reference not in taken_at_hq):

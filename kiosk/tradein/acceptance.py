@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
+from collections.abc import Mapping
 from datetime import date, timedelta
 
 from core import protocol
@@ -15,9 +16,10 @@ from core.messages import N_, restored
 from core.payout import STORE_CREDIT, seal_for_hq
 from core.seller import Seller
 from core.states import TAKEN, IllegalTransition
-from kiosk.compliance import privacy, register
+from kiosk.compliance import dealer_record, privacy, register
 from kiosk.compliance.audit import Actor
 from kiosk.compliance.crypto import DataCipher
+from kiosk.evidence import photos
 from kiosk.store.db import write_transaction
 from kiosk.till import vouchers
 from kiosk.tradein import catalog
@@ -37,9 +39,11 @@ def trade_ins_today_by(db, seller_reference: str) -> int:
 
 
 def accept(db, actor: Actor, tradein_uuid: str, seller: Seller, today: date, cipher: DataCipher,
-           approved_by: str | None = None, transfer_days: int = 7, hq_secret: str = "") -> int:
+           approved_by: str | None = None, transfer_days: int = 7, hq_secret: str = "",
+           dealer_answers: Mapping[str, str] | None = None) -> int:
     """Trade-in + seller + police register entry + audit + outbox + print job commit together, or
-    nothing does. Returns the receipt's print job id; printing happens after the commit."""
+    nothing does. Returns the receipt's print job id; printing happens after the commit. `dealer_answers`: the
+    accept form's answers New York City's dealer record asks for (kiosk.compliance.dealer_record)."""
     if seller.bank and not hq_secret:  # HQ makes transfers: a terminal HQ does not know cannot promise one
         raise TradeInError(N_("A bank transfer is paid by HQ, and this terminal is not enrolled with HQ: choose "
                               "store credit."))
@@ -59,7 +63,9 @@ def accept(db, actor: Actor, tradein_uuid: str, seller: Seller, today: date, cip
                 _audit(db, actor, tradein_uuid, "approved", approved_by=approved_by, total_minor=ti["total_minor"])
             device = catalog.get_device(db, ti["device_id"])
             register.append_entry(db, accepted, device.name, identity, sealed, cipher)
+            dealer_record.write(db, accepted, device, seller, dealer_answers or {}, cipher)  # where the law asks
             outbox.append(db, tradein_uuid, protocol.TRADEIN_ACCEPTED, hq_payload(db, accepted, reference, device))
+            photos.announce(db, accepted)  # each shot's record after the trade-in's: HQ then takes its file
             _pay(db, accepted, seller, today, hq_secret)
             # The label printed after the receipt, both by this terminal's printer (where the seller stands).
             return _queue_print(db, tradein_uuid, actor.terminal_id, "receipt", "label")
@@ -93,6 +99,10 @@ def _check_acceptable(db, ti: dict, today: date) -> None:
         raise TradeInError(N_("Not eligible: %(reasons)s"), reasons=" ".join(reasons))
     if date.fromisoformat(ti["quote_valid_until"]) < today:
         raise TradeInError(N_("The quote has expired: quote again with the current price grid."))
+    if missing := photos.missing_required(db, ti):  # the store's rule (core/data/photos.toml, or its own)
+        raise TradeInError(N_("This store takes a photo of %(shot)s before it buys (%(count)s required photo(s) "
+                              "missing): take it on the photo step, then accept again."),
+                           shot=photos.kind_label(missing[0]), count=len(missing))
 
 
 def _queue_print(db, tradein_uuid: str, terminal_id: str, *kinds: str) -> int:

@@ -79,6 +79,18 @@ def import_catalog(db: sqlite_utils.Database, version: str, models: list[dict], 
     return len(models)
 
 
+def replace_tacs(db: sqlite_utils.Database, rows: list[dict]) -> int:
+    """HQ's TAC table, whole, in place of the one here (a version is the table as HQ publishes it); a row whose
+    model this terminal lacks is left out: that IMEI gets the model list, as an unknown TAC does."""
+    with write_transaction(db):
+        db.execute("DELETE FROM device_tacs")
+        db.execute("INSERT INTO device_tacs (tac, device_id) SELECT json_extract(value, '$.tac'), d.id "
+                   "FROM json_each(?) JOIN devices d ON d.brand = json_extract(value, '$.brand') "
+                   "AND d.model = json_extract(value, '$.model') WHERE true ON CONFLICT (tac) DO NOTHING",
+                   [json.dumps(rows)])
+        return db.execute("SELECT count(*) FROM device_tacs").fetchone()[0]
+
+
 def import_products(db: sqlite_utils.Database, version: str, rows: list[dict]) -> int:
     """The sellable items (refurbished devices, accessories) from HQ's catalogue; a product still in a
     cart is kept until the cart is paid or emptied."""

@@ -21,14 +21,16 @@ from babel.dates import format_date
 from core.backoff import full_jitter
 from core.clock import utcnow
 from core.grading import Spec
+from core.jurisdiction import pack_for
 from core.messages import stored_text
 from core.money import format_money
 from core.payout import BANK_TRANSFER, PAYOUT_METHODS, BankAccount
-from core.receipts import Receipt, ReceiptFacts, build_bag_label, build_tradein_receipt
+from core.receipts import Receipt, ReceiptFacts, build_bag_label, build_tradein_receipt, business_ids
 from core.seller import ID_DOCUMENT_TYPES, masked_document
 from hardware import escpos_render
 from hardware.printer import PrinterError, PrinterSink
 from kiosk.compliance.crypto import DataCipher
+from kiosk.diagnostics import results as diagnostic_results
 from kiosk.store.db import fetch_all, fetch_one, write_transaction
 from kiosk.till import vouchers
 from kiosk.tradein import catalog, estimates, tradeins
@@ -65,14 +67,16 @@ def receipt_facts(db: sqlite_utils.Database, tradein_uuid: str, spec: Spec, canc
         cancel_until=accepted + cancel_window if ti["state"] != "cancelled" else None,
         handoff=estimates.handoff_rows(db, spec, ti, _, money), translate=_,
         voucher=vouchers.for_tradein(db, tradein_uuid), transfer=_transfer(cipher, ti, store["locale"]),
-        tracking_url=tracking_url(ti, base_url),
+        tracking_url=tracking_url(ti, base_url), jurisdiction=pack_for(store).name,
+        device_tested=diagnostic_results.receipt_rows(db, tradein_uuid, _),
     )
 
 
 def _legal_identity(store: dict, _) -> tuple[str, ...]:
-    """The company behind the shop front: its legal name and SIRET (a demo store has none to print)."""
+    """The company behind the shop front: its legal name and the identifiers its jurisdiction prints (SIRET; EIN
+    and DCWP licence in New York City); a demo store has none to print."""
     lines = (store["legal_name"],) if store["legal_name"] and store["legal_name"] != store["name"] else ()
-    return lines + ((_("SIRET %(number)s") % {"number": store["siret"]},) if store["siret"] else ())
+    return lines + business_ids(store, _)
 
 
 def _document(identity: dict, _) -> str:

@@ -8,8 +8,9 @@ from datetime import date
 
 import sqlite_utils
 
+from core import tacs
 from core.pricing import PriceGrid, Promo
-from core.reference import ReferenceInvalid, catalog_kind_problems, grid_kind_problems
+from core.reference import ReferenceInvalid, RowProblem, catalog_kind_problems, grid_kind_problems
 from kiosk.tradein import catalog
 from kiosk.tradein.shipping import apply_updates
 from sync import puller
@@ -30,6 +31,8 @@ def _priced_kinds(db) -> dict[tuple[str, str], str]:
 
 
 def _apply_grid(db, version: str, data: dict) -> None:
+    if problem := _other_market(db, data):  # HQ serves a store its own market's (core.markets): never quoted from
+        raise ReferenceInvalid("grid", [problem])
     if db.execute("SELECT 1 FROM price_grids WHERE version = ?", [version]).fetchone():
         # Already here (seeded, or pulled before a reset of the version mark): versions are immutable.
         db.execute("UPDATE price_grids SET active = (version = ?)", [version])
@@ -42,6 +45,14 @@ def _apply_grid(db, version: str, data: dict) -> None:
     grid = PriceGrid(version, data["currency"], date.fromisoformat(data["valid_from"]),
                      date.fromisoformat(data["valid_until"]), values)
     catalog.import_grid(db, grid, [])
+
+
+def _other_market(db, data: dict) -> RowProblem | None:
+    """A grid whose prices are not in this store's currency (a dollar grid at a Paris store), or None."""
+    row = db.execute("SELECT currency FROM stores ORDER BY rowid LIMIT 1").fetchone()
+    if row and row[0] and data.get("currency") != row[0]:
+        return RowProblem(0, "currency", f"is {data.get('currency')}, but this store trades in {row[0]}")
+    return None
 
 
 def _apply_promos(db, version: str, data: dict) -> None:
@@ -63,12 +74,18 @@ def _apply_blocklist(db, version: str, data: dict) -> None:
                    [entry["type"], entry["identifier"], entry["reason"], version])
 
 
+def _apply_tacs(db, version: str, data: dict) -> None:
+    if problems := tacs.catalog_problems(data["tacs"], catalog.device_kinds(db), listed_only=False):
+        raise ReferenceInvalid("tacs", problems)  # refused whole: this terminal keeps the table it has
+    catalog.replace_tacs(db, data["tacs"])
+
+
 def _apply_products(db, version: str, data: dict) -> None:
     catalog.import_products(db, version, data["products"])
 
 
 APPLIERS = puller.Appliers({"catalog": _apply_catalog, "grid": _apply_grid, "promos": _apply_promos,
-                            "blocklist": _apply_blocklist, "products": _apply_products},
+                            "blocklist": _apply_blocklist, "products": _apply_products, "tacs": _apply_tacs},
                            apply_updates)
 
 

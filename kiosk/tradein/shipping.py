@@ -19,7 +19,7 @@ from core.messages import N_, UserError
 from core.states import SHIPPABLE
 from kiosk.compliance.audit import Actor
 from kiosk.store.db import fetch_all, write_transaction
-from kiosk.tradein import tradeins
+from kiosk.tradein import counter_offers, tradeins
 from kiosk.tradein.listing import DEVICE_COLUMNS
 from sync import outbox
 
@@ -85,6 +85,8 @@ def apply_updates(db: sqlite_utils.Database, updates: list[dict]) -> int:
             if done and update["action"] == "resold" and ti:  # its new owner may trade it in again
                 db.execute("UPDATE tradeins SET resold_at = ? WHERE uuid = ? AND resold_at IS NULL",
                            [update["at"], ti["uuid"]])
+            if done and ti:  # a counter-offer's outcome: the voucher adjusted once, a device coming back
+                counter_offers.apply_update(db, update)
             applied += done
     return applied
 

@@ -14,7 +14,9 @@ KIOSK = translation_catalogues.Domain(
     folder=CATALOGUES,
     templates=translation_catalogues.ROOT / "kiosk" / "templates",
     sources=(("kiosk/templates/**.html", "jinja2"), translation_catalogues.CHECKLIST, ("kiosk/**.py", "python"),
-             ("core/**.py", "python"), ("hardware/**.py", "python")),
+             ("core/**.py", "python"), ("hardware/**.py", "python"),
+             ("core/data/jurisdictions/*.toml", "core.jurisdiction:extract_texts"),  # a pack's texts
+             ("core/data/device_tests.toml", "core.device_tests:extract_texts")),  # the phone test's names
     python_folders=("kiosk", "hardware"),
     fixed_language_templates={
         "compliance/register_export.html": "the police register is kept in French (Code pénal R321-3)"},

@@ -18,10 +18,12 @@ from core.imei import IDENTIFIER_FOR_KIND, IdentifierError, parse_imei
 from hardware import extras
 from hardware.printer import PrinterError
 from hardware.uploads import PictureRefused
+from kiosk.evidence import photos
 from kiosk.formatting import current_store
 from kiosk.i18n import translated
 from kiosk.store.connection import get_db
 from kiosk.tradein import catalog, estimates
+from kiosk.views import totem_photos as totem
 from kiosk.web import accepts_picture, small_int
 from kiosk.web.customer_ticket import estimate_range, print_ticket
 
@@ -46,6 +48,8 @@ def _spec():
 
 def _wipe() -> None:
     if estimate_uuid := session.get("estimate"):
+        if not (estimates.get(get_db(), estimate_uuid) or {}).get("code"):  # no ticket: the shots leave too
+            photos.forget_estimate(get_db(), estimate_uuid)
         estimates.discard(get_db(), estimate_uuid)
     language = session.get("lang")
     session.clear()
@@ -84,7 +88,7 @@ def begin():
         return render_template("customer/start.html", kinds=KINDS, error=gettext("Choose a type of device.")), 422
     _wipe()
     # Drafts of customers who walked away with the browser closed (no idle reset ran): gone after a day.
-    estimates.purge_drafts(get_db(), datetime.now(UTC) - timedelta(days=1))
+    estimates.purge_drafts(get_db(), datetime.now(UTC) - timedelta(days=1))  # their shots' files: the daily purge
     est = estimates.start(get_db(), current_store()["id"], kind, _spec())
     session.update(estimate=est["uuid"], customer_seen=int(time.time()))
     return redirect(url_for(".device"), 303)
@@ -214,6 +218,27 @@ def estimate():
         return render_template("customer/estimate.html", est=est, result=None, error=translated(err)), 503
     return render_template("customer/estimate.html", est=est, result=result, spec=_spec(),
                            device=catalog.get_device(get_db(), est["device_id"]), error=None)
+
+
+@bp.route("/photos", methods=["GET", "POST"])
+@accepts_picture
+def photos_step():
+    """Optional: the customer shows the device's state to the camera; the clerk's trade-in of the ticket keeps it."""
+    est, away = _estimate_or_start()
+    return away or (totem.page(est) if request.method == "GET" else totem.take(est))
+
+
+@bp.post("/photos/<photo_uuid>/remove")
+def photo_remove(photo_uuid: str):
+    est, away = _estimate_or_start()
+    return away or totem.remove(est, photo_uuid)
+
+
+@bp.get("/photos/<photo_uuid>")
+def photo_file(photo_uuid: str):
+    """Only a shot of this customer's own estimate, while it is on the screen (before its ticket)."""
+    est, away = _estimate_or_start()
+    return away or totem.photo_file(est, photo_uuid)
 
 
 @bp.post("/ticket")

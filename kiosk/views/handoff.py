@@ -8,6 +8,7 @@ from datetime import date
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import gettext
 
+from core.codes import classify
 from core.imei import IDENTIFIER_FOR_KIND, IdentifierError, parse_identifier
 from kiosk.auth import login_required
 from kiosk.i18n import translated
@@ -15,6 +16,8 @@ from kiosk.store.connection import get_db
 from kiosk.tradein import catalog, estimates
 from kiosk.web import current_actor, see_other
 from kiosk.web.customer_ticket import estimate_range
+from kiosk.web.scan_routing import lead_elsewhere
+from kiosk.web.start import identifier_field_takes
 
 bp = Blueprint("handoff", __name__, url_prefix="/tradeins/pickup")
 bp.before_request(login_required(lambda: None))
@@ -47,6 +50,10 @@ def pick_up(code: str):
     est = estimates.by_code(db, code)
     if est is None:
         return _page(code)
+    led = lead_elsewhere(classify(raw), identifier_field_takes(est["device_kind"]),
+                         lambda reason: _page(code, 422, reason, raw))
+    if led is not None:  # another ticket, a trade-in code...: where /scan would take it, said on the page
+        return led
     try:
         imei, serial = parse_identifier(est["device_kind"], raw)
         ti = estimates.claim(db, current_actor(), code, date.today(), imei=imei, serial=serial)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, render_template, request
 
+from hardware.printer import DRIVERS
 from hardware.uploads import PictureRefused
 from kiosk.auth import login_required
 from kiosk.formatting import current_store
@@ -21,7 +22,10 @@ def _page(print_page: bool = False, scanned: str | None = None, decoded: list[st
                      current_store()["name"], print_page, scanned, decoded, refused)
     tested = scanned is not None or decoded is not None or refused or print_page
     failed = any(check.verdict == PROBLEM for check in checks)
-    return render_template("hardware/hardware.html", checks=checks, scanned=scanned), 422 if failed and tested else 200
+    # Which printer drivers could run here: an installer reads it before choosing PRINTER_DRIVER.
+    drivers = [(driver.name, *driver.usable()) for driver in DRIVERS.values() if driver.name != "dummy"]
+    return render_template("hardware/hardware.html", checks=checks, scanned=scanned, drivers=drivers,
+                           printer=current_app.extensions["kiosk.printer"].driver), 422 if failed and tested else 200
 
 
 @bp.get("")

@@ -10,8 +10,11 @@ from flask import Blueprint, abort, current_app, flash, g, render_template, requ
 from flask_babel import gettext
 
 from core import returns_policy, till
+from core.codes import classify
+from core.jurisdiction import pack_for
 from core.messages import N_
 from core.sale_receipt import build_sale_receipt
+from core.sales_tax import rate_text
 from kiosk.auth import login_required
 from kiosk.compliance import staff as staff_accounts
 from kiosk.compliance.staff import StaffAuthError
@@ -19,16 +22,22 @@ from kiosk.formatting import current_store, local_datetime, money
 from kiosk.hq_link import hq_client
 from kiosk.i18n import translated
 from kiosk.provisioning.terminal import terminal_name
+from kiosk.request_locale import request_locale_tag
 from kiosk.store.connection import get_db
 from kiosk.till import journal, returns, sales, vouchers
 from kiosk.translations import catalogue
 from kiosk.web import current_actor, page_or_fragment, see_other, send_paper, small_int
 from kiosk.web.aftersales import late_approval, method_choices, store_today
 from kiosk.web.approvals import approval_context, approver_from_form, parse_amount
+from kiosk.web.scan_routing import lead_elsewhere
 
 bp = Blueprint("pos", __name__, url_prefix="/pos")
 bp.before_request(login_required(lambda: None))
 Refusal = (sales.SaleError, till.TillError, vouchers.VoucherError, StaffAuthError, ValueError)
+# What each scan field of the till takes itself; any other code leads where /scan would take it (scan_routing).
+PRODUCT_FIELD_TAKES = frozenset({"ean13", "upca", "imei", "imeisv", "unknown"})  # a product, a sold device's IMEI
+VOUCHER_FIELD_TAKES = frozenset({"voucher", "unknown"})
+RECEIPT_FIELD_TAKES = frozenset({"sale_receipt", "imei", "imeisv", "unknown"})  # a sale, here or at HQ
 
 
 def amount_input(raw: str | None, blank: int | None = 0) -> int:
@@ -48,8 +57,12 @@ def amount_input(raw: str | None, blank: int | None = 0) -> int:
 def _cart_context(**extra) -> dict:
     lines = sales.cart(get_db(), current_actor().terminal_id)
     plain = [c.line for c in lines]
-    return {"lines": lines, "total": till.cart_total(plain), "vat": till.vat_breakdown(plain),
-            "approval_above_bp": current_app.config["DISCOUNT_APPROVAL_ABOVE_BP"], **approval_context(), **extra}
+    due = sales.totals(get_db(), current_store()["id"], plain)  # New York: sales tax added to the subtotal
+    tax = {"label": gettext(pack_for(current_store()).tax.label, rate=rate_text(due.rate, request_locale_tag())),
+           "minor": due.tax_minor, "subtotal": due.subtotal_minor} if due.rate else None
+    return {"lines": lines, "total": due.total_minor, "vat": () if due.rate else till.vat_breakdown(plain),
+            "sales_tax": tax, "approval_above_bp": current_app.config["DISCOUNT_APPROVAL_ABOVE_BP"],
+            **approval_context(), **extra}
 
 
 def _cart_page(status: int = 200, error: str | None = None):
@@ -63,6 +76,10 @@ def index():
 
 @bp.post("/scan")
 def scan():
+    led = lead_elsewhere(classify(request.form.get("code", "")[:200]), PRODUCT_FIELD_TAKES,
+                         lambda reason: _cart_page(422, reason))
+    if led is not None:  # a voucher, a trade-in code...: where it belongs, and the page says so
+        return led
     try:
         name = sales.scan(get_db(), current_actor().terminal_id, request.form.get("code", ""))
     except Refusal as err:
@@ -110,34 +127,65 @@ def _discount(line_no: int) -> None:
                        approved_by)
 
 
-def _pay_page(status: int = 200, error: str | None = None):
-    return render_template("pos/pay.html", form=request.values, error=error, **_cart_context()), status
+def _pay_page(status: int | None = 200, error: str | None = None):
+    """The payment form with everything typed kept (after a refusal too), and the voucher in it shown; a status of
+    None: 422 when that voucher cannot pay."""
+    context = _cart_context()
+    voucher = _voucher_shown(request.values.get("voucher_code", ""), context["total"])
+    status = status or (422 if voucher and voucher.get("refusal") else 200)
+    return render_template("pos/pay.html", form=request.values, error=error, voucher=voucher, **context), status
+
+
+def _voucher_shown(raw: str, total: int) -> dict | None:
+    """The voucher typed or scanned into the payment form as the page shows it: its balance and what it pays of
+    this sale, another store's (HQ checks it at the payment), or why it cannot pay. Reads, never writes."""
+    code = raw.strip().upper()[:32]
+    if not code or classify(code).kind not in VOUCHER_FIELD_TAKES:
+        return None
+    if vouchers.get(get_db(), code) is None and hq_client(current_app.config):
+        return {"code": code, "elsewhere": True}
+    try:
+        found = vouchers.usable(get_db(), code, current_store()["id"], date.today())
+    except vouchers.VoucherError as err:
+        return {"code": code, "refusal": translated(err)}
+    return {"code": found["code"], "balance_minor": found["balance_minor"], "expires_at": found["expires_at"],
+            "pays_minor": min(found["balance_minor"], total)}
 
 
 @bp.route("/pay", methods=["GET", "POST"])
 def pay():
     if request.method == "GET":
         return _pay_page()
-    db, store = get_db(), current_store()
+    led = lead_elsewhere(classify(request.form.get("voucher_code", "")[:64]), VOUCHER_FIELD_TAKES,
+                         lambda reason: _pay_page(422, reason))
+    if led is not None:  # a product or a trade-in code in the voucher field: where it belongs, said on the page
+        return led
+    if request.form.get("action") == "voucher":  # the voucher scanned in its field: shown, nothing is paid yet
+        return _pay_page(None)
     try:
-        total = till.cart_total(c.line for c in sales.cart(db, current_actor().terminal_id))
-        code = request.form.get("voucher_code", "").strip().upper()[:32]
-        hq = hq_client(current_app.config)
-        voucher_part = ()
-        if code:
-            # Another store's voucher is known to HQ only: it takes at most the total, HQ checks the balance.
-            local = vouchers.get(db, code)
-            balance = vouchers.usable(db, code, store["id"], date.today())["balance_minor"] if local or not hq \
-                else total
-            voucher_part = ((code, amount_input(request.form.get("voucher_amount"), min(balance, total))),)
-        payment = sales.Payment(voucher_part, amount_input(request.form.get("card_amount")),
-                                request.form.get("card_reference", "")[:40],
-                                amount_input(request.form.get("cash_given")))
-        sale = sales.checkout(db, current_actor(), store["currency"], payment, date.today(), hq)
+        sale = _checkout(get_db(), current_store())
     except Refusal as err:
         return _pay_page(422, translated(err) + " " + gettext("Nothing was recorded."))
-    _print(sale, open_drawer=any(t.kind == "cash" for t in sales.sale_tenders(db, sale["uuid"])))
+    _print(sale, open_drawer=any(t.kind == "cash" for t in sales.sale_tenders(get_db(), sale["uuid"])))
     return see_other(url_for(".sale", key=sale["uuid"]))
+
+
+def _checkout(db, store: dict) -> dict:
+    """The payment form's tenders, checked and recorded as one sale (Refusal when they cannot be)."""
+    total = sales.totals(db, store["id"], [c.line for c in sales.cart(db, current_actor().terminal_id)]).total_minor
+    code = request.form.get("voucher_code", "").strip().upper()[:32]
+    hq = hq_client(current_app.config)
+    voucher_part = ()
+    if code:
+        # Another store's voucher is known to HQ only: it takes at most the total, HQ checks the balance.
+        local = vouchers.get(db, code)
+        balance = vouchers.usable(db, code, store["id"], date.today())["balance_minor"] if local or not hq \
+            else total
+        voucher_part = ((code, amount_input(request.form.get("voucher_amount"), min(balance, total))),)
+    payment = sales.Payment(voucher_part, amount_input(request.form.get("card_amount")),
+                            request.form.get("card_reference", "")[:40],
+                            amount_input(request.form.get("cash_given")))
+    return sales.checkout(db, current_actor(), store["currency"], payment, date.today(), hq)
 
 
 def sale_receipt(sale: dict, duplicate: int | None = None):
@@ -187,6 +235,10 @@ def reprint(key: str):
 def find_return():
     """Scan (or type) the receipt being brought back."""
     if request.method == "POST":
+        led = lead_elsewhere(classify(request.form.get("receipt", "")[:64]), RECEIPT_FIELD_TAKES,
+                             lambda reason: (render_template("pos/returns.html", error=reason), 422))
+        if led is not None:  # a return receipt, a voucher, a trade-in code...: where it belongs, said on the page
+            return led
         found = sales.get_sale(get_db(), request.form.get("receipt", "")[:64])
         if found and found["kind"] == "sale" and found["store_id"] == g.staff["store_id"]:
             return see_other(url_for(".take_back", key=found["uuid"]))

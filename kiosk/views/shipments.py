@@ -1,4 +1,5 @@
-"""The clerk closes a shipment: the bags leaving for HQ today, so HQ knows what to expect."""
+"""The clerk closes a shipment: the bags leaving for HQ today, so HQ knows what to expect; and hands back the
+devices HQ sent back for their sellers (a counter-offer refused: kiosk.tradein.counter_offers)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from kiosk.auth import login_required
 from kiosk.formatting import current_store
 from kiosk.i18n import translated
 from kiosk.store.connection import get_db
-from kiosk.tradein import shipping
+from kiosk.tradein import counter_offers, shipping
 from kiosk.translations import catalogue
 from kiosk.web import current_actor, see_other, send_paper
 
@@ -22,7 +23,8 @@ bp.before_request(login_required(lambda: None))
 def _page(status: int = 200, error: str | None = None):
     store_id = current_actor().store_id
     return render_template("shipments/shipments.html", ready=shipping.ready_to_ship(get_db(), store_id), error=error,
-                           shipments=shipping.recent_shipments(get_db(), store_id)), status
+                           shipments=shipping.recent_shipments(get_db(), store_id),
+                           coming_back=counter_offers.coming_back(get_db(), store_id)), status
 
 
 @bp.get("")
@@ -40,6 +42,17 @@ def close():
                   count=len(shipment["bags"])))
     _print_manifest(shipment)
     return see_other(url_for(".index"))
+
+
+@bp.post("/returns/<tradein_uuid>/handed-back")
+def handed_back(tradein_uuid: str):
+    """The seller took back the device HQ returned (they refused HQ's counter-offer)."""
+    try:
+        done = counter_offers.hand_back(get_db(), current_actor(), tradein_uuid[:64])
+    except counter_offers.HandBackError as err:
+        return _page(422, translated(err))
+    flash(gettext("%(code)s handed back to its seller: HQ is told on the next sync.", code=done["code"]))
+    return see_other(url_for(".index") + "#coming-back")
 
 
 def _print_manifest(shipment: dict) -> None:

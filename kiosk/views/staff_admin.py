@@ -28,6 +28,7 @@ def _page(status: int = 200, error: str | None = None):
     members = staff_accounts.members(get_db(), g.staff["store_id"])
     return render_template("staff/staff.html", members=members, roles=staff_accounts.ROLES, error=error,
                            form=request.form, requests=privacy.open_requests(get_db()),
+                           privacy_deadline=privacy.store_privacy(get_db()).deadline_text,
                            today=date.today().isoformat()), status
 
 

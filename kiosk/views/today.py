@@ -17,9 +17,9 @@ from kiosk.auth import login_required
 from kiosk.formatting import current_store
 from kiosk.i18n import translated
 from kiosk.store.connection import get_db
-from kiosk.till import sales
 from kiosk.tradein import listing
-from kiosk.web import accepts_picture, current_actor, page_or_fragment, see_other
+from kiosk.web import accepts_picture, page_or_fragment
+from kiosk.web.scan_routing import follow
 from kiosk.web.start import begin
 
 bp = Blueprint("today", __name__)
@@ -45,6 +45,15 @@ def today_context(**extra) -> dict:
     return {"tradeins": find_tradeins(query), "q": query, "error": None, "value": "", "kind": "phone", **extra}
 
 
+def _asking_kind() -> dict:
+    """A serial whose format names no kind, scanned into another page's field (scan_routing): the start form
+    shows it and asks the kind."""
+    scanned = classify(request.args.get("serial", "")[:64])
+    if scanned.kind != "serial":
+        return {}
+    return {"error": gettext(serials.ASK_KIND), "value": scanned.value, "kind": ""}
+
+
 @bp.get("/")
 def home():
     return redirect(url_for("today.today"))
@@ -53,14 +62,14 @@ def home():
 @bp.get("/tradeins")
 @login_required
 def today():
-    return page_or_fragment("today/today.html", "today/_tradein_rows.html", **today_context())
+    return page_or_fragment("today/today.html", "today/_tradein_rows.html", **today_context(**_asking_kind()))
 
 
 @bp.post("/scan")
 @login_required
 def scan():
-    """Whatever a scanner read, anywhere on a staff page: go where that code leads."""
-    return _follow(classify(request.form.get("code", "")[:200]))
+    """Whatever a scanner read outside any text field on a staff page: go where that code leads."""
+    return follow(classify(request.form.get("code", "")[:200]), _refused)
 
 
 @bp.post("/scan/image")
@@ -86,57 +95,7 @@ def scan_image():
     scans = sorted((classify(r.text) for r in results), key=lambda s: SCAN_PRIORITY.index(s.kind))
     if scans[0].kind == "imei" and len(imeis) > 1:  # a dual-SIM box's label: both IMEIs, the upper one first
         return begin("phone", parse_imei(imeis[0]), None, _refused, imeis[1])
-    return _follow(scans[0])  # a box label shows several codes: the device's own identity wins
-
-
-def _follow(result):
-    """Go where a scanned code leads; back home saying why when it leads nowhere."""
-    follow = _FOLLOW.get(result.kind)
-    outcome = follow(get_db(), result.value) if follow else translated(result.message)
-    return _refused(outcome) if isinstance(outcome, str) else outcome
-
-
-def _new_draft(db, value: str):
-    """A phone's IMEI scanned anywhere: started (or resumed, or refused) as from the start form."""
-    return begin("phone", parse_imei(value), None, _refused)
-
-
-def _serial(db, serial: str):
-    """A serial number scanned anywhere: started as the kind its format says, else the start form asks the kind."""
-    if kind := serials.kind_for(serial):
-        return begin(kind, None, serial, _refused)
-    context = today_context(error=gettext(serials.ASK_KIND), value=serial, kind="")
-    return page_or_fragment("today/today.html", "today/_tradein_rows.html", 422, **context)
-
-
-def _tradein(db, code: str):
-    if found := listing.by_code(db, current_store()["id"], code):
-        return see_other(url_for("tradein.detail", tradein_uuid=found["uuid"]))
-    return gettext("No trade-in %(code)s at this store.", code=code)
-
-
-def _product(db, ean: str):  # a product: to the till's cart
-    try:
-        flash(gettext("Added: %(name)s", name=sales.scan(db, current_actor().terminal_id, ean)))
-    except sales.SaleError as err:
-        return translated(err)
-    return see_other(url_for("pos.index"))
-
-
-def _sale(db, number: str):  # a sale or return receipt: its page, where a return starts
-    found = sales.get_sale(db, number)
-    if found and found["store_id"] == current_store()["id"]:
-        return see_other(url_for("pos.sale", key=found["uuid"]))
-    return gettext("No sale %(code)s at this store.", code=number)
-
-
-_FOLLOW = {
-    "imei": _new_draft, "imeisv": _new_draft, "serial": _serial, "tradein_code": _tradein, "bag_label": _tradein,
-    "estimate_ticket": lambda db, code: see_other(url_for("handoff.show", code=code)),
-    "voucher": lambda db, code: see_other(url_for("pos.pay", voucher_code=code)),  # ready to spend it
-    "ean13": _product, "upca": _product, "sale_receipt": _sale, "return_receipt": _sale,
-    "shipment": lambda db, code: see_other(url_for("shipments.index")),
-}
+    return follow(scans[0], _refused)  # a box label shows several codes: the device's own identity wins
 
 
 def _refused(message: str, status: int = 422):

@@ -9,22 +9,23 @@ from datetime import UTC, date, datetime
 from flask import Blueprint, current_app, flash, render_template, request, url_for
 from flask_babel import gettext
 
-from core import serials
+from core import dealer_record, serials
 from core.codes import classify
 from core.dates import date_example
 from core.grading import AnswerError, grade
-from core.imei import IDENTIFIER_FOR_KIND, IdentifierError, parse_identifier, parse_imei, takes
-from core.messages import N_
-from core.payout import PAYOUT_METHODS
+from core.imei import IDENTIFIER_FOR_KIND, IdentifierError, parse_identifier, takes
+from core.jurisdiction import pack_for
+from core.markets import payout_methods, payout_note
 from core.pricing import PricingError
 from core.receipts import privacy_notice
-from core.seller import FORM_FIELDS, ID_DOCUMENT_TYPES, SellerErrors, parse_seller
+from core.seller import FORM_FIELDS, SellerErrors, parse_seller
 from core.states import UNQUOTED, IllegalTransition
 from hardware.receipt_png import render_png
 from kiosk.auth import login_required
+from kiosk.compliance.dealer_record import DealerRecordIncomplete
 from kiosk.compliance.staff import StaffAuthError
 from kiosk.formatting import JOB_KINDS, current_store, money
-from kiosk.hq_link import hq_device_gates, hq_refusal, hq_secret
+from kiosk.hq_link import hq_device_gates, hq_secret
 from kiosk.i18n import database_trouble, translated
 from kiosk.store.connection import get_db
 from kiosk.till import journal, vouchers
@@ -33,22 +34,24 @@ from kiosk.tradein import (
     catalog,
     drafts,
     estimates,
-    gates,
     printing,
     seller_form_memory,
     shipping,
     tradeins,
 )
+from kiosk.tradein import approvals as early_approvals
 from kiosk.views.today import today_context
-from kiosk.web import current_actor, load_tradein, page_or_fragment, see_other, small_int, wants_fragment
+from kiosk.web import current_actor, load_tradein, page_or_fragment, second_imei, see_other, small_int, wants_fragment
 from kiosk.web.approvals import accept_approval_reasons, approval_context, approver_from_form, parse_amount
-from kiosk.web.start import begin
+from kiosk.web.scan_routing import lead_elsewhere
+from kiosk.web.start import begin, identifier_field_takes
 
 bp = Blueprint("tradein", __name__, url_prefix="/tradeins")
 bp.before_request(login_required(lambda: None))  # every page of the flow is staff-only
 
 # Refusals the clerk can act on: shown on the page with a 422, never a 500.
-FlowError = (tradeins.TradeInError, IllegalTransition, PricingError, AnswerError, vouchers.VoucherError)
+FlowError = (tradeins.TradeInError, IllegalTransition, PricingError, AnswerError, vouchers.VoucherError,
+             DealerRecordIncomplete)
 
 
 def _spec():
@@ -75,6 +78,9 @@ def start():
     scanned = classify(raw)
     if scanned.kind == "estimate_ticket":  # the customer's ticket typed into the IMEI field
         return see_other(url_for("handoff.show", code=scanned.value))
+    led = lead_elsewhere(scanned, identifier_field_takes(kind), lambda reason: _start_refused(reason, raw, kind))
+    if led is not None:  # a trade-in code, a voucher, a product...: where /scan would take it, said on the page
+        return led
     if scanned.kind == "serial":  # a serial scanned with "Phone" still chosen: its format may say the kind
         kind = serials.kind_for(scanned.value, kind) or ""
         if not kind:
@@ -93,10 +99,12 @@ def _start_refused(reason: str, raw: str, kind: str):
     return page_or_fragment("today/today.html", "today/_start_form.html", 422, **context)
 
 
-def _device_page(ti: dict, status: int = 200, error: str | None = None, chosen_id: int | None = None):
+def _device_page(ti: dict, status: int = 200, error: str | None = None, chosen_id: int | None = None,
+                 doubted: tuple[str, catalog.CatalogDevice] | None = None):
     db = get_db()
     chosen = catalog.get_device(db, chosen_id or ti["device_id"]) if (chosen_id or ti["device_id"]) else None
-    context = {"ti": ti, "chosen": chosen, "error": error, "suggested": bool(ti["device_id"]) and chosen_id is None}
+    context = {"ti": ti, "chosen": chosen, "error": error, "suggested": bool(ti["device_id"]) and chosen_id is None,
+               "doubted": doubted, "kept": second_imei.kept()}
     if wants_fragment():
         return render_template("tradein/_storage_choice.html", **context), status
     identifier = "imei" if ti["imei"] else "serial"
@@ -116,33 +124,18 @@ def device(tradein_uuid: str):
     storage = small_int(request.form.get("storage_gb"))
     if device_id is None:
         return _device_page(ti, 422, gettext("Choose the model."))
+    shown = {**ti, "storage_gb": storage or ti["storage_gb"]}  # the storage chosen stays chosen on the page again
+    raw_imei2 = request.form.get("imei2", "").strip() or second_imei.kept() or ""  # a kept one when none typed
+    if doubted := second_imei.doubted(ti, device_id, raw_imei2):  # before the storage: a scanner's Enter sends none
+        return _device_page(shown, 422, chosen_id=device_id, doubted=doubted)
     if storage is None:
-        return _device_page(ti, 422, gettext("Choose the storage."), chosen_id=device_id)
+        return _device_page(shown, 422, gettext("Choose the storage."), chosen_id=device_id)
     try:
-        imei2 = _second_imei(ti, request.form.get("imei2", ""))
+        imei2 = second_imei.checked(ti, raw_imei2)
         tradeins.set_device(get_db(), current_actor(), tradein_uuid, device_id, storage, imei2)
     except (*FlowError, IdentifierError) as err:
-        return _device_page(ti, 422, translated(err), chosen_id=device_id)
-    return see_other(url_for(".question", tradein_uuid=tradein_uuid, step=1))
-
-
-def _second_imei(ti: dict, raw: str) -> str | None:
-    """A dual-SIM phone's second IMEI, checked like the first before any question: HQ's blocklist, and the
-    device not already bought (here or, when HQ answers, anywhere)."""
-    if not raw.strip() or not ti["imei"]:
-        return None
-    imei2 = parse_imei(raw).number
-    if imei2 == ti["imei"]:
-        return imei2  # tradeins.set_device refuses it, saying why
-    other = drafts.open_for(get_db(), ti["store_id"], imei2, "")
-    if other and other["uuid"] != ti["uuid"]:  # the same phone already started by this IMEI: one trade-in a device
-        raise IdentifierError(N_("Second IMEI %(imei)s: this phone's trade-in %(code)s is already in progress. "
-                                 "Finish or discard it first."), imei=imei2, code=other["code"])
-    refusal = gates.scan_refusal(get_db(), imei2, "", date.today(), current_app.config["RETRADE_MIN_DAYS"],
-                                 hq_refusal)
-    if refusal:
-        raise IdentifierError(N_("Second IMEI %(imei)s: %(reason)s"), imei=imei2, reason=refusal.message())
-    return imei2
+        return _device_page(shown, 422, translated(err), chosen_id=device_id)
+    return see_other(url_for("counter.checklist_page", tradein_uuid=tradein_uuid))
 
 
 def _question_page(ti: dict, step: int, status: int = 200, error: str | None = None):
@@ -183,31 +176,39 @@ def question(tradein_uuid: str, step: int):
 def quote(tradein_uuid: str):
     ti = load_tradein(tradein_uuid)
     if ti["state"] in UNQUOTED:
-        return see_other(url_for(".question", tradein_uuid=tradein_uuid, step=1))
+        return see_other(url_for("counter.checklist_page", tradein_uuid=tradein_uuid))
     return _quote_page(ti)
 
 
-def _quote_page(ti: dict, status: int = 200, error: str | None = None):
+def _quote_page(ti: dict, status: int = 200, error: str | None = None, approval_error: str | None = None):
     answers = tradeins.answers_of(get_db(), ti["uuid"])
     summary = [(q, q.label_of(answers[q.id])) for q in _questions(ti) if q.id in answers]
     handoff = estimates.handoff_rows(get_db(), _spec(), ti, gettext, lambda minor: money(minor, ti["currency"]))
     return render_template("tradein/quote.html", ti=ti, summary=summary, gates=json.loads(ti["gate_reasons"] or "[]"),
                            handoff=handoff,
                            bonuses=json.loads(ti["bonuses"] or "[]"), error=error,
-                           device=catalog.get_device(get_db(), ti["device_id"]), **approval_context()), status
+                           device=catalog.get_device(get_db(), ti["device_id"]), approval_error=approval_error,
+                           approval_reason=" and ".join(accept_approval_reasons(ti, None)) if ti["state"] == "quoted"
+                           else "", **approval_context()), status
 
 
 def _seller_page(ti: dict, status: int = 200, errors: dict | None = None, message: str | None = None,
-                 reasons: list[str] | None = None):
+                 reasons: list[str] | None = None, form: dict | None = None, notice: str | None = None):
     reasons = accept_approval_reasons(ti, None) if reasons is None else reasons
-    # The first field in error takes the focus (in the form's order), else the first field.
-    focus = next((name for name in FORM_FIELDS if name in (errors or {})), FORM_FIELDS[0])
+    # The first field in error takes the focus (in the form's order); else the document number (it finds a
+    # returning seller), or the Accept button once a returning seller's details are shown.
+    focus = next((name for name in FORM_FIELDS if name in (errors or {})), "accept" if notice else "id_doc_number")
     # What was typed before the clerk went Back to the quote comes back with the page.
-    form = request.form if request.method == "POST" else seller_form_memory.typed(get_db(), _cipher(), ti["uuid"])
+    if form is None:
+        form = request.form if request.method == "POST" else seller_form_memory.typed(get_db(), _cipher(), ti["uuid"])
+    pack = pack_for(current_store())  # the store's jurisdiction: its documents and its notice at collection
     return render_template("tradein/seller.html", ti=ti, errors=errors or {}, message=message, form=form,
+                           notice=notice, usual_document=pack.usual_document,
                            focus=focus, date_example=date_example(current_store()["locale"]),
-                           doc_types=ID_DOCUMENT_TYPES, payouts=PAYOUT_METHODS, approval_reason=" and ".join(reasons),
-                           privacy_notice=privacy_notice(), transfer_days=current_app.config["TRANSFER_DAYS"],
+                           doc_types=pack.documents, payouts=payout_methods(pack.currency),
+                           payout_note=payout_note(pack.currency), dealer_record=dealer_record.keeps_record(pack),
+                           identifier_choices=dealer_record.IDENTIFIER_ALTERED, approval_reason=" and ".join(reasons),
+                           privacy_notice=privacy_notice(pack=pack), transfer_days=current_app.config["TRANSFER_DAYS"],
                            **approval_context()), status
 
 
@@ -230,11 +231,13 @@ def seller(tradein_uuid: str):
         return _seller_page(ti)
     reasons: list[str] = []
     try:
-        seller = parse_seller(request.form, date.today(), current_store()["locale"])
+        seller = parse_seller(request.form, date.today(), current_store()["locale"], pack_for(current_store()))
         reasons = accept_approval_reasons(ti, seller)
-        approved_by = approver_from_form(" and ".join(reasons)) if reasons else None
+        approved_by = (approver_from_form(" and ".join(reasons)) if reasons
+                       else early_approvals.approver_of(get_db(), ti))
         job_id = acceptance.accept(get_db(), current_actor(), tradein_uuid, seller, date.today(), _cipher(),
-                                 approved_by, current_app.config["TRANSFER_DAYS"], hq_secret(current_app.config))
+                                 approved_by, current_app.config["TRANSFER_DAYS"], hq_secret(current_app.config),
+                                 dealer_answers=request.form)
     except SellerErrors as err:
         return _seller_page(ti, 422, err.errors, gettext("Some details are missing or wrong: nothing was saved."))
     except (*FlowError, StaffAuthError) as err:

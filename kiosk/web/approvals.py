@@ -11,6 +11,7 @@ from kiosk.compliance.staff import approvers, check_approver
 from kiosk.formatting import current_store, money
 from kiosk.store.connection import get_db
 from kiosk.tradein import acceptance
+from kiosk.tradein import approvals as early_approvals
 
 
 def approver_from_form(what: str) -> str:
@@ -25,7 +26,7 @@ def accept_approval_reasons(ti: dict, seller: Seller | None) -> list[str]:
     """Why accepting this trade-in needs a manager, if it does (empty list: the clerk alone may)."""
     reasons = []
     limit = current_app.config["APPROVAL_ABOVE_MINOR"]
-    if ti["total_minor"] > limit:
+    if ti["total_minor"] > limit and not early_approvals.approver_of(get_db(), ti):  # not approved on the quote
         reasons.append(gettext("an offer above %(amount)s", amount=money(limit, ti["currency"])))
     if seller is not None:
         ref = acceptance.seller_ref(current_app.extensions["kiosk.cipher"], seller)

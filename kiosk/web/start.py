@@ -10,7 +10,7 @@ from datetime import date
 from flask import current_app, flash, url_for
 from flask_babel import gettext
 
-from core.imei import Imei
+from core.imei import IDENTIFIER_FOR_KIND, Imei, takes
 from core.messages import Message
 from core.pricing import NO_GRID
 from kiosk.hq_link import hq_refusal
@@ -18,6 +18,17 @@ from kiosk.i18n import translated
 from kiosk.store.connection import get_db
 from kiosk.tradein import catalog, drafts, gates, tradeins
 from kiosk.web import current_actor, see_other
+
+# The codes an identifier field (the start form's, the pick-up's) takes itself; any other code leads where /scan
+# would take it (kiosk.web.scan_routing). "unknown" stays: the field says why it is neither an IMEI nor a serial.
+IDENTIFIER_CODES = frozenset({"imei", "imeisv", "serial", "unknown"})
+
+
+def identifier_field_takes(kind: str) -> frozenset[str]:
+    """What an identifier field takes for a device of `kind`: digits that could be a product barcode are the serial
+    number when the clerk chose a kind taken on its serial (a watch, a console, a Wi-Fi tablet)."""
+    on_serial = kind in IDENTIFIER_FOR_KIND and takes(kind, "serial")
+    return (IDENTIFIER_CODES | {"ean13", "upca"}) if on_serial else IDENTIFIER_CODES
 
 
 def begin(kind: str, imei: Imei | None, serial: str | None, refused: Callable[[str], object],
