@@ -99,11 +99,12 @@ def main() -> dict:
     for name, value in rate.items():
         print(f"  {name:<36} {value:10.0f} records/s")
     vs_copy, vs_many = rate["ingest"] / rate["COPY"], rate["ingest"] / rate["executemany"]
-    print(f"  ingest / COPY: {vs_copy:.0%}   ingest / executemany: {vs_many:.0%}   "
-          f"(target >= 50% of the raw floor)")
+    # Information, no target: the fleet's real peak is a few records/s a store, four orders of magnitude below
+    # this, and what a store meets is the acknowledgement's latency (bench.fleet), not a share of raw COPY.
+    print(f"  ingest / COPY: {vs_copy:.0%}   ingest / executemany: {vs_many:.0%}   (information, no target)")
     return {"title": "HQ ingest vs raw psycopg floors", "records_per_s": rate,
             "share_of_copy": round(vs_copy, 3), "share_of_executemany": round(vs_many, 3),
-            "partitioned_share_of_copy": round(rate[PARTITIONED] / rate["COPY"], 3), "target_share_of_copy": 0.5}
+            "partitioned_share_of_copy": round(rate[PARTITIONED] / rate["COPY"], 3)}
 
 
 if __name__ == "__main__":

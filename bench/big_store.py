@@ -1,15 +1,24 @@
-"""A busy store's years of data for the page benchmarks: 100,000 trade-ins and 200,000 sales over five years,
+"""A busy store's years of data for the page benchmarks: up to 1,000,000 trade-ins and 2,000,000 sales over ten years,
 written straight into a demo terminal's database (the services would take an hour to write them one by one).
 Broad on purpose: every state, kind and payout, dual-SIM phones, serial-only devices, returns, several lines a
 sale, a Z report a day, a few of today's trade-ins among the years; `seed` picks the data."""
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import itertools
 import json
+import os
 import random
+import shutil
+import sqlite3
+import tempfile
 import uuid
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
@@ -21,7 +30,9 @@ from kiosk.tradein.listing import tidy_search_index
 STATES = (("received", 62), ("shipped", 8), ("accepted", 2), ("printed", 2), ("bagged", 3), ("declined", 12),
           ("cancelled", 4), ("draft", 3), ("graded", 1), ("quoted", 3))
 KINDS = (("phone", 80), ("tablet", 9), ("watch", 6), ("console", 5))
-YEARS = 5
+IN_FLIGHT = ("draft", "quoted", "graded", "accepted", "printed", "bagged")
+IN_FLIGHT_FOR = timedelta(days=14)
+YEARS = 10  # a big store's ten years
 TODAY = 40  # trade-ins taken today: the length of today's list
 
 
@@ -68,6 +79,8 @@ def _tradein_rows(db, rng: random.Random, count: int, now: datetime):
         kind, state = _weighted(rng, KINDS), _weighted(rng, STATES)
         at = now - timedelta(seconds=rng.randrange(YEARS * 365 * 86400)) if n >= TODAY else now - timedelta(
             seconds=rng.random() * since_midnight)  # the first ones: today, whatever the hour the benchmark runs
+        if state in IN_FLIGHT and at < now - IN_FLIGHT_FOR:
+            state = "received"  # a bag from years ago reached HQ long since: only recent ones wait in the store
         stamp = at.isoformat(timespec="seconds")
         on_imei = kind == "phone" or (kind == "tablet" and rng.random() < 0.5)
         taken = state in ("accepted", "printed", "bagged", "shipped", "received")
@@ -87,11 +100,10 @@ TRADEIN_COLUMNS = ("uuid, code, store_id, terminal_id, staff_id, state, device_k
                    "updated_at, accepted_at")
 
 
-def _sales(db, rng: random.Random, count: int, now: datetime):
+def _sales(db, rng: random.Random, count: int, now: datetime, numbers: set[str]):
     store, terminal, staff = _demo_ids(db)
     products = db.execute("SELECT ean, name, price_minor, vat_bp FROM products").fetchall()
-    numbers: set[str] = set()
-    sales, lines, tenders = [], [], []
+    sales, lines, tenders = [], [], []  # one chunk of sales: seed() asks for them CHUNK at a time
     for n in range(count):
         at = (now - timedelta(seconds=rng.randrange(YEARS * 365 * 86400 - 86400) + 86400)).isoformat(
             timespec="seconds")  # before today: each day was closed by a Z report
@@ -109,26 +121,74 @@ def _sales(db, rng: random.Random, count: int, now: datetime):
     return sales, lines, tenders
 
 
+SALE_INSERT = ("INSERT INTO sales (uuid, number, store_id, terminal_id, staff_id, kind, original_uuid, total_minor, "
+               "currency, cash_given_minor, change_minor, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+LINE_INSERT = ("INSERT INTO sale_lines (sale_uuid, line_no, ean, name, quantity, unit_minor, discount_minor, "
+               "discount_reason, vat_bp, imei, original_line_no) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+TENDER_INSERT = "INSERT INTO tenders (sale_uuid, line_no, kind, amount_minor, reference) VALUES (?, ?, ?, ?, ?)"
+CHUNK = 20_000  # rows held in memory at once: a million trade-ins as one list took gigabytes
+
+
 def seed(db: sqlite_utils.Database, tradeins: int = 100_000, sales: int = 200_000, seed: int = 1) -> BigStore:
-    """Fill a prepared demo terminal's database (kiosk.provisioning.setup.prepare_database)."""
+    """Fill a prepared demo terminal's database (kiosk.provisioning.setup.prepare_database): the years in one
+    transaction without a journal (a seed lost half-way is thrown away, never used), today's one commit each."""
     rng, now = random.Random(seed), datetime.now(UTC)
-    rows = list(_tradein_rows(db, rng, tradeins, now))
-    sale_rows, line_rows, tender_rows = _sales(db, rng, sales, now)
+    rows = _tradein_rows(db, rng, tradeins, now)
+    today = list(itertools.islice(rows, TODAY))
     insert_tradeins = f"INSERT INTO tradeins ({TRADEIN_COLUMNS}) VALUES ({', '.join('?' * 27)})"
+    db.execute("PRAGMA journal_mode=OFF")
+    db.execute("PRAGMA synchronous=OFF")
+    db.execute("PRAGMA cache_size=-1000000")  # 1 GB: the random uuid keys touch every page of their indexes
+    old = with_imei = None
+    numbers: set[str] = set()  # sale numbers minted so far, across the chunks
     with db.conn:
-        db.conn.executemany(insert_tradeins, rows[TODAY:])
-        db.conn.executemany(f"INSERT INTO sales VALUES ({', '.join('?' * 12)})", sale_rows)
-        db.conn.executemany(f"INSERT INTO sale_lines VALUES ({', '.join('?' * 11)})", line_rows)
-        db.conn.executemany("INSERT INTO tenders VALUES (?, ?, ?, ?, ?)", tender_rows)
+        while chunk := list(itertools.islice(rows, CHUNK)):
+            old = old or next((r for r in chunk if r[5] == "received"), None)
+            with_imei = with_imei or next((r for r in chunk if r[7]), None)
+            db.conn.executemany(insert_tradeins, chunk)
+        for done in range(0, sales, CHUNK):
+            sale_rows, line_rows, tender_rows = _sales(db, rng, min(CHUNK, sales - done), now, numbers)
+            db.conn.executemany(SALE_INSERT, sale_rows)
+            db.conn.executemany(LINE_INSERT, line_rows)
+            db.conn.executemany(TENDER_INSERT, tender_rows)
         _z_reports(db, now)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
     tidy_search_index(db)  # as closing last night's Z did
-    for row in rows[:TODAY]:  # today's, one commit each as the counter takes them
+    for row in today:  # today's, one commit each as the counter takes them
         with db.conn:
             db.conn.execute(insert_tradeins, row)
     db.execute("ANALYZE")
-    old = next(r for r in rows[TODAY:] if r[5] == "received")
-    with_imei = next(r for r in rows[TODAY:] if r[7])
     return BigStore(old[0], with_imei[7][4:12], TODAY)
+
+
+def cached(database: Path, tradeins: int, sales: int, seed_number: int) -> BigStore:
+    """`database` (a demo terminal's, prepared) filled as `seed` fills it, from a copy kept in BENCH_CACHE
+    (default: the system's temporary folder) between runs: a million trade-ins take minutes to seed. The copy is
+    named by the seed, the sizes, the schema version, this generator's source and the day (today's trade-ins and
+    the Z reports up to yesterday depend on it); older copies of the same seed and sizes are removed."""
+    folder = Path(os.environ.get("BENCH_CACHE", Path(tempfile.gettempdir()) / "kiosk-bench-cache"))
+    folder.mkdir(parents=True, exist_ok=True)
+    with closing(sqlite3.connect(database)) as conn:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    source = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:8]
+    stem = f"big-store-{seed_number}-{tradeins}-{sales}"
+    name = f"{stem}-v{version}-{source}-{datetime.now(UTC).date()}"
+    copy, facts = folder / f"{name}.db", folder / f"{name}.json"
+    if not facts.exists():
+        for stale in folder.glob(f"{stem}-*"):
+            stale.unlink()
+        db = sqlite_utils.Database(sqlite3.connect(database))
+        store = seed(db, tradeins, sales, seed_number)
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.close()
+        shutil.copyfile(database, copy)
+        facts.write_text(json.dumps(dataclasses.asdict(store)))
+        return store
+    for journal in ("-wal", "-shm"):  # the prepared file's, which would be replayed over the copy
+        Path(f"{database}{journal}").unlink(missing_ok=True)
+    shutil.copyfile(copy, database)
+    return BigStore(**json.loads(facts.read_text()))
 
 
 def _z_reports(db, now: datetime) -> None:

@@ -225,7 +225,8 @@ def pushes_seen(log: list[Push], times: Timeline) -> dict:
             "stores_resumed": len(first_per_store),
             "all_stores_resumed_after_promotion_s": round(max(first_per_store.values()) - times.promoted, 2)
             if first_per_store else None,
-            "failures_seen": sorted({f"{p.outcome}: {p.why}" for p in log if p.why}),
+            "failures_seen": dict(Counter(f"{p.outcome}: {p.why}" for p in log if p.why)),
+            "failures_after_kill_s": sorted(round(p.ended - times.kill, 1) for p in log if p.why)[:20],
             **percentiles("before_kill", [p for p in log if p.outcome == 200 and p.ended < times.kill]),
             **percentiles("after_drain", [p for p in log if p.outcome == 200 and p.started > settled])}
 

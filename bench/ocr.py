@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import statistics
+import sys
 import time
 from collections.abc import Callable, Iterator
 
@@ -109,7 +110,7 @@ if __name__ == "__main__":
     parser.add_argument("per_tier", nargs="?", type=int, default=40)
     parser.add_argument("--only", choices=["main", "held back"], help="one seed of each generator (tuning)")
     parser.add_argument("--json", help="also write the figures to this file")
-    arguments = parser.parse_args()
+    arguments = parser.parse_args(sys.argv[1:])
     figures = main(arguments.per_tier, arguments.only)
     if arguments.json:
         with open(arguments.json, "w", encoding="utf-8") as out:

@@ -46,7 +46,7 @@ def main() -> None:
     missed = [c["title"] for c in camera["checks"] if not c["met"]]
     print(f"{len(camera['checks'])} camera checks, {len(missed)} missed" + (f": {missed}" if missed else ""))
     ingest, fleet_runs = sync_results["ingest"], sync_results["fleet"]
-    print(f"HQ ingest {ingest['share_of_copy']:.0%} of raw COPY (target >= {ingest['target_share_of_copy']:.0%})")
+    print(f"HQ ingest {ingest['share_of_copy']:.0%} of raw COPY (information, no target)")
     for paced in (fleet_runs["paced"], fleet_runs["two_nodes"]):
         if "p99_ms" in paced:
             print(f"fleet {paced['mode']}: {paced['records_per_s']} records/s, ack p99 {paced['p99_ms']} ms "

@@ -22,7 +22,8 @@ from core.text import printable
 DATA = Path(__file__).parent / "data" / "device_tests.toml"
 MAX_REPORT_BYTES = 16_384  # the page sends under 2 KB; more than this is not the page
 PASSED, FAILED, NOT_RUN, INFO = "passed", "failed", "not_run", "info"
-OUTCOMES = {PASSED: N_("passed"), FAILED: N_("failed"), NOT_RUN: N_("not tested"), INFO: N_("information")}
+# As a results table says them ("pass", "fail": not "passed"/"failed", which the catalogues hold for other things).
+OUTCOMES = {PASSED: N_("pass"), FAILED: N_("fail"), NOT_RUN: N_("not tested"), INFO: N_("information")}
 # What the page reports when a browser API did not give a measure: each said in words on the results table.
 ERRORS = {"unsupported": N_("not available in this browser"), "denied": N_("permission refused"),
           "not_found": N_("no such device found"), "not_readable": N_("the device would not start"),
@@ -117,7 +118,8 @@ def _text(value: object, limit: int) -> str:
 def _error(entry: dict) -> str | None:
     if entry.get("skipped") is True:
         return "skipped"
-    return entry["error"] if entry.get("error") in ERRORS else None
+    error = entry.get("error")
+    return error if isinstance(error, str) and error in ERRORS else None
 
 
 # ---- One judge per test: (its entry in the report, the spec, the tone drawn for the link) -> Result ----
@@ -257,7 +259,7 @@ def described(test_id: str, result: Result) -> list[Message]:
         return [Message(ERRORS[values["error"]])]
     if result.outcome == NOT_RUN:
         return []
-    describe = DESCRIPTIONS.get(test_id.removeprefix("camera_") if test_id.startswith("camera_") else test_id)
+    describe = DESCRIPTIONS.get("camera" if test_id.startswith("camera_") else test_id)
     return describe(values) if describe else []
 
 
@@ -285,16 +287,8 @@ DESCRIPTIONS: dict[str, Callable[[dict], list[Message]]] = {
     "battery": lambda v: [Message(N_("%(level)s %% charged, charging") if v["charging"] else
                                   N_("%(level)s %% charged"), level=round(v["level"] * 100))],
     "screen": lambda v: [Message(N_("%(width)s × %(height)s points, pixel ratio %(ratio)s"), width=v["width"],
-                                 height=v["height"], ratio=v["ratio"]), Message(v["user_agent"])],
+                                 height=v["height"], ratio=v["ratio"] or "—"), Message(v["user_agent"])],
 }
-
-
-def results_from_json(stored: object) -> dict[str, Result]:
-    """Results as kept in a JSON column (Result.as_json per test), read back; anything else is dropped."""
-    if not isinstance(stored, dict):
-        return {}
-    return {test_id: Result(str(item["outcome"]), dict(item["values"])) for test_id, item in stored.items()
-            if isinstance(item, dict) and item.get("outcome") in OUTCOMES and isinstance(item.get("values"), dict)}
 
 
 def extract_texts(fileobj, keywords, comment_tags, options) -> Iterator[tuple]:

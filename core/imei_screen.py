@@ -33,6 +33,9 @@ LABEL = re.compile(rf"(?<![A-Z0-9])(?:(?P<decoy>{_I}ME{_I} ?SV|ME{_I}D|E{_I}D|{_
 # "IMEI2:", glued "IMEI1356…" when 15 digits follow the 1), then a colon.
 SLOT = re.compile(r"^\s*(?:\([^)]{0,40}\)|[12](?![0-9])|[12](?=[0-9]{15}(?![0-9])))?\s*[:#.]?")
 RUN = re.compile(r"[0-9]+(?: {1,2}[0-9]+)*")
+# What Tesseract reads for a digit inside a number (upper-cased first): applied to words that are mostly digits.
+LOOKALIKES = str.maketrans({"O": "0", "Q": "0", "D": "0", "I": "1", "L": "1", "|": "1", "!": "1", "Z": "2",
+                            "S": "5", "$": "5", "G": "6", "B": "8"})
 FIRST_GROUP = 2  # digits before the first space inside an IMEI at least (screens group 35 209900 176148 1)
 WRAP_MIN = 10  # digits a line's last run must have for the next line's digits to be read as its continuation
 IMEI_LENGTH = 15
@@ -81,6 +84,30 @@ def _runs(text: str, whole: str) -> tuple[Run, ...]:
     return tuple(runs)
 
 
+def _as_digits(token: str) -> str:
+    """A word mostly of digits, with the marks OCR reads for a digit ("$4127…" for "54127…") read as digits."""
+    digits = sum(c.isdigit() for c in token)
+    return token.translate(LOOKALIKES) if len(token) >= 6 and digits >= 0.75 * len(token) else token
+
+
+def _normal(text: str) -> str:
+    return " ".join(_as_digits(token) for token in unicodedata.normalize("NFKC", text).upper().split())
+
+
+def digits_of(text: str) -> str:
+    """Every digit of a reading, lookalikes in numbers read as digits: what two readings are compared on."""
+    return "".join(c for c in _normal(text) if c.isdigit())
+
+
+def parse_row(text: str, box: tuple[float, float, float, float] | None = None) -> list[Line]:
+    """A row as read, one line per label on it: two lines a blur ran together ("35 699577 562252 6 IMEI2") are
+    judged apart, the number above in its own section."""
+    text = _normal(text)
+    starts = [match.start() for match in LABEL.finditer(text) if match.start() > 0]
+    pieces = [text[start:stop] for start, stop in zip([0, *starts], [*starts, len(text)], strict=True)]
+    return [parse_line(piece, box) for piece in pieces if piece.strip()] or [parse_line("", box)]
+
+
 def parse_line(text: str, box: tuple[float, float, float, float] | None = None) -> Line:
     """One line of a screen: its label (the first one), and the runs of digits after it (or on it, unlabelled);
     where it lies (left, top, right, bottom), when read from a picture."""
@@ -115,27 +142,38 @@ def _chain_imeis(chain: list[Line]) -> list[str]:
     return list(dict.fromkeys(imei for line in chain for run in line.runs if (imei := _imei(run))))
 
 
-def _may_continue(line: Line, following: Line | None) -> bool:
-    """A line of text seen right under this one's last run but not read (in a picture: a text has no such line):
-    it may hold the rest of a wrapped number, so the run is not taken on this reading."""
-    if following is None or following.box is None or not following.unread or not line.runs:
+def _width(line: Line) -> float:
+    return line.box[2] - line.box[0] if line.box else 0.0
+
+
+def _hides_a_piece(line: Line, unread: Line | None, below: bool) -> bool:
+    """A line of text seen right under this one's last run (or over its first) but not read, as tall as it and
+    at least half as wide: it may hold the rest of a wrapped number (an EID's 17 digits after its first 15), so
+    the run is not taken on this reading. A text has no such line: only a picture's lines are looked at."""
+    if unread is None or unread.box is None or not line.runs:
         return False
-    return line.runs[-1].ends_line and _adjacent(line, following) and _height(following) >= 0.6 * _height(line)
+    at_edge = line.runs[-1].ends_line if below else line.runs[0].starts_line
+    upper, lower = (line, unread) if below else (unread, line)
+    return at_edge and _adjacent(upper, lower) and _height(unread) >= 0.6 * _height(line) and \
+        _width(unread) >= 0.5 * _width(line)
 
 
-def _chains(lines: list[Line]) -> list[tuple[list[int], int | None]]:
-    """Read lines (by index) grouped into numbers wrapped over lines, each with the unread line right under it."""
-    chains: list[tuple[list[int], int | None]] = []
+def _chains(lines: list[Line]) -> list[tuple[list[int], int | None, int | None]]:
+    """Read lines (by index) grouped into numbers wrapped over lines, each with the unread lines right over its
+    first line and right under its last, if any."""
+    chains: list[tuple[list[int], int | None, int | None]] = []
     for index, line in enumerate(lines):
         if line.unread:
             continue
         if chains and _continues(lines[chains[-1][0][-1]], line):
             chains[-1][0].append(index)
         else:
-            chains.append(([index], None))
+            above = next((n for n in range(index - 1, -1, -1) if lines[n].unread and _adjacent(lines[n], line)),
+                         None)
+            chains.append(([index], above, None))
         below = next((n for n in range(index + 1, len(lines)) if lines[n].unread and _adjacent(line, lines[n])),
                      None)
-        chains[-1] = (chains[-1][0], below)
+        chains[-1] = (chains[-1][0], chains[-1][1], below)
     return chains
 
 
@@ -143,21 +181,23 @@ def _chains(lines: list[Line]) -> list[tuple[list[int], int | None]]:
 class Judgement:
     found: list[str]  # the IMEIs, in screen order, each once
     decoy: list[bool]  # per line: under an EID, MEID, IMEISV or ICCID label
-    withheld: list[int]  # unread lines that kept the run above them from being taken (read them again)
+    withheld: list[int]  # unread lines that kept a run next to them from being taken (read them again)
 
 
 def judge(lines: list[Line]) -> Judgement:
     """What a screen's lines show: its IMEIs, which lines belong to a decoy, which unread lines matter."""
     verdict = Judgement([], [False] * len(lines), [])
     section: str | None = None
-    for chain, below in _chains(lines):
+    for chain, above, below in _chains(lines):
         section = lines[chain[0]].label or section
         for index in range(chain[0], (below if below is not None else chain[-1]) + 1):
             verdict.decoy[index] = section == "decoy"
         if section == "decoy":
             continue
-        if below is not None and _may_continue(lines[chain[-1]], lines[below]):
-            verdict.withheld.append(below)
+        hidden = [n for n, edge, is_below in ((above, chain[0], False), (below, chain[-1], True))
+                  if n is not None and _hides_a_piece(lines[edge], lines[n], is_below)]
+        if hidden:
+            verdict.withheld += hidden
             continue
         imeis = _chain_imeis([lines[index] for index in chain])
         verdict.found += [imei for imei in imeis if imei not in verdict.found]
@@ -171,7 +211,7 @@ def imeis_of_lines(lines: list[Line]) -> list[str]:
 
 def imeis_in_text(text: str) -> list[str]:
     """The IMEIs of any text (an OCR reading, codes' texts one per line), in order, each once."""
-    return imeis_of_lines([parse_line(line) for line in text.splitlines() if line.strip()])
+    return imeis_of_lines([line for row in text.splitlines() if row.strip() for line in parse_row(row)])
 
 
 def imei_labels(lines: list[Line]) -> int:

@@ -3,9 +3,10 @@ screens, rotated up to 45 degrees, out of focus, in perspective, on a busy backg
 
 zxing-cpp reads the frame as it is (it tries 90-degree turns itself); a QR code it missed is looked for
 again on cleaned and enlarged copies. 1D codes at other angles defeat row-scanning decoders, so the regions
-where bars line up are found (hardware.bar_regions), resampled with their bars standing vertical and read
-again at a few angles. A 1D code's sightings vote, so a misread (one check digit lets some through) is
-outvoted. pyzbar is the last resort for an uploaded picture where nothing is read.
+where bars line up are found (hardware.bar_regions), resampled with their bars standing vertical, their
+contrast evened out (glare, shadow) and read again at a few angles. A 1D code's sightings vote, so a misread
+(one check digit lets some through) is outvoted. pyzbar is the last resort for an uploaded picture where
+nothing is read.
 """
 
 from __future__ import annotations
@@ -45,12 +46,12 @@ SETTLED_VOTES = 3  # sightings of its one text (two a try at most: the sharpened
 
 
 def _region_sightings(gray: np.ndarray, region: BarRegion, known: frozenset[str] = frozenset()) -> list[Sighting]:
-    """The region resampled with its bars standing vertical (quiet zones included), the bars' angle tried
-    around the estimate, each picture read twice: sharpened (defocus softens thin bars below zxing's
-    threshold), and averaged along the bars then stretched 2x across them (noise averages out; sub-pixel bar
-    edges) before sharpening. `known`: the texts the whole-frame pass read here; the first sharpened picture
-    reading just those confirms them, and so does the first angle reading only those, or nothing (their votes
-    win); any other text brings the remaining angles in."""
+    """The region resampled with its bars standing vertical (quiet zones included) and its contrast evened out
+    (_evened), the bars' angle tried around the estimate, each picture read twice: sharpened (defocus softens
+    thin bars below zxing's threshold), and averaged along the bars then stretched 2x across them (noise
+    averages out; sub-pixel bar edges) before sharpening. `known`: the texts the whole-frame pass read here;
+    the first sharpened picture reading just those confirms them, and so does the first angle reading only
+    those, or nothing (their votes win); any other text brings the remaining angles in."""
     width = int(region.length * 1.5 + 40)  # the quiet zones, and a code the region only partly covered
     height = int(region.height + 20)
     found: list[Sighting] = []
@@ -58,8 +59,8 @@ def _region_sightings(gray: np.ndarray, region: BarRegion, known: frozenset[str]
         return found
     for tries, turn in enumerate(ANGLE_TRIES, start=1):
         to_frame = region.sampling(width, height, turn)
-        upright = cv2.warpAffine(gray, to_frame, (width, height), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                                 borderMode=cv2.BORDER_REPLICATE)
+        upright = _evened(cv2.warpAffine(gray, to_frame, (width, height), borderMode=cv2.BORDER_REPLICATE,
+                                         flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP))
         found += _upright_sightings(upright, to_frame, 1.0)
         if known and {s.text for s in found} == known:
             break
@@ -75,11 +76,11 @@ def _region_sightings(gray: np.ndarray, region: BarRegion, known: frozenset[str]
 
 
 def _upright_sightings(image: np.ndarray, to_frame: np.ndarray, across: float) -> list[Sighting]:
-    """A region's picture (bars vertical, widened `across` times) read evened out and sharpened, in frame pixels.
-    Not downscaled: the picture is cut at its code's own scale already."""
+    """A region's picture (bars vertical, widened `across` times) read sharpened, in frame pixels. Not
+    downscaled: the picture is cut at its code's own scale already."""
     def in_frame(points):
         return cv2.transform((points / np.float32([across, 1]))[None], to_frame)[0]
-    return sightings(_sharpened(_evened(image)), LINEAR, False, in_frame, try_downscale=False)
+    return sightings(_sharpened(image), LINEAR, False, in_frame, try_downscale=False)
 
 
 def _evened(image: np.ndarray) -> np.ndarray:

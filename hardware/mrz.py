@@ -30,7 +30,7 @@ from hardware.uploads import MAX_ASPECT_RATIO, fits, scale_within
 TESSDATA_DIRS = (Path("/usr/share/tesseract-ocr/5/tessdata"), Path("/usr/share/tesseract-ocr/4.00/tessdata"))
 WORKING_WIDTH = 2000  # px: the widest copy worked on (a zone is read from its lines cut out of it)
 MIN_SIDE = 32  # px: a smaller picture holds no legible zone
-READING_SIZES = (40, 30)  # px of character the zone's lines are cut out at: two readings that must agree
+READING_SIZES = (40, 30, 52)  # px of character the zone's lines are cut out at; the third only when two do not do
 MAX_ZONES = 6  # candidate zones read at most (the lowest first) before giving up
 WHITELIST = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 _lock = threading.Lock()  # one Tesseract engine, used by one reading at a time
@@ -144,18 +144,22 @@ def _bordered(piece: np.ndarray, char_height: int) -> np.ndarray:
 
 def _read_zone(api, gray: np.ndarray, zone: list, today: date) -> MrzRead | None:
     """The zone's fields from its readings at each size taken together (hardware.mrz_fields.reading: the check
-    digits choose where they differ; a name, which none covers, must read the same in both), or None."""
+    digits choose where they differ; a name, which none covers, must read the same in most), or None. A third
+    reading is made only when two do not make a zone."""
     from hardware import mrz_fields, mrz_parse
 
-    texts, kinds = [], []
+    texts, sizes, holes = [], [], []
     for char_height in READING_SIZES:
         lines = [_read_line(api, gray, line, char_height) for line in zone]
         if None in lines:
             return None
         texts.append([cells.text() for cells in lines])
-        kinds.append([cells.kinds() for cells in lines])
-    found = mrz_fields.reading(texts, kinds)
-    return mrz_parse.parse(found, today) if found else None
+        sizes.append([cells.sizes() for cells in lines])
+        holes.append([cells.holes for cells in lines])
+        found = mrz_fields.reading(texts, sizes, holes) if len(texts) >= 2 else None
+        if found and (fields := mrz_parse.parse(found, today)):
+            return fields
+    return None
 
 
 def read_mrz(image: np.ndarray, today: date | None = None) -> MrzRead | None:

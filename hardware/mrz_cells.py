@@ -15,19 +15,11 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from hardware.mrz_fields import LAYOUTS, LOOKALIKES
+from hardware.mrz_fields import INK_HEIGHTS, LAYOUTS, LOOKALIKES
 
 WIDTHS = sorted({width for _, width in LAYOUTS.values()})  # characters a line may have: 30, 36, 44
 UNREAD = "?"
-# OCR-B's numerals stand taller than its capitals (ISO 1073-2), which tells look-alikes apart where Tesseract's
-# English cannot: O from 0, B from 8, G from 6. Heights of ink as Debian's fonts-ocr-b draws them at 200 px:
-INK_HEIGHTS = {"A": 143, "B": 140, "C": 146, "D": 140, "E": 140, "F": 142, "G": 146, "H": 145, "I": 140, "J": 146,
-               "K": 145, "L": 143, "M": 145, "N": 145, "O": 147, "P": 142, "Q": 145, "R": 142, "S": 146, "T": 142,
-               "U": 146, "V": 145, "W": 145, "X": 145, "Y": 145, "Z": 140, "0": 158, "1": 156, "2": 155, "3": 155,
-               "4": 156, "5": 155, "6": 157, "7": 154, "8": 158, "9": 157, "<": 126}
 REFERENCES = frozenset(INK_HEIGHTS) - frozenset(LOOKALIKES)  # what a line's scale is measured on
-NEIGHBOURS = 6  # reference characters nearest a look-alike the line's scale there is taken from
-MARGIN = 0.2  # a height within this share of the gap from midway between the two look-alikes is not judged
 
 
 def _ink(strip: np.ndarray, char_height: int) -> tuple[np.ndarray, np.ndarray]:
@@ -111,6 +103,7 @@ class LineCells:
     boxes: dict[int, list[int]]
     blanked: np.ndarray
     heights: dict[int, float]  # each seen cell's character's height (ink_height)
+    holes: dict[int, int]  # each seen cell's character's holes: 0 in a G, 1 in a 6 (a blur never fills an 6's)
 
     def text(self) -> str:
         return "".join(self.cells)
@@ -146,23 +139,28 @@ class LineCells:
             if len(chars) == 1:
                 self.cells[cell] = chars[0]
 
-    def kinds(self) -> dict[int, str]:
-        """"digit" or "letter" for each look-alike whose height says which (see INK_HEIGHTS), at the scale the
-        reference characters nearest it give (a line seen in perspective grows toward its near end)."""
-        heights = self.heights
-        scales = [(cell, heights[cell] / INK_HEIGHTS[char]) for cell, char in enumerate(self.cells)
-                  if char in REFERENCES and cell in heights]
-        found = {}
-        for cell, char in enumerate(self.cells):
-            if char not in LOOKALIKES or cell not in heights or len(scales) < 3:
-                continue
-            nearest = sorted(scales, key=lambda ref: abs(ref[0] - cell))[:NEIGHBOURS]
-            scale = float(np.median([each for _, each in nearest]))
-            mine, other = INK_HEIGHTS[char] * scale, INK_HEIGHTS[LOOKALIKES[char]] * scale
-            towards_mine = (heights[cell] - other) / (mine - other)
-            if abs(towards_mine - 0.5) > MARGIN:
-                found[cell] = "digit" if (towards_mine > 0.5) == char.isdigit() else "letter"
-        return found
+    def sizes(self) -> dict[int, float]:
+        """Each seen character's height in INK_HEIGHTS' units: its ink height over the line's scale at its place
+        (a straight fit along the line on its reference characters, which a line seen in perspective grows along).
+        Empty when the line has too few references to tell its scale."""
+        scale_at = self._scale_along()
+        if scale_at is None:
+            return {}
+        return {cell: height / scale_at(cell) for cell, height in self.heights.items() if self.cells[cell] != "<"}
+
+    def _scale_along(self):
+        """The line's scale (ink height / INK_HEIGHTS) as a function of the cell, fitted on its reference
+        characters once the farthest from a first fit are dropped; None with fewer than 4 references."""
+        points = np.array([(cell, self.heights[cell] / INK_HEIGHTS[char]) for cell, char in enumerate(self.cells)
+                           if char in REFERENCES and cell in self.heights])
+        if len(points) < 4:
+            return None
+        fit = np.polyfit(points[:, 0], points[:, 1], 1)
+        misfit = np.abs(np.polyval(fit, points[:, 0]) - points[:, 1])
+        kept = points[misfit <= max(2 * float(np.median(misfit)), 1e-6)]
+        if len(kept) >= 4:
+            fit = np.polyfit(kept[:, 0], kept[:, 1], 1)
+        return lambda cell: float(np.polyval(fit, cell))
 
     def runs(self) -> list[list[int]]:
         """The runs of cells still unread, each a list of neighbouring cells."""
@@ -192,6 +190,17 @@ def ink_height(flat: np.ndarray, box: list[int]) -> float:
     return float(last - first + fall + (1 - rise))
 
 
+def holes_in(ink: np.ndarray, box: list[int], char_height: int) -> int:
+    """The enclosed background regions of the character in `box` (specks of noise not counted)."""
+    x0, y0, x1, y1 = box
+    piece = np.ascontiguousarray(ink[max(0, y0 - 1): y1 + 1, max(0, x0 - 1): x1 + 1])
+    contours, hierarchy = cv2.findContours(piece, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    if hierarchy is None:
+        return 0
+    return sum(1 for contour, (_, _, _, parent) in zip(contours, hierarchy[0], strict=True)
+               if parent >= 0 and cv2.contourArea(contour) >= 0.01 * char_height**2)
+
+
 def cells_of(strip: np.ndarray, char_height: int) -> LineCells | None:
     """The line's cells, its fillers found by their shape and blanked; None when the strip is no zone line."""
     flat, ink = _ink(strip, char_height)
@@ -202,9 +211,10 @@ def cells_of(strip: np.ndarray, char_height: int) -> LineCells | None:
     top, bottom = (int(np.median([box[i] for box in glyphs])) for i in (1, 3))
     margin = max(2, (bottom - top) // 6)
     flat[: max(0, top - margin)], flat[bottom + margin:] = 255, 255  # what shows of the lines above and below
-    found = LineCells([UNREAD] * (places[-1] + 1), {}, flat, {})
+    found = LineCells([UNREAD] * (places[-1] + 1), {}, flat, {}, {})
     for cell, box in zip(places, glyphs, strict=True):
         found.boxes[cell], found.heights[cell] = box, ink_height(flat, box)
+        found.holes[cell] = holes_in(ink, box, char_height)
     for cell, box in zip(places, glyphs, strict=True):
         if is_chevron(ink, box):
             found.cells[cell] = "<"

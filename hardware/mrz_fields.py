@@ -20,6 +20,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from mrz.base.functions import hash_string
 
 LAYOUTS = {"td3": (2, 44), "td1": (3, 30), "cni": (2, 36)}  # lines × characters
@@ -52,12 +53,31 @@ AS_DIGIT = {"O": "0", "Q": "0", "D": "0", "U": "0", "I": "1", "L": "1", "Z": "2"
             "T": "7", "A": "4"}
 AS_LETTER = {"0": "OQDC", "1": "IL", "2": "Z", "4": "A", "5": "S", "6": "G", "8": "BS"}
 # In a field of letters and digits (a document number) a look-alike whose height (hardware.mrz_cells) says it is of
-# the other kind is tried as the other too, and the check digit chooses (O and 0 differ by 24 in the 7-3-1 sum, I
-# and 1 by 17...); G and 6 differ by 10, which no check digit sees, so a G or 6 of the wrong height leaves the
-# field unread.
+# the other kind is taken as the other; one whose height says nothing is tried both ways; the check digit verifies,
+# and chooses only when exactly one way passes. O and 0 differ by 24 in the 7-3-1 sum, I and 1 by 17..., which any
+# single position's weight shows; but two alike misread side by side (II read 11 where the weights are 7 and 3)
+# cancel out, which is why both ways are tried where the height is unheard. G and 6 differ by 10, which no check
+# digit sees: a G or 6 is told by its holes (none in a G, one in a 6), and left unread when they contradict it.
 LOOKALIKES = {"O": "0", "Q": "0", "D": "0", "I": "1", "B": "8", "S": "5", "Z": "2", "G": "6",
               "0": "O", "1": "I", "8": "B", "5": "S", "2": "Z", "6": "G"}
+# Round ones keep their proportions under blur; a flat-topped letter (B, D, I, S, Z) blurred looks as tall as a
+# digit, so it is judged only against the same letter and digit measured on the zone itself.
+ROUND = frozenset("OQ0G6")
 UNSEEN_BY_CHECK_DIGITS = frozenset("G6")
+# OCR-B's numerals stand taller than its capitals (ISO 1073-2): heights of ink as Debian's fonts-ocr-b draws them at
+# 200 px. What a look-alike's height is measured against: the same digit or letter read where a position says what
+# it is (a 0 in a date, an O in a name) when the zone has one, these proportions otherwise.
+INK_HEIGHTS = {"A": 143, "B": 140, "C": 146, "D": 140, "E": 140, "F": 142, "G": 146, "H": 145, "I": 140, "J": 146,
+               "K": 145, "L": 143, "M": 145, "N": 145, "O": 147, "P": 142, "Q": 145, "R": 142, "S": 146, "T": 142,
+               "U": 146, "V": 145, "W": 145, "X": 145, "Y": 145, "Z": 140, "0": 158, "1": 156, "2": 155, "3": 155,
+               "4": 156, "5": 155, "6": 157, "7": 154, "8": 158, "9": 157}
+# A look-alike's height is judged from how far it lies from midway between its digit's and its letter's, in shares
+# of the gap: within MARGIN, not judged; from SURE on, judged sure enough to overrule Tesseract without doubt (on
+# the main seed's 976 look-alikes, 3 judged wrong at 0.3, all three misshapen glyphs of blurred photos).
+MARGIN, SURE = 0.1, 0.3
+# Characters by the shape of their top and bottom, which blur changes alike: flat bars and stems, open curves
+# (measured taller than their drawing when blurred), closed curves, points.
+TOPS = ("BDEFHIKLMNPRTUZ57", "CGS", "OQ0235689", "AJVWXY14")
 MAX_CHOICES = 64  # candidates of one field tried against its check digit
 
 
@@ -93,14 +113,71 @@ def typed(line: str, positions: str) -> str:
     return "".join(_choices(char, kind)[0] for char, kind in zip(line, positions, strict=True))
 
 
-def _candidates(char: str, kind: str, height: str | None) -> str:
-    """A position's candidates from one reading: "" when unread, VETOED when its height contradicts a G or 6."""
+def _candidates(char: str, kind: str, height: str | None) -> tuple[str, str]:
+    """A position's candidates from one reading ("" when unread), and the one of them in doubt, if any: a
+    look-alike in a letters-and-digits position is taken for the kind its height says, in doubt when that
+    contradicts Tesseract (a G or 6 then: VETOED); kept as read, in doubt, when its height says nothing."""
     if char == UNREAD:
-        return ""
-    options = _choices(char, kind)
-    if kind != "X" or height is None or char not in LOOKALIKES or (height == "digit") == char.isdigit():
-        return options
-    return VETOED if char in UNSEEN_BY_CHECK_DIGITS else char + LOOKALIKES[char]
+        return "", ""
+    if kind != "X" or char not in LOOKALIKES:
+        return _choices(char, kind), ""
+    if height is None:
+        return char, char
+    if height.startswith("digit") == char.isdigit():
+        return char, ""
+    if char in UNSEEN_BY_CHECK_DIGITS:
+        return VETOED, ""
+    return LOOKALIKES[char], (LOOKALIKES[char] if height.endswith("?") else "")
+
+
+def _hole_kinds(text: Sequence[str], holes: Sequence[dict[int, int]], positions: list[str]) -> dict:
+    """(line, cell) -> "digit" or "letter" for each G or 6 in a letters-and-digits position, by its holes: a G has
+    none, a 6 one (on the main seed's 215 G and 6, flat and photographed, without exception)."""
+    return {(row, col): ("letter", "digit")[holes[row][col]]
+            for row, (line, kinds) in enumerate(zip(text, positions, strict=True))
+            for col, char in enumerate(line)
+            if kinds[col] == "X" and char in UNSEEN_BY_CHECK_DIGITS and holes[row].get(col, 2) in (0, 1)}
+
+
+def _height_kinds(text: Sequence[str], sizes: Sequence[dict[int, float]], positions: list[str]) -> dict:
+    """(line, cell) -> "digit" or "letter" for each look-alike in a letters-and-digits position whose height
+    (hardware.mrz_cells sizes) says which, against the characters whose kind the zone says (see _expected); with a
+    "?" after it when not SURE."""
+    known: dict[str, list[float]] = {}
+    for row, (line, kinds) in enumerate(zip(text, positions, strict=True)):
+        for col, char in enumerate(line):
+            sure = (kinds[col] in "NC" and char.isdigit() or kinds[col] == "A" and char.isalpha()
+                    or kinds[col] == "X" and char.isalnum() and char not in LOOKALIKES)
+            if sure and col in sizes[row]:
+                known.setdefault(char, []).append(sizes[row][col])
+    found = {}
+    for row, (line, kinds) in enumerate(zip(text, positions, strict=True)):
+        for col, char in enumerate(line):
+            if kinds[col] != "X" or char not in LOOKALIKES or char in UNSEEN_BY_CHECK_DIGITS or col not in sizes[row]:
+                continue
+            digit, letter = (char, LOOKALIKES[char]) if char.isdigit() else (LOOKALIKES[char], char)
+            tall, short = _expected(known, digit), _expected(known, letter)
+            if tall is None or short is None or tall <= short:
+                continue
+            towards_digit = (sizes[row][col] - short) / (tall - short)  # 0: the letter's height, 1: the digit's
+            if MARGIN < abs(towards_digit - 0.5) <= 1:  # further off than the other kind: a glyph misread, unheard
+                kind = "digit" if towards_digit > 0.5 else "letter"
+                found[row, col] = kind if abs(towards_digit - 0.5) >= SURE else kind + "?"
+    return found
+
+
+def _expected(known: dict[str, list[float]], char: str) -> float | None:
+    """The height `char` should have on this zone: as the same character measures where its kind is sure, else as
+    characters of its shape of top (and of its kind) measure, in OCR-B's proportions; for a round one with neither,
+    OCR-B's proportions alone (sizes are in INK_HEIGHTS' units). None when nothing tells."""
+    if char in known:
+        return float(np.median(known[char]))
+    shape = next(group for group in TOPS if char in group)
+    alike = [height / INK_HEIGHTS[other] for other in shape if other in known and other.isdigit() == char.isdigit()
+             for height in known[other]]
+    if alike:
+        return float(np.median(alike)) * INK_HEIGHTS[char]
+    return float(INK_HEIGHTS[char]) if char in ROUND else None
 
 
 def _positions(layout: str, first_line: str) -> list[str]:
@@ -111,35 +188,66 @@ def _positions(layout: str, first_line: str) -> list[str]:
     return positions
 
 
-def _checked_places(layout: str, optional_empty: bool) -> set[tuple[int, int]]:
-    """The positions a field's own check digit covers, the digits themselves and the composite digit."""
-    places = {COMPOSITE[layout]}
-    for row, start, end, digit_at in CHECKED_FIELDS[layout]:
-        if not (layout == "td3" and digit_at == 42 and optional_empty):  # `<`: no optional data, nothing checked
-            places |= {(row, col) for col in (*range(start, end), digit_at)}
-    return places
+def _candidate_lines(texts: Sequence[Sequence[str]], sizes: Sequence[Sequence[dict[int, float]]],
+                     holes: Sequence[Sequence[dict[int, int]]],
+                     positions: list[str]) -> tuple[list, dict[tuple[int, int], set[str]]]:
+    """Each reading's candidates for each position (see _candidates), and the positions some reading's look-alike
+    is in doubt at: (line, cell) -> the candidates in doubt there. Readings given without heights (a zone's text as
+    printed) are in no doubt."""
+    found, doubts = [], {}
+    for text, size, hole in itertools.zip_longest(texts, sizes, holes, fillvalue=None):
+        judged = {**_height_kinds(text, size, positions), **_hole_kinds(text, hole, positions)} if size else {}
+        lines = []
+        for row, (line, kinds) in enumerate(zip(text, positions, strict=True)):
+            options = []
+            for col, (char, kind) in enumerate(zip(line, kinds, strict=True)):
+                candidates, doubt = _candidates(char, kind, judged.get((row, col)))
+                options.append(candidates)
+                if doubt and size is not None:
+                    doubts.setdefault((row, col), set()).add(doubt)
+            lines.append(options)
+        found.append(lines)
+    return found, doubts
 
 
-def _merged(texts: Sequence[Sequence[str]], kinds: Sequence[Sequence[dict[int, str]]], layout: str,
-            positions: list[str]) -> list[list[str]]:
-    """Each position's candidates over every reading: where a check digit covers it, all they read (none if any
-    height vetoes); elsewhere the one character every reading agrees on, or none."""
-    optional_empty = all(text[1][42] == "<" for text in texts) if layout == "td3" else False
-    checked_places = _checked_places(layout, optional_empty)
-    merged = []
-    for row, kinds_of_line in enumerate(positions):
-        line = []
-        for col, kind in enumerate(kinds_of_line):
-            seen = [_candidates(text[row][col], kind, (heights[row] if heights else {}).get(col))
-                    for text, heights in itertools.zip_longest(texts, kinds, fillvalue=None)]
-            if (row, col) in checked_places:
-                joined = "" if VETOED in seen else "".join(dict.fromkeys("".join(seen)))
-            else:
-                firsts = {options[:1] for options in seen}
-                joined = firsts.pop() if len(firsts) == 1 and VETOED not in seen else ""
-            line.append(joined)
-        merged.append(line)
-    return merged
+def unnoticed_swap(field: str, in_doubt: Sequence[int]) -> bool:
+    """Whether some of the look-alikes in doubt (positions in the field) could be their look-alike without the
+    field's 7-3-1 check digit changing: then the digit cannot vouch for the field (two 1s side by side at weights
+    7 and 3 read for II, or a lone G for a 6)."""
+    values = {char: n for n, char in enumerate("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")}
+    shifts = [(values[LOOKALIKES[field[at]]] - values[field[at]]) * (7, 3, 1)[at % 3] for at in in_doubt
+              if field[at] in LOOKALIKES]
+    return any(sum(chosen) % 10 == 0 for size in range(1, min(len(shifts), 4) + 1)
+               for chosen in itertools.combinations(shifts, size))
+
+
+def _agreed(seen: Sequence[str]) -> str:
+    """A position no check digit covers: the character the first two readings (or the one there is) both read;
+    else none. A third reading is heard on the fields a check digit covers only: two readings of three agreeing on
+    a name would be no better than one."""
+    firsts = {options[:1] for options in seen[:2]}
+    return firsts.pop() if len(firsts) == 1 and VETOED not in seen[:2] else ""
+
+
+def _union(seen: Sequence[str]) -> str:
+    """A position a check digit covers: every candidate any reading has (none if a height vetoes it)."""
+    return "" if VETOED in seen else "".join(dict.fromkeys("".join(seen)))
+
+
+def _field(readings: list, doubts: dict, row: int, start: int, end: int, digit_at: int) -> str | None:
+    """A checked field: the one value the readings that pass its check digit on their own agree on; failing any,
+    the one the candidates of all readings together make pass; None otherwise, or when look-alikes in doubt in it
+    could be swapped unnoticed."""
+    alone = {checked(each[row][start:end], each[row][digit_at]) for each in readings} - {None}
+    if len(alone) > 1:
+        return None
+    if alone:
+        field = alone.pop()
+    else:
+        together = [_union([each[row][col] for each in readings]) for col in range(start, end)]
+        field = checked(together, _union([each[row][digit_at] for each in readings]))
+    in_doubt = [col - start for col in range(start, end) if field and field[col - start] in doubts.get((row, col), ())]
+    return None if field is None or unnoticed_swap(field, in_doubt) else field
 
 
 def checked(options: Sequence[str], digits: str) -> str | None:
@@ -166,30 +274,32 @@ def _composite_passes(lines: Sequence[str], layout: str, digits: str) -> bool:
         return False
 
 
-def reading(texts: Sequence[Sequence[str]], kinds: Sequence[Sequence[dict[int, str]]] = ()) -> Reading | None:
-    """One zone from one or several readings of it (each its lines' text, `?` where a cell was not read; `kinds`,
-    for each reading and line, the look-alikes' heights: cell -> "digit" or "letter"). None when they are no zone
-    or not the same one."""
+def reading(texts: Sequence[Sequence[str]], sizes: Sequence[Sequence[dict[int, float]]] = (),
+            holes: Sequence[Sequence[dict[int, int]]] = ()) -> Reading | None:
+    """One zone from one or several readings of it (each its lines' text, `?` where a cell was not read; `sizes`
+    and `holes`, for each reading and line, its characters' heights and holes: hardware.mrz_cells.LineCells).
+    None when they are no zone or not the same one."""
     layout = layout_of(texts[0]) if texts else None
     if layout is None or any(layout_of(text) != layout or any(set(line) - ALPHABET - {UNREAD} for line in text)
                              for text in texts):
         return None
     positions = _positions(layout, texts[0][0])
-    merged = _merged(texts, kinds, layout, positions)
-    lines = [[options[:1] or UNREAD for options in line] for line in merged]
+    readings, doubts = _candidate_lines(texts, sizes, holes, positions)
+    lines = [[_agreed([each[row][col] for each in readings]) or UNREAD for col in range(len(kinds))]
+             for row, kinds in enumerate(positions)]
     failing = set()
     for row, start, end, digit_at in CHECKED_FIELDS[layout]:
-        if layout == "td3" and digit_at == 42 and merged[1][42] == "<":
-            continue  # no optional data: nothing to check (ICAO 9303 part 4 §4.2.2.2)
-        field = checked(merged[row][start:end], merged[row][digit_at])
+        if layout == "td3" and digit_at == 42 and lines[1][42] == "<":
+            continue  # no optional data, as the readings agree: nothing to check (ICAO 9303 part 4 §4.2.2.2)
+        field = _field(readings, doubts, row, start, end, digit_at)
         if field is None:
             failing |= {(row, col) for col in (*range(start, end), digit_at)}
         else:
             lines[row][start:end], lines[row][digit_at] = list(field), hash_string(field)
     row, col = COMPOSITE[layout]
-    text = ["".join(line) for line in lines]
-    if _composite_passes(text, layout, merged[row][col]):
-        lines[row][col] = next(d for d in merged[row][col] if _composite_passes(text, layout, d))
+    text, digits = ["".join(line) for line in lines], _union([each[row][col] for each in readings])
+    if _composite_passes(text, layout, digits):
+        lines[row][col] = next(d for d in digits if _composite_passes(text, layout, d))
     else:
         failing.add((row, col))
     return Reading(layout, tuple("".join(line) for line in lines), frozenset(failing))

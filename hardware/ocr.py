@@ -11,7 +11,6 @@ was unsure of is taken only when both readings agree. Whether the optional depen
 
 from __future__ import annotations
 
-import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,13 +74,13 @@ class _Row:
         return (min(line.box[0] for line in self.lines), min(line.box[1] for line in self.lines),
                 max(line.box[2] for line in self.lines), max(line.box[3] for line in self.lines))
 
-    def screen_line(self) -> imei_screen.Line:
-        return imei_screen.parse_line(_best(self.readings).text, self.box)
+    def screen_lines(self) -> list[imei_screen.Line]:
+        return imei_screen.parse_row(_best(self.readings).text, self.box)
 
     def support(self, imei: str) -> int:
         """How well this row's readings vouch for an IMEI: 2 when readings of two different pictures of it hold
         it, or one reading is sure of it."""
-        holding = [reading for reading in self.readings if imei in re.sub(r"\D", "", reading.text)]
+        holding = [reading for reading in self.readings if imei in imei_screen.digits_of(reading.text)]
         pictures = {reading.picture for reading in holding}
         return 2 if len(pictures) >= 2 or any(r.confidence >= SURE for r in holding) else len(pictures)
 
@@ -146,38 +145,57 @@ def _variant(picture: np.ndarray, variant: str) -> tuple[np.ndarray, bool]:
 
 
 def _rank(reading: _Reading) -> int:
-    """How much a reading of a line says: an IMEI, a label, a long run of digits, any word, nothing."""
-    line = imei_screen.parse_line(reading.text)
-    if imei_screen.imeis_of_lines([line]):
+    """How much a reading of a row says: an IMEI, a label, a long run of digits, any word, nothing."""
+    lines = imei_screen.parse_row(reading.text)
+    if imei_screen.imeis_of_lines(lines):
         return 4
-    if line.label:
+    if any(line.label for line in lines):
         return 3
-    return 2 if any(len(run.digits) >= 12 for run in line.runs) else 0 if line.unread else 1
+    if any(len(run.digits) >= 12 for line in lines for run in line.runs):
+        return 2
+    return 0 if all(line.unread for line in lines) else 1
 
 
 def _best(readings: list[_Reading]) -> _Reading:
     return max(readings, key=_rank)  # the first of the best: max keeps the earliest of equals
 
 
-def _second_look(rows: list[_Row], verdict: imei_screen.Judgement, lines: list[imei_screen.Line]) -> list[_Row]:
+def _screen(rows: list[_Row]) -> tuple[list[imei_screen.Line], list[int]]:
+    """The screen's lines as core.imei_screen judges them (a row may hold two, a label starting the second), and
+    the row each comes from."""
+    lines, owners = [], []
+    for index, row in enumerate(rows):
+        for line in row.screen_lines():
+            lines.append(line)
+            owners.append(index)
+    return lines, owners
+
+
+def _second_look(rows: list[_Row], lines: list[imei_screen.Line], owners: list[int]) -> list[_Row]:
     """The rows worth reading again, when the screen announced more IMEIs than were read, a run was withheld
-    for the unread line under it, or an IMEI was read unsure: rows outside decoys, no label alone, no sure IMEI."""
-    unsure = [imei for imei in verdict.found if max(row.support(imei) for row in rows) < 2]
+    for the unread line next to it, or an IMEI was read unsure: rows outside decoys, no label alone, no sure
+    IMEI, not much lower than the usual row."""
+    verdict = imei_screen.judge(lines)
+    unsure = [imei for imei in verdict.found if _support(rows, imei) < 2]
     if len(verdict.found) >= max(1, imei_screen.imei_labels(lines)) and not verdict.withheld and not unsure:
         return []
     heights = sorted(row.box[3] - row.box[1] for row in rows)
     usual = heights[len(heights) // 2] if heights else 0
-    again = []
-    for index, (row, line) in enumerate(zip(rows, lines, strict=True)):
-        wide = (row.box[2] - row.box[0]) >= 5 * (row.box[3] - row.box[1])
+    wanted = {owners[index]: 1 for index in verdict.withheld}  # row: 0 digits unsettled, 1 withheld, 2 any text
+    for index, line in enumerate(lines):
+        row = rows[owners[index]]
         if verdict.decoy[index] or (line.label and not line.runs) or row.box[3] - row.box[1] < 0.6 * usual:
             continue
-        if line.runs and all(row.support(imei) >= 2 for imei in imei_screen.imeis_of_lines([line])) and \
-                imei_screen.imeis_of_lines([line]):
-            continue
-        if line.runs or index in verdict.withheld or (line.unread and wide) or (not line.label and wide):
-            again.append(row)
-    return again[:MAX_SECOND_LOOKS]
+        if line.runs and not _settled(row):
+            wanted[owners[index]] = 0
+        elif (row.box[2] - row.box[0]) >= 5 * (row.box[3] - row.box[1]) and not line.label:
+            wanted.setdefault(owners[index], 2)  # a wide row read as no label: digits misread as letters?
+    chosen = sorted(sorted(wanted, key=wanted.__getitem__)[:MAX_SECOND_LOOKS])
+    return [rows[index] for index in chosen]
+
+
+def _support(rows: list[_Row], imei: str) -> int:
+    return max(row.support(imei) for row in rows)
 
 
 def read_imeis(image: np.ndarray) -> list[str]:
@@ -189,29 +207,24 @@ def read_imeis(image: np.ndarray) -> list[str]:
     with _lock:
         api = _engine()
         _read(api, rows)
-        lines = [row.screen_line() for row in rows]
-        verdict = imei_screen.judge(lines)
-        again = _second_look(rows, verdict, lines)
-        if again:
-            for variant in VARIANTS:
-                _read(api, again, variant)
-                again = [row for row in again if not _settled(row)]
-                if not again:
-                    break
-            verdict = imei_screen.judge([row.screen_line() for row in rows])
-    _trace(rows)
-    return [imei for imei in verdict.found if max(row.support(imei) for row in rows) >= 2]
-
-
-def _trace(rows):
-    import os
-    if os.environ.get("OCR_TRACE"):
-        for row in rows:
-            print("      ", [round(v) for v in row.box], [(r.text, r.confidence) for r in row.readings])
+        again = _second_look(rows, *_screen(rows))
+        for variant in VARIANTS:
+            if not again:
+                break
+            _read(api, again, variant)
+            again = [row for row in again if not _settled(row)]
+    found = imei_screen.judge(_screen(rows)[0]).found
+    return [imei for imei in found if _support(rows, imei) >= 2]
 
 
 def _settled(row: _Row) -> bool:
-    """A row read again says enough: a label, or an IMEI two readings agree on."""
-    line = row.screen_line()
-    imeis = imei_screen.imeis_of_lines([line])
-    return bool(imeis and all(row.support(imei) >= 2 for imei in imeis)) or bool(line.label and not line.runs)
+    """A row says enough: a label alone, or IMEIs that two readings agree on (or one is sure of)."""
+    lines = row.screen_lines()
+    imeis = imei_screen.imeis_of_lines(lines)
+    if imeis:
+        return all(row.support(imei) >= 2 for imei in imeis)
+    return any(line.label for line in lines) and not any(line.runs for line in lines)
+
+
+# The ID document reader (issue 31): its own module, here beside the *#06# reader it shares Tesseract with.
+from hardware.mrz import read_mrz  # noqa: E402,F401

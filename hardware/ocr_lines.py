@@ -35,6 +35,7 @@ MIN_GLYPH = 12  # px: smaller glyphs at WORK_SIDE are looked for again at a fine
 SMEAR = 1.0  # glyph heights: the widest gap the smear bridges inside a line (wider ones: hardware.ocr's rows)
 MAX_BLOBS = 300  # the largest blobs of smeared strokes looked at (a screen's text makes a few dozen)
 MAX_LINES = 24  # what a *#06# dialog shows, with room for a title, the buttons and some clutter
+MIN_SIDE = 32  # px: a smaller picture holds no line of text to read (and no quarter-scale background)
 MAX_ASPECT = 60  # a line's width in heights at most: a 32-digit EID in a condensed font is about 25
 
 
@@ -56,11 +57,23 @@ def _strokes(small: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _glyph_height(mask: np.ndarray) -> float:
-    """The median height of the stroke mask's pieces that could be glyphs (a first guess of the text's size)."""
-    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    heights = stats[1:, cv2.CC_STAT_HEIGHT]
-    heights = heights[(heights >= 5) & (heights <= 90) & (stats[1:, cv2.CC_STAT_AREA] >= 12)]
-    return float(np.median(heights)) if len(heights) else 16.0
+    """The text's glyph height: pieces of the stroke mask shaped like glyphs that have two neighbours or more of
+    about their height on about their line (text comes in rows; an icon's corner or a bezel's bit does not),
+    their lower third (the numbers' digits, under larger labels and titles)."""
+    _, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    x, y, w, h, area = stats[1:].T
+    shaped = (h >= 5) & (h <= 90) & (h >= 0.6 * w) & (h <= 5 * w) & (area >= 0.1 * w * h)
+    x, y, w, h = x[shaped], y[shaped], w[shaped], h[shaped].astype(np.float32)
+    if len(h) < 3:
+        return 16.0
+    tallest = np.argsort(-h)[:1500]  # bounded: the pairwise test below is quadratic
+    x, y, w, h = x[tallest], y[tallest], w[tallest], h[tallest]
+    middle, centre = y + h / 2, x + w / 2
+    near = ((np.abs(middle[:, None] - middle[None]) < 0.3 * h[:, None]) &
+            (np.abs(h[:, None] - h[None]) <= 0.25 * h[:, None]) &
+            (np.abs(centre[:, None] - centre[None]) < 3 * h[:, None]))
+    in_rows = h[near.sum(axis=1) >= 3]
+    return float(np.percentile(in_rows, 35)) if len(in_rows) else float(np.median(h))
 
 
 def _smeared(mask: np.ndarray, reach: float) -> np.ndarray:
@@ -217,6 +230,8 @@ def _boxes(strokes: np.ndarray, ink: np.ndarray, glyph: float) -> list[tuple[tup
 
 def find_lines(gray: np.ndarray) -> list[Line]:
     """The text lines of a grayscale photo, top to bottom, each upright and dark on light."""
+    if min(gray.shape[:2]) < MIN_SIDE:
+        return []
     small, shrink, departure, mask, glyph = _working(gray)
     angle = text_angle(_smeared(mask, glyph * 0.6))
     rotation = cv2.getRotationMatrix2D((small.shape[1] / 2, small.shape[0] / 2), angle, 1.0)

@@ -73,5 +73,6 @@ def _errors(app: Flask) -> None:
     app.register_error_handler(CSRFError, lambda e: answer(400, N_("Form expired"),
                                                            N_("Reload the page and try again.")))
     for status, title in ((400, N_("Bad request")), (403, N_("Not allowed")), (404, N_("Not found")),
-                          (405, N_("Not allowed")), (413, N_("Too large")), (429, N_("Too many attempts"))):
+                          (405, N_("Not allowed")), (413, N_("Too large")), (429, N_("Too many attempts")),
+                          (503, N_("Try again shortly"))):  # 503: HQ's database unreachable (hq.storage.postgres)
         app.register_error_handler(status, lambda e, s=status, t=title: answer(s, t, e.description))

@@ -120,6 +120,7 @@ def read_reference(path: Path, kind: str) -> dict:
 @click.option("--market", type=click.Choice(MARKETS, case_sensitive=False), default=DEFAULT_MARKET, show_default=True,
               help=f"The market (a currency) whose stores pull it: {', '.join(MARKET_KINDS)} are published per "
                    "market; the blocklist and TAC table reach every market whatever this says.")
+@with_appcontext
 def publish(kind: str, file: Path, version: str, market: str) -> None:
     """Publish a new immutable version of a reference kind; the market's stores pick it up on their next pull."""
     try:  # what every terminal will check again on its pull

@@ -114,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
         syncpanel,
         today,
         tradein,
+        tradein_records,  # noqa: F401 (its routes join the trade-in blueprint before it is registered)
     )
 
     assets.register(app)  # scanner.js, htmx, the shared stylesheet (assets/)

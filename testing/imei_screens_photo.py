@@ -33,8 +33,9 @@ def _rounded_mask(shape: tuple[int, int], radius: int) -> np.ndarray:
     mask = np.zeros((height, width), np.uint8)
     cv2.rectangle(mask, (radius, 0), (width - radius, height), 255, -1)
     cv2.rectangle(mask, (0, radius), (width, height - radius), 255, -1)
-    for x, y in ((radius, radius), (width - radius, radius), (radius, height - radius), (width - radius, height - radius)):
-        cv2.circle(mask, (x, y), radius, 255, -1)
+    for x in (radius, width - radius):
+        for y in (radius, height - radius):
+            cv2.circle(mask, (x, y), radius, 255, -1)
     return mask
 
 

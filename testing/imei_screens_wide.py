@@ -15,7 +15,6 @@ from pathlib import Path
 import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
-
 from stdnum import luhn
 
 from testing.imei_screens import Screen
@@ -187,6 +186,13 @@ def _wrapped(text: str, font: ImageFont.FreeTypeFont, width: float) -> list[str]
     return lines
 
 
+def _faces(regular: Path, bold: Path, size: int, layout: str) -> dict[str, ImageFont.FreeTypeFont]:
+    """The font of each role: numbers regular, labels and buttons bold and larger, the title larger still."""
+    return {"value": ImageFont.truetype(str(regular), size), "label": ImageFont.truetype(str(bold), int(size * 1.2)),
+            "title": ImageFont.truetype(str(bold if layout == "ios" else regular), int(size * 1.45)),
+            "button": ImageFont.truetype(str(bold), int(size * 1.2))}
+
+
 def render(rng: np.random.Generator, layout: str, said: Content,
            dark: bool | None = None) -> tuple[np.ndarray, tuple[int, int, int, int]]:
     """The phone's screen (RGB, SCREEN_WIDTH wide) and the dialog's box on it (left, top, right, bottom)."""
@@ -197,9 +203,7 @@ def render(rng: np.random.Generator, layout: str, said: Content,
     page = _home_screen(rng, SCREEN_WIDTH, height, look.dark)
     size = int(SCREEN_WIDTH / 390 * (13 if layout == "ios" else 14.5) * rng.uniform(0.9, 1.25))
     said.traits["size"] = size
-    faces = {"value": ImageFont.truetype(str(regular), size), "label": ImageFont.truetype(str(bold), int(size * 1.2)),
-             "title": ImageFont.truetype(str(bold if layout == "ios" else regular), int(size * 1.45)),
-             "button": ImageFont.truetype(str(bold), int(size * 1.2))}
+    faces = _faces(regular, bold, size, layout)
     width = int(SCREEN_WIDTH * DIALOG_WIDTH[layout])
     inner = width - 2 * int(size * 1.2)
     lines = [(text, item.role) for item in said.items for text in _wrapped(item.text, faces[item.role], inner)]

@@ -151,9 +151,29 @@ def _visual_zone(draw: ImageDraw.ImageDraw, layout: str, shown, truth: MrzRead, 
         draw.text((36 * px, y + 2.6 * px), text, font=value, fill=(25, 25, 30))
 
 
-def render(rng: np.random.Generator, layout: str, px_per_mm: float) -> tuple[Image.Image, tuple[str, ...], MrzRead]:
-    """The document flat, as a scanner sees it: (RGB picture, zone lines, truth)."""
+NUMBERS = {"td3": (1, 0, 9), "td1": (0, 5, 14), "cni": (1, 0, 12)}  # where each layout's document number lies
+
+
+def tampered(rng: np.random.Generator, lines: tuple[str, ...], layout: str) -> tuple[str, ...]:
+    """The lines with one character of the document number changed (a digit for a digit, a letter for a letter),
+    its check digit left as printed, which then fails."""
+    row, start, end = NUMBERS[layout]
+    number = lines[row][start:end]
+    while True:
+        at = int(rng.integers(0, len(number)))
+        pool = "0123456789" if number[at].isdigit() else ALNUM[:26]
+        changed = number[:at] + str(rng.choice([c for c in pool if c != number[at]])) + number[at + 1:]
+        if hash_string(changed) != hash_string(number):
+            line = lines[row][:start] + changed + lines[row][end:]
+            return (*lines[:row], line, *lines[row + 1:])
+
+
+def render(rng: np.random.Generator, layout: str, px_per_mm: float,
+           tamper: bool = False) -> tuple[Image.Image, tuple[str, ...], MrzRead]:
+    """The document flat, as a scanner sees it: (RGB picture, zone lines, truth); with `tamper`, one character of
+    the number printed wrong (testing/mrz_documents.tampered)."""
     lines, truth, shown = _zone(rng, layout)
+    lines = tampered(rng, lines, layout) if tamper else lines
     width_mm, height_mm = SIZES_MM[layout]
     width, height = int(width_mm * px_per_mm), int(height_mm * px_per_mm)
     tint = tuple(int(c) for c in rng.integers(222, 250, 3))
@@ -222,8 +242,10 @@ def photograph(rng: np.random.Generator, page: Image.Image, layout: str) -> np.n
     return cv2.imdecode(jpeg, cv2.IMREAD_COLOR)
 
 
-def make_document(rng: np.random.Generator, layout: str, photographed: bool = True) -> MrzDocument:
-    page, lines, truth = render(rng, layout, rng.uniform(8, 12) if photographed else rng.uniform(9, 13))
+def make_document(rng: np.random.Generator, layout: str, photographed: bool = True,
+                  tamper: bool = False) -> MrzDocument:
+    """A document of `layout`, flat or photographed; `tamper`: its number printed with one character wrong."""
+    page, lines, truth = render(rng, layout, rng.uniform(8, 12) if photographed else rng.uniform(9, 13), tamper)
     image = photograph(rng, page, layout) if photographed else cv2.cvtColor(np.array(page), cv2.COLOR_RGB2BGR)
     return MrzDocument(image, truth, lines)
 

@@ -23,8 +23,8 @@ def release_tree(folder: Path, commit: str = LAST_RELEASE) -> Path:
     if archive.returncode != 0:
         raise RuntimeError(f"git archive {commit}: {archive.stderr.decode(errors='replace').strip()}")
     folder.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-        tar.extractall(folder, filter="data")
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:  # our own repository's files
+        tar.extractall(folder, **({"filter": "data"} if hasattr(tarfile, "data_filter") else {}))
     return folder
 
 

@@ -73,6 +73,9 @@ def test_sigkill_never_leaves_a_half_written_trade_in(tmp_path):
     # Every trade-in the worker saw accepted is on disk (synchronous=FULL); some more may have
     # committed just before a kill, after the commit but before the worker printed its line.
     assert accepted >= reported and outbox == 2 * accepted  # each trade-in and its transfer, together
-    assert accepted >= 5 * ROUNDS  # the worker really was accepting trade-ins when it was killed
+    # Each round was killed only after its first accepted trade-in, while taking the next: the kills landed in
+    # accepts. How many more a round fits in its random while depends on the machine's load, not on safety
+    # (a loaded CI machine saw 3.4 a round where an idle one sees 8), so it is printed, not asserted.
+    assert reported >= ROUNDS
     print(f"\ncrash test: {ROUNDS} kills, {accepted} accepted trade-ins on disk "
           f"({reported} reported before the kill), 0 half-written")

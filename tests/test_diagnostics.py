@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from core import device_tests
+from sync.client import HQClient
 from testing.paper import paper_text
 from testing.samples import ADULT_SELLER, PERFECT_PHONE
 from tests.browser import live_server
@@ -115,8 +116,8 @@ def test_a_link_is_registered_at_hq_used_once_and_its_report_pre_answers_the_che
     assert "1 failed" in arrived.get_data(as_text=True)
     page = staff.get(f"/tradeins/{uuid}/checklist").get_data(as_text=True)
     assert checked(page)["display_works"] == "no"  # the device's word starts selected
-    assert 'id="display_works-device">Tested on the device: failed (Colour screens (dead pixels))' in page
-    assert 'id="buttons_ports-device">Tested on the device: passed' in page  # said, not answered: buttons untested
+    assert 'id="display_works-device">Tested on the device: fail · Colour screens (dead pixels)' in page
+    assert 'id="buttons_ports-device">Tested on the device: pass' in page  # said, not answered: buttons untested
     # the clerk overrides it: both are kept
     response = staff.post(f"/tradeins/{uuid}/checklist", {**PERFECT_PHONE, "display_works": "yes"})
     assert response.status_code == 303
@@ -143,10 +144,11 @@ def test_the_receipt_says_what_was_tested_on_the_device_and_a_trade_in_without_a
     assert staff.post(f"/tradeins/{plain}/seller", ADULT_SELLER).status_code in (302, 303)
     prints = Path(app.config["DATA_DIR"]) / "prints"
     tested = " ".join(paper_text(next(prints.glob(f"*-{code_of(app, uuid)}-receipt*")).read_bytes()).split())
-    assert "Tested on the device touch, multi-touch, screen, speaker and microphone, motion sensors" in tested
-    assert "Failed on the device cameras" in tested
+    # paper is in the store's language: French
+    assert "Testé sur l'appareil tactile, multipoint, écran, haut-parleur et micro, capteurs de mouvement" in tested
+    assert "Échoué sur l'appareil caméras" in tested
     untested = paper_text(next(prints.glob(f"*-{code_of(app, plain)}-receipt*")).read_bytes())
-    assert "on the device" not in untested
+    assert "sur l'appareil" not in untested
 
 
 def code_of(app, uuid: str) -> str:
@@ -195,9 +197,12 @@ def tone_of_hq(storage, url: str) -> int:
         return tx.rows("SELECT tone_hz FROM hq_device_tests WHERE token_sha256 = %s", [device_tests_hash(url)])[0][0]
 
 
-def test_hqs_doors_refuse_what_is_not_a_phones_report_and_a_registration_not_signed(wired, hq_store):
+def test_hqs_doors_refuse_what_is_not_a_phones_report_and_a_registration_not_signed(wired, hq_app, hq_store):
     _, staff, base = wired
     url = start_test(staff, to_checklist(staff, 506))
+    other = hq_app.extensions["hq.storage"].add_store("Another store")
+    assert HQClient(base, *other).device_test(device_tests_hash(url)) is None  # another store's link: unknown
+    assert HQClient(base, *hq_store).device_test(device_tests_hash(url))["status"] == "open"
     post = lambda data, kind="application/json": requests.post(  # noqa: E731
         url + "/results", data=data, headers={"Content-Type": kind}, timeout=5)
     assert post(b"x" * (device_tests.MAX_REPORT_BYTES + 1)).status_code == 413
@@ -233,3 +238,42 @@ def test_offline_the_panel_says_so_and_the_checklist_works_as_before(tmp_path: P
     page = staff.post(f"/tradeins/{uuid}/device-test")  # without JavaScript: its own page, the checklist linked
     assert page.status_code == 503 and "Back to the checklist" in page.get_data(as_text=True)
     assert staff.post(f"/tradeins/{uuid}/checklist", PERFECT_PHONE).status_code == 303
+
+
+def test_hostile_reports_and_registrations_never_get_a_5xx(tmp_path: Path):
+    """Every leaf of a report and every field of a registration, fed the hostile corpus (testing/hostile_corpus.py)
+    over real HTTP: refused or judged "not tested", never a server error; judging alone never raises."""
+    from hq import create_app as create_hq_app
+    from hq.services import device_tests as links
+    from testing.hostile_corpus import TEXT, TYPED, leaves, replaced, sampler
+
+    hq_app = create_hq_app({"DATABASE_URL": "", "DATA_DIR": str(tmp_path / "hq"), "LANGUAGE": "en",
+                            "RATE_LIMIT_DEVICE_TEST": "100000 per minute"})
+    storage = hq_app.extensions["hq.storage"]
+    store_id, secret = storage.add_store("Boutique")
+    report = phone_report(2000, camera_back={"error": "not_readable"}, vibration={"skipped": True})
+    samples, statuses = sampler(TEXT + TYPED, 3, 33), []
+    with live_server(hq_app) as base:
+        client = HQClient(base, store_id, secret)
+        for path in leaves(report):
+            for hostile in next(samples):
+                hostile_report = replaced(report, path, hostile.value)
+                assert set(device_tests.judge(hostile_report, 2000)) == {t.id for t in device_tests.load_spec().tests}
+                token = f"{len(statuses):043d}"
+                links.register(storage, store_id, {"token_sha256": links.token_hash(token), "minutes": 5,
+                                                   "tradein_uuid": "7f0d2a4e-9c1b-4f55-8a51-0c8f1f3d2b10"}, 60)
+                body = json.dumps(hostile_report).encode("utf-8", "surrogatepass")
+                sent = requests.post(f"{base}/device-test/{token}/results", data=body, timeout=10,
+                                     headers={"Content-Type": "application/json"})
+                statuses.append(sent.status_code)
+        registration = {"token_sha256": "a" * 64, "tradein_uuid": "7f0d2a4e-9c1b-4f55-8a51-0c8f1f3d2b10",
+                        "minutes": 5, "language": "fr"}
+        for field in registration:
+            for hostile in next(samples):
+                try:
+                    client.register_device_test(json.dumps({**registration, field: hostile.value}).encode(
+                        "utf-8", "surrogatepass"))
+                    statuses.append(201)
+                except Exception as err:  # HQRefused (4xx) is fine; HQUnavailable would be a 5xx
+                    statuses.append(getattr(err, "status", 500))
+    assert statuses and max(statuses) < 500, sorted(set(statuses))

@@ -23,11 +23,10 @@ import requests
 from playwright.sync_api import expect
 
 from hq import create_app as create_hq_app
-from hq.services import device_tests as hq_device_tests
 from testing.samples import PERFECT_PHONE
 from tests.browser import chromium, live_server, new_page, screenshot
 from tests.conftest import make_app
-from tests.test_browser import settled, sign_in
+from tests.test_browser import sign_in
 from tests.test_counter import to_checklist
 
 pytestmark = pytest.mark.browser
@@ -54,7 +53,8 @@ def phone(browser):
     """A Pixel 7-like phone held upright: 390 x 844, touch, mobile; its sensors giving readings (CDP overrides,
     set before the page listens)."""
     page = new_page(browser, 390, 844, is_mobile=True, has_touch=True, device_scale_factor=3, user_agent=PIXEL_7,
-                    screen={"width": 390, "height": 844}, permissions=["camera", "microphone"])
+                    screen={"width": 390, "height": 844},
+                    permissions=["camera", "microphone", "accelerometer", "gyroscope"])
     cdp = page.context.new_cdp_session(page)
     for sensor in SENSORS:
         cdp.send("Emulation.setSensorOverrideEnabled", {"enabled": True, "type": sensor})
@@ -108,20 +108,40 @@ def run_the_test(app, base: str, tmp_path: Path, db_of) -> None:
     with chromium(*FAKE_MEDIA) as plain:
         clerk = new_page(plain, 1280, 800)
         sign_in(clerk, base)
-        uuid = to_checklist(_client(clerk, app), 601)
+        uuid = to_checklist(_client(app), 601)
         clerk.goto(f"{base}/tradeins/{uuid}/checklist")
         clerk.get_by_role("button", name="Show the QR code").click()
         url = clerk.locator("#device-test-url").inner_text()
         expect(clerk.locator("#device-test-status")).to_contain_text("Waiting for the phone's results")
-        screenshot(clerk, "diag-clerk-qr")
-    tone = int(re.search(r'data-tone="(\d+)"', requests.get(url, timeout=5).text).group(1))
+        clerk.get_by_label("Light scratches").check()  # the clerk goes on while the customer tests the phone
+        screenshot(clerk, "diag-clerk-1-qr")
+        tone = int(re.search(r'data-tone="(\d+)"', requests.get(url, timeout=5).text).group(1))
+        customer_tests_the_phone(url, tone, tmp_path)
+        # the clerk's page, left open: its panel asks every 3 s, and the report's answers are chosen in the form
+        expect(clerk.locator("#device-test-summary")).to_contain_text("7 passed, 1 failed", timeout=10_000)
+        expect(clerk.locator("input[name=display_works][value=no]")).to_be_checked()
+        expect(clerk.locator("input[name=screen][value=light_scratches]")).to_be_checked()  # the clerk's, kept
+        expect(clerk.locator("#q-display_works")).to_have_class(re.compile("device-tested"))
+        clerk.get_by_label("Battery health, in percent?").fill(PERFECT_PHONE["battery_health"])
+        clerk.locator("#device-test details").evaluate("details => details.open = true")
+        screenshot(clerk, "diag-clerk-2-pre-answered")
+        clerk.get_by_role("button", name="Quote").first.click()
+        clerk.wait_for_url(re.compile(r"/quote$"))
+    row = db_of(app).execute("SELECT detail FROM audit_log WHERE action = 'device_test_checked' AND tradein_uuid = ?",
+                             [uuid]).fetchone()
+    assert '"display_works": {"clerk": "no", "device": "failed", "pre_answer": "no"}' in row[0]
+
+
+def customer_tests_the_phone(url: str, tone: int, tmp_path: Path) -> None:
     with chromium(*FAKE_MEDIA, f"--use-file-for-fake-audio-capture={tone_wav(tmp_path / 'tone.wav', tone)}") as browser:
         page, cdp = phone(browser)
         page.goto(url)
+        screenshot(page, "diag-phone-0-intro")
         page.get_by_role("button", name="Start the test").tap()
         step(page, "touch-help").get_by_role("button", name="Show the squares").tap()
         tap_every_square(page, "diag-phone-1-touch-half")
-        two_fingers(page, step(page, "multitouch").page, cdp) if False else two_fingers(page, cdp)
+        step(page, "multitouch")
+        two_fingers(page, cdp)
         step(page, "dead_pixels").get_by_role("button", name="Show the colours").tap()
         for colour in ("red", "green", "blue", "white", "black"):
             expect(page.locator(f"[data-step='colour'][data-colour='{colour}']")).to_be_visible()
@@ -142,32 +162,58 @@ def run_the_test(app, base: str, tmp_path: Path, db_of) -> None:
         screenshot(page, "diag-phone-3-summary")
         page.reload()  # the link is used: the page says so
         expect(page.locator("#refused")).to_contain_text("This test link was already used")
-    with chromium(*FAKE_MEDIA) as plain:
-        clerk_sees_the_results(plain, app, base, uuid, db_of)
+        screenshot(page, "diag-phone-4-used")
 
 
-def clerk_sees_the_results(browser, app, base: str, uuid: str, db_of) -> None:
-    clerk = new_page(browser, 1280, 800)
-    sign_in(clerk, base)
-    clerk.goto(f"{base}/tradeins/{uuid}/checklist")
-    clerk.get_by_role("button", name="New QR code").wait_for()
-    expect(clerk.locator("#device-test-summary")).to_contain_text("7 passed, 1 failed")
-    expect(clerk.locator("input[name=display_works][value=no]")).to_be_checked()
-    expect(clerk.locator("#display_works-device")).to_contain_text("Tested on the device: failed")
-    clerk.locator("#device-test details").evaluate("details => details.open = true")
-    screenshot(clerk, "diag-clerk-checklist-pre-answered")
-    clerk.get_by_label("Battery health, in percent?").fill(PERFECT_PHONE["battery_health"])
-    clerk.get_by_role("button", name="Quote").first.click()
-    clerk.wait_for_url(re.compile(r"/quote$"))
-    row = db_of(app).execute("SELECT detail FROM audit_log WHERE action = 'device_test_checked' AND tradein_uuid = ?",
-                             [uuid]).fetchone()
-    assert '"display_works": {"clerk": "no", "device": "failed", "pre_answer": "no"}' in row[0]
-
-
-def _client(page, app):
+def _client(app):
     """The clerk's own session, for driving the flow to the checklist through its HTTP routes."""
     from tests.conftest import KioskClient
 
     client = KioskClient(app.test_client())
     client.login(app)
     return client
+
+
+def hq_with_a_link(tmp_path: Path):
+    """HQ with one store and one open test link, registered as a terminal would (its service, no kiosk needed)."""
+    from hq.services import device_tests as links
+
+    hq = create_hq_app({"DATABASE_URL": "", "DATA_DIR": str(tmp_path / "hq"), "LANGUAGE": "en"})
+    storage = hq.extensions["hq.storage"]
+    store_id, _ = storage.add_store("Boutique Démo Paris 11e")
+    token = "T" * 43
+    answer = links.register(storage, store_id, {"token_sha256": links.token_hash(token), "minutes": 15,
+                                                "tradein_uuid": "7f0d2a4e-9c1b-4f55-8a51-0c8f1f3d2b10"}, 60)
+    return hq, token, answer["tone_hz"]
+
+
+def test_a_wrong_tone_fails_the_loopback(tmp_path: Path):
+    hq, token, tone = hq_with_a_link(tmp_path)
+    wrong = tone_wav(tmp_path / "wrong.wav", tone * 1.2)  # the microphone hears something, not our tone
+    with live_server(hq) as base, chromium(*FAKE_MEDIA, f"--use-file-for-fake-audio-capture={wrong}") as browser:
+        page, _ = phone(browser)
+        page.goto(f"{base}/device-test/{token}")
+        page.get_by_role("button", name="Start the test").tap()
+        step(page, "touch-help").get_by_role("button", name="Show the squares").tap()
+        step(page, "touch").get_by_role("button", name="Skip").tap()
+        for name in ("multitouch", "dead_pixels"):
+            step(page, name).get_by_role("button", name="Skip").tap()
+        step(page, "audio").get_by_role("button", name="Play and listen").tap()
+        for name in ("cameras", "vibration", "motion"):
+            step(page, name).get_by_role("button", name="Skip").tap()
+        step(page, "done")
+        found = outcomes(page)
+    assert found["audio"] == "failed" and found["touch"] == found["camera_back"] == "not_run"
+
+
+def test_over_plain_http_on_the_shops_network_the_page_gets_no_camera_microphone_or_sensors(tmp_path: Path):
+    hq, token, _ = hq_with_a_link(tmp_path)
+    with live_server(hq) as base:
+        port = base.rsplit(":", 1)[1]
+        # a name on the shop's network, not the loopback: Chromium does not count it as a secure context
+        with chromium(*FAKE_MEDIA, "--host-resolver-rules=MAP terminal.shop.lan 127.0.0.1") as browser:
+            page, _ = phone(browser)
+            page.goto(f"http://terminal.shop.lan:{port}/device-test/{token}")
+            assert page.evaluate("[window.isSecureContext, typeof navigator.mediaDevices]") == [False, "undefined"]
+            expect(page.locator("[data-insecure]")).to_be_visible()
+            expect(page.locator("[data-insecure]")).to_contain_text("This page is not secure (not HTTPS)")

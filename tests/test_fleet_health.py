@@ -60,7 +60,9 @@ def skewed_client(app, seconds: float) -> HQClient:
     return HQClient(c["SYNC_URL"], c["SYNC_STORE_ID"], c["SYNC_SECRET"], 5, clock=lambda: time.time() + seconds)
 
 
-def test_fleet_lists_the_silent_the_paper_out_and_the_skewed_terminal_worst_first(tmp_path, hq_app, hq_url, db_of):
+def three_terminals_heard(tmp_path, hq_app, hq_url, db_of) -> tuple[str, str]:
+    """Three stores' kiosks push over HQ's HTTP: one then falls silent (its row set 30 hours back), one has an empty
+    roll in a network printer that answers DLE EOT, one's clock runs 200 s fast. Their /sync pages, as text."""
     storage = hq_app.extensions["hq.storage"]
     stores = [storage.add_store(name) for name in ("Boutique Calme", "Boutique Papier", "Boutique Horloge")]
     with PrinterEmulator(paper="out") as printer:
@@ -81,12 +83,16 @@ def test_fleet_lists_the_silent_the_paper_out_and_the_skewed_terminal_worst_firs
         with skewed.app_context():  # the background sync of a terminal whose clock is 200 s fast
             assert push(db_of(skewed), skewed_client(skewed, 200), 50) == 2
         paper_page = page_text(signed_in(paperless).get("/sync"))
-    assert "Printer Out of paper. last print: failed" in paper_page
-    clock_page = page_text(signed_in(skewed).get("/sync"))
-    assert re.search(r"Clock against HQ's (199|200|201) s ahead", clock_page), clock_page
-    with storage.transaction() as tx:  # the first store's terminal fell silent 30 hours ago
+    with storage.transaction() as tx:
         tx.run("UPDATE hq_terminal_health SET seen_at = %s WHERE store_id = %s",
                [(datetime.now(UTC) - timedelta(hours=30)).isoformat(timespec="milliseconds"), stores[0][0]])
+    return paper_page, page_text(signed_in(skewed).get("/sync"))
+
+
+def test_fleet_lists_the_silent_the_paper_out_and_the_skewed_terminal_worst_first(tmp_path, hq_app, hq_url, db_of):
+    paper_page, clock_page = three_terminals_heard(tmp_path, hq_app, hq_url, db_of)
+    assert "Printer Out of paper. last print: failed" in paper_page
+    assert re.search(r"Clock against HQ's (199|200|201) s ahead", clock_page), clock_page
 
     hq = HQStaff(hq_app, "Inès Moreau", "receiver")
     rows = fleet_rows(hq.get("/hq/fleet").get_data(as_text=True))

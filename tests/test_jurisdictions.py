@@ -164,7 +164,7 @@ def test_a_new_york_store_enrolled_beside_a_paris_store_speaks_en_us_on_screen_a
     uuid = accept_us_trade_in(ny, staff)
     receipt = paper_text(next((Path(ny.config["DATA_DIR"]) / "prints").glob("*-receipt.escpos")).read_bytes())
     assert MM_DD_YYYY_12H.search(receipt) and "$" in receipt and "€" not in receipt and "SIRET" not in receipt
-    assert f"EIN {NY_EIN}" in receipt and f"dealer license {NY_LICENCE}" in " ".join(receipt.split())
+    assert f"EIN {NY_EIN}" in receipt and f"DCWP dealer license {NY_LICENCE}" in receipt
     assert "State driver's license *****6789" in receipt and "TOTAL PAID" in receipt
     assert "We do not sell or share personal information." in " ".join(receipt.split())
     detail = staff.get(f"/tradeins/{uuid}").get_data(as_text=True)

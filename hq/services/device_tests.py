@@ -18,7 +18,6 @@ from datetime import UTC, datetime, timedelta
 
 from core import device_tests
 from core.clock import utcnow_ms
-from core.messages import N_, UserError
 from hq.storage import Storage
 
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")  # what a terminal draws (secrets.token_urlsafe(32): 43 chars)
@@ -27,8 +26,9 @@ LANGUAGES = ("fr", "en")
 KEPT_UNUSED = timedelta(days=1)  # links never used are deleted a day after they expired
 
 
-class LinkRefused(UserError):
-    """A registration HQ cannot take (a malformed one, or a token already registered)."""
+class LinkRefused(ValueError):
+    """A registration HQ cannot take (a malformed one, or a token already registered): said to the terminal in
+    English, like every refusal of the store API."""
 
 
 @dataclass(frozen=True)
@@ -48,16 +48,16 @@ def token_hash(token: str) -> str:
 def register(storage: Storage, store_id: str, body: object, max_minutes: int) -> dict:
     """A terminal's new test link: {token_sha256, tradein_uuid, minutes, language}. Returns {expires_at, tone_hz}."""
     if not isinstance(body, dict):
-        raise LinkRefused(N_("send {token_sha256, tradein_uuid, minutes, language}"))
+        raise LinkRefused("send {token_sha256, tradein_uuid, minutes, language}")
     digest, minutes, language = body.get("token_sha256"), body.get("minutes"), body.get("language")
     try:
         tradein_uuid = str(uuid.UUID(str(body.get("tradein_uuid"))[:40]))
     except ValueError:
-        raise LinkRefused(N_("tradein_uuid must be a UUID")) from None
+        raise LinkRefused("tradein_uuid must be a UUID") from None
     if not isinstance(digest, str) or not SHA256_SHAPE.match(digest):
-        raise LinkRefused(N_("token_sha256 must be 64 lowercase hex digits"))
+        raise LinkRefused("token_sha256 must be 64 lowercase hex digits")
     if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= max_minutes:
-        raise LinkRefused(N_("minutes must be a whole number from 1 to %(most)s"), most=max_minutes)
+        raise LinkRefused(f"minutes must be a whole number from 1 to {max_minutes}")
     now = datetime.now(UTC)
     expires_at = (now + timedelta(minutes=minutes)).isoformat(timespec="milliseconds")
     tone = device_tests.draw_tone(device_tests.load_spec())
@@ -69,7 +69,7 @@ def register(storage: Storage, store_id: str, body: object, max_minutes: int) ->
                         "RETURNING token_sha256", [digest, store_id, tradein_uuid, utcnow_ms(), expires_at, tone,
                                                    language if language in LANGUAGES else "fr"])
     if not taken:
-        raise LinkRefused(N_("this token is registered already: draw another"))
+        raise LinkRefused("this token is registered already: draw another")
     return {"expires_at": expires_at, "tone_hz": tone}
 
 

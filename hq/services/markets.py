@@ -23,6 +23,9 @@ def latest_per_market(storage: Storage) -> dict[str, dict[str, dict]]:
 def stores_per_market(storage: Storage) -> dict[str, int]:
     """Market -> how many stores pull from it (the publish page says who a version reaches)."""
     with storage.read() as tx:
-        rows = tx.rows("SELECT coalesce(currency, %s), count(*) FROM hq_stores GROUP BY coalesce(currency, %s)",
-                       [DEFAULT_MARKET, DEFAULT_MARKET])
-    return {market: 0 for market in MARKETS} | {str(currency).upper(): count for currency, count in rows}
+        rows = tx.rows("SELECT currency, count(*) FROM hq_stores GROUP BY currency")
+    counts = {market: 0 for market in MARKETS}
+    for currency, count in rows:  # a store added before profiles has none: DEFAULT_MARKET's
+        market = str(currency or DEFAULT_MARKET).upper()
+        counts[market] = counts.get(market, 0) + count
+    return counts

@@ -24,7 +24,8 @@
 
   function entry(testId) { return function (value) { var out = {}; out[testId] = value; return out; }; }
 
-  // The first of a step's buttons pressed decides it: its action's Promise (or value) is the step's outcome.
+  // The first of a step's buttons pressed decides it (they are disabled then): its action's Promise (or value) is the
+  // step's outcome.
   function firstOf(name, actions) {
     return new Promise(function (resolve) {
       var done = false;
@@ -32,7 +33,7 @@
         within(name, selector).addEventListener("click", function () {
           if (done) { return; }
           done = true;
-          Array.prototype.forEach.call(sections[name].querySelectorAll("button"), function (b) { b.disabled = true; });
+          Object.keys(actions).forEach(function (other) { within(name, other).disabled = true; });
           var status = within(name, "[data-status]");
           if (status) { status.textContent = status.dataset.working; }
           Promise.resolve(actions[selector]()).then(resolve);
@@ -129,7 +130,9 @@
         screen.dataset.colour = list[at];
         show("colour");
       }
-      function answer(word) { return function () { seen[list[at]] = word; at += 1; next(); }; }
+      function answer(word) {
+        return function (event) { event.currentTarget.blur(); seen[list[at]] = word; at += 1; next(); };
+      }
       within("colour", "[data-clean]").addEventListener("click", answer("clean"));
       within("colour", "[data-spot]").addEventListener("click", answer("spot"));
       next();

@@ -27,6 +27,7 @@ from core.protocol import (
 )
 from core.reference import KINDS
 from hq.services import aftersales, devices, enrolment, fleet, markets, photos, register_anchors, voucher_ledger
+from hq.services import restore as store_restore
 from hq.services.ingest import BatchError, ReplayError, ingest, parse_batch
 from hq.services.receiving import updates_for_store
 from hq.storage import RaceLost
@@ -134,6 +135,19 @@ def fiscal_anchor(store_id: str):
     """The store's fiscal chain heads as HQ anchored them, and its terminals' public keys: `fiscal verify`."""
     _authenticate(store_id)
     return jsonify(register_anchors.fiscal_anchor(_storage(), store_id))
+
+
+@bp.get("/api/v1/stores/<store_id>/restore/<part>")
+def restore_part(store_id: str, part: str):
+    """What a new terminal of this store takes back from HQ when the old one died (core.restore): `summary`, or a
+    page of `tradeins`, `vouchers` or `sales` after the cursor `after`. This store's data only."""
+    _authenticate(store_id)
+    if part == "summary":
+        return jsonify(store_restore.summary(_storage(), store_id))
+    if part not in store_restore.PARTS:
+        return _error(404, f"no restore part {part[:20]}")
+    after = request.args.get("after", "")[:80].replace("\x00", "")
+    return jsonify(store_restore.page(_storage(), store_id, part, after))
 
 
 @bp.get("/api/v1/stores/<store_id>/reference")

@@ -28,7 +28,8 @@ def bar_chart(title: str, points: Sequence[tuple[str, float]], height: int = 220
     for index, (label, value) in enumerate(points):
         bar = plot * value / largest
         x = left + index * step + BAR_GAP / 2
-        middle = min(max(x + (step - BAR_GAP) / 2, 30), WIDTH - 30)  # value labels stay inside the picture
+        half = 4 + 3.5 * len(value_label(value))  # about half the label's width at 12 px
+        middle = min(max(x + (step - BAR_GAP) / 2, half), WIDTH - half)  # value labels stay inside the picture
         parts.append(f'<rect x="{x:.1f}" y="{TOP + plot - bar:.1f}" width="{step - BAR_GAP:.1f}" height="{bar:.1f}" '
                      f'fill="#0b5cad"><title>{escape(label)}: {escape(value_label(value))}</title></rect>')
         if value == largest:

@@ -135,6 +135,24 @@ OPENAPI = {
                 "responses": {"200": {"description": "{received, complete, size}"}, "401": _ERROR, "404": _ERROR,
                               "409": {"description": "the upload stands elsewhere (X-Photo-Received)"},
                               "422": _ERROR}}},
+        "/api/v1/stores/{store_id}/device-tests": {"post": {
+            "summary": "A phone test link for one of this store's trade-ins (the customer's phone tests itself on HQ's "
+                       "page /device-test/<token>): HQ keeps the token's SHA-256 and draws the tone",
+            "security": _SIGNED, "parameters": [_STORE],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["token_sha256", "tradein_uuid", "minutes"], "properties": {
+                    "token_sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                    "tradein_uuid": {"type": "string", "format": "uuid"},
+                    "minutes": {"type": "integer", "minimum": 1},
+                    "language": {"type": "string", "enum": ["fr", "en"]}}}}}},
+            "responses": {"201": {"description": "{expires_at, tone_hz, page}: the page's address, the token appended"},
+                          "401": _ERROR, "413": _ERROR, "422": _ERROR}}},
+        "/api/v1/stores/{store_id}/device-tests/{token_sha256}": {"get": {
+            "summary": "A test link of this store: open, expired or used, and the phone's report once sent",
+            "security": _SIGNED, "parameters": [_STORE, {"name": "token_sha256", "in": "path", "required": True,
+                                                           "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}],
+            "responses": {"200": {"description": "{status, tradein_uuid, expires_at, tone_hz, submitted_at, report}"},
+                          "401": _ERROR, "404": _ERROR}}},
         "/healthz": {"get": {"summary": "Health", "responses": {"200": {"description": "ok"},
                                                                 "503": {"description": "storage down"}}}},
     },

@@ -88,9 +88,16 @@ def _purge_problems(purged: dict | None, now: datetime, anchor: dict | None) -> 
     return []
 
 
+def restored_from(db: sqlite_utils.Database) -> dict | None:
+    """The head HQ anchored that a terminal rebuilt from HQ continues (kiosk.provisioning.restore): {seq, hash}."""
+    return fetch_one(db, "SELECT seq, hash FROM register_marks WHERE kind = 'restored_through' ORDER BY seq DESC "
+                         "LIMIT 1")
+
+
 def head(db: sqlite_utils.Database) -> dict:
-    """The chain's head to anchor outside the terminal: {seq, hash} (seq 0 while the register is empty)."""
-    row = fetch_one(db, "SELECT seq, hash FROM police_register ORDER BY seq DESC LIMIT 1")
+    """The chain's head to anchor outside the terminal: {seq, hash} (seq 0 while the register is empty; on a rebuilt
+    terminal with no entry yet, the head it continues)."""
+    row = fetch_one(db, "SELECT seq, hash FROM police_register ORDER BY seq DESC LIMIT 1") or restored_from(db)
     return {"seq": row["seq"], "hash": row["hash"]} if row else {"seq": 0, "hash": GENESIS}
 
 
@@ -104,7 +111,7 @@ def append_entry(db: sqlite_utils.Database, ti: dict, device_name: str, identity
                  cipher: DataCipher) -> int:
     """Inside the accept transaction: the next number, chained to the last entry. `sealed` is the
     identity already encrypted (the same token the trade-in keeps: one encryption per purchase)."""
-    last = fetch_one(db, "SELECT seq, hash FROM police_register ORDER BY seq DESC LIMIT 1")
+    last = fetch_one(db, "SELECT seq, hash FROM police_register ORDER BY seq DESC LIMIT 1") or restored_from(db)
     row = {
         "seq": (last["seq"] + 1) if last else 1, "entered_at": utcnow(), "tradein_uuid": ti["uuid"],
         "description": f"{device_name}, {ti['storage_gb']} GB, grade {ti['cosmetic_grade']}/{ti['functional_grade']}",
@@ -144,6 +151,16 @@ def _entry_problems(row: dict, prev_hash: str, marks: Marks, cipher: DataCipher,
     return problems
 
 
+def _restore_problems(restored: dict, anchor: dict | None, anchored: dict[int, str]) -> list[str]:
+    """A rebuilt terminal's register starts after entry `restored` seq: only a head HQ anchored may stand there (the
+    entries before it are the dead terminal's, which HQ never held)."""
+    if anchor is None:
+        return []  # no outside anchor to compare with: the caller says so
+    if anchored.get(restored["seq"]) != restored["hash"]:
+        return [f"the register continues after entry {restored['seq']}, but HQ anchored no such head there"]
+    return []
+
+
 def verify(db: sqlite_utils.Database, cipher: DataCipher, anchor: dict | None = None,
            now: datetime | None = None) -> list[str]:
     """Every problem found, in words; an empty list means the register is intact. `anchor` is what HQ (or a Z
@@ -154,6 +171,10 @@ def verify(db: sqlite_utils.Database, cipher: DataCipher, anchor: dict | None = 
     problems = _purge_problems(purged, now or datetime.now(UTC), anchor)
     prev_hash = purged["hash"] if purged else GENESIS
     expected_seq = purged["seq"] + 1 if purged else None
+    restored = restored_from(db)
+    if restored and (purged is None or restored["seq"] > purged["seq"]):  # the rebuilt terminal's first entry's link
+        problems += _restore_problems(restored, anchor, anchored)
+        prev_hash, expected_seq = restored["hash"], restored["seq"] + 1
     for row in fetch_all(db, "SELECT * FROM police_register ORDER BY seq"):
         if expected_seq is not None and row["seq"] != expected_seq:
             problems.append(f"entry {expected_seq} is missing (next entry is {row['seq']})")

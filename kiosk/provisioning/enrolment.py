@@ -22,6 +22,7 @@ from core.payout import open_from_store, seal_for_hq
 from core.protocol import canonical_json
 from core.settings import write_private
 from core.store_profile import ProfileInvalid, validate_profile
+from kiosk.provisioning.restore import restore as restore_from_hq
 from kiosk.provisioning.terminal import store_profile
 from kiosk.settings import HQ_LINK_FILE, read_hq_link
 from kiosk.store.db import fetch_all, fetch_one, write_transaction
@@ -67,10 +68,14 @@ def _save_store(db: sqlite_utils.Database, store_id: str, profile: dict) -> None
             fiscal_chain.ensure_key(db, terminal["id"])  # the till's signing key, its public half queued for HQ
 
 
-def enrol(db: sqlite_utils.Database, data_dir: str, hq_url: str, code: str, timeout: float = 10.0) -> dict:
-    """Exchange the code, store the link and profile, pull reference data. Returns
-    {store_id, profile, pulled, pull_error}; raises EnrolmentFailed (nothing written) when HQ refuses."""
+def enrol(db: sqlite_utils.Database, data_dir: str, hq_url: str, code: str, timeout: float = 10.0,
+          restore: bool = False) -> dict:
+    """Exchange the code, store the link and profile, pull reference data; with `restore`, on an empty terminal,
+    take the store's records back from HQ (kiosk.provisioning.restore). Returns {store_id, profile, pulled,
+    pull_error, restored}; raises EnrolmentFailed (nothing written) when HQ refuses."""
     current = store_profile(db)
+    if restore and (current or fetch_one(db, "SELECT 1 FROM tradeins LIMIT 1")):  # checked before the code is used
+        raise EnrolmentFailed(N_("A restore is made on an empty data folder only: nothing was changed."))
     try:
         answer = exchange_enrolment_code(hq_url, code.strip(), timeout)
     except (HQRefused, HQUnavailable) as err:
@@ -87,11 +92,15 @@ def enrol(db: sqlite_utils.Database, data_dir: str, hq_url: str, code: str, time
                                  "tracking_url": tracking[:300]})
     _reseal_pending_payouts(db, old_secret, secret)
     _save_store(db, store_id, profile)
-    result = {"store_id": store_id, "profile": profile, "pulled": [], "pull_error": ""}
+    result = {"store_id": store_id, "profile": profile, "pulled": [], "pull_error": "", "restored": None}
     try:
         result["pulled"] = pull(db, HQClient(hq_url, store_id, secret, timeout))
     except (HQRefused, HQUnavailable) as err:  # enrolled all the same: the background sync pulls later
         result["pull_error"] = str(err)
+    if restore:  # after the pull: restored trade-ins find their catalog models
+        terminal = fetch_one(db, "SELECT id FROM terminals WHERE store_id = ? AND mode = 'staff'", [store_id])
+        result["restored"] = restore_from_hq(db, data_dir, HQClient(hq_url, store_id, secret, timeout),
+                                             terminal["id"])
     return result
 
 

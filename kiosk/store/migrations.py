@@ -663,7 +663,26 @@ CREATE TABLE returns_from_hq (
 );
 CREATE INDEX returns_from_hq_waiting ON returns_from_hq(asked_at) WHERE handed_back_at IS NULL;
 """),
-    (32, "jurisdiction packs: a store's rules, its US identifiers, sales tax added at the till, US privacy requests", """
+    (31, "a terminal rebuilt from HQ: its police register continues after the head HQ anchored", """
+-- 'restored_through' (kiosk.provisioning.restore): the dead terminal's entries up to this number are not on this one
+-- (HQ held only their chained head, `hash`); `register verify` starts after it and checks it against HQ's anchor.
+CREATE TABLE register_marks_v31 (
+    seq INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('keyed_from', 'purged_through', 'own_key_from', 'restored_through')),
+    hash TEXT NOT NULL,
+    at TEXT NOT NULL,
+    entered_at TEXT,
+    PRIMARY KEY (kind, seq)
+);
+INSERT INTO register_marks_v31 SELECT seq, kind, hash, at, entered_at FROM register_marks;
+DROP TABLE register_marks;
+ALTER TABLE register_marks_v31 RENAME TO register_marks;
+CREATE TRIGGER register_marks_append_only BEFORE UPDATE ON register_marks
+BEGIN SELECT RAISE(ABORT, 'register marks are append-only'); END;
+CREATE TRIGGER register_marks_kept BEFORE DELETE ON register_marks
+BEGIN SELECT RAISE(ABORT, 'register marks are append-only'); END;
+"""),
+    (32, "jurisdiction packs: a store's rules, its US identifiers, sales tax added at the till, US privacy rights", """
 -- The pack the store trades under (core.jurisdiction; a store made before packs is French) and the identifiers a pack
 -- other than France's asks for: a New York store's EIN and NYC DCWP dealer licence.
 ALTER TABLE stores ADD COLUMN jurisdiction TEXT NOT NULL DEFAULT 'fr';
@@ -708,7 +727,8 @@ CREATE INDEX dealer_records_day ON dealer_records(local_day);
 -- Only the encrypted content may be rewritten (a key rotation re-encrypts the same record); none goes early.
 CREATE TRIGGER dealer_records_kept BEFORE UPDATE ON dealer_records
 WHEN NEW.tradein_uuid IS NOT OLD.tradein_uuid OR NEW.local_day IS NOT OLD.local_day
-  OR NEW.purchased_at IS NOT OLD.purchased_at OR NEW.photos IS NOT OLD.photos OR NEW.retain_until IS NOT OLD.retain_until
+  OR NEW.purchased_at IS NOT OLD.purchased_at OR NEW.photos IS NOT OLD.photos
+  OR NEW.retain_until IS NOT OLD.retain_until
 BEGIN SELECT RAISE(ABORT, 'a dealer record is kept as written'); END;
 CREATE TRIGGER dealer_records_kept_six_years BEFORE DELETE ON dealer_records
 WHEN OLD.retain_until > date('now')
@@ -745,5 +765,9 @@ CREATE TABLE device_tests (
     report TEXT
 );
 CREATE INDEX device_tests_tradein ON device_tests(tradein_uuid, started_at);
+"""),
+    (35, "indexes for a busy store's X/Z page and its bags ready to ship (a full scan of ten years of trade-ins)", """
+CREATE INDEX tradeins_accepted_at ON tradeins(accepted_at) WHERE accepted_at IS NOT NULL;
+CREATE INDEX tradeins_unshipped_state ON tradeins(state) WHERE shipment_uuid IS NULL;
 """),
 )

@@ -50,8 +50,10 @@ def apply_update(db: sqlite_utils.Database, update: dict) -> None:
 
 def coming_back(db: sqlite_utils.Database, store_id: str) -> list[dict]:
     """Devices HQ sends (or sent) back here for their sellers, not handed back yet, oldest first."""
+    # CROSS JOIN: the few waiting returns first (their partial index), each trade-in by its key; left to itself
+    # SQLite scanned every trade-in of the store for its store_id (0.33 s at 200,000 trade-ins).
     return fetch_all(db, f"SELECT r.*, t.code, t.uuid, {DEVICE_COLUMNS} FROM returns_from_hq r "
-                         "JOIN tradeins t ON t.uuid = r.tradein_uuid LEFT JOIN devices d ON d.id = t.device_id "
+                         "CROSS JOIN tradeins t ON t.uuid = r.tradein_uuid LEFT JOIN devices d ON d.id = t.device_id "
                          "WHERE t.store_id = ? AND r.handed_back_at IS NULL ORDER BY r.asked_at", [store_id])
 
 

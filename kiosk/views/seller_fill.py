@@ -97,7 +97,8 @@ def document(tradein_uuid: str):
         return _seller_page(ti, 422, form=typed, message=gettext(
             "The document's machine-readable zone (the lines of <<< at the bottom) could not be read with every "
             "check digit right: take the photo again, flat and lit, or type the details."))
-    form = {**typed, **read}
+    # The photo's own form carries no other field: empty ones are left out, so the form's defaults (payment) stand.
+    form = {**{name: value for name, value in typed.items() if value}, **read}
     earlier = returning_sellers.find(get_db(), current_app.extensions["kiosk.cipher"], read["id_doc_type"],
                                      read["id_doc_number"], current_store()["locale"], current_actor().staff_id,
                                      ti["uuid"])

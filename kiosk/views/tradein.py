@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import UTC, date, datetime
+from datetime import date
 
 from flask import Blueprint, current_app, flash, render_template, request, url_for
 from flask_babel import gettext
@@ -12,7 +12,7 @@ from flask_babel import gettext
 from core import dealer_record, serials
 from core.codes import classify
 from core.dates import date_example
-from core.grading import AnswerError, grade
+from core.grading import AnswerError
 from core.imei import IDENTIFIER_FOR_KIND, IdentifierError, parse_identifier, takes
 from core.jurisdiction import pack_for
 from core.markets import payout_methods, payout_note
@@ -20,29 +20,27 @@ from core.pricing import PricingError
 from core.receipts import privacy_notice
 from core.seller import FORM_FIELDS, SellerErrors, parse_seller
 from core.states import UNQUOTED, IllegalTransition
-from hardware.receipt_png import render_png
 from kiosk.auth import login_required
 from kiosk.compliance.dealer_record import DealerRecordIncomplete
 from kiosk.compliance.staff import StaffAuthError
-from kiosk.formatting import JOB_KINDS, current_store, money
+from kiosk.formatting import current_store, money
 from kiosk.hq_link import hq_device_gates, hq_secret
 from kiosk.i18n import database_trouble, translated
 from kiosk.store.connection import get_db
-from kiosk.till import journal, vouchers
+from kiosk.till import vouchers
 from kiosk.tradein import (
     acceptance,
     catalog,
-    drafts,
     estimates,
     printing,
     seller_form_memory,
-    shipping,
     tradeins,
 )
 from kiosk.tradein import approvals as early_approvals
 from kiosk.views.today import today_context
 from kiosk.web import current_actor, load_tradein, page_or_fragment, second_imei, see_other, small_int, wants_fragment
 from kiosk.web.approvals import accept_approval_reasons, approval_context, approver_from_form, parse_amount
+from kiosk.web.receipt_printing import print_after_commit
 from kiosk.web.scan_routing import lead_elsewhere
 from kiosk.web.start import begin, identifier_field_takes
 
@@ -245,7 +243,7 @@ def seller(tradein_uuid: str):
     except sqlite3.OperationalError as err:  # busy, disk full, I/O error: the transaction was rolled back
         return _seller_page(ti, 503, None, gettext("The trade-in was NOT saved.") + " " + database_trouble(err))
     flash(gettext("Trade-in accepted and saved."))
-    _print(tradein_uuid, job_id)
+    print_after_commit(tradein_uuid, job_id)
     return see_other(url_for(".detail", tradein_uuid=tradein_uuid))
 
 
@@ -262,122 +260,3 @@ def override(tradein_uuid: str):
         return _quote_page(ti, 422, gettext("Price not changed: %(reason)s", reason=translated(err)))
     flash(gettext("New price saved, approved by the manager."))
     return see_other(url_for(".quote", tradein_uuid=tradein_uuid))
-
-
-def _print(tradein_uuid: str, job_id: int) -> dict:
-    """After the commit: the trade-in is safe whatever the printer does. Prints the given job,
-    then whatever else is pending for the trade-in (the bag label after the receipt)."""
-    db = get_db()
-    facts = printing.receipt_facts(db, tradein_uuid, _spec(), current_app.config["CANCEL_WINDOW"], _cipher(),
-                                   current_app.config["TRACKING_URL"])
-    jobs = [job_id] + [j["id"] for j in printing.pending_jobs(db, tradein_uuid, current_actor().terminal_id)
-                       if j["id"] != job_id]
-    results = []
-    try:
-        for queued in jobs:
-            results.append(printing.run_job(db, queued, current_app.extensions["kiosk.printer"], facts,
-                                            current_app.config["PRINTER_PROFILE"]))
-    except sqlite3.OperationalError as err:
-        flash(gettext("The trade-in is saved, but the print outcome could not be recorded (%(reason)s): check the "
-                      "receipt and use Reprint if it is missing.", reason=str(err)), "error")
-        return {"status": "unknown"}
-    for job in results:
-        if job["status"] == "failed":  # a printer fault goes in the technical event journal (JET)
-            journal.record_now(db, "printer_fault", current_actor().terminal_id, current_actor().staff_id,
-                               document=tradein_uuid, job=job["kind"], reason=str(job["last_error"]))
-            flash(gettext("The %(job)s did not print: %(reason)s The trade-in is saved; use Reprint.",
-                          job=translated(JOB_KINDS[job["kind"]]), reason=translated(job["last_error"])), "error")
-    return results[0]
-
-
-@bp.get("/<tradein_uuid>")
-def detail(tradein_uuid: str):
-    ti = load_tradein(tradein_uuid)
-    db = get_db()
-    receipt = _receipt(tradein_uuid) if ti["accepted_at"] else None
-    result = grade(tradeins.answers_of(db, tradein_uuid), _spec(), ti["device_kind"])
-    return render_template("tradein/detail.html", ti=ti, receipt=receipt, jobs=printing.jobs_for(db, tradein_uuid),
-                           hq_updates=shipping.updates_of(db, tradein_uuid),
-                           grade=result, can_cancel=_can_cancel(ti),
-                           cancel_needs_approval=tradeins.cancel_needs_approval(ti), **approval_context())
-
-
-def _can_cancel(ti: dict) -> bool:
-    if tradeins.transfer_ordered(get_db(), ti["uuid"]):
-        return False
-    try:
-        tradeins.check_cancellable(ti, datetime.now(UTC), current_app.config["CANCEL_WINDOW"])
-    except IllegalTransition:
-        return False
-    return True
-
-
-@bp.get("/<tradein_uuid>/receipt")
-def receipt(tradein_uuid: str):
-    ti = load_tradein(tradein_uuid)
-    if not ti["accepted_at"]:
-        return render_template("error.html", title="No receipt", message="This trade-in was not accepted."), 404
-    return render_template("tradein/receipt.html", ti=ti, receipt=_receipt(tradein_uuid))
-
-
-@bp.get("/<tradein_uuid>/receipt.png")
-def receipt_png(tradein_uuid: str):
-    ti = load_tradein(tradein_uuid)
-    if not ti["accepted_at"]:
-        return render_template("error.html", title="No receipt", message="This trade-in was not accepted."), 404
-    return current_app.response_class(render_png(_receipt(tradein_uuid)), mimetype="image/png")
-
-
-@bp.post("/<tradein_uuid>/reprint")
-def reprint(tradein_uuid: str):
-    load_tradein(tradein_uuid)
-    try:
-        job_id = acceptance.queue_reprint(get_db(), current_actor(), tradein_uuid)
-    except FlowError as err:
-        flash(translated(err), "error")
-        return see_other(url_for(".detail", tradein_uuid=tradein_uuid))
-    if _print(tradein_uuid, job_id)["status"] == "printed":
-        flash(gettext("Receipt printed again."))
-    return see_other(url_for(".detail", tradein_uuid=tradein_uuid))
-
-
-@bp.post("/<tradein_uuid>/discard")
-def discard(tradein_uuid: str):
-    """A trade-in in progress thrown away (scanned by mistake, customer gone): nothing was bought."""
-    load_tradein(tradein_uuid)
-    try:
-        drafts.discard(get_db(), current_actor(), tradein_uuid)
-        flash(gettext("Trade-in discarded: nothing was bought."))
-    except FlowError as err:
-        flash(translated(err), "error")
-    return see_other(url_for("today.today"))
-
-
-@bp.post("/<tradein_uuid>/decline")
-def decline(tradein_uuid: str):
-    return _state_action(tradein_uuid, lambda: tradeins.decline(get_db(), current_actor(), tradein_uuid),
-                         gettext("Trade-in declined: nothing was bought."))
-
-
-@bp.post("/<tradein_uuid>/cancel")
-def cancel(tradein_uuid: str):
-    ti = load_tradein(tradein_uuid)
-
-    def cancel_it():
-        needs_approval = tradeins.cancel_needs_approval(ti)
-        approved_by = approver_from_form(gettext("cancelling after printing")) if needs_approval else None
-        tradeins.cancel(get_db(), current_actor(), tradein_uuid, datetime.now(UTC),
-                        current_app.config["CANCEL_WINDOW"], approved_by)
-
-    return _state_action(tradein_uuid, cancel_it,
-                         gettext("Trade-in cancelled: give the device back and take back the payment."))
-
-
-def _state_action(tradein_uuid: str, action, done_message: str):
-    load_tradein(tradein_uuid)
-    try:
-        action()
-        flash(done_message)
-    except (*FlowError, StaffAuthError) as err:
-        flash(translated(err), "error")
-    return see_other(url_for(".detail", tradein_uuid=tradein_uuid))
