@@ -75,4 +75,5 @@ if __name__ == "__main__":
     figures = main(int(numbers[0]) if numbers else 40)
     if out:
         with open(out, "w", encoding="utf-8") as file:
-            json.dump({"command": "python -m bench.mrz " + " ".join(arguments), **figures}, file, indent=1)
+            json.dump({"at": date.today().isoformat(), "command": "python -m bench.mrz " + " ".join(arguments),
+                       **figures}, file, indent=1)

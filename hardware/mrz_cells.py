@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from hardware.mrz_fields import INK_HEIGHTS, LAYOUTS, LOOKALIKES
+from hardware.mrz_fields import LAYOUTS
+from hardware.mrz_shapes import INK_HEIGHTS, LOOKALIKES
 
 WIDTHS = sorted({width for _, width in LAYOUTS.values()})  # characters a line may have: 30, 36, 44
 UNREAD = "?"

@@ -1,6 +1,6 @@
 """A machine-readable zone's text, from one or several readings of it: what each position may hold, OCR look-alikes
-turned into it, and the check digits choosing wherever a reading or a look-alike leaves a doubt. Text only:
-hardware.mrz reads the zone in a photo, hardware.mrz_parse turns the text into fields.
+turned into it, and the check digits verifying each field. Text only: hardware.mrz reads the zone in a photo,
+hardware.mrz_parse turns the text into fields.
 
 Layouts: ICAO 9303 part 4 (TD3, passports: 2 × 44) and part 5 (TD1, the 2021 French identity card and residence
 permits: 3 × 30), and the French identity card of 1988–2021 (2 × 36, its own layout: line 1 `IDFRA`, surname (25),
@@ -8,20 +8,23 @@ department and office (6); line 2 card number (12), check digit, given names (14
 sex, a check digit over both lines). Check digits are ICAO 9303 part 3 §4.9's 7-3-1 digits, computed by the `mrz`
 package (`mrz.base.functions.hash_string`); its TD1 and TD3 checkers then verify the whole zone (hardware.mrz_parse).
 
-A position a check digit covers may hold several candidates (two readings that differ, a look-alike): the check
-digit chooses, and only when exactly one candidate passes. A position no check digit covers (a name, a nationality)
-is kept only when every reading says the same.
+Nothing is searched for: each reading's field is taken as read (look-alikes turned into what the position may hold,
+or what their shape says, hardware.mrz_shapes) and kept only when its check digit passes, no other reading passing
+with another value; a search for the look-alikes that make a check digit pass would, on a number misread or
+misprinted, find a wrong number that passes one time in ten. A position no check digit covers (a name, a
+nationality) is kept only when the first two readings say the same.
 """
 
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
 from mrz.base.functions import hash_string
+
+from hardware import mrz_shapes
+from hardware.mrz_shapes import LOOKALIKES, UNSEEN_BY_CHECK_DIGITS
 
 LAYOUTS = {"td3": (2, 44), "td1": (3, 30), "cni": (2, 36)}  # lines × characters
 ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<")
@@ -48,43 +51,17 @@ CHECKED_FIELDS = {
 }
 COMPOSITE = {"td3": (1, 43), "td1": (1, 29), "cni": (1, 35)}
 # Look-alikes OCR confuses in OCR-B, by what the position may hold: a letter read where a digit must be (and the
-# other way round) is one of these; the first is taken where no check digit can choose.
+# other way round) is taken for this one, and the check digit verifies it. One only: trying several and keeping
+# the one that passes would, on a misprinted or misread number, find a wrong number that passes one time in ten.
 AS_DIGIT = {"O": "0", "Q": "0", "D": "0", "U": "0", "I": "1", "L": "1", "Z": "2", "S": "5", "B": "8", "G": "6",
             "T": "7", "A": "4"}
-AS_LETTER = {"0": "OQDC", "1": "IL", "2": "Z", "4": "A", "5": "S", "6": "G", "8": "BS"}
-# In a field of letters and digits (a document number) a look-alike whose height (hardware.mrz_cells) says it is of
-# the other kind is taken as the other; one whose height says nothing is tried both ways; the check digit verifies,
-# and chooses only when exactly one way passes. O and 0 differ by 24 in the 7-3-1 sum, I and 1 by 17..., which any
-# single position's weight shows; but two alike misread side by side (II read 11 where the weights are 7 and 3)
-# cancel out, which is why both ways are tried where the height is unheard. G and 6 differ by 10, which no check
-# digit sees: a G or 6 is told by its holes (none in a G, one in a 6), and left unread when they contradict it.
-LOOKALIKES = {"O": "0", "Q": "0", "D": "0", "I": "1", "B": "8", "S": "5", "Z": "2", "G": "6",
-              "0": "O", "1": "I", "8": "B", "5": "S", "2": "Z", "6": "G"}
-# Round ones keep their proportions under blur; a flat-topped letter (B, D, I, S, Z) blurred looks as tall as a
-# digit, so it is judged only against the same letter and digit measured on the zone itself.
-ROUND = frozenset("OQ0G6")
-UNSEEN_BY_CHECK_DIGITS = frozenset("G6")
-# OCR-B's numerals stand taller than its capitals (ISO 1073-2): heights of ink as Debian's fonts-ocr-b draws them at
-# 200 px. What a look-alike's height is measured against: the same digit or letter read where a position says what
-# it is (a 0 in a date, an O in a name) when the zone has one, these proportions otherwise.
-INK_HEIGHTS = {"A": 143, "B": 140, "C": 146, "D": 140, "E": 140, "F": 142, "G": 146, "H": 145, "I": 140, "J": 146,
-               "K": 145, "L": 143, "M": 145, "N": 145, "O": 147, "P": 142, "Q": 145, "R": 142, "S": 146, "T": 142,
-               "U": 146, "V": 145, "W": 145, "X": 145, "Y": 145, "Z": 140, "0": 158, "1": 156, "2": 155, "3": 155,
-               "4": 156, "5": 155, "6": 157, "7": 154, "8": 158, "9": 157}
-# A look-alike's height is judged from how far it lies from midway between its digit's and its letter's, in shares
-# of the gap: within MARGIN, not judged; from SURE on, judged sure enough to overrule Tesseract without doubt (on
-# the main seed's 976 look-alikes, 3 judged wrong at 0.3, all three misshapen glyphs of blurred photos).
-MARGIN, SURE = 0.1, 0.3
-# Characters by the shape of their top and bottom, which blur changes alike: flat bars and stems, open curves
-# (measured taller than their drawing when blurred), closed curves, points.
-TOPS = ("BDEFHIKLMNPRTUZ57", "CGS", "OQ0235689", "AJVWXY14")
-MAX_CHOICES = 64  # candidates of one field tried against its check digit
+AS_LETTER = {"0": "O", "1": "I", "2": "Z", "4": "A", "5": "S", "6": "G", "8": "B"}
 
 
 @dataclass(frozen=True)
 class Reading:
-    """A zone's text: each field a check digit covers chosen by it, and the positions of those whose digit
-    failed (their text is then the first candidate, and means nothing)."""
+    """A zone's text: each field a check digit covers as it passed, and the positions of those whose digit failed
+    (their text then means nothing)."""
 
     layout: str
     lines: tuple[str, ...]
@@ -100,7 +77,7 @@ def layout_of(lines: Sequence[str]) -> str | None:
 
 
 def _choices(char: str, kind: str) -> str:
-    """What a character read may stand for where `kind` is expected (itself when it fits)."""
+    """What a character read stands for where `kind` is expected (itself when it fits)."""
     if kind in "NC" and char not in "0123456789<":
         return AS_DIGIT.get(char, char)
     if kind == "A" and char.isdigit():
@@ -109,75 +86,26 @@ def _choices(char: str, kind: str) -> str:
 
 
 def typed(line: str, positions: str) -> str:
-    """The line with each character that does not fit its position turned into its first look-alike that does."""
-    return "".join(_choices(char, kind)[0] for char, kind in zip(line, positions, strict=True))
+    """The line with each character that does not fit its position turned into the look-alike that does."""
+    return "".join(_choices(char, kind) for char, kind in zip(line, positions, strict=True))
 
 
-def _candidates(char: str, kind: str, height: str | None) -> tuple[str, str]:
-    """A position's candidates from one reading ("" when unread), and the one of them in doubt, if any: a
-    look-alike in a letters-and-digits position is taken for the kind its height says, in doubt when that
-    contradicts Tesseract (a G or 6 then: VETOED); kept as read, in doubt, when its height says nothing."""
+def _candidates(char: str, kind: str, shape: str | None) -> tuple[str, str]:
+    """A position's character from one reading ("" when unread), and it again when it is in doubt: a look-alike in
+    a letters-and-digits position is taken for the kind its shape says (`shape`, hardware.mrz_shapes.kinds), in
+    doubt when not sure of it against Tesseract (a G or 6 against its holes: VETOED); kept as read, in doubt, when
+    its shape says nothing."""
     if char == UNREAD:
         return "", ""
     if kind != "X" or char not in LOOKALIKES:
         return _choices(char, kind), ""
-    if height is None:
+    if shape is None:
         return char, char
-    if height.startswith("digit") == char.isdigit():
+    if shape.startswith("digit") == char.isdigit():
         return char, ""
     if char in UNSEEN_BY_CHECK_DIGITS:
         return VETOED, ""
-    return LOOKALIKES[char], (LOOKALIKES[char] if height.endswith("?") else "")
-
-
-def _hole_kinds(text: Sequence[str], holes: Sequence[dict[int, int]], positions: list[str]) -> dict:
-    """(line, cell) -> "digit" or "letter" for each G or 6 in a letters-and-digits position, by its holes: a G has
-    none, a 6 one (on the main seed's 215 G and 6, flat and photographed, without exception)."""
-    return {(row, col): ("letter", "digit")[holes[row][col]]
-            for row, (line, kinds) in enumerate(zip(text, positions, strict=True))
-            for col, char in enumerate(line)
-            if kinds[col] == "X" and char in UNSEEN_BY_CHECK_DIGITS and holes[row].get(col, 2) in (0, 1)}
-
-
-def _height_kinds(text: Sequence[str], sizes: Sequence[dict[int, float]], positions: list[str]) -> dict:
-    """(line, cell) -> "digit" or "letter" for each look-alike in a letters-and-digits position whose height
-    (hardware.mrz_cells sizes) says which, against the characters whose kind the zone says (see _expected); with a
-    "?" after it when not SURE."""
-    known: dict[str, list[float]] = {}
-    for row, (line, kinds) in enumerate(zip(text, positions, strict=True)):
-        for col, char in enumerate(line):
-            sure = (kinds[col] in "NC" and char.isdigit() or kinds[col] == "A" and char.isalpha()
-                    or kinds[col] == "X" and char.isalnum() and char not in LOOKALIKES)
-            if sure and col in sizes[row]:
-                known.setdefault(char, []).append(sizes[row][col])
-    found = {}
-    for row, (line, kinds) in enumerate(zip(text, positions, strict=True)):
-        for col, char in enumerate(line):
-            if kinds[col] != "X" or char not in LOOKALIKES or char in UNSEEN_BY_CHECK_DIGITS or col not in sizes[row]:
-                continue
-            digit, letter = (char, LOOKALIKES[char]) if char.isdigit() else (LOOKALIKES[char], char)
-            tall, short = _expected(known, digit), _expected(known, letter)
-            if tall is None or short is None or tall <= short:
-                continue
-            towards_digit = (sizes[row][col] - short) / (tall - short)  # 0: the letter's height, 1: the digit's
-            if MARGIN < abs(towards_digit - 0.5) <= 1:  # further off than the other kind: a glyph misread, unheard
-                kind = "digit" if towards_digit > 0.5 else "letter"
-                found[row, col] = kind if abs(towards_digit - 0.5) >= SURE else kind + "?"
-    return found
-
-
-def _expected(known: dict[str, list[float]], char: str) -> float | None:
-    """The height `char` should have on this zone: as the same character measures where its kind is sure, else as
-    characters of its shape of top (and of its kind) measure, in OCR-B's proportions; for a round one with neither,
-    OCR-B's proportions alone (sizes are in INK_HEIGHTS' units). None when nothing tells."""
-    if char in known:
-        return float(np.median(known[char]))
-    shape = next(group for group in TOPS if char in group)
-    alike = [height / INK_HEIGHTS[other] for other in shape if other in known and other.isdigit() == char.isdigit()
-             for height in known[other]]
-    if alike:
-        return float(np.median(alike)) * INK_HEIGHTS[char]
-    return float(INK_HEIGHTS[char]) if char in ROUND else None
+    return LOOKALIKES[char], (LOOKALIKES[char] if shape.endswith("?") else "")
 
 
 def _positions(layout: str, first_line: str) -> list[str]:
@@ -196,7 +124,7 @@ def _candidate_lines(texts: Sequence[Sequence[str]], sizes: Sequence[Sequence[di
     printed) are in no doubt."""
     found, doubts = [], {}
     for text, size, hole in itertools.zip_longest(texts, sizes, holes, fillvalue=None):
-        judged = {**_height_kinds(text, size, positions), **_hole_kinds(text, hole, positions)} if size else {}
+        judged = mrz_shapes.kinds(text, size, hole, positions) if size else {}
         lines = []
         for row, (line, kinds) in enumerate(zip(text, positions, strict=True)):
             options = []
@@ -229,49 +157,50 @@ def _agreed(seen: Sequence[str]) -> str:
     return firsts.pop() if len(firsts) == 1 and VETOED not in seen[:2] else ""
 
 
-def _union(seen: Sequence[str]) -> str:
-    """A position a check digit covers: every candidate any reading has (none if a height vetoes it)."""
-    return "" if VETOED in seen else "".join(dict.fromkeys("".join(seen)))
-
-
 def _field(readings: list, doubts: dict, row: int, start: int, end: int, digit_at: int) -> str | None:
-    """A checked field: the one value the readings that pass its check digit on their own agree on; failing any,
-    the one the candidates of all readings together make pass; None otherwise, or when look-alikes in doubt in it
-    could be swapped unnoticed."""
-    alone = {checked(each[row][start:end], each[row][digit_at]) for each in readings} - {None}
-    if len(alone) > 1:
+    """A checked field: the one value the readings that pass its check digit as they read it agree on; None when
+    none does, when two disagree, or when look-alikes in doubt in it could be swapped unnoticed. Readings are never
+    mixed position by position: on a number misread or misprinted the same way in each, mixing the rest would find
+    a passing wrong number one time in ten."""
+    passing = {checked(each[row][start:end], each[row][digit_at]) for each in readings} - {None}
+    if len(passing) != 1:
         return None
-    if alone:
-        field = alone.pop()
-    else:
-        together = [_union([each[row][col] for each in readings]) for col in range(start, end)]
-        field = checked(together, _union([each[row][digit_at] for each in readings]))
-    in_doubt = [col - start for col in range(start, end) if field and field[col - start] in doubts.get((row, col), ())]
-    return None if field is None or unnoticed_swap(field, in_doubt) else field
+    field = passing.pop()
+    in_doubt = [col - start for col in range(start, end) if field[col - start] in doubts.get((row, col), ())]
+    return None if unnoticed_swap(field, in_doubt) else field
 
 
-def checked(options: Sequence[str], digits: str) -> str | None:
-    """The one field among the candidates (`options`, a string of candidates per position) whose 7-3-1 check digit
-    is among `digits`; None when none or several are (never a guess)."""
-    if not options or not digits or math.prod(len(option) for option in options) > MAX_CHOICES:
-        return None
+def checked(field: Sequence[str], digit: str) -> str | None:
+    """The field when its 7-3-1 check digit is `digit` (each position one character as read, "" when unread)."""
     try:
-        passing = {"".join(chosen) for chosen in itertools.product(*options)
-                   if hash_string("".join(chosen)) in digits}
-    except ValueError:  # a character no zone holds
+        return "".join(field) if all(field) and hash_string("".join(field)) == digit else None
+    except ValueError:  # a character no zone holds: a vetoed look-alike
         return None
-    return passing.pop() if len(passing) == 1 else None
 
 
-def _composite_passes(lines: Sequence[str], layout: str, digits: str) -> bool:
+def _composite_passes(lines: Sequence[str], layout: str, digit: str) -> bool:
     """ICAO 9303 part 4 §4.2.2.2 and part 5 §4.2.2.2; the old card's covers both lines but itself."""
     covered = {"td3": lambda: lines[1][0:10] + lines[1][13:20] + lines[1][21:43],
                "td1": lambda: lines[0][5:30] + lines[1][0:7] + lines[1][8:15] + lines[1][18:29],
                "cni": lambda: lines[0] + lines[1][:35]}[layout]()
     try:
-        return hash_string(covered) in digits and len(digits) > 0
+        return hash_string(covered) == digit
     except ValueError:  # an unread position
         return False
+
+
+# Where each layout's names lie: (line, start, end).
+NAMES = {"td3": ((0, 5, 44),), "td1": ((2, 0, 30),), "cni": ((0, 5, 30), (1, 13, 27))}
+
+
+def _filled(lines: list[list[str]], layout: str) -> list[list[str]]:
+    """The lines with what was not read after a name's end (its first `<<<`) taken for the filler it must be: no
+    name goes on after it (ICAO 9303 part 3 §6: `<<` between the surname and the given names, `<` inside them)."""
+    for row, start, end in NAMES[layout]:
+        names = "".join(lines[row][start:end])
+        if (stop := names.find("<<<")) >= 0:
+            lines[row][start:end] = list(names[:stop] + names[stop:].replace(UNREAD, "<"))
+    return lines
 
 
 def reading(texts: Sequence[Sequence[str]], sizes: Sequence[Sequence[dict[int, float]]] = (),
@@ -285,8 +214,8 @@ def reading(texts: Sequence[Sequence[str]], sizes: Sequence[Sequence[dict[int, f
         return None
     positions = _positions(layout, texts[0][0])
     readings, doubts = _candidate_lines(texts, sizes, holes, positions)
-    lines = [[_agreed([each[row][col] for each in readings]) or UNREAD for col in range(len(kinds))]
-             for row, kinds in enumerate(positions)]
+    lines = _filled([[_agreed([each[row][col] for each in readings]) or UNREAD for col in range(len(kinds))]
+                     for row, kinds in enumerate(positions)], layout)
     failing = set()
     for row, start, end, digit_at in CHECKED_FIELDS[layout]:
         if layout == "td3" and digit_at == 42 and lines[1][42] == "<":
@@ -297,9 +226,10 @@ def reading(texts: Sequence[Sequence[str]], sizes: Sequence[Sequence[dict[int, f
         else:
             lines[row][start:end], lines[row][digit_at] = list(field), hash_string(field)
     row, col = COMPOSITE[layout]
-    text, digits = ["".join(line) for line in lines], _union([each[row][col] for each in readings])
-    if _composite_passes(text, layout, digits):
-        lines[row][col] = next(d for d in digits if _composite_passes(text, layout, d))
+    text, digits = ["".join(line) for line in lines], {each[row][col] for each in readings} - {""}
+    digit = digits.pop() if len(digits) == 1 else ""  # every reading that read it, alike
+    if digit and _composite_passes(text, layout, digit):
+        lines[row][col] = digit
     else:
         failing.add((row, col))
     return Reading(layout, tuple("".join(line) for line in lines), frozenset(failing))

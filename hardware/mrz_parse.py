@@ -98,10 +98,11 @@ PARSERS = {"td3": _td3, "td1": _td1, "cni": _cni}
 
 def parse(found: Reading, today: date) -> MrzRead | None:
     """The fields of a reading whose every check passes, else None."""
-    if found.failing or any(UNREAD in line for line in found.lines):
+    lines = list(found.lines)
+    if found.failing or any(UNREAD in line for line in lines):
         return None
     try:
-        return PARSERS[found.layout](list(found.lines), today)
+        return PARSERS[found.layout](lines, today)
     except (ValueError, IndexError, KeyError):  # mrz raises on a field it cannot read at all
         return None
 

@@ -36,6 +36,8 @@ GIVEN = ("Élodie", "Jean", "Marie", "Pierre", "Anaïs", "Zoé", "Mohamed", "Fat
          "Karim", "Thi Minh", "Jean-Baptiste", "Maximilien", "Ioana", "Bartholomew", "Christopher", "Ève", "Yusuf")
 COUNTRIES = ("FRA", "FRA", "FRA", "BEL", "D", "ESP", "ITA", "PRT", "ROU", "GBR", "MAR", "DZA", "USA", "TUN")
 ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+# A webcam's frames (a passport's characters then 10 to 20 px high) up to a phone camera's 8 megapixels.
+FRAMES = ((1280, 960), (1600, 1200), (1920, 1080), (1200, 1600), (2400, 1800), (3264, 2448))
 
 
 @dataclass(frozen=True)
@@ -228,9 +230,9 @@ def _thumb(rng: np.random.Generator, scene: np.ndarray, placed: np.ndarray, layo
     cv2.ellipse(scene, (int(where[0]), int(where[1])), axes, tilt, 0, 360, skin.tolist(), -1, cv2.LINE_AA)
 
 
-def photograph(rng: np.random.Generator, page: Image.Image, layout: str) -> np.ndarray:
-    """A phone's photo of the page: scene, glare, blur, sensor noise, JPEG at quality 50-90 (BGR)."""
-    frame = [(1600, 1200), (1280, 960), (1920, 1080), (1200, 1600)][int(rng.integers(0, 4))]
+def photograph(rng: np.random.Generator, page: Image.Image, layout: str, frame: tuple[int, int]) -> np.ndarray:
+    """A camera's photo of the page in a frame of FRAMES: scene, glare, blur, sensor noise, JPEG at quality 50-90
+    (BGR)."""
     image = _scene(rng, cv2.cvtColor(np.array(page), cv2.COLOR_RGB2BGR), frame, layout).astype(np.float32)
     fh, fw = image.shape[:2]
     gx, gy, radius = rng.uniform(0, fw), rng.uniform(0, fh), rng.uniform(0.1, 0.3) * max(fw, fh)
@@ -245,9 +247,13 @@ def photograph(rng: np.random.Generator, page: Image.Image, layout: str) -> np.n
 def make_document(rng: np.random.Generator, layout: str, photographed: bool = True,
                   tamper: bool = False) -> MrzDocument:
     """A document of `layout`, flat or photographed; `tamper`: its number printed with one character wrong."""
-    page, lines, truth = render(rng, layout, rng.uniform(8, 12) if photographed else rng.uniform(9, 13), tamper)
-    image = photograph(rng, page, layout) if photographed else cv2.cvtColor(np.array(page), cv2.COLOR_RGB2BGR)
-    return MrzDocument(image, truth, lines)
+    if not photographed:
+        page, lines, truth = render(rng, layout, rng.uniform(9, 13), tamper)
+        return MrzDocument(cv2.cvtColor(np.array(page), cv2.COLOR_RGB2BGR), truth, lines)
+    frame = FRAMES[int(rng.integers(0, len(FRAMES)))]
+    fits_in = min(frame[0] / SIZES_MM[layout][0], frame[1] / SIZES_MM[layout][1])  # px per mm, page filling it
+    page, lines, truth = render(rng, layout, fits_in, tamper)  # drawn at least as fine as the photo sees it
+    return MrzDocument(photograph(rng, page, layout, frame), truth, lines)
 
 
 def passport_photo(seed: int) -> tuple[bytes, MrzRead]:
