@@ -9,9 +9,9 @@ from pathlib import Path
 import waitress
 
 from hq import create_app
-from hq.services.counter_offers import DeadlineSweep
+from hq.services.counter_offers import deadline_sweep
 from hq.services.demo import publish_demo
-from hq.services.retention import DailyPurge
+from hq.services.retention import daily_purge
 from hq.settings import help_text
 
 
@@ -40,8 +40,8 @@ def main(argv: list[str] | None = None) -> None:
     if not app.config["DATA_KEYS"] and storage.backend == "sqlite" and keys_file.parent == database.parent:
         print(f"WARNING: the keys that seal the stores' secrets ({keys_file}) sit beside the database: set "
               "HQ_DATA_KEYS_FILE to another disk or mount in production.", flush=True)
-    DailyPurge(storage).start()  # the sellers' data the retention periods no longer allow: at start, then daily
-    DeadlineSweep(storage).start()  # counter-offers past their deadline get their policy: at start, then hourly
+    daily_purge(storage).start()  # the sellers' data the retention periods no longer allow: at start, then daily
+    deadline_sweep(storage).start()  # counter-offers past their deadline get their policy: at start, then hourly
     print(f"HQ on http://{args.host}:{args.port}/ ({storage.backend}); register a store with "
           "`flask --app hq stores add NAME --siret … --address …`", flush=True)
     waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="tradein-hq")

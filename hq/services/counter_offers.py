@@ -19,8 +19,6 @@ Each step is an hq_events row the store pulls (counter_offer_made, _waived, _acc
 from __future__ import annotations
 
 import json
-import logging
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -28,10 +26,10 @@ from datetime import UTC, datetime, timedelta
 from core.counter_offer import ANSWERS, POLICIES, RETURN_METHODS, new_amount, postal_address
 from core.messages import N_, UserError
 from hq.services import device_returns, payouts, receiving, voucher_ledger
+from hq.services.periodic import Periodic
 from hq.services.receiving import event
 from hq.storage import Storage
 
-log = logging.getLogger(__name__)
 FIELDS = ("tradein_uuid", "store_id", "old_minor", "new_minor", "currency", "payout_method", "made_at", "deadline_at",
           "policy", "status", "outcome")
 SWEEP_SECONDS = 3600  # deadlines are days long: an hour late at most
@@ -194,19 +192,8 @@ def for_seller(storage: Storage, tradein_uuid: str) -> dict | None:
             "return": dict(zip(("method", "sent_at", "tracking"), returned[0], strict=True)) if returned else None}
 
 
-class DeadlineSweep(threading.Thread):
-    """In HQ's own process (python -m hq): offers past their deadline get their policy, at start and every hour; a
-    failure is logged and tried again the next hour. `flask --app hq counter-offers expire` does the same once."""
-
-    def __init__(self, storage: Storage, interval: float = SWEEP_SECONDS) -> None:
-        super().__init__(name="hq-counter-offer-deadlines", daemon=True)
-        self.storage, self.interval, self.stop = storage, interval, threading.Event()
-
-    def run(self) -> None:
-        while not self.stop.is_set():
-            try:
-                applied = expire_due(self.storage)
-                log.info("counter-offers: %s past their deadline got their policy", applied)
-            except Exception:  # the database was unreachable: the next hour's run tries again, HQ keeps serving
-                log.exception("counter-offer deadlines failed")
-            self.stop.wait(self.interval)
+def deadline_sweep(storage: Storage, interval: float = SWEEP_SECONDS) -> Periodic:
+    """In HQ's own process (python -m hq): offers past their deadline get their policy, at start and every hour.
+    `flask --app hq counter-offers expire` does the same once."""
+    return Periodic("hq-counter-offer-deadlines", lambda: expire_due(storage), interval,
+                    "counter-offers: %s past their deadline got their policy")

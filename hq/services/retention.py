@@ -3,23 +3,21 @@
 - `erase_accounts`: a store's `seller.erased` record (the seller's request, or the terminal's own purge) blanks the
   sealed account of that store's payouts for those trade-ins, and the account in the request it came in.
 - `purge`: HQ's own daily purge (core/data/retention.toml: 3 years from the last activity, 6 from the order): run
-  by `DailyPurge` in the HQ process (python -m hq) once at start and every day after, and by
+  by `daily_purge` in the HQ process (python -m hq) once at start and every day after, and by
   `flask --app hq privacy purge` for a deployment that serves HQ another way (run it from cron daily)."""
 
 from __future__ import annotations
 
 import json
-import logging
-import threading
 from datetime import UTC, datetime
 
 from core.clock import utcnow_ms
 from core.messages import N_
 from core.protocol import PAYOUT_REQUESTED, canonical_json, event_uuid
 from core.retention import SELLER_AFTER_ACTIVITY, SELLER_AFTER_ORDER
+from hq.services.periodic import Periodic
 from hq.storage import Storage
 
-log = logging.getLogger(__name__)
 ERASED_NOTE = N_("seller's data erased at the store: pay them there another way")  # kept in English, shown translated
 DAY_SECONDS = 24 * 3600
 
@@ -63,18 +61,7 @@ def purge(storage: Storage, now: datetime | None = None) -> int:
     return len(due) + len(stale)
 
 
-class DailyPurge(threading.Thread):
-    """HQ's purge, in its own process: at start, then every day; a failure is logged and tried the next day."""
-
-    def __init__(self, storage: Storage, interval: float = DAY_SECONDS) -> None:
-        super().__init__(name="hq-retention-purge", daemon=True)
-        self.storage, self.interval, self.stop = storage, interval, threading.Event()
-
-    def run(self) -> None:
-        while not self.stop.is_set():
-            try:
-                purged = purge(self.storage)
-                log.info("retention purge: %s payout account(s) blanked", purged)
-            except Exception:  # the database was unreachable: the next day's run tries again, HQ keeps serving
-                log.exception("retention purge failed")
-            self.stop.wait(self.interval)
+def daily_purge(storage: Storage, interval: float = DAY_SECONDS) -> Periodic:
+    """HQ's purge, in its own process: at start, then every day."""
+    return Periodic("hq-retention-purge", lambda: purge(storage), interval,
+                    "retention purge: %s payout account(s) blanked")
