@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,6 +32,25 @@ def live_server(app: Flask) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=5)
+
+
+def wedge_scan(page, text: str, gap_ms: float = 5) -> None:
+    """A keyboard-wedge scanner's burst: each character a key `gap_ms` apart, then Enter, every key stamped with the
+    time the device sent it (as the operating system stamps a real scanner's keys). Playwright's own typing is paced
+    by this test process: on a loaded machine its 5 ms became 200 ms now and then, splitting the burst in two, which
+    a real scanner never does (scanner.js measures the keys' own times, not when the page got to them)."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        sent_at = time.time()
+        for char in [*text, "\r"]:
+            key, code = ("Enter", 13) if char == "\r" else (char, ord(char.upper()) if char.isalnum() else 0)
+            down = {"type": "keyDown", "key": key, "text": char, "windowsVirtualKeyCode": code, "timestamp": sent_at}
+            cdp.send("Input.dispatchKeyEvent", down)
+            cdp.send("Input.dispatchKeyEvent", {"type": "keyUp", "key": key, "windowsVirtualKeyCode": code,
+                                                "timestamp": sent_at + gap_ms / 2000})
+            sent_at += gap_ms / 1000
+    finally:
+        cdp.detach()
 
 
 _SHARED: dict = {}  # one Playwright driver and one Chromium for the whole test session

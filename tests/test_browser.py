@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from testing.samples import ADULT_SELLER, IMEI_KNOWN_TAC, PERFECT_PHONE, PIN
-from tests.browser import chromium_page, live_server, screenshot
+from tests.browser import chromium_page, live_server, screenshot, wedge_scan
 
 pytestmark = pytest.mark.browser
 
@@ -32,8 +32,7 @@ def settled(page) -> None:
 
 def scan(page, text: str) -> None:
     """A keyboard-wedge scanner types fast into the focused field and ends with Enter."""
-    page.keyboard.type(text, delay=5)
-    page.keyboard.press("Enter")
+    wedge_scan(page, text)
 
 
 def answer_checklist(page, answers: dict[str, str] | None = None) -> None:

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from testing.paper import paper_text
 from testing.samples import ADULT_SELLER, PERFECT_PHONE
-from tests.browser import chromium_page, live_server, screenshot
+from tests.browser import chromium_page, live_server, screenshot, wedge_scan
 from tests.conftest import KioskClient
 from tests.test_browser import settled, sign_in
 from tests.test_counter import accept, imei, quoted
@@ -41,8 +41,7 @@ class Clerk:
 
     def scan(self, text: str) -> None:
         """The wedge scanner's burst: a few ms a character, then Enter (the scanner's keys, not the clerk's)."""
-        self.page.keyboard.type(text, delay=5)
-        self.page.keyboard.press("Enter")
+        wedge_scan(self.page, text)
 
 
 def test_a_returning_sellers_phone_trade_in_takes_at_most_10_clicks_and_20_keys(app, db, capsys):

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from hq.services.staff import add_staff
 from testing.samples import PERFECT_PHONE
-from tests.browser import chromium, live_server, new_page, screenshot
+from tests.browser import chromium, live_server, new_page, screenshot, wedge_scan
 from tests.test_browser import settled, sign_in
 from tests.test_hq_receiving import HQ_PIN, publish_store_grid
 from tests.test_sync import kiosk_for, take_trade_ins
@@ -50,8 +50,7 @@ def test_a_store_trade_in_is_received_regraded_disputed_and_settled_for_the_stor
         receiver.wait_for_url(re.compile(r"/hq/checkin$"))
         settled(receiver)
         receiver.locator("body").click()  # focus outside any field: the scanner's burst is caught anywhere
-        receiver.keyboard.type(f"BAG:{code}", delay=5)
-        receiver.keyboard.press("Enter")
+        wedge_scan(receiver, f"BAG:{code}")
         expect(receiver.get_by_role("status")).to_contain_text(f"Received {code}")
         receiver.get_by_role("link", name=f"Open {code}").click()
         receiver.wait_for_url(re.compile(rf"/hq/tradeins/{uuid}$"))

@@ -49,7 +49,9 @@
 
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey) { return; }
-    var now = Date.now();
+    // The key's own time, not the handler's: a busy page (loading, settling a swap) runs queued handlers back to
+    // back, which would glue a person's last key to the scanner's burst.
+    var now = event.timeStamp || Date.now();
     if (now - last > MAX_GAP_MS) { buffer = ""; }
     last = now;
     if (event.key === "Enter") {

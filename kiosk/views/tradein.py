@@ -230,9 +230,9 @@ def seller(tradein_uuid: str):
     reasons: list[str] = []
     try:
         seller = parse_seller(request.form, date.today(), current_store()["locale"], pack_for(current_store()))
-        reasons = accept_approval_reasons(ti, seller)
-        approved_by = (approver_from_form(" and ".join(reasons)) if reasons
-                       else early_approvals.approver_of(get_db(), ti))
+        approved_on_quote = early_approvals.approver_of(get_db(), ti)
+        reasons = accept_approval_reasons(ti, seller, approved_on_quote is not None)
+        approved_by = approver_from_form(" and ".join(reasons)) if reasons else approved_on_quote
         job_id = acceptance.accept(get_db(), current_actor(), tradein_uuid, seller, date.today(), _cipher(),
                                  approved_by, current_app.config["TRANSFER_DAYS"], hq_secret(current_app.config),
                                  dealer_answers=request.form)

@@ -22,11 +22,14 @@ def approver_from_form(what: str) -> str:
     return row["id"]
 
 
-def accept_approval_reasons(ti: dict, seller: Seller | None) -> list[str]:
-    """Why accepting this trade-in needs a manager, if it does (empty list: the clerk alone may)."""
+def accept_approval_reasons(ti: dict, seller: Seller | None, approved_on_quote: bool | None = None) -> list[str]:
+    """Why accepting this trade-in needs a manager, if it does (empty list: the clerk alone may).
+    `approved_on_quote`: whether a manager approved this very offer on the quote screen, when the caller has read it."""
     reasons = []
     limit = current_app.config["APPROVAL_ABOVE_MINOR"]
-    if ti["total_minor"] > limit and not early_approvals.approver_of(get_db(), ti):  # not approved on the quote
+    if approved_on_quote is None:
+        approved_on_quote = early_approvals.approver_of(get_db(), ti) is not None
+    if ti["total_minor"] > limit and not approved_on_quote:
         reasons.append(gettext("an offer above %(amount)s", amount=money(limit, ti["currency"])))
     if seller is not None:
         ref = acceptance.seller_ref(current_app.extensions["kiosk.cipher"], seller)
