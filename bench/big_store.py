@@ -1,7 +1,9 @@
 """A busy store's years of data for the page benchmarks: up to 1,000,000 trade-ins and 2,000,000 sales over ten years,
 written straight into a demo terminal's database (the services would take an hour to write them one by one).
 Broad on purpose: every state, kind and payout, dual-SIM phones, serial-only devices, returns, several lines a
-sale, a Z report a day, a few of today's trade-ins among the years; `seed` picks the data."""
+sale, a Z report a day, a shipment a day holding the bags that left, each bought device's receipt and bag label
+printed and its voucher when paid in store credit, a few of today's trade-ins among the years; `seed` picks the
+data."""
 
 from __future__ import annotations
 
@@ -17,14 +19,14 @@ import tempfile
 import uuid
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
 from stdnum import luhn
 
-from core.codes import SALE, TRADEIN
+from core.codes import SALE, SHIPMENT, TRADEIN, VOUCHER
 from kiosk.tradein.listing import tidy_search_index
 
 STATES = (("received", 62), ("shipped", 8), ("accepted", 2), ("printed", 2), ("bagged", 3), ("declined", 12),
@@ -67,7 +69,9 @@ def _demo_ids(db) -> tuple[str, str, str]:
                  for table in ("stores", "terminals", "staff"))
 
 
-def _tradein_rows(db, rng: random.Random, count: int, now: datetime):
+def _tradein_rows(db, rng: random.Random, count: int, now: datetime, shipments: dict[str, str]):
+    """The rows to insert; a bag that left the store (shipped, received) is in its day's shipment, whose uuid is
+    kept in `shipments` by day."""
     store, terminal, staff = _demo_ids(db)
     devices = {kind: [r[0] for r in db.execute("SELECT id FROM devices WHERE kind = ?", [kind])]
                for kind, _ in KINDS}
@@ -75,6 +79,7 @@ def _tradein_rows(db, rng: random.Random, count: int, now: datetime):
     zone = ZoneInfo(db.execute("SELECT timezone FROM stores WHERE id = ?", [store]).fetchone()[0])
     since_midnight = (now - datetime.combine(now.astimezone(zone).date(), time.min, zone)).total_seconds()
     codes: set[str] = set()
+    identities: set[str] = set()  # IMEIs and serials drawn once: at a million, random ones repeat (a unique index)
     for n in range(count):
         kind, state = _weighted(rng, KINDS), _weighted(rng, STATES)
         at = now - timedelta(seconds=rng.randrange(YEARS * 365 * 86400)) if n >= TODAY else now - timedelta(
@@ -86,18 +91,20 @@ def _tradein_rows(db, rng: random.Random, count: int, now: datetime):
         taken = state in ("accepted", "printed", "bagged", "shipped", "received")
         total = rng.randrange(0, 90000, 100)
         yield (str(uuid.uuid4()), _unique(TRADEIN.mint, codes), store, terminal, staff, state, kind,
-               _imei(rng) if on_imei else None,
-               _imei(rng) if on_imei and kind == "phone" and rng.random() < 0.3 else None,
-               None if on_imei else f"{rng.choice('CDFGHJKLMN')}{rng.randrange(10**10):010d}",
+               _unique(lambda: _imei(rng), identities) if on_imei else None,
+               _unique(lambda: _imei(rng), identities) if on_imei and kind == "phone" and rng.random() < 0.3 else None,
+               None if on_imei else _unique(lambda: f"{rng.choice('CDFGHJKLMN')}{rng.randrange(10**10):010d}",
+                                            identities),
                rng.choice(devices[kind]), 128, "2026.12-1", rng.choice("ABCD"), rng.randrange(4, 10), "[]", grid,
                "EUR", total, 0, total, "[]", stamp, rng.choice(("store_credit", "bank_transfer")), stamp, stamp,
-               stamp if taken else None)
+               stamp if taken else None,
+               shipments.setdefault(stamp[:10], str(uuid.uuid4())) if state in ("shipped", "received") else None)
 
 
 TRADEIN_COLUMNS = ("uuid, code, store_id, terminal_id, staff_id, state, device_kind, imei, imei2, serial, device_id, "
                    "storage_gb, spec_version, cosmetic_grade, functional_grade, gate_reasons, grid_version, currency, "
                    "base_minor, bonus_minor, total_minor, bonuses, quote_valid_until, payout_method, created_at, "
-                   "updated_at, accepted_at")
+                   "updated_at, accepted_at, shipment_uuid")
 
 
 def _sales(db, rng: random.Random, count: int, now: datetime, numbers: set[str]):
@@ -133,24 +140,24 @@ def seed(db: sqlite_utils.Database, tradeins: int = 100_000, sales: int = 200_00
     """Fill a prepared demo terminal's database (kiosk.provisioning.setup.prepare_database): the years in one
     transaction without a journal (a seed lost half-way is thrown away, never used), today's one commit each."""
     rng, now = random.Random(seed), datetime.now(UTC)
-    rows = _tradein_rows(db, rng, tradeins, now)
+    shipments: dict[str, str] = {}  # day: uuid, as the rows name them
+    written: set[str] = set()
+    vouchers: set[str] = set()  # voucher codes minted so far
+    rows = _tradein_rows(db, rng, tradeins, now, shipments)
     today = list(itertools.islice(rows, TODAY))
-    insert_tradeins = f"INSERT INTO tradeins ({TRADEIN_COLUMNS}) VALUES ({', '.join('?' * 27)})"
+    insert_tradeins = f"INSERT INTO tradeins ({TRADEIN_COLUMNS}) VALUES ({', '.join('?' * 28)})"
     db.execute("PRAGMA journal_mode=OFF")
     db.execute("PRAGMA synchronous=OFF")
     db.execute("PRAGMA cache_size=-1000000")  # 1 GB: the random uuid keys touch every page of their indexes
     old = with_imei = None
-    numbers: set[str] = set()  # sale numbers minted so far, across the chunks
     with db.conn:
         while chunk := list(itertools.islice(rows, CHUNK)):
             old = old or next((r for r in chunk if r[5] == "received"), None)
             with_imei = with_imei or next((r for r in chunk if r[7]), None)
+            _shipments(db, shipments, written, now)  # before the bags they hold (a foreign key)
             db.conn.executemany(insert_tradeins, chunk)
-        for done in range(0, sales, CHUNK):
-            sale_rows, line_rows, tender_rows = _sales(db, rng, min(CHUNK, sales - done), now, numbers)
-            db.conn.executemany(SALE_INSERT, sale_rows)
-            db.conn.executemany(LINE_INSERT, line_rows)
-            db.conn.executemany(TENDER_INSERT, tender_rows)
+            _paperwork(db, chunk, vouchers)
+        _insert_sales(db, rng, sales, now)
         _z_reports(db, now)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=FULL")
@@ -158,8 +165,18 @@ def seed(db: sqlite_utils.Database, tradeins: int = 100_000, sales: int = 200_00
     for row in today:  # today's, one commit each as the counter takes them
         with db.conn:
             db.conn.execute(insert_tradeins, row)
+            _paperwork(db, [row], vouchers)
     db.execute("ANALYZE")
     return BigStore(old[0], with_imei[7][4:12], TODAY)
+
+
+def _insert_sales(db, rng: random.Random, sales: int, now: datetime) -> None:
+    numbers: set[str] = set()  # sale numbers minted so far, across the chunks
+    for done in range(0, sales, CHUNK):
+        sale_rows, line_rows, tender_rows = _sales(db, rng, min(CHUNK, sales - done), now, numbers)
+        db.conn.executemany(SALE_INSERT, sale_rows)
+        db.conn.executemany(LINE_INSERT, line_rows)
+        db.conn.executemany(TENDER_INSERT, tender_rows)
 
 
 def cached(database: Path, tradeins: int, sales: int, seed_number: int) -> BigStore:
@@ -189,6 +206,34 @@ def cached(database: Path, tradeins: int, sales: int, seed_number: int) -> BigSt
         Path(f"{database}{journal}").unlink(missing_ok=True)
     shutil.copyfile(copy, database)
     return BigStore(**json.loads(facts.read_text()))
+
+
+def _shipments(db, shipments: dict[str, str], written: set[str], now: datetime) -> None:
+    """Each day's shipment not `written` yet, closed the next morning (or now, for today's): the shipments page
+    lists the latest."""
+    store, _, staff = _demo_ids(db)
+    codes = {code for (code,) in db.execute("SELECT code FROM shipments")}
+    new = [(day, shipment) for day, shipment in shipments.items() if shipment not in written]
+    db.conn.executemany("INSERT INTO shipments (uuid, code, store_id, staff_id, closed_at) VALUES (?, ?, ?, ?, ?)",
+                        [(shipment, _unique(SHIPMENT.mint, codes), store, staff,
+                          min(f"{date.fromisoformat(day) + timedelta(days=1)}T09:00:00+00:00",
+                              now.isoformat(timespec="seconds"))) for day, shipment in new])
+    written.update(shipment for _, shipment in new)
+
+
+def _paperwork(db, rows: list[tuple], codes: set[str]) -> None:
+    """What an accept leaves beside each trade-in it bought (accepted_at set): its receipt and bag label printed,
+    and its voucher when it paid in store credit. Tables the pages read by trade-in or by period, as large as
+    the years made them."""
+    taken = [row for row in rows if row[26]]
+    db.conn.executemany("INSERT INTO print_jobs (tradein_uuid, terminal_id, kind, status, attempts, created_at, "
+                        "printed_at) VALUES (?, ?, ?, 'printed', 1, ?, ?)",
+                        [(row[0], row[3], kind, row[26], row[26]) for row in taken for kind in ("receipt", "label")])
+    db.conn.executemany("INSERT INTO vouchers (code, store_id, tradein_uuid, issued_minor, balance_minor, currency, "
+                        "status, issued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?)",
+                        [(_unique(VOUCHER.mint, codes), row[2], row[0], row[20], row[20], row[17], row[26],
+                          (datetime.fromisoformat(row[26]) + timedelta(days=365)).isoformat(timespec="seconds"))
+                         for row in taken if row[23] == "store_credit" and row[20] > 0])
 
 
 def _z_reports(db, now: datetime) -> None:

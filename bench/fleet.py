@@ -6,6 +6,7 @@ Bounded in count and time; reports records/s, p50/p99 ack latency, and checks 0 
 from __future__ import annotations
 
 import gc
+import itertools
 import os
 import statistics
 import threading
@@ -33,20 +34,37 @@ CLIENT_THREADS = 48
 DEADLINE_SECONDS = 120  # the test stops by itself
 PACE = float(os.environ.get("FLEET_RATE", 2500))  # records/s offered by the paced run
 P99_LIMIT_MS = 200.0
+TWO_NODES_SHARING = "leastconn"  # bench.cluster.SHARINGS; bench/README.md says why
 
 
-def send_batch(session, base: str, store: tuple[str, str], first_seq: int, uuids: list[str] | None = None) -> int:
-    """One signed batch of RECORDS_PER_BATCH records from `first_seq` (with these record ids, if given); returns
-    its count once acknowledged."""
+RESENT: list[str] = []  # batches sent a second time after a connection reset, counted in each run's result
+TRADEIN_NUMBERS = itertools.count(1)  # each record's trade-in its own code: HQ refuses a code another one holds
+
+
+def batch_rows(first_seq: int) -> list[dict]:
+    """RECORDS_PER_BATCH new records from `first_seq`, each a trade-in of its own (code and IMEI)."""
+    return [{"seq": seq, "record_uuid": str(uuid.uuid4()), "kind": "tradein.accepted",
+             "payload": synthetic_payload(next(TRADEIN_NUMBERS)), "created_at": ""}
+            for seq in range(first_seq, first_seq + RECORDS_PER_BATCH)]
+
+
+def send_batch(session, base: str, store: tuple[str, str], first_seq: int, rows: list[dict] | None = None) -> int:
+    """One signed batch of RECORDS_PER_BATCH records from `first_seq` (these rows, if given: a retry sends the
+    same records, payloads included); returns its count once acknowledged."""
     store_id, secret = store
     path = f"/api/v1/stores/{store_id}/batches"
-    ids = uuids or [str(uuid.uuid4()) for _ in range(RECORDS_PER_BATCH)]
-    rows = [{"seq": seq, "record_uuid": ids[seq - first_seq], "kind": "tradein.accepted",
-             "payload": synthetic_payload(seq), "created_at": ""}
-            for seq in range(first_seq, first_seq + RECORDS_PER_BATCH)]
+    rows = rows or batch_rows(first_seq)
     body = batch_body(uuid.uuid4().hex, rows)
-    response = session.post(base + path, data=body, timeout=30, headers={
-        **signed_headers(store_id, secret, int(time.time()), "POST", path, body), "Content-Type": "application/json"})
+    for attempt in (1, 2):
+        try:
+            response = session.post(base + path, data=body, timeout=30, headers={
+                **signed_headers(store_id, secret, int(time.time()), "POST", path, body),
+                "Content-Type": "application/json"})
+            break
+        except requests.ConnectionError:  # a kept-alive connection the server closed as this batch left on it
+            if attempt == 2:
+                raise
+            RESENT.append(store_id)  # sent again at once, as a terminal would; HQ keeps its records once
     assert response.status_code == 200 and response.json()["acked_through_seq"] == rows[-1]["seq"], response.text[:200]
     return len(rows)
 
@@ -89,9 +107,9 @@ def paced(base: str, stores: list, rate: float, latencies: list, deadline: float
         local.session = getattr(local, "session", None) or requests.Session()
         first = batch * RECORDS_PER_BATCH + 1
         if twice_every and i % twice_every == 0:
-            uuids = [str(uuid.uuid4()) for _ in range(RECORDS_PER_BATCH)]  # the same records in both sends
+            rows = batch_rows(first)  # the same records in both sends
             with ThreadPoolExecutor(2) as both:
-                sent = max(both.map(lambda _: send_batch(requests.Session(), base, stores[i], first, uuids), (1, 2)))
+                sent = max(both.map(lambda _: send_batch(requests.Session(), base, stores[i], first, rows), (1, 2)))
         else:
             sent = send_batch(local.session, base, stores[i], first)
         latencies.append(time.perf_counter() - at)
@@ -114,18 +132,23 @@ def _no_pause_for_older_objects() -> Iterator[None]:
         gc.unfreeze()
 
 
-def run(storage, url: str, key: str, pace: float | None, nodes: int = 1) -> dict:
-    """One fleet run on fresh stores: saturated (pace None) or at `pace` records/s offered, on `nodes` HQ nodes."""
+def run(storage, url: str, key: str, pace: float | None, nodes: int = 1, sharing: str = "roundrobin",
+        twice_every: int | None = None) -> dict:
+    """One fleet run on fresh stores: saturated (pace None) or at `pace` records/s offered, on `nodes` HQ nodes
+    sharing as bench.cluster.SHARINGS[sharing] says; one store in `twice_every` (default: ten on two nodes, none on
+    one) sends each batch twice at once."""
+    twice_every = (10 if nodes > 1 else 0) if twice_every is None else twice_every
     stores = [storage.add_store(f"store {n}") for n in range(STORES)]
     latencies: list[float] = []
+    RESENT.clear()
     deadline = time.monotonic() + DEADLINE_SECONDS
-    with cluster.serving(url, key, nodes) as base, _no_pause_for_older_objects():
+    with cluster.serving(url, key, nodes, sharing) as base, _no_pause_for_older_objects():
         start = time.perf_counter()
         if pace is None:
             with ThreadPoolExecutor(CLIENT_THREADS) as pool:
                 sent = sum(pool.map(lambda s: push_store(base, s, latencies, deadline), stores))
         else:
-            sent = paced(base, stores, pace, latencies, deadline, twice_every=10 if nodes > 1 else 0)
+            sent = paced(base, stores, pace, latencies, deadline, twice_every)
         elapsed = time.perf_counter() - start
     ids = [store_id for store_id, _ in stores]
     with storage.transaction() as tx:
@@ -134,23 +157,26 @@ def run(storage, url: str, key: str, pace: float | None, nodes: int = 1) -> dict
         acked = tx.rows("SELECT sum(acked_through_seq) FROM hq_stores WHERE id = ANY(%s)", [ids])[0][0]
     ordered = sorted(latencies)
     mode = "saturated" if pace is None else f"paced at {pace:.0f} records/s"
-    return {"mode": mode + (f", {nodes} nodes behind HAProxy" if nodes > 1 else ""), "nodes": nodes,
+    return {"mode": mode + (f", {nodes} nodes behind HAProxy ({sharing})" if nodes > 1 else ""), "nodes": nodes,
+            "sharing": sharing if nodes > 1 else None, "twice_every": twice_every,
             "stores": STORES, "workers": cluster.WORKERS, "client_threads": CLIENT_THREADS, "records_sent": sent,
             "records_stored": stored, "seconds": round(elapsed, 2), "records_per_s": round(sent / elapsed),
             "batches": len(ordered), "p50_ms": round(statistics.median(ordered) * 1000, 1),
             "p99_ms": round(ordered[int(len(ordered) * 0.99) - 1] * 1000, 1),
-            "lost": sent - stored, "duplicated": stored - distinct, "acked_sum_matches": acked == sent}
+            "lost": sent - stored, "duplicated": stored - distinct, "acked_sum_matches": acked == sent,
+            "batches_resent_after_a_reset": len(RESENT)}
 
 
 def main() -> dict:
-    """Saturated and paced on one node, then paced on two nodes behind HAProxy, on one PostgreSQL schema;
-    `sync.fleet` keeps the saturated run's keys at the top level."""
+    """Saturated and paced on one node, then paced on two nodes behind HAProxy (leastconn: its tails were below
+    roundrobin's in each of four rounds of bench.fleet_sharing), on one PostgreSQL schema; `sync.fleet` keeps the
+    saturated run's keys at the top level."""
     key = Fernet.generate_key().decode()
     with pg_schema() as url:
         storage = open_storage(url, scratch_folder("bench-fleet-"), [key])
         runs = [run(storage, url, key, None), run(storage, url, key, PACE)]
         if not (missing := cluster.haproxy_missing()):
-            runs.append(run(storage, url, key, PACE, nodes=2))
+            runs.append(run(storage, url, key, PACE, nodes=2, sharing=TWO_NODES_SHARING))
         storage.close()
     print(f"\nFleet: {STORES} stores x {BATCHES_PER_STORE} batches x {RECORDS_PER_BATCH} records, gunicorn "
           f"{cluster.WORKERS} workers in all on PostgreSQL, {CLIENT_THREADS} client threads, all on this 2-core "

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, get_date_format, get_datetime_format, get_time_format, parse_date
@@ -48,6 +49,10 @@ def full_date_pattern(locale: str) -> str:
 def short_datetime(moment: datetime, timezone: str, locale: str) -> str:
     """A moment as a store's screens and paper show it, in its time zone: the full date and the locale's short time
     (24-hour in France, 12-hour in the US), joined as the locale joins them. French output is Babel's "short"."""
+    return format_datetime(moment, _short_datetime_pattern(locale), tzinfo=ZoneInfo(timezone), locale=locale)
+
+
+@lru_cache(maxsize=64)  # a locale's pattern, looked up and rewritten once: half of each time's formatting
+def _short_datetime_pattern(locale: str) -> str:
     joined = get_datetime_format("short", locale=locale).replace("{1}", full_date_pattern(locale))
-    return format_datetime(moment, joined.replace("{0}", get_time_format("short", locale=locale).pattern),
-                           tzinfo=ZoneInfo(timezone), locale=locale)
+    return joined.replace("{0}", get_time_format("short", locale=locale).pattern)

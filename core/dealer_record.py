@@ -2,9 +2,9 @@
 and of the seller, the day and hour, and photographs, handed daily to the service the Police Commissioner designates
 and kept six years (NYC Admin. Code § 20-273; 38 RCNY ch. 21). Pure: the record's columns with their sources, what a
 purchase must have before a store whose jurisdiction keeps the record may buy it, the day a purchase belongs to in
-the store's time zone, and the daily file's CSV. Which fields are required is the pack's ([dealer_record] fields,
-core/data/jurisdictions/us-ny-nyc.toml); a pack that names a `file` (France: the police register) keeps no such
-record.
+the store's time zone, and the daily file's CSV. Whether a store keeps the record is its pack's ([registers] keep,
+core/data/jurisdictions/us-ny-nyc.toml), and so are the required fields ([dealer_record] fields) and how long it is
+kept ([retention] dealer_record); France's pack keeps the police register instead.
 
 The designated service's own upload format is not public: the daily file is ours (docs/going-live.md).
 """
@@ -71,8 +71,9 @@ class UnknownField(ValueError):
 
 
 def keeps_record(pack: jurisdiction.Pack) -> bool:
-    """Whether a store of this pack keeps the record: its [dealer_record] lists fields (France's names a file)."""
-    return bool(pack.dealer_record.get("fields"))
+    """Whether a store of this pack keeps the record: its [registers] keep lists it (France's lists the police
+    register)."""
+    return pack.keeps(jurisdiction.DEALER_RECORD)
 
 
 def required_fields(pack: jurisdiction.Pack) -> tuple[str, ...]:

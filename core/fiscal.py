@@ -33,6 +33,7 @@ JET_EVENTS: tuple[str, ...] = tuple(RULES["jet"]["events"])
 JET_SETTINGS: tuple[str, ...] = tuple(RULES["jet"]["settings"])
 GENESIS = ""  # the previous signature of a chain's first record
 TICKET_KINDS = ("sale", "return")  # the records whose totals move the perpetual grand total
+RECORD_KINDS = (*TICKET_KINDS, "closure", "jet", "archive")  # what a chain record can be
 MARGIN_PREFIX = "margin-"
 
 Totals = dict[str, dict[str, int]]
@@ -110,12 +111,15 @@ def signature_digest(signature: str) -> str:
 
 
 def chain_problems(records: Iterable[Mapping], keys: Mapping[str, str], anchored: Mapping[int, str],
-                   first_prev: str = GENESIS) -> list[str]:
+                   first_prev: str = GENESIS, first_seq: int | None = None) -> list[str]:
     """Every problem of a chain of records (in seq order), in words naming the record: a gap, a broken link, a
     signature that does not verify under its terminal's public key (`keys`), a perpetual total that does not add
-    up, a record that differs from the head HQ anchored at its number (`anchored`: seq -> signature digest)."""
+    up, a record that differs from the head HQ anchored at its number (`anchored`: seq -> signature digest).
+    `first_prev` is the previous signature of the first record and `first_seq` its number (a terminal's chain
+    starts at 1 after GENESIS, a terminal rebuilt from HQ at the head HQ anchored: kiosk.till.fiscal_chain); an
+    archive of a period starts wherever the period does (None)."""
     problems: list[str] = []
-    prev, expected, perpetual = first_prev, None, None
+    prev, expected, perpetual = first_prev, first_seq, None
     for record in records:
         name = f"record {record['seq']} ({record['kind']} {record['number']})"
         if expected is not None and record["seq"] != expected:

@@ -4,8 +4,9 @@
 A pack says: the market (country, currency, locale, time zone); the tax model (VAT included, as in France, or sales
 tax added at the till, as in New York City) with its rate, rounding and how a trade-in's store credit counts; the
 business identifiers a store needs (SIRET; EIN and NYC DCWP licence), each checked; the seller's accepted identity
-documents, the usual one and the minimum age; the photos required before buying; retention periods; the dealer
-record; the privacy regime (notice at collection, requests and their deadline); the receipt's legal lines.
+documents, the usual one and the minimum age; the photos required before buying; the registers a store keeps (the
+police register, or New York City's dealer record) and each record's retention period; the privacy regime (notice
+at collection, requests and their deadline); the receipt's legal lines.
 
 A store's profile names its pack (`jurisdiction`; stores made before packs are `fr`): core.store_profile checks it,
 and every screen, receipt and till rule asks `pack_for(store)`. Texts in a pack are English source strings the
@@ -31,7 +32,7 @@ from stdnum.fr import siret
 from stdnum.us import ein
 
 from core.photos import SHOT_KINDS
-from core.retention import PERIODS, Period
+from core.retention import SELLER_PERIODS, Period
 
 PACKS_DIR = Path(__file__).parent / "data" / "jurisdictions"
 DEFAULT = "fr"  # every store profile made before packs existed
@@ -39,6 +40,10 @@ TAX_MODELS = ("vat_included", "sales_tax_added")
 ROUNDINGS = ("per_rate_half_up", "per_receipt_half_up")
 TRADEIN_CREDIT = ("voucher_is_payment",)
 PRIVACY_REGIMES = ("gdpr", "ccpa_policy")
+# The registers a pack may keep of each purchase ([registers] keep), each for its [retention] period of the same name
+# (kiosk.compliance.register, kiosk.compliance.dealer_record): one a pack does not list is never written.
+POLICE_REGISTER, DEALER_RECORD = "police_register", "dealer_record"
+REGISTERS = (POLICE_REGISTER, DEALER_RECORD)
 _DCWP = re.compile(r"(?:DCA|DCWP)?(\d{7})(?:DCA|DCWP)?")
 
 
@@ -136,6 +141,7 @@ class Pack:
     required_shots: tuple[str, ...]
     retention: Mapping[str, Period]
     dealer_record: Mapping[str, object]
+    registers: tuple[str, ...]  # the registers a store of this pack keeps (REGISTERS)
     privacy: Privacy
     receipt_lines: tuple[str, ...]
     fiscal_chain: str
@@ -143,6 +149,10 @@ class Pack:
 
     def named(self, language: str) -> str:
         return self.title.get(language) or self.title["en"]
+
+    def keeps(self, register: str) -> bool:
+        """Whether a store of this pack keeps `register` (one of REGISTERS) of each purchase."""
+        return register in self.registers
 
 
 def _need(raw: Mapping, key: str, where: str) -> object:
@@ -214,13 +224,25 @@ def _privacy(raw: Mapping, name: str) -> Privacy:
 
 
 def _retention(raw: Mapping, name: str) -> dict[str, Period]:
+    """Each period in whole years with its source; every pack has the seller's (every store purges)."""
     body = _need(raw, "retention", name)
-    if body.get("file") == "retention.toml":
-        return dict(PERIODS)
-    periods = {key: Period(key, int(entry["years"]), str(entry["source"])) for key, entry in body.items()}
-    if not periods or any(not p.source or p.years <= 0 for p in periods.values()):
-        raise PackInvalid(f"{name}: [retention] needs periods in years, each with its source")
+    periods = {key: Period(key, int(entry["years"]), str(entry.get("source", "")).strip())
+               for key, entry in body.items()}
+    if any(not p.source or p.years <= 0 for p in periods.values()) or set(SELLER_PERIODS) - set(periods):
+        raise PackInvalid(f"{name}: [retention] needs periods in years, each with its source, "
+                          f"{' and '.join(SELLER_PERIODS)} among them")
     return periods
+
+
+def _registers(raw: Mapping, name: str, retention: Mapping[str, Period], record: Mapping) -> tuple[str, ...]:
+    """The registers the pack keeps: known ones, each with its [retention] period; the dealer record's fields are
+    listed where it is kept, and only there."""
+    kept = tuple(_sourced(raw, "registers", name).get("keep", ()))
+    if set(kept) - set(REGISTERS) or set(kept) - set(retention) or len(set(kept)) != len(kept):
+        raise PackInvalid(f"{name}: [registers] keeps only {', '.join(REGISTERS)}, each with its [retention] period")
+    if (DEALER_RECORD in kept) != bool(record.get("fields")):
+        raise PackInvalid(f"{name}: [dealer_record] lists fields if and only if [registers] keeps dealer_record")
+    return kept
 
 
 def _seller(raw: Mapping, name: str) -> tuple[dict[str, str], str, int]:
@@ -244,9 +266,10 @@ def load_pack(path: Path) -> Pack:
     retention, fiscal = _retention(raw, name), _sourced(raw, "fiscal", name)
     if record.get("retention") not in retention:
         raise PackInvalid(f"{name}: [dealer_record] retention must name one of [retention]'s periods")
+    registers = _registers(raw, name, retention, record)
     return Pack(name, dict(_need(raw, "title", name)), *_market(raw, name), _tax(raw, name),
                 _business_ids(raw, name), documents, usual, min_age, tuple(photos["required"]), retention,
-                dict(record), _privacy(raw, name), tuple(receipt["lines"]), str(fiscal["chain"]), raw)
+                dict(record), registers, _privacy(raw, name), tuple(receipt["lines"]), str(fiscal["chain"]), raw)
 
 
 def _load_all() -> dict[str, Pack]:

@@ -7,14 +7,21 @@ What a part holds: `tradeins` the store's trade-ins HQ has not received (their a
 HQ's view of their state and shipment), `vouchers` its open vouchers with HQ's balance, `sales` its sales and
 returns of the longest warranty period (core/data/returns.toml). `summary` is not paged: the register's and the
 till's anchored heads and what HQ last heard from each terminal (what the restore report can know of what was lost).
+
+The till's head comes with the record HQ anchored (its signed fields and signature, core.fiscal_links.link_of) and
+its terminal's public key, when HQ holds them: the new terminal keeps that record as the first of its chain and
+chains its own next to it (kiosk.till.fiscal_chain.continue_from). Both ends refuse a record that is not the head
+HQ anchored (another SHA-256) or whose signature does not verify; an HQ from before it kept the record sends the
+head's digest only, and the new terminal then starts a chain of its own (the report says so).
 """
 
 from __future__ import annotations
 
 import re
 import uuid
-from datetime import date
+from datetime import date, datetime
 
+from core import fiscal, fiscal_links
 from core.returns_policy import POLICY, add_months
 from core.states import RECEIPT_OUT, TAKEN
 
@@ -28,6 +35,8 @@ _CODE = re.compile(r"[A-Z0-9-]{1,40}")
 _HASH = re.compile(r"[0-9a-f]{64}")
 _INSTANT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[0-9T:.+Z-]{0,26}")
 _CURRENCY = re.compile(r"[A-Z]{3}")
+_TERMINAL = re.compile(r"[A-Za-z0-9_.:-]{0,64}")
+MAX_KEY_CHARS = 1000  # an Ed25519 public key in PEM is 113 characters
 
 
 class RestoreRefused(ValueError):
@@ -133,12 +142,40 @@ def checked_summary(summary: object) -> dict:
         raise RestoreRefused("not a restore summary")
     terminals = []
     for row in summary["terminals"]:
-        if not isinstance(row, dict) or not _text(row.get("terminal_id"), re.compile(r"[A-Za-z0-9_.:-]{0,64}")) or \
+        if not isinstance(row, dict) or not _text(row.get("terminal_id"), _TERMINAL) or \
                 not _text(row.get("seen_at"), _INSTANT) or not _whole(row.get("outbox_pending"), 0, 10**9):
             raise RestoreRefused("a terminal's last report is not {terminal_id, seen_at, outbox_pending}")
         terminals.append({k: row[k] for k in ("terminal_id", "seen_at", "outbox_pending")})
     last_batch = summary.get("last_batch_at")
     if last_batch is not None and not _text(last_batch, _INSTANT):
         raise RestoreRefused("last_batch_at is not a date")
-    return {"register": _head(summary.get("register")), "fiscal": _head(summary.get("fiscal")),
+    till = _head(summary.get("fiscal"))
+    sent = summary["fiscal"] if isinstance(summary.get("fiscal"), dict) else {}
+    if till["seq"] and sent.get("record") is not None:
+        if problem := fiscal_head_problem(till, sent["record"], sent.get("public_key")):
+            raise RestoreRefused(problem)
+        till.update(record=sent["record"], public_key=sent["public_key"])
+    return {"register": _head(summary.get("register")), "fiscal": {"record": None, "public_key": None, **till},
             "last_batch_at": last_batch, "terminals": terminals}
+
+
+def _moment(value: object) -> bool:
+    """A date-time as the terminals write them, that Python reads (the new terminal takes its local date)."""
+    try:
+        return _text(value, _INSTANT) and datetime.fromisoformat(value) is not None
+    except ValueError:
+        return False
+
+
+def fiscal_head_problem(head: dict, record: object, public_key: object) -> str | None:
+    """Why `record` is not the till's head HQ anchored ({seq, hash}), signed by its terminal under `public_key`; None
+    when it is. HQ asks before it serves the record, the new terminal before it chains to it."""
+    if not fiscal_links.well_formed(record) or record["kind"] not in fiscal.RECORD_KINDS or \
+            not _moment(record["at"]) or not _text(record["terminal_id"], _TERMINAL):
+        return "the till's head record is not a fiscal record"
+    if record["seq"] != head["seq"] or fiscal.signature_digest(record["signature"]) != head["hash"]:
+        return f"the till's head record is not the head HQ anchored at record {head['seq']}"
+    if not isinstance(public_key, str) or len(public_key) > MAX_KEY_CHARS or \
+            not fiscal.signature_valid(public_key, record):
+        return f"the till's head record does not verify with terminal {record['terminal_id']}'s public key"
+    return None

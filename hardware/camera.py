@@ -21,13 +21,13 @@ import cv2
 import numpy as np
 import zxingcpp
 
-from core.messages import N_
 from hardware import ocr
 from hardware.bar_regions import BarRegion, bar_regions
 from hardware.sightings import ALL_FORMATS, LINEAR, Sighting, agreed, scan_line, sightings
 from hardware.sightings import SYMBOLOGY as SYMBOLOGY  # the decoder's callers name these from here
 from hardware.sightings import Decoded as Decoded
-from hardware.uploads import PictureRefused, check_picture, fits, read_bounded
+from hardware.uploads import HALVE_ABOVE_PIXELS, decode_bounded, fits
+from hardware.uploads import PictureRefused as PictureRefused  # the routes catch it by this name
 
 
 def to_gray(image: np.ndarray) -> np.ndarray:
@@ -199,24 +199,10 @@ class Deduper:
         return new
 
 
-REDUCE_ABOVE_PIXELS = 4_000_000  # larger photos are decoded at half size: barcodes need far less
-
-
-def _decoded(data: bytes, width: int, height: int) -> np.ndarray:
-    """A picture check_picture accepted (width × height from its header), decoded, at half size when it is large
-    (JPEG decodes straight to half size)."""
-    flags = cv2.IMREAD_REDUCED_COLOR_2 if width * height > REDUCE_ABOVE_PIXELS else cv2.IMREAD_COLOR
-    image = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
-    if image is None:
-        raise PictureRefused(422, N_("This upload is not an image that can be read: send a PNG or JPEG photo."))
-    return image
-
-
 def decode_image_bytes(data: bytes) -> list[Decoded]:
     """The codes of an uploaded picture, bounded first (hardware.uploads: bytes, format, pixels, sides and shape
     from the header alone). PictureRefused, never a decoder's own error."""
-    width, height = check_picture(data)
-    return read_bounded(lambda: decode_frame(_decoded(data, width, height), last_resort=True))
+    return decode_bounded(data, lambda image: decode_frame(image, last_resort=True), HALVE_ABOVE_PIXELS)
 
 
 @dataclass(frozen=True)
@@ -229,8 +215,7 @@ def read_picture(data: bytes) -> PictureReading:
     """An uploaded picture, bounded as decode_image_bytes does and decoded once: its codes, and the IMEIs it shows.
     The digits are read as text (hardware.ocr, when its optional dependency is usable) only when no code names an
     IMEI; Luhn-checked, 15 digits, either way. PictureRefused, never a decoder's own error."""
-    width, height = check_picture(data)
-    return read_bounded(lambda: _reading(_decoded(data, width, height)))
+    return decode_bounded(data, _reading, HALVE_ABOVE_PIXELS)
 
 
 def _reading(image: np.ndarray) -> PictureReading:

@@ -5,11 +5,13 @@ a field whose check digit fails (hardware.mrz_fields), nor a zone whose readings
 
 The zone's lines are found and cut out level (hardware.mrz_lines), read cell by cell with Tesseract through tesserocr
 (the `ocr` extra; English data with a whitelist of A-Z and 0-9: Debian ships no OCR-B data) with the `<` fillers
-told by their shape (hardware.mrz_cells), then corrected by what each position may hold and, for look-alikes in a
-document number (O and 0, G and 6...), by their shape (hardware.mrz_shapes) before the check digits verify each
-field; nothing is searched for a check digit to pass. No name, nationality or sex is covered by a check digit: the
-zone is read at two sizes of character and kept only when both readings say the same there (a third reading, made
-when two do not give a zone, is heard on the fields a check digit covers only).
+told by their shape (hardware.mrz_cells), and each cell compared with OCR-B's own glyphs (hardware.mrz_glyphs,
+Debian's fonts-ocr-b): two readers that do not go wrong alike (Tesseract takes a blurred 9 for an O, the glyphs
+do not). Characters are corrected by what each position may hold and, for look-alikes in a document number (O and
+0, G and 6...) the glyphs are not sure of, by their shape (hardware.mrz_shapes), before the check digits verify
+each field (hardware.mrz_fields); nothing is searched for a check digit to pass. No name, nationality or sex is
+covered by a check digit: each is kept only where two readings say the same and none says otherwise (Tesseract
+reads again at another size, and a third, only when the readings so far do not make a zone).
 
 The picture is never stored nor logged: it is read in memory and dropped (the police register keeps the document's
 nature and number, never its image). `passporteye` (PyPI) was not used: it writes the picture to a temporary file
@@ -30,9 +32,10 @@ from hardware.uploads import MAX_ASPECT_RATIO, fits, scale_within
 
 # The same place hardware.ocr reads English from (Debian's tesseract-ocr-eng).
 TESSDATA_DIRS = (Path("/usr/share/tesseract-ocr/5/tessdata"), Path("/usr/share/tesseract-ocr/4.00/tessdata"))
+OCR_B = Path("/usr/share/fonts/opentype/ocr-b/OCRB.otf")  # Debian's fonts-ocr-b: the glyphs (hardware.mrz_glyphs)
 WORKING_WIDTH = 2000  # px: the widest copy worked on (a zone is read from its lines cut out of it)
 MIN_SIDE = 32  # px: a smaller picture holds no legible zone
-READING_SIZES = (40, 30, 52)  # px of character the zone's lines are cut out at; the third only when two do not do
+READING_SIZES = (40, 30, 52)  # px of character the zone's lines are cut out at; each only when those before do not do
 MAX_ZONES = 6  # candidate zones read at most (the lowest first) before giving up
 WHITELIST = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 _lock = threading.Lock()  # one Tesseract engine, used by one reading at a time
@@ -62,11 +65,16 @@ def _tessdata() -> Path | None:
 
 def available() -> str | None:
     """None when a zone can be read here, else why not (in words an installer can act on)."""
-    missing = [package for module, package in (("tesserocr", "tesserocr"), ("mrz", "mrz"), ("cv2", "opencv"))
-               if find_spec(module) is None]
+    missing = [
+        package
+        for module, package in (("tesserocr", "tesserocr"), ("mrz", "mrz"), ("cv2", "opencv"))
+        if find_spec(module) is None
+    ]
     if missing:
         return f"{', '.join(missing)} not installed (the camera and ocr extras)"
-    return None if _tessdata() else "Tesseract's English data is missing (Debian package tesseract-ocr-eng)"
+    if not _tessdata():
+        return "Tesseract's English data is missing (Debian package tesseract-ocr-eng)"
+    return None if OCR_B.exists() else "the OCR-B font is missing (Debian package fonts-ocr-b)"
 
 
 def _engine():
@@ -74,8 +82,12 @@ def _engine():
     if _api is None:
         import tesserocr
 
-        _api = tesserocr.PyTessBaseAPI(path=str(_tessdata()), lang="eng", psm=tesserocr.PSM.SINGLE_LINE,
-                                       variables={"load_system_dawg": "F", "load_freq_dawg": "F"})
+        _api = tesserocr.PyTessBaseAPI(
+            path=str(_tessdata()),
+            lang="eng",
+            psm=tesserocr.PSM.SINGLE_LINE,
+            variables={"load_system_dawg": "F", "load_freq_dawg": "F"},
+        )
         _api.SetVariable("tessedit_char_whitelist", WHITELIST)
     return _api
 
@@ -88,8 +100,11 @@ def _working_copy(image: np.ndarray) -> np.ndarray | None:
     if not isinstance(image, np.ndarray) or image.dtype != np.uint8 or image.ndim not in (2, 3):
         return None
     height, width = image.shape[:2]
-    if not fits(width, height) or min(height, width) < MIN_SIDE or max(height, width) > MAX_ASPECT_RATIO * min(
-            height, width):
+    if (
+        not fits(width, height)
+        or min(height, width) < MIN_SIDE
+        or max(height, width) > MAX_ASPECT_RATIO * min(height, width)
+    ):
         return None
     if image.ndim == 3:
         if image.shape[2] not in (3, 4):
@@ -154,12 +169,13 @@ def _bordered(piece: np.ndarray, char_height: int) -> np.ndarray:
 
 
 def _read_zone(api, gray: np.ndarray, zone: list, today: date) -> MrzRead | None:
-    """The zone's fields from its readings at each size taken together (hardware.mrz_fields.reading: the check
-    digits choose where they differ; a name, which none covers, must read the same in most), or None. A third
-    reading is made only when two do not make a zone."""
+    """The zone's fields from its readings taken together (hardware.mrz_fields.reading: a number as they vote it,
+    verified by its check digit; a name, which none covers, as two read it and none contradicts), or None.
+    Tesseract's first reading and the glyphs' comparison of its cells (hardware.mrz_glyphs) make two; Tesseract
+    reads again at another size only when they do not make a zone."""
     from hardware import mrz_fields, mrz_parse
 
-    texts, sizes, holes = [], [], []
+    texts, sizes, holes, glyphs = [], [], [], []
     for char_height in READING_SIZES:
         lines = [_read_line(api, gray, line, char_height) for line in zone]
         if None in lines:
@@ -167,17 +183,27 @@ def _read_zone(api, gray: np.ndarray, zone: list, today: date) -> MrzRead | None
         texts.append([cells.text() for cells in lines])
         sizes.append([cells.sizes() for cells in lines])
         holes.append([cells.holes for cells in lines])
-        found = mrz_fields.reading(texts, sizes, holes) if len(texts) >= 2 else None
+        glyphs = glyphs or [_glyph_scores(cells) for cells in lines]
+        found = mrz_fields.reading(texts, sizes, holes, glyphs)
         if found and (fields := mrz_parse.parse(found, today)):
             return fields
     return None
 
 
+def _glyph_scores(cells) -> dict:
+    """The likeness of each of the line's characters (fillers aside) to OCR-B's glyphs (hardware.mrz_glyphs)."""
+    from hardware import mrz_glyphs
+
+    seen = {cell: height for cell, height in cells.heights.items() if cells.cells[cell] != "<"}
+    return mrz_glyphs.scores(cells.blanked, cells.boxes, mrz_glyphs.ems(seen, cells.scale_along()))
+
+
 def read_mrz(image: np.ndarray, today: date | None = None) -> MrzRead | None:
     """The machine-readable zone of the identity document in `image` (BGR or gray numpy), or None when none is
-    read with every check passing. `today` places a two-digit birth year in its century."""
+    read with every check passing. `today` places a two-digit birth year in its century. None as well without
+    the OCR-B font (available()): Tesseract alone, even reading twice, takes an I for an L the same way twice."""
     gray = _working_copy(image)
-    if gray is None:
+    if gray is None or not OCR_B.exists():
         return None
     from hardware import mrz_lines
 

@@ -36,9 +36,14 @@ def _glyphs(ink: np.ndarray, char_height: int) -> list[list[int]]:
     """Boxes [x0, y0, x1, y1] of the characters across the strip's middle, left to right (pieces of one joined)."""
     _, _, stats, _ = cv2.connectedComponentsWithStats(ink)
     middle = ink.shape[0] / 2
-    boxes = sorted([x, y, x + w, y + h] for x, y, w, h, area in stats[1:]
-                   if 0.45 * char_height <= h <= 1.5 * char_height and w <= 1.5 * char_height
-                   and y < middle < y + h and area >= 0.03 * char_height**2)
+    boxes = sorted(
+        [x, y, x + w, y + h]
+        for x, y, w, h, area in stats[1:]
+        if 0.45 * char_height <= h <= 1.5 * char_height
+        and w <= 1.5 * char_height
+        and y < middle < y + h
+        and area >= 0.03 * char_height**2
+    )
     joined: list[list[int]] = []
     for box in boxes:
         if joined and box[0] < joined[-1][2] - 1:
@@ -60,7 +65,7 @@ def cells_of_glyphs(glyphs: list[list[int]]) -> list[int] | None:
     pitch = float(np.median(steps))
     cells = [0]
     for n, step in enumerate(steps):
-        near = [s for s in steps[max(0, n - 4): n + 5] if 0.7 * pitch < s < 1.3 * pitch]
+        near = [s for s in steps[max(0, n - 4) : n + 5] if 0.7 * pitch < s < 1.3 * pitch]
         units = step / float(np.median(near)) if near else step / pitch
         if abs(units - round(units)) > 0.3 or round(units) < 1:
             return None  # off the pitch: no zone line, or its characters not told apart
@@ -90,9 +95,9 @@ def is_chevron(ink: np.ndarray, box: list[int]) -> bool:
     if rows.size == 0:
         return False
     span, centre = (rows[-1] - rows[0] + 1) / height, (rows[-1] + rows[0]) / 2 / height
-    right = shape[:, width - max(1, width // 4):]
-    arms = right[: int(height * 0.3)].any() and right[int(height * 0.7):].any()
-    return span < 0.45 and 0.3 < centre < 0.7 and arms and not right[int(height * 0.42): int(height * 0.58)].any()
+    right = shape[:, width - max(1, width // 4) :]
+    arms = right[: int(height * 0.3)].any() and right[int(height * 0.7) :].any()
+    return span < 0.45 and 0.3 < centre < 0.7 and arms and not right[int(height * 0.42) : int(height * 0.58)].any()
 
 
 @dataclass
@@ -144,16 +149,21 @@ class LineCells:
         """Each seen character's height in INK_HEIGHTS' units: its ink height over the line's scale at its place
         (a straight fit along the line on its reference characters, which a line seen in perspective grows along).
         Empty when the line has too few references to tell its scale."""
-        scale_at = self._scale_along()
+        scale_at = self.scale_along()
         if scale_at is None:
             return {}
         return {cell: height / scale_at(cell) for cell, height in self.heights.items() if self.cells[cell] != "<"}
 
-    def _scale_along(self):
+    def scale_along(self):
         """The line's scale (ink height / INK_HEIGHTS) as a function of the cell, fitted on its reference
         characters once the farthest from a first fit are dropped; None with fewer than 4 references."""
-        points = np.array([(cell, self.heights[cell] / INK_HEIGHTS[char]) for cell, char in enumerate(self.cells)
-                           if char in REFERENCES and cell in self.heights])
+        points = np.array(
+            [
+                (cell, self.heights[cell] / INK_HEIGHTS[char])
+                for cell, char in enumerate(self.cells)
+                if char in REFERENCES and cell in self.heights
+            ]
+        )
         if len(points) < 4:
             return None
         fit = np.polyfit(points[:, 0], points[:, 1], 1)
@@ -194,12 +204,15 @@ def ink_height(flat: np.ndarray, box: list[int]) -> float:
 def holes_in(ink: np.ndarray, box: list[int], char_height: int) -> int:
     """The enclosed background regions of the character in `box` (specks of noise not counted)."""
     x0, y0, x1, y1 = box
-    piece = np.ascontiguousarray(ink[max(0, y0 - 1): y1 + 1, max(0, x0 - 1): x1 + 1])
+    piece = np.ascontiguousarray(ink[max(0, y0 - 1) : y1 + 1, max(0, x0 - 1) : x1 + 1])
     contours, hierarchy = cv2.findContours(piece, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     if hierarchy is None:
         return 0
-    return sum(1 for contour, (_, _, _, parent) in zip(contours, hierarchy[0], strict=True)
-               if parent >= 0 and cv2.contourArea(contour) >= 0.01 * char_height**2)
+    return sum(
+        1
+        for contour, (_, _, _, parent) in zip(contours, hierarchy[0], strict=True)
+        if parent >= 0 and cv2.contourArea(contour) >= 0.01 * char_height**2
+    )
 
 
 def cells_of(strip: np.ndarray, char_height: int) -> LineCells | None:
@@ -211,7 +224,7 @@ def cells_of(strip: np.ndarray, char_height: int) -> LineCells | None:
         return None
     top, bottom = (int(np.median([box[i] for box in glyphs])) for i in (1, 3))
     margin = max(2, (bottom - top) // 6)
-    flat[: max(0, top - margin)], flat[bottom + margin:] = 255, 255  # what shows of the lines above and below
+    flat[: max(0, top - margin)], flat[bottom + margin :] = 255, 255  # what shows of the lines above and below
     found = LineCells([UNREAD] * (places[-1] + 1), {}, flat, {}, {})
     for cell, box in zip(places, glyphs, strict=True):
         found.boxes[cell], found.heights[cell] = box, ink_height(flat, box)
@@ -219,5 +232,5 @@ def cells_of(strip: np.ndarray, char_height: int) -> LineCells | None:
     for cell, box in zip(places, glyphs, strict=True):
         if is_chevron(ink, box):
             found.cells[cell] = "<"
-            flat[:, max(0, box[0] - 1): box[2] + 1] = 255
+            flat[:, max(0, box[0] - 1) : box[2] + 1] = 255
     return found

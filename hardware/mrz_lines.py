@@ -19,6 +19,7 @@ from hardware.uploads import fits, scale_within
 
 DETECT_WIDTH = 960  # px: lines are looked for on a copy this wide (the zone spans half of it or more)
 CHAR_HEIGHTS = (9, 13, 19, 27, 38)  # px at DETECT_WIDTH: a passport's zone across half the photo up to a card's
+PRINT_SHARE = 0.35  # print's black-hat response is at least this share of the strongest (glare dims it to half)
 STRIP_CHAR_HEIGHT = 40  # px: a line is cut out at this height of character, what Tesseract reads best
 
 
@@ -51,7 +52,7 @@ def _lines_at(gray: np.ndarray, char_height: int) -> list[Line]:
     """The long, thin blobs of characters of about `char_height` px."""
     size = int(char_height * 1.5) | 1
     dark = cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (size, size)))
-    _, ink = cv2.threshold(dark, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    _, ink = cv2.threshold(dark, _ink_level(dark), 255, cv2.THRESH_BINARY)
     joined = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (char_height, 1)))
     contours, _ = cv2.findContours(joined, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     found = []
@@ -62,6 +63,16 @@ def _lines_at(gray: np.ndarray, char_height: int) -> list[Line]:
         if 0.6 * char_height <= height <= 1.7 * char_height and 18 <= length / height <= 70 and abs(angle) < 30:
             found.append(Line(cx, cy, length, height, angle))
     return found
+
+
+def _ink_level(dark: np.ndarray) -> float:
+    """Where print starts in a black-hat picture: Otsu's level, but never under PRINT_SHARE of the strongest
+    response (its 99.9th percentile). A striped or grained table fills half a photo with weak dark marks the
+    filter keeps too; Otsu then splits them from the rest and the whole table reads as ink."""
+    level, _ = cv2.threshold(dark, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    counts = np.cumsum(cv2.calcHist([dark], [0], None, [256], [0, 256]).ravel())
+    strongest = int(np.searchsorted(counts, 0.999 * counts[-1]))
+    return max(float(level), PRINT_SHARE * strongest)
 
 
 def find_lines(gray: np.ndarray) -> list[Line]:
@@ -87,8 +98,12 @@ def _overlap(line: Line, other: Line) -> bool:
 def _follows(upper: Line, lower: Line) -> bool:
     """Whether `lower` is the zone's next line under `upper`: parallel, as long, one line's spacing below."""
     along, across = lower.offset_from(upper)
-    return (abs(lower.angle - upper.angle) < 4 and 0.85 < lower.length / upper.length < 1.18
-            and 1.15 * upper.height < across < 2.8 * upper.height and abs(along) < 2.5 * upper.height)
+    return (
+        abs(lower.angle - upper.angle) < 4
+        and 0.85 < lower.length / upper.length < 1.18
+        and 1.15 * upper.height < across < 2.8 * upper.height
+        and abs(along) < 2.5 * upper.height
+    )
 
 
 def zones(lines: list[Line]) -> list[list[Line]]:

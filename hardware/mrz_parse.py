@@ -57,8 +57,19 @@ def _td3(lines: list[str], today: date) -> MrzRead | None:
     if lines[0][0] != "P" or not TD3CodeChecker("\n".join(lines)):
         return None
     surname, given = _names(lines[0][5:])
-    return _read("passport", lines[1][0:9], surname, given, lines[1][13:19], lines[1][21:27], lines[1][10:13],
-                 lines[0][2:5], lines[1][20], "td3", today)
+    return _read(
+        "passport",
+        lines[1][0:9],
+        surname,
+        given,
+        lines[1][13:19],
+        lines[1][21:27],
+        lines[1][10:13],
+        lines[0][2:5],
+        lines[1][20],
+        "td3",
+        today,
+    )
 
 
 def _td1(lines: list[str], today: date) -> MrzRead | None:
@@ -67,8 +78,19 @@ def _td1(lines: list[str], today: date) -> MrzRead | None:
     code = lines[0][:2]
     kind = "residence_permit" if code in RESIDENCE_PERMIT_CODES else KINDS.get(code[0])
     surname, given = _names(lines[2])
-    return kind and _read(kind, lines[0][5:14], surname, given, lines[1][0:6], lines[1][8:14], lines[1][15:18],
-                          lines[0][2:5], lines[1][7], "td1", today)
+    return kind and _read(
+        kind,
+        lines[0][5:14],
+        surname,
+        given,
+        lines[1][0:6],
+        lines[1][8:14],
+        lines[1][15:18],
+        lines[0][2:5],
+        lines[1][7],
+        "td1",
+        today,
+    )
 
 
 def _cni(lines: list[str], today: date) -> MrzRead | None:
@@ -76,12 +98,34 @@ def _cni(lines: list[str], today: date) -> MrzRead | None:
     if not lines[0].startswith("IDFRA") or lines[1][34] not in "MF":
         return None
     given = " ".join(part for part in lines[1][13:27].split("<") if part)
-    return _read("national_id", lines[1][0:12], _names(lines[0][5:30])[0], given, lines[1][27:33], None, "FRA",
-                 "FRA", lines[1][34], "cni", today)
+    return _read(
+        "national_id",
+        lines[1][0:12],
+        _names(lines[0][5:30])[0],
+        given,
+        lines[1][27:33],
+        None,
+        "FRA",
+        "FRA",
+        lines[1][34],
+        "cni",
+        today,
+    )
 
 
-def _read(kind: str, number: str, surname: str, given: str, born: str, expires: str | None, nationality: str,
-          issuer: str, sex: str, layout: str, today: date) -> MrzRead | None:
+def _read(
+    kind: str,
+    number: str,
+    surname: str,
+    given: str,
+    born: str,
+    expires: str | None,
+    nationality: str,
+    issuer: str,
+    sex: str,
+    layout: str,
+    today: date,
+) -> MrzRead | None:
     """The MrzRead, or None when a date is no date, a country code is none or a name holds what no name does."""
     birth, expiry = birth_date(born, today), expiry_date(expires) if expires else None
     nationality, issuer = nationality.rstrip("<"), issuer.rstrip("<")
@@ -89,8 +133,9 @@ def _read(kind: str, number: str, surname: str, given: str, born: str, expires: 
         return None
     if not surname or re.search(r"[^A-Z ]", surname + given):
         return None
-    return MrzRead(kind, number.rstrip("<"), surname, given, birth, expiry, nationality, issuer,
-                   sex if sex in "MF" else "", layout)
+    return MrzRead(
+        kind, number.rstrip("<"), surname, given, birth, expiry, nationality, issuer, sex if sex in "MF" else "", layout
+    )
 
 
 PARSERS = {"td3": _td3, "td1": _td1, "cni": _cni}

@@ -6,7 +6,8 @@ each side and the shape are refused above their limits with a reason a person ca
 worked on within MAX_WORKING_PIXELS: every scale, crop or enlargement of an accepted picture (hardware.camera,
 hardware.bar_regions, hardware.ocr) asks `scale_within()` or `fits()` before it allocates, and any error a decoder
 raises on a picture is a refusal in words, never a crash: `read_bounded()` does the reading, one picture at a
-time. Needs no camera extra. Used by the kiosk's three picture routes and HQ's sticker photo alike.
+time, and `decode_bounded()` is the one decoder of an uploaded picture (the camera's routes, the ID document's).
+Importing this module needs no camera extra. Used by the kiosk's picture routes and HQ's sticker photo alike.
 """
 
 from __future__ import annotations
@@ -119,6 +120,30 @@ def read_bounded(reading: Callable[[], Read]) -> Read:
         job.cancel()  # not started yet: never will be; started: its answer is dropped
         raise PictureRefused(503, N_("This terminal is busy reading other pictures: take yours again in a "
                                      "moment.")) from None
+
+
+# Above this many pixels a picture is decoded at half size (a JPEG decodes straight to it): a barcode needs far less.
+HALVE_ABOVE_PIXELS = 4_000_000
+
+
+def decode_bounded(data: bytes, reading: Callable[[object], Read], halve_above: int | None = None) -> Read:
+    """The one way an uploaded picture is decoded: bounded first (`check_picture`: bytes, format, pixels, sides and
+    shape from the header alone), then decoded by OpenCV and given to `reading` (a BGR array) on the picture
+    reader's thread (`read_bounded`). `halve_above`: decode at half size a picture of more pixels than that (None:
+    always whole, e.g. the small print of an ID document's zone). PictureRefused, never a decoder's own error."""
+    width, height = check_picture(data)
+    reduce = halve_above is not None and width * height > halve_above
+
+    def decoded_then_read() -> Read:
+        import cv2  # the camera extra: imported only once a picture is accepted, by the routes that have it
+        import numpy as np
+
+        image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_REDUCED_COLOR_2 if reduce else cv2.IMREAD_COLOR)
+        if image is None:
+            raise PictureRefused(422, N_("This upload is not an image that can be read: send a PNG or JPEG photo."))
+        return reading(image)
+
+    return read_bounded(decoded_then_read)
 
 
 def _refusing_errors(reading: Callable[[], Read]) -> Read:

@@ -15,7 +15,7 @@ from flask_wtf.csrf import CSRFError
 from core.grading import load_spec
 from core.settings import secret_file
 from hardware.printer import FileSink, make_sink
-from kiosk import __version__, auth, cli, formatting, i18n, ratelimits, templating
+from kiosk import __version__, auth, cli, formatting, i18n, layout, ratelimits, templating
 from kiosk.compliance.crypto import DataCipher, load_keys, load_register_key
 from kiosk.extensions import csrf, htmx
 from kiosk.i18n import database_trouble
@@ -50,6 +50,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     connection.init_app(app)
     auth.init_app(app)
     formatting.init_app(app)
+    layout.init_app(app)
     i18n.init_app(app)
     cli.init_app(app)
     _register_blueprints(app)

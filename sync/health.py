@@ -4,6 +4,7 @@ and photo backlogs, the clock against HQ's), and what the kiosk hands it (printe
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Callable
@@ -25,6 +26,7 @@ CLOCK_OFFSET, CLOCK_CHECKED_AT, REPORTED_AT = "clock_offset_s", "clock_checked_a
 LocalFacts = Callable[[sqlite_utils.Database], dict]  # the kiosk's own facts: printer, last print, free disk
 
 
+@functools.cache  # read from the package's metadata files (a few ms); an upgrade restarts the process
 def software_version() -> str:
     """The installed package's version ("" when the code runs from a folder that was never installed)."""
     try:

@@ -52,9 +52,11 @@ def records_waiting(db: sqlite_utils.Database) -> bool:
 
 def backlog(db: sqlite_utils.Database) -> dict:
     """What the /sync page shows: files still to send (count, bytes; a file shared by two shots counts once),
-    and those HQ refused."""
+    and those HQ refused. The files to send through their partial index: left to itself SQLite read every shot
+    of the years in the order of photos_sha256, for the GROUP BY."""
     waiting = db.execute("SELECT count(*), coalesce(sum(bytes), 0) FROM (SELECT sha256, max(bytes) AS bytes FROM "
-                         "photos WHERE uploaded_at IS NULL AND upload_refused IS NULL GROUP BY sha256)").fetchone()
+                         "photos INDEXED BY photos_to_send WHERE uploaded_at IS NULL AND upload_refused IS NULL "
+                         "GROUP BY sha256)").fetchone()
     refused = db.execute("SELECT count(*) FROM photos WHERE upload_refused IS NOT NULL").fetchone()[0]
     return {"files": waiting[0], "bytes": waiting[1], "refused": refused}
 

@@ -92,26 +92,28 @@ THIN_PICTURES = ((50, 80_000), (100, 40_000))
 AT_ONCE = 3
 
 
-def _upload(browser: Browser, path: str, data: bytes) -> tuple[requests.Response, float]:
+def _upload(browser: Browser, path: str, data: bytes, field: str = "image") -> tuple[requests.Response, float]:
     started = time.perf_counter()
-    response = browser.post(path, files={"image": ("photo.png", data, "image/png")})
+    response = browser.post(path, files={field: ("photo.png", data, "image/png")})
     return response, time.perf_counter() - started
 
 
-def probe_picture_uploads(routes: dict[str, tuple[Browser, str]], peak_mb=None) -> list[Finding]:
+def probe_picture_uploads(routes: dict[str, tuple[Browser, str] | tuple[Browser, str, str]], peak_mb=None
+                          ) -> list[Finding]:
     """High 1: every picture route refuses a pixel bomb fast (413, the reason in words) and an empty upload (422),
     and (issue 29) a long thin picture under the pixel limit, alone and AT_ONCE together: a 4xx that names its
     size, never a 500; `peak_mb()` is the kiosk process's peak memory afterwards."""
     findings, bomb = [], bomb_png()
-    for name, (browser, path) in routes.items():
-        response, seconds = _upload(browser, path, bomb)
+    for name, (browser, path, *named) in routes.items():  # the file's field: "image" unless the route names one
+        field = named[0] if named else "image"
+        response, seconds = _upload(browser, path, bomb, field)
         held = response.status_code == 413 and "pixels" in response.text and seconds < MAX_SECONDS
         seen = f"{len(bomb) // 1024} KB PNG of 16000×16000 → {response.status_code} in {seconds:.2f} s"
         findings.append(Finding(f"1 picture bomb, {name}", held, seen))
-        empty, _ = _upload(browser, path, b"")
+        empty, _ = _upload(browser, path, b"", field)
         findings.append(Finding(f"1 empty picture, {name}", empty.status_code == 422,
                                 f"empty upload → {empty.status_code}"))
-        findings += _probe_thin_pictures(name, browser, path)
+        findings += _probe_thin_pictures(name, browser, path, field)
     if peak_mb:
         peak = peak_mb()
         findings.append(Finding("1 kiosk peak memory", peak < MAX_PEAK_MB, f"{peak:.0f} MB (limit {MAX_PEAK_MB})"))
@@ -123,18 +125,18 @@ def _thin_refused(response: requests.Response, seconds: float, width: int, heigh
     return 400 <= response.status_code < 500 and f"{width} × {height}" in response.text and seconds < MAX_SECONDS
 
 
-def _probe_thin_pictures(name: str, browser: Browser, path: str) -> list[Finding]:
+def _probe_thin_pictures(name: str, browser: Browser, path: str, field: str) -> list[Finding]:
     findings = []
     for width, height in THIN_PICTURES:
         picture = blank_png(width, height)
-        response, seconds = _upload(browser, path, picture)
+        response, seconds = _upload(browser, path, picture, field)
         findings.append(Finding(f"1 long thin picture, {name}", _thin_refused(response, seconds, width, height),
                                 f"{len(picture):,} B PNG of {width}×{height} → {response.status_code} in "
                                 f"{seconds:.2f} s"))
     width, height = THIN_PICTURES[-1]
     picture = blank_png(width, height)
     with ThreadPoolExecutor(AT_ONCE) as pool:
-        answers = list(pool.map(lambda _: _upload(browser, path, picture), range(AT_ONCE)))
+        answers = list(pool.map(lambda _: _upload(browser, path, picture, field), range(AT_ONCE)))
     held = all(_thin_refused(response, seconds, width, height) for response, seconds in answers)
     findings.append(Finding(f"1 {AT_ONCE} long thin pictures at once, {name}", held,
                             f"{width}×{height} → {[(r.status_code, round(s, 2)) for r, s in answers]}"))

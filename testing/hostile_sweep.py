@@ -1,6 +1,8 @@
 """The generated hostile sweep (issue 29): every form of the kiosk and HQ (found by crawling them as their users:
 testing/form_discovery.py) and every field of HQ's signed store API (records of every kind a kiosk pushes,
-testing/hostile_corpus.py) fed with hostile strings, one field at a time, against real processes on 127.0.0.1.
+testing/hostile_corpus.py) fed with hostile strings, one field at a time, against real processes on 127.0.0.1; then
+every route of both apps, taken from their url_map (testing/route_doors.py, issue 31: its path's parts and its body),
+so a route no page links to (the diagnostics, the photo channel, a phone's report) is swept too.
 The report gives, per route and field, the statuses seen; any 5xx (or a dropped connection) is a failure.
 Used by tests/test_hostile_sweep.py and `python -m bench.hostile`."""
 
@@ -21,6 +23,7 @@ from core.codes import TRADEIN, VOUCHER
 from core.protocol import signed_headers, signed_target
 from testing.form_discovery import CSRF_FIELD, Form, Visitor, crawl
 from testing.hostile_corpus import TEXT, TYPED, Hostile, Kit, leaves, records_of_every_kind, replaced, sampler, sealed
+from testing.route_doors import Door, Routes
 from testing.samples import BANK_SELLER
 
 SEED = 29  # the issue's number: the same sample every run
@@ -32,6 +35,11 @@ PLAUSIBLE = {**BANK_SELLER, "payout_method": "store_credit", "approver_pin": KIO
              "new_total": "100", "counted_cash": "0", "comment": "Comptage vérifié", "code": "490154203237518",
              "identifier": "352099001761481", "storage_gb": "128", "amount": "10", "trading_name": "Boutique Sud",
              "legal_name": "Boutique Sud SAS", "siret": "73282932000074", "address": "1 rue de la Paix, 75002 Paris"}
+# A door's hostile body (its query, for a GET) fills every field a form or filter of ours names (the handler reads
+# the ones it knows).
+BODY_FIELDS = (*PLAUSIBLE, "answer", "kind", "decision", "note", "lang", "next", "day", "confirm", "tradein",
+               "voucher_code", "cash_given", "quantity", "tone_hz", "document", "image", "return_to", "from", "to",
+               "q", "page", "person", "action", "status", "store")
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,13 @@ class Report:
     outcomes: list[Outcome] = field(default_factory=list)
     forms: int = 0
     seconds: float = 0.0
+    doors: list[Door] = field(default_factory=list)  # every route and method of both apps' url_map, but the skipped
+    door_seconds: float = 0.0  # of `seconds`, the doors'
+
+    def unswept(self) -> list[str]:
+        """The doors no request reached: each should have been knocked on."""
+        knocked = {(o.app, o.route) for o in self.outcomes}
+        return [door.route for door in self.doors if (f"route {door.app}", door.route) not in knocked]
 
     def failures(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.failed]
@@ -74,8 +89,9 @@ class Report:
 
     def summary(self) -> str:
         return (f"{len(self.outcomes)} requests, {self.forms} forms, {self.fields()} fields "
-                f"({self.fields('kiosk')} kiosk, {self.fields('hq ')} HQ pages, {self.fields('hq-api')} signed API), "
-                f"{len(self.failures())} × 5xx, {self.seconds:.0f} s")
+                f"({self.fields('kiosk')} kiosk, {self.fields('hq ')} HQ pages, {self.fields('hq-api')} signed API, "
+                f"{self.fields('route')} route parts of {len(self.doors)} routes), "
+                f"{len(self.failures())} × 5xx, {self.seconds:.0f} s ({self.door_seconds:.0f} s the routes')")
 
 
 def _count(values: Iterator[int]) -> dict[int, int]:
@@ -216,8 +232,9 @@ def sweep_signed_doors(store: Store, kit: Kit, per_field: int, seed: int = SEED)
 
 
 def sweep(kiosk_visitors: list[tuple[Visitor, list[str]]], hq_visitors: list[tuple[Visitor, list[str]]],
-          store: Store, per_field: int = 4) -> Report:
-    """The whole sweep: the signed API first (its records give HQ's pages trade-ins to show), then every form."""
+          store: Store, per_field: int = 4, routes: Routes | None = None) -> Report:
+    """The whole sweep: the signed API first (its records give HQ's pages trade-ins to show), then every form, then
+    every route's door (`routes`; a door's request may settle what a form needed)."""
     started, report = time.perf_counter(), Report()
     kit = well_formed_kit(store)
     for visitor, _ in hq_visitors[:1]:  # received at HQ (before hostile records cancel it): its page has more forms
@@ -229,8 +246,20 @@ def sweep(kiosk_visitors: list[tuple[Visitor, list[str]]], hq_visitors: list[tup
         forms = crawl(visitor, seeds)
         report.forms += len(forms)
         report.outcomes += sweep_forms(visitor, forms, per_field)
+    if routes:
+        knocking = time.perf_counter()
+        report.doors = routes.doors
+        report.outcomes += _knock(routes, kit, per_field)
+        report.door_seconds = time.perf_counter() - knocking
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _knock(routes: Routes, kit: Kit, per_field: int) -> list[Outcome]:
+    """Every door with hostile values in its path and body (HQ's trade-in and code: the sweep's own kit's)."""
+    samples = sampler(TEXT, max(1, per_field // 2), SEED + 2)
+    knocks = routes.knock(samples, {"hq": {"tradein_uuid": kit.tradein, "code": kit.tradein_code}})
+    return [Outcome(f"route {k.door.app}", k.door.route, k.part, k.hostile.label, k.status) for k in knocks]
 
 
 def write_report(report: Report, path: Path) -> None:
@@ -240,64 +269,9 @@ def write_report(report: Report, path: Path) -> None:
 UNLIMITED = "10000 per minute"  # the sweep looks for 5xx, not for the rate limits (tests/test_hostile.py has those)
 
 
-def _prepare_hq(folder: Path) -> tuple[str, str]:
-    from hq import create_app as create_hq_app
-    from hq.services.staff import add_staff
-
-    storage = create_hq_app({"DATA_DIR": str(folder)}).extensions["hq.storage"]
-    add_staff(storage, "Nadia Benali", "supervisor", HQ_PIN)
-    return storage.add_store("Boutique Balayage")
-
-
-def _kiosk_staff(visitor: Visitor) -> None:
-    from testing.hostile import kiosk_staff
-
-    signed = kiosk_staff(visitor.base, "Sacha Leroy", KIOSK_PIN)  # the manager: every staff page
-    visitor.session, visitor.token = signed.session, signed.token
-
-
-def _hq_supervisor(visitor: Visitor) -> None:
-    from testing.hostile import hq_staff
-
-    signed = hq_staff(visitor.base, "Nadia Benali", HQ_PIN)
-    visitor.session, visitor.token = signed.session, signed.token
-
-
-def _kiosk_visitors(base: str) -> list[tuple[Visitor, list[str]]]:
-    """The manager, with a quoted trade-in (the seller's form) and an accepted one (its receipt's forms); the
-    customer totem, anonymous, with an estimate started; anyone at the sign-in page."""
-    from testing.hostile import IMEIS, quoted_over_http
-    from testing.samples import ADULT_SELLER
-
-    staff = Visitor("kiosk staff", base, _kiosk_staff)
-    _kiosk_staff(staff)
-    from testing.hostile import Browser
-
-    browser = Browser(base)
-    browser.session, browser.token = staff.session, staff.token
-    accepted = quoted_over_http(browser, IMEIS[1])
-    browser.post(f"/tradeins/{accepted}/seller", {**ADULT_SELLER, "payout_method": "store_credit"})
-    quoted = quoted_over_http(browser, IMEIS[2])
-    customer = Visitor("kiosk customer", base)
-    customer.get("/customer/")
-    customer.session.post(base + "/customer/start", data={"csrf_token": customer.token, "kind": "phone"})
-    return [(staff, ["/", "/tradeins", f"/tradeins/{quoted}/seller", f"/tradeins/{accepted}", "/pos", "/staff",
-                     "/sync", "/shipments", "/hardware", "/pos/reports", "/pos/returns"]),
-            (customer, ["/customer/device", "/customer/questions/1", "/customer/"]),
-            (Visitor("kiosk anonymous", base), ["/login"])]
-
-
 def run(folder: Path, per_field: int = 4) -> Report:
-    """The sweep against a kiosk and an HQ started here as real processes on 127.0.0.1 (SQLite both)."""
-    from testing.processes import hq_process, kiosk_process
+    """The sweep against a kiosk and an HQ started here as real processes on 127.0.0.1 (SQLite both): their users,
+    store and doors are made by testing/hostile_sweep_apps.py."""
+    from testing.hostile_sweep_apps import run_against_processes
 
-    store = _prepare_hq(folder / "hq")
-    limits = {"RATE_LIMIT_SIGN_IN": UNLIMITED}
-    with hq_process(folder / "hq", RATE_LIMIT_ENROL=UNLIMITED, RATE_LIMIT_TRACKING=UNLIMITED, **limits) as (hq, _), \
-            kiosk_process(folder / "kiosk", DEMO="true", DEMO_PIN=KIOSK_PIN, PRINTER_DRIVER="dummy",
-                          RATE_LIMIT_CUSTOMER=UNLIMITED, **limits) as (base, _):
-        supervisor = Visitor("hq supervisor", hq, _hq_supervisor)
-        _hq_supervisor(supervisor)
-        hq_visitors = [(supervisor, ["/hq/", "/hq/inbox", "/hq/checkin", "/hq/payouts", "/hq/publish",
-                                     "/hq/stores", "/hq/shipments"]), (Visitor("hq anonymous", hq), ["/hq/login"])]
-        return sweep(_kiosk_visitors(base), hq_visitors, Store(hq, *store), per_field)
+    return run_against_processes(folder, per_field)

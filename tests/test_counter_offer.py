@@ -142,6 +142,21 @@ def test_the_seller_accepts_once_and_the_voucher_at_hq_and_at_the_store_goes_dow
     assert "The seller accepted HQ" in detail and "Voucher lowered by" in detail
 
 
+def test_an_accepted_offer_is_hqs_new_total_and_its_days_total_lowered_once(
+        tmp_path, hq_app, hq_url, hq_store, db_of):
+    offer = Offer(tmp_path, hq_app, hq_url, hq_store, db_of)
+    day_total = ("SELECT sum(value_minor) FROM hq_daily WHERE store_id = (SELECT store_id FROM hq_tradeins WHERE "
+                 "uuid = %s)")
+    paid = int(offer.one(day_total)[0])
+    offer.regrade_and_settle()
+    old, new = (int(v) for v in offer.one("SELECT old_minor, new_minor FROM hq_counter_offers WHERE tradein_uuid = %s"))
+    assert offer.one("SELECT total_minor FROM hq_tradeins WHERE uuid = %s") == (old,) and paid >= old > new
+    for _ in range(2):  # the answer sent twice lowers the totals once
+        assert offer.seller.answer({"answer": "accept"}).status_code == 303
+    assert offer.one("SELECT total_minor FROM hq_tradeins WHERE uuid = %s") == (new,)
+    assert int(offer.one(day_total)[0]) == paid - (old - new)  # the dashboard's day, as HQ paid it
+
+
 def test_a_transfer_waits_for_the_answer_and_leaves_in_the_bank_file_at_the_new_amount(
         tmp_path, hq_app, hq_url, hq_store, db_of):
     hq_app.config.update(PAYOUT_NAME="Marketplace SAS", PAYOUT_IBAN=HQ_IBAN)

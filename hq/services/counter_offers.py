@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from core import states
 from core.counter_offer import ANSWERS, POLICIES, RETURN_METHODS, new_amount, postal_address
 from core.messages import N_, UserError
 from hq.services import device_returns, payouts, receiving, voucher_ledger
@@ -131,6 +132,7 @@ def _apply(tx, offer: dict, choice: Answer, by: str, sealed_address: str, at: st
         return False  # another request answered first, in a transaction that has committed since
     if choice.answer == "accept":
         status, outcome = "accepted", _accepted(tx, offer, at)
+        _lower_total(tx, offer)
     else:
         status, outcome = "refused", _refused(tx, offer, choice, sealed_address, at)
     tx.run("UPDATE hq_counter_offers SET status = %s, outcome = %s WHERE tradein_uuid = %s",
@@ -144,6 +146,19 @@ def _accepted(tx, offer: dict, at: str) -> dict:
     if offer["payout_method"] == "store_credit":
         return voucher_ledger.take_difference(tx, offer["tradein_uuid"], offer["old_minor"] - offer["new_minor"], at)
     return payouts.lower_to(tx, offer["tradein_uuid"], offer["new_minor"], at)
+
+
+def _lower_total(tx, offer: dict) -> None:
+    """The trade-in's price at HQ is the new amount the seller agreed to (a shortfall written off on a spent voucher
+    is HQ's loss, said in the outcome, not a price), and the dashboard's day totals (hq_daily, which a later
+    cancellation subtracts the trade-in's total from) move with it; a cancelled trade-in counts in no day."""
+    rows = tx.rows("UPDATE hq_tradeins SET total_minor = %s WHERE uuid = %s AND store_id = %s RETURNING "
+                   "store_state, accepted_at, cosmetic_grade", [offer["new_minor"], offer["tradein_uuid"],
+                                                               offer["store_id"]])
+    if rows and rows[0][0] not in states.UNDONE and rows[0][1]:
+        tx.run("UPDATE hq_daily SET value_minor = value_minor - %s WHERE store_id = %s AND day = %s AND "
+               "cosmetic_grade = %s", [offer["old_minor"] - offer["new_minor"], offer["store_id"], rows[0][1][:10],
+                                       rows[0][2] or "?"])
 
 
 def _refused(tx, offer: dict, choice: Answer, sealed_address: str, at: str) -> dict:

@@ -9,7 +9,7 @@ import logging
 from core import fiscal_links
 from core.messages import Message
 from core.protocol import rejection
-from hq.services.register_anchors import _record_fork, anchor_head
+from hq.services.register_anchors import _record_fork, anchor_head, keep_fiscal_head
 
 CHAIN = "fiscal"
 log = logging.getLogger(__name__)
@@ -49,4 +49,8 @@ def anchor_links(tx, store_id: str, seq: int, digest: str, links: tuple, now: st
         return _fork(tx, store_id, seq, digest, latest, now)
     if reached is None:  # links from before HQ's anchor (a terminal that did not know it): nothing new, no verdict
         return None
-    return anchor_head(tx, store_id, reached[0], reached[1], now, CHAIN)
+    refused = anchor_head(tx, store_id, reached[0], reached[1], now, CHAIN)
+    if refused is None:  # the head record itself, for a terminal rebuilt from HQ (hq.services.restore)
+        keep_fiscal_head(tx, store_id, next(link for link in links if isinstance(link, dict)
+                                            and link.get("seq") == reached[0]), now)
+    return refused

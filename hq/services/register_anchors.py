@@ -6,9 +6,12 @@ re-chained, or replaced by an older copy): it is refused, the anchor stays, and 
 (the stores page). `register verify` at the terminal compares its entries with every anchored head.
 
 The till's fiscal chain (CGI art. 286 I-3° bis) is anchored the same way, `chain="fiscal"`: its heads are the record
-number and the SHA-256 of the record's signature (hq_fiscal_anchors, hq_fiscal_forks)."""
+number and the SHA-256 of the record's signature (hq_fiscal_anchors, hq_fiscal_forks). The last anchored record
+itself, as its link brought it, is kept per store (hq_fiscal_heads): a terminal rebuilt from HQ continues it."""
 
 from __future__ import annotations
+
+import json
 
 from core.messages import Message
 from core.protocol import rejection
@@ -91,3 +94,21 @@ def keep_fiscal_keys(tx, store_id: str, keys: tuple[tuple[str, str], ...], now: 
     for terminal_id, public_key in keys:
         tx.run("INSERT INTO hq_fiscal_keys VALUES (%s, %s, %s, %s) ON CONFLICT (store_id, terminal_id) DO NOTHING",
                [store_id, terminal_id, public_key, now])
+
+
+def keep_fiscal_head(tx, store_id: str, link: dict, now: str) -> None:
+    """Inside the ingest's transaction, once `link` (core.fiscal_links, verified) was anchored: the store's head
+    record, replaced only by a later one."""
+    tx.run("INSERT INTO hq_fiscal_heads VALUES (%s, %s, %s, %s) ON CONFLICT (store_id) DO UPDATE SET seq = "
+           "excluded.seq, record = excluded.record, at = excluded.at WHERE excluded.seq > hq_fiscal_heads.seq",
+           [store_id, link["seq"], json.dumps(link, sort_keys=True), now])
+
+
+def fiscal_head_of(tx, store_id: str, seq: int | None) -> tuple[dict, str] | None:
+    """(the head record HQ keeps at record `seq`, its terminal's public key), or None: none kept at that number (an
+    anchor from before HQ kept records), or its terminal's key unknown."""
+    rows = tx.rows("SELECT record FROM hq_fiscal_heads WHERE store_id = %s AND seq = %s", [store_id, seq])
+    record = json.loads(rows[0][0]) if rows else None
+    key = tx.rows("SELECT public_key FROM hq_fiscal_keys WHERE store_id = %s AND terminal_id = %s",
+                  [store_id, str(record.get("terminal_id"))]) if isinstance(record, dict) else []
+    return (record, key[0][0]) if key else None

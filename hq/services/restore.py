@@ -5,25 +5,42 @@ checks it. Read-only: nothing here changes what HQ holds.
 HQ has the records the store sent, byte for byte (hq_records): the trade-ins' and sales' payloads come back as they
 were sent; HQ's own view adds what it knows since (a shipment closed, a voucher's balance after spends anywhere).
 HQ never had the sellers' identities (the store keeps them, sealed with its own key) nor the police register's
-entries: only their chained head (register_anchors)."""
+entries: only their chained head (register_anchors). Of the till's fiscal chain it serves the head record it
+anchored last and its terminal's public key (hq_fiscal_heads, hq_fiscal_keys), checked as the terminal checks them:
+a record that is not the anchored head is logged and left out (the terminal then starts a chain of its own)."""
 
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime
 
 from core.protocol import SALE_COMPLETED, SALE_RETURNED, TRADEIN_ACCEPTED, VOUCHER_ISSUED, event_uuid
-from core.restore import MAX_PAGE, PARTS, checked_page, checked_summary, warranty_cutoff
-from hq.services.register_anchors import anchor_of
+from core.restore import MAX_PAGE, PARTS, checked_page, checked_summary, fiscal_head_problem, warranty_cutoff
+from hq.services.register_anchors import anchor_of, fiscal_head_of
 from hq.storage import Storage
 
 __all__ = ["PARTS", "page", "summary"]
+log = logging.getLogger(__name__)
+
+
+def _fiscal(tx, store_id: str) -> dict:
+    """The till's last anchored head {seq, hash, at}, with its record and its terminal's public key when HQ keeps
+    them and they are that head."""
+    anchored = anchor_of(tx, store_id, "fiscal")
+    head = {k: anchored[k] for k in ("seq", "hash", "at")}
+    kept = fiscal_head_of(tx, store_id, head["seq"]) if head["seq"] else None
+    if kept and (problem := fiscal_head_problem(head, *kept)):
+        log.warning("store %s: the fiscal head record HQ keeps is left out of the restore: %s", store_id, problem)
+    elif kept:
+        head.update(record=kept[0], public_key=kept[1])
+    return head
 
 
 def summary(storage: Storage, store_id: str) -> dict:
     """The register's and the till's anchored heads, the last batch, and each terminal's last report."""
     with storage.read() as tx:
-        register, fiscal = anchor_of(tx, store_id), anchor_of(tx, store_id, "fiscal")
+        register, fiscal = anchor_of(tx, store_id), _fiscal(tx, store_id)
         last_batch = tx.rows("SELECT last_batch_at FROM hq_stores WHERE id = %s", [store_id])
         heard = tx.rows("SELECT terminal_id, seen_at, health FROM hq_terminal_health WHERE store_id = %s "
                         "ORDER BY seen_at LIMIT 64", [store_id])
@@ -31,7 +48,7 @@ def summary(storage: Storage, store_id: str) -> dict:
                   "outbox_pending": int(json.loads(health or "{}").get("outbox_pending") or 0)}
                  for terminal, seen, health in heard]
     return checked_summary({"register": {k: register[k] for k in ("seq", "hash", "at")},
-                            "fiscal": {k: fiscal[k] for k in ("seq", "hash", "at")},
+                            "fiscal": fiscal,
                             "last_batch_at": last_batch[0][0] if last_batch else None, "terminals": terminals})
 
 

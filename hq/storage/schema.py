@@ -546,4 +546,15 @@ CREATE TABLE hq_device_tests (
 );
 CREATE INDEX hq_device_tests_store ON hq_device_tests (store_id, created_at)
 """),
+    # The till's fiscal head record (issue 35): the last anchored record's signed fields and signature, as its links
+    # brought it (a signature is no secret: receipts print part of it). One per store, the latest only: a terminal
+    # rebuilt from HQ chains its first record to it (hq.services.restore), where the digest alone could not.
+    (30, """
+CREATE TABLE hq_fiscal_heads (
+    store_id TEXT PRIMARY KEY REFERENCES hq_stores(id),
+    seq BIGINT NOT NULL,
+    record TEXT NOT NULL,
+    at TEXT NOT NULL
+)
+"""),
 )

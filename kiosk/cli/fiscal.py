@@ -71,6 +71,10 @@ def verify_command(file: Path | None, public_key: Path | None) -> None:
             click.echo(problem, err=True)
         raise click.ClickException(f"fiscal records NOT intact: {problems[0]}")
     click.echo("fiscal records intact: every signature verified, chain unbroken" + (f"; {where}" if where else ""))
+    if file is None and (restored := fiscal_chain.restored_from(get_db())):
+        click.echo(f"restored from HQ at {restored['restored_at']}: record {restored['seq'] + 1} (the JET's restore) "
+                   f"continues terminal {restored['terminal_id']}'s chain from its record {restored['seq']}, the head "
+                   f"HQ anchored (made {restored['at']}, signature SHA-256 {restored['hash'][:16]}...)")
 
 
 @fiscal_cli.command("restored")

@@ -1,7 +1,9 @@
 """Sellers' rights on their data: export, rectification, erasure, retention purge, key rotation, and requests
 logged with their deadline under the store's privacy regime (its jurisdiction pack: GDPR's month in France, the
-New York store's CCPA-style 45 days). No Flask. The police register is a legal obligation: erasure leaves it
-whole, and its entries go only after their 10 years (the database trigger refuses earlier deletion)."""
+New York store's CCPA-style 45 days). No Flask. The store's registers are a legal obligation: erasure leaves them
+whole, and their records go only after the periods of the store's jurisdiction pack ([retention]: the police
+register's 10 years in France, the dealer record's 6 in New York City; the database triggers refuse earlier
+deletion)."""
 
 from __future__ import annotations
 
@@ -14,20 +16,18 @@ import sqlite_utils
 from core import jurisdiction, protocol
 from core.clock import utcnow
 from core.messages import N_, UserError
-from core.retention import POLICE_REGISTER, SELLER_AFTER_ACTIVITY, SELLER_AFTER_ORDER
+from core.retention import SELLER_AFTER_ACTIVITY, SELLER_AFTER_ORDER
 from core.text import canonical_id_number
 from kiosk.compliance import audit, dealer_record, register
 from kiosk.compliance.crypto import DataCipher
 from kiosk.evidence import photos
-from kiosk.store.db import fetch_all, fetch_one, write_transaction
+from kiosk.store.db import fetch_all, write_transaction
 from sync import outbox
 
 RECTIFIABLE = ("surname", "first_names", "address", "birth_date", "id_doc_issuer")
-# The periods and their sources are data (core/data/retention.toml): customer data 3 years from the last activity,
-# or 6 years from the last order (a trade-in is the seller's order): an identity goes once both have passed.
-# Register entries: 10 years (the law).
-ACTIVITY_YEARS, ORDER_YEARS = SELLER_AFTER_ACTIVITY.years, SELLER_AFTER_ORDER.years
-REGISTER_YEARS = POLICE_REGISTER.years
+# The periods and their sources are data of the store's jurisdiction pack ([retention]): an identity goes once both
+# seller periods have passed (from the last activity, from the last order: a trade-in is the seller's order); the
+# police register's entries after its own period, at a store whose pack keeps one.
 PURGED_ON = "retention_purged_on"  # the day the daily purge last ran (sync_state)
 # Every kind any pack's regime has (a store takes its own pack's: core/data/jurisdictions).
 REQUEST_KINDS = tuple(dict.fromkeys(kind for pack in jurisdiction.PACKS.values() for kind in pack.privacy.requests))
@@ -114,13 +114,15 @@ def erase(db, seller_ref: str) -> int:
 
 
 def purge(db, now: datetime | None = None) -> dict:
-    """Retention: a seller's identity once 3 years have passed since their last activity and 6 since their last
-    order (accepted trade-in), and their trade-ins' photos with it; register entries after 10 years
-    (core/data/retention.toml). Photos of trade-ins that bought nothing (declined, discarded, expired) go too."""
+    """Retention, by the periods of the store's jurisdiction pack: a seller's identity once both seller periods have
+    passed (in France and New York City alike: 3 years since their last activity and 6 since their last accepted
+    trade-in), and their trade-ins' photos with it; police register entries after the register's period, where the
+    store keeps one (France: 10 years). Photos of trade-ins that bought nothing (declined, discarded, expired) go too.
+    A New York City store's dealer records go at their own date (kiosk.compliance.dealer_report.purge_expired)."""
     now = now or datetime.now(UTC)
-    activity_cutoff = SELLER_AFTER_ACTIVITY.cutoff(now).isoformat(timespec="seconds")
-    order_cutoff = SELLER_AFTER_ORDER.cutoff(now).isoformat(timespec="seconds")
-    register_cutoff = POLICE_REGISTER.cutoff(now).isoformat(timespec="seconds")
+    periods = register.store_pack(db).retention
+    activity_cutoff = periods[SELLER_AFTER_ACTIVITY].cutoff(now).isoformat(timespec="seconds")
+    order_cutoff = periods[SELLER_AFTER_ORDER].cutoff(now).isoformat(timespec="seconds")
     with write_transaction(db):
         redacted, files = _redact(db, "seller_ref IN (SELECT seller_ref FROM tradeins WHERE seller_ref IS NOT "
                                       "NULL GROUP BY seller_ref HAVING max(accepted_at) < ? AND max(updated_at) < ?)",
@@ -128,13 +130,22 @@ def purge(db, now: datetime | None = None) -> dict:
         files |= photos.forget_tradeins(db, [r[0] for r in db.execute(
             "SELECT DISTINCT tradein_uuid FROM photos WHERE tradein_uuid IN (SELECT uuid FROM tradeins WHERE "
             "state = 'declined')").fetchall()])
-        register.mark_purge(db, register_cutoff)  # verify starts from here: the chain stays checkable
-        removed = db.execute("DELETE FROM police_register WHERE entered_at < ?", [register_cutoff]).rowcount
+        removed = _purge_register(db, now)
         audit.record(db, "retention_purge", seller_ref=None, redacted_trade_ins=redacted,
                      register_entries_removed=removed)
     photos.remove_unreferenced(db, files)
     photos.sweep(db)  # files of estimates the customer never ticketed (their rows went with the estimate)
     return {"redacted_trade_ins": redacted, "register_entries_removed": removed}
+
+
+def _purge_register(db, now: datetime) -> int:
+    """Inside the purge's transaction: the police register's entries past its period, at a store that keeps it."""
+    kept = register.period(db)
+    if kept is None:
+        return 0
+    cutoff = kept.cutoff(now).isoformat(timespec="seconds")
+    register.mark_purge(db, cutoff)  # verify starts from here: the chain stays checkable
+    return db.execute("DELETE FROM police_register WHERE entered_at < ?", [cutoff]).rowcount
 
 
 def purge_if_due(db, now: datetime | None = None) -> dict | None:
@@ -173,7 +184,7 @@ def rotate(db, cipher: DataCipher) -> int:
 
 def store_privacy(db) -> jurisdiction.Privacy:
     """This terminal's store's privacy regime (France's before enrolment)."""
-    return jurisdiction.pack_for(fetch_one(db, "SELECT jurisdiction FROM stores ORDER BY rowid LIMIT 1")).privacy
+    return register.store_pack(db).privacy
 
 
 def log_request(db, seller_ref: str, kind: str, received: datetime | None = None, note: str = "") -> dict:

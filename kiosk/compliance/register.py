@@ -5,7 +5,10 @@ Each entry's hash is an HMAC (key outside the database: DataCipher.chain_mac) ov
 and its own plaintext content, so rewriting the file and re-chaining it needs the key; and the chain's head
 is anchored outside the terminal (sent to HQ with every batch, printed and sent on every Z report), so even
 with the key a rewrite of anchored entries shows. A lawful 10-year purge records its boundary, from which
-`flask --app kiosk register verify` starts. The export an inspector reads: kiosk.compliance.register_export."""
+`flask --app kiosk register verify` starts. The export an inspector reads: kiosk.compliance.register_export.
+
+Kept only by a store whose jurisdiction pack keeps it ([registers] keep: France's; a New York City store keeps its
+dealer record instead, kiosk.compliance.dealer_record), for the pack's [retention] police_register period."""
 
 from __future__ import annotations
 
@@ -17,12 +20,32 @@ from datetime import UTC, datetime
 import sqlite_utils
 
 from core.clock import utcnow
-from core.retention import POLICE_REGISTER
+from core.jurisdiction import POLICE_REGISTER, Pack, pack_for
+from core.retention import Period
 from core.seller import Seller
 from kiosk.compliance.crypto import DataCipher
 from kiosk.store.db import fetch_all, fetch_one
 
 GENESIS = "0" * 64
+
+
+def store_pack(db: sqlite_utils.Database) -> Pack:
+    """This terminal's store's jurisdiction pack (France's before enrolment)."""
+    return pack_for(fetch_one(db, "SELECT jurisdiction FROM stores ORDER BY rowid LIMIT 1"))
+
+
+def kept_by(db: sqlite_utils.Database, store_id: str) -> bool:
+    """Whether this store keeps the police register: its pack says so (a New York City store does not)."""
+    return pack_for(fetch_one(db, "SELECT jurisdiction FROM stores WHERE id = ?", [store_id])).keeps(POLICE_REGISTER)
+
+
+def period(db: sqlite_utils.Database) -> Period | None:
+    """How long this terminal's store keeps the register's entries ([retention] police_register of its pack); None
+    where the store keeps no police register (its entries, if any, are never lawfully purged there)."""
+    pack = store_pack(db)
+    return pack.retention.get(POLICE_REGISTER) if pack.keeps(POLICE_REGISTER) else None
+
+
 def identity_of(seller: Seller) -> dict:
     return {"surname": seller.surname, "first_names": seller.first_names, "address": seller.address,
             "birth_date": seller.birth_date.isoformat(), "id_doc_type": seller.id_doc_type,
@@ -67,13 +90,16 @@ def mark_purge(db: sqlite_utils.Database, before: str) -> None:
                    "VALUES (?, 'purged_through', ?, ?, ?)", [last["seq"], last["hash"], utcnow(), last["entered_at"]])
 
 
-def _purge_problems(purged: dict | None, now: datetime, anchor: dict | None) -> list[str]:
-    """A purge mark is lawful only when its last entry is older than the period the register is kept
-    (core/data/retention.toml), and no head HQ anchored after that date says the entry did not exist yet: anything
-    else is entries removed and a mark put in their place."""
+def _purge_problems(purged: dict | None, now: datetime, anchor: dict | None, kept: Period | None) -> list[str]:
+    """A purge mark is lawful only when its last entry is older than the period the register is kept (`kept`: the
+    store's pack's; None, a store that keeps no register, purges none), and no head HQ anchored after that date says
+    the entry did not exist yet: anything else is entries removed and a mark put in their place."""
     if purged is None:
         return []
-    seq, entered_at, kept = purged["seq"], purged["entered_at"] or "", POLICE_REGISTER
+    seq, entered_at = purged["seq"], purged["entered_at"] or ""
+    if kept is None:
+        return [f"entries up to {seq} were removed behind a purge mark, but this store's jurisdiction keeps no police "
+                "register it may purge"]
     try:
         entered = datetime.fromisoformat(entered_at)
     except ValueError:
@@ -168,7 +194,7 @@ def verify(db: sqlite_utils.Database, cipher: DataCipher, anchor: dict | None = 
     the entry at each of those numbers must still carry that hash."""
     marks, anchored = _marks(db), _anchored(anchor)
     purged = marks.purged
-    problems = _purge_problems(purged, now or datetime.now(UTC), anchor)
+    problems = _purge_problems(purged, now or datetime.now(UTC), anchor, period(db))
     prev_hash = purged["hash"] if purged else GENESIS
     expected_seq = purged["seq"] + 1 if purged else None
     restored = restored_from(db)

@@ -3,9 +3,13 @@ data folder just enrolled into an existing store, take back what HQ holds of the
 checked it), and write a report of what came back and what cannot (<data dir>/restore-report.txt, 0600).
 
 What comes back: the trade-ins HQ has not received yet (the shipment list is the same), the open vouchers with HQ's
-balances, the sales and returns of the warranty period. What cannot: the sellers' identities and the police register's
-entries (HQ never held them: only the register's chained head), the till's fiscal records (HQ holds the digest of the
-head's signature, not the signature), and anything the dead terminal never sent.
+balances, the sales and returns of the warranty period, and the till's fiscal head: the record HQ anchored last,
+which becomes the first of this terminal's chain so that its own records continue the store's chain (numbers, the
+perpetual total, each signature naming the one before) under its own key. What cannot: the sellers' identities and
+the police register's entries (HQ never held them: only the register's chained head), the till's fiscal records
+before that head (HQ checked each one's signature as it came, and kept only the last), and anything the dead
+terminal never sent. An HQ from before it kept the head's record sends its digest only: the till then starts a
+chain of its own, which HQ will take as a fork of the store's once it reaches the anchored number.
 
 The restored rows name the dead terminal's staff and terminal by their ids, which are not rows on this terminal (staff
 are re-created by the first manager: PIN hashes never leave a terminal), so they are written with the foreign-key
@@ -23,7 +27,7 @@ from core.protocol import JSONRefused, parse_json
 from core.restore import MAX_PAGE_BYTES, PARTS, RestoreRefused, checked_page, checked_summary
 from core.settings import write_private
 from kiosk.store.db import fetch_one, write_transaction
-from kiosk.till import journal
+from kiosk.till import fiscal_chain, journal
 from sync.client import HQClient, HQUnavailable
 
 REPORT_FILE = "restore-report.txt"
@@ -111,9 +115,34 @@ def _sales(db: sqlite_utils.Database, store_id: str, items: list[dict]) -> int:
     return skipped
 
 
+def _continue_till(db: sqlite_utils.Database, till: dict) -> bool:
+    """The dead terminal's fiscal head as this chain's first record, when HQ sent it (checked by core.restore) and
+    this terminal has signed nothing yet; False: the till starts a chain of its own."""
+    if till["record"] is None or fiscal_chain.last(db) is not None:
+        return False
+    fiscal_chain.continue_from(db, till["record"], till["public_key"])
+    return True
+
+
+def _till_detail(till: dict, continued: bool) -> dict:
+    """What the JET's restore event says of the till's head HQ anchored (its number, signature digest and time)."""
+    return {"fiscal_from": till["seq"] if continued else None, "fiscal_anchored": till["seq"],
+            "fiscal_hash": till["hash"], "fiscal_at": till["at"],
+            "fiscal_terminal": till["record"]["terminal_id"] if continued else None}
+
+
+def _latest_restored(db: sqlite_utils.Database) -> str:
+    """The time of the latest sale, trade-in or voucher taken back (the tables held nothing else): this terminal's
+    first Z counts what came after it, not the dead terminal's own days (kiosk.till.reports.period_start)."""
+    return db.execute("SELECT max(at) FROM (SELECT max(created_at) AS at FROM sales UNION ALL SELECT "
+                      "max(accepted_at) FROM tradeins UNION ALL SELECT max(issued_at) FROM vouchers)").fetchone()[0] \
+        or ""
+
+
 def apply(db: sqlite_utils.Database, store_id: str, terminal_id: str, fetched: dict) -> dict:
-    """Write what HQ gave back, in one transaction, and the JET's restore event (a record of the new chain)."""
-    register = fetched["summary"]["register"]
+    """Write what HQ gave back, in one transaction, and the JET's restore event: the record after the dead
+    terminal's head when the till continues its chain, else the first of a new one."""
+    register, till = fetched["summary"]["register"], fetched["summary"]["fiscal"]
     db.execute("PRAGMA foreign_keys = OFF")  # outside a transaction, or SQLite ignores it
     try:
         with write_transaction(db):
@@ -126,10 +155,33 @@ def apply(db: sqlite_utils.Database, store_id: str, terminal_id: str, fetched: d
                                                                  register["at"]])
             counts = {"tradeins": len(tradeins), "vouchers": len(fetched["vouchers"]),
                       "sales": len(fetched["sales"]) - skipped, "returns_left_out": skipped}
-            journal.record(db, "restore", terminal_id, None, source="hq", register_from=register["seq"], **counts)
+            continued = _continue_till(db, till)
+            event = journal.record(db, "restore", terminal_id, None, source="hq", register_from=register["seq"],
+                                   period_from=_latest_restored(db), **_till_detail(till, continued), **counts)
+            counts["till_continued_at"] = fiscal_chain.last(db)["seq"] if continued else None
+            counts["till_event"] = event["number"]
     finally:
         db.execute("PRAGMA foreign_keys = ON")
     return counts
+
+
+def _till_line(fiscal: dict, counts: dict) -> str:
+    if counts["till_continued_at"]:
+        return (f"till: the fiscal chain continues the store's: record {fiscal['seq']}, terminal "
+                f"{fiscal['record']['terminal_id']}'s head as HQ anchored it ({fiscal['at']}, its signature verified "
+                f"with that terminal's public key), is this terminal's first record; record "
+                f"{counts['till_continued_at']}, the JET's restore (E-{counts['till_event']}), is chained to it "
+                "under this terminal's own key, and `fiscal verify` names the link. The records before it are on "
+                "the dead terminal only (HQ checked each one's signature as it came); any it made after "
+                f"record {fiscal['seq']} and never sent are lost")
+    if fiscal["seq"]:
+        why = ("HQ sent that record's signature digest only (an HQ from before it kept the head's record)"
+               if fiscal["record"] is None else "this terminal had signed records before the restore")
+        return (f"till: HQ anchored the fiscal chain at record {fiscal['seq']} ({fiscal['at']}), but {why}, so "
+                "this terminal starts a new chain under its new key (the restore is its first event in the JET): "
+                f"HQ will take its head as a fork of the store's chain once it reaches record {fiscal['seq']}; the "
+                "old chain's records are on the dead terminal only")
+    return "till: HQ anchored no fiscal record: the chain starts at record 1"
 
 
 def report(fetched: dict, counts: dict) -> list[str]:
@@ -145,10 +197,7 @@ def report(fetched: dict, counts: dict) -> list[str]:
          f"1-{register['seq']} and the sellers' identities are NOT restored: HQ never held them (only the chained "
          "head). The dead terminal's disk or backup holds them: keep it for the register's 10 years")
         if register["seq"] else "police register: HQ anchored no head: it starts at entry 1",
-        (f"till: HQ anchored the fiscal chain at record {fiscal['seq']} ({fiscal['at']}); it holds that record's "
-         "signature digest only, so this terminal starts a new chain under its new key (the restore is its first "
-         "event in the JET); the old chain's records are on the dead terminal only")
-        if fiscal["seq"] else "till: HQ anchored no fiscal record",
+        _till_line(fiscal, counts),
         f"HQ last received a batch from this store at {summary['last_batch_at'] or 'never'}",
     ]
     for heard in summary["terminals"]:

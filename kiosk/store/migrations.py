@@ -770,4 +770,24 @@ CREATE INDEX device_tests_tradein ON device_tests(tradein_uuid, started_at);
 CREATE INDEX tradeins_accepted_at ON tradeins(accepted_at) WHERE accepted_at IS NOT NULL;
 CREATE INDEX tradeins_unshipped_state ON tradeins(state) WHERE shipment_uuid IS NULL;
 """),
+    (38, "a busy store's years without full scans: its shipments, print jobs, vouchers and refused photos", """
+-- The latest shipments by their index, then each one's bags and how many HQ received from this index alone
+-- (kiosk.tradein.shipping.recent_shipments): 4 s a page with 3,650 shipments of 100,000 trade-ins, 0.5 ms with it.
+CREATE INDEX shipments_store_closed ON shipments(store_id, closed_at);
+CREATE INDEX tradeins_shipment_state ON tradeins(shipment_uuid, state) WHERE shipment_uuid IS NOT NULL;
+-- The bags ready to ship (kiosk.tradein.shipping.ready_to_ship), in the order the page lists them: the few hundred
+-- of a busy fortnight in an index of their own, where migration 35's held every trade-in never shipped (declined,
+-- cancelled...) and its bags were then sorted (3.8 ms at a million trade-ins with a cold cache, 0.9 with this).
+CREATE INDEX tradeins_ready_to_ship ON tradeins(store_id, accepted_at)
+    WHERE shipment_uuid IS NULL AND state IN ('accepted', 'printed', 'bagged');
+-- A trade-in's print jobs (its page, and each print's look for the first receipt): two a trade-in bought. And a
+-- terminal's last one (the sync page's printer health), which read back through every job of the years when
+-- this terminal printed none of them (48 ms a page at 100,000 trade-ins).
+CREATE INDEX print_jobs_tradein ON print_jobs(tradein_uuid, kind);
+CREATE INDEX print_jobs_terminal ON print_jobs(terminal_id);
+-- The vouchers issued in an X/Z report's period: one a trade-in paid in store credit.
+CREATE INDEX vouchers_issued ON vouchers(store_id, issued_at);
+-- The photos HQ refused, newest first (the sync page), among every shot of the years.
+CREATE INDEX photos_refused ON photos(taken_at) WHERE upload_refused IS NOT NULL;
+"""),
 )

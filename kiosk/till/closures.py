@@ -32,6 +32,8 @@ def close_elapsed(db: sqlite_utils.Database, terminal_id: str, today: str) -> li
     """The month and fiscal year of the last ticket, closed if `today` (a local date) is past them and nobody
     closed them."""
     previous = fiscal_chain.last(db, fiscal.TICKET_KINDS)
+    if previous and previous["seq"] <= fiscal_chain.own_start(db):  # the restored head: its periods were closed
+        previous = None  # on the dead terminal, whose records they are
     closed = []
     for level, width in (("month", 7), ("year", 4)):
         label = previous["local_date"][:width] if previous else None
@@ -46,18 +48,21 @@ def get(db: sqlite_utils.Database, level: str, label: str) -> dict | None:
 
 
 def _tickets(db: sqlite_utils.Database, level: str, label: str) -> list[dict]:
+    """The period's tickets on this terminal's own part of the chain (fiscal_chain.own_start)."""
+    start = fiscal_chain.own_start(db)
     if level == "day":
         after = fetch_one(db, "SELECT max(last_seq) AS seq FROM fiscal_closures WHERE level = 'day'")["seq"] or 0
         return fetch_all(db, "SELECT * FROM fiscal_records WHERE kind IN ('sale', 'return') AND seq > ? "
-                             "ORDER BY seq", [after])
+                             "ORDER BY seq", [max(after, start)])
     return fetch_all(db, "SELECT * FROM fiscal_records WHERE kind IN ('sale', 'return') AND local_date LIKE ? "
-                         "ORDER BY seq", [label + "%"])
+                         "AND seq > ? ORDER BY seq", [label + "%", start])
 
 
 def perpetual_totals(db: sqlite_utils.Database) -> fiscal.Totals:
     """The perpetual grand totals per bucket now: the last closure's, plus every ticket after it."""
     latest = fetch_one(db, "SELECT last_seq, data FROM fiscal_closures ORDER BY last_seq DESC, rowid DESC LIMIT 1")
-    base, after = (json.loads(latest["data"])["perpetual"], latest["last_seq"]) if latest else ({}, 0)
+    base, after = (json.loads(latest["data"])["perpetual"], latest["last_seq"]) if latest else \
+        ({}, fiscal_chain.own_start(db))
     tickets = fetch_all(db, "SELECT totals FROM fiscal_records WHERE kind IN ('sale', 'return') AND seq > ?", [after])
     return fiscal.add_totals(base, *(json.loads(t["totals"]) for t in tickets))
 

@@ -3,12 +3,20 @@ archive is a record signed with Ed25519 by the terminal that made it, over its k
 record's signature (core.fiscal). A terminal's private key is made once (at enrolment, else at its first record),
 kept 0600 in the keys folder beside the police register's key, out of the data folder; its public key is kept in
 fiscal_keys (insert-only). The chain's head and the public keys ride with every batch to HQ, which keeps the first
-key per terminal, anchors the head and refuses one that forks from it, as it does the police register's."""
+key per terminal, anchors the head and refuses one that forks from it, as it does the police register's.
+
+A terminal rebuilt from HQ (kiosk.provisioning.restore) continues the store's chain rather than starting one: its
+first record is the dead terminal's head as HQ anchored it (signed fields and signature, with that terminal's public
+key), and its own records follow at the next number, the first being the JET's restore. So nothing here, in
+core.fiscal's check or in HQ's (core.fiscal_links.follow) treats it apart: record n+1 names record n's signature
+under another terminal's key, as any two records may. Only the chain's start moves: `verify` accepts a chain that
+starts after record 1 when its second record is the restore that names the first (restored_from)."""
 
 from __future__ import annotations
 
 import json
 import sys
+import uuid
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -119,8 +127,8 @@ def head_for_hq(db: sqlite_utils.Database, anchored_seq: int | None) -> dict:
     """The head a batch offers HQ with its links: each record after HQ's anchor (`anchored_seq`, None when unknown:
     from the first), at most core.fiscal_links.MAX_LINKS_PER_BATCH; the head is the last link sent, the rest
     follows with the next batch."""
-    first = (anchored_seq or 0) + 1
-    after = records(db, first, first + fiscal_links.MAX_LINKS_PER_BATCH - 1)
+    after = fetch_all(db, "SELECT * FROM fiscal_records WHERE seq > ? ORDER BY seq LIMIT ?",
+                      [anchored_seq or 0, fiscal_links.MAX_LINKS_PER_BATCH])  # a restored chain starts past 1
     if not after:
         return {**head(db), "links": []}
     last_sent = after[-1]
@@ -176,16 +184,58 @@ def document_problems(db: sqlite_utils.Database, record: dict) -> list[str]:
     return []
 
 
+def continue_from(db: sqlite_utils.Database, head: dict, public_key: str) -> None:
+    """Inside the restore's transaction (foreign keys off: the dead terminal is not a row here), on an empty chain:
+    the head HQ anchored (checked by core.restore) as its first record, its terminal's public key beside this
+    terminal's. A ticket's record names the restored sale of its number; another's document is on the dead
+    terminal, so it gets an id of its own, derived from its signature."""
+    if last(db) is not None:
+        raise ValueError("a chain is continued from HQ's head only while it is empty")
+    sale = fetch_one(db, "SELECT uuid FROM sales WHERE number = ? AND kind = ?", [head["number"], head["kind"]])
+    totals = head["totals"] if isinstance(head["totals"], str) else json.dumps(head["totals"], sort_keys=True)
+    doc_uuid = sale["uuid"] if sale and head["kind"] in fiscal.TICKET_KINDS else \
+        str(uuid.uuid5(uuid.NAMESPACE_URL, "fiscal-head:" + head["signature"]))
+    db["fiscal_records"].insert({**fiscal_links.link_of(head), "totals": totals, "doc_uuid": doc_uuid,
+                                 "local_date": local_date(db, head["at"])})
+    if head["terminal_id"] not in public_keys(db):
+        _record_public_key(db, head["terminal_id"], public_key)
+
+
+def restored_from(db: sqlite_utils.Database) -> dict | None:
+    """The head this chain continues when the terminal was rebuilt from HQ: {seq, hash, at, terminal_id} of its
+    first record, and `restored_at`, when its second record is the JET's restore naming it; else None."""
+    first = fetch_one(db, "SELECT * FROM fiscal_records ORDER BY seq LIMIT 1")
+    restore = first and fetch_one(db, "SELECT r.at, e.detail FROM fiscal_records r JOIN fiscal_events e ON e.uuid = "
+                                      "r.doc_uuid WHERE r.seq = ? AND r.kind = 'jet' AND e.code = 'restore'",
+                                  [first["seq"] + 1])
+    if not restore or json.loads(restore["detail"]).get("fiscal_from") != first["seq"]:
+        return None
+    return {"seq": first["seq"], "hash": fiscal.signature_digest(first["signature"]), "at": first["at"],
+            "terminal_id": first["terminal_id"], "restored_at": restore["at"]}
+
+
+def own_start(db: sqlite_utils.Database) -> int:
+    """The records after this number are this terminal's own: 0, or the head it was restored from (that record's
+    ticket and the periods before it were the dead terminal's, counted and closed there)."""
+    restored = restored_from(db)
+    return restored["seq"] if restored else 0
+
+
 def verify(db: sqlite_utils.Database, anchor: dict | None = None) -> list[str]:
     """The live chain against its signatures, its tickets and HQ's anchor. HQ's public keys (anchor["keys"], the
-    ones the terminals sent first) are trusted over the database's: a chain re-signed with a new key fails."""
+    ones the terminals sent first) are trusted over the database's: a chain re-signed with a new key fails. A chain
+    starts at record 1, or at the head HQ anchored when it was rebuilt from HQ (restored_from)."""
     keys = {**public_keys(db), **((anchor or {}).get("keys") or {})}
-    chain = records(db)
-    problems = fiscal.chain_problems(chain, keys, anchored_heads(anchor))
+    chain, restored, anchored = records(db), restored_from(db), anchored_heads(anchor)
+    first_prev = chain[0]["prev_signature"] if restored else fiscal.GENESIS
+    problems = fiscal.chain_problems(chain, keys, anchored, first_prev, restored["seq"] if restored else 1)
+    if restored and anchored and restored["seq"] >= min(anchored) and restored["seq"] not in anchored:
+        problems.append(f"record {restored['seq']}, the head this chain was restored from, is not one HQ anchored")
     for record in chain:
         problems += document_problems(db, record)
-    if chain:
+    if chain:  # a restored chain's own tickets are those after the restore (the dead terminal's were on it)
+        since = restored["restored_at"] if restored else chain[0]["at"]
         for row in fetch_all(db, "SELECT number FROM sales WHERE created_at >= ? AND uuid NOT IN "
-                                 "(SELECT doc_uuid FROM fiscal_records)", [chain[0]["at"]]):
+                                 "(SELECT doc_uuid FROM fiscal_records)", [since]):
             problems.append(f"ticket {row['number']} has no signed record in the chain")
     return problems

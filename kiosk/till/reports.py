@@ -24,9 +24,14 @@ TENDER_KINDS = ("cash", "card", "voucher")
 
 
 def period_start(db: sqlite_utils.Database, store_id: str) -> str:
+    """The end of the last Z; on a terminal rebuilt from HQ that has closed none, the latest of what it took back
+    (the restore's period_from): those sales, trade-ins and vouchers were the dead terminal's, in its own Zs."""
     last = fetch_one(db, "SELECT period_end FROM z_reports WHERE store_id = ? ORDER BY number DESC LIMIT 1",
                      [store_id])
-    return last["period_end"] if last else ""
+    if last:
+        return last["period_end"]
+    restore = fetch_one(db, "SELECT detail FROM fiscal_events WHERE code = 'restore' ORDER BY at DESC LIMIT 1")
+    return json.loads(restore["detail"]).get("period_from") or "" if restore else ""
 
 
 def _vat(db, sale_uuids: list[str], sign: int) -> dict[int, list[int]]:
@@ -108,7 +113,9 @@ def close_z(db: sqlite_utils.Database, actor: Actor, counted_cash_minor: int, co
         raise SaleError(N_("Type the cash counted in the drawer, e.g. 152,40."))
     comment = " ".join(printable(comment).split())[:200]
     with write_transaction(db):
-        data = {**figures(db, actor.store_id), "register_head": register.head(db)}  # anchored on paper and at HQ
+        data = figures(db, actor.store_id)
+        if register.kept_by(db, actor.store_id):  # the police register's head, anchored on paper and at HQ (France)
+            data["register_head"] = register.head(db)
         if counted_cash_minor != data["expected_cash_minor"] and len(comment) < 5:
             raise SaleError(N_("The cash counted differs from the cash expected: say why (at least 5 characters) "
                                "before closing."))

@@ -1,4 +1,5 @@
-"""Accepting a quoted trade-in: the seller, the police register entry, the payment (a store-credit voucher now, or
+"""Accepting a quoted trade-in: the seller, the store's register record (France's police register entry, New York
+City's dealer record: the store's jurisdiction pack says which), the payment (a store-credit voucher now, or
 a bank transfer HQ makes, asked through the outbox with the account sealed for HQ), the HQ record and the print
 jobs commit together, or nothing does. Reprints are queued here too."""
 
@@ -62,7 +63,8 @@ def accept(db, actor: Actor, tradein_uuid: str, seller: Seller, today: date, cip
             if approved_by:
                 _audit(db, actor, tradein_uuid, "approved", approved_by=approved_by, total_minor=ti["total_minor"])
             device = catalog.get_device(db, ti["device_id"])
-            register.append_entry(db, accepted, device.name, identity, sealed, cipher)
+            if register.kept_by(db, accepted["store_id"]):  # France's law: never a New York City store's
+                register.append_entry(db, accepted, device.name, identity, sealed, cipher)
             dealer_record.write(db, accepted, device, seller, dealer_answers or {}, cipher)  # where the law asks
             outbox.append(db, tradein_uuid, protocol.TRADEIN_ACCEPTED, hq_payload(db, accepted, reference, device))
             photos.announce(db, accepted)  # each shot's record after the trade-in's: HQ then takes its file

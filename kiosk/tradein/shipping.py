@@ -16,6 +16,7 @@ from core import protocol
 from core.clock import utcnow
 from core.codes import SHIPMENT
 from core.messages import N_, UserError
+from core.photos import SHOT_KINDS
 from core.states import SHIPPABLE
 from kiosk.compliance.audit import Actor
 from kiosk.store.db import fetch_all, write_transaction
@@ -24,6 +25,7 @@ from kiosk.tradein.listing import DEVICE_COLUMNS
 from sync import outbox
 
 _SHIPPABLE_SQL = ", ".join(f"'{state}'" for state in SHIPPABLE)  # literals: SQLite can use its partial index
+_KIND_ORDER = {kind: n for n, kind in enumerate(SHOT_KINDS)}
 
 
 class ShippingError(UserError):
@@ -31,15 +33,42 @@ class ShippingError(UserError):
 
 
 def ready_to_ship(db: sqlite_utils.Database, store_id: str) -> list[dict]:
-    return fetch_all(db, f"SELECT t.*, {DEVICE_COLUMNS} FROM tradeins t LEFT JOIN devices d "
-                         f"ON d.id = t.device_id WHERE t.store_id = ? AND t.state IN ({_SHIPPABLE_SQL}) "
-                         "AND t.shipment_uuid IS NULL ORDER BY t.accepted_at", [store_id])
+    """The bags to tick, with what their row shows (kiosk/templates/shipments/_bag_row.html) and the estimate whose
+    photos are theirs too, not the sealed seller and payout columns."""
+    return fetch_all(db, f"SELECT t.uuid, t.code, t.state, t.accepted_at, t.estimate_uuid, {DEVICE_COLUMNS} "
+                         "FROM tradeins t LEFT JOIN devices d ON d.id = t.device_id WHERE t.store_id = ? "
+                         f"AND t.state IN ({_SHIPPABLE_SQL}) AND t.shipment_uuid IS NULL ORDER BY t.accepted_at",
+                         [store_id])
+
+
+def bag_photos(db: sqlite_utils.Database, bags: list[dict]) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Each bag's shots as (sha256, kind), the customer's at the totem included, in the order of
+    kiosk.evidence.photos.of_tradein (SHOT_KINDS, then taken): one query for the list, where one a bag was most
+    of the page with a few hundred bags."""
+    by_estimate: dict[str, list[str]] = {}
+    for bag in bags:
+        if bag["estimate_uuid"]:
+            by_estimate.setdefault(bag["estimate_uuid"], []).append(bag["uuid"])
+    shots: dict[str, list[tuple[str, str]]] = {bag["uuid"]: [] for bag in bags}
+    rows = fetch_all(db, "SELECT tradein_uuid, estimate_uuid, sha256, kind, taken_at FROM photos "
+                         "WHERE tradein_uuid IN (SELECT value FROM json_each(?)) "
+                         "OR estimate_uuid IN (SELECT value FROM json_each(?))",
+                         [json.dumps(list(shots)), json.dumps(list(by_estimate))])
+    for row in sorted(rows, key=lambda row: (_KIND_ORDER[row["kind"]], row["taken_at"])):
+        owners = {row["tradein_uuid"], *by_estimate.get(row["estimate_uuid"], ())} & shots.keys()
+        for owner in owners:
+            shots[owner].append((row["sha256"], row["kind"]))
+    return {bag: tuple(taken) for bag, taken in shots.items()}
 
 
 def recent_shipments(db: sqlite_utils.Database, store_id: str, limit: int = 20) -> list[dict]:
-    return fetch_all(db, "SELECT s.*, count(t.uuid) AS bags, sum(t.state = 'received') AS received FROM shipments s "
-                         "LEFT JOIN tradeins t ON t.shipment_uuid = s.uuid WHERE s.store_id = ? GROUP BY s.uuid "
-                         "ORDER BY s.closed_at DESC LIMIT ?", [store_id, limit])
+    """The latest shipments, newest first, each with its bags and those HQ received, counted in the index of
+    migration 38 for these shipments only: grouping every shipment's bags first read ten years of them (4 s at
+    100,000 trade-ins), and a GROUP BY over the latest twenty's 3,800 bags took 7.5 ms at a million, these 0.4."""
+    return fetch_all(db, "SELECT s.*, (SELECT count(*) FROM tradeins t WHERE t.shipment_uuid = s.uuid) AS bags, "
+                         "(SELECT count(*) FROM tradeins t WHERE t.shipment_uuid = s.uuid AND t.state = 'received') "
+                         "AS received FROM shipments s WHERE s.store_id = ? ORDER BY s.closed_at DESC LIMIT ?",
+                         [store_id, limit])
 
 
 def close_shipment(db: sqlite_utils.Database, actor: Actor, tradein_uuids: list[str]) -> dict:

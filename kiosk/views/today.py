@@ -48,8 +48,9 @@ def today_context(**extra) -> dict:
 def _asking_kind() -> dict:
     """A serial whose format names no kind, scanned into another page's field (scan_routing): the start form
     shows it and asks the kind."""
-    scanned = classify(request.args.get("serial", "")[:64])
-    if scanned.kind != "serial":
+    serial = request.args.get("serial", "")[:64]
+    scanned = classify(serial) if serial else None  # the home page and its list, reloaded after every scan
+    if scanned is None or scanned.kind != "serial":
         return {}
     return {"error": gettext(serials.ASK_KIND), "value": scanned.value, "kind": ""}
 
