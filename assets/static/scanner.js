@@ -9,7 +9,8 @@
 // lands there (after choosing "Watch" on the start form, the serial goes into the identifier field).
 (function () {
   "use strict";
-  var MAX_GAP_MS = 40, MIN_LENGTH = 4, buffer = "", last = 0;
+  var MAX_GAP_MS = 40, MIN_LENGTH = 4, buffer = "", last = 0, bufferTarget = null;
+  var MODIFIERS = /^(Shift|CapsLock)$/;
   var NOT_TEXT = /^(button|submit|reset|checkbox|radio|file|image|range|color|hidden)$/;
 
   function isTextField(target) {
@@ -49,11 +50,15 @@
 
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey) { return; }
+    if (MODIFIERS.test(event.key)) { return; }  // a scanner presses Shift for capitals, within its burst
     // The key's own time, not the handler's: a busy page (loading, settling a swap) runs queued handlers back to
     // back, which would glue a person's last key to the scanner's burst.
     var now = event.timeStamp || Date.now();
-    if (now - last > MAX_GAP_MS) { buffer = ""; }
+    // A burst is characters typed fast on one element: a Tab, an arrow or a key on another element starts over
+    // (a person who types a name, tabs to a button and presses Enter has not scanned anything).
+    if (now - last > MAX_GAP_MS || event.target !== bufferTarget) { buffer = ""; }
     last = now;
+    bufferTarget = event.target;
     if (event.key === "Enter") {
       var burst = buffer.length >= MIN_LENGTH ? buffer : "";
       buffer = "";
@@ -64,6 +69,8 @@
       }
     } else if (event.key.length === 1) {
       buffer += event.key;
+    } else {
+      buffer = "";
     }
   });
 
