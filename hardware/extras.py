@@ -23,3 +23,13 @@ def ocr() -> str | None:
     from hardware import ocr as reader  # imports numpy: only once the camera extra is known to be there
 
     return reader.available()
+
+
+def mrz() -> str | None:
+    """Why an ID document's machine-readable zone cannot be read here (Tesseract, the mrz package, Debian's
+    fonts-ocr-b: the zone's cells are compared with OCR-B's glyphs), or None."""
+    if why := ocr():
+        return why
+    from hardware import mrz as reader
+
+    return reader.available()

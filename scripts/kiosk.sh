@@ -4,5 +4,5 @@
 # --data-dir /srv/kiosk).
 source "$(dirname "$0")/setup.sh"
 ensure_venv "camera,ocr,usb-printer"
-ensure_apt libzbar0 tesseract-ocr-eng libusb-1.0-0
+ensure_apt libzbar0 tesseract-ocr-eng fonts-ocr-b libusb-1.0-0
 exec "$VENV/bin/kiosk" "$@"

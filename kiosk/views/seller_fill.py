@@ -85,7 +85,7 @@ def document(tradein_uuid: str):
     if ti is None:
         return see_other(url_for("tradein.seller", tradein_uuid=tradein_uuid))
     typed = typed_form(request.form)
-    if why := extras.ocr():
+    if why := extras.mrz():
         return _seller_page(ti, 503, form=typed, message=gettext("The document cannot be read on this terminal: "
                                                                    "%(why)s. Type the details.", why=why))
     upload = request.files.get("document")
