@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -118,6 +119,8 @@ def test_a_rebuilt_terminal_continues_the_fiscal_chain(tmp_path, hq_app, hq_url,
     assert detail["fiscal_terminal"] == old_head["terminal_id"] and detail["fiscal_at"]
 
     first_manager(new)  # a sign-in, then a sale: the numbering and the perpetual total go on
+    # Terminals write times to the second; the dead terminal's sales were minutes or days before, not this second
+    time.sleep(1.01 - time.time() % 1)
     _sell(db, 1)
     sale = fiscal_chain.last(db, fiscal.TICKET_KINDS)
     assert sale["seq"] > seq + 1 and sale["perpetual_minor"] == old_head["perpetual_minor"] + sale["total_minor"]

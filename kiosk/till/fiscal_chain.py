@@ -211,7 +211,8 @@ def restored_from(db: sqlite_utils.Database) -> dict | None:
     if not restore or json.loads(restore["detail"]).get("fiscal_from") != first["seq"]:
         return None
     return {"seq": first["seq"], "hash": fiscal.signature_digest(first["signature"]), "at": first["at"],
-            "terminal_id": first["terminal_id"], "restored_at": restore["at"]}
+            "terminal_id": first["terminal_id"], "restored_at": restore["at"],
+            "period_from": json.loads(restore["detail"]).get("period_from") or ""}
 
 
 def own_start(db: sqlite_utils.Database) -> int:
@@ -234,8 +235,10 @@ def verify(db: sqlite_utils.Database, anchor: dict | None = None) -> list[str]:
     for record in chain:
         problems += document_problems(db, record)
     if chain:  # a restored chain's own tickets are those after the restore (the dead terminal's were on it)
-        since = restored["restored_at"] if restored else chain[0]["at"]
-        for row in fetch_all(db, "SELECT number FROM sales WHERE created_at >= ? AND uuid NOT IN "
+        # (after the latest sale taken back, which may share the restore's second: times are to the second)
+        since = max(restored["restored_at"], restored["period_from"]) if restored else chain[0]["at"]
+        later = ">" if restored and restored["period_from"] >= restored["restored_at"] else ">="
+        for row in fetch_all(db, f"SELECT number FROM sales WHERE created_at {later} ? AND uuid NOT IN "
                                  "(SELECT doc_uuid FROM fiscal_records)", [since]):
             problems.append(f"ticket {row['number']} has no signed record in the chain")
     return problems
